@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/** Thrown before anything starts, so the process can print every problem at once and exit. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Parses environment variables with a zod schema; fails fast listing every bad or missing variable. */
+export function loadConfig<S extends z.ZodType>(schema: S, env: Env = process.env): z.output<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    const value = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
+    const shown = value === undefined ? 'not set' : looksSecret(name) ? 'value hidden' : `got ${JSON.stringify(value)}`;
+    return `  ${name}: ${issue.message} (${shown})`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+function looksSecret(name: string): boolean {
+  return /PASSWORD|SECRET|KEY|TOKEN|URL/.test(name);
+}
+
+export const port = z.coerce.number().int().min(0).max(65535);
+
+export const logLevel = z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info');
+
+/** Accepts "1mb", "512kb", "100b" or a byte count, as koa's body parser does. */
+export const byteSize = z
+  .string()
+  .regex(/^\d+(b|kb|mb)?$/i, 'expected a size such as 100kb or 1mb')
+  .default('1mb');
+
+export const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), 'expected a postgres:// URL');
+
+export const amqpUrl = z.string().refine((value) => /^amqps?:\/\//.test(value), 'expected an amqp:// URL');
+
+export const httpUrl = z.string().refine((value) => /^https?:\/\//.test(value), 'expected an http(s):// URL');
+
+/** Durations in milliseconds, given as a number of milliseconds. */
+export const millis = z.coerce.number().int().min(0);
+
+/** The variables every service reads; a service extends this with its own. */
+export const serviceEnvShape = {
+  TRELLIS_HTTP_HOST: z.string().default('127.0.0.1'),
+  TRELLIS_HTTP_PORT: port,
+  TRELLIS_DATABASE_URL: postgresUrl,
+  TRELLIS_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  TRELLIS_AMQP_URL: amqpUrl,
+  TRELLIS_LOG_LEVEL: logLevel,
+  TRELLIS_BODY_LIMIT: byteSize,
+  TRELLIS_SHUTDOWN_TIMEOUT_MS: millis.default(20_000),
+};
+
+export const objectStoreEnvShape = {
+  TRELLIS_S3_ENDPOINT: httpUrl,
+  TRELLIS_S3_ACCESS_KEY: z.string().min(1),
+  TRELLIS_S3_SECRET_KEY: z.string().min(1),
+  TRELLIS_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name'),
+  TRELLIS_S3_REGION: z.string().default('us-east-1'),
+};

@@ -1,0 +1,213 @@
+import { randomUUID, randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { bodyParser } from '@koa/bodyparser';
+import { Router, type RouterContext } from '@koa/router';
+import Koa from 'koa';
+import { z } from 'zod';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { buildOpenApi } from './openapi.js';
+import { HttpProblem, fromClientError, toProblem } from './problem.js';
+import { defineRoute, type RequestContext, type Route } from './route.js';
+
+export type ReadinessCheck = { name: string; check: () => Promise<void> };
+
+export type HttpAppOptions = {
+  service: string;
+  version: string;
+  /** Every route of the service lives under this prefix (`/studio`), so it reads the same behind the gateway and alone. */
+  basePath: string;
+  routes: readonly Route[];
+  readiness: readonly ReadinessCheck[];
+  logger: Logger;
+  metrics: Metrics;
+  bodyLimit: string;
+  readinessTimeoutMs?: number;
+};
+
+const safeId = /^[A-Za-z0-9._:-]{1,128}$/;
+const traceparent = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+function traceIdOf(headers: Koa.Request['headers']): string {
+  const parent = traceparent.exec(String(headers['traceparent'] ?? ''));
+  if (parent?.[1]) return parent[1];
+  const given = String(headers['x-trace-id'] ?? '');
+  return safeId.test(given) ? given : randomBytes(16).toString('hex');
+}
+
+function requestIdOf(headers: Koa.Request['headers']): string {
+  const given = String(headers['x-request-id'] ?? '');
+  return safeId.test(given) ? given : randomUUID();
+}
+
+function zodProblem(where: string, error: z.ZodError): HttpProblem {
+  const errors = error.issues.map((issue) => ({ path: [where, ...issue.path].join('.'), message: issue.message }));
+  return new HttpProblem(400, 'invalid_request', 'Invalid request', `The request ${where} does not match the expected shape.`, errors);
+}
+
+function parse<T>(where: string, schema: z.ZodType<T> | undefined, value: unknown): T {
+  if (!schema) return undefined as T;
+  const result = schema.safeParse(value);
+  if (!result.success) throw zodProblem(where, result.error);
+  return result.data;
+}
+
+function hasBody(ctx: Koa.Context): boolean {
+  return Number(ctx.request.length ?? 0) > 0 || ctx.request.headers['transfer-encoding'] !== undefined;
+}
+
+async function runChecks(checks: readonly ReadinessCheck[], timeoutMs: number): Promise<Record<string, string>> {
+  const results = await Promise.all(
+    checks.map(async ({ name, check }) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        await Promise.race([check(), timeout]);
+        return [name, 'ok'] as const;
+      } catch (error) {
+        return [name, error instanceof Error ? error.message : String(error)] as const;
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  return Object.fromEntries(results);
+}
+
+const healthBody = z.object({ status: z.literal('ok'), service: z.string(), version: z.string() });
+const readyBody = z.object({ status: z.enum(['ready', 'not_ready']), checks: z.record(z.string(), z.string()) });
+
+function operationalRoutes(options: HttpAppOptions, getOpenApi: () => object): Route[] {
+  const timeoutMs = options.readinessTimeoutMs ?? 2000;
+  return [
+    defineRoute({
+      method: 'get', path: '/healthz', operationId: `${options.service}Health`, summary: 'Liveness: the process answers',
+      tags: ['operations'], public: true, quiet: true,
+      responses: { 200: { description: 'Alive', schema: healthBody } },
+      handler: async () => ({ status: 200, body: { status: 'ok', service: options.service, version: options.version } }),
+    }),
+    defineRoute({
+      method: 'get', path: '/readyz', operationId: `${options.service}Ready`, summary: 'Readiness: its database and broker answer',
+      tags: ['operations'], public: true, quiet: true,
+      responses: { 200: { description: 'Ready', schema: readyBody }, 503: { description: 'A dependency is down', schema: readyBody } },
+      handler: async () => {
+        const checks = await runChecks(options.readiness, timeoutMs);
+        const ready = Object.values(checks).every((outcome) => outcome === 'ok');
+        return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'not_ready', checks } };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/metrics', operationId: `${options.service}Metrics`, summary: 'Prometheus metrics',
+      tags: ['operations'], public: true, quiet: true,
+      responses: { 200: { description: 'Metrics in the Prometheus text format', contentType: 'text/plain' } },
+      handler: async () => ({
+        status: 200,
+        body: await options.metrics.registry.metrics(),
+        contentType: options.metrics.registry.contentType,
+      }),
+    }),
+    defineRoute({
+      method: 'get', path: '/openapi.json', operationId: `${options.service}OpenApi`, summary: 'This service\'s OpenAPI document',
+      tags: ['operations'], public: true, quiet: true,
+      responses: { 200: { description: 'OpenAPI 3.1 document' } },
+      handler: async () => ({ status: 200, body: getOpenApi() }),
+    }),
+  ];
+}
+
+function mount(router: Router, route: Route, basePath: string): void {
+  router[route.method](`${basePath}${route.path}`, async (ctx: RouterContext) => {
+    ctx.state['route'] = `${basePath}${route.path}`;
+    ctx.state['quiet'] = route.quiet === true;
+    if (route.body && hasBody(ctx) && !ctx.request.is('application/json', '+json')) {
+      throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type', 'Send the body as application/json.');
+    }
+    const context = ctx.state['requestContext'] as RequestContext;
+    const result = await route.handler({
+      params: parse('params', route.params, ctx.params),
+      query: parse('query', route.query, ctx.query),
+      body: parse('body', route.body, route.body && !hasBody(ctx) ? undefined : ctx.request.body),
+      context,
+    });
+    ctx.status = result.status;
+    for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
+    if (result.body !== undefined) {
+      ctx.body = result.body;
+      if (result.contentType) ctx.type = result.contentType;
+    }
+  });
+}
+
+/** A koa app with request ids, traces, body limits, problem+json errors and the operational routes. */
+export function makeHttpApp(options: HttpAppOptions): Koa {
+  const app = new Koa({ proxy: true });
+  let openApi: object | undefined;
+  const routes = [...operationalRoutes(options, () => openApi ?? {}), ...options.routes];
+  openApi = buildOpenApi({ title: `Trellis ${options.service}`, version: options.version, basePath: options.basePath, routes });
+
+  app.use(async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    const requestId = requestIdOf(ctx.request.headers);
+    const traceId = traceIdOf(ctx.request.headers);
+    const logger = options.logger.child({ request_id: requestId, trace_id: traceId });
+    ctx.state['requestContext'] = { requestId, traceId, logger, headers: ctx.request.headers } satisfies RequestContext;
+    ctx.set('x-request-id', requestId);
+    ctx.set('x-trace-id', traceId);
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new HttpProblem(404, 'not_found', 'Not found', `No route matches ${ctx.method} ${ctx.path}.`);
+      }
+    } catch (error) {
+      const problem = fromClientError(error);
+      if (!problem) logger.error('request failed', { method: ctx.method, path: ctx.path, error });
+      const answer = problem ?? new HttpProblem(500, 'internal_error', 'Internal error', 'Something went wrong on our side; the request id identifies it in the logs.');
+      ctx.status = answer.status;
+      ctx.type = 'application/problem+json';
+      ctx.body = toProblem(answer, ctx.path, requestId);
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = String(ctx.state['route'] ?? 'unmatched');
+      options.metrics.httpRequestDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
+      logger.log(ctx.state['quiet'] && ctx.status < 400 ? 'debug' : 'info', 'request', {
+        method: ctx.method, route, status: ctx.status, duration_ms: Math.round(seconds * 1e6) / 1e3,
+      });
+    }
+  });
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit, encoding: 'utf-8' }));
+
+  const router = new Router();
+  for (const route of routes) mount(router, route, options.basePath);
+  app.use(router.routes());
+  app.use(router.allowedMethods({
+    throw: true,
+    methodNotAllowed: () => new HttpProblem(405, 'method_not_allowed', 'Method not allowed'),
+    notImplemented: () => new HttpProblem(501, 'not_implemented', 'Not implemented'),
+  }));
+  return app;
+}
+
+export type HttpServer = { server: Server; port: number; close: () => Promise<void> };
+
+/** Listens and returns a closer that stops taking connections and drains open ones. */
+export async function startHttpServer(app: Koa, options: { host: string; port: number }): Promise<HttpServer> {
+  const server = createServer(app.callback());
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    server,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

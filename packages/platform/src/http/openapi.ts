@@ -1,0 +1,90 @@
+import { OpenApiBuilder, type OpenAPIObject, type OperationObject, type ParameterObject } from 'openapi3-ts/oas31';
+import { z } from 'zod';
+import type { Route } from './route.js';
+
+const problemSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string', description: 'Stable machine-readable error code' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    request_id: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
+} as const;
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+function toOpenApiPath(basePath: string, path: string): string {
+  return `${basePath}${path}`.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+function parametersOf(route: Route): ParameterObject[] {
+  const list: ParameterObject[] = [];
+  for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
+    if (!schema) continue;
+    const object = jsonSchema(schema, 'input') as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+    for (const [name, property] of Object.entries(object.properties ?? {})) {
+      list.push({ name, in: where, required: where === 'path' || (object.required ?? []).includes(name), schema: property as never });
+    }
+  }
+  return list;
+}
+
+function operationOf(route: Route): OperationObject {
+  const responses: OperationObject['responses'] = {};
+  for (const [status, spec] of Object.entries(route.responses)) {
+    const type = spec.contentType ?? 'application/json';
+    responses[status] = spec.schema
+      ? { description: spec.description, content: { [type]: { schema: jsonSchema(spec.schema, 'output') } } }
+      : { description: spec.description };
+  }
+  responses['default'] = {
+    description: 'Problem',
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  };
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.tags ? { tags: [...route.tags] } : {}),
+    parameters: parametersOf(route),
+    ...(route.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
+      : {}),
+    responses,
+    ...(route.public ? { security: [] } : {}),
+  };
+}
+
+/** The service's OpenAPI 3.1 document, built from the same route list the server mounts. */
+export function buildOpenApi(options: {
+  title: string;
+  version: string;
+  basePath: string;
+  routes: readonly Route[];
+}): OpenAPIObject {
+  const builder = OpenApiBuilder.create()
+    .addOpenApiVersion('3.1.0')
+    .addTitle(options.title)
+    .addVersion(options.version)
+    .addSchema('Problem', problemSchema as never)
+    .addSecurityScheme('bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or project API key' });
+  const doc = builder.getSpec();
+  doc.security = [{ bearer: [] }];
+  for (const route of options.routes) {
+    const path = toOpenApiPath(options.basePath, route.path);
+    doc.paths ??= {};
+    doc.paths[path] = { ...doc.paths[path], [route.method]: operationOf(route) };
+  }
+  return doc;
+}
