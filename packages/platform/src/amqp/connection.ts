@@ -43,6 +43,8 @@ export class BrokerConnection extends EventEmitter {
 
   constructor(private readonly options: BrokerOptions) {
     super();
+    // Every publish waiting out a reconnect listens for 'connected': there may be hundreds.
+    this.setMaxListeners(0);
   }
 
   /** Registers set-up (exchanges, queues, bindings) run on every connect, before consumers start. */

@@ -120,14 +120,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   async function waitForWork(): Promise<void> {
     if (pending) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, pollIntervalMs);
-      wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      stop.signal.addEventListener('abort', () => wakeUp?.(), { once: true });
-    });
+    const woken = new AbortController();
+    wakeUp = () => woken.abort();
+    await sleep(pollIntervalMs, woken.signal);
     wakeUp = undefined;
   }
 
@@ -136,6 +131,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     await sql`delete from outbox where sent_at is not null and sent_at < ${before}`.execute(options.db);
   }
 
+  stop.signal.addEventListener('abort', () => wakeUp?.(), { once: true });
   const loop = (async () => {
     let failures = 0;
     let lastPurge = 0;

@@ -1,0 +1,45 @@
+import { defaultServerConditions } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+// Workspace packages resolve to their TypeScript sources in tests (no build needed).
+const conditions = ['trellis-source', ...defaultServerConditions];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
+  test: {
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: process.env['CI'] ? ['default', 'json'] : ['default'],
+    outputFile: { json: '.test-results/vitest.json' },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'adm/src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts', 'infra/test/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['packages/*/test/**/*.int.test.ts', 'services/*/test/**/*.int.test.ts', 'adm/test/**/*.int.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['services/*/test/e2e/**/*.test.ts', 'test/e2e/**/*.test.ts', 'webui/e2e/**/*.test.ts'],
+        },
+      },
+      {
+        // Restarts the shared broker: runs alone, after everything else (see `npm run check`).
+        extends: true,
+        test: { name: 'disruptive', include: ['**/test/**/*.disruptive.test.ts'], exclude: ['**/node_modules/**'], fileParallelism: false },
+      },
+    ],
+  },
+});
