@@ -64,3 +64,10 @@ export const objectStoreEnvShape = {
   TRELLIS_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name'),
   TRELLIS_S3_REGION: z.string().default('us-east-1'),
 };
+
+/** Comma-separated delays before each retry of a failed message handler; then it is dead-lettered. */
+export const retryDelays = z
+  .string()
+  .regex(/^\d+(,\d+)*$/, 'expected comma-separated milliseconds, e.g. 1000,5000,30000')
+  .default('1000,5000,30000,120000,600000')
+  .transform((value) => value.split(',').map(Number));

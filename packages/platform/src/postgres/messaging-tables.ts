@@ -1,20 +1,20 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Generated, type Kysely } from 'kysely';
 
 /**
  * The outbox and inbox tables every service keeps in its own database. A service's first
  * migration creates them; their columns are the contract of outbox.ts and inbox.ts.
  */
 export type OutboxTable = {
-  seq: number;
+  seq: Generated<number>;
   message_id: string;
   exchange: string;
   message_type: string;
   payload: Uint8Array;
-  headers: Record<string, string>;
+  headers: Generated<Record<string, string>>;
   occurred_at: Date;
-  created_at: Date;
+  created_at: Generated<Date>;
   sent_at: Date | null;
-  attempts: number;
+  attempts: Generated<number>;
   last_error: string | null;
 };
 
@@ -22,7 +22,7 @@ export type InboxTable = {
   consumer: string;
   message_id: string;
   message_type: string;
-  received_at: Date;
+  received_at: Generated<Date>;
 };
 
 export type MessagingTables = { outbox: OutboxTable; inbox: InboxTable };

@@ -1,0 +1,7 @@
+import type { Migrations } from '@trellis/platform/postgres/migrate';
+import { initial } from './migrations/0001_initial.js';
+
+/** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
+export const migrations: Migrations = {
+  '0001_initial': initial,
+};

@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { enqueueMessages } from '@trellis/platform/postgres/outbox';
+import type { UnitOfWork } from '../../application/ports.js';
+import { toOutgoingMessage } from '../rabbitmq/codecs.js';
+import { makeMembershipRepository } from './membership-repository.js';
+import { makeProjectRepository } from './project-repository.js';
+import type { Database } from './schema.js';
+import { makeUserRepository } from './user-repository.js';
+
+/** One database transaction per unit of work; events go to the outbox inside it. */
+export function makeUnitOfWork(db: Kysely<Database>): UnitOfWork {
+  return (context, work) =>
+    db.transaction().execute((trx) =>
+      work({
+        projects: makeProjectRepository(trx),
+        users: makeUserRepository(trx),
+        memberships: makeMembershipRepository(trx),
+        outbox: {
+          append: (events) =>
+            enqueueMessages(trx, events.map((event) => toOutgoingMessage(event, { messageId: randomUUID(), traceId: context.traceId }))),
+        },
+      }),
+    );
+}

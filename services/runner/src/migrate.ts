@@ -1,0 +1,4 @@
+import { runMigrateCommand } from '@trellis/platform/postgres/migrate-command';
+import { migrations } from './infrastructure/postgres/migrations.js';
+
+await runMigrateCommand('runner', migrations);

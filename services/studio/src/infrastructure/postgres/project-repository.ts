@@ -1,0 +1,14 @@
+import type { Transaction } from 'kysely';
+import type { KnownProjects } from '../../application/ports.js';
+import type { Database } from './schema.js';
+
+export function makeProjectRepository(trx: Transaction<Database>): KnownProjects {
+  return {
+    insertIfAbsent: async (project) => {
+      const inserted = await trx.insertInto('projects')
+        .values({ id: project.id, name: project.name, created_at: project.createdAt })
+        .onConflict((c) => c.column('id').doNothing()).returning('id').executeTakeFirst();
+      return inserted !== undefined;
+    },
+  };
+}
