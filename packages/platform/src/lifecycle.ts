@@ -42,10 +42,13 @@ export function makeLifecycle(options: { logger: Logger; timeoutMs: number; exit
         process.once(signal, () => void shutdown(signal).then(() => exit(0)));
       }
       process.on('uncaughtException', (error) => {
+        // Plain stderr too: the logger itself may be what broke.
+        process.stderr.write(`uncaught exception: ${error.stack ?? String(error)}\n`);
         options.logger.error('uncaught exception', { error });
         void shutdown('uncaughtException').then(() => exit(1));
       });
       process.on('unhandledRejection', (error) => {
+        process.stderr.write(`unhandled rejection: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
         options.logger.error('unhandled rejection', { error });
         void shutdown('unhandledRejection').then(() => exit(1));
       });

@@ -20,7 +20,7 @@ export function redact(value: unknown, depth = 0): unknown {
 }
 
 /** One JSON logger per process: one line per request and per message, never a secret. */
-export function makeLogger(options: { service: string; level?: string; silent?: boolean }): Logger {
+export function makeLogger(options: { service: string; level?: string; silent?: boolean; transports?: winston.transport[] }): Logger {
   return winston.createLogger({
     level: options.level ?? 'info',
     silent: options.silent ?? false,
@@ -31,6 +31,6 @@ export function makeLogger(options: { service: string; level?: string; silent?: 
       redactSecrets(),
       winston.format.json(),
     ),
-    transports: [new winston.transports.Console()],
+    transports: options.transports ?? [new winston.transports.Console()],
   });
 }

@@ -1,4 +1,3 @@
-import { declareEmitterExchange } from '@trellis/platform/amqp/topology';
 import { loadConfig } from '@trellis/platform/config';
 import { packageVersion, runMain } from '@trellis/platform/main-guard';
 import { makeObjectStore, objectStoreConfigFromEnv } from '@trellis/platform/object-store';
@@ -6,15 +5,14 @@ import { makeServiceRuntime } from '@trellis/platform/service-runtime';
 import { envSchema } from './infrastructure/config.js';
 import { BASE_PATH, makeRoutes } from './infrastructure/http/routes.js';
 import type { Database } from './infrastructure/postgres/schema.js';
-
-const EMITTER = 'action-builder';
+import { declareTopology } from './infrastructure/rabbitmq/topology.js';
 
 runMain(async () => {
   const env = loadConfig(envSchema);
   const runtime = makeServiceRuntime<Database>({ service: 'action-builder', version: packageVersion(import.meta.url), env });
   runtime.lifecycle.installSignalHandlers();
 
-  runtime.broker.addTopology((channel) => declareEmitterExchange(channel, EMITTER));
+  runtime.broker.addTopology(declareTopology);
   runtime.broker.start(); // connects in the background and keeps retrying; readiness reports it
   runtime.startOutboxRelay();
 

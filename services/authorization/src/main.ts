@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { declareEmitterExchange } from '@trellis/platform/amqp/topology';
 import { loadConfig } from '@trellis/platform/config';
 import { packageVersion, runMain } from '@trellis/platform/main-guard';
 import { makeServiceRuntime } from '@trellis/platform/service-runtime';
@@ -9,7 +8,7 @@ import { BASE_PATH, makeRoutes } from './infrastructure/http/routes.js';
 import { makeScryptHasher } from './infrastructure/password-hasher.js';
 import type { Database } from './infrastructure/postgres/schema.js';
 import { makeUnitOfWork } from './infrastructure/postgres/unit-of-work.js';
-import { EMITTER } from './infrastructure/rabbitmq/codecs.js';
+import { declareTopology } from './infrastructure/rabbitmq/topology.js';
 
 runMain(async () => {
   const env = loadConfig(envSchema);
@@ -23,7 +22,7 @@ runMain(async () => {
     hasher: makeScryptHasher(),
   });
 
-  runtime.broker.addTopology((channel) => declareEmitterExchange(channel, EMITTER));
+  runtime.broker.addTopology(declareTopology);
   runtime.broker.start(); // connects in the background and keeps retrying; readiness reports it
   runtime.startOutboxRelay();
 

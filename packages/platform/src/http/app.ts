@@ -76,6 +76,21 @@ async function runChecks(checks: readonly ReadinessCheck[], timeoutMs: number): 
   return Object.fromEntries(results);
 }
 
+/** The router answers these with an empty body (and, for 405, an Allow header); we give them a problem body. */
+const routerAnswers: Record<number, (ctx: Koa.Context) => HttpProblem> = {
+  404: (ctx) => new HttpProblem(404, 'not_found', 'Not found', `No route matches ${ctx.method} ${ctx.path}.`),
+  405: (ctx) => new HttpProblem(405, 'method_not_allowed', 'Method not allowed', `${ctx.method} is not allowed here; see the Allow header.`),
+  501: (ctx) => new HttpProblem(501, 'not_implemented', 'Not implemented', `${ctx.method} is not supported.`),
+};
+
+/** Whatever goes wrong while reading a body is the client's doing. */
+function bodyProblem(error: unknown): HttpProblem {
+  const status = (error as { status?: unknown }).status;
+  if (status === 413) return new HttpProblem(413, 'payload_too_large', 'Request body too large', 'The request body exceeds the size limit.');
+  if (status === 415) return new HttpProblem(415, 'unsupported_encoding', 'Unsupported body encoding');
+  return new HttpProblem(400, 'malformed_body', 'Malformed request body', 'The request body is not valid JSON.');
+}
+
 const healthBody = z.object({ status: z.literal('ok'), service: z.string(), version: z.string() });
 const readyBody = z.object({ status: z.enum(['ready', 'not_ready']), checks: z.record(z.string(), z.string()) });
 
@@ -157,9 +172,8 @@ export function makeHttpApp(options: HttpAppOptions): Koa {
     ctx.set('x-trace-id', traceId);
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        throw new HttpProblem(404, 'not_found', 'Not found', `No route matches ${ctx.method} ${ctx.path}.`);
-      }
+      const unrouted = routerAnswers[ctx.status];
+      if (unrouted && ctx.body === undefined) throw unrouted(ctx);
     } catch (error) {
       const problem = fromClientError(error);
       if (!problem) logger.error('request failed', { method: ctx.method, path: ctx.path, error });
@@ -176,16 +190,19 @@ export function makeHttpApp(options: HttpAppOptions): Koa {
       });
     }
   });
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit, encoding: 'utf-8' }));
+  app.use(bodyParser({
+    enableTypes: ['json'],
+    jsonLimit: options.bodyLimit,
+    encoding: 'utf-8',
+    onError: (error) => {
+      throw bodyProblem(error);
+    },
+  }));
 
   const router = new Router();
   for (const route of routes) mount(router, route, options.basePath);
   app.use(router.routes());
-  app.use(router.allowedMethods({
-    throw: true,
-    methodNotAllowed: () => new HttpProblem(405, 'method_not_allowed', 'Method not allowed'),
-    notImplemented: () => new HttpProblem(501, 'not_implemented', 'Not implemented'),
-  }));
+  app.use(router.allowedMethods());
   return app;
 }
 

@@ -37,23 +37,11 @@ export function toProblem(error: HttpProblem, instance: string, requestId: strin
   };
 }
 
-/** Errors raised by koa and its body parser carry a status and `expose`; map the ones a client causes. */
+/** Errors raised by koa itself carry a status and `expose`; map the ones a client causes. */
 export function fromClientError(error: unknown): HttpProblem | undefined {
   if (error instanceof HttpProblem) return error;
   if (typeof error !== 'object' || error === null) return undefined;
-  const { status, expose, type } = error as { status?: unknown; expose?: unknown; type?: unknown };
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
   if (typeof status !== 'number' || status < 400 || status >= 500 || expose !== true) return undefined;
-  switch (type) {
-    case 'entity.too.large':
-      return new HttpProblem(413, 'payload_too_large', 'Request body too large', 'The request body exceeds the size limit.');
-    case 'entity.parse.failed':
-      return new HttpProblem(400, 'malformed_body', 'Malformed request body', 'The request body is not valid JSON.');
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new HttpProblem(415, 'unsupported_encoding', 'Unsupported body encoding');
-    case 'request.aborted':
-      return new HttpProblem(400, 'request_aborted', 'Request aborted');
-    default:
-      return new HttpProblem(status, 'bad_request', 'Bad request');
-  }
+  return new HttpProblem(status, 'bad_request', 'Bad request');
 }

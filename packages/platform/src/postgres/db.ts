@@ -27,6 +27,12 @@ export function makeDatabase<Schema>(options: DbOptions): Database<Schema> {
     idleTimeoutMillis: 30_000,
   });
   pool.on('error', (error) => options.logger.warn('idle database connection lost', { error: error.message }));
+  // pg-pool listens for errors only on idle clients: a checked-out client whose connection dies
+  // would emit an unhandled 'error' and crash the process. The failed query still rejects, and
+  // the pool drops the dead client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.logger.warn('database connection lost', { error: error.message }));
+  });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool, close: () => db.destroy() };
 }

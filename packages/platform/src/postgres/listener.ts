@@ -19,6 +19,8 @@ export function listenForNotifications(options: {
   async function connectOnce(): Promise<pg.Client> {
     const next = new pg.Client({ connectionString: options.connectionString, application_name: 'outbox-listener' });
     next.on('notification', () => options.onNotify());
+    // Always handled: an unhandled 'error' event would crash the process when the server goes away.
+    next.on('error', (error) => next.emit('lost', error));
     await next.connect();
     await next.query(`LISTEN ${pg.escapeIdentifier(options.channel)}`);
     return next;
@@ -31,7 +33,7 @@ export function listenForNotifications(options: {
         attempt = 0;
         options.onNotify(); // catch up on whatever was committed while we were away
         await new Promise<void>((resolve) => {
-          client?.once('error', (error) => {
+          client?.once('lost', (error: Error) => {
             options.logger.warn('notification listener lost its connection', { error: error.message });
             resolve();
           });

@@ -3,7 +3,7 @@ import type { OutgoingMessage } from '@trellis/platform/postgres/outbox';
 import type { AuthorizationEvent } from '../../domain/events.js';
 import * as pb from '../pb/authorization/v1/events.js';
 
-export const EMITTER = 'authorization';
+import { EMITTER } from './topology.js';
 const PACKAGE = 'trellis.authorization.v1';
 
 /** Domain event -> wire message. The switch is exhaustive: a new event type does not compile until it is mapped. */

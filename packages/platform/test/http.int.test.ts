@@ -1,0 +1,161 @@
+import { Writable } from 'node:stream';
+import winston from 'winston';
+import { makeLogger } from '@trellis/platform/logger';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { makeHttpApp, startHttpServer, type HttpServer } from '@trellis/platform/http/app';
+import { HttpProblem } from '@trellis/platform/http/problem';
+import { defineRoute } from '@trellis/platform/http/route';
+import { makeMetrics } from '@trellis/platform/metrics';
+
+const lines: string[] = [];
+const logger = makeLogger({
+  service: 'demo',
+  level: 'debug',
+  transports: [new winston.transports.Stream({ stream: new Writable({ write: (chunk, _enc, done) => { lines.push(String(chunk)); done(); } }) })],
+});
+
+let ready = true;
+const routes = [
+  defineRoute({
+    method: 'post', path: '/things/:thingId', operationId: 'createThing', summary: 'Create a thing',
+    params: z.object({ thingId: z.string().regex(/^[a-z]+$/) }),
+    query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
+    body: z.object({ name: z.string().min(1), count: z.number().int().min(0), password: z.string().optional() }),
+    responses: { 201: { description: 'Created', schema: z.object({ id: z.string(), name: z.string() }) } },
+    handler: async ({ params, body }) => ({ status: 201, body: { id: params.thingId, name: body.name } }),
+  }),
+  defineRoute({
+    method: 'get', path: '/boom', operationId: 'boom', summary: 'Fails unexpectedly',
+    responses: { 200: { description: 'Never' } },
+    handler: async () => { throw new Error('connection to 10.0.0.7 refused: secret internals'); },
+  }),
+  defineRoute({
+    method: 'get', path: '/teapot', operationId: 'teapot', summary: 'Fails expectedly',
+    responses: { 200: { description: 'Never' } },
+    handler: async () => { throw new HttpProblem(409, 'thing_conflict', 'Conflict', 'That thing already exists.'); },
+  }),
+];
+
+let server: HttpServer;
+let base: string;
+beforeAll(async () => {
+  const app = makeHttpApp({
+    service: 'demo', version: '1.2.3', basePath: '/demo', routes, logger, metrics: makeMetrics('demo'), bodyLimit: '1kb',
+    readiness: [
+      { name: 'database', check: async () => { if (!ready) throw new Error('connection refused'); } },
+      { name: 'slow', check: () => new Promise((resolve) => setTimeout(resolve, ready ? 0 : 5000)) },
+    ],
+    readinessTimeoutMs: 200,
+  });
+  server = await startHttpServer(app, { host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${server.port}/demo`;
+});
+afterAll(() => server.close());
+
+async function call(path: string, init: RequestInit = {}) {
+  const response = await fetch(`${base}${path}`, init);
+  const text = await response.text();
+  return { status: response.status, type: response.headers.get('content-type') ?? '', headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('HTTP edge', () => {
+  it('serves a valid request and echoes request and trace ids', async () => {
+    const response = await fetch(`${base}/things/abc`, { ...json({ name: 'x', count: 1 }), headers: { 'content-type': 'application/json', 'x-request-id': 'req-42', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ id: 'abc', name: 'x' });
+    expect(response.headers.get('x-request-id')).toBe('req-42');
+    expect(response.headers.get('x-trace-id')).toBe('0af7651916cd43dd8448eb211c80319c');
+  });
+
+  it('replaces a request id that is not safe to log', async () => {
+    const response = await fetch(`${base}/things/abc`, { ...json({ name: 'x', count: 1 }), headers: { 'content-type': 'application/json', 'x-request-id': 'bad id with spaces' } });
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it.each([
+    ['unknown route', '/nowhere', {}, 404, 'not_found'],
+    ['wrong method', '/things/abc', { method: 'DELETE' }, 405, 'method_not_allowed'],
+    ['malformed JSON', '/things/abc', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": ' }, 400, 'malformed_body'],
+    ['body over the limit', '/things/abc', json({ name: 'x'.repeat(2000), count: 1 }), 413, 'payload_too_large'],
+    ['huge body', '/things/abc', json({ name: 'x'.repeat(5_000_000), count: 1 }), 413, 'payload_too_large'],
+    ['not JSON', '/things/abc', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'name=x' }, 415, 'unsupported_media_type'],
+    ['form encoded', '/things/abc', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=x' }, 415, 'unsupported_media_type'],
+    ['missing body', '/things/abc', { method: 'POST' }, 400, 'invalid_request'],
+    ['JSON array instead of object', '/things/abc', json([1, 2]), 400, 'invalid_request'],
+    ['wrong types', '/things/abc', json({ name: 3, count: 'many' }), 400, 'invalid_request'],
+    ['bad path parameter', '/things/ABC', json({ name: 'x', count: 1 }), 400, 'invalid_request'],
+    ['bad query parameter', '/things/abc?dryRun=maybe', json({ name: 'x', count: 1 }), 400, 'invalid_request'],
+    ['expected rejection', '/teapot', {}, 409, 'thing_conflict'],
+  ] as const)('%s', async (_case, path, init, status, code) => {
+    const response = await call(path, init as RequestInit);
+    expect(response.status).toBe(status);
+    expect(response.type).toContain('application/problem+json');
+    expect(response.body).toMatchObject({ status, code, title: expect.any(String), instance: expect.stringContaining('/demo/'), request_id: expect.any(String) });
+  });
+
+  it('names every invalid field', async () => {
+    const response = await call('/things/abc', json({ name: 3, count: -1 }));
+    expect(response.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['body.count', 'body.name']);
+  });
+
+  it('answers 405 with the allowed methods', async () => {
+    const response = await call('/things/abc', { method: 'GET' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toContain('POST');
+  });
+
+  it('answers an unexpected failure with a bare 500 and logs it with the request id', async () => {
+    const response = await call('/boom');
+    expect(response.status).toBe(500);
+    expect(response.body.code).toBe('internal_error');
+    expect(JSON.stringify(response.body)).not.toMatch(/10\.0\.0\.7|internals|stack/);
+    expect(lines.some((line) => line.includes('secret internals') && line.includes(response.body.request_id))).toBe(true);
+  });
+
+  it('logs one line per request without the body', async () => {
+    lines.length = 0;
+    await call('/things/abc', json({ name: 'x', count: 1, password: 'hunter2-hunter2' }));
+    const requestLines = lines.filter((line) => JSON.parse(line).message === 'request');
+    expect(requestLines).toHaveLength(1);
+    expect(JSON.parse(requestLines[0] ?? '{}')).toMatchObject({ method: 'POST', route: '/demo/things/:thingId', status: 201 });
+    expect(lines.join('\n')).not.toContain('hunter2');
+  });
+
+  it('reports readiness per check, with a timeout, and recovers', async () => {
+    expect((await call('/readyz')).body).toEqual({ status: 'ready', checks: { database: 'ok', slow: 'ok' } });
+    ready = false;
+    const down = await call('/readyz');
+    expect(down.status).toBe(503);
+    expect(down.body).toEqual({ status: 'not_ready', checks: { database: 'connection refused', slow: 'timed out after 200 ms' } });
+    ready = true;
+    expect((await call('/readyz')).status).toBe(200);
+    expect((await call('/healthz')).body).toEqual({ status: 'ok', service: 'demo', version: '1.2.3' });
+  });
+
+  it('describes its routes in OpenAPI from the same schemas', async () => {
+    const { body: doc } = await call('/openapi.json');
+    expect(doc.openapi).toBe('3.1.0');
+    const operation = doc.paths['/demo/things/{thingId}'].post;
+    expect(operation.operationId).toBe('createThing');
+    expect(operation.requestBody.content['application/json'].schema).toMatchObject({
+      type: 'object', required: ['name', 'count'], properties: { name: { type: 'string', minLength: 1 }, count: { type: 'integer', minimum: 0 } },
+    });
+    expect(operation.parameters).toEqual(expect.arrayContaining([
+      expect.objectContaining({ name: 'thingId', in: 'path', required: true }),
+      expect.objectContaining({ name: 'dryRun', in: 'query', required: false }),
+    ]));
+    expect(operation.responses.default.content['application/problem+json']).toBeDefined();
+    expect(doc.paths['/demo/healthz'].get.security).toEqual([]);
+    expect(doc.security).toEqual([{ bearer: [] }]);
+  });
+
+  it('exposes request metrics by route template', async () => {
+    const response = await fetch(`${base}/metrics`);
+    const text = await response.text();
+    expect(text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/demo\/things\/:thingId"[^}]*status="201"[^}]*\} \d+/);
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+});
