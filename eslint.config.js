@@ -22,6 +22,7 @@ const typedFiles = [
   'adm/test/**/*.ts',
   'test/**/*.ts',
   'scripts/**/*.ts',
+  'infra/test/**/*.ts',
   '*.ts',
   'webui/src/**/*.ts',
   'webui/e2e/**/*.ts',

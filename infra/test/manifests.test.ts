@@ -373,7 +373,6 @@ const secretKeys = new Set(Object.keys(secretTemplate?.stringData ?? {}));
 
 const find = (kind: string, name: string): K8sObject | undefined =>
   objects.find((o) => o.kind === kind && o.metadata.name === name);
-const configMap = find('ConfigMap', 'trellis-config');
 const podSpecOf = (object: K8sObject | undefined): PodSpec | undefined => object?.spec?.template?.spec;
 const firstContainer = (object: K8sObject | undefined): Container | undefined => podSpecOf(object)?.containers[0];
 

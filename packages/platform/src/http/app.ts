@@ -158,9 +158,10 @@ function mount(router: Router, route: Route, basePath: string): void {
 /** A koa app with request ids, traces, body limits, problem+json errors and the operational routes. */
 export function makeHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa({ proxy: true });
-  let openApi: object | undefined;
-  const routes = [...operationalRoutes(options, () => openApi ?? {}), ...options.routes];
-  openApi = buildOpenApi({ title: `Trellis ${options.service}`, version: options.version, basePath: options.basePath, routes });
+  // The OpenAPI route describes every route, itself included, so the document is filled in after the list exists.
+  const openApi: { document?: object } = {};
+  const routes = [...operationalRoutes(options, () => openApi.document ?? {}), ...options.routes];
+  openApi.document = buildOpenApi({ title: `Trellis ${options.service}`, version: options.version, basePath: options.basePath, routes });
 
   app.use(async (ctx, next) => {
     const started = process.hrtime.bigint();

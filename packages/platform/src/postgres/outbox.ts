@@ -114,7 +114,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       }
       return rows.rows.length;
     });
-    if (failure) throw failure;
+    if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
     return claimed;
   }
 

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Runs every test suite: unit, integration and end-to-end in parallel, then the disruptive
+// suite (it restarts the shared broker) alone. Ends with one plain line: "N passed, N failed, N skipped".
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const runs = [
+  { name: 'main', projects: ['unit', 'integration', 'e2e'] },
+  { name: 'disruptive', projects: ['disruptive'] },
+];
+const extra = process.argv.slice(2);
+mkdirSync('.test-results', { recursive: true });
+let exitCode = 0;
+const totals = { passed: 0, failed: 0, skipped: 0 };
+
+for (const run of runs) {
+  const report = `.test-results/${run.name}.json`;
+  rmSync(report, { force: true });
+  const args = ['vitest', 'run', ...run.projects.flatMap((p) => ['--project', p]), '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra];
+  const result = spawnSync('npx', args, { stdio: 'inherit' });
+  if (result.status !== 0) exitCode = result.status ?? 1;
+  try {
+    const summary = JSON.parse(readFileSync(report, 'utf8'));
+    totals.passed += summary.numPassedTests;
+    totals.failed += summary.numFailedTests;
+    totals.skipped += summary.numPendingTests + summary.numTodoTests;
+  } catch {
+    exitCode ||= 1;
+    console.error(`no report from the ${run.name} run`);
+  }
+}
+if (totals.passed === 0) exitCode ||= 1;
+console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(exitCode);
