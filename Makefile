@@ -1,0 +1,60 @@
+# Trellis: the two commands of the README, and a few helpers.
+#
+#   make up      install, build, start everything in the background, print the URL and login
+#   make down    stop everything `make up` started
+#   make test    everything CI runs (lint, layers, types, protos, unit, integration, e2e)
+#   make status  what runs, with health
+#   make logs    recent logs (make logs name=studio follow=1)
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+ADM := node adm/dist/cli.js
+
+.PHONY: help up down status logs test infra install protos build webui check-adm
+
+help:
+	@sed -n '3,8s/^# //p' Makefile
+
+# PostgreSQL, RabbitMQ (+ management plugin) and nginx installed and running; Node.js new enough.
+infra:
+	@bash infra/local/ensure-infra.sh
+
+# `npm ci` only when node_modules is missing or older than the lock file (npm writes
+# node_modules/.package-lock.json at every install). See the script for npm's lock file bug.
+install: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package-lock.json
+	@echo "trellis: installing dependencies (npm ci)"
+	@bash infra/local/npm-install.sh
+	@touch $@
+
+protos: install
+	@npm run --silent --if-present protos:gen
+
+build: install protos
+	@echo "trellis: building"
+	@npm run --silent build
+
+webui: install
+	@npm run --silent --if-present build -w webui
+
+up: infra build webui
+	@$(ADM) up
+
+down: check-adm
+	@$(ADM) down
+
+status: check-adm
+	@$(ADM) status
+
+logs: check-adm
+	@$(ADM) logs $(name) $(if $(follow),-f,)
+
+check-adm:
+	@test -f adm/dist/cli.js || { echo "trellis: not built yet: run make up"; exit 1; }
+
+test: infra build webui
+	@npm run check

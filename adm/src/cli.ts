@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { down } from './commands/down.js';
+import { env } from './commands/env.js';
+import { logs } from './commands/logs.js';
+import { makeConsoleOutput } from './commands/output.js';
+import { provision } from './commands/provision.js';
+import { status } from './commands/status.js';
+import { up } from './commands/up.js';
+
+const USAGE = `trellis-adm: run and administer Trellis
+
+  trellis-adm up               provision, start everything in the background, wait until ready
+  trellis-adm down             stop everything that up started (data stays in .trellis/)
+  trellis-adm status           each process: state, pid, restarts, health
+  trellis-adm logs [name] [-f] the last log lines (of one process), -f to follow
+  trellis-adm provision        only create databases, roles, broker users, exchanges (and bucket)
+  trellis-adm env <service>    the variables up gives a service, as shell exports (with its secrets)
+
+Ports: TRELLIS_PORT (gateway, 8080), TRELLIS_S3_PORT (9000), TRELLIS_<SERVICE>_PORT (8101-8105).
+`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...args] = argv;
+  const out = makeConsoleOutput();
+  switch (command) {
+    case 'up':
+      return up(out);
+    case 'down':
+      return down(out);
+    case 'status':
+      return status(out);
+    case 'logs':
+      return logs(out, args);
+    case 'provision':
+      return provision(out);
+    case 'env':
+      return env(out, args);
+    case undefined:
+    case 'help':
+    case '-h':
+    case '--help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`trellis: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`trellis: error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

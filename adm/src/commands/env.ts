@@ -1,0 +1,28 @@
+import { SERVICES } from '../catalog.js';
+import { serviceEnv } from '../local/service-env.js';
+import { localSettingsFromEnv } from '../local/settings.js';
+import { loadAdminPassword, loadSecrets } from '../secrets.js';
+import type { Output } from './output.js';
+
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Prints, as shell `export` lines, the variables `up` gives one service, so a developer can run
+ * that service alone (`eval "$(trellis-adm env studio)"`). They include its credentials.
+ */
+export async function env(out: Output, args: readonly string[], environment: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const service = SERVICES.find((s) => s.name === args[0]);
+  if (!service) {
+    out.line(`usage: trellis-adm env <${SERVICES.map((s) => s.name).join('|')}>`);
+    return 2;
+  }
+  const settings = localSettingsFromEnv(environment);
+  const secrets = await loadSecrets(settings.paths.secretsFile, environment);
+  const admin = await loadAdminPassword(settings.paths.adminPasswordFile, environment);
+  for (const [name, value] of Object.entries(serviceEnv(settings, secrets, service, admin.password))) {
+    out.line(`export ${name}=${shellQuote(value)}`);
+  }
+  return 0;
+}

@@ -1,0 +1,40 @@
+import { accountOf, type ServiceInfo } from '../catalog.js';
+import type { Secrets } from '../secrets.js';
+import type { LocalSettings } from './settings.js';
+
+/** Variables that configure trellis-adm itself and must not reach a service. */
+const ADMIN_ONLY = /^(TRELLIS_PG_ADMIN_URL|TRELLIS_RABBITMQ_.*|TRELLIS_.*_(DB|AMQP)_PASSWORD|TRELLIS_STATE_DIR|TRELLIS_SERVICES_DIR|TRELLIS_WEBUI_DIST)$/;
+
+/** The supervisor's environment for children: ours, without admin credentials. */
+export function baseEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && !ADMIN_ONLY.test(e[0])));
+}
+
+export function objectStoreEndpoint(settings: LocalSettings): string {
+  return `http://127.0.0.1:${settings.s3Port}`;
+}
+
+/**
+ * The contract between the local set-up and a service: the only variables a service reads.
+ * Compose and Kubernetes set the same names.
+ */
+export function serviceEnv(settings: LocalSettings, secrets: Secrets, service: ServiceInfo, adminPassword: string): Record<string, string> {
+  const account = accountOf(settings.namePrefix, service.name);
+  const env: Record<string, string> = {
+    TRELLIS_HTTP_HOST: '127.0.0.1',
+    TRELLIS_HTTP_PORT: String(settings.servicePorts[service.name]),
+    TRELLIS_DATABASE_URL: `postgres://${account}:${encodeURIComponent(secrets.postgres[service.name])}@${settings.pgHost}:${settings.pgPort}/${account}`,
+    TRELLIS_AMQP_URL: `amqp://${account}:${encodeURIComponent(secrets.amqp[service.name])}@${settings.amqpHost}:${settings.amqpPort}/${encodeURIComponent(settings.vhost)}`,
+  };
+  if (service.usesObjectStore) {
+    Object.assign(env, {
+      TRELLIS_S3_ENDPOINT: objectStoreEndpoint(settings),
+      TRELLIS_S3_ACCESS_KEY: secrets.s3AccessKey,
+      TRELLIS_S3_SECRET_KEY: secrets.s3SecretKey,
+      TRELLIS_S3_BUCKET: settings.bucket,
+      TRELLIS_S3_REGION: settings.region,
+    });
+  }
+  if (service.name === 'authorization') env['TRELLIS_ADMIN_PASSWORD'] = adminPassword;
+  return env;
+}

@@ -1,0 +1,263 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, copyFileSync, mkdirSync, openSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { check } from './health.js';
+import { killGroup, processStartTime, sleep } from './processes.js';
+import { makeRotatingLog, type RotatingLog } from './rotating-log.js';
+import { SUPERVISED_BY, type ChildSpec, type ChildState, type Probe, type SupervisorPlan, type SupervisorState } from './supervisor-plan.js';
+
+export type Supervisor = {
+  readonly state: SupervisorState;
+  /** Stops every child (SIGTERM to its process group, SIGKILL after the timeout) and resolves when all are gone. */
+  readonly stop: () => Promise<void>;
+};
+
+type Running = { proc: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> };
+
+const now = () => new Date().toISOString();
+
+/**
+ * Starts and watches the plan's children: each in its own process group (so stopping it stops
+ * whatever it spawned), its output in logs/<name>.log, its setup steps (migrations) run before
+ * every start, restarted with growing delays when it dies. The state is kept in the state file.
+ */
+export function startSupervisor(plan: SupervisorPlan): Supervisor {
+  mkdirSync(plan.logsDir, { recursive: true });
+  const supervisorLog = makeRotatingLog(join(plan.logsDir, 'supervisor.log'), plan.logMaxBytes);
+  const note = (line: string) => supervisorLog.write(`${now()} ${line}\n`);
+  const state: SupervisorState = {
+    pid: process.pid,
+    pidStartTime: processStartTime(process.pid),
+    status: 'starting',
+    startedAt: now(),
+    updatedAt: now(),
+    meta: { ...plan.meta },
+    children: Object.fromEntries(
+      plan.children.map((spec): [string, ChildState] => [
+        spec.name,
+        {
+          status: 'waiting',
+          pid: null,
+          pidStartTime: null,
+          command: [spec.command, ...spec.args].join(' '),
+          restarts: 0,
+          ready: false,
+          startedAt: null,
+          lastExit: null,
+          lastError: null,
+          health: spec.health ?? null,
+          log: join(plan.logsDir, `${spec.name}.log`),
+        },
+      ]),
+    ),
+  };
+
+  let writeTimer: NodeJS.Timeout | undefined;
+  const writeState = () => {
+    state.updatedAt = now();
+    const temporary = `${plan.stateFile}.${process.pid}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`);
+    renameSync(temporary, plan.stateFile);
+  };
+  const saveSoon = () => {
+    writeTimer ??= setTimeout(() => {
+      writeTimer = undefined;
+      writeState();
+    }, 50);
+  };
+  const update = (name: string, change: Partial<ChildState>) => {
+    Object.assign(state.children[name] as ChildState, change);
+    // A pid goes to disk at once: if we are killed outright, `down` must still find the child.
+    if ('pid' in change) writeState();
+    else saveSoon();
+  };
+
+  let stopping = false;
+  const wakers = new Set<() => void>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      wakers.add(wake);
+    });
+  const everReady = new Set<string>();
+  const running = new Map<string, Running>();
+  const logs = new Map<string, RotatingLog>();
+
+  const spawnInGroup = (spec: ChildSpec, log: RotatingLog, command: string, args: readonly string[], stdoutFile?: string): Running => {
+    // detached = its own session and process group: a signal to -pid reaches all it spawns.
+    // The marker variable lets `down` find anything of ours, even what a killed supervisor left behind.
+    const env = { ...spec.env, [SUPERVISED_BY]: plan.stateFile };
+    const stdout = stdoutFile ? openSync(stdoutFile, 'a', 0o640) : 'pipe';
+    const proc = spawn(command, args, { cwd: spec.cwd, env, detached: true, stdio: ['ignore', stdout, 'pipe'] });
+    if (typeof stdout === 'number') closeSync(stdout);
+    proc.stdout?.on('data', (chunk: Buffer) => log.write(chunk));
+    proc.stderr?.on('data', (chunk: Buffer) => log.write(chunk));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      proc.once('exit', (code, signal) => resolve({ code, signal }));
+      proc.once('error', (error) => {
+        log.write(`--- ${now()} trellis-adm: cannot start ${command}: ${error.message}\n`);
+        resolve({ code: 127, signal: null });
+      });
+    });
+    return { proc, exited };
+  };
+
+  const backoff = (failures: number) =>
+    Math.min(plan.restart.initialDelayMs * 2 ** Math.max(0, failures - 1), plan.restart.maxDelayMs);
+
+  const runChild = async (spec: ChildSpec): Promise<void> => {
+    const log = makeRotatingLog(join(plan.logsDir, `${spec.name}.log`), plan.logMaxBytes);
+    logs.set(spec.name, log);
+    const marker = (line: string) => log.write(`--- ${now()} trellis-adm: ${line}\n`);
+    let failures = 0;
+
+    while (!stopping && !(spec.dependsOn ?? []).every((name) => everReady.has(name))) await pause(200);
+
+    while (!stopping) {
+      let setupFailed: string | undefined;
+      for (const step of spec.setup ?? []) {
+        if (stopping) return;
+        update(spec.name, { status: 'setup' });
+        marker(`${step.name}: ${[step.command, ...step.args].join(' ')}`);
+        const current = spawnInGroup(spec, log, step.command, step.args);
+        running.set(spec.name, current);
+        const stepPid = current.proc.pid ?? null;
+        update(spec.name, { pid: stepPid, pidStartTime: stepPid ? processStartTime(stepPid) : null });
+        const { code, signal } = await current.exited;
+        running.delete(spec.name);
+        update(spec.name, { pid: null, pidStartTime: null });
+        killGroup(current.proc.pid ?? 0, 'SIGKILL');
+        if (code !== 0) {
+          setupFailed = `${step.name} failed (${signal ?? `exit ${code}`})`;
+          break;
+        }
+      }
+      if (stopping) return;
+
+      if (setupFailed === undefined) {
+        update(spec.name, { status: 'starting', ready: false });
+        const current = spawnInGroup(spec, log, spec.command, spec.args, spec.stdoutFile);
+        running.set(spec.name, current);
+        const pid = current.proc.pid ?? null;
+        const startedAt = Date.now();
+        marker(`started ${[spec.command, ...spec.args].join(' ')} (pid ${pid ?? '-'})`);
+        note(`${spec.name}: started pid ${pid ?? '-'}`);
+        update(spec.name, { pid, pidStartTime: pid ? processStartTime(pid) : null, startedAt: now(), lastError: null });
+        if (!spec.ready) {
+          everReady.add(spec.name);
+          update(spec.name, { status: 'up', ready: true });
+        } else {
+          void (async () => {
+            let exited = false;
+            void current.exited.then(() => (exited = true));
+            while (!exited && !stopping) {
+              if ((await check(spec.ready as Probe)).ok) {
+                if (!exited && !stopping) {
+                  everReady.add(spec.name);
+                  update(spec.name, { status: 'up', ready: true });
+                  note(`${spec.name}: ready`);
+                }
+                return;
+              }
+              await sleep(300);
+            }
+          })();
+        }
+        const { code, signal } = await current.exited;
+        running.delete(spec.name);
+        // Whatever it left behind in its group goes with it.
+        killGroup(pid ?? 0, 'SIGKILL');
+        update(spec.name, { pid: null, pidStartTime: null, ready: false, lastExit: { code, signal, at: now() } });
+        if (stopping) return;
+        marker(`exited (${signal ?? `code ${code}`})`);
+        if (Date.now() - startedAt > plan.restart.resetAfterMs) failures = 0;
+        update(spec.name, { lastError: `exited (${signal ?? `code ${code}`})` });
+      } else {
+        marker(setupFailed);
+        update(spec.name, { lastError: setupFailed });
+      }
+
+      failures += 1;
+      const delay = backoff(failures);
+      note(`${spec.name}: ${state.children[spec.name]?.lastError ?? 'stopped'}; restarting in ${delay} ms`);
+      update(spec.name, { status: 'backoff', restarts: (state.children[spec.name]?.restarts ?? 0) + 1 });
+      await pause(delay);
+    }
+  };
+
+  // A stdout file is capped like our logs, by copy and truncate: the child keeps writing (O_APPEND) at the new start.
+  const rotateOwnLogs = () => {
+    for (const spec of plan.children) {
+      if (!spec.stdoutFile) continue;
+      try {
+        if (statSync(spec.stdoutFile).size <= plan.logMaxBytes) continue;
+        copyFileSync(spec.stdoutFile, `${spec.stdoutFile}.1`);
+        truncateSync(spec.stdoutFile, 0);
+      } catch {
+        // not written yet
+      }
+    }
+  };
+  const rotation = setInterval(rotateOwnLogs, 10_000);
+  rotation.unref();
+
+  const loops = plan.children.map((spec) =>
+    runChild(spec).catch((error: unknown) => {
+      note(`${spec.name}: supervisor loop failed: ${error instanceof Error ? error.stack : String(error)}`);
+    }),
+  );
+  state.status = 'running';
+  writeState();
+  note(`supervisor pid ${process.pid} running ${plan.children.map((c) => c.name).join(', ')}`);
+
+  const stopOne = async (name: string): Promise<void> => {
+    const current = running.get(name);
+    if (!current?.proc.pid) return;
+    const pid = current.proc.pid;
+    update(name, { status: 'stopping' });
+    killGroup(pid, 'SIGTERM');
+    const exited = await Promise.race([current.exited.then(() => true), sleep(plan.stopTimeoutMs).then(() => false)]);
+    if (!exited) {
+      note(`${name}: still running ${plan.stopTimeoutMs} ms after SIGTERM, sending SIGKILL`);
+      killGroup(pid, 'SIGKILL');
+      await current.exited;
+    }
+    killGroup(pid, 'SIGKILL');
+  };
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      stopping = true;
+      clearInterval(rotation);
+      state.status = 'stopping';
+      writeState();
+      note('stopping');
+      for (const wake of [...wakers]) wake();
+      // Dependants first (the gateway, the services), then what they depend on (the object store).
+      const needed = new Set(plan.children.flatMap((c) => c.dependsOn ?? []));
+      const first = plan.children.filter((c) => !needed.has(c.name)).map((c) => c.name);
+      const last = plan.children.filter((c) => needed.has(c.name)).map((c) => c.name);
+      await Promise.all(first.map(stopOne));
+      await Promise.all(last.map(stopOne));
+      await Promise.all(loops);
+      // A process spawned while we were stopping the others.
+      await Promise.all([...running.keys()].map(stopOne));
+      for (const name of Object.keys(state.children)) update(name, { status: 'stopped', pid: null, pidStartTime: null, ready: false });
+      if (writeTimer) clearTimeout(writeTimer);
+      state.status = 'stopped';
+      writeState();
+      note('stopped');
+      for (const log of logs.values()) log.close();
+      supervisorLog.close();
+    })();
+    return stopped;
+  };
+
+  return { state, stop };
+}

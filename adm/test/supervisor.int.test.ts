@@ -1,0 +1,160 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isAlive } from '../src/local/processes.js';
+import { launchSupervisor, readState, stopSupervisor, supervisorMainPath } from '../src/local/supervisor-control.js';
+import type { ChildSpec, SupervisorPlan } from '../src/local/supervisor-plan.js';
+import { eventually, freePort } from './fixtures.js';
+
+/** Every stand-in carries this in its command line, so `pgrep -f` finds anything left behind. */
+const marker = `trellis-adm-test-${randomBytes(6).toString('hex')}`;
+
+function pgrep(): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', marker], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+function node(name: string, code: string, extra: Partial<ChildSpec> = {}): ChildSpec {
+  return { name, command: process.execPath, args: ['-e', code, '--', marker], env: { PATH: process.env['PATH'] ?? '' }, cwd: tmpdir(), ...extra };
+}
+
+let dir = '';
+let port = 0;
+
+function makePlan(): SupervisorPlan {
+  const server = `
+    const { spawn } = require('node:child_process');
+    // A grandchild in the same process group: stopping the child must stop it too.
+    spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', '--', '${marker}-grandchild'], { stdio: 'ignore' });
+    require('node:http').createServer((req, res) => { res.statusCode = req.url === '/web/healthz' ? 200 : 404; res.end('ok'); }).listen(${port}, '127.0.0.1');
+    console.log('web listening');`;
+  return {
+    stateFile: join(dir, 'state.json'),
+    logsDir: join(dir, 'logs'),
+    stopTimeoutMs: 1_500,
+    restart: { initialDelayMs: 100, maxDelayMs: 400, resetAfterMs: 60_000 },
+    logMaxBytes: 4_000,
+    meta: { purpose: 'test' },
+    children: [
+      node('web', server, {
+        setup: [{ name: 'migrate', command: process.execPath, args: ['-e', `require('node:fs').appendFileSync(${JSON.stringify(join(dir, 'migrations'))}, 'x')`, '--', marker] }],
+        ready: { url: `http://127.0.0.1:${port}/web/healthz` },
+        health: { url: `http://127.0.0.1:${port}/web/healthz` },
+      }),
+      // Dies 200 ms after each start, printing 1 kB: it is restarted again and again, and its log rotates.
+      node('crasher', `console.log('x'.repeat(1000)); setTimeout(() => process.exit(3), 200)`),
+      // Ignores SIGTERM: stopping it takes the SIGKILL after stopTimeoutMs.
+      node('stubborn', `process.on('SIGTERM', () => console.log('ignoring SIGTERM')); setInterval(() => {}, 1000)`, { dependsOn: ['web'] }),
+      // Its stdout goes to a file of its own (as nginx's access log does), its stderr to its log.
+      node('split', `console.log('to the stdout file'); console.error('to the log'); setInterval(() => {}, 1000)`, { stdoutFile: join(dir, 'split.out') }),
+      // Cannot even be spawned: the supervisor logs it and keeps trying, and survives.
+      { name: 'missing', command: '/nonexistent/trellis-binary', args: [marker], env: {}, cwd: tmpdir() },
+      // Never gets past its setup step.
+      node('broken', 'setInterval(() => {}, 1000)', { setup: [{ name: 'migrate', command: process.execPath, args: ['-e', 'process.exit(1)', '--', marker] }] }),
+    ],
+  };
+}
+
+async function launch(): Promise<{ plan: SupervisorPlan; pid: number }> {
+  const plan = makePlan();
+  const planFile = join(dir, 'supervisor.json');
+  await writeFile(planFile, JSON.stringify(plan));
+  const pid = await launchSupervisor(planFile, plan.stateFile, join(dir, 'logs', 'supervisor.out'));
+  return { plan, pid };
+}
+
+describe('the supervisor', () => {
+  beforeAll(async () => {
+    if (!existsSync(supervisorMainPath())) throw new Error(`${supervisorMainPath()} is missing: build first (npm run build)`);
+    dir = await mkdtemp(join(tmpdir(), 'trellis-adm-supervisor-'));
+    port = await freePort();
+  });
+
+  afterEach(async () => {
+    await stopSupervisor(join(dir, 'state.json'), 20_000);
+    for (const pid of pgrep()) process.kill(pid, 'SIGKILL');
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts children detached, restarts the ones that die, and down leaves no process behind', async () => {
+    const { plan, pid } = await launch();
+    expect(isAlive(pid)).toBe(true);
+    const state = () => readState(plan.stateFile);
+
+    const web = await eventually(() => (state()?.children['web']?.status === 'up' ? state()?.children['web'] : undefined), 15_000, 'web up');
+    expect((await fetch(`http://127.0.0.1:${port}/web/healthz`)).status).toBe(200);
+    // It started after the web child was ready (dependsOn).
+    await eventually(() => state()?.children['stubborn']?.status === 'up' || undefined, 15_000, 'stubborn up');
+
+    // A crashing child is restarted with growing delays (100, 200, 400, 400 ms ...).
+    await eventually(() => ((state()?.children['crasher']?.restarts ?? 0) >= 4 ? true : undefined), 15_000, 'crasher restarts');
+    expect(state()?.children['crasher']?.lastExit?.code).toBe(3);
+    // Its 1 kB per start went past the 4 kB cap: the log rotated.
+    await eventually(() => existsSync(join(plan.logsDir, 'crasher.log.1')) || undefined, 15_000, 'log rotation');
+    expect(statSync(join(plan.logsDir, 'crasher.log')).size).toBeLessThanOrEqual(plan.logMaxBytes + 1_200);
+
+    // A failing setup step keeps the child from starting, and is retried.
+    await eventually(() => ((state()?.children['broken']?.restarts ?? 0) >= 2 ? true : undefined), 15_000, 'broken retries');
+    expect(readFileSync(join(plan.logsDir, 'broken.log'), 'utf8')).not.toMatch(/trellis-adm: started/);
+    expect(state()?.children['broken']?.lastError).toMatch(/migrate failed/);
+
+    await eventually(() => (existsSync(join(dir, 'split.out')) && readFileSync(join(dir, 'split.out'), 'utf8').includes('to the stdout file')) || undefined, 15_000, 'stdout file');
+    await eventually(() => readFileSync(join(plan.logsDir, 'split.log'), 'utf8').includes('to the log') || undefined, 15_000, 'stderr in the log');
+    expect(readFileSync(join(plan.logsDir, 'split.log'), 'utf8')).not.toMatch(/^to the stdout file$/m);
+
+    await eventually(() => ((state()?.children['missing']?.restarts ?? 0) >= 2 ? true : undefined), 15_000, 'missing retries');
+    expect(readFileSync(join(plan.logsDir, 'missing.log'), 'utf8')).toMatch(/cannot start \/nonexistent\/trellis-binary/);
+    expect(isAlive(pid)).toBe(true);
+
+    // Kill the web child outright: it comes back with a new pid, migrated again first.
+    process.kill(web.pid as number, 'SIGKILL');
+    const again = await eventually(
+      () => {
+        const child = state()?.children['web'];
+        return child?.status === 'up' && child.pid !== web.pid ? child : undefined;
+      },
+      15_000,
+      'web restarted',
+    );
+    expect(again.restarts).toBeGreaterThanOrEqual(1);
+    expect(readFileSync(join(dir, 'migrations'), 'utf8').length).toBeGreaterThanOrEqual(2);
+    expect(readFileSync(join(plan.logsDir, 'web.log'), 'utf8')).toMatch(/trellis-adm: started/);
+
+    // A second supervisor for the same state directory refuses to run.
+    await expect(launch()).rejects.toThrow(/exited at once/);
+
+    // web, its grandchild and stubborn at least (the crasher comes and goes).
+    expect(pgrep().length).toBeGreaterThanOrEqual(3);
+    const started = Date.now();
+    const { wasRunning } = await stopSupervisor(plan.stateFile, 20_000);
+    expect(wasRunning).toBe(true);
+    // The stubborn child needed the SIGKILL after 1.5 s.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    expect(isAlive(pid)).toBe(false);
+    expect(pgrep()).toEqual([]);
+    expect(state()?.status).toBe('stopped');
+    expect(readFileSync(join(plan.logsDir, 'stubborn.log'), 'utf8')).toMatch(/ignoring SIGTERM/);
+  });
+
+  it('down also stops the children of a supervisor that was killed outright', async () => {
+    const { plan, pid } = await launch();
+    await eventually(() => readState(plan.stateFile)?.children['web']?.status === 'up' || undefined, 15_000, 'web up');
+    process.kill(pid, 'SIGKILL');
+    await eventually(() => !isAlive(pid) || undefined, 5_000, 'supervisor gone');
+    expect(pgrep().length).toBeGreaterThanOrEqual(2);
+    const { wasRunning, strays } = await stopSupervisor(plan.stateFile, 20_000);
+    expect(wasRunning).toBe(false);
+    expect(strays).toContain('web');
+    await eventually(() => pgrep().length === 0 || undefined, 5_000, 'no process left');
+  });
+});
