@@ -13,7 +13,7 @@ MAKEFLAGS += --no-print-directory
 
 ADM := node adm/dist/cli.js
 
-.PHONY: help up down status logs test infra install protos build webui check-adm
+.PHONY: help up down status logs test test-infra infra install protos build webui check-adm
 
 help:
 	@sed -n '3,8s/^# //p' Makefile
@@ -56,5 +56,9 @@ logs: check-adm
 check-adm:
 	@test -f adm/dist/cli.js || { echo "trellis: not built yet: run make up"; exit 1; }
 
-test: infra build webui
+# Tests also need Debian's Chromium for the web UI's browser tests.
+test-infra:
+	@bash infra/local/ensure-infra.sh --browser
+
+test: test-infra build webui
 	@npm run check

@@ -5,17 +5,22 @@
 # when running as root; otherwise says what to do. Used by `make up` and `make test` (plain
 # bash: it runs before anything is built). Idempotent and quick when all is in place.
 #
-#   infra/local/ensure-infra.sh [--no-nginx]
+#   infra/local/ensure-infra.sh [--no-nginx] [--browser]
+#
+# --browser also installs Debian's Chromium (and a font) for the web UI's browser tests; it is
+# driven by playwright-core, which never downloads a browser of its own.
 #
 # Environment: TRELLIS_PG_ADMIN_URL (a superuser URL: then the local PostgreSQL is not touched),
 # TRELLIS_RABBITMQ_MANAGEMENT_URL (default http://127.0.0.1:15672).
 set -euo pipefail
 
 want_nginx=1
+want_browser=0
 for arg in "$@"; do
   case "$arg" in
     --no-nginx) want_nginx=0 ;;
-    *) echo "usage: $0 [--no-nginx]" >&2; exit 2 ;;
+    --browser) want_browser=1 ;;
+    *) echo "usage: $0 [--no-nginx] [--browser]" >&2; exit 2 ;;
   esac
 done
 
@@ -142,8 +147,14 @@ ensure_nginx() {
   have nginx || die "nginx was installed but is not on PATH"
 }
 
+ensure_browser() {
+  [ -x /usr/bin/chromium ] && return 0
+  apt_install chromium fonts-dejavu-core
+}
+
 ensure_node
 ensure_postgres
 ensure_rabbitmq
 if [ "$want_nginx" -eq 1 ]; then ensure_nginx; fi
-say "PostgreSQL, RabbitMQ$([ "$want_nginx" -eq 1 ] && echo ', nginx') ready"
+if [ "$want_browser" -eq 1 ]; then ensure_browser; fi
+say "PostgreSQL, RabbitMQ$([ "$want_nginx" -eq 1 ] && echo ', nginx')$([ "$want_browser" -eq 1 ] && echo ', Chromium') ready"
