@@ -133,6 +133,23 @@ describe('consumer', () => {
     expect(failures).toBe(2);
   });
 
+  it('drops its own inbox rows past their retention when it starts, and no one else\'s', async () => {
+    const old = new Date(Date.now() - 40 * 24 * 3600_000);
+    await database.db.insertInto('inbox').values([
+      { consumer: consumerQueue().name, message_id: 'old', message_type: TYPE, received_at: old },
+      { consumer: consumerQueue().name, message_id: 'recent', message_type: TYPE },
+      { consumer: 'trellis.other.events', message_id: 'old-other', message_type: TYPE, received_at: old },
+    ]).execute();
+    const broker = await connected();
+    const consumer = startRecordingConsumer({ broker, db: database.db });
+    cleanups.push(() => consumer.stop());
+    const left = await eventually(
+      () => database.db.selectFrom('inbox').select('message_id').orderBy('message_id').execute(),
+      (rows) => rows.length === 2,
+    );
+    expect(left.map((row) => row.message_id)).toEqual(['old-other', 'recent']);
+  });
+
   it('loses no message when the broker connection is cut in the middle of the stream', async () => {
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: 5672 });
     cleanups.push(() => proxy.close());

@@ -21,7 +21,8 @@ export const migrations: Migrations = {
   },
 };
 
-export const logger = makeLogger({ service: 'platform-test', level: process.env['TEST_LOG_LEVEL'] ?? 'error' });
+// Quiet unless asked: dead-lettering logs at error level on purpose. TEST_LOG_LEVEL=debug shows everything.
+export const logger = makeLogger({ service: 'platform-test', level: process.env['TEST_LOG_LEVEL'] ?? 'error', silent: !process.env['TEST_LOG_LEVEL'] });
 export const metrics = () => makeMetrics('platform-test');
 
 export const EMITTER = 'emitter';

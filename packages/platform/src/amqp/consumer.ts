@@ -2,7 +2,7 @@ import type { ConsumeMessage } from 'amqplib';
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { claimInbox } from '../postgres/inbox.js';
+import { claimInbox, purgeInbox } from '../postgres/inbox.js';
 import { sleep } from '../time.js';
 import type { BrokerConnection, Delivery } from './connection.js';
 import { deadLetterQueueOf, retryQueueOf, type ConsumerQueue } from './topology.js';
@@ -38,7 +38,11 @@ export type ConsumerOptions<Schema> = {
   metrics: Metrics;
   prefetch?: number;
   handlerTimeoutMs?: number;
+  /** Inbox rows only need to outlive any redelivery; older ones are deleted hourly. */
+  inboxRetentionMs?: number;
 };
+
+const HOUR_MS = 3600_000;
 
 type Outcome = 'ok' | 'duplicate' | 'retried' | 'dead_lettered';
 
@@ -153,8 +157,18 @@ export function startConsumer<Schema>(options: ConsumerOptions<Schema>): { stop:
     },
   });
 
+  const retentionMs = options.inboxRetentionMs ?? 30 * 24 * HOUR_MS;
+  const purge = () =>
+    purgeInbox(options.db, queue.name, new Date(Date.now() - retentionMs)).catch((error: unknown) =>
+      logger.warn('inbox purge failed', { queue: queue.name, error: describe(error) }),
+    );
+  void purge();
+  const purgeTimer = setInterval(() => void purge(), HOUR_MS);
+  purgeTimer.unref();
+
   return {
     stop: async () => {
+      clearInterval(purgeTimer);
       await subscription.cancel();
       await Promise.allSettled([...inFlight]);
       await subscription.close();

@@ -12,9 +12,9 @@ export async function claimInbox(trx: Transaction<any>, consumer: string, messag
   return Number(result.numAffectedRows ?? 0n) === 1;
 }
 
-/** Inbox rows only need to outlive any redelivery; older ones are dropped. */
+/** Inbox rows only need to outlive any redelivery; a consumer's older ones are dropped. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function purgeInbox(db: Kysely<any>, olderThan: Date): Promise<number> {
-  const result = await sql`delete from inbox where received_at < ${olderThan}`.execute(db);
+export async function purgeInbox(db: Kysely<any>, consumer: string, olderThan: Date): Promise<number> {
+  const result = await sql`delete from inbox where consumer = ${consumer} and received_at < ${olderThan}`.execute(db);
   return Number(result.numAffectedRows ?? 0n);
 }
