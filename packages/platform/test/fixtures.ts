@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
+import { afterAll, beforeAll } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import { BrokerConnection } from '@trellis/platform/amqp/connection';
 import { startConsumer, type MessageHandler } from '@trellis/platform/amqp/consumer';
@@ -9,6 +10,8 @@ import { makeMetrics } from '@trellis/platform/metrics';
 import { createMessagingTables, type MessagingTables } from '@trellis/platform/postgres/messaging-tables';
 import { enqueueMessages, startOutboxRelay } from '@trellis/platform/postgres/outbox';
 import type { Migrations } from '@trellis/platform/postgres/migrate';
+import { createTestDatabase, type TestDatabase } from '@trellis/platform/testing/postgres';
+import { createTestVhost, type TestVhost } from '@trellis/platform/testing/rabbitmq';
 
 export type Schema = MessagingTables & { applied: { key: string; times: number } };
 
@@ -127,3 +130,15 @@ export async function publishRaw(url: string, exchange: string, routingKey: stri
 }
 
 export const range = (n: number, prefix = 'k') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+/** A migrated database and a vhost of this test file's own, made before its tests and dropped after. */
+export function useDatabaseAndVhost(): { database: TestDatabase<Schema>; vhost: TestVhost } {
+  const infra = {} as { database: TestDatabase<Schema>; vhost: TestVhost };
+  beforeAll(async () => {
+    [infra.database, infra.vhost] = await Promise.all([createTestDatabase<Schema>({ service: 'platform', migrations }), createTestVhost()]);
+  });
+  afterAll(async () => {
+    await Promise.all([infra.database?.close(), infra.vhost?.close()]);
+  });
+  return infra;
+}
