@@ -3,6 +3,7 @@ import winston from 'winston';
 import { makeLogger } from '@trellis/platform/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { PUBLIC } from '@trellis/platform/auth/access';
 import { makeHttpApp, startHttpServer, type HttpServer } from '@trellis/platform/http/app';
 import { HttpProblem } from '@trellis/platform/http/problem';
 import { defineRoute } from '@trellis/platform/http/route';
@@ -18,7 +19,7 @@ const logger = makeLogger({
 let ready = true;
 const routes = [
   defineRoute({
-    method: 'post', path: '/things/:thingId', operationId: 'createThing', summary: 'Create a thing',
+    method: 'post', path: '/things/:thingId', operationId: 'createThing', summary: 'Create a thing', access: PUBLIC,
     params: z.object({ thingId: z.string().regex(/^[a-z]+$/) }),
     query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
     body: z.object({ name: z.string().min(1), count: z.number().int().min(0), password: z.string().optional() }),
@@ -26,12 +27,12 @@ const routes = [
     handler: async ({ params, body }) => ({ status: 201, body: { id: params.thingId, name: body.name } }),
   }),
   defineRoute({
-    method: 'get', path: '/boom', operationId: 'boom', summary: 'Fails unexpectedly',
+    method: 'get', path: '/boom', operationId: 'boom', summary: 'Fails unexpectedly', access: PUBLIC,
     responses: { 200: { description: 'Never' } },
     handler: async () => { throw new Error('connection to 10.0.0.7 refused: secret internals'); },
   }),
   defineRoute({
-    method: 'get', path: '/teapot', operationId: 'teapot', summary: 'Fails expectedly',
+    method: 'get', path: '/teapot', operationId: 'teapot', summary: 'Fails expectedly', access: PUBLIC,
     responses: { 200: { description: 'Never' } },
     handler: async () => { throw new HttpProblem(409, 'thing_conflict', 'Conflict', 'That thing already exists.'); },
   }),

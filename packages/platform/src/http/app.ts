@@ -4,10 +4,13 @@ import { bodyParser } from '@koa/bodyparser';
 import { Router, type RouterContext } from '@koa/router';
 import Koa from 'koa';
 import { z } from 'zod';
+import { roleAllows, type Access, type Caller } from '../auth/access.js';
+import type { Authenticator } from '../auth/authenticate.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { HttpProblem, fromClientError, toProblem } from './problem.js';
+import { PUBLIC } from '../auth/access.js';
 import { defineRoute, type RequestContext, type Route } from './route.js';
 
 export type ReadinessCheck = { name: string; check: () => Promise<void> };
@@ -23,6 +26,8 @@ export type HttpAppOptions = {
   metrics: Metrics;
   bodyLimit: string;
   readinessTimeoutMs?: number;
+  /** Required as soon as one route is not public. */
+  authenticate?: Authenticator;
 };
 
 const safeId = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -99,13 +104,13 @@ function operationalRoutes(options: HttpAppOptions, getOpenApi: () => object): R
   return [
     defineRoute({
       method: 'get', path: '/healthz', operationId: `${options.service}Health`, summary: 'Liveness: the process answers',
-      tags: ['operations'], public: true, quiet: true,
+      tags: ['operations'], access: PUBLIC, quiet: true,
       responses: { 200: { description: 'Alive', schema: healthBody } },
       handler: async () => ({ status: 200, body: { status: 'ok', service: options.service, version: options.version } }),
     }),
     defineRoute({
       method: 'get', path: '/readyz', operationId: `${options.service}Ready`, summary: 'Readiness: its database and broker answer',
-      tags: ['operations'], public: true, quiet: true,
+      tags: ['operations'], access: PUBLIC, quiet: true,
       responses: { 200: { description: 'Ready', schema: readyBody }, 503: { description: 'A dependency is down', schema: readyBody } },
       handler: async () => {
         const checks = await runChecks(options.readiness, timeoutMs);
@@ -115,7 +120,7 @@ function operationalRoutes(options: HttpAppOptions, getOpenApi: () => object): R
     }),
     defineRoute({
       method: 'get', path: '/metrics', operationId: `${options.service}Metrics`, summary: 'Prometheus metrics',
-      tags: ['operations'], public: true, quiet: true,
+      tags: ['operations'], access: PUBLIC, quiet: true,
       responses: { 200: { description: 'Metrics in the Prometheus text format', contentType: 'text/plain' } },
       handler: async () => ({
         status: 200,
@@ -125,21 +130,54 @@ function operationalRoutes(options: HttpAppOptions, getOpenApi: () => object): R
     }),
     defineRoute({
       method: 'get', path: '/openapi.json', operationId: `${options.service}OpenApi`, summary: 'This service\'s OpenAPI document',
-      tags: ['operations'], public: true, quiet: true,
+      tags: ['operations'], access: PUBLIC, quiet: true,
       responses: { 200: { description: 'OpenAPI 3.1 document' } },
       handler: async () => ({ status: 200, body: getOpenApi() }),
     }),
   ];
 }
 
-function mount(router: Router, route: Route, basePath: string): void {
+const unauthenticated = {
+  missing: () => new HttpProblem(401, 'unauthenticated', 'Authentication required', 'Send an access token or a project API key as a Bearer credential.'),
+  invalid: () => new HttpProblem(401, 'unauthenticated', 'Invalid credentials', 'The Bearer credential is not valid.'),
+  expired: () => new HttpProblem(401, 'token_expired', 'Token expired', 'The access token has expired; refresh it.'),
+};
+
+/** Throws the problem that refuses `caller` on a route with `access`; returns when it may proceed. */
+function checkAccess(access: Access, caller: Caller): void {
+  switch (access.kind) {
+    case 'public':
+    case 'authenticated':
+      return;
+    case 'admin':
+      if (!caller.isAdmin) throw new HttpProblem(403, 'forbidden', 'Forbidden', 'This requires an instance administrator.');
+      return;
+    case 'project':
+      if (!caller.projectId || !caller.role) throw new HttpProblem(403, 'no_project', 'No current project', 'Switch to a project first.');
+      if (!roleAllows(caller.role, access.role)) throw new HttpProblem(403, 'forbidden', 'Forbidden', `This requires the ${access.role} role or above in the project.`);
+      return;
+  }
+}
+
+function mount(router: Router, route: Route, basePath: string, authenticate: Authenticator | undefined): void {
   router[route.method](`${basePath}${route.path}`, async (ctx: RouterContext) => {
     ctx.state['route'] = `${basePath}${route.path}`;
     ctx.state['quiet'] = route.quiet === true;
+    const context = ctx.state['requestContext'] as RequestContext;
+    if (route.access.kind !== 'public') {
+      if (!authenticate) throw new Error(`route ${route.operationId} needs authentication but the app has no authenticator`);
+      const outcome = await authenticate(ctx.get('authorization') || undefined);
+      if (!outcome.ok) {
+        ctx.set('www-authenticate', `Bearer realm="trellis"${outcome.reason === 'missing' ? '' : ', error="invalid_token"'}`);
+        throw unauthenticated[outcome.reason]();
+      }
+      checkAccess(route.access, outcome.caller);
+      context.caller = outcome.caller;
+      ctx.state['caller'] = outcome.caller;
+    }
     if (route.body && hasBody(ctx) && !ctx.request.is('application/json', '+json')) {
       throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type', 'Send the body as application/json.');
     }
-    const context = ctx.state['requestContext'] as RequestContext;
     const result = await route.handler({
       params: parse('params', route.params, ctx.params),
       query: parse('query', route.query, ctx.query),
@@ -168,7 +206,7 @@ export function makeHttpApp(options: HttpAppOptions): Koa {
     const requestId = requestIdOf(ctx.request.headers);
     const traceId = traceIdOf(ctx.request.headers);
     const logger = options.logger.child({ request_id: requestId, trace_id: traceId });
-    ctx.state['requestContext'] = { requestId, traceId, logger, headers: ctx.request.headers } satisfies RequestContext;
+    ctx.state['requestContext'] = { requestId, traceId, logger, headers: ctx.request.headers, caller: null, clientIp: ctx.ip } satisfies RequestContext;
     ctx.set('x-request-id', requestId);
     ctx.set('x-trace-id', traceId);
     try {
@@ -186,8 +224,10 @@ export function makeHttpApp(options: HttpAppOptions): Koa {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = String(ctx.state['route'] ?? 'unmatched');
       options.metrics.httpRequestDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
+      const caller = ctx.state['caller'] as Caller | undefined;
       logger.log(ctx.state['quiet'] && ctx.status < 400 ? 'debug' : 'info', 'request', {
         method: ctx.method, route, status: ctx.status, duration_ms: Math.round(seconds * 1e6) / 1e3,
+        ...(caller ? { user_id: caller.userId, project_id: caller.projectId, credential: caller.via, credential_id: caller.credentialId } : {}),
       });
     }
   });
@@ -201,7 +241,10 @@ export function makeHttpApp(options: HttpAppOptions): Koa {
   }));
 
   const router = new Router();
-  for (const route of routes) mount(router, route, options.basePath);
+  if (!options.authenticate && routes.some((route) => route.access.kind !== 'public')) {
+    throw new Error('routes that are not public need an authenticator');
+  }
+  for (const route of routes) mount(router, route, options.basePath, options.authenticate);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -62,7 +62,8 @@ function operationOf(route: Route): OperationObject {
       ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
       : {}),
     responses,
-    ...(route.public ? { security: [] } : {}),
+    ...(route.access.kind === 'public' ? { security: [] } : {}),
+    'x-trellis-access': route.access,
   };
 }
 

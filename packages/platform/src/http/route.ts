@@ -1,5 +1,7 @@
 import type { z } from 'zod';
+import type { Access, Caller, Role } from '../auth/access.js';
 import type { Logger } from '../logger.js';
+import { HttpProblem } from './problem.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -10,6 +12,10 @@ export type RequestContext = {
   traceId: string;
   logger: Logger;
   headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Null only on public routes. */
+  caller: Caller | null;
+  /** The client's address (behind the gateway: from X-Forwarded-For). */
+  clientIp: string;
 };
 
 export type RouteInput<P, Q, B> = { params: P; query: Q; body: B; context: RequestContext };
@@ -27,8 +33,8 @@ export type Route<P = unknown, Q = unknown, B = unknown> = {
   operationId: string;
   summary: string;
   tags?: readonly string[];
-  /** Public routes need no credentials (health, readiness, metrics, login, JWKS). */
-  public?: boolean;
+  /** Who may call it; checked before the request is even validated. */
+  access: Access;
   /** Operational routes are not logged at info level and stay out of request metrics' noise. */
   quiet?: boolean;
   params?: z.ZodType<P>;
@@ -41,4 +47,17 @@ export type Route<P = unknown, Q = unknown, B = unknown> = {
 /** Keeps the types of one route's schemas and handler tied together. */
 export function defineRoute<P = undefined, Q = undefined, B = undefined>(route: Route<P, Q, B>): Route {
   return route as unknown as Route;
+}
+
+/** The caller of a non-public route (the edge has already refused anyone else). */
+export function callerOf(context: RequestContext): Caller {
+  if (!context.caller) throw new HttpProblem(401, 'unauthenticated', 'Authentication required');
+  return context.caller;
+}
+
+/** The caller's current project and role, on a project route. */
+export function projectOf(context: RequestContext): { projectId: string; role: Role; caller: Caller } {
+  const caller = callerOf(context);
+  if (!caller.projectId || !caller.role) throw new HttpProblem(403, 'no_project', 'No current project', 'Switch to a project first.');
+  return { projectId: caller.projectId, role: caller.role, caller };
 }
