@@ -71,3 +71,11 @@ export const retryDelays = z
   .regex(/^\d+(,\d+)*$/, 'expected comma-separated milliseconds, e.g. 1000,5000,30000')
   .default('1000,5000,30000,120000,600000')
   .transform((value) => value.split(',').map(Number));
+
+/** How a service other than authorization recognises callers. */
+export const authEnvShape = {
+  /** Authorization's published keys; fetched once, cached, fetched again for an unknown key id. */
+  TRELLIS_AUTH_JWKS_URL: httpUrl.default('http://127.0.0.1:8101/authorization/.well-known/jwks.json'),
+  /** How long an accepted API key is remembered: a revoked key is refused at most this long after the revocation arrives. */
+  TRELLIS_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(30_000),
+};

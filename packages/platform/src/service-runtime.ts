@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { BrokerConnection } from './amqp/connection.js';
+import type { Authenticator } from './auth/authenticate.js';
 import { startConsumer, type ConsumerOptions } from './amqp/consumer.js';
 import { makeHttpApp, startHttpServer, type HttpServer, type ReadinessCheck } from './http/app.js';
 import type { Route } from './http/route.js';
@@ -68,7 +69,7 @@ export function makeServiceRuntime<Schema>(options: { service: string; version: 
       lifecycle.onShutdown(`consumer ${consumer.queue.name}`, running.stop);
     },
 
-    async serve(http: { basePath: string; routes: readonly Route[]; readiness?: readonly ReadinessCheck[] }): Promise<HttpServer> {
+    async serve(http: { basePath: string; routes: readonly Route[]; readiness?: readonly ReadinessCheck[]; authenticate?: Authenticator }): Promise<HttpServer> {
       const app = makeHttpApp({
         service,
         version: options.version,
@@ -78,6 +79,7 @@ export function makeServiceRuntime<Schema>(options: { service: string; version: 
         logger,
         metrics,
         bodyLimit: env.TRELLIS_BODY_LIMIT,
+        ...(http.authenticate ? { authenticate: http.authenticate } : {}),
       });
       const server = await startHttpServer(app, { host: env.TRELLIS_HTTP_HOST, port: env.TRELLIS_HTTP_PORT });
       lifecycle.onShutdown('http server', server.close);
