@@ -9,6 +9,8 @@ export type Secrets = {
   readonly amqp: Readonly<Record<ServiceName, string>>;
   readonly s3AccessKey: string;
   readonly s3SecretKey: string;
+  /** Encrypts what authorization keeps secret at rest (its signing keys): 32 random bytes, base64. */
+  readonly secretKey: string;
 };
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -36,6 +38,7 @@ export function amqpPasswordVar(service: ServiceName): string {
 
 export const S3_ACCESS_KEY_VAR = 'TRELLIS_S3_ACCESS_KEY';
 export const S3_SECRET_KEY_VAR = 'TRELLIS_S3_SECRET_KEY';
+export const SECRET_KEY_VAR = 'TRELLIS_SECRET_KEY';
 
 type Wanted = { name: string; generate: () => string };
 
@@ -45,6 +48,8 @@ function wantedSecrets(): Wanted[] {
     ...SERVICES.map((s) => ({ name: amqpPasswordVar(s.name), generate: () => randomToken(32) })),
     { name: S3_ACCESS_KEY_VAR, generate: () => randomToken(20, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789') },
     { name: S3_SECRET_KEY_VAR, generate: () => randomToken(40) },
+    // Losing it makes the stored signing keys unreadable (everyone logs in again); keep it with the backups.
+    { name: SECRET_KEY_VAR, generate: () => randomBytes(32).toString('base64') },
   ];
 }
 
@@ -115,6 +120,7 @@ export async function loadSecrets(file: string, env: NodeJS.ProcessEnv = process
     amqp: perService(amqpPasswordVar),
     s3AccessKey: get(S3_ACCESS_KEY_VAR),
     s3SecretKey: get(S3_SECRET_KEY_VAR),
+    secretKey: get(SECRET_KEY_VAR),
   };
 }
 

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { startTestObjectStore, type TestObjectStore } from '@trellis/platform/testing/object-store';
+import { createTestVhost, type TestVhost } from '@trellis/platform/testing/rabbitmq';
+import { SERVICES, createEmptyDatabase, dropDatabase, entry, runToEnd, startService, type RunningService, type ServiceName } from './harness.js';
+
+export type Platform = {
+  vhost: TestVhost;
+  store: TestObjectStore;
+  secretKey: string;
+  databaseUrls: Record<ServiceName, string>;
+  running: Record<ServiceName, RunningService>;
+  /** The environment a service gets; `overrides` win. */
+  envFor: (name: ServiceName, overrides?: Record<string, string>) => Record<string, string>;
+  restart: (name: ServiceName, overrides?: Record<string, string>) => Promise<RunningService>;
+  stop: () => Promise<void>;
+};
+
+export const ADMIN_PASSWORD = 'end-to-end admin password';
+
+/**
+ * All five services from their built main.js, on databases, a vhost and an object store of
+ * their own: migrated first (migrate also declares the broker topology), then started with
+ * authorization first, since the others fetch its published keys.
+ */
+export async function startPlatform(options: { overrides?: (name: ServiceName) => Record<string, string> } = {}): Promise<Platform> {
+  const suffix = randomBytes(4).toString('hex');
+  const [vhost, store] = await Promise.all([createTestVhost(), startTestObjectStore()]);
+  const secretKey = randomBytes(32).toString('base64');
+  const databases = Object.fromEntries(SERVICES.map(({ name }) => [name, `trellis_e2e_${name.replace('-', '_')}_${suffix}`])) as Record<ServiceName, string>;
+  const databaseUrls = {} as Record<ServiceName, string>;
+  const running = {} as Record<ServiceName, RunningService>;
+
+  const envFor = (name: ServiceName, overrides: Record<string, string> = {}): Record<string, string> => ({
+    TRELLIS_DATABASE_URL: databaseUrls[name],
+    TRELLIS_AMQP_URL: vhost.url,
+    TRELLIS_S3_ENDPOINT: store.config.endpoint,
+    TRELLIS_S3_ACCESS_KEY: store.config.accessKey,
+    TRELLIS_S3_SECRET_KEY: store.config.secretKey,
+    TRELLIS_S3_BUCKET: store.config.bucket,
+    TRELLIS_MESSAGE_RETRY_DELAYS_MS: '100,200',
+    ...(name === 'authorization'
+      ? { TRELLIS_ADMIN_PASSWORD: ADMIN_PASSWORD, TRELLIS_SECRET_KEY: secretKey }
+      : running.authorization ? { TRELLIS_AUTH_JWKS_URL: `${running.authorization.url}/authorization/.well-known/jwks.json` } : {}),
+    ...options.overrides?.(name),
+    ...overrides,
+  });
+
+  // One after the other: exchanges must exist before the queues that bind to them.
+  for (const { name } of SERVICES) {
+    databaseUrls[name] = await createEmptyDatabase(databases[name]);
+    const migrated = await runToEnd(entry(name, 'migrate'), { ...envFor(name), TRELLIS_DATABASE_URL: databaseUrls[name] });
+    if (migrated.code !== 0) throw new Error(`${name} migration failed:\n${migrated.output}`);
+  }
+  for (const { name } of SERVICES) running[name] = await startService(name, envFor(name));
+
+  return {
+    vhost, store, secretKey, databaseUrls, running, envFor,
+    restart: async (name, overrides) => {
+      await running[name].stop();
+      running[name] = await startService(name, envFor(name, overrides));
+      return running[name];
+    },
+    stop: async () => {
+      // TRELLIS_E2E_DUMP=1 prints each service's last output lines, to debug a failure.
+      if (process.env['TRELLIS_E2E_DUMP']) for (const [name, service] of Object.entries(running)) console.log(`== ${name}\n${service.output().slice(-3000)}`);
+      await Promise.all(Object.values(running).map((service) => service.stop()));
+      await Promise.all([vhost.close(), store.close()]);
+      await Promise.all(Object.values(databases).map(dropDatabase));
+    },
+  };
+}
