@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
+import { eventually as eventuallyOf } from '@trellis/platform/testing/eventually';
 import { databaseUrl, testAdminUrl } from '@trellis/platform/testing/postgres';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -104,12 +105,7 @@ export function startService(service: string, env: Record<string, string>): Prom
   });
 }
 
-export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch((error: unknown) => error as T);
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-  }
+/** Polls until `accept` holds; a probe that throws (a service not answering yet) counts as not yet. */
+export function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  return eventuallyOf(() => probe().catch((error: unknown) => error as T), accept, timeoutMs);
 }

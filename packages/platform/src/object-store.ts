@@ -50,3 +50,39 @@ export function objectStoreConfigFromEnv(env: {
     region: env.TRELLIS_S3_REGION,
   };
 }
+
+function describeFailure(entry: unknown): string {
+  const failure = (entry as { Error?: unknown }).Error ?? entry;
+  const { Code: code, Key: key } = (failure ?? {}) as { Code?: unknown; Key?: unknown };
+  return `${String(key ?? '?')}: ${String(code ?? 'unknown error')}`;
+}
+
+/**
+ * Removes every object under `prefix`, listed and removed in batches (S3's multi-object delete
+ * takes at most 1000 names). Removing a name that is already gone succeeds in S3, so a second
+ * run, or a run after a partial failure, is harmless. Throws if any object could not be removed.
+ */
+export async function removeObjectsUnder(store: ObjectStore, prefix: string, options: { batchSize?: number } = {}): Promise<{ deleted: number }> {
+  if (!prefix.endsWith('/')) throw new Error(`refusing to remove objects under a prefix that is not a folder: ${JSON.stringify(prefix)}`);
+  const batchSize = Math.min(options.batchSize ?? 1000, 1000);
+  let deleted = 0;
+  let batch: string[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    // Quiet mode: the answer lists only the names that could not be removed.
+    const failures = (await store.client.removeObjects(store.bucket, batch)).filter((entry) => entry != null);
+    if (failures.length > 0) {
+      throw new Error(`could not remove ${failures.length} object(s) under ${prefix}: ${failures.slice(0, 3).map(describeFailure).join(', ')}`);
+    }
+    deleted += batch.length;
+    batch = [];
+  };
+  // Names before the listing's position are never listed again, so removing them while listing is safe.
+  for await (const item of store.client.listObjectsV2(store.bucket, prefix, true) as AsyncIterable<{ name?: unknown }>) {
+    if (typeof item.name !== 'string') continue;
+    batch.push(item.name);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  return { deleted };
+}

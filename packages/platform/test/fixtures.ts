@@ -12,6 +12,10 @@ import { enqueueMessages, startOutboxRelay } from '@trellis/platform/postgres/ou
 import type { Migrations } from '@trellis/platform/postgres/migrate';
 import { createTestDatabase, type TestDatabase } from '@trellis/platform/testing/postgres';
 import { createTestVhost, type TestVhost } from '@trellis/platform/testing/rabbitmq';
+import { drainQueue } from '@trellis/platform/testing/amqp';
+import { eventually } from '@trellis/platform/testing/eventually';
+
+export { drainQueue, eventually };
 
 export type Schema = MessagingTables & { applied: { key: string; times: number } };
 
@@ -95,29 +99,7 @@ export async function appliedCounts(db: Kysely<Schema>): Promise<Map<string, num
   return new Map(rows.map((row) => [row.key, row.times]));
 }
 
-export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!accept(last)) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last instanceof Map ? [...last] : last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    last = await probe();
-  }
-  return last;
-}
 
-/** Reads (and removes) every message waiting in a queue, over a raw amqplib channel. */
-export async function drainQueue(url: string, queue: string): Promise<amqp.GetMessage[]> {
-  const connection = await amqp.connect(url);
-  try {
-    const channel = await connection.createChannel();
-    const messages: amqp.GetMessage[] = [];
-    for (let message = await channel.get(queue, { noAck: true }); message; message = await channel.get(queue, { noAck: true })) messages.push(message);
-    return messages;
-  } finally {
-    await connection.close();
-  }
-}
 
 export async function publishRaw(url: string, exchange: string, routingKey: string, content: Buffer, options: amqp.Options.Publish): Promise<void> {
   const connection = await amqp.connect(url);

@@ -1,14 +1,71 @@
+import type { ApiKeyRevocation, IssuedApiKey } from '../domain/api-key.js';
 import type { KnownProject } from '../domain/project.js';
-import type { KnownProjects } from './ports.js';
+import type { KnownProjects, ProjectObjects, ReplicatedApiKeys } from './ports.js';
 
-export function makeFakeProjects(): KnownProjects & { all: () => KnownProject[] } {
+export function makeFakeProjects(): KnownProjects & { all: () => KnownProject[]; deleted: () => string[] } {
   const rows = new Map<string, KnownProject>();
+  const tombstones = new Set<string>();
   return {
     insertIfAbsent: async (project) => {
       if (rows.has(project.id)) return false;
       rows.set(project.id, project);
       return true;
     },
+    forget: async (projectId) => {
+      tombstones.add(projectId);
+      return { wasKnown: rows.delete(projectId) };
+    },
+    wasDeleted: async (projectId) => tombstones.has(projectId),
     all: () => [...rows.values()],
+    deleted: () => [...tombstones],
+  };
+}
+
+export type FakeApiKey = Omit<IssuedApiKey, 'secretSha256'> & { secretSha256: string | null; revokedAt: Date | null };
+
+/** Behaves as the replicated table does: first announcement wins, a revocation sticks, whatever the order. */
+export function makeFakeApiKeys(): ReplicatedApiKeys & { all: () => FakeApiKey[] } {
+  const rows = new Map<string, FakeApiKey>();
+  return {
+    record: async (key: IssuedApiKey) => {
+      if (!rows.has(key.keyId)) rows.set(key.keyId, { ...key, revokedAt: null });
+    },
+    revoke: async ({ keyId, projectId, revokedAt }: ApiKeyRevocation) => {
+      const row = rows.get(keyId);
+      if (!row) rows.set(keyId, { keyId, projectId, role: 'viewer', secretSha256: null, expiresAt: null, revokedAt });
+      else if (!row.revokedAt) rows.set(keyId, { ...row, revokedAt });
+    },
+    deleteProject: async (projectId) => {
+      for (const [keyId, row] of rows) if (row.projectId === projectId) rows.delete(keyId);
+    },
+    all: () => [...rows.values()],
+  };
+}
+
+/**
+ * Object names in a bucket, laid out as the real store is (`projects/<id>/...`). `failAfter(n)`
+ * makes the next deletion remove n objects and then fail, as a store that goes away would.
+ */
+export function makeFakeObjects(initial: readonly string[] = []): ProjectObjects & { names: () => string[]; failAfter: (removed: number) => void } {
+  const names = new Set(initial);
+  let failAfter: number | undefined;
+  return {
+    deleteAll: async (projectId) => {
+      let deleted = 0;
+      for (const name of [...names].filter((candidate) => candidate.startsWith(`projects/${projectId}/`))) {
+        if (failAfter !== undefined && deleted >= failAfter) {
+          failAfter = undefined;
+          throw new Error('object store unreachable');
+        }
+        names.delete(name);
+        deleted += 1;
+      }
+      failAfter = undefined;
+      return { deleted };
+    },
+    names: () => [...names].sort(),
+    failAfter: (removed) => {
+      failAfter = removed;
+    },
   };
 }

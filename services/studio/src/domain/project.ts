@@ -10,6 +10,9 @@ export type KnownProject = {
 
 export type ProjectAnnouncement = { readonly projectId: string; readonly name: string; readonly occurredAt: Date };
 
+/** Authorization deleted the project: everything this service keeps for it goes. */
+export type ProjectDeletion = { readonly projectId: string; readonly occurredAt: Date };
+
 export function fromAnnouncement(announcement: ProjectAnnouncement): KnownProject {
   return { id: announcement.projectId, name: announcement.name, createdAt: announcement.occurredAt };
 }

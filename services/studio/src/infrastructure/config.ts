@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { retryDelays, serviceEnvShape } from '@trellis/platform/config';
+import { authEnvShape, retryDelays, serviceEnvShape } from '@trellis/platform/config';
 
 export const envSchema = z.object({
   ...serviceEnvShape,
+  ...authEnvShape,
   TRELLIS_HTTP_PORT: serviceEnvShape.TRELLIS_HTTP_PORT.default(8102),
   TRELLIS_MESSAGE_RETRY_DELAYS_MS: retryDelays,
 });

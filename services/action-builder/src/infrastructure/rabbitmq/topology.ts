@@ -1,9 +1,9 @@
 import type { Channel } from 'amqplib';
-import { declareEmitterExchange } from '@trellis/platform/amqp/topology';
-
-export const EMITTER = 'action-builder';
+import { declareConsumerQueue, declareEmitterExchange } from '@trellis/platform/amqp/topology';
+import { EMITTER, eventsQueue } from './consumers.js';
 
 /** Declared by migrate (before any service starts) and again by main at every broker connect. */
-export async function declareTopology(channel: Channel): Promise<void> {
+export async function declareTopology(channel: Channel, retryDelaysMs: readonly number[]): Promise<void> {
   await declareEmitterExchange(channel, EMITTER);
+  await declareConsumerQueue(channel, eventsQueue(retryDelaysMs));
 }

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import amqp from 'amqplib';
+import { afterAll, beforeAll } from 'vitest';
+import { declareEmitterExchange, deadLetterQueueOf, exchangeOf } from '@trellis/platform/amqp/topology';
+import { makeLogger } from '@trellis/platform/logger';
+import { drainQueue, publishMessage } from '@trellis/platform/testing/amqp';
+import { eventually } from '@trellis/platform/testing/eventually';
+import { createTestDatabase, type TestDatabase } from '@trellis/platform/testing/postgres';
+import { createTestVhost, type TestVhost } from '@trellis/platform/testing/rabbitmq';
+import { startTestJwks, type TestJwks } from '@trellis/platform/testing/tokens';
+import { envSchema } from '../src/infrastructure/config.js';
+import * as pb from '../src/infrastructure/pb/authorization/v1/events.js';
+import { migrations } from '../src/infrastructure/postgres/migrations.js';
+import type { Database } from '../src/infrastructure/postgres/schema.js';
+import { eventsQueue } from '../src/infrastructure/rabbitmq/consumers.js';
+import { declareTopology } from '../src/infrastructure/rabbitmq/topology.js';
+import { startStudio, type RunningStudio } from '../src/infrastructure/start-studio.js';
+
+export const RETRY_DELAYS_MS = [100, 200];
+export const QUEUE = eventsQueue(RETRY_DELAYS_MS).name;
+export const DEAD_LETTERS = deadLetterQueueOf(QUEUE);
+export const API_KEY_CACHE_MS = 300;
+
+export type Studio = {
+  database: TestDatabase<Database>;
+  vhost: TestVhost;
+  service: RunningStudio;
+  /** `http://127.0.0.1:<port>/studio` */
+  base: string;
+  /** Stands in for authorization's published keys; `jwks.sign(...)` makes access tokens. */
+  jwks: TestJwks;
+};
+
+/**
+ * Studio as main.ts runs it (same wiring, same env schema) on a database, a vhost and a JWKS
+ * of this test file's own. The vhost gets what provisioning and migrate declare in production:
+ * authorization's exchange and studio's queues, so nothing published before the consumer
+ * subscribes is lost.
+ */
+export function useStudio(): Studio {
+  const harness = {} as Studio;
+  beforeAll(async () => {
+    harness.jwks = await startTestJwks();
+    [harness.database, harness.vhost] = await Promise.all([createTestDatabase<Database>({ service: 'studio', migrations }), createTestVhost()]);
+    const connection = await amqp.connect(harness.vhost.url);
+    try {
+      const channel = await connection.createChannel();
+      await declareEmitterExchange(channel, 'authorization');
+      await declareTopology(channel, RETRY_DELAYS_MS);
+    } finally {
+      await connection.close();
+    }
+    const env = envSchema.parse({
+      TRELLIS_HTTP_PORT: '0',
+      TRELLIS_DATABASE_URL: harness.database.url,
+      TRELLIS_AMQP_URL: harness.vhost.url,
+      TRELLIS_AUTH_JWKS_URL: harness.jwks.url,
+      TRELLIS_API_KEY_CACHE_MS: String(API_KEY_CACHE_MS),
+      TRELLIS_MESSAGE_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','),
+    });
+    // Quiet unless asked: dead-lettering logs at error level on purpose. TEST_LOG_LEVEL=debug shows everything.
+    const logger = makeLogger({ service: 'studio', level: process.env['TEST_LOG_LEVEL'] ?? 'error', silent: !process.env['TEST_LOG_LEVEL'] });
+    harness.service = await startStudio(env, { version: 'test', logger });
+    await harness.service.runtime.broker.waitUntilConnected(10_000);
+    harness.base = `http://127.0.0.1:${harness.service.http.port}/studio`;
+  });
+  afterAll(async () => {
+    await harness.service?.stop();
+    await harness.jwks?.close();
+    await Promise.all([harness.database?.close(), harness.vhost?.close()]);
+  });
+  return harness;
+}
+
+
+export type Published = { messageId: string };
+
+/** Publishes to authorization's exchange as its outbox relay does; `messageId` lets a test deliver the same message twice. */
+export function publish(url: string, type: string, content: Uint8Array, messageId?: string): Promise<Published> {
+  return publishMessage(url, { exchange: exchangeOf('authorization'), type, content, ...(messageId ? { messageId } : {}) });
+}
+
+
+
+/** Resolves once the consumer has committed the message (its inbox row commits with the handler's writes). */
+export async function handled(db: TestDatabase<Database>['db'], published: Published): Promise<void> {
+  await eventually(
+    () => db.selectFrom('inbox').select('message_id').where('consumer', '=', QUEUE).where('message_id', '=', published.messageId).execute(),
+    (rows) => rows.length === 1,
+  );
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const TYPES = {
+  projectCreated: 'trellis.authorization.v1.ProjectCreated',
+  projectDeleted: 'trellis.authorization.v1.ProjectDeleted',
+  apiKeyIssued: 'trellis.authorization.v1.ApiKeyIssued',
+  apiKeyRevoked: 'trellis.authorization.v1.ApiKeyRevoked',
+} as const;
+
+function meta(projectId: string) {
+  return { eventId: randomUUID(), occurredAt: new Date(), projectId, traceId: randomUUID().replaceAll('-', '') };
+}
+
+/** Authorization's events, encoded with studio's own generated code (its pinned copy of the contract). */
+export const events = {
+  projectCreated: (projectId: string, name: string, override: Partial<pb.ProjectCreated> = {}) =>
+    pb.ProjectCreated.encode(pb.ProjectCreated.fromPartial({ meta: meta(projectId), projectId, name, createdBy: randomUUID(), ...override })).finish(),
+  projectDeleted: (projectId: string, override: Partial<pb.ProjectDeleted> = {}) =>
+    pb.ProjectDeleted.encode(pb.ProjectDeleted.fromPartial({ meta: meta(projectId), projectId, deletedBy: randomUUID(), ...override })).finish(),
+  apiKeyIssued: (key: { keyId: string; projectId: string; sha256: string; role?: string; expiresAt?: Date }, override: Partial<pb.ApiKeyIssued> = {}) =>
+    pb.ApiKeyIssued.encode(pb.ApiKeyIssued.fromPartial({
+      meta: meta(key.projectId), keyId: key.keyId, projectId: key.projectId, role: key.role ?? 'viewer', secretSha256: key.sha256,
+      expiresAt: key.expiresAt, ...override,
+    })).finish(),
+  apiKeyRevoked: (key: { keyId: string; projectId: string }, override: Partial<pb.ApiKeyRevoked> = {}) =>
+    pb.ApiKeyRevoked.encode(pb.ApiKeyRevoked.fromPartial({ meta: meta(key.projectId), keyId: key.keyId, projectId: key.projectId, ...override })).finish(),
+};
+
+export { drainQueue, eventually };
