@@ -39,6 +39,7 @@ const routes = [
   defineRoute({ method: 'get', path: '/open', operationId: 'open', summary: 'Open', access: PUBLIC, responses: { 200: { description: 'ok' } }, handler: async () => ({ status: 200, body: { ok: true } }) }),
   defineRoute({ method: 'get', path: '/me', operationId: 'me', summary: 'Me', access: AUTHENTICATED, responses: { 200: { description: 'ok' } }, handler: echo }),
   defineRoute({ method: 'get', path: '/admin', operationId: 'admin', summary: 'Admin', access: ADMIN, responses: { 200: { description: 'ok' } }, handler: echo }),
+  defineRoute({ method: 'get', path: '/projects/:projectId/things', operationId: 'projectThings', summary: 'Things of a project', access: projectRole('owner'), responses: { 200: { description: 'ok' } }, handler: echo }),
   ...(['viewer', 'operator', 'developer', 'owner'] as const).map((role) =>
     defineRoute({ method: 'post', path: `/needs-${role}`, operationId: `needs-${role}`, summary: role, access: projectRole(role), responses: { 200: { description: 'ok' } }, handler: echo })),
 ];
@@ -110,6 +111,14 @@ describe('authentication at the edge', () => {
     const statuses = [];
     for (const needed of ['viewer', 'operator', 'developer', 'owner']) statuses.push((await call(`/needs-${needed}`, credential, 'POST')).status);
     expect(statuses).toEqual(expected);
+  });
+
+  it('answers 404 for another project named in the path, whatever the role, and checks the role for its own', async () => {
+    const other = randomUUID();
+    expect((await call(`/projects/${other}/things`, await token({ role: 'viewer' }))).body.code).toBe('project_not_found');
+    expect((await call(`/projects/${other}/things`, await token({ role: 'owner' }))).status).toBe(404);
+    expect((await call(`/projects/${PROJECT}/things`, await token({ role: 'viewer' }))).status).toBe(403);
+    expect((await call(`/projects/${PROJECT}/things`, await token({ role: 'owner' }))).status).toBe(200);
   });
 
   it('refuses project routes to a token without a project, and admin routes to non-admins', async () => {

@@ -143,8 +143,12 @@ const unauthenticated = {
   expired: () => new HttpProblem(401, 'token_expired', 'Token expired', 'The access token has expired; refresh it.'),
 };
 
-/** Throws the problem that refuses `caller` on a route with `access`; returns when it may proceed. */
-function checkAccess(access: Access, caller: Caller): void {
+/**
+ * Throws the problem that refuses `caller` on a route with `access`; returns when it may proceed.
+ * A project route whose path names a project serves only the caller's current project: any
+ * other answers 404 (before the role is looked at), so nobody learns what exists elsewhere.
+ */
+function checkAccess(access: Access, caller: Caller, pathProjectId: string | undefined): void {
   switch (access.kind) {
     case 'public':
     case 'authenticated':
@@ -153,6 +157,9 @@ function checkAccess(access: Access, caller: Caller): void {
       if (!caller.isAdmin) throw new HttpProblem(403, 'forbidden', 'Forbidden', 'This requires an instance administrator.');
       return;
     case 'project':
+      if (pathProjectId !== undefined && pathProjectId !== caller.projectId) {
+        throw new HttpProblem(404, 'project_not_found', 'Project not found', 'No such project among yours.');
+      }
       if (!caller.projectId || !caller.role) throw new HttpProblem(403, 'no_project', 'No current project', 'Switch to a project first.');
       if (!roleAllows(caller.role, access.role)) throw new HttpProblem(403, 'forbidden', 'Forbidden', `This requires the ${access.role} role or above in the project.`);
       return;
@@ -171,7 +178,7 @@ function mount(router: Router, route: Route, basePath: string, authenticate: Aut
         ctx.set('www-authenticate', `Bearer realm="trellis"${outcome.reason === 'missing' ? '' : ', error="invalid_token"'}`);
         throw unauthenticated[outcome.reason]();
       }
-      checkAccess(route.access, outcome.caller);
+      checkAccess(route.access, outcome.caller, (ctx.params as Record<string, string | undefined>)['projectId']);
       context.caller = outcome.caller;
       ctx.state['caller'] = outcome.caller;
     }
@@ -195,7 +202,9 @@ function mount(router: Router, route: Route, basePath: string, authenticate: Aut
 
 /** A koa app with request ids, traces, body limits, problem+json errors and the operational routes. */
 export function makeHttpApp(options: HttpAppOptions): Koa {
-  const app = new Koa({ proxy: true });
+  // Behind the gateway: the client address is the last X-Forwarded-For entry, the one nginx appends
+  // (earlier entries are written by the client and cannot be trusted).
+  const app = new Koa({ proxy: true, maxIpsCount: 1 });
   // The OpenAPI route describes every route, itself included, so the document is filled in after the list exists.
   const openApi: { document?: object } = {};
   const routes = [...operationalRoutes(options, () => openApi.document ?? {}), ...options.routes];
@@ -218,6 +227,7 @@ export function makeHttpApp(options: HttpAppOptions): Koa {
       if (!problem) logger.error('request failed', { method: ctx.method, path: ctx.path, error });
       const answer = problem ?? new HttpProblem(500, 'internal_error', 'Internal error', 'Something went wrong on our side; the request id identifies it in the logs.');
       ctx.status = answer.status;
+      for (const [name, value] of Object.entries(answer.headers ?? {})) ctx.set(name, value);
       ctx.type = 'application/problem+json';
       ctx.body = toProblem(answer, ctx.path, requestId);
     } finally {
@@ -227,7 +237,7 @@ export function makeHttpApp(options: HttpAppOptions): Koa {
       const caller = ctx.state['caller'] as Caller | undefined;
       logger.log(ctx.state['quiet'] && ctx.status < 400 ? 'debug' : 'info', 'request', {
         method: ctx.method, route, status: ctx.status, duration_ms: Math.round(seconds * 1e6) / 1e3,
-        ...(caller ? { user_id: caller.userId, project_id: caller.projectId, credential: caller.via, credential_id: caller.credentialId } : {}),
+        ...(caller ? { user_id: caller.userId, project_id: caller.projectId, auth_via: caller.via, auth_id: caller.credentialId } : {}),
       });
     }
   });

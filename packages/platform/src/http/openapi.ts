@@ -56,6 +56,7 @@ function operationOf(route: Route): OperationObject {
   return {
     operationId: route.operationId,
     summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
     ...(route.tags ? { tags: [...route.tags] } : {}),
     parameters: parametersOf(route),
     ...(route.body

@@ -32,6 +32,8 @@ export type Route<P = unknown, Q = unknown, B = unknown> = {
   path: string;
   operationId: string;
   summary: string;
+  /** Longer explanation for the OpenAPI document (behaviour, consistency, limits). */
+  description?: string;
   tags?: readonly string[];
   /** Who may call it; checked before the request is even validated. */
   access: Access;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeFakes } from './fakes.js';
+import { emptyState, makeFakes, makeInstance, meta } from './fakes.js';
 import { makeUseCases } from './use-cases.js';
 
 const traceId = 'trace-1';
@@ -16,6 +16,7 @@ describe('bootstrapInstance', () => {
     expect(state().projects.map((p) => p.name)).toEqual(['default']);
     expect(state().memberships).toEqual([{ projectId: state().projects[0]?.id, userId: admin?.id, role: 'owner', createdAt: expect.any(Date) }]);
     expect(state().published.map((e) => e.type)).toEqual(['ProjectCreated']);
+    expect(state().audit.map((e) => e.type)).toEqual(['user_created', 'project_created']);
   });
 
   it('changes nothing on a second start, even without the password', async () => {
@@ -29,6 +30,13 @@ describe('bootstrapInstance', () => {
     expect(state()).toEqual(before);
   });
 
+  it('does not bring back a default project that was deleted on purpose', async () => {
+    const instance = await makeInstance();
+    expect((await instance.useCases.deleteProject({ actor: instance.admin.actor, projectId: instance.defaultProject.id, meta })).ok).toBe(true);
+    await instance.useCases.bootstrapInstance({ adminPassword: undefined, traceId });
+    expect(instance.state().projects).toEqual([]);
+  });
+
   it.each([
     [undefined, { type: 'AdminPasswordMissing' }],
     ['', { type: 'AdminPasswordMissing' }],
@@ -36,26 +44,6 @@ describe('bootstrapInstance', () => {
   ])('refuses to start a new instance with admin password %j', async (adminPassword, error) => {
     const { deps, state } = makeFakes();
     expect(await makeUseCases(deps).bootstrapInstance({ adminPassword, traceId })).toEqual({ ok: false, error });
-    expect(state()).toEqual({ projects: [], users: [], memberships: [], published: [] });
-  });
-});
-
-describe('createProject', () => {
-  it('rejects a taken name without announcing anything', async () => {
-    const { deps, state } = makeFakes();
-    const useCases = makeUseCases(deps);
-    expect((await useCases.createProject({ name: 'team-a', createdBy: 'u1', traceId })).ok).toBe(true);
-    expect(await useCases.createProject({ name: 'team-a', createdBy: 'u2', traceId })).toEqual({
-      ok: false, error: { type: 'ProjectNameTaken', name: 'team-a' },
-    });
-    expect(state().published).toHaveLength(1);
-    expect(state().memberships).toHaveLength(1);
-  });
-
-  it('rejects a bad name before touching storage', async () => {
-    const { deps, state } = makeFakes();
-    const result = await makeUseCases(deps).createProject({ name: 'Bad Name', createdBy: 'u1', traceId });
-    expect(result).toMatchObject({ ok: false, error: { type: 'InvalidProjectName' } });
-    expect(state().projects).toEqual([]);
+    expect(state()).toEqual(emptyState());
   });
 });

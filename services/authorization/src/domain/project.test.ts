@@ -28,9 +28,30 @@ describe('Project.create', () => {
     expect(result).toEqual({
       ok: true,
       value: {
-        project: { id: 'p1', name: 'default', createdBy: 'u1', createdAt: now },
+        project: { id: 'p1', name: 'default', title: null, createdBy: 'u1', createdAt: now },
         events: [{ type: 'ProjectCreated', projectId: 'p1', name: 'default', createdBy: 'u1', occurredAt: now }],
       },
     });
+  });
+});
+
+describe('Project titles', () => {
+  const project = { id: 'p1', name: 'ml', title: null, createdBy: 'u1', createdAt: now };
+
+  it.each([
+    ['Machine learning', 'Machine learning'],
+    ['  padded  ', 'padded'],
+    [null, null],
+  ])('accepts %j', (title, stored) => {
+    expect(Project.retitle(project, title)).toEqual({ ok: true, value: { ...project, title: stored } });
+  });
+
+  it.each([[''], ['x'.repeat(201)], ['tab\there']])('refuses %j', (title) => {
+    expect(Project.retitle(project, title)).toMatchObject({ ok: false, error: { type: 'InvalidProjectTitle' } });
+    expect(Project.create({ id: 'p1', name: 'ml', title, createdBy: 'u1', now })).toMatchObject({ ok: false, error: { type: 'InvalidProjectTitle' } });
+  });
+
+  it('announces a deletion with who did it', () => {
+    expect(Project.remove(project, { deletedBy: 'a1', now })).toEqual({ events: [{ type: 'ProjectDeleted', projectId: 'p1', deletedBy: 'a1', occurredAt: now }] });
   });
 });

@@ -26,5 +26,8 @@ export function makeScryptHasher(cost: { N: number; r: number; p: number } = COS
       const actual = await derive(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p), maxmem: COST.maxmem });
       return expected.length === actual.length && timingSafeEqual(expected, actual);
     },
+    spend: async (password) => {
+      await derive(password, randomBytes(16), { ...cost, maxmem: COST.maxmem });
+    },
   };
 }

@@ -3,9 +3,14 @@ import type { Kysely } from 'kysely';
 import { enqueueMessages } from '@trellis/platform/postgres/outbox';
 import type { UnitOfWork } from '../../application/ports.js';
 import { toOutgoingMessage } from '../rabbitmq/codecs.js';
+import { makeApiKeyRepository } from './api-key-repository.js';
+import { makeAuditLog } from './audit-log.js';
+import { makeLoginThrottleRepository } from './login-throttle-repository.js';
 import { makeMembershipRepository } from './membership-repository.js';
 import { makeProjectRepository } from './project-repository.js';
 import type { Database } from './schema.js';
+import { makeRefreshTokenRepository, makeSessionRepository } from './session-repository.js';
+import { makeSigningKeyRepository } from './signing-key-repository.js';
 import { makeUserRepository } from './user-repository.js';
 
 /** One database transaction per unit of work; events go to the outbox inside it. */
@@ -16,6 +21,12 @@ export function makeUnitOfWork(db: Kysely<Database>): UnitOfWork {
         projects: makeProjectRepository(trx),
         users: makeUserRepository(trx),
         memberships: makeMembershipRepository(trx),
+        apiKeys: makeApiKeyRepository(trx),
+        sessions: makeSessionRepository(trx),
+        refreshTokens: makeRefreshTokenRepository(trx),
+        signingKeys: makeSigningKeyRepository(trx),
+        loginThrottle: makeLoginThrottleRepository(trx),
+        audit: makeAuditLog(trx),
         outbox: {
           append: (events) =>
             enqueueMessages(trx, events.map((event) => toOutgoingMessage(event, { messageId: randomUUID(), traceId: context.traceId }))),

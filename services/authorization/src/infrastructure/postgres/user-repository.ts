@@ -15,6 +15,10 @@ const fromRow = (row: Selectable<UsersTable>): User => ({
 
 export function makeUserRepository(trx: Transaction<Database>): UserRepository {
   return {
+    findById: async (id) => {
+      const row = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && fromRow(row);
+    },
     findByUsername: async (username) => {
       const row = await trx.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
       return row && fromRow(row);
@@ -24,5 +28,19 @@ export function makeUserRepository(trx: Transaction<Database>): UserRepository {
         .onConflict((c) => c.column('username').doNothing()).returning('id').executeTakeFirst();
       return inserted !== undefined;
     },
+    update: async (user) => {
+      const { id: _id, created_at: _created, username: _username, ...changes } = toRow(user);
+      await trx.updateTable('users').set(changes).where('id', '=', user.id).execute();
+    },
+    // Memberships, sessions and their refresh tokens go with the user (foreign keys cascade).
+    delete: async (id) => {
+      await trx.deleteFrom('users').where('id', '=', id).execute();
+    },
+    lockActiveAdmins: async () => {
+      const rows = await trx.selectFrom('users').select('id').where('is_admin', '=', true).where('disabled', '=', false)
+        .orderBy('id').forUpdate().execute();
+      return rows.map((row) => row.id);
+    },
+    exists: async () => (await trx.selectFrom('users').select('id').limit(1).executeTakeFirst()) !== undefined,
   };
 }
