@@ -39,6 +39,7 @@ const routes = [
   defineRoute({ method: 'get', path: '/open', operationId: 'open', summary: 'Open', access: PUBLIC, responses: { 200: { description: 'ok' } }, handler: async () => ({ status: 200, body: { ok: true } }) }),
   defineRoute({ method: 'get', path: '/me', operationId: 'me', summary: 'Me', access: AUTHENTICATED, responses: { 200: { description: 'ok' } }, handler: echo }),
   defineRoute({ method: 'get', path: '/admin', operationId: 'admin', summary: 'Admin', access: ADMIN, responses: { 200: { description: 'ok' } }, handler: echo }),
+  defineRoute({ method: 'get', path: '/projects/:projectId/people', operationId: 'projectPeople', summary: 'People of a project', access: projectRole('owner', { admins: true }), responses: { 200: { description: 'ok' } }, handler: echo }),
   defineRoute({ method: 'get', path: '/projects/:projectId/things', operationId: 'projectThings', summary: 'Things of a project', access: projectRole('owner'), responses: { 200: { description: 'ok' } }, handler: echo }),
   ...(['viewer', 'operator', 'developer', 'owner'] as const).map((role) =>
     defineRoute({ method: 'post', path: `/needs-${role}`, operationId: `needs-${role}`, summary: role, access: projectRole(role), responses: { 200: { description: 'ok' } }, handler: echo })),
@@ -140,6 +141,16 @@ describe('authentication at the edge', () => {
     expect((await call('/needs-operator', key, 'POST')).status).toBe(200); // still cached
     clock += 1001;
     expect((await call('/needs-operator', key, 'POST')).status).toBe(401);
+  });
+
+  it('refuses API keys on routes for a person, and lets admins through project routes that admit them', async () => {
+    const { key, sha256 } = generateApiKey();
+    keys.set(sha256, { keyId: randomUUID(), projectId: PROJECT, role: 'owner', expiresAt: null, revokedAt: null });
+    expect((await call('/me', key)).body.code).toBe('user_token_required');
+    const elsewhere = randomUUID();
+    expect((await call(`/projects/${elsewhere}/people`, await token({ adm: true, role: 'viewer' }))).status).toBe(200);
+    expect((await call(`/projects/${elsewhere}/people`, await token({ role: 'owner' }))).status).toBe(404);
+    expect((await call(`/projects/${elsewhere}/things`, await token({ adm: true, role: 'owner' }))).status).toBe(404);
   });
 
   it('refuses an expired API key', async () => {

@@ -14,20 +14,23 @@ export function roleAllows(held: Role, needed: Role): boolean {
 /**
  * Who may call a route, declared next to its OpenAPI description:
  * - `public`: anyone (health, readiness, metrics, login, JWKS);
- * - `authenticated`: any valid token, with or without a current project (me, switch, logout);
+ * - `authenticated`: a person's access token, with or without a current project (me, switch,
+ *   logout); API keys act for a project, not a person, and are refused;
  * - `admin`: an instance administrator's token;
- * - `project`: a token or API key whose current project role is at least `role`.
+ * - `project`: a token or API key whose current project role is at least `role`; with `admins`,
+ *   instance administrators pass too, whatever their current project (member management).
  */
 export type Access =
   | { readonly kind: 'public' }
   | { readonly kind: 'authenticated' }
   | { readonly kind: 'admin' }
-  | { readonly kind: 'project'; readonly role: Role };
+  | { readonly kind: 'project'; readonly role: Role; readonly admins?: boolean };
 
 export const PUBLIC: Access = { kind: 'public' };
 export const AUTHENTICATED: Access = { kind: 'authenticated' };
 export const ADMIN: Access = { kind: 'admin' };
-export const projectRole = (role: Role): Access => ({ kind: 'project', role });
+export const projectRole = (role: Role, options: { admins?: boolean } = {}): Access =>
+  options.admins ? { kind: 'project', role, admins: true } : { kind: 'project', role };
 
 /** The authenticated caller of a request. */
 export type Caller = {

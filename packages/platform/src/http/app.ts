@@ -101,15 +101,17 @@ const readyBody = z.object({ status: z.enum(['ready', 'not_ready']), checks: z.r
 
 function operationalRoutes(options: HttpAppOptions, getOpenApi: () => object): Route[] {
   const timeoutMs = options.readinessTimeoutMs ?? 2000;
+  // Operation ids are camelCase: `action-builder` -> `actionBuilderHealth`.
+  const id = options.service.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
   return [
     defineRoute({
-      method: 'get', path: '/healthz', operationId: `${options.service}Health`, summary: 'Liveness: the process answers',
+      method: 'get', path: '/healthz', operationId: `${id}Health`, summary: 'Liveness: the process answers',
       tags: ['operations'], access: PUBLIC, quiet: true,
       responses: { 200: { description: 'Alive', schema: healthBody } },
       handler: async () => ({ status: 200, body: { status: 'ok', service: options.service, version: options.version } }),
     }),
     defineRoute({
-      method: 'get', path: '/readyz', operationId: `${options.service}Ready`, summary: 'Readiness: its database and broker answer',
+      method: 'get', path: '/readyz', operationId: `${id}Ready`, summary: 'Readiness: its database and broker answer',
       tags: ['operations'], access: PUBLIC, quiet: true,
       responses: { 200: { description: 'Ready', schema: readyBody }, 503: { description: 'A dependency is down', schema: readyBody } },
       handler: async () => {
@@ -119,7 +121,7 @@ function operationalRoutes(options: HttpAppOptions, getOpenApi: () => object): R
       },
     }),
     defineRoute({
-      method: 'get', path: '/metrics', operationId: `${options.service}Metrics`, summary: 'Prometheus metrics',
+      method: 'get', path: '/metrics', operationId: `${id}Metrics`, summary: 'Prometheus metrics',
       tags: ['operations'], access: PUBLIC, quiet: true,
       responses: { 200: { description: 'Metrics in the Prometheus text format', contentType: 'text/plain' } },
       handler: async () => ({
@@ -129,7 +131,7 @@ function operationalRoutes(options: HttpAppOptions, getOpenApi: () => object): R
       }),
     }),
     defineRoute({
-      method: 'get', path: '/openapi.json', operationId: `${options.service}OpenApi`, summary: 'This service\'s OpenAPI document',
+      method: 'get', path: '/openapi.json', operationId: `${id}OpenApi`, summary: 'This service\'s OpenAPI document',
       tags: ['operations'], access: PUBLIC, quiet: true,
       responses: { 200: { description: 'OpenAPI 3.1 document' } },
       handler: async () => ({ status: 200, body: getOpenApi() }),
@@ -151,12 +153,15 @@ const unauthenticated = {
 function checkAccess(access: Access, caller: Caller, pathProjectId: string | undefined): void {
   switch (access.kind) {
     case 'public':
+      return;
     case 'authenticated':
+      if (caller.via === 'api_key') throw new HttpProblem(403, 'user_token_required', 'A person\'s token is required', 'API keys act for a project, not for a person.');
       return;
     case 'admin':
       if (!caller.isAdmin) throw new HttpProblem(403, 'forbidden', 'Forbidden', 'This requires an instance administrator.');
       return;
     case 'project':
+      if (access.admins && caller.isAdmin) return;
       if (pathProjectId !== undefined && pathProjectId !== caller.projectId) {
         throw new HttpProblem(404, 'project_not_found', 'Project not found', 'No such project among yours.');
       }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AUTHENTICATED } from '@trellis/platform/auth/access';
+import { projectRole } from '@trellis/platform/auth/access';
 import { defineRoute, type Route } from '@trellis/platform/http/route';
 import { actorOf, metaOf } from './caller.js';
 import { decodeCursor, listOf, pageAnswer, pageQuery } from './pagination.js';
@@ -17,10 +17,10 @@ const addBody = z
   .refine((body) => (body.user_id === undefined) !== (body.username === undefined), { message: 'give exactly one of user_id and username' });
 
 /**
- * Members of a project. Declared `authenticated` because instance admins manage any project's
- * members whatever their token's project, which the platform's per-route roles cannot say;
- * the rule (viewer to list, owner to change, admins always; another project answers 404) is
- * checked in the handler and the use cases. See the README's role matrix.
+ * Members of a project: viewer to list, owner to change, and instance admins whatever their
+ * token's project (`admins`). The platform refuses anyone else before the request is read
+ * (another project answers 404); the use cases check the same rule again. See the README's
+ * role matrix.
  */
 export function memberRoutes(deps: RouteDeps, basePath: string): Route[] {
   const path = (projectId: string, userId?: string) => `${basePath}/projects/${projectId}/members${userId ? `/${userId}` : ''}`;
@@ -29,7 +29,7 @@ export function memberRoutes(deps: RouteDeps, basePath: string): Route[] {
   return [
     defineRoute({
       method: 'get', path: '/projects/:projectId/members', operationId: 'authorizationListProjectMembers', summary: 'List the project\'s members (viewer, or instance admin)',
-      tags: TAGS, access: AUTHENTICATED, params: projectParams, query: z.object(pageQuery),
+      tags: TAGS, access: projectRole('viewer', { admins: true }), params: projectParams, query: z.object(pageQuery),
       responses: { 200: { description: 'A page of members', schema: listOf(memberSchema) }, 404: { description: 'No such project, or not yours' } },
       handler: async ({ params, query, context }) => {
         await assertProjectInScope(deps, context, params.projectId, 'viewer', { adminMay: true });
@@ -40,7 +40,7 @@ export function memberRoutes(deps: RouteDeps, basePath: string): Route[] {
     }),
     defineRoute({
       method: 'post', path: '/projects/:projectId/members', operationId: 'authorizationAddProjectMember', summary: 'Add a member (owner, or instance admin)',
-      tags: TAGS, access: AUTHENTICATED, params: projectParams, body: addBody,
+      tags: TAGS, access: projectRole('owner', { admins: true }), params: projectParams, body: addBody,
       responses: { 201: { description: 'Added', schema: memberAnswer }, 404: { description: 'No such project or user' }, 409: { description: 'Already a member' } },
       handler: async ({ params, body, context }) => {
         const result = await deps.useCases.addMember({
@@ -53,7 +53,7 @@ export function memberRoutes(deps: RouteDeps, basePath: string): Route[] {
     }),
     defineRoute({
       method: 'patch', path: '/projects/:projectId/members/:userId', operationId: 'authorizationChangeProjectMemberRole', summary: 'Change a member\'s role (owner, or instance admin)',
-      tags: TAGS, access: AUTHENTICATED, params: memberParams, body: z.strictObject({ role: roleSchema }),
+      tags: TAGS, access: projectRole('owner', { admins: true }), params: memberParams, body: z.strictObject({ role: roleSchema }),
       responses: { 200: { description: 'Changed', schema: memberAnswer }, 409: { description: 'It would leave the project without an owner' } },
       handler: async ({ params, body, context }) => {
         const result = await deps.useCases.changeMemberRole({ actor: actorOf(context), projectId: params.projectId, userId: params.userId, role: body.role, meta: metaOf(context) });
@@ -63,7 +63,7 @@ export function memberRoutes(deps: RouteDeps, basePath: string): Route[] {
     }),
     defineRoute({
       method: 'delete', path: '/projects/:projectId/members/:userId', operationId: 'authorizationRemoveProjectMember', summary: 'Remove a member (owner, or instance admin)',
-      tags: TAGS, access: AUTHENTICATED, params: memberParams,
+      tags: TAGS, access: projectRole('owner', { admins: true }), params: memberParams,
       responses: { 204: { description: 'Removed' }, 409: { description: 'The last owner' } },
       handler: async ({ params, context }) => {
         const result = await deps.useCases.removeMember({ actor: actorOf(context), projectId: params.projectId, userId: params.userId, meta: metaOf(context) });
