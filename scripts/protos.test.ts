@@ -57,7 +57,7 @@ describe('check-copies', () => {
   });
 
   it('fails when a copy changed the type of a field, naming the copy', () => {
-    edit(copyFile, 'string project_id = 2;', 'int64 project_id = 2;');
+    edit(copyFile, 'string created_by = 4;', 'int64 created_by = 4;');
     const { status, output } = run('check-copies');
     expect(status).toBe(1);
     expect(output).toContain(`${copyFile}: not wire-compatible with its source ${sourceFile}:`);
