@@ -1,0 +1,4 @@
+export function handle(inputs) {
+  console.log(`echoing ${inputs.text.length} characters`);
+  return { text: inputs.text };
+}

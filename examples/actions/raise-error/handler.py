@@ -1,0 +1,5 @@
+from trellis_runtime import ActionError
+
+
+def handle(inputs, context):
+    raise ActionError(inputs["message"], inputs["code"])

@@ -1,0 +1,7 @@
+import time
+
+
+def handle(inputs, context):
+    started = time.monotonic()
+    time.sleep(inputs["seconds"])
+    return {"slept": round(time.monotonic() - started, 3)}
