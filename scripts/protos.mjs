@@ -4,7 +4,9 @@
 //   node scripts/protos.mjs <command> [--root <dir>]
 //
 //   gen           generate TypeScript (ts-proto, protobufjs runtime) into every
-//                 services/<svc>/src/infrastructure/pb/ from protos/<svc>/ and services/<svc>/protos/
+//                 services/<svc>/src/infrastructure/pb/ from protos/<svc>/ and services/<svc>/protos/,
+//                 and into packages/<pkg>/src/infrastructure/pb/ from the protos/<emitter>/ that
+//                 the package owns (its package.json says `"trellis": { "protos": ["<emitter>"] }`)
 //   lint          buf lint protos/ and every consumer copy root services/<svc>/protos/
 //   breaking      buf breaking protos/ against the released contract protos/baseline.json
 //   baseline      rewrite protos/baseline.json from protos/ (a deliberate act: review the diff)
@@ -125,6 +127,19 @@ function makeTree(root) {
     copyRoot: (svc) => path.join(root, 'services', svc, 'protos'),
     /** @param {string} svc */
     pbDir: (svc) => path.join(root, 'services', svc, 'src', 'infrastructure', 'pb'),
+    /**
+     * Packages that own contracts: packages/<pkg>/ whose package.json lists the protos/<emitter>/
+     * directories it emits under `trellis.protos` (the action wrapper owns protos/action/).
+     * @returns {{ pkg: string, emitters: string[], pbDir: string }[]}
+     */
+    protoPackages: () =>
+      listDirs(path.join(root, 'packages')).flatMap((pkg) => {
+        const manifest = path.join(root, 'packages', pkg, 'package.json');
+        if (!existsSync(manifest)) return [];
+        const emitters = JSON.parse(readFileSync(manifest, 'utf8'))?.trellis?.protos;
+        if (!Array.isArray(emitters) || emitters.length === 0) return [];
+        return [{ pkg, emitters: emitters.map(String), pbDir: path.join(root, 'packages', pkg, 'src', 'infrastructure', 'pb') }];
+      }),
     /** A path for messages: relative to the root, with forward slashes. @param {string} p */
     show: (p) => path.relative(root, p).split(path.sep).join('/') || '.',
   };
@@ -137,16 +152,32 @@ function makeTree(root) {
 async function gen(tree) {
   /** @type {Outcome} */
   const outcome = { problems: [], notes: [] };
+  /** @type {{ out: string, inputs: { moduleDir: string, paths: string[] }[] }[]} */
+  const targets = [];
   for (const svc of tree.services()) {
-    const out = tree.pbDir(svc);
-    // Generated code is never edited by hand: wipe it, so nothing stale survives.
-    rmSync(out, { recursive: true, force: true });
     /** @type {{ moduleDir: string, paths: string[] }[]} */
     const inputs = [];
     const own = path.join(tree.protos, svc);
     if (protoFiles(own).length > 0) inputs.push({ moduleDir: tree.protos, paths: [svc] });
     const copies = tree.copyRoot(svc);
     if (protoFiles(copies).length > 0) inputs.push({ moduleDir: copies, paths: [] });
+    targets.push({ out: tree.pbDir(svc), inputs });
+  }
+  for (const { pkg, emitters, pbDir } of tree.protoPackages()) {
+    /** @type {{ moduleDir: string, paths: string[] }[]} */
+    const inputs = [];
+    for (const emitter of emitters) {
+      if (protoFiles(path.join(tree.protos, emitter)).length > 0) {
+        inputs.push({ moduleDir: tree.protos, paths: [emitter] });
+      } else {
+        outcome.problems.push(`packages/${pkg}/package.json: trellis.protos names ${emitter}, but ${tree.show(path.join(tree.protos, emitter))} holds no .proto file`);
+      }
+    }
+    targets.push({ out: pbDir, inputs });
+  }
+  for (const { out, inputs } of targets) {
+    // Generated code is never edited by hand: wipe it, so nothing stale survives.
+    rmSync(out, { recursive: true, force: true });
     if (inputs.length === 0) continue;
     mkdirSync(out, { recursive: true });
     for (const input of inputs) {

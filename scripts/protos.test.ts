@@ -230,6 +230,38 @@ console.log(JSON.stringify({
     });
   });
 
+  it('generates the contract a package owns (package.json trellis.protos) into its src/infrastructure/pb/', () => {
+    write('packages/action-wrapper/package.json', JSON.stringify({ name: '@trellis/action-wrapper', trellis: { protos: ['action'] } }));
+    write('packages/action-wrapper/src/infrastructure/pb/stale.ts', 'export {};\n');
+    write('packages/other/package.json', JSON.stringify({ name: '@trellis/other' }));
+    write(
+      'protos/action/v1/action.proto',
+      `syntax = "proto3";
+package trellis.action.v1;
+service ActionService {
+  rpc Listen(ListenRequest) returns (stream ListenResponse);
+}
+message ListenRequest {}
+message ListenResponse {}
+`,
+    );
+    const gen = run('gen');
+    expect(gen.status, gen.output).toBe(0);
+    expect(gen.output).toContain('protos/action -> packages/action-wrapper/src/infrastructure/pb (1 file)');
+    const code = readFileSync(path.join(root, 'packages/action-wrapper/src/infrastructure/pb/action/v1/action.ts'), 'utf8');
+    expect(code).toContain('export const ActionServiceService');
+    expect(code).toMatch(/type handleServerStreamingCall/);
+    expect(existsSync(path.join(root, 'packages/action-wrapper/src/infrastructure/pb/stale.ts'))).toBe(false);
+    expect(existsSync(path.join(root, 'packages/other/src'))).toBe(false);
+  });
+
+  it('fails gen when a package claims a contract directory that holds no .proto', () => {
+    write('packages/action-wrapper/package.json', JSON.stringify({ trellis: { protos: ['nothing-here'] } }));
+    const gen = run('gen');
+    expect(gen.status).toBe(1);
+    expect(gen.output).toContain('packages/action-wrapper/package.json: trellis.protos names nothing-here, but protos/nothing-here holds no .proto file');
+  });
+
   it('marks the grpc-js names that are types as type-only imports', () => {
     write(
       'services/runner/protos/buf.yaml',

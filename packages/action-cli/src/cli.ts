@@ -18,6 +18,8 @@ async function main(argv: readonly string[]): Promise<number> {
     case '-h':
       process.stdout.write(USAGE);
       return 0;
+    default:
+      break;
   }
   process.stderr.write(USAGE);
   return 2;

@@ -1,0 +1,257 @@
+"""The Python side of the Trellis action wrapper.
+
+Started once per wrapper as `python3 -u trellis_runtime.py <action-folder> <handler-file>`, it
+loads the handler and serves executions, one at a time, over a framed protocol on its
+stdin/stdout: each frame is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON.
+
+  wrapper -> child  {"type": "run"|"listen", "id": n, "executionId": s, "inputs": {...}, "workdir": s}
+  child -> wrapper  {"type": "ready", "functions": [...]} once, or {"type": "load_error", ...}
+                    {"type": "emit", "id": n, "outputs": {...}, <logs>}   (triggers, once per new run)
+                    {"type": "result", "id": n, "ok": true, "outputs": {...}, <logs>}
+                    {"type": "result", "id": n, "ok": false, "error": {"code", "message", "stack"}, <logs>}
+  <logs> = "stdout", "stderr" (bounded text), "stdoutDropped", "stderrDropped" (bytes cut)
+
+Each execution's sys.stdout and sys.stderr are redirected to its own bounded buffers. Writes to
+the file descriptors 1 and 2 themselves (C extensions, subprocesses) go to the wrapper's stderr,
+not to the execution: fd 1 is moved away so nothing can corrupt the protocol.
+
+Handlers write `from trellis_runtime import ActionError`; the wrapper also accepts any exception
+class named ActionError with a string `code` attribute.
+Only the standard library is used.
+"""
+
+import asyncio
+import importlib.util
+import inspect
+import io
+import json
+import os
+import struct
+import sys
+import threading
+import traceback
+
+__all__ = ["ActionError", "Context"]
+
+
+class ActionError(Exception):
+    """Raise it to fail a run with a stable code (an HTTP trigger returns it to its caller)."""
+
+    def __init__(self, message, code="error"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+# `from trellis_runtime import ActionError` in a handler must give this very class, not a second
+# copy of this file imported under its module name.
+sys.modules.setdefault("trellis_runtime", sys.modules[__name__])
+
+LOG_LIMIT = int(os.environ.get("TRELLIS_LOG_LIMIT_BYTES", str(1024 * 1024)))
+MAX_FRAMES = 20
+THIS_FILE = os.path.abspath(__file__)
+
+
+class BoundedText(io.TextIOBase):
+    """A text stream that keeps at most LOG_LIMIT bytes and counts the rest."""
+
+    def __init__(self):
+        super().__init__()
+        self._parts = []
+        self._size = 0
+        self._dropped = 0
+        self._lock = threading.Lock()
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        if not isinstance(text, str):
+            text = str(text)
+        data = text.encode("utf-8", "replace")
+        with self._lock:
+            room = LOG_LIMIT - self._size
+            if len(data) <= room:
+                self._parts.append(data)
+                self._size += len(data)
+            else:
+                if room > 0:
+                    self._parts.append(data[:room])
+                    self._size = LOG_LIMIT
+                self._dropped += len(data) - max(room, 0)
+        return len(text)
+
+    def flush(self):
+        pass
+
+    def take(self):
+        with self._lock:
+            text = b"".join(self._parts).decode("utf-8", "replace")
+            dropped = self._dropped
+            self._parts, self._size, self._dropped = [], 0, 0
+        return text, dropped
+
+
+class Context:
+    """What a handler gets besides its inputs."""
+
+    def __init__(self, execution_id, workdir, emit=None):
+        self.execution_id = execution_id
+        self.workdir = workdir
+        self._emit = emit
+
+    def log(self, *args):
+        print(*args)
+
+    def emit(self, outputs):
+        """Triggers: start a new run with these outputs."""
+        if self._emit is None:
+            raise RuntimeError("emit() is only available to triggers")
+        self._emit(outputs)
+
+
+_out = None
+_out_lock = threading.Lock()
+
+
+def send(message):
+    data = json.dumps(message, allow_nan=False).encode("utf-8")
+    with _out_lock:
+        _out.write(struct.pack(">I", len(data)) + data)
+        _out.flush()
+
+
+def read_exactly(stream, n):
+    chunks = []
+    while n > 0:
+        chunk = stream.read(n)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def receive(stream):
+    header = read_exactly(stream, 4)
+    if header is None:
+        return None
+    (length,) = struct.unpack(">I", header)
+    body = read_exactly(stream, length)
+    return None if body is None else json.loads(body.decode("utf-8"))
+
+
+def trimmed_stack(error):
+    frames = [
+        f
+        for f in traceback.extract_tb(error.__traceback__)
+        if os.path.abspath(f.filename) != THIS_FILE and os.sep + "asyncio" + os.sep not in f.filename
+    ]
+    lines = ["Traceback (most recent call last):\n"]
+    lines += traceback.format_list(frames[-MAX_FRAMES:])
+    lines += traceback.format_exception_only(type(error), error)
+    return "".join(lines).rstrip("\n")
+
+
+def failure_of(error):
+    code = getattr(error, "code", None)
+    if type(error).__name__ == "ActionError" and isinstance(code, str):
+        message = getattr(error, "message", None)
+        return {"code": code, "message": message if isinstance(message, str) else str(error), "stack": ""}
+    message = str(error) or type(error).__name__
+    return {"code": "error", "message": f"{type(error).__name__}: {message}" if str(error) else message, "stack": trimmed_stack(error)}
+
+
+def call(fn, *args):
+    result = fn(*args)
+    if inspect.isawaitable(result):
+
+        async def wait():
+            return await result
+
+        result = asyncio.run(wait())
+    return result
+
+
+def logs_of(out, err):
+    stdout, stdout_dropped = out.take()
+    stderr, stderr_dropped = err.take()
+    return {"stdout": stdout, "stderr": stderr, "stdoutDropped": stdout_dropped, "stderrDropped": stderr_dropped}
+
+
+def execute(module, message):
+    out, err = BoundedText(), BoundedText()
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err
+    request_id = message["id"]
+    try:
+        if message["type"] == "listen":
+
+            def emit(outputs):
+                send({"type": "emit", "id": request_id, "outputs": outputs, **logs_of(out, err)})
+
+            context = Context(message.get("executionId", ""), message.get("workdir", ""), emit)
+            call(module.run, context, message.get("inputs", {}))
+            outputs = None
+        else:
+            context = Context(message.get("executionId", ""), message.get("workdir", ""))
+            outputs = call(module.handle, message.get("inputs", {}), context)
+        try:
+            reply = {"type": "result", "id": request_id, "ok": True, "outputs": outputs}
+            json.dumps(reply, allow_nan=False)
+        except (TypeError, ValueError) as error:
+            reply = {"type": "result", "id": request_id, "ok": False,
+                     "error": {"code": "bad_output", "message": f"the outputs cannot be sent as JSON: {error}", "stack": ""}}
+    except Exception as error:  # noqa: BLE001 - every failure of user code becomes a result
+        reply = {"type": "result", "id": request_id, "ok": False, "error": failure_of(error)}
+    except SystemExit as error:
+        reply = {"type": "result", "id": request_id, "ok": False,
+                 "error": {"code": "error", "message": f"the handler called sys.exit({error.code!r})", "stack": ""}}
+    finally:
+        sys.stdout, sys.stderr = saved
+    reply.update(logs_of(out, err))
+    send(reply)
+
+
+def load(folder, handler):
+    path = os.path.join(folder, handler)
+    name = os.path.splitext(os.path.basename(handler))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def main():
+    global _out
+    if len(sys.argv) != 3:
+        sys.stderr.write("usage: trellis_runtime.py <action-folder> <handler-file>\n")
+        return 2
+    folder, handler = os.path.abspath(sys.argv[1]), sys.argv[2]
+    # Frames go out on a private copy of fd 1; fd 1 itself now points at stderr.
+    _out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    stdin = sys.stdin.buffer
+    sys.path.insert(0, folder)
+    sys.path.insert(0, os.path.dirname(THIS_FILE))
+    os.chdir(folder)
+    try:
+        module = load(folder, handler)
+    except BaseException as error:  # noqa: BLE001 - reported to the wrapper, which fails to start
+        send({"type": "load_error", "message": f"cannot load {handler}: {type(error).__name__}: {error}", "stack": trimmed_stack(error)})
+        return 1
+    functions = [name for name in ("handle", "run") if callable(getattr(module, name, None))]
+    send({"type": "ready", "functions": functions})
+    while True:
+        message = receive(stdin)
+        if message is None:
+            return 0
+        execute(module, message)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,230 @@
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ActionDefinition } from '@trellis/action-manifest/definition';
+import { type Failure, FailureCode } from './failure.js';
+import type { Limiter } from './limiter.js';
+import { type CapturedLogs, makeLogCapture } from './log-capture.js';
+import type { HandlerOutcome, HandlerRuntime } from './runtime.js';
+import { download, packDirectory, redactUrl, unpackDirectory, upload } from './transfer.js';
+import { type Download, type Upload, type WireValue, decodeInputs, encodeOutputs } from './values.js';
+
+export type ExecutionRequest = {
+  readonly executionId: string;
+  readonly inputs: Readonly<Record<string, WireValue>>;
+  /** Presigned PUT URLs by output name. */
+  readonly outputUrls: Readonly<Record<string, string>>;
+  /** 0: the wrapper's default. */
+  readonly timeoutMs: number;
+};
+
+export type ExecutionResult = {
+  readonly executionId: string;
+  readonly outputs: Readonly<Record<string, WireValue>>;
+  readonly error?: Failure;
+  readonly logs: CapturedLogs;
+  readonly durationMs: number;
+};
+
+export type ListenRequest = { readonly listenId: string; readonly inputs: Readonly<Record<string, WireValue>> };
+export type TriggerEvent =
+  | { readonly type: 'run'; readonly runId: string; readonly outputs: Readonly<Record<string, WireValue>>; readonly logs: CapturedLogs }
+  | { readonly type: 'error'; readonly error: Failure; readonly logs: CapturedLogs };
+
+export type ExecutorDeps = {
+  readonly definition: ActionDefinition;
+  readonly runtime: HandlerRuntime;
+  readonly limiter: Limiter;
+  readonly defaultTimeoutMs: number;
+  readonly logLimitBytes: number;
+  /** Where per-execution temporary directories are made. */
+  readonly tempRoot: string;
+  /** Monotonic milliseconds. */
+  readonly now: () => number;
+};
+
+export type Executor = {
+  run(request: ExecutionRequest): Promise<ExecutionResult>;
+  /** Runs a trigger until `signal` fires or the trigger stops; events go to `send`. */
+  listen(request: ListenRequest, send: (event: TriggerEvent) => void, signal: AbortSignal): Promise<void>;
+};
+
+/** Problems of a request that make it malformed (the caller's bug, INVALID_ARGUMENT), not a failed run. */
+export function requestProblems(definition: ActionDefinition, request: ExecutionRequest): string[] {
+  const problems: string[] = [];
+  if (request.executionId === '') problems.push('execution_id is required');
+  for (const io of definition.outputs) {
+    if ((io.type === 'file' || io.type === 'directory') && !io.optional && !request.outputUrls[io.name]) {
+      problems.push(`output_urls has no presigned PUT URL for the ${io.type} output '${io.name}'`);
+    }
+  }
+  const declared = new Set(definition.outputs.map((io) => io.name));
+  for (const name of Object.keys(request.outputUrls)) {
+    if (!declared.has(name)) problems.push(`output_urls names '${name}', which is not an output of ${definition.id}`);
+  }
+  return problems;
+}
+
+export function makeExecutor(deps: ExecutorDeps): Executor {
+  const { definition, runtime } = deps;
+
+  const fetchInputs = async (downloads: readonly Download[], workdir: string, values: Record<string, unknown>, signal: AbortSignal) => {
+    await Promise.all(
+      downloads.map(async (item) => {
+        const dir = path.join(workdir, 'inputs', item.name);
+        await mkdir(dir, { recursive: true });
+        if (item.type === 'file') {
+          const file = path.join(dir, item.fileName);
+          await download(item.url, file, signal);
+          values[item.name] = file;
+        } else {
+          const archive = path.join(workdir, 'inputs', `${item.name}.tar`);
+          await download(item.url, archive, signal);
+          await unpackDirectory(archive, dir);
+          await rm(archive, { force: true });
+          values[item.name] = dir;
+        }
+      }),
+    );
+  };
+
+  const sendOutputs = async (uploads: readonly Upload[], urls: Readonly<Record<string, string>>, workdir: string, values: Record<string, WireValue>) => {
+    for (const item of uploads) {
+      const url = urls[item.name];
+      if (url === undefined || url === '') {
+        return { code: FailureCode.badOutput, message: `output '${item.name}' (${item.type}) was produced, but the request gave no presigned PUT URL for it in output_urls` };
+      }
+      const info = await stat(item.path).catch(() => undefined);
+      if (item.type === 'file') {
+        if (!info?.isFile()) return { code: FailureCode.badOutput, message: `output '${item.name}' (file): ${item.path} is not a file` };
+        const sizeBytes = await upload(url, item.path);
+        values[item.name] = { type: 'file', url, name: path.basename(item.path), sizeBytes };
+      } else {
+        if (!info?.isDirectory()) return { code: FailureCode.badOutput, message: `output '${item.name}' (directory): ${item.path} is not a directory` };
+        const archive = path.join(workdir, `output-${item.name}.tar`);
+        await packDirectory(item.path, archive);
+        const sizeBytes = await upload(url, archive);
+        values[item.name] = { type: 'directory', url, sizeBytes };
+      }
+    }
+    return undefined;
+  };
+
+  const execute = async (request: ExecutionRequest, workdir: string, logs: ReturnType<typeof makeLogCapture>): Promise<{ outputs?: Record<string, WireValue>; error?: Failure }> => {
+    const decoded = decodeInputs(definition.inputs, request.inputs);
+    if (!decoded.ok) return { error: decoded.error };
+    const timeoutMs = request.timeoutMs > 0 ? request.timeoutMs : deps.defaultTimeoutMs;
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<HandlerOutcome>((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+        resolve({ ok: false, error: { code: FailureCode.timeout, message: `the execution took longer than its timeout of ${timeoutMs} ms and was stopped` } });
+      }, timeoutMs);
+    });
+    try {
+      const values = { ...decoded.value.values };
+      const fetched = fetchInputs(decoded.value.downloads, workdir, values, controller.signal).then(
+        () => undefined,
+        (error: unknown): HandlerOutcome => ({
+          ok: false,
+          error: { code: FailureCode.transferFailed, message: `could not download an input: ${redactMessage(error)}` },
+        }),
+      );
+      const fetchFailure = await Promise.race([fetched, timedOut]);
+      if (fetchFailure !== undefined && !fetchFailure.ok) return { error: fetchFailure.error };
+      const outcome = await Promise.race([
+        runtime.invoke({ executionId: request.executionId, inputs: values, workdir, signal: controller.signal, logs }),
+        timedOut,
+      ]);
+      if (!outcome.ok) return { error: outcome.error };
+      const encoded = encodeOutputs(definition.outputs, outcome.outputs, (p) => path.resolve(workdir, p));
+      if (!encoded.ok) return { error: encoded.error };
+      const outputs = { ...encoded.value.values };
+      try {
+        const bad = await sendOutputs(encoded.value.uploads, request.outputUrls, workdir, outputs);
+        if (bad !== undefined) return { error: bad };
+      } catch (error) {
+        return { error: { code: FailureCode.transferFailed, message: `could not upload an output: ${redactMessage(error)}` } };
+      }
+      return { outputs };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  return {
+    run(request) {
+      return deps.limiter.run(async () => {
+        const started = deps.now();
+        const logs = makeLogCapture(deps.logLimitBytes);
+        const workdir = await mkdtemp(path.join(deps.tempRoot, 'trellis-run-'));
+        try {
+          const { outputs, error } = await execute(request, workdir, logs);
+          return {
+            executionId: request.executionId,
+            outputs: error === undefined ? (outputs ?? {}) : {},
+            ...(error === undefined ? {} : { error }),
+            logs: logs.take(),
+            durationMs: Math.round(deps.now() - started),
+          };
+        } finally {
+          await rm(workdir, { recursive: true, force: true });
+        }
+      });
+    },
+
+    async listen(request, send, signal) {
+      const logs = makeLogCapture(deps.logLimitBytes);
+      const workdir = await mkdtemp(path.join(deps.tempRoot, 'trellis-trigger-'));
+      try {
+        const decoded = decodeInputs(definition.inputs, request.inputs);
+        if (!decoded.ok) {
+          send({ type: 'error', error: decoded.error, logs: logs.take() });
+          return;
+        }
+        const values = { ...decoded.value.values };
+        try {
+          await fetchInputs(decoded.value.downloads, workdir, values, signal);
+        } catch (error) {
+          send({ type: 'error', error: { code: FailureCode.transferFailed, message: `could not download an input: ${redactMessage(error)}` }, logs: logs.take() });
+          return;
+        }
+        let runs = 0;
+        let stopped = false;
+        const emit = (returned: unknown) => {
+          if (signal.aborted || stopped) return;
+          const encoded = encodeOutputs(definition.outputs, returned, (p) => path.resolve(workdir, p));
+          if (!encoded.ok) {
+            send({ type: 'error', error: encoded.error, logs: logs.take() });
+            return;
+          }
+          if (encoded.value.uploads.length > 0) {
+            send({ type: 'error', error: { code: FailureCode.badOutput, message: 'triggers cannot emit file or directory outputs in contract v1' }, logs: logs.take() });
+            return;
+          }
+          runs++;
+          send({ type: 'run', runId: `${request.listenId || 'listen'}-${runs}`, outputs: encoded.value.values, logs: logs.take() });
+        };
+        const ended = new Promise<HandlerOutcome>((resolve) => {
+          if (signal.aborted) resolve({ ok: true, outputs: undefined });
+          signal.addEventListener('abort', () => resolve({ ok: true, outputs: undefined }), { once: true });
+        });
+        const outcome = await Promise.race([
+          runtime.listen({ executionId: request.listenId, inputs: values, workdir, signal, logs, emit }),
+          ended,
+        ]);
+        stopped = true;
+        if (signal.aborted) return;
+        // A trigger that returns has no more runs: the stream just ends.
+        if (!outcome.ok) send({ type: 'error', error: outcome.error, logs: logs.take() });
+      } finally {
+        await rm(workdir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+function redactMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/https?:\/\/[^\s]+/g, (url) => redactUrl(url));
+}

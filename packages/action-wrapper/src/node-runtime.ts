@@ -1,0 +1,80 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+import type { ActionKind } from '@trellis/action-manifest/definition';
+import { failureOf } from './failure.js';
+import { runCaptured } from './log-capture.js';
+import type { HandlerOutcome, HandlerRuntime, Invocation } from './runtime.js';
+
+type HandleFn = (inputs: Readonly<Record<string, unknown>>, context: unknown) => unknown;
+type RunFn = (context: unknown, inputs: Readonly<Record<string, unknown>>) => unknown;
+
+/**
+ * Whether a handler file is CommonJS, as Node decides it: `.cjs` yes, `.mjs` no, `.js` unless the
+ * nearest package.json (the action folder's, else a parent's) says "type": "module".
+ */
+export function isCommonJs(folder: string, handlerFile: string): boolean {
+  if (handlerFile.endsWith('.cjs')) return true;
+  if (handlerFile.endsWith('.mjs')) return false;
+  let dir = path.dirname(path.resolve(folder, handlerFile));
+  for (;;) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown }).type !== 'module';
+      } catch {
+        return true;
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return true;
+    dir = parent;
+  }
+}
+
+/**
+ * Loads a Node handler in this process. Handlers run concurrently in the wrapper's event loop;
+ * a timed-out handler cannot be killed (a promise cannot be cancelled): it is abandoned, its
+ * context.signal fires, and whatever it still does runs on in the background.
+ */
+export async function loadNodeRuntime(folder: string, handler: string, kind: ActionKind): Promise<HandlerRuntime> {
+  const file = path.resolve(folder, handler);
+  if (!existsSync(file)) throw new Error(`the handler ${handler} does not exist in ${folder}`);
+  let loaded: Record<string, unknown>;
+  if (isCommonJs(folder, handler)) {
+    loaded = createRequire(path.join(folder, 'package.json'))(file) as Record<string, unknown>;
+  } else {
+    loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  }
+  const exported = (name: string): unknown => loaded[name] ?? (loaded['default'] as Record<string, unknown> | undefined)?.[name];
+  const handle = exported('handle');
+  const run = exported('run');
+  if (kind === 'Trigger' && typeof run !== 'function') throw new Error(`the trigger handler ${handler} does not export a function run(context, inputs)`);
+  if (kind !== 'Trigger' && typeof handle !== 'function') throw new Error(`the handler ${handler} does not export a function handle(inputs, context)`);
+
+  const contextOf = (invocation: Invocation) => ({
+    executionId: invocation.executionId,
+    workdir: invocation.workdir,
+    signal: invocation.signal,
+    log: (...args: unknown[]) => invocation.logs.write('stdout', `${format(...args)}\n`),
+  });
+  const settle = async (call: () => unknown): Promise<HandlerOutcome> => {
+    try {
+      return { ok: true, outputs: await call() };
+    } catch (error) {
+      return { ok: false, error: failureOf(error) };
+    }
+  };
+
+  return {
+    maxConcurrency: undefined,
+    invoke: (invocation) => runCaptured(invocation.logs, () => settle(() => (handle as HandleFn)(invocation.inputs, contextOf(invocation)))),
+    listen: (invocation) =>
+      runCaptured(invocation.logs, () =>
+        settle(() => (run as RunFn)({ ...contextOf(invocation), emit: (outputs: unknown) => invocation.emit(outputs) }, invocation.inputs)),
+      ),
+    close: () => Promise.resolve(),
+  };
+}

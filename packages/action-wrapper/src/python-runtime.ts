@@ -1,0 +1,184 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ActionKind } from '@trellis/action-manifest/definition';
+import { type Failure, FailureCode } from './failure.js';
+import { type LogCapture, runUncaptured } from './log-capture.js';
+import type { HandlerOutcome, HandlerRuntime, Invocation, ListenInvocation } from './runtime.js';
+
+/** The Python side, shipped in the package: python/ next to src/ and dist/, so found from both. */
+export const pythonRuntimeFile = fileURLToPath(new URL('../python/trellis_runtime.py', import.meta.url));
+
+export type PythonOptions = {
+  readonly folder: string;
+  readonly handler: string;
+  readonly kind: ActionKind;
+  /** The interpreter; default python3. */
+  readonly python?: string;
+  readonly logLimitBytes: number;
+  /** Where the child's own output (outside executions) goes: the wrapper's stderr. */
+  readonly diagnostics: (text: string) => void;
+};
+
+type Frame = { type: string; id?: number } & Record<string, unknown>;
+type Pending = { logs: LogCapture; resolve: (outcome: HandlerOutcome) => void; emit?: (outputs: unknown) => void };
+type Child = { process: ChildProcessWithoutNullStreams; pending: Map<number, Pending>; stderrTail: string };
+
+/** Splits a byte stream into frames: 4-byte big-endian length + JSON. */
+export function makeFrameReader(onFrame: (frame: Frame) => void): (chunk: Buffer) => void {
+  let buffer: Buffer = Buffer.alloc(0);
+  return (chunk) => {
+    buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
+    while (buffer.length >= 4) {
+      const length = buffer.readUInt32BE(0);
+      if (buffer.length < 4 + length) break;
+      const body = buffer.subarray(4, 4 + length);
+      buffer = buffer.subarray(4 + length);
+      onFrame(JSON.parse(body.toString('utf8')) as Frame);
+    }
+  };
+}
+
+export function encodeFrame(message: unknown): Buffer {
+  const body = Buffer.from(JSON.stringify(message), 'utf8');
+  const header = Buffer.alloc(4);
+  header.writeUInt32BE(body.length, 0);
+  return Buffer.concat([header, body]);
+}
+
+/**
+ * Hosts a Python handler in one long-lived `python3` child. Executions are sequential in the
+ * child (maxConcurrency 1): the wrapper queues the rest. A child that dies fails the execution in
+ * flight with `runtime_crashed` and is started again; a timed-out execution kills the child (that
+ * is how a hung Python handler is stopped), which is then started again too.
+ */
+export async function startPythonRuntime(options: PythonOptions): Promise<HandlerRuntime> {
+  if (!existsSync(pythonRuntimeFile)) throw new Error(`the Python runtime ${pythonRuntimeFile} is missing from the wrapper package`);
+  if (!existsSync(path.resolve(options.folder, options.handler))) throw new Error(`the handler ${options.handler} does not exist in ${options.folder}`);
+  let current: Promise<Child> | undefined;
+  let closing = false;
+  let nextId = 1;
+
+  const spawnChild = (): Promise<Child> =>
+    runUncaptured(
+      () =>
+        new Promise<Child>((resolve, reject) => {
+          const process = spawn(options.python ?? 'python3', ['-u', pythonRuntimeFile, options.folder, options.handler], {
+            cwd: options.folder,
+            env: { ...globalThis.process.env, TRELLIS_LOG_LIMIT_BYTES: String(options.logLimitBytes), PYTHONDONTWRITEBYTECODE: '1' },
+            stdio: ['pipe', 'pipe', 'pipe'],
+          });
+          const child: Child = { process, pending: new Map(), stderrTail: '' };
+          let ready = false;
+          process.stdin.on('error', () => {
+            // EPIPE when the child died: its exit handler reports it.
+          });
+          process.stderr.setEncoding('utf8').on('data', (text: string) => {
+            child.stderrTail = (child.stderrTail + text).slice(-2000);
+            options.diagnostics(text);
+          });
+          process.stdout.on(
+            'data',
+            makeFrameReader((frame) => {
+              if (frame.type === 'ready') {
+                const functions = (frame['functions'] as string[] | undefined) ?? [];
+                const needed = options.kind === 'Trigger' ? 'run' : 'handle';
+                if (!functions.includes(needed)) {
+                  process.kill('SIGKILL');
+                  reject(new Error(`the handler ${options.handler} does not define ${needed === 'run' ? 'run(context, inputs)' : 'handle(inputs, context)'}`));
+                  return;
+                }
+                ready = true;
+                resolve(child);
+                return;
+              }
+              if (frame.type === 'load_error') {
+                reject(new Error(`${String(frame['message'])}\n${String(frame['stack'] ?? '')}`.trimEnd()));
+                return;
+              }
+              const pending = frame.id === undefined ? undefined : child.pending.get(frame.id);
+              if (pending === undefined) return;
+              takeLogs(pending.logs, frame);
+              if (frame.type === 'emit') {
+                pending.emit?.(frame['outputs']);
+              } else if (frame.type === 'result') {
+                child.pending.delete(frame.id as number);
+                pending.resolve(frame['ok'] === true ? { ok: true, outputs: frame['outputs'] } : { ok: false, error: frame['error'] as Failure });
+              }
+            }),
+          );
+          process.on('error', (error) => reject(new Error(`cannot start ${options.python ?? 'python3'}: ${error.message}`, { cause: error })));
+          process.on('exit', (code, signal) => {
+            const how = signal === null ? `exited with code ${code}` : `was killed by ${signal}`;
+            if (!ready) reject(new Error(`the Python runtime ${how} before it was ready${child.stderrTail ? `:\n${child.stderrTail}` : ''}`));
+            const crash: Failure = {
+              code: FailureCode.runtimeCrashed,
+              message: `the Python process ${how} during the execution; it is being restarted${child.stderrTail ? `. Its last output:\n${child.stderrTail.slice(-500)}` : ''}`,
+            };
+            for (const pending of child.pending.values()) pending.resolve({ ok: false, error: crash });
+            child.pending.clear();
+            if (ready && !closing) restart();
+          });
+        }),
+    );
+
+  const restart = () => {
+    current = spawnChild();
+    current.catch((error: unknown) => options.diagnostics(`the Python runtime could not restart: ${String(error)}\n`));
+  };
+
+  const call = async (type: 'run' | 'listen', invocation: Invocation, emit?: (outputs: unknown) => void): Promise<HandlerOutcome> => {
+    if (current === undefined) current = spawnChild();
+    let child: Child;
+    try {
+      child = await current;
+    } catch (error) {
+      current = undefined;
+      return { ok: false, error: { code: FailureCode.runtimeCrashed, message: (error as Error).message } };
+    }
+    const id = nextId++;
+    return new Promise<HandlerOutcome>((resolve) => {
+      const onAbort = () => child.process.kill('SIGKILL');
+      invocation.signal.addEventListener('abort', onAbort, { once: true });
+      child.pending.set(id, {
+        logs: invocation.logs,
+        ...(emit ? { emit } : {}),
+        resolve: (outcome) => {
+          invocation.signal.removeEventListener('abort', onAbort);
+          resolve(outcome);
+        },
+      });
+      child.process.stdin.write(
+        encodeFrame({ type, id, executionId: invocation.executionId, inputs: invocation.inputs, workdir: invocation.workdir }),
+      );
+      if (invocation.signal.aborted) onAbort();
+    });
+  };
+
+  current = spawnChild();
+  await current;
+
+  return {
+    maxConcurrency: 1,
+    invoke: (invocation) => call('run', invocation),
+    listen: (invocation: ListenInvocation) => call('listen', invocation, invocation.emit),
+    async close() {
+      closing = true;
+      const child = await current?.catch(() => undefined);
+      if (child === undefined || child.process.exitCode !== null || child.process.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
+      child.process.stdin.end();
+      const timer = setTimeout(() => child.process.kill('SIGKILL'), 2000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function takeLogs(logs: LogCapture, frame: Frame): void {
+  if (typeof frame['stdout'] === 'string' && frame['stdout'] !== '') logs.write('stdout', frame['stdout']);
+  if (typeof frame['stderr'] === 'string' && frame['stderr'] !== '') logs.write('stderr', frame['stderr']);
+  if (typeof frame['stdoutDropped'] === 'number' && frame['stdoutDropped'] > 0) logs.drop('stdout', frame['stdoutDropped']);
+  if (typeof frame['stderrDropped'] === 'number' && frame['stderrDropped'] > 0) logs.drop('stderr', frame['stderrDropped']);
+}

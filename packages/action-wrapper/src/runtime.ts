@@ -1,0 +1,29 @@
+import type { Failure } from './failure.js';
+import type { LogCapture } from './log-capture.js';
+
+/** What a handler answered: its raw return value, or why it failed. */
+export type HandlerOutcome = { readonly ok: true; readonly outputs: unknown } | { readonly ok: false; readonly error: Failure };
+
+/** One call of `handle(inputs, context)`. */
+export type Invocation = {
+  readonly executionId: string;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  /** A per-execution temporary directory, removed afterwards. */
+  readonly workdir: string;
+  /** Fires when the execution is abandoned (timeout) or the wrapper stops. */
+  readonly signal: AbortSignal;
+  readonly logs: LogCapture;
+};
+
+/** One activation of a trigger's `run(context, inputs)`; `emit` is called once per new run. */
+export type ListenInvocation = Invocation & { readonly emit: (outputs: unknown) => void };
+
+/** Hosts a handler in one language. */
+export type HandlerRuntime = {
+  /** The most executions it runs at once (Python: 1 per child), or undefined for no limit of its own. */
+  readonly maxConcurrency: number | undefined;
+  invoke(invocation: Invocation): Promise<HandlerOutcome>;
+  /** Resolves when the trigger's `run` returns (ok) or fails. */
+  listen(invocation: ListenInvocation): Promise<HandlerOutcome>;
+  close(): Promise<void>;
+};
