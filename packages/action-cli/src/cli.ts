@@ -1,18 +1,42 @@
 #!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { runAction } from './run.js';
 import { validate } from './validate.js';
 
 const USAGE = `trellis-action: check and try an action before pushing it
 
   trellis-action validate <folder>     every problem of its manifest and folder, with file:line:column
+  trellis-action run <folder> [--input name=value]... [--input name=@path]... [--out dir] [--json]
+                                       run it once through the real wrapper and print its outputs
+                                       (file and directory outputs are saved under --out, default ./trellis-out);
+                                       a trigger prints its runs until --count N or Ctrl-C
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
-  const [command, folder] = argv;
+  const [command, folder, ...rest] = argv;
   const output = { out: (line: string) => process.stdout.write(`${line}\n`), err: (line: string) => process.stderr.write(`${line}\n`) };
   switch (command) {
     case 'validate':
       if (!folder) break;
       return validate(folder, output);
+    case 'run': {
+      if (!folder) break;
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          input: { type: 'string', short: 'i', multiple: true, default: [] },
+          out: { type: 'string', default: 'trellis-out' },
+          json: { type: 'boolean', default: false },
+          count: { type: 'string' },
+          timeout: { type: 'string' },
+        },
+      });
+      return runAction({
+        folder, inputs: values.input, outDir: values.out, json: values.json,
+        ...(values.count ? { count: Number(values.count) } : {}),
+        ...(values.timeout ? { timeoutMs: Number(values.timeout) } : {}),
+      }, output);
+    }
     case 'help':
     case '--help':
     case '-h':

@@ -1,0 +1,3 @@
+export function handle() {
+  return { ok: true };
+}

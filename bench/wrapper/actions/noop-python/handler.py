@@ -1,0 +1,2 @@
+def handle(inputs, context):
+    return {"ok": True}

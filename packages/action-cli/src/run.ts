@@ -1,0 +1,121 @@
+import { resolve } from 'node:path';
+import { credentials, type ClientReadableStream } from '@grpc/grpc-js';
+import type { ActionDefinition, JsonValue } from '@trellis/action-manifest/definition';
+import { loadAction } from '@trellis/action-manifest/load';
+import { formatProblem } from '@trellis/action-manifest/problem';
+import * as pb from '@trellis/action-wrapper/infrastructure/pb/action/v1/action';
+import { startWrapper } from '@trellis/action-wrapper/wrapper';
+import { parseInputs, type LocalInput } from './inputs.js';
+import { startLocalExchange } from './local-exchange.js';
+import { fromValue, toValue } from './values.js';
+import type { Output } from './validate.js';
+
+export type RunOptions = {
+  folder: string;
+  inputs: readonly string[];
+  /** Where file and directory outputs are saved. */
+  outDir: string;
+  json: boolean;
+  /** For a trigger: stop after this many runs (default: until interrupted). */
+  count?: number;
+  timeoutMs?: number;
+};
+
+function call<Req, Res>(client: pb.ActionServiceClient, method: (request: Req, callback: (error: Error | null, response: Res) => void) => unknown, request: Req): Promise<Res> {
+  return new Promise((done, fail) => method.call(client, request, (error, response) => (error ? fail(error) : done(response))));
+}
+
+function printOutputs(definition: ActionDefinition, outputs: Record<string, JsonValue | undefined>, options: RunOptions, output: Output): void {
+  if (options.json) return output.out(JSON.stringify(outputs));
+  const names = Object.keys(outputs);
+  const only = names.length === 1 ? outputs[names[0] as string] : undefined;
+  // One plain output prints alone, so `trellis-action run ... | next-command` just works.
+  if (definition.outputs.length === 1 && names.length === 1 && (typeof only === 'string' || typeof only === 'number' || typeof only === 'boolean')) {
+    return output.out(String(only));
+  }
+  for (const name of names) output.out(`${name}: ${typeof outputs[name] === 'string' ? String(outputs[name]) : JSON.stringify(outputs[name])}`);
+}
+
+function echoLogs(logs: pb.Logs | undefined, output: Output): void {
+  for (const text of [logs?.stdout, logs?.stderr]) if (text) output.err(text.replace(/\n$/, ''));
+}
+
+/**
+ * `trellis-action run <folder> --input name=value ...`: starts the real wrapper on the folder,
+ * runs the action once over gRPC (a trigger: prints its runs as they come) and prints the outputs.
+ */
+export async function runAction(options: RunOptions, output: Output): Promise<number> {
+  const loaded = await loadAction(options.folder);
+  if (!loaded.ok) {
+    for (const problem of loaded.problems) output.err(formatProblem(problem));
+    return 1;
+  }
+  const { definition } = loaded;
+  const parsed = parseInputs(definition, options.inputs);
+  if (!parsed.ok) {
+    for (const problem of parsed.problems) output.err(problem);
+    return 2;
+  }
+  const exchange = await startLocalExchange(resolve(options.outDir));
+  const wrapper = await startWrapper({
+    folder: options.folder, definition, diagnostics: (text) => output.err(text.replace(/\n$/, '')),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  });
+  const client = new pb.ActionServiceClient(`127.0.0.1:${wrapper.port}`, credentials.createInsecure());
+  try {
+    await call<pb.InitRequest, pb.InitResponse>(client, client.init, { contractVersion: 'v1' });
+    const inputs: Record<string, pb.Value> = {};
+    for (const input of parsed.inputs as LocalInput[]) {
+      if (input.kind === 'value') {
+        inputs[input.name] = toValue(input);
+      } else {
+        const offered = await exchange.offer(input.path, input.kind);
+        inputs[input.name] = input.kind === 'file'
+          ? { kind: { $case: 'fileValue', fileValue: { url: offered.url, name: offered.name, sizeBytes: '0' } } }
+          : { kind: { $case: 'directoryValue', directoryValue: { url: offered.url, sizeBytes: '0' } } };
+      }
+    }
+    if (definition.kind === 'Trigger') return await listen(client, definition, inputs, options, output);
+    const outputUrls: Record<string, string> = {};
+    for (const io of definition.outputs) if (io.type === 'file' || io.type === 'directory') outputUrls[io.name] = exchange.receive(io.name, io.type);
+    const answer = await call<pb.RunRequest, pb.RunResponse>(client, client.run, pb.RunRequest.fromPartial({ executionId: 'local-1', inputs, outputUrls }));
+    echoLogs(answer.logs, output);
+    if (answer.error) {
+      output.err(`error (${answer.error.code}): ${answer.error.message}`);
+      return 1;
+    }
+    const outputs = Object.fromEntries(Object.entries(answer.outputs).map(([name, value]) => [name, exchange.saved.get(name) ?? fromValue(value)]));
+    printOutputs(definition, outputs, options, output);
+    return 0;
+  } finally {
+    client.close();
+    await wrapper.close();
+    await exchange.close();
+  }
+}
+
+async function listen(client: pb.ActionServiceClient, definition: ActionDefinition, inputs: Record<string, pb.Value>, options: RunOptions, output: Output): Promise<number> {
+  const stream: ClientReadableStream<pb.ListenResponse> = client.listen({ listenId: 'local', inputs });
+  let runs = 0;
+  let failed = false;
+  const stop = () => stream.cancel();
+  process.once('SIGINT', stop);
+  await new Promise<void>((done) => {
+    stream.on('data', (event: pb.ListenResponse) => {
+      echoLogs(event.logs, output);
+      if (event.event?.$case === 'error') {
+        failed = true;
+        output.err(`error (${event.event.error.code}): ${event.event.error.message}`);
+      } else if (event.event?.$case === 'run') {
+        runs++;
+        const outputs = Object.fromEntries(Object.entries(event.event.run.outputs).map(([name, value]) => [name, fromValue(value)]));
+        printOutputs(definition, outputs, { ...options, json: true }, output);
+        if (options.count !== undefined && runs >= options.count) stream.cancel();
+      }
+    });
+    stream.on('error', () => done()); // cancelled, or the wrapper went away
+    stream.on('end', () => done());
+  });
+  process.off('SIGINT', stop);
+  return failed ? 1 : 0;
+}
