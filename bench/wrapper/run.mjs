@@ -7,7 +7,7 @@
 // writes the figures to bench/wrapper/results/last-run.json. Exits 0 when the aims are missed (it
 // reports), 1 when something failed.
 //
-// Environment: BENCH_WARMUP (calls, default 500), BENCH_CALLS (latency calls, default 3000),
+// Environment: BENCH_WARMUP_SECONDS (per server, default 4), BENCH_CALLS (latency calls, default 3000),
 // BENCH_SECONDS (per throughput run, default 5), BENCH_CPU_PROF (a folder: the servers run with
 // --cpu-prof and write their profiles there).
 import { execFileSync } from 'node:child_process';
@@ -17,7 +17,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { credentials, makeGenericClientConstructor } from '@grpc/grpc-js';
 import { echoService } from './echo-service.mjs';
-import { latency, throughput } from './measure.mjs';
+import { countCalls, sampleLatency, summarize } from './measure.mjs';
 import { startServer } from './servers.mjs';
 
 const here = import.meta.dirname;
@@ -26,10 +26,11 @@ const wrapperCli = path.join(root, 'packages/action-wrapper/dist/cli.js');
 const pbModule = path.join(root, 'packages/action-wrapper/dist/infrastructure/pb/action/v1/action.js');
 
 const config = {
-  warmup: Number(process.env.BENCH_WARMUP ?? 500),
+  warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 4),
   calls: Number(process.env.BENCH_CALLS ?? 3000),
   seconds: Number(process.env.BENCH_SECONDS ?? 5),
   concurrency: [1, 16],
+  rounds: 5,
 };
 const aims = { nodeP50Ratio: 1.5, pythonP50ExtraMs: 0.5 };
 const cpuProf = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
@@ -81,21 +82,45 @@ async function connect(target, port) {
   return { call, close: () => client.close() };
 }
 
-async function measure(target) {
-  const nodeOptions = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`, `--cpu-prof-name=${target.name}.cpuprofile`] : [];
-  const server = await startServer(target.name, target.args, { nodeOptions });
+/**
+ * Measures every target, interleaved: the latency calls and the throughput seconds are cut into
+ * rounds that visit echo, Node and Python in turn, so a slow patch of a shared machine weighs on
+ * all three alike instead of on whichever ran at the time.
+ */
+async function measureAll() {
+  const running = [];
   try {
-    const { call, close } = await connect(target, server.port);
-    try {
-      for (let i = 0; i < config.warmup; i++) await call();
-      const result = { latency: await latency(call, config.calls), throughput: {} };
-      for (const c of config.concurrency) result.throughput[c] = await throughput(call, c, config.seconds);
-      return result;
-    } finally {
-      close();
+    for (const target of targets) {
+      const nodeOptions = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`, `--cpu-prof-name=${target.name}.cpuprofile`] : [];
+      const server = await startServer(target.name, target.args, { nodeOptions });
+      running.push({ target, server, ...(await connect(target, server.port)) });
     }
+    process.stderr.write('bench: warming up...\n');
+    // Until the JIT of client and server settles: a few thousand calls, at both concurrencies.
+    for (const { call } of running) for (const c of config.concurrency) await countCalls(call, c, config.warmupSeconds / config.concurrency.length);
+    process.stderr.write('bench: latency...\n');
+    const samples = new Map(running.map(({ target }) => [target.name, []]));
+    for (let round = 0; round < config.rounds; round++) {
+      for (const { target, call } of running) samples.get(target.name).push(...(await sampleLatency(call, Math.ceil(config.calls / config.rounds))));
+    }
+    const results = Object.fromEntries(running.map(({ target }) => [target.name, { latency: summarize(samples.get(target.name)), throughput: {} }]));
+    for (const c of config.concurrency) {
+      process.stderr.write(`bench: throughput at c=${c}...\n`);
+      const totals = new Map(running.map(({ target }) => [target.name, { calls: 0, seconds: 0 }]));
+      for (let round = 0; round < config.rounds; round++) {
+        for (const { target, call } of running) {
+          const slice = await countCalls(call, c, config.seconds / config.rounds);
+          const total = totals.get(target.name);
+          total.calls += slice.calls;
+          total.seconds += slice.seconds;
+        }
+      }
+      for (const [name, { calls, seconds }] of totals) results[name].throughput[c] = { callsPerSecond: calls / seconds, calls, seconds };
+    }
+    return results;
   } finally {
-    await server.stop();
+    for (const { close } of running) close();
+    await Promise.all(running.map(({ server }) => server.stop()));
   }
 }
 
@@ -140,13 +165,9 @@ async function main() {
   const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, python };
   process.stdout.write(
     `bench/wrapper: ${machine.cpus} x ${machine.cpu}, node ${machine.node}, ${python}\n` +
-      `warm-up ${config.warmup} calls, latency over ${config.calls} calls at c=1, throughput ${config.seconds} s at c=${config.concurrency.join(' and c=')}\n\n`,
+      `warm-up ${config.warmupSeconds} s, latency over ${config.calls} calls at c=1, throughput ${config.seconds} s at c=${config.concurrency.join(' and c=')}\n\n`,
   );
-  const results = {};
-  for (const target of targets) {
-    process.stderr.write(`bench: measuring ${target.name}...\n`);
-    results[target.name] = await measure(target);
-  }
+  const results = await measureAll();
   const ratios = verdicts(results);
   print(results, ratios);
   const pass = { nodeP50: ratios.nodeP50Ratio <= aims.nodeP50Ratio, pythonP50: ratios.pythonP50ExtraMs <= aims.pythonP50ExtraMs };

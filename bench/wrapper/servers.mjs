@@ -3,15 +3,19 @@
 // exits, whether it ends, fails or is interrupted.
 import { spawn } from 'node:child_process';
 
-const children = new Set();
+const children = new Map(); // child -> its stop()
 
 process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
+  for (const child of children.keys()) child.kill('SIGKILL');
 });
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     process.stderr.write(`\nbench: ${signal}, stopping the servers\n`);
-    process.exit(130); // the 'exit' handler kills the children
+    // Gracefully, so a wrapper stops its Python child and removes its temp dirs; the 'exit'
+    // handler kills whatever is left.
+    const exit = () => process.exit(130);
+    setTimeout(exit, 3_000).unref();
+    void Promise.all([...children.values()].map((stop) => stop())).then(exit);
   });
 }
 
@@ -21,7 +25,6 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
  */
 export function startServer(name, args, { timeoutMs = 20_000, nodeOptions = [] } = {}) {
   const child = spawn(process.execPath, [...nodeOptions, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (text) => (stderr = (stderr + text).slice(-4000)));
   let exited = false;
@@ -36,6 +39,7 @@ export function startServer(name, args, { timeoutMs = 20_000, nodeOptions = [] }
     await exit;
     clearTimeout(timer);
   };
+  children.set(child, stop);
   return new Promise((resolve, reject) => {
     const fail = (why) => {
       child.kill('SIGKILL');

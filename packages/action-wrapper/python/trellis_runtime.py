@@ -97,8 +97,14 @@ class Context:
 
     def __init__(self, execution_id, workdir, emit=None):
         self.execution_id = execution_id
-        self.workdir = workdir
+        self._workdir = workdir
         self._emit = emit
+
+    @property
+    def workdir(self):
+        """A folder of this execution's own, made the first time a handler asks for it."""
+        os.makedirs(self._workdir, exist_ok=True)
+        return self._workdir
 
     def log(self, *args):
         print(*args)

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -56,7 +56,11 @@ export async function loadNodeRuntime(folder: string, handler: string, kind: Act
 
   const contextOf = (invocation: Invocation) => ({
     executionId: invocation.executionId,
-    workdir: invocation.workdir,
+    /** A folder of this execution's own, made the first time a handler asks for it. */
+    get workdir(): string {
+      mkdirSync(invocation.workdir, { recursive: true });
+      return invocation.workdir;
+    },
     signal: invocation.signal,
     log: (...args: unknown[]) => invocation.logs.write('stdout', `${format(...args)}\n`),
   });

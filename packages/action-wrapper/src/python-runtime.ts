@@ -118,7 +118,7 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
             };
             for (const pending of child.pending.values()) pending.resolve({ ok: false, error: crash });
             child.pending.clear();
-            if (ready && !closing) restart();
+            if (ready && !closing && !retired.has(child)) restart();
           });
         }),
     );
@@ -126,6 +126,18 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
   const restart = () => {
     current = spawnChild();
     current.catch((error: unknown) => options.diagnostics(`the Python runtime could not restart: ${String(error)}\n`));
+  };
+
+  /**
+   * A timed-out execution cannot be interrupted inside Python: its child is killed and replaced
+   * at once, so the next execution never lands on the dying process (its exit is not waited for).
+   */
+  const retired = new WeakSet<Child>();
+  const retire = (child: Child) => {
+    if (retired.has(child)) return;
+    retired.add(child);
+    child.process.kill('SIGKILL');
+    if (!closing) restart();
   };
 
   const call = async (type: 'run' | 'listen', invocation: Invocation, emit?: (outputs: unknown) => void): Promise<HandlerOutcome> => {
@@ -139,7 +151,7 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
     }
     const id = nextId++;
     return new Promise<HandlerOutcome>((resolve) => {
-      const onAbort = () => child.process.kill('SIGKILL');
+      const onAbort = () => retire(child);
       invocation.signal.addEventListener('abort', onAbort, { once: true });
       child.pending.set(id, {
         logs: invocation.logs,

@@ -100,6 +100,7 @@ describe('a Python processor', () => {
     const response = await misc.run({ inputs: { mode: v.enum('hang') }, timeoutMs: 300 });
     expect(response.error?.code).toBe('timeout');
     const next = await misc.run({ inputs: { mode: v.enum('ok') } });
+    expect(next.error).toBeUndefined();
     expect(plain(next.outputs['result'])).toBe('ok');
   });
 
