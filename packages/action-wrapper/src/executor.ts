@@ -111,7 +111,7 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
     return undefined;
   };
 
-  const execute = async (request: ExecutionRequest, workdir: string, logs: ReturnType<typeof makeLogCapture>): Promise<{ outputs?: Record<string, WireValue>; error?: Failure }> => {
+  const execute = async (request: ExecutionRequest, workdir: string, logs: ReturnType<typeof makeLogCapture>, onWorkdirUsed: () => void): Promise<{ outputs?: Record<string, WireValue>; error?: Failure }> => {
     const decoded = decodeInputs(definition.inputs, request.inputs);
     if (!decoded.ok) return { error: decoded.error };
     const timeoutMs = request.timeoutMs > 0 ? request.timeoutMs : deps.defaultTimeoutMs;
@@ -125,6 +125,7 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
     });
     try {
       const values = { ...decoded.value.values };
+      if (decoded.value.downloads.length > 0) onWorkdirUsed();
       const fetched = fetchInputs(decoded.value.downloads, workdir, values, controller.signal).then(
         () => undefined,
         (error: unknown): HandlerOutcome => ({
@@ -135,7 +136,7 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
       const fetchFailure = await Promise.race([fetched, timedOut]);
       if (fetchFailure !== undefined && !fetchFailure.ok) return { error: fetchFailure.error };
       const outcome = await Promise.race([
-        runtime.invoke({ executionId: request.executionId, inputs: values, workdir, signal: controller.signal, logs }),
+        runtime.invoke({ executionId: request.executionId, inputs: values, workdir, onWorkdirUsed, signal: controller.signal, logs }),
         timedOut,
       ]);
       if (!outcome.ok) return { error: outcome.error };
@@ -143,6 +144,7 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
       if (!encoded.ok) return { error: encoded.error };
       const outputs = { ...encoded.value.values };
       try {
+        if (encoded.value.uploads.length > 0) onWorkdirUsed();
         const bad = await sendOutputs(encoded.value.uploads, request.outputUrls, workdir, outputs);
         if (bad !== undefined) return { error: bad };
       } catch (error) {
@@ -163,8 +165,10 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
         // asks for context.workdir). Creating and removing a folder on every run cost more
         // than the rest of a no-op execution (bench/wrapper).
         const workdir = path.join(deps.tempRoot, `trellis-run-${randomUUID()}`);
+        // Python handlers may make the folder without us seeing it: theirs is always removed.
+        let used = definition.runtime === 'python';
         try {
-          const { outputs, error } = await execute(request, workdir, logs);
+          const { outputs, error } = await execute(request, workdir, logs, () => (used = true));
           return {
             executionId: request.executionId,
             outputs: error === undefined ? (outputs ?? {}) : {},
@@ -173,8 +177,8 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
             durationMs: Math.round(deps.now() - started),
           };
         } finally {
-          // After the answer is on its way; a folder that was never made costs one failed lstat.
-          setImmediate(() => void rm(workdir, { recursive: true, force: true }).catch(() => undefined));
+          // After the answer is on its way, and only if the folder may exist.
+          if (used) setImmediate(() => void rm(workdir, { recursive: true, force: true }).catch(() => undefined));
         }
       });
     },

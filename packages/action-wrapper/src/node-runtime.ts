@@ -59,6 +59,7 @@ export async function loadNodeRuntime(folder: string, handler: string, kind: Act
     /** A folder of this execution's own, made the first time a handler asks for it. */
     get workdir(): string {
       mkdirSync(invocation.workdir, { recursive: true });
+      invocation.onWorkdirUsed?.();
       return invocation.workdir;
     },
     signal: invocation.signal,

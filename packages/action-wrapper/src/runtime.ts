@@ -8,8 +8,10 @@ export type HandlerOutcome = { readonly ok: true; readonly outputs: unknown } | 
 export type Invocation = {
   readonly executionId: string;
   readonly inputs: Readonly<Record<string, unknown>>;
-  /** A per-execution temporary directory, removed afterwards. */
+  /** A per-execution temporary directory's path: made on first use, removed afterwards. */
   readonly workdir: string;
+  /** Called when the runtime makes the directory, so the executor knows to remove it. */
+  readonly onWorkdirUsed?: () => void;
   /** Fires when the execution is abandoned (timeout) or the wrapper stops. */
   readonly signal: AbortSignal;
   readonly logs: LogCapture;
