@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// tsc writes plain files; npm linked the workspaces' `bin` entries before they existed, so they
+// are not executable yet. Marks every declared bin executable once the build has written it.
+import { chmodSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(new URL(import.meta.url).pathname), '..');
+const { workspaces } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+// Our workspace patterns are `dir/*` or a folder (Node 20 has no fs.globSync).
+const folders = workspaces.flatMap((pattern) =>
+  pattern.endsWith('/*') ? readdirSync(join(root, pattern.slice(0, -2))).map((name) => join(pattern.slice(0, -2), name)) : [pattern]);
+for (const folder of folders) {
+  const manifest = join(root, folder, 'package.json');
+  if (!existsSync(manifest)) continue;
+  const { bin } = JSON.parse(readFileSync(manifest, 'utf8'));
+  for (const target of Object.values(typeof bin === 'string' ? { main: bin } : (bin ?? {}))) {
+    const file = join(root, folder, target);
+    if (existsSync(file)) chmodSync(file, 0o755);
+  }
+}
