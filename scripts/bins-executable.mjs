@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// tsc writes plain files; npm linked the workspaces' `bin` entries before they existed, so they
-// are not executable yet. Marks every declared bin executable once the build has written it.
+// npm links a workspace's `bin` only if the file exists at install time, and on a fresh clone
+// tsc writes it later: the build runs `npm rebuild --ignore-scripts` to link them (npx
+// trellis-action, trellis-adm…), then this marks every declared bin executable.
 import { chmodSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
