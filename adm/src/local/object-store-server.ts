@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBucket } from '../provision/object-store.js';
-import { startEmbeddedS3 } from './embedded-s3.js';
+import { startEmbeddedS3 } from '@trellis/platform/embedded-s3';
 import { findOnPath } from './which.js';
 
 function required(name: string): string {

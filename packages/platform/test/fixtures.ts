@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import amqp from 'amqplib';
+import type amqp from 'amqplib';
 import { afterAll, beforeAll } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import { BrokerConnection } from '@trellis/platform/amqp/connection';
@@ -12,7 +12,7 @@ import { enqueueMessages, startOutboxRelay } from '@trellis/platform/postgres/ou
 import type { Migrations } from '@trellis/platform/postgres/migrate';
 import { createTestDatabase, type TestDatabase } from '@trellis/platform/testing/postgres';
 import { createTestVhost, type TestVhost } from '@trellis/platform/testing/rabbitmq';
-import { drainQueue } from '@trellis/platform/testing/amqp';
+import { drainQueue, publishMessage } from '@trellis/platform/testing/amqp';
 import { eventually } from '@trellis/platform/testing/eventually';
 
 export { drainQueue, eventually };
@@ -101,14 +101,9 @@ export async function appliedCounts(db: Kysely<Schema>): Promise<Map<string, num
 
 
 
+/** Publishes with exactly the given properties (no id unless one is given), to test what consumers make of odd messages. */
 export async function publishRaw(url: string, exchange: string, routingKey: string, content: Buffer, options: amqp.Options.Publish): Promise<void> {
-  const connection = await amqp.connect(url);
-  try {
-    const channel = await connection.createConfirmChannel();
-    await new Promise<void>((resolve, reject) => channel.publish(exchange, routingKey, content, options, (error) => (error ? reject(error) : resolve())));
-  } finally {
-    await connection.close();
-  }
+  await publishMessage(url, { exchange, type: routingKey, content, properties: { messageId: undefined, ...options } });
 }
 
 export const range = (n: number, prefix = 'k') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);

@@ -9,6 +9,8 @@ export async function publishMessage(url: string, message: {
   messageId?: string;
   contentType?: string;
   headers?: Record<string, unknown>;
+  /** Overrides any property, e.g. `{ messageId: undefined }` to send a message without an id. */
+  properties?: amqp.Options.Publish;
 }): Promise<{ messageId: string }> {
   const messageId = message.messageId ?? randomUUID();
   const connection = await amqp.connect(url);
@@ -18,6 +20,7 @@ export async function publishMessage(url: string, message: {
       channel.publish(message.exchange, message.type, Buffer.from(message.content), {
         messageId, type: message.type, contentType: message.contentType ?? 'application/x-protobuf', persistent: true,
         headers: { 'x-trace-id': `trace-${messageId}`, ...message.headers },
+        ...message.properties,
       }, (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve())),
     );
   } finally {

@@ -1,14 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmbeddedS3 } from '../embedded-s3.js';
 import { makeObjectStore, type ObjectStore, type ObjectStoreConfig } from '../object-store.js';
-
-type S3rverInstance = { run: () => Promise<{ port: number }>; close: () => Promise<void> };
-type S3rverModule = new (options: Record<string, unknown>) => S3rverInstance;
-
-const require = createRequire(import.meta.url);
 
 export type TestObjectStore = { config: ObjectStoreConfig; store: ObjectStore; close: () => Promise<void> };
 
@@ -18,14 +13,11 @@ export type TestObjectStore = { config: ObjectStoreConfig; store: ObjectStore; c
  * signatures: tests of store access control need a real Minio.)
  */
 export async function startTestObjectStore(): Promise<TestObjectStore> {
-  const S3rver = require('s3rver') as S3rverModule;
-  const account = require('s3rver/lib/models/account.js') as { DUMMY_ACCOUNT: { createKeyPair: (key: string, secret: string) => void } };
   const accessKey = `TEST${randomBytes(8).toString('hex').toUpperCase()}`;
   const secretKey = randomBytes(20).toString('hex');
-  account.DUMMY_ACCOUNT.createKeyPair(accessKey, secretKey);
   const directory = await mkdtemp(join(tmpdir(), 'trellis-s3-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true });
-  const { port } = await server.run();
+  const server = await startEmbeddedS3({ host: '127.0.0.1', port: 0, directory, accessKey, secretKey });
+  const port = server.port;
   const config: ObjectStoreConfig = {
     endpoint: `http://127.0.0.1:${port}`,
     accessKey,
