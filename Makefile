@@ -23,7 +23,7 @@ infra:
 	@bash infra/local/ensure-infra.sh
 
 # `npm ci` only when node_modules is missing or older than the lock file (npm writes
-# node_modules/.package-lock.json at every install). See the script for npm's lock file bug.
+# node_modules/.package-lock.json at every install).
 install: node_modules/.package-lock.json
 
 node_modules/.package-lock.json: package-lock.json
