@@ -1,12 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config.js';
 
-/** Runs a service's main; a configuration problem prints plainly (no stack) and exits 1. */
-export function runMain(main: () => Promise<void>): void {
+/**
+ * The exit code of a service that cannot start as configured (sysexits.h EX_CONFIG). A supervisor
+ * does not restart a process that exits with it: the same configuration would fail the same way.
+ */
+export const CONFIG_ERROR_EXIT_CODE = 78;
+
+/**
+ * Runs a service's main. A configuration problem prints plainly (no stack) and exits 78, so the
+ * supervisor stops and reports it; anything else prints its stack and exits 1 (restarted).
+ */
+export function runMain(main: () => Promise<void>, exit: (code: number) => void = (code) => process.exit(code)): void {
   main().catch((error: unknown) => {
-    if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-    else process.stderr.write(`fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      exit(CONFIG_ERROR_EXIT_CODE);
+      return;
+    }
+    process.stderr.write(`fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    exit(1);
   });
 }
 
