@@ -42,11 +42,12 @@ export function gatewayAccessLog(settings: LocalSettings): string {
   return join(settings.paths.logsDir, 'gateway-access.log');
 }
 
-/** Whether every directory up to `path` lets other users in, and `path` itself lets them read. */
-function othersCanRead(path: string): boolean {
+/** Whether other users can enter every directory up to `path`, and read `path` itself when asked. */
+function othersCanReach(path: string, access: 'enter' | 'read'): boolean {
   let current = resolve(path);
   try {
-    if ((statSync(current).mode & 0o005) !== 0o005) return false;
+    const wanted = access === 'read' ? 0o005 : 0o001;
+    if ((statSync(current).mode & wanted) !== wanted) return false;
     while (current !== dirname(current)) {
       current = dirname(current);
       if ((statSync(current).mode & 0o001) === 0) return false;
@@ -55,6 +56,19 @@ function othersCanRead(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The `user` of nginx's workers, or undefined to leave it out (not root: they run as we do).
+ * Run as root, nginx starts its workers as another user; they must read the web UI and write
+ * the temp directories (nginx makes each one and hands it to them, but cannot open the way to
+ * it). So they drop to nobody when nobody can reach both, and stay root otherwise, as under a
+ * private state directory (`.trellis/` is 0700) or a checkout in /root.
+ */
+export function gatewayWorkerUser(asRoot: boolean, webuiRoot: string, tempDir: string): string | undefined {
+  if (!asRoot) return undefined;
+  if (!othersCanReach(webuiRoot, 'read') || !othersCanReach(tempDir, 'enter')) return 'root';
+  return existsSync('/etc/group') && /^nogroup:/m.test(readFileSync('/etc/group', 'utf8')) ? 'nobody nogroup' : 'nobody';
 }
 
 const PLACEHOLDER = `<!doctype html>
@@ -74,8 +88,18 @@ export function webuiRoot(settings: LocalSettings): string {
   return settings.paths.webuiPlaceholderDir;
 }
 
-function mainConf(nginxDir: string, includeFile: string, workerUser: string | undefined): string {
-  const temp = (name: string) => join(nginxDir, 'tmp', name);
+/** Where nginx's workers would spool bodies (the template streams them, so they stay empty). */
+export function gatewayTempDir(settings: LocalSettings): string {
+  return join(settings.paths.nginxDir, 'tmp');
+}
+
+/**
+ * The main config around the template: only the process (user, pid, logs) and where files go.
+ * Everything about requests, bodies and errors lives in the template, shared with the image.
+ */
+export function localMainConf(files: { nginxDir: string; tempDir: string; includeFile: string }, workerUser: string | undefined): string {
+  const { nginxDir, tempDir, includeFile } = files;
+  const temp = (name: string) => join(tempDir, name);
   const mimeTypes = existsSync('/etc/nginx/mime.types')
     ? 'include /etc/nginx/mime.types;'
     : 'types { text/html html; text/css css; application/javascript js mjs; application/json json; image/svg+xml svg; image/png png; image/x-icon ico; font/woff2 woff2; }';
@@ -119,16 +143,15 @@ export function nginxBinary(): string {
 export async function prepareLocalGateway(settings: LocalSettings): Promise<GatewayCommand> {
   const nginx = nginxBinary();
   const dir = settings.paths.nginxDir;
-  mkdirSync(join(dir, 'tmp'), { recursive: true });
+  const tempDir = gatewayTempDir(settings);
+  mkdirSync(tempDir, { recursive: true });
   mkdirSync(settings.paths.logsDir, { recursive: true });
   const root = webuiRoot(settings);
   const includeFile = join(dir, 'trellis.conf');
   writeFileSync(includeFile, renderTemplate(readFileSync(gatewayTemplatePath(), 'utf8'), localGatewayVars(settings, root)));
-  // As root, nginx workers drop to nobody: fine when nobody can read the web UI, else they stay root.
-  const asRoot = process.getuid?.() === 0;
-  const workerUser = !asRoot ? undefined : othersCanRead(root) ? (existsSync('/etc/group') && /^nogroup:/m.test(readFileSync('/etc/group', 'utf8')) ? 'nobody nogroup' : 'nobody') : 'root';
+  const workerUser = gatewayWorkerUser(process.getuid?.() === 0, root, tempDir);
   const confFile = join(dir, 'nginx.conf');
-  writeFileSync(confFile, mainConf(dir, includeFile, workerUser));
+  writeFileSync(confFile, localMainConf({ nginxDir: dir, tempDir, includeFile }, workerUser));
   const args = ['-p', `${dir}/`, '-c', confFile, '-e', 'stderr'];
   // stdout to /dev/null: the access log is /dev/stdout, which nginx cannot open when it is a socket.
   const test = spawnSync(nginx, [...args, '-t', '-q'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
