@@ -58,6 +58,13 @@ function makePlan(): SupervisorPlan {
       { name: 'missing', command: '/nonexistent/trellis-binary', args: [marker], env: {}, cwd: tmpdir() },
       // Never gets past its setup step.
       node('broken', 'setInterval(() => {}, 1000)', { setup: [{ name: 'migrate', command: process.execPath, args: ['-e', 'process.exit(1)', '--', marker] }] }),
+      // Cannot run as configured (EX_CONFIG): not restarted, and says why.
+      node('misconfigured', `console.log('starting'); console.error('Invalid configuration:\\n  TRELLIS_SECRET_KEY: required (not set)'); process.exit(78)`, { fatalExitCodes: [78] }),
+      // The same from a setup step: the child itself never starts.
+      node('misconfigured-setup', 'setInterval(() => {}, 1000)', {
+        fatalExitCodes: [78],
+        setup: [{ name: 'migrate', command: process.execPath, args: ['-e', `console.error('TRELLIS_DATABASE_URL: expected a postgres:// URL'); process.exit(78)`, '--', marker] }],
+      }),
     ],
   };
 }
@@ -111,6 +118,21 @@ describe('the supervisor', () => {
     await eventually(() => (existsSync(join(dir, 'split.out')) && readFileSync(join(dir, 'split.out'), 'utf8').includes('to the stdout file')) || undefined, 15_000, 'stdout file');
     await eventually(() => readFileSync(join(plan.logsDir, 'split.log'), 'utf8').includes('to the log') || undefined, 15_000, 'stderr in the log');
     expect(readFileSync(join(plan.logsDir, 'split.log'), 'utf8')).not.toMatch(/^to the stdout file$/m);
+
+    // By the time the crasher was restarted four times, a child that exited 78 is still failed, never restarted.
+    expect(state()?.children['misconfigured']).toMatchObject({
+      status: 'failed',
+      restarts: 0,
+      lastError: 'cannot run as configured (exit 78): Invalid configuration:',
+      lastOutput: 'Invalid configuration:\n  TRELLIS_SECRET_KEY: required (not set)',
+    });
+    expect(readFileSync(join(plan.logsDir, 'misconfigured.log'), 'utf8').match(/trellis-adm: started/g)).toHaveLength(1);
+    expect(state()?.children['misconfigured-setup']).toMatchObject({
+      status: 'failed',
+      restarts: 0,
+      lastError: 'migrate cannot run as configured (exit 78): TRELLIS_DATABASE_URL: expected a postgres:// URL',
+    });
+    expect(readFileSync(join(plan.logsDir, 'misconfigured-setup.log'), 'utf8')).not.toMatch(/trellis-adm: started/);
 
     await eventually(() => ((state()?.children['missing']?.restarts ?? 0) >= 2 ? true : undefined), 15_000, 'missing retries');
     expect(readFileSync(join(plan.logsDir, 'missing.log'), 'utf8')).toMatch(/cannot start \/nonexistent\/trellis-binary/);

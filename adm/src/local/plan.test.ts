@@ -32,6 +32,12 @@ describe('the local plan', () => {
     }
   });
 
+  it('does not restart a service that exits for a configuration reason (78), but does restart the rest', () => {
+    for (const service of SERVICES) expect(child(service.name)?.fatalExitCodes, service.name).toEqual([78]);
+    expect(child('object-store')?.fatalExitCodes).toBeUndefined();
+    expect(child('gateway')?.fatalExitCodes).toBeUndefined();
+  });
+
   it('passes the caller\'s other settings through', () => {
     expect(child('studio')?.env['TRELLIS_LOG_LEVEL']).toBe('debug');
   });

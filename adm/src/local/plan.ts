@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { CONFIG_ERROR_EXIT_CODE } from '@trellis/platform/main-guard';
 import { SERVICES, healthPathOf } from '../catalog.js';
 import { repoRoot } from '../paths.js';
 import type { Secrets } from '../secrets.js';
@@ -47,6 +48,8 @@ export function localPlan(settings: LocalSettings, secrets: Secrets, adminPasswo
       ...(service.usesObjectStore ? { dependsOn: ['object-store'] } : {}),
       ready: health,
       health,
+      // A service that cannot start as configured (main-guard) would fail the same way again.
+      fatalExitCodes: [CONFIG_ERROR_EXIT_CODE],
     };
   });
   const gatewayHealth = { url: `http://127.0.0.1:${settings.gatewayPort}/healthz` };

@@ -28,6 +28,11 @@ export type ChildSpec = {
   readonly stdoutFile?: string;
   /** Checked by `status`: the child's own health endpoint. */
   readonly health?: Probe;
+  /**
+   * Exit codes (of the child or a setup step) that mean it cannot run as configured: it is not
+   * restarted but marked `failed`, with the end of its error output, until the next start.
+   */
+  readonly fatalExitCodes?: readonly number[];
 };
 
 export type SupervisorPlan = {
@@ -44,7 +49,7 @@ export type SupervisorPlan = {
   readonly meta?: Readonly<Record<string, string>>;
 };
 
-export type ChildStatus = 'waiting' | 'setup' | 'starting' | 'up' | 'backoff' | 'stopping' | 'stopped';
+export type ChildStatus = 'waiting' | 'setup' | 'starting' | 'up' | 'backoff' | 'failed' | 'stopping' | 'stopped';
 
 export type ChildState = {
   status: ChildStatus;
@@ -57,6 +62,8 @@ export type ChildState = {
   startedAt: string | null;
   lastExit: { code: number | null; signal: string | null; at: string } | null;
   lastError: string | null;
+  /** The last lines of its error output when it failed for good (status `failed`). */
+  lastOutput: string | null;
   health: Probe | null;
   log: string;
 };

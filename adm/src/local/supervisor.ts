@@ -12,7 +12,23 @@ export type Supervisor = {
   readonly stop: () => Promise<void>;
 };
 
-type Running = { proc: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> };
+type Running = {
+  proc: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The end of its error output (what a failed start said), once the pipe is drained (1 s at most: a grandchild may hold it). */
+  errorTail: () => Promise<string>;
+};
+
+/** Keeps the last `max` characters of a stream's text. */
+function makeTail(max = 2_000) {
+  let text = '';
+  return { add: (chunk: Buffer) => (text = (text + chunk.toString('utf8')).slice(-max)), text: () => text.trim() };
+}
+
+/** The first line of a failure's output that says something, for the one-line status. */
+function firstLine(output: string): string {
+  return output.split('\n').map((line) => line.trim()).find((line) => line !== '' && !line.startsWith('---')) ?? '';
+}
 
 const now = () => new Date().toISOString();
 
@@ -45,6 +61,7 @@ export function startSupervisor(plan: SupervisorPlan): Supervisor {
           startedAt: null,
           lastExit: null,
           lastError: null,
+          lastOutput: null,
           health: spec.health ?? null,
           log: join(plan.logsDir, `${spec.name}.log`),
         },
@@ -95,8 +112,13 @@ export function startSupervisor(plan: SupervisorPlan): Supervisor {
     const stdout = stdoutFile ? openSync(stdoutFile, 'a', 0o640) : 'pipe';
     const proc = spawn(command, args, { cwd: spec.cwd, env, detached: true, stdio: ['ignore', stdout, 'pipe'] });
     if (typeof stdout === 'number') closeSync(stdout);
+    const errorTail = makeTail();
+    const drained = new Promise<void>((resolve) => (proc.stderr ? proc.stderr.once('close', resolve) : resolve()));
     proc.stdout?.on('data', (chunk: Buffer) => log.write(chunk));
-    proc.stderr?.on('data', (chunk: Buffer) => log.write(chunk));
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      log.write(chunk);
+      errorTail.add(chunk);
+    });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       proc.once('exit', (code, signal) => resolve({ code, signal }));
       proc.once('error', (error) => {
@@ -104,16 +126,25 @@ export function startSupervisor(plan: SupervisorPlan): Supervisor {
         resolve({ code: 127, signal: null });
       });
     });
-    return { proc, exited };
+    return { proc, exited, errorTail: async () => (await Promise.race([drained, sleep(1_000)]), errorTail.text()) };
   };
 
   const backoff = (failures: number) =>
     Math.min(plan.restart.initialDelayMs * 2 ** Math.max(0, failures - 1), plan.restart.maxDelayMs);
 
+  // Restarting would fail the same way: the child stays `failed` (and says why) until the next start.
+  const giveUp = (name: string, error: string, output: string, marker: (line: string) => void) => {
+    const said = firstLine(output);
+    marker(`${error}; not restarted`);
+    note(`${name}: ${error}; not restarted: ${said || 'no error output'}`);
+    update(name, { status: 'failed', lastError: said ? `${error}: ${said}` : error, lastOutput: output || null });
+  };
+
   const runChild = async (spec: ChildSpec): Promise<void> => {
     const log = makeRotatingLog(join(plan.logsDir, `${spec.name}.log`), plan.logMaxBytes);
     logs.set(spec.name, log);
     const marker = (line: string) => log.write(`--- ${now()} trellis-adm: ${line}\n`);
+    const fatal = new Set(spec.fatalExitCodes ?? []);
     let failures = 0;
 
     while (!stopping && !(spec.dependsOn ?? []).every((name) => everReady.has(name))) await pause(200);
@@ -132,6 +163,10 @@ export function startSupervisor(plan: SupervisorPlan): Supervisor {
         running.delete(spec.name);
         update(spec.name, { pid: null, pidStartTime: null });
         killGroup(current.proc.pid ?? 0, 'SIGKILL');
+        if (code !== null && fatal.has(code)) {
+          giveUp(spec.name, `${step.name} cannot run as configured (exit ${code})`, await current.errorTail(), marker);
+          return;
+        }
         if (code !== 0) {
           setupFailed = `${step.name} failed (${signal ?? `exit ${code}`})`;
           break;
@@ -147,7 +182,7 @@ export function startSupervisor(plan: SupervisorPlan): Supervisor {
         const startedAt = Date.now();
         marker(`started ${[spec.command, ...spec.args].join(' ')} (pid ${pid ?? '-'})`);
         note(`${spec.name}: started pid ${pid ?? '-'}`);
-        update(spec.name, { pid, pidStartTime: pid ? processStartTime(pid) : null, startedAt: now(), lastError: null });
+        update(spec.name, { pid, pidStartTime: pid ? processStartTime(pid) : null, startedAt: now(), lastError: null, lastOutput: null });
         if (!spec.ready) {
           everReady.add(spec.name);
           update(spec.name, { status: 'up', ready: true });
@@ -174,6 +209,10 @@ export function startSupervisor(plan: SupervisorPlan): Supervisor {
         killGroup(pid ?? 0, 'SIGKILL');
         update(spec.name, { pid: null, pidStartTime: null, ready: false, lastExit: { code, signal, at: now() } });
         if (stopping) return;
+        if (code !== null && fatal.has(code)) {
+          giveUp(spec.name, `cannot run as configured (exit ${code})`, await current.errorTail(), marker);
+          return;
+        }
         marker(`exited (${signal ?? `code ${code}`})`);
         if (Date.now() - startedAt > plan.restart.resetAfterMs) failures = 0;
         update(spec.name, { lastError: `exited (${signal ?? `code ${code}`})` });
