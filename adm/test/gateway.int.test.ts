@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
@@ -6,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICES, type ServiceName } from '../src/catalog.js';
-import { gatewayTempDir, gatewayTemplatePath, gatewayWorkerUser, localGatewayVars, prepareLocalGateway, renderTemplate } from '../src/local/gateway.js';
-import { killGroup } from '../src/local/processes.js';
+import { gatewayTempDir, gatewayTemplatePath, gatewayWorkerUser, localGatewayVars, renderTemplate } from '../src/local/gateway.js';
 import { localSettingsFromEnv, type LocalSettings } from '../src/local/settings.js';
-import { repoRoot, statePaths } from '../src/paths.js';
-import { eventually, freePort } from './fixtures.js';
+import { statePaths } from '../src/paths.js';
+import { freePort } from './fixtures.js';
+import { startImageGateway, startLocalGateway, type RunningGateway } from './gateway-instances.js';
 
 type Echo = { service: string; method: string; url: string; headers: Record<string, string>; body: string };
 type Answer = { status: number; type: string | undefined; body: string };
@@ -107,28 +106,7 @@ server {
 }
 `;
 
-type Gateway = { base: string; spoolBase: string; stop: () => Promise<void> };
-
-function startNginx(command: string, args: string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; stop: () => Promise<void> } {
-  let stderr = '';
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'], ...(env ? { env } : {}) });
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.once('exit', (code) => {
-    if (code !== 0 && code !== null) console.error(`nginx exited with ${code}:\n${stderr}`);
-  });
-  return {
-    child,
-    stop: async () => {
-      if (child.pid && child.exitCode === null) killGroup(child.pid, 'SIGTERM');
-      await exited;
-    },
-  };
-}
-
-async function answering(base: string): Promise<void> {
-  await eventually(async () => ((await fetch(`${base}/healthz`).catch(() => undefined))?.ok ? true : undefined), 10_000, `nginx on ${base}`);
-}
+type Gateway = RunningGateway & { spoolBase: string };
 
 let dir = '';
 let webui = '';
@@ -140,6 +118,7 @@ async function privateDir(): Promise<string> {
   privateDirs.push(path);
   return path;
 }
+
 let ports = {} as Record<ServiceName, number>;
 const down: ServiceName = 'studio';
 const servers: Server[] = [];
@@ -148,35 +127,17 @@ async function localSettings(stateDir: string): Promise<LocalSettings> {
   return { ...localSettingsFromEnv({}), paths: statePaths(stateDir), gatewayPort: await freePort(), servicePorts: ports, webuiDist: webui };
 }
 
-/** `make up`'s gateway: prepareLocalGateway's files, run as the supervisor runs them. */
+/** `make up`'s gateway, with its state (and so its temp paths) under `stateDir`. */
 async function startLocal(stateDir: string): Promise<Gateway> {
-  const settings = await localSettings(stateDir);
-  const command = await prepareLocalGateway(settings);
   const spoolPort = await freePort();
-  const include = join(settings.paths.nginxDir, 'trellis.conf');
-  await writeFile(include, (await readFile(include, 'utf8')) + spoolingServer(spoolPort));
-  const nginx = startNginx(command.command, command.args);
-  const base = `http://127.0.0.1:${settings.gatewayPort}`;
-  await answering(base);
-  return { base, spoolBase: `http://127.0.0.1:${spoolPort}`, stop: nginx.stop };
+  return { ...(await startLocalGateway(await localSettings(stateDir), spoolingServer(spoolPort))), spoolBase: `http://127.0.0.1:${spoolPort}` };
 }
 
-/** The image's gateway (compose and Kubernetes): its entry point on the same template, here. */
+/** The image's gateway; as in the image, its work directory is its own, under a /tmp everyone may enter. */
 async function startImage(workRoot: string): Promise<Gateway> {
-  const settings = await localSettings(join(workRoot, 'unused-state'));
   const spoolPort = await freePort();
-  const template = join(workRoot, 'nginx.conf.template');
-  await writeFile(template, (await readFile(gatewayTemplatePath(), 'utf8')) + spoolingServer(spoolPort));
-  const nginx = startNginx('sh', [join(repoRoot(), 'infra', 'docker', 'gateway-entrypoint.sh')], {
-    PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-    ...localGatewayVars(settings, webui),
-    TRELLIS_GATEWAY_TEMPLATE: template,
-    // As in the image: a directory of its own under a /tmp that everyone may enter.
-    TRELLIS_GATEWAY_WORK_DIR: join(workRoot, 'nginx'),
-  });
-  const base = `http://127.0.0.1:${settings.gatewayPort}`;
-  await answering(base);
-  return { base, spoolBase: `http://127.0.0.1:${spoolPort}`, stop: nginx.stop };
+  const vars = localGatewayVars(await localSettings(join(workRoot, 'unused-state')), webui);
+  return { ...(await startImageGateway(vars, workRoot, spoolingServer(spoolPort))), spoolBase: `http://127.0.0.1:${spoolPort}` };
 }
 
 /**
@@ -195,7 +156,6 @@ beforeAll(async () => {
   await chmod(dir, 0o755);
   webui = join(dir, 'webui');
   await mkdir(join(webui, 'assets'), { recursive: true });
-  await mkdir(join(dir, 'image'), { recursive: true });
   await writeFile(join(webui, 'index.html'), '<!doctype html><title>Trellis UI</title>');
   await writeFile(join(webui, 'assets', 'app-1234.js'), 'console.log("app");');
   ports = Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s.name, await freePort()] as const))) as Record<ServiceName, number>;

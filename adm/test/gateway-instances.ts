@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gatewayTemplatePath, prepareLocalGateway, type GatewayVars } from '../src/local/gateway.js';
+import { killGroup } from '../src/local/processes.js';
+import type { LocalSettings } from '../src/local/settings.js';
+import { repoRoot } from '../src/paths.js';
+import { eventually } from './fixtures.js';
+
+/** A gateway started for a test; `extra` configs are appended to the template's (a test's own `server`). */
+export type RunningGateway = { base: string; stop: () => Promise<void> };
+
+function startNginx(command: string, args: string[], env?: NodeJS.ProcessEnv): () => Promise<void> {
+  let stderr = '';
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'], ...(env ? { env } : {}) });
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.once('exit', (code) => {
+    if (code !== 0 && code !== null) console.error(`nginx exited with ${code}:\n${stderr}`);
+  });
+  return async () => {
+    if (child.pid && child.exitCode === null) killGroup(child.pid, 'SIGTERM');
+    await exited;
+  };
+}
+
+async function answering(base: string): Promise<void> {
+  await eventually(async () => ((await fetch(`${base}/healthz`).catch(() => undefined))?.ok ? true : undefined), 10_000, `nginx on ${base}`);
+}
+
+/** `make up`'s gateway: prepareLocalGateway's files, run as the supervisor runs them. */
+export async function startLocalGateway(settings: LocalSettings, extra = ''): Promise<RunningGateway> {
+  const command = await prepareLocalGateway(settings);
+  const include = join(settings.paths.nginxDir, 'trellis.conf');
+  if (extra) await writeFile(include, (await readFile(include, 'utf8')) + extra);
+  const stop = startNginx(command.command, command.args);
+  const base = `http://127.0.0.1:${settings.gatewayPort}`;
+  await answering(base);
+  return { base, stop };
+}
+
+/**
+ * The image's gateway (compose and Kubernetes): infra/docker/gateway-entrypoint.sh on the same
+ * template, with its work directory (the image's /tmp/nginx) under `workRoot`.
+ */
+export async function startImageGateway(vars: GatewayVars, workRoot: string, extra = ''): Promise<RunningGateway> {
+  await mkdir(workRoot, { recursive: true });
+  const template = join(workRoot, 'nginx.conf.template');
+  await writeFile(template, (await readFile(gatewayTemplatePath(), 'utf8')) + extra);
+  const stop = startNginx('sh', [join(repoRoot(), 'infra', 'docker', 'gateway-entrypoint.sh')], {
+    PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    ...vars,
+    TRELLIS_GATEWAY_TEMPLATE: template,
+    TRELLIS_GATEWAY_WORK_DIR: join(workRoot, 'nginx'),
+  });
+  const base = `http://${(vars['TRELLIS_GATEWAY_LISTEN'] ?? '').replace(/^(\d+)$/, '127.0.0.1:$1')}`;
+  await answering(base);
+  return { base, stop };
+}
