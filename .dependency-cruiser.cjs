@@ -53,8 +53,11 @@ const DRIVERS = [
   `^(${DRIVER_NAMES})(/|$)`,
 ];
 
+/** The shared kernel: pure types and functions that domains and applications may use. */
+const KERNEL = '^packages/kernel/src/';
+
 /** A service referred to by its workspace package name that did not resolve to `services/`. */
-const SERVICE_PACKAGE_NAME = '^@trellis/(?!platform(/|$))';
+const SERVICE_PACKAGE_NAME = '^@trellis/(?!(platform|kernel)(/|$))';
 
 /** @type {IConfiguration} */
 module.exports = {
@@ -64,12 +67,12 @@ module.exports = {
       severity: 'error',
       comment:
         'src/domain holds the business rules as plain types and pure functions: it may import only ' +
-        'files of its own service\'s domain. No npm package (not even types), no node: module, nothing ' +
+        'files of its own service\'s domain and the shared kernel (@trellis/kernel). No npm package (not even types), no node: module, nothing ' +
         'from application, infrastructure, @trellis/platform or another service. Time, ids and I/O come in as arguments.',
       from: { path: '^services/([^/]+)/src/domain/' },
       to: {
         couldNotResolve: false,
-        pathNot: ['^services/$1/src/domain/', '^services/(?!$1/)', ...TEST_TOOLING],
+        pathNot: ['^services/$1/src/domain/', '^services/(?!$1/)', KERNEL, ...TEST_TOOLING],
       },
     },
     {
@@ -77,12 +80,12 @@ module.exports = {
       severity: 'error',
       comment:
         'src/application holds use cases and the ports they need: it may import only its own service\'s ' +
-        'domain and application. No npm package (not even types), no node: module, no infrastructure, ' +
+        'domain and application, and the shared kernel. No npm package (not even types), no node: module, no infrastructure, ' +
         'no @trellis/platform. Declare a port (a type) here and implement it in infrastructure.',
       from: { path: '^services/([^/]+)/src/application/' },
       to: {
         couldNotResolve: false,
-        pathNot: ['^services/$1/src/(domain|application)/', '^services/(?!$1/)', ...TEST_TOOLING],
+        pathNot: ['^services/$1/src/(domain|application)/', '^services/(?!$1/)', KERNEL, ...TEST_TOOLING],
       },
     },
     {
@@ -113,6 +116,15 @@ module.exports = {
         path: ['^services/', SERVICE_PACKAGE_NAME],
         pathNot: ['^services/$1/', '^@trellis/$1(/|$)'],
       },
+    },
+    {
+      name: 'kernel-imports-only-itself',
+      severity: 'error',
+      comment:
+        'packages/kernel is what every domain may use: plain types and pure functions. It imports only ' +
+        'its own files: no npm package, no node: module, not @trellis/platform, no service.',
+      from: { path: '^packages/kernel/src/', pathNot: TESTS },
+      to: { couldNotResolve: false, pathNot: [KERNEL] },
     },
     {
       name: 'platform-imports-no-service',

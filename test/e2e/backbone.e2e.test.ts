@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userInfo } from 'node:os';
 import { startTcpProxy, type TcpProxy } from '@trellis/platform/testing/tcp-proxy';
+import { CONFIG_ERROR_EXIT_CODE } from '@trellis/platform/main-guard';
 import {
   SERVICES, createEmptyDatabase, dropDatabase, entry, eventually, query, runToEnd, type ServiceName,
 } from './harness.js';
@@ -90,7 +91,7 @@ describe('the backbone, end to end', () => {
 
   it('refuses to start with a clear message when its configuration is wrong', async () => {
     const result = await runToEnd(entry('studio', 'main'), { TRELLIS_DATABASE_URL: 'mysql://nope', TRELLIS_HTTP_PORT: 'eighty' });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(CONFIG_ERROR_EXIT_CODE); // not restarted by the supervisor
     expect(result.output).toContain('Invalid configuration');
     expect(result.output).toMatch(/TRELLIS_DATABASE_URL: expected a postgres:\/\/ URL/);
     expect(result.output).toMatch(/TRELLIS_AMQP_URL/);
@@ -103,7 +104,7 @@ describe('the backbone, end to end', () => {
     try {
       expect((await runToEnd(entry('authorization', 'migrate'), { TRELLIS_DATABASE_URL: url, TRELLIS_AMQP_URL: platform.vhost.url })).code).toBe(0);
       const result = await runToEnd(entry('authorization', 'main'), { ...platform.envFor('authorization'), TRELLIS_DATABASE_URL: url, TRELLIS_ADMIN_PASSWORD: '', TRELLIS_HTTP_PORT: '0' });
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(CONFIG_ERROR_EXIT_CODE); // not restarted by the supervisor
       expect(result.output).toContain('TRELLIS_ADMIN_PASSWORD must be set the first time Trellis starts');
     } finally {
       await dropDatabase(name);

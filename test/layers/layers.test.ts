@@ -29,6 +29,7 @@ const APPLICATION = 'application-imports-only-own-domain-and-application';
 const DRIVERS = 'drivers-only-in-infrastructure';
 const CROSS_SERVICE = 'no-cross-service';
 const PLATFORM = 'platform-imports-no-service';
+const KERNEL = 'kernel-imports-only-itself';
 const GENERATED = 'generated-code-only-in-own-infrastructure';
 const TEST_TOOLING = 'test-tooling-only-in-tests';
 const CIRCULAR = 'no-circular';
@@ -86,6 +87,12 @@ const cases: Case[] = [
   { name: 'platform -> a service by relative path', file: 'packages/platform/src/p-relative.ts', source: `import type { Workflow } from '../../../services/studio/src/domain/workflow.js';\nexport type W = Workflow;`, rules: [PLATFORM] },
   { name: 'platform -> a service by package name', file: 'packages/platform/src/p-package.ts', source: `import type { Workflow } from '@trellis/studio/src/domain/workflow.js';\nexport type W = Workflow;`, rules: [PLATFORM] },
   { name: 'platform -> drivers (allowed)', file: 'packages/platform/src/postgres/db.ts', source: `import { Kysely } from 'kysely';\nimport pg from 'pg';\nimport amqp from 'amqplib';\nexport const d = [Kysely, pg, amqp];`, rules: [] },
+  { name: 'domain and application -> the shared kernel (allowed)', file: `${studio}/application/a-kernel.ts`, source: `import { ok } from '@trellis/kernel/result';\nimport type { Role } from '../../../../packages/kernel/src/roles.js';\nexport const o = ok;\nexport type R = Role;`, rules: [] },
+  { name: 'domain -> the shared kernel (allowed)', file: `${studio}/domain/d-kernel.ts`, source: `import { rejected } from '@trellis/kernel/result';\nexport const r = rejected;`, rules: [] },
+  { name: 'kernel -> zod', file: 'packages/kernel/src/k-zod.ts', source: `import { z } from 'zod';\nexport const s = z.string();`, rules: [KERNEL] },
+  { name: 'kernel -> node:crypto', file: 'packages/kernel/src/k-crypto.ts', source: `import { randomUUID } from 'node:crypto';\nexport const r = randomUUID;`, rules: [KERNEL] },
+  { name: 'kernel -> platform', file: 'packages/kernel/src/k-platform.ts', source: `import { makeApp } from '@trellis/platform/http/app';\nexport const m = makeApp;`, rules: [KERNEL] },
+  { name: 'kernel -> a service', file: 'packages/kernel/src/k-service.ts', source: `import type { Workflow } from '../../../services/studio/src/domain/workflow.js';\nexport type W = Workflow;`, rules: [KERNEL, PLATFORM] },
   { name: 'adm -> a service\'s generated code', file: 'adm/src/backup.ts', source: `import * as pb from '../../services/studio/src/infrastructure/pb/studio.js';\nexport const p = pb;`, rules: [GENERATED] },
 ];
 
@@ -106,6 +113,8 @@ const base: Record<string, string> = {
   'services/runner/src/domain/run.ts': `export type Run = { readonly id: string };`,
   'services/runner/src/infrastructure/pb/runner.ts': `import _m0 from 'protobufjs/minimal.js';\nexport const RunnerEvent = _m0;`,
   'packages/platform/src/http/app.ts': `export const makeApp = () => undefined;`,
+  'packages/kernel/src/result.ts': `export const ok = <T>(value: T) => ({ ok: true, value });\nexport const rejected = <E>(error: E) => ({ ok: false, error });`,
+  'packages/kernel/src/roles.ts': `export type Role = 'viewer' | 'owner';`,
   'packages/platform/src/testing/db.ts': `import { beforeAll } from 'vitest';\nimport pg from 'pg';\nexport const freshDatabase = () => [beforeAll, pg];`,
 };
 
@@ -124,6 +133,9 @@ async function makeTree(files: Record<string, string>): Promise<string> {
   await put(root, 'packages/platform/package.json', JSON.stringify({ name: '@trellis/platform', type: 'module', exports: platformManifest.exports }));
   await mkdir(join(root, 'node_modules/@trellis'), { recursive: true });
   await symlink('../../packages/platform', join(root, 'node_modules/@trellis/platform'));
+  const kernelManifest = JSON.parse(await readFile(join(repo, 'packages/kernel/package.json'), 'utf8')) as { exports: unknown };
+  await put(root, 'packages/kernel/package.json', JSON.stringify({ name: '@trellis/kernel', type: 'module', exports: kernelManifest.exports }));
+  await symlink('../../packages/kernel', join(root, 'node_modules/@trellis/kernel'));
   for (const service of services) {
     await put(root, `services/${service}/package.json`, JSON.stringify({ name: `@trellis/${service}`, type: 'module' }));
     await mkdir(join(root, `services/${service}/src`), { recursive: true });

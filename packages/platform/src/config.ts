@@ -79,3 +79,13 @@ export const authEnvShape = {
   /** How long an accepted API key is remembered: a revoked key is refused at most this long after the revocation arrives. */
   TRELLIS_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(30_000),
 };
+
+/** Studio, repository, action-builder and runner: a service that follows tenancy, on `defaultPort`. */
+export function tenantServiceEnvShape(defaultPort: number) {
+  return {
+    ...serviceEnvShape,
+    ...authEnvShape,
+    TRELLIS_HTTP_PORT: serviceEnvShape.TRELLIS_HTTP_PORT.default(defaultPort),
+    TRELLIS_MESSAGE_RETRY_DELAYS_MS: retryDelays,
+  };
+}

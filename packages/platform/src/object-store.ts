@@ -1,3 +1,4 @@
+import type { ProjectObjects } from '@trellis/kernel/ports';
 import { Client } from 'minio';
 
 export type ObjectStoreConfig = {
@@ -85,4 +86,21 @@ export async function removeObjectsUnder(store: ObjectStore, prefix: string, opt
   }
   await flush();
   return { deleted };
+}
+
+const lowercaseUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Every object a service keeps for a project lives under `<service>/projects/<id>/` in the
+ * shared bucket: each service owns (and deletes) only its own. The id is checked so that no
+ * other prefix can ever be formed.
+ */
+export function projectPrefix(service: string, projectId: string): string {
+  if (!/^[a-z][a-z-]*$/.test(service)) throw new Error(`not a service name: ${JSON.stringify(service)}`);
+  if (!lowercaseUuid.test(projectId)) throw new Error(`not a lowercase project id: ${JSON.stringify(projectId)}`);
+  return `${service}/projects/${projectId}/`;
+}
+
+export function makeProjectObjects(store: ObjectStore, service: string, options: { batchSize?: number } = {}): ProjectObjects {
+  return { deleteAll: (projectId) => removeObjectsUnder(store, projectPrefix(service, projectId), options) };
 }

@@ -1,10 +1,8 @@
 import { loadConfig } from '@trellis/platform/config';
-import { runMain } from '@trellis/platform/main-guard';
+import { packageVersion, runMain } from '@trellis/platform/main-guard';
 import { envSchema } from './infrastructure/config.js';
 import { startAuthorization } from './infrastructure/start-authorization.js';
 
 runMain(async () => {
-  const env = loadConfig(envSchema);
-  const { runtime } = await startAuthorization(env);
-  runtime.lifecycle.installSignalHandlers();
+  await startAuthorization(loadConfig(envSchema), { version: packageVersion(import.meta.url), installSignalHandlers: true });
 });

@@ -51,7 +51,7 @@ describe('signing keys', () => {
 
   it('refuses to start with another secret key than the one that sealed the stored keys', async () => {
     const env = loadConfig(envSchema, { ...service.env, TRELLIS_SECRET_KEY: randomBytes(32).toString('base64') });
-    await expect(startAuthorization(env, { logger: makeLogger({ service: 'authorization', silent: true }) })).rejects.toThrow(/TRELLIS_SECRET_KEY does not open the stored signing keys/);
+    await expect(startAuthorization(env, { version: 'test', logger: makeLogger({ service: 'authorization', silent: true }) })).rejects.toThrow(/TRELLIS_SECRET_KEY does not open the stored signing keys/);
   });
 });
 

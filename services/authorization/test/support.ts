@@ -66,7 +66,7 @@ export async function startTestAuthorization(overrides: Record<string, string> =
   };
   const logger = options.logger ?? makeLogger({ service: 'authorization', silent: !process.env['TEST_LOG_LEVEL'], level: process.env['TEST_LOG_LEVEL'] ?? 'error' });
   // A cheaper scrypt cost keeps the suites fast; the production cost is exercised by the password hasher itself.
-  const app = await startAuthorization(loadConfig(envSchema, env), { logger, hasher: makeScryptHasher({ N: 2 ** 12, r: 8, p: 1 }) });
+  const app = await startAuthorization(loadConfig(envSchema, env), { version: 'test', logger, hasher: makeScryptHasher({ N: 2 ** 12, r: 8, p: 1 }) });
   const call = makeCall(app.url);
   return {
     app, database, vhost, env, call,

@@ -1,15 +1,7 @@
-/** Per-project roles, each including the rights of the ones before it. */
-export const ROLES = ['viewer', 'operator', 'developer', 'owner'] as const;
+import type { Role } from '@trellis/kernel/roles';
 
-export type Role = (typeof ROLES)[number];
-
-export function isRole(value: unknown): value is Role {
-  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
-}
-
-export function roleAllows(held: Role, needed: Role): boolean {
-  return ROLES.indexOf(held) >= ROLES.indexOf(needed);
-}
+// The roles are the kernel's (one list for every service and layer); re-exported for the edges.
+export { isRole, roleAllows, ROLES, type Role } from '@trellis/kernel/roles';
 
 /**
  * Who may call a route, declared next to its OpenAPI description:

@@ -4,7 +4,8 @@ import { bodyParser } from '@koa/bodyparser';
 import { Router, type RouterContext } from '@koa/router';
 import Koa from 'koa';
 import { z } from 'zod';
-import { roleAllows, type Access, type Caller } from '../auth/access.js';
+import { projectAccess } from '@trellis/kernel/project-access';
+import type { Access, Caller } from '../auth/access.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -160,14 +161,19 @@ function checkAccess(access: Access, caller: Caller, pathProjectId: string | und
     case 'admin':
       if (!caller.isAdmin) throw new HttpProblem(403, 'forbidden', 'Forbidden', 'This requires an instance administrator.');
       return;
-    case 'project':
+    case 'project': {
       if (access.admins && caller.isAdmin) return;
-      if (pathProjectId !== undefined && pathProjectId !== caller.projectId) {
-        throw new HttpProblem(404, 'project_not_found', 'Project not found', 'No such project among yours.');
+      if (!caller.projectId) throw new HttpProblem(403, 'no_project', 'No current project', 'Switch to a project first.');
+      // A route without a project in its path acts on the caller's own project.
+      switch (projectAccess(caller, pathProjectId ?? caller.projectId, access.role, { adminMay: access.admins === true })) {
+        case 'not_found':
+          throw new HttpProblem(404, 'project_not_found', 'Project not found', 'No such project among yours.');
+        case 'forbidden':
+          throw new HttpProblem(403, 'forbidden', 'Forbidden', `This requires the ${access.role} role or above in the project.`);
+        case 'allowed':
+          return;
       }
-      if (!caller.projectId || !caller.role) throw new HttpProblem(403, 'no_project', 'No current project', 'Switch to a project first.');
-      if (!roleAllows(caller.role, access.role)) throw new HttpProblem(403, 'forbidden', 'Forbidden', `This requires the ${access.role} role or above in the project.`);
-      return;
+    }
   }
 }
 

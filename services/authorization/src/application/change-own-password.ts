@@ -39,5 +39,5 @@ export async function changeOwnPassword(
     await tx.sessions.revokeAllOf(user.id, { now, reason: 'password_changed', ...(input.sessionId ? { keep: input.sessionId } : {}) });
     await audit('success', {});
     return ok(undefined);
-  });
+  }, { keepOnRejection: true }); // a wrong current password keeps its audit row and throttle counter
 }

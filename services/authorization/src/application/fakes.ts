@@ -1,3 +1,4 @@
+import { isRejection } from '@trellis/kernel/result';
 import type { Actor } from '../domain/actor.js';
 import type { ApiKey } from '../domain/api-key.js';
 import type { AuditEntry } from '../domain/audit.js';
@@ -55,7 +56,7 @@ export function makeFakes(options: { now?: Date; settings?: Partial<Settings> } 
   let counter = 0;
   let secretCounter = 0;
 
-  const uow: UnitOfWork = async (_context, work) => {
+  const uow: UnitOfWork = async (_context, work, options = {}) => {
     const draft: FakeState = structuredClone(state);
     const replace = <T>(list: T[], match: (item: T) => boolean, item: T) => list.map((x) => (match(x) ? item : x));
     const tx: Transaction = {
@@ -153,7 +154,7 @@ export function makeFakes(options: { now?: Date; settings?: Partial<Settings> } 
       outbox: { append: async (events) => void draft.published.push(...events) },
     };
     const result = await work(tx);
-    state = draft;
+    if (!isRejection(result) || options.keepOnRejection === true) state = draft;
     return result;
   };
 

@@ -65,7 +65,7 @@ export async function logIn(
       type: 'login', actorUserId: user.id, projectId: chosen.value?.projectId ?? null, targetType: 'session', targetId: session.id,
     }));
     return ok({ user, session, project: chosen.value, refreshToken });
-  });
+  }, { keepOnRejection: true }); // a refusal keeps its audit row, throttle counter or revoked session
   if (!outcome.ok) return outcome;
   return ok(await signPair(deps, outcome.value, deps.clock()));
 }

@@ -1,3 +1,4 @@
+import type { UnitOfWorkOptions } from '@trellis/kernel/ports';
 import type { ApiKey } from '../domain/api-key.js';
 import type { AuditEntry } from '../domain/audit.js';
 import type { AuthorizationEvent } from '../domain/events.js';
@@ -112,11 +113,14 @@ export type Transaction = {
   outbox: EventOutbox;
 };
 
-/** Commits when `work` returns (a rejection included, so a recorded failure stays recorded); rolls back when it throws. */
-export type UnitOfWork = <T>(context: { traceId: string }, work: (tx: Transaction) => Promise<T>) => Promise<T>;
+/**
+ * The kernel's unit of work, with the request's trace id for the outbox: commits when `work`
+ * returns; a rejection rolls back unless the use case asks `{ keepOnRejection: true }` (a
+ * refused login keeps its audit and throttle rows on purpose).
+ */
+export type UnitOfWork = <T>(context: { traceId: string }, work: (tx: Transaction) => Promise<T>, options?: UnitOfWorkOptions) => Promise<T>;
 
-export type Clock = () => Date;
-export type Ids = () => string;
+export type { Clock, Ids } from '@trellis/kernel/ports';
 
 export type PasswordHasher = {
   hash: (password: string) => Promise<string>;

@@ -50,7 +50,7 @@ export async function refreshSession(
     await tx.sessions.update(renewed);
     const refreshToken = await issueRefreshToken(tx, deps, renewed, { now, ttlSeconds: deps.settings.refreshTokenTtlSeconds });
     return ok({ user, session: renewed, project, refreshToken });
-  });
+  }, { keepOnRejection: true }); // a refusal keeps its audit row, throttle counter or revoked session
   if (!outcome.ok) return outcome;
   return ok(await signPair(deps, outcome.value, deps.clock()));
 }

@@ -1,4 +1,5 @@
-import { includes, type Role } from './role.js';
+import * as Access from '@trellis/kernel/project-access';
+import type { Role } from './role.js';
 
 /**
  * Who asks for a change: a person (through an access token) or a project API key. The
@@ -19,16 +20,13 @@ export function idOf(actor: Actor): string {
   return id;
 }
 
-export type ProjectAccess = 'allowed' | 'not_found' | 'forbidden';
+export type ProjectAccess = Access.ProjectAccess;
 
 /**
- * May `actor` act on `projectId` with at least `needed`? A credential for another project
- * learns nothing about this one: it gets `not_found`, exactly as for a project that does not
- * exist. Instance admins pass when the rule lets them (member management), whatever their token's project.
+ * May `actor` act on `projectId` with at least `needed`? The platform's one rule (see the
+ * kernel's projectAccess): another project's id answers `not_found`, exactly as a missing one.
+ * Instance admins pass when the rule lets them (member management), whatever their token's project.
  */
 export function projectAccess(actor: Actor, projectId: string, needed: Role, options: { adminMay: boolean }): ProjectAccess {
-  if (options.adminMay && actor.isAdmin && actor.userId !== null) return 'allowed';
-  if (actor.projectId !== projectId) return 'not_found';
-  if (actor.role === null || !includes(actor.role, needed)) return 'forbidden';
-  return 'allowed';
+  return Access.projectAccess({ isAdmin: actor.isAdmin && actor.userId !== null, projectId: actor.projectId, role: actor.role }, projectId, needed, options);
 }

@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ConfigError } from '@trellis/platform/config';
-import type { Logger } from '@trellis/platform/logger';
-import { packageVersion } from '@trellis/platform/main-guard';
+import { startOnRuntime, type RunningService, type StartOptions as ServiceStartOptions } from '@trellis/platform/service';
 import { makeServiceRuntime } from '@trellis/platform/service-runtime';
 import type { PasswordHasher } from '../application/ports.js';
 import type { Settings } from '../application/settings.js';
@@ -44,35 +43,34 @@ export function settingsFrom(env: Env): Settings {
   };
 }
 
-export type StartOptions = {
-  /** Tests capture log lines with their own logger. */
-  logger?: Logger;
+export type StartOptions = ServiceStartOptions & {
+  /** Tests use a cheaper scrypt cost. */
   hasher?: PasswordHasher;
 };
+
+export type RunningAuthorization = RunningService<Database> & { useCases: ReturnType<typeof makeUseCases>; keyStore: ReturnType<typeof makeKeyStore> };
 
 /**
  * The whole service, wired as main runs it: shared by main.ts and the integration tests (which
  * give it a database, a vhost and port 0). Bootstraps the instance, makes sure a signing key
  * exists, then serves. A start that fails stops what it started and throws.
  */
-export async function startAuthorization(env: Env, options: StartOptions = {}) {
-  const version = packageVersion(new URL('../main.js', import.meta.url).href);
-  const runtime = makeServiceRuntime<Database>({ service: 'authorization', version, env, ...(options.logger ? { logger: options.logger } : {}) });
-  try {
-    const settings = settingsFrom(env);
-    const box = makeSecretBox(env.TRELLIS_SECRET_KEY);
-    const keyStore = makeKeyStore({ db: runtime.db, box });
-    const useCases = makeUseCases({
-      uow: makeUnitOfWork(runtime.db),
-      clock: () => new Date(),
-      ids: randomUUID,
-      hasher: options.hasher ?? makeScryptHasher(),
-      secrets: makeSecrets(),
-      signer: makeAccessTokenSigner({ keyStore, ttlSeconds: settings.accessTokenTtlSeconds }),
-      keyFactory: makeSigningKeyFactory(box),
-      settings,
-    });
-
+export async function startAuthorization(env: Env, options: StartOptions): Promise<RunningAuthorization> {
+  const runtime = makeServiceRuntime<Database>({ service: 'authorization', version: options.version, env, ...(options.logger ? { logger: options.logger } : {}) });
+  const settings = settingsFrom(env);
+  const box = makeSecretBox(env.TRELLIS_SECRET_KEY);
+  const keyStore = makeKeyStore({ db: runtime.db, box });
+  const useCases = makeUseCases({
+    uow: makeUnitOfWork(runtime.db),
+    clock: () => new Date(),
+    ids: randomUUID,
+    hasher: options.hasher ?? makeScryptHasher(),
+    secrets: makeSecrets(),
+    signer: makeAccessTokenSigner({ keyStore, ttlSeconds: settings.accessTokenTtlSeconds }),
+    keyFactory: makeSigningKeyFactory(box),
+    settings,
+  });
+  const running = await startOnRuntime(runtime, options, async () => {
     runtime.broker.addTopology(declareTopology);
     runtime.broker.start(); // connects in the background and keeps retrying; readiness reports it
     runtime.startOutboxRelay();
@@ -101,23 +99,12 @@ export async function startAuthorization(env: Env, options: StartOptions = {}) {
       throw new ConfigError('TRELLIS_SECRET_KEY does not open the stored signing keys: it must stay the same across restarts', { cause: error });
     }
 
-    const server = await runtime.serve({
+    const http = await runtime.serve({
       basePath: BASE_PATH,
       routes: makeRoutes({ useCases, queries: makeQueries(runtime.db), jwks: keyStore.jwks }),
       authenticate: makeAuthorizationAuthenticator({ db: runtime.db, keyStore, apiKeyCacheMs: env.TRELLIS_API_KEY_CACHE_MS }),
     });
-    return {
-      runtime,
-      server,
-      useCases,
-      keyStore,
-      url: `http://${env.TRELLIS_HTTP_HOST}:${server.port}${BASE_PATH}`,
-      stop: () => runtime.lifecycle.shutdown('stopped'),
-    };
-  } catch (error) {
-    await runtime.lifecycle.shutdown('start failed');
-    throw error;
-  }
+    return { http, basePath: BASE_PATH, host: env.TRELLIS_HTTP_HOST };
+  });
+  return { ...running, useCases, keyStore };
 }
-
-export type RunningAuthorization = Awaited<ReturnType<typeof startAuthorization>>;

@@ -1,46 +1,29 @@
-import { makeServiceAuthenticator } from '@trellis/platform/auth/service-authenticator';
-import type { HttpServer } from '@trellis/platform/http/app';
-import type { Logger } from '@trellis/platform/logger';
-import { makeObjectStore, objectStoreConfigFromEnv } from '@trellis/platform/object-store';
-import { makeServiceRuntime, type ServiceRuntime } from '@trellis/platform/service-runtime';
+import { makeObjectStore, makeProjectObjects, objectStoreConfigFromEnv } from '@trellis/platform/object-store';
+import type { RunningService, StartOptions } from '@trellis/platform/service';
+import { startTenantService } from '@trellis/platform/tenancy/tenant-service';
+import { deleteProjectData } from '../application/delete-project-data.js';
 import type { Env } from './config.js';
 import { BASE_PATH, makeRoutes } from './http/routes.js';
-import { makeProjectObjects } from './object-store/project-objects.js';
+import * as authorization from './pb/authorization/v1/events.js';
 import type { Database } from './postgres/schema.js';
-import { eventsQueue, makeHandlers } from './rabbitmq/consumers.js';
-import { declareTopology } from './rabbitmq/topology.js';
+import { eventsQueue, SERVICE } from './rabbitmq/topology.js';
 
-export type RunningRunner = { runtime: ServiceRuntime<Database>; http: HttpServer; stop: () => Promise<void> };
+export type RunningRunner = RunningService<Database>;
 
-/**
- * Builds and starts the runner from its parsed environment: broker topology and consumer,
- * outbox relay, object store, authenticated HTTP. Used by main.ts and by the tests, so both run
- * the same wiring. `stop` shuts everything down in order (HTTP first, the database pool last).
- */
-export async function startRunner(env: Env, options: { version: string; logger?: Logger; installSignalHandlers?: boolean }): Promise<RunningRunner> {
-  const runtime = makeServiceRuntime<Database>({ service: 'runner', version: options.version, env, ...(options.logger ? { logger: options.logger } : {}) });
-  if (options.installSignalHandlers) runtime.lifecycle.installSignalHandlers();
-  const objectStore = makeObjectStore(objectStoreConfigFromEnv(env));
-
-  runtime.broker.addTopology((channel) => declareTopology(channel, env.TRELLIS_MESSAGE_RETRY_DELAYS_MS));
-  runtime.broker.start(); // connects in the background and keeps retrying; readiness reports it
-  runtime.startOutboxRelay();
-  runtime.startConsumer({
+/** The runner service as main.ts runs it (and the tests): tenancy, its object store, its events queue, its routes. */
+export function startRunner(env: Env, options: StartOptions): Promise<RunningRunner> {
+  return startTenantService<Database>({
+    service: SERVICE, title: 'the runner', operationPrefix: 'runner', basePath: BASE_PATH, env, options,
     queue: eventsQueue(env.TRELLIS_MESSAGE_RETRY_DELAYS_MS),
-    handlers: makeHandlers({ objects: makeProjectObjects(objectStore) }),
+    messages: authorization,
+    wire: (runtime) => {
+      const store = makeObjectStore(objectStoreConfigFromEnv(env));
+      const objects = makeProjectObjects(store, SERVICE);
+      return {
+        deleteProjectData: async (projectId) => deleteProjectData({ objects }, projectId),
+        routes: makeRoutes({ db: runtime.db }),
+        readiness: [{ name: 'object store', check: store.check }],
+      };
+    },
   });
-
-  const authenticate = makeServiceAuthenticator({ db: runtime.db, jwksUrl: env.TRELLIS_AUTH_JWKS_URL, apiKeyCacheMs: env.TRELLIS_API_KEY_CACHE_MS });
-  try {
-    const http = await runtime.serve({
-      basePath: BASE_PATH,
-      routes: makeRoutes({ db: runtime.db }),
-      readiness: [{ name: 'object store', check: objectStore.check }],
-      authenticate,
-    });
-    return { runtime, http, stop: () => runtime.lifecycle.shutdown('stopped') };
-  } catch (error) {
-    await runtime.lifecycle.shutdown('could not start');
-    throw error;
-  }
 }

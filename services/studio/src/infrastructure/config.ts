@@ -1,11 +1,6 @@
 import { z } from 'zod';
-import { authEnvShape, retryDelays, serviceEnvShape } from '@trellis/platform/config';
+import { tenantServiceEnvShape } from '@trellis/platform/config';
 
-export const envSchema = z.object({
-  ...serviceEnvShape,
-  ...authEnvShape,
-  TRELLIS_HTTP_PORT: serviceEnvShape.TRELLIS_HTTP_PORT.default(8102),
-  TRELLIS_MESSAGE_RETRY_DELAYS_MS: retryDelays,
-});
+export const envSchema = z.object(tenantServiceEnvShape(8102));
 
 export type Env = z.output<typeof envSchema>;

@@ -1,35 +1,23 @@
-import { makeServiceAuthenticator } from '@trellis/platform/auth/service-authenticator';
-import type { HttpServer } from '@trellis/platform/http/app';
-import type { Logger } from '@trellis/platform/logger';
-import { makeServiceRuntime, type ServiceRuntime } from '@trellis/platform/service-runtime';
+import type { RunningService, StartOptions } from '@trellis/platform/service';
+import { startTenantService } from '@trellis/platform/tenancy/tenant-service';
 import type { Env } from './config.js';
 import { BASE_PATH, makeRoutes } from './http/routes.js';
+import * as authorization from './pb/authorization/v1/events.js';
 import type { Database } from './postgres/schema.js';
-import { eventsQueue, makeHandlers } from './rabbitmq/consumers.js';
-import { declareTopology } from './rabbitmq/topology.js';
+import { eventsQueue, SERVICE } from './rabbitmq/topology.js';
 
-export type RunningStudio = { runtime: ServiceRuntime<Database>; http: HttpServer; stop: () => Promise<void> };
+export type RunningStudio = RunningService<Database>;
 
-/**
- * Builds and starts studio from its parsed environment: broker topology and consumer, outbox
- * relay, authenticated HTTP. Used by main.ts and by the tests, so both run the same wiring.
- * `stop` shuts everything down in order (HTTP first, the database pool last).
- */
-export async function startStudio(env: Env, options: { version: string; logger?: Logger; installSignalHandlers?: boolean }): Promise<RunningStudio> {
-  const runtime = makeServiceRuntime<Database>({ service: 'studio', version: options.version, env, ...(options.logger ? { logger: options.logger } : {}) });
-  if (options.installSignalHandlers) runtime.lifecycle.installSignalHandlers();
-
-  runtime.broker.addTopology((channel) => declareTopology(channel, env.TRELLIS_MESSAGE_RETRY_DELAYS_MS));
-  runtime.broker.start(); // connects in the background and keeps retrying; readiness reports it
-  runtime.startOutboxRelay();
-  runtime.startConsumer({ queue: eventsQueue(env.TRELLIS_MESSAGE_RETRY_DELAYS_MS), handlers: makeHandlers() });
-
-  const authenticate = makeServiceAuthenticator({ db: runtime.db, jwksUrl: env.TRELLIS_AUTH_JWKS_URL, apiKeyCacheMs: env.TRELLIS_API_KEY_CACHE_MS });
-  try {
-    const http = await runtime.serve({ basePath: BASE_PATH, routes: makeRoutes({ db: runtime.db }), authenticate });
-    return { runtime, http, stop: () => runtime.lifecycle.shutdown('stopped') };
-  } catch (error) {
-    await runtime.lifecycle.shutdown('could not start');
-    throw error;
-  }
+/** Studio as main.ts runs it (and the tests): tenancy, its events queue, its routes. */
+export function startStudio(env: Env, options: StartOptions): Promise<RunningStudio> {
+  return startTenantService<Database>({
+    service: SERVICE, title: 'studio', operationPrefix: 'studio', basePath: BASE_PATH, env, options,
+    queue: eventsQueue(env.TRELLIS_MESSAGE_RETRY_DELAYS_MS),
+    messages: authorization,
+    wire: (runtime) => ({
+      // Studio keeps no objects, and nothing of a project beyond the rows tenancy deletes (yet).
+      deleteProjectData: async () => undefined,
+      routes: makeRoutes({ db: runtime.db }),
+    }),
+  });
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { enqueueMessages } from '@trellis/platform/postgres/outbox';
-import type { UnitOfWork } from '../../application/ports.js';
+import { makeUnitOfWork as makePlatformUnitOfWork } from '@trellis/platform/postgres/unit-of-work';
+import type { Transaction as AuthorizationTransaction, UnitOfWork } from '../../application/ports.js';
 import { toOutgoingMessage } from '../rabbitmq/codecs.js';
 import { makeApiKeyRepository } from './api-key-repository.js';
 import { makeAuditLog } from './audit-log.js';
@@ -13,24 +14,25 @@ import { makeRefreshTokenRepository, makeSessionRepository } from './session-rep
 import { makeSigningKeyRepository } from './signing-key-repository.js';
 import { makeUserRepository } from './user-repository.js';
 
-/** One database transaction per unit of work; events go to the outbox inside it. */
+/** One database transaction per unit of work (the platform's rules); events go to the outbox inside it. */
 export function makeUnitOfWork(db: Kysely<Database>): UnitOfWork {
-  return (context, work) =>
-    db.transaction().execute((trx) =>
-      work({
-        projects: makeProjectRepository(trx),
-        users: makeUserRepository(trx),
-        memberships: makeMembershipRepository(trx),
-        apiKeys: makeApiKeyRepository(trx),
-        sessions: makeSessionRepository(trx),
-        refreshTokens: makeRefreshTokenRepository(trx),
-        signingKeys: makeSigningKeyRepository(trx),
-        loginThrottle: makeLoginThrottleRepository(trx),
-        audit: makeAuditLog(trx),
-        outbox: {
-          append: (events) =>
-            enqueueMessages(trx, events.map((event) => toOutgoingMessage(event, { messageId: randomUUID(), traceId: context.traceId }))),
-        },
-      }),
-    );
+  return (context, work, options) => makePlatformUnitOfWork(db, (trx) => repositories(trx, context))(work, options);
+}
+
+function repositories(trx: Transaction<Database>, context: { traceId: string }): AuthorizationTransaction {
+  return {
+    projects: makeProjectRepository(trx),
+    users: makeUserRepository(trx),
+    memberships: makeMembershipRepository(trx),
+    apiKeys: makeApiKeyRepository(trx),
+    sessions: makeSessionRepository(trx),
+    refreshTokens: makeRefreshTokenRepository(trx),
+    signingKeys: makeSigningKeyRepository(trx),
+    loginThrottle: makeLoginThrottleRepository(trx),
+    audit: makeAuditLog(trx),
+    outbox: {
+      append: (events) =>
+        enqueueMessages(trx, events.map((event) => toOutgoingMessage(event, { messageId: randomUUID(), traceId: context.traceId }))),
+    },
+  };
 }

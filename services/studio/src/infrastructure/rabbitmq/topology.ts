@@ -1,9 +1,10 @@
 import type { Channel } from 'amqplib';
-import { declareConsumerQueue, declareEmitterExchange } from '@trellis/platform/amqp/topology';
-import { EMITTER, eventsQueue } from './consumers.js';
+import { declareServiceTopology, eventsQueueOf } from '@trellis/platform/tenancy/tenant-service';
 
-/** Declared by migrate (before any service starts) and again by main at every broker connect. */
-export async function declareTopology(channel: Channel, retryDelaysMs: readonly number[]): Promise<void> {
-  await declareEmitterExchange(channel, EMITTER);
-  await declareConsumerQueue(channel, eventsQueue(retryDelaysMs));
-}
+export const SERVICE = 'studio';
+
+/** Studio's events queue: authorization's tenancy events (its own bindings arrive with the library and workflows). */
+export const eventsQueue = (retryDelaysMs: readonly number[]) => eventsQueueOf(SERVICE, retryDelaysMs);
+
+/** Declared by migrate (before any service starts) and again by the service at every broker connect. */
+export const declareTopology = (channel: Channel, retryDelaysMs: readonly number[]) => declareServiceTopology(channel, SERVICE, eventsQueue(retryDelaysMs));
