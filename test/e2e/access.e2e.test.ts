@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeObjectStore } from '@trellis/platform/object-store';
 import { SERVICES, eventually, query, startService, type ServiceName } from './harness.js';
 import { ADMIN_PASSWORD, startPlatform, type Platform } from './platform.js';
+import { ROLES, type Role } from '@trellis/kernel/roles';
 
 /**
  * Who may call each operation, written down here independently of the services' own
@@ -30,9 +31,7 @@ const MATRIX: Record<string, Expectation> = {
     ['Health', 'Ready', 'Metrics', 'OpenApi'].map((name) => [`${service}${name}`, 'public' as const]))),
 };
 
-const ROLES = ['viewer', 'operator', 'developer', 'owner'] as const;
-type Role = (typeof ROLES)[number];
-const RANK: Record<Role, number> = { viewer: 0, operator: 1, developer: 2, owner: 3 };
+const RANK = Object.fromEntries(ROLES.map((role, rank) => [role, rank])) as Record<Role, number>;
 
 type Answer = { status: number; body: Record<string, unknown> };
 type Credential = { name: string; bearer?: string };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, AUTHENTICATED, PUBLIC, projectRole, type Role } from '@trellis/platform/auth/access';
+import { ADMIN, AUTHENTICATED, PUBLIC, ROLES, projectRole, type Role } from '@trellis/platform/auth/access';
 import { generateApiKey, makeApiKeyVerifier, type ApiKeyRecord } from '@trellis/platform/auth/api-keys';
 import { makeAuthenticator } from '@trellis/platform/auth/authenticate';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER, makeTokenVerifier } from '@trellis/platform/auth/tokens';
@@ -41,7 +41,7 @@ const routes = [
   defineRoute({ method: 'get', path: '/admin', operationId: 'admin', summary: 'Admin', access: ADMIN, responses: { 200: { description: 'ok' } }, handler: echo }),
   defineRoute({ method: 'get', path: '/projects/:projectId/people', operationId: 'projectPeople', summary: 'People of a project', access: projectRole('owner', { admins: true }), responses: { 200: { description: 'ok' } }, handler: echo }),
   defineRoute({ method: 'get', path: '/projects/:projectId/things', operationId: 'projectThings', summary: 'Things of a project', access: projectRole('owner'), responses: { 200: { description: 'ok' } }, handler: echo }),
-  ...(['viewer', 'operator', 'developer', 'owner'] as const).map((role) =>
+  ...ROLES.map((role) =>
     defineRoute({ method: 'post', path: `/needs-${role}`, operationId: `needs-${role}`, summary: role, access: projectRole(role), responses: { 200: { description: 'ok' } }, handler: echo })),
 ];
 
@@ -110,7 +110,7 @@ describe('authentication at the edge', () => {
   ] as const)('applies the role matrix to a %s', async (role, expected) => {
     const credential = await token({ role });
     const statuses = [];
-    for (const needed of ['viewer', 'operator', 'developer', 'owner']) statuses.push((await call(`/needs-${needed}`, credential, 'POST')).status);
+    for (const needed of ROLES) statuses.push((await call(`/needs-${needed}`, credential, 'POST')).status);
     expect(statuses).toEqual(expected);
   });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { projectRole } from '@trellis/platform/auth/access';
 import { defineRoute, type Route } from '@trellis/platform/http/route';
 import { actorOf, metaOf } from './caller.js';
-import { decodeCursor, listOf, pageAnswer, pageQuery } from './pagination.js';
+import { decodeCursor, listOf, pageAnswer, pageQuery } from '@trellis/platform/http/pagination';
 import { refuse } from './problems.js';
 import type { RouteDeps } from './route-deps.js';
 import { assertProjectInScope } from './scope.js';

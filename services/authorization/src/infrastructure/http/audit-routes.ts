@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ADMIN } from '@trellis/platform/auth/access';
 import { defineRoute, type Route } from '@trellis/platform/http/route';
 import { AUDIT_TYPES } from '../../domain/audit.js';
-import { decodeCursor, listOf, pageAnswer, pageQuery } from './pagination.js';
+import { decodeCursor, listOf, pageAnswer, pageQuery } from '@trellis/platform/http/pagination';
 import type { RouteDeps } from './route-deps.js';
 import { auditSchema, auditView } from './views.js';
 

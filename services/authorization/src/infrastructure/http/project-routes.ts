@@ -3,7 +3,7 @@ import { ADMIN } from '@trellis/platform/auth/access';
 import { HttpProblem } from '@trellis/platform/http/problem';
 import { defineRoute, type Route } from '@trellis/platform/http/route';
 import { actorOf, metaOf } from './caller.js';
-import { decodeCursor, listOf, pageAnswer, pageQuery } from './pagination.js';
+import { decodeCursor, listOf, pageAnswer, pageQuery } from '@trellis/platform/http/pagination';
 import { refuse } from './problems.js';
 import type { RouteDeps } from './route-deps.js';
 import { idParams, projectSchema, projectView } from './views.js';

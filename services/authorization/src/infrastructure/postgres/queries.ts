@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { pageOf as page, type Page } from '@trellis/kernel/page';
 import type { ApiKey } from '../../domain/api-key.js';
 import type { AuditEntry, AuditOutcome, AuditType } from '../../domain/audit.js';
 import type { Project } from '../../domain/project.js';
@@ -8,12 +9,7 @@ import { fromRow as apiKeyFromRow } from './api-key-repository.js';
 import { roleOf } from './membership-repository.js';
 import type { AuditEventsTable, Database } from './schema.js';
 
-/** One page of a list: `more` says whether a next page exists after the last item. */
-export type Page<T> = { items: T[]; more: boolean };
-
-function page<T>(rows: T[], limit: number): Page<T> {
-  return { items: rows.slice(0, limit), more: rows.length > limit };
-}
+export type { Page } from '@trellis/kernel/page';
 
 export type MemberView = { userId: string; username: string; displayName: string; role: Role; createdAt: Date };
 export type MyProject = { project: Project; role: Role };

@@ -1,8 +1,12 @@
 import { z } from 'zod';
-import { HttpProblem } from '@trellis/platform/http/problem';
-import type { Page } from '../postgres/queries.js';
+import type { Page } from '@trellis/kernel/page';
+import { HttpProblem } from './problem.js';
 
-/** Every list takes `?limit&cursor` and answers `{ items, next }`; `next` is the cursor of the following page, or null. */
+/**
+ * Cursor pagination at the HTTP edge, the same for every list of every service: `?limit&cursor`
+ * in, `{ items, next }` out; `next` is the cursor of the following page, or null. Queries fetch
+ * `limit + 1` rows after the decoded key and cut them with the kernel's `pageOf`.
+ */
 export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(200).default(50).describe('Items per page (1 to 200)'),
   cursor: z.string().max(512).optional().describe('The `next` value of the previous page'),
