@@ -10,9 +10,9 @@ import { eventually } from './fixtures.js';
 /** A gateway started for a test; `extra` configs are appended to the template's (a test's own `server`). */
 export type RunningGateway = { base: string; stop: () => Promise<void> };
 
-function startNginx(command: string, args: string[], env?: NodeJS.ProcessEnv): () => Promise<void> {
+function startNginx(command: string, args: readonly string[], env?: NodeJS.ProcessEnv): () => Promise<void> {
   let stderr = '';
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'], ...(env ? { env } : {}) });
+  const child = spawn(command, [...args], { detached: true, stdio: ['ignore', 'ignore', 'pipe'], ...(env ? { env } : {}) });
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.once('exit', (code) => {

@@ -8,6 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { SERVICES, dbIdentOf, envIdentOf, type ServiceInfo, type ServiceName } from '../../adm/src/catalog.js';
+import { localMainConf } from '../../adm/src/local/gateway.js';
+import { blockOf, everyDirective, parseNginx, type Directive } from './nginx-config.js';
 
 // TRELLIS_INFRA_TEST_ROOT points the checks at another tree laid out like the repository (to see
 // them fail on a broken copy); the service catalog and config schemas always come from this one.
@@ -131,6 +133,9 @@ type ComposeService = {
   depends_on?: Record<string, { condition?: string }> | string[];
   healthcheck?: { test?: string[] | string };
   read_only?: boolean;
+  entrypoint?: string[] | string;
+  volumes?: unknown[];
+  tmpfs?: string[] | string;
 };
 type Compose = { services: Record<string, ComposeService> };
 
@@ -334,12 +339,12 @@ type PodSpec = {
   containers: Container[];
   initContainers?: Container[];
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
-  volumes?: { name: string; configMap?: { name: string } }[];
+  volumes?: { name: string; configMap?: { name: string }; emptyDir?: Record<string, unknown> }[];
 };
 type K8sObject = {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   data?: Record<string, string>;
   stringData?: Record<string, string>;
   spec?: {
@@ -644,6 +649,151 @@ describe('gateway', () => {
       expect(composeGateway.get(name), `compose ${name}`).toBe(`${service.name}:8080`);
       expect(k8sGateway.get(name)?.value, `k8s ${name}`).toBe(`${service.name}:8080`);
     }
+  });
+});
+
+// ---- the gateway's behaviour: one template, the same in make up, compose and Kubernetes.
+// make up wraps the template in adm's main config (adm/src/local/gateway.ts); compose and
+// Kubernetes run the image, whose entry point wraps the same file in its own. The behaviour
+// (bodies, limits, errors) must live in the template only, and reach each deployment unchanged.
+
+const TEMPLATE = 'infra/gateway/nginx.conf.template';
+const templateDirectives = parseNginx(read(TEMPLATE));
+const templateServer = blockOf(templateDirectives, 'server') ?? [];
+const argsOf = (directives: readonly Directive[] | undefined, name: string): readonly string[] | undefined => directives?.find((d) => d.name === name)?.args;
+/** The gateway's ceiling for a request body, as the template says it (`1g`). */
+const bodyCeiling = argsOf(templateServer, 'client_max_body_size')?.[0] ?? '';
+
+/** How request bodies are passed: streamed, never to disk, and a service's errors untouched. */
+const BODY_RULES: Record<string, string> = {
+  proxy_request_buffering: 'off',
+  proxy_max_temp_file_size: '0',
+  proxy_intercept_errors: 'off',
+};
+/** Statuses nginx answers itself that must come as problems: its own failures and unreadable requests. */
+const OWN_ERRORS = ['400', '404', '408', '413', '414', '494', '500', '502', '503', '504'];
+/** Codes a caller may act on; 413 says what the services' own 413 says (packages/platform/src/http/app.ts). */
+const OWN_CODES: Record<string, string> = { '404': 'route_not_found', '413': 'payload_too_large', '502': 'service_unavailable', '503': 'service_unavailable', '504': 'service_timeout' };
+
+/** The entry point's main config: the here-document it writes to $work/nginx.conf. */
+function entrypointMainConf(): string {
+  const script = read('infra/docker/gateway-entrypoint.sh');
+  const heredoc = /cat >"\$work\/nginx\.conf" <<EOF\n([\s\S]*?)\nEOF\n/.exec(script)?.[1];
+  if (heredoc === undefined) throw new Error('gateway-entrypoint.sh: no `cat >"$work/nginx.conf" <<EOF ... EOF`');
+  return heredoc;
+}
+
+/** A main config's problems: it may run the process and place files, not change how requests are handled. */
+function mainConfProblems(where: string, text: string, workDir: string): string[] {
+  const problems: string[] = [];
+  const directives = parseNginx(text);
+  for (const { directive } of everyDirective(directives)) {
+    if (/_temp_path$/.test(directive.name)) continue;
+    if (/^(client_|proxy_|uwsgi_|fastcgi_|scgi_|large_client_header_buffers$|send_timeout$|error_page$|server$|location$|limit_)/.test(directive.name)) {
+      problems.push(`${where}: ${directive.name} belongs in ${TEMPLATE}, where every deployment gets it`);
+    }
+  }
+  const http = blockOf(directives, 'http') ?? [];
+  for (const temp of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) {
+    const path = argsOf(http, `${temp}_temp_path`)?.[0];
+    if (path === undefined || !path.startsWith(`${workDir}/`)) problems.push(`${where}: ${temp}_temp_path ${path} is not under ${workDir}`);
+  }
+  if (!http.some((d) => d.name === 'include' && d.args[0]?.endsWith('trellis.conf'))) problems.push(`${where}: does not include the rendered template`);
+  return problems;
+}
+
+/** A `return` body of the template as nginx would send it, with made-up values for its variables. */
+function renderReturnBody(body: string): string {
+  const sample: Record<string, string> = { status: '502', trellis_problem_instance: '"instance":"/studio/x",' };
+  return body.replace(/\\n/g, '\n').replace(/\$([a-z_]+)/g, (_all, name: string) => sample[name] ?? name);
+}
+
+describe('the gateway behaviour (the same in make up, compose and Kubernetes)', () => {
+  it('streams request bodies, never to disk, and passes every answer of a service untouched', () => {
+    const problems: string[] = [];
+    for (const [name, value] of Object.entries(BODY_RULES)) {
+      if (argsOf(templateServer, name)?.[0] !== value) problems.push(`server: ${name} is not ${value}`);
+    }
+    // No location may undo them, nor set a ceiling of its own.
+    for (const { directive, path } of everyDirective(templateDirectives)) {
+      const expected = BODY_RULES[directive.name];
+      if (expected !== undefined && directive.args[0] !== expected) problems.push(`${path.join(' > ')}: ${directive.name} ${directive.args.join(' ')}`);
+      if (directive.name === 'client_max_body_size' && path.join(' > ') !== 'server') problems.push(`${path.join(' > ')}: a ceiling of its own`);
+      if (directive.name === 'error_page' && path.join(' > ') !== 'server') problems.push(`${path.join(' > ')}: error_page in a location`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('sets one ceiling for a body, far above the services’ own limits, and says so in its README', () => {
+    const bytes = (size: string): number => Number.parseInt(size, 10) * ({ k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 }[size.slice(-1).toLowerCase()] ?? 1);
+    expect(bodyCeiling).toMatch(/^\d+[kmg]$/i);
+    // TRELLIS_BODY_LIMIT is 1mb by default; the first routes taking files are planned for 50 MB.
+    expect(bytes(bodyCeiling)).toBeGreaterThanOrEqual(100 * 2 ** 20);
+    expect(read('infra/gateway/README.md')).toContain(`client_max_body_size ${bodyCeiling}`);
+  });
+
+  it('answers each error of its own as application/problem+json with type, title, status and code', () => {
+    const errorPages = templateServer.filter((d) => d.name === 'error_page');
+    const handled = new Map(errorPages.flatMap((d) => d.args.slice(0, -1).map((status) => [status, d.args[d.args.length - 1] as string] as const)));
+    expect(OWN_ERRORS.filter((status) => !handled.has(status)), 'statuses without a problem page').toEqual([]);
+    for (const target of new Set(handled.values())) {
+      expect(target, 'error_page keeps the status (no =code)').toMatch(/^\//);
+      const location = blockOf(templateServer, 'location', '=', target);
+      expect(location, `location = ${target}`).toBeDefined();
+      expect(location?.some((d) => d.name === 'internal'), `${target} is internal`).toBe(true);
+      expect(argsOf(location, 'default_type')).toEqual(['application/problem+json']);
+      const body = argsOf(location, 'return')?.[1] ?? '';
+      const problem = JSON.parse(renderReturnBody(body)) as Record<string, unknown>;
+      expect(Object.keys(problem)).toEqual(expect.arrayContaining(['type', 'title', 'status', 'code', 'detail', 'request_id']));
+      expect(problem['status']).toBe(502);
+    }
+    const codes = new Map((blockOf(templateDirectives, 'map', '$status', '$trellis_problem_code') ?? []).map((d) => [d.name, d.args[0]]));
+    const titles = new Map((blockOf(templateDirectives, 'map', '$status', '$trellis_problem_title') ?? []).map((d) => [d.name, d.args[0]]));
+    for (const [status, code] of Object.entries(OWN_CODES)) expect(codes.get(status), `code for ${status}`).toBe(code);
+    for (const map of [codes, titles]) expect(map.get('default')).toBeDefined();
+    // An unknown path is the gateway's 404 problem too.
+    expect(argsOf(blockOf(templateServer, 'location', '/'), 'return')).toEqual(['404']);
+  });
+
+  it('is wrapped by main configs (make up’s, the image’s) that only run nginx and place its files', () => {
+    const local = localMainConf({ nginxDir: '/state/nginx', tempDir: '/state/nginx/tmp', includeFile: '/state/nginx/trellis.conf' }, 'nobody');
+    expect([...mainConfProblems('make up', local, '/state/nginx/tmp'), ...mainConfProblems('gateway-entrypoint.sh', entrypointMainConf(), '$work')]).toEqual([]);
+    const httpNames = (text: string): string[] =>
+      (blockOf(parseNginx(text), 'http') ?? []).map((d) => (d.name === 'types' ? 'include' : d.name)).sort();
+    expect(httpNames(local)).toEqual(httpNames(entrypointMainConf()));
+  });
+
+  it('runs that template as it is in the image, in compose and in Kubernetes', () => {
+    const instructions = dockerInstructions('infra/docker/gateway.Dockerfile');
+    const copied = instructions.find((i) => i.keyword === 'COPY' && i.args.startsWith(`${TEMPLATE} `))?.args.split(/\s+/)[1];
+    const env = instructions.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
+    expect(env).toContain(`TRELLIS_GATEWAY_TEMPLATE=${copied}`);
+    expect(instructions.filter((i) => i.keyword === 'ENTRYPOINT').map((i) => i.args)).toEqual(['["/usr/local/bin/gateway-entrypoint.sh"]']);
+
+    const composeGateway = compose.services['gateway'] ?? {};
+    expect(composeGateway.build).toMatchObject({ context: '..', dockerfile: 'infra/docker/gateway.Dockerfile' });
+    expect({ command: composeGateway.command, entrypoint: composeGateway.entrypoint, volumes: composeGateway.volumes }, 'compose replaces nothing of the image').toEqual({});
+    expect(composeEnv(composeGateway).has('TRELLIS_GATEWAY_TEMPLATE')).toBe(false);
+    expect(composeGateway.read_only !== true || [composeGateway.tmpfs].flat().includes('/tmp'), 'a writable /tmp for the work directory').toBe(true);
+
+    const deployment = find('Deployment', 'gateway');
+    const container = firstContainer(deployment);
+    expect(container?.image).toMatch(/^trellis\/gateway:/);
+    expect({ command: container?.command, args: container?.args }, 'Kubernetes replaces nothing of the image').toEqual({});
+    const volumes = podSpecOf(deployment)?.volumes ?? [];
+    const templateVolume = volumes.find((v) => v.configMap?.name === 'trellis-gateway')?.name;
+    const mount = container?.volumeMounts?.find((m) => m.name === templateVolume)?.mountPath;
+    const generated = kustomization.configMapGenerator?.find((g) => g.name === 'trellis-gateway')?.files?.[0] ?? '';
+    const key = generated.includes('=') ? generated.slice(0, generated.indexOf('=')) : generated.split('/').pop();
+    expect(containerEnv(container ?? { name: 'none' }).get('TRELLIS_GATEWAY_TEMPLATE')?.value).toBe(`${mount}/${key}`);
+    const tmp = container?.volumeMounts?.find((m) => m.mountPath === '/tmp')?.name;
+    expect(volumes.find((v) => v.name === tmp)?.emptyDir, 'a writable /tmp for the work directory').toBeDefined();
+  });
+
+  it('lets bodies through the Ingress as the gateway does (ingress-nginx reads these annotations)', () => {
+    const annotations = objects.find((o) => o.kind === 'Ingress')?.metadata.annotations ?? {};
+    expect(annotations['nginx.ingress.kubernetes.io/proxy-body-size']).toBe(bodyCeiling);
+    expect(annotations['nginx.ingress.kubernetes.io/proxy-request-buffering']).toBe('off');
   });
 });
 
