@@ -30,6 +30,8 @@ envsubst "$(printf '%s' "$placeholders" | tr '\n' ' ')" <"$template" >"$work/tre
 
 cat >"$work/nginx.conf" <<EOF
 # Written by gateway-entrypoint.sh at start: the main context around the Trellis gateway template.
+# It runs nginx and places its files; how requests, bodies and errors are handled is the
+# template's alone, the same as under make up (infra/test/manifests.test.ts checks it).
 daemon off;
 worker_processes auto;
 pid $work/nginx.pid;

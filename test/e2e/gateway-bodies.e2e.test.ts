@@ -46,6 +46,7 @@ function post(url: string, body: Buffer | string | Buffer[], headers: Record<str
 
 let platform: Platform;
 let dir = '';
+let state = '';
 const gateways: [string, RunningGateway][] = [];
 
 beforeAll(async () => {
@@ -55,19 +56,18 @@ beforeAll(async () => {
   const webui = join(dir, 'webui');
   await mkdir(webui);
   const servicePorts = Object.fromEntries(SERVICES.map(({ name }) => [name, Number(new URL(platform.running[name].url).port)])) as Record<ServiceName, number>;
-  const settings = async (state: string): Promise<LocalSettings> =>
-    ({ ...localSettingsFromEnv({}), paths: statePaths(state), gatewayPort: await freePort(), servicePorts, webuiDist: webui });
+  const settings = async (stateDir: string): Promise<LocalSettings> =>
+    ({ ...localSettingsFromEnv({}), paths: statePaths(stateDir), gatewayPort: await freePort(), servicePorts, webuiDist: webui });
   // `.trellis/` is private to its owner: the state directory here too.
-  const state = await mkdtemp(join(tmpdir(), 'trellis-e2e-gateway-state-'));
+  state = await mkdtemp(join(tmpdir(), 'trellis-e2e-gateway-state-'));
   gateways.push(['make up', await startLocalGateway(await settings(join(state, 'state')))]);
   gateways.push(['the image', await startImageGateway(localGatewayVars(await settings(join(dir, 'unused')), webui), join(dir, 'image'))]);
-  await rm(state, { recursive: true, force: true }).catch(() => undefined);
 }, 120_000);
 
 afterAll(async () => {
   await Promise.all(gateways.map(([, gateway]) => gateway.stop()));
   await platform?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await Promise.all([dir, state].filter(Boolean).map((path) => rm(path, { recursive: true, force: true })));
 });
 
 describe('request bodies through the gateway to the real services', () => {
