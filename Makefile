@@ -2,6 +2,7 @@
 #
 #   make up      install, build, start everything in the background, print the URL and login
 #   make down    stop everything `make up` started
+#   make reset   start over: delete this checkout's instance (databases, broker, .trellis/); yes=1 skips the question
 #   make test    everything CI runs (lint, layers, types, protos, unit, integration, e2e)
 #   make status  what runs, with health
 #   make logs    recent logs (make logs name=studio follow=1)
@@ -13,10 +14,10 @@ MAKEFLAGS += --no-print-directory
 
 ADM := node adm/dist/cli.js
 
-.PHONY: help up down status logs test test-infra infra install protos build webui check-adm
+.PHONY: help up down reset status logs test test-infra infra install protos build webui check-adm
 
 help:
-	@sed -n '3,8s/^# //p' Makefile
+	@sed -n '3,9s/^# //p' Makefile
 
 # PostgreSQL, RabbitMQ (+ management plugin) and nginx installed and running; Node.js new enough.
 infra:
@@ -46,6 +47,10 @@ up: infra build webui
 
 down: check-adm
 	@$(ADM) down
+
+# `make reset --yes` cannot work (make takes --yes as its own option): `make reset yes=1`.
+reset: check-adm
+	@$(ADM) reset $(if $(yes),--yes,)
 
 status: check-adm
 	@$(ADM) status

@@ -4,6 +4,7 @@ import { env } from './commands/env.js';
 import { logs } from './commands/logs.js';
 import { makeConsoleOutput } from './commands/output.js';
 import { provision } from './commands/provision.js';
+import { reset } from './commands/reset.js';
 import { status } from './commands/status.js';
 import { up } from './commands/up.js';
 
@@ -11,12 +12,16 @@ const USAGE = `trellis-adm: run and administer Trellis
 
   trellis-adm up               provision, start everything in the background, wait until ready
   trellis-adm down             stop everything that up started (data stays in .trellis/)
+  trellis-adm reset [--yes]    start over: stop, drop this instance's databases, roles, vhost, broker
+                               users and bucket, remove .trellis/ (asks first unless --yes)
   trellis-adm status           each process: state, pid, restarts, health
   trellis-adm logs [name] [-f] the last log lines (of one process), -f to follow
   trellis-adm provision        only create databases, roles, broker users, exchanges (and bucket)
   trellis-adm env <service>    the variables up gives a service, as shell exports (with its secrets)
 
 Ports: TRELLIS_PORT (gateway, 8080), TRELLIS_S3_PORT (9000), TRELLIS_<SERVICE>_PORT (8101-8105).
+Instance: its name prefixes every database, role, vhost, broker user and bucket; kept in
+.trellis/instance.json, derived from the checkout's path at first, or TRELLIS_INSTANCE.
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -33,6 +38,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return logs(out, args);
     case 'provision':
       return provision(out);
+    case 'reset':
+      return reset(out, args);
     case 'env':
       return env(out, args);
     case undefined:

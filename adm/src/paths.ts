@@ -9,6 +9,8 @@ export function repoRoot(): string {
 /** Everything a local instance keeps; the whole tree is gitignored and only ever written by trellis-adm. */
 export type StatePaths = {
   readonly dir: string;
+  /** The instance's name and id (see instance/instance.ts). */
+  readonly instanceFile: string;
   readonly secretsFile: string;
   readonly adminPasswordFile: string;
   readonly stateFile: string;
@@ -24,6 +26,7 @@ export type StatePaths = {
 export function statePaths(dir: string): StatePaths {
   return {
     dir,
+    instanceFile: join(dir, 'instance.json'),
     secretsFile: join(dir, 'secrets.env'),
     adminPasswordFile: join(dir, 'admin-password'),
     stateFile: join(dir, 'state.json'),

@@ -58,6 +58,12 @@ describe('the admin password', () => {
     expect(await loadAdminPassword(file, {})).toEqual({ password: first.password, source: 'file', envIgnored: false });
   });
 
+  it('is not made up again after the first start when its file is gone (it would not be the admin\'s)', async () => {
+    const file = join(dir, 'admin-password');
+    expect(await loadAdminPassword(file, { TRELLIS_ADMIN_PASSWORD: 'too-late-now' }, false)).toEqual({ password: undefined, source: 'lost', envIgnored: true });
+    await expect(readFile(file, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('comes from TRELLIS_ADMIN_PASSWORD at the first start only', async () => {
     const file = join(dir, 'admin-password');
     expect(await loadAdminPassword(file, { TRELLIS_ADMIN_PASSWORD: 'chosen-one' })).toEqual({ password: 'chosen-one', source: 'env', envIgnored: false });

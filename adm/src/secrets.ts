@@ -124,20 +124,25 @@ export async function loadSecrets(file: string, env: NodeJS.ProcessEnv = process
   };
 }
 
-export type AdminPassword = { password: string; source: 'file' | 'env' | 'generated'; envIgnored: boolean };
+export type AdminPassword =
+  | { password: string; source: 'file' | 'env' | 'generated'; envIgnored: boolean }
+  /** The instance made its admin before, and the file that kept the password is gone: nobody here knows it. */
+  | { password: undefined; source: 'lost'; envIgnored: boolean };
 
 /**
  * The `admin` login: TRELLIS_ADMIN_PASSWORD at the first start, otherwise a generated one; either
  * way it is kept in the admin-password file (0600), which wins from then on, since the
- * authorization service only reads the variable when it creates the user.
+ * authorization service only reads the variable when it creates the user. After the first start
+ * (`firstStart` false) a missing file is not made up again: a new password would not be the admin's.
  */
-export async function loadAdminPassword(file: string, env: NodeJS.ProcessEnv = process.env): Promise<AdminPassword> {
+export async function loadAdminPassword(file: string, env: NodeJS.ProcessEnv = process.env, firstStart = true): Promise<AdminPassword> {
   const fromEnv = env['TRELLIS_ADMIN_PASSWORD'];
   const stored = (await readIfExists(file))?.trim();
   if (stored) {
     await chmod(file, 0o600);
     return { password: stored, source: 'file', envIgnored: Boolean(fromEnv) && fromEnv !== stored };
   }
+  if (!firstStart) return { password: undefined, source: 'lost', envIgnored: Boolean(fromEnv) };
   const password = fromEnv || randomToken(20);
   await writePrivateFile(file, `${password}\n`);
   return { password, source: fromEnv ? 'env' : 'generated', envIgnored: false };

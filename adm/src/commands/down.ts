@@ -8,6 +8,6 @@ export async function down(out: Output, env: NodeJS.ProcessEnv = process.env): P
   out.step('stopping');
   const { wasRunning, strays } = await stopSupervisor(paths.stateFile);
   if (strays.length > 0) out.detail(`also stopped leftovers: ${strays.join(', ')}`);
-  out.step(wasRunning ? 'stopped (data kept in .trellis/; `make up` starts it again)' : 'was not running');
+  out.step(wasRunning ? 'stopped (data kept in .trellis/ and the databases; `make up` starts it again, `make reset` deletes it)' : 'was not running');
   return 0;
 }

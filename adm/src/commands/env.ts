@@ -1,7 +1,7 @@
 import { SERVICES } from '../catalog.js';
+import { openLocalInstance } from '../local/local-instance.js';
 import { serviceEnv } from '../local/service-env.js';
 import { localSettingsFromEnv } from '../local/settings.js';
-import { loadAdminPassword, loadSecrets } from '../secrets.js';
 import type { Output } from './output.js';
 
 function shellQuote(value: string): string {
@@ -10,7 +10,8 @@ function shellQuote(value: string): string {
 
 /**
  * Prints, as shell `export` lines, the variables `up` gives one service, so a developer can run
- * that service alone (`eval "$(trellis-adm env studio)"`). They include its credentials.
+ * that service alone (`eval "$(trellis-adm env studio)"`). They include its credentials, and name
+ * this checkout's instance (its databases, vhost and bucket).
  */
 export async function env(out: Output, args: readonly string[], environment: NodeJS.ProcessEnv = process.env): Promise<number> {
   const service = SERVICES.find((s) => s.name === args[0]);
@@ -19,8 +20,7 @@ export async function env(out: Output, args: readonly string[], environment: Nod
     return 2;
   }
   const settings = localSettingsFromEnv(environment);
-  const secrets = await loadSecrets(settings.paths.secretsFile, environment);
-  const admin = await loadAdminPassword(settings.paths.adminPasswordFile, environment);
+  const { secrets, admin } = await openLocalInstance(settings, environment);
   for (const [name, value] of Object.entries(serviceEnv(settings, secrets, service, admin.password))) {
     out.line(`export ${name}=${shellQuote(value)}`);
   }

@@ -22,7 +22,7 @@ export async function status(out: Output, env: NodeJS.ProcessEnv = process.env):
     if (strays.length > 0) out.detail(`but these still run from a previous start: ${strays.map((s) => `${s.name} (pid ${s.pid})`).join(', ')}; \`make down\` stops them`);
     return 0;
   }
-  out.step(`running, supervisor pid ${state.pid}, up ${since(state.startedAt)}, ${state.meta['gatewayUrl'] ?? ''}/app/`);
+  out.step(`running${state.meta['instance'] ? ` instance ${state.meta['instance']}` : ''}, supervisor pid ${state.pid}, up ${since(state.startedAt)}, ${state.meta['gatewayUrl'] ?? ''}/app/`);
   const rows = await Promise.all(
     Object.entries(state.children).map(async ([name, child]) => {
       const health = child.health ? await check(child.health) : undefined;

@@ -16,5 +16,7 @@ describe('the provisioning summary of up', () => {
     ]);
     const resets = ['a', 'b', 'c', 'd'].flatMap((s) => [`set password of role trellis_${s}`, `updated broker user trellis_${s}`]);
     expect(summarize([...resets, 'revoked PUBLIC access to database trellis_a'])).toEqual(['reset 8 passwords; 1 access rules']);
+    const claimed = ['a', 'b', 'c', 'd'].flatMap((s) => [`marked database trellis_${s}`, `marked role trellis_${s}`]);
+    expect(summarize([...claimed, 'marked vhost trellis'])).toEqual(["marked 9 existing databases, roles or vhosts as this instance's"]);
   });
 });

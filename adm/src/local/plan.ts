@@ -13,7 +13,7 @@ export type GatewayCommand = { readonly command: string; readonly args: readonly
  * What the supervisor runs for a local instance, in start order: the object store, then each
  * service (migrated before every start), then nginx as the gateway.
  */
-export function localPlan(settings: LocalSettings, secrets: Secrets, adminPassword: string, gateway: GatewayCommand, env: NodeJS.ProcessEnv = process.env): SupervisorPlan {
+export function localPlan(settings: LocalSettings, secrets: Secrets, adminPassword: string | undefined, gateway: GatewayCommand, env: NodeJS.ProcessEnv = process.env): SupervisorPlan {
   const base = baseEnv(env);
   const node = process.execPath;
   const objectStore: ChildSpec = {
@@ -70,6 +70,6 @@ export function localPlan(settings: LocalSettings, secrets: Secrets, adminPasswo
     stopTimeoutMs: 25_000,
     restart: { initialDelayMs: 1_000, maxDelayMs: 30_000, resetAfterMs: 60_000 },
     logMaxBytes: 10 * 1024 * 1024,
-    meta: { gatewayUrl: `http://localhost:${settings.gatewayPort}`, root: settings.root },
+    meta: { gatewayUrl: `http://localhost:${settings.gatewayPort}`, root: settings.root, instance: settings.instanceName },
   };
 }

@@ -68,3 +68,18 @@ export function processesWithEnv(name: string, value: string): number[] {
   }
   return found;
 }
+
+/** Every process (but this one) whose arguments include all of `args`, each as a whole argument. */
+export function processesWithCommandLine(args: readonly string[]): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.every((arg) => argv.includes(arg))) found.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return found;
+}

@@ -18,7 +18,7 @@ export function objectStoreEndpoint(settings: LocalSettings): string {
  * The contract between the local set-up and a service: the only variables a service reads.
  * Compose and Kubernetes set the same names.
  */
-export function serviceEnv(settings: LocalSettings, secrets: Secrets, service: ServiceInfo, adminPassword: string): Record<string, string> {
+export function serviceEnv(settings: LocalSettings, secrets: Secrets, service: ServiceInfo, adminPassword: string | undefined): Record<string, string> {
   const account = accountOf(settings.namePrefix, service.name);
   const env: Record<string, string> = {
     TRELLIS_HTTP_HOST: '127.0.0.1',
@@ -36,7 +36,8 @@ export function serviceEnv(settings: LocalSettings, secrets: Secrets, service: S
     });
   }
   if (service.name === 'authorization') {
-    env['TRELLIS_ADMIN_PASSWORD'] = adminPassword;
+    // Only read when authorization creates the admin; unknown once the instance has one.
+    if (adminPassword !== undefined) env['TRELLIS_ADMIN_PASSWORD'] = adminPassword;
     env['TRELLIS_SECRET_KEY'] = secrets.secretKey;
   } else {
     env['TRELLIS_AUTH_JWKS_URL'] = `http://127.0.0.1:${settings.servicePorts.authorization}/authorization/.well-known/jwks.json`;

@@ -1,5 +1,7 @@
 import { join, resolve } from 'node:path';
 import { SERVICES, portEnvOf, type ServiceName } from '../catalog.js';
+import { chooseInstanceName } from '../instance/instance-file.js';
+import { bucketOf } from '../instance/instance.js';
 import { defaultStateDir, repoRoot, statePaths, type StatePaths } from '../paths.js';
 
 /** Everything about a local instance that the environment may change. */
@@ -14,7 +16,9 @@ export type LocalSettings = {
   readonly pgPort: number;
   readonly amqpHost: string;
   readonly amqpPort: number;
-  /** Role, database, broker user names are `<namePrefix>_<service>`; the vhost is `<namePrefix>`. */
+  /** The instance's name (TRELLIS_INSTANCE, or the one in .trellis/instance.json, or derived from the paths). */
+  readonly instanceName: string;
+  /** Role, database, broker user names are `<namePrefix>_<service>`; the vhost is `<namePrefix>`: the instance name. */
   readonly namePrefix: string;
   readonly vhost: string;
   readonly bucket: string;
@@ -35,9 +39,11 @@ function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
 
 export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalSettings {
   const root = repoRoot();
+  const paths = statePaths(defaultStateDir(env));
+  const { name } = chooseInstanceName(paths.dir, root, env);
   return {
     root,
-    paths: statePaths(defaultStateDir(env)),
+    paths,
     gatewayPort: portFrom(env, 'TRELLIS_PORT', 8080),
     s3Port: portFrom(env, 'TRELLIS_S3_PORT', 9000),
     servicePorts: Object.fromEntries(SERVICES.map((s) => [s.name, portFrom(env, portEnvOf(s.name), s.defaultPort)])) as Record<ServiceName, number>,
@@ -45,9 +51,10 @@ export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Loca
     pgPort: portFrom(env, 'TRELLIS_PG_PORT', 5432),
     amqpHost: env['TRELLIS_AMQP_HOST'] ?? '127.0.0.1',
     amqpPort: portFrom(env, 'TRELLIS_AMQP_PORT', 5672),
-    namePrefix: 'trellis',
-    vhost: 'trellis',
-    bucket: env['TRELLIS_S3_BUCKET'] ?? 'trellis',
+    instanceName: name,
+    namePrefix: name,
+    vhost: name,
+    bucket: env['TRELLIS_S3_BUCKET'] ?? bucketOf(name),
     region: env['TRELLIS_S3_REGION'] ?? 'us-east-1',
     servicesDir: resolve(env['TRELLIS_SERVICES_DIR'] ?? join(root, 'services')),
     webuiDist: resolve(env['TRELLIS_WEBUI_DIST'] ?? join(root, 'webui', 'dist')),

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '../paths.js';
-import { isSameProcess, killGroup, processesWithEnv, sleep } from './processes.js';
+import { isAlive, isSameProcess, killGroup, processesWithCommandLine, processesWithEnv, sleep } from './processes.js';
 import { SUPERVISED_BY, type SupervisorState } from './supervisor-plan.js';
 
 function signal(pid: number, name: NodeJS.Signals): void {
@@ -71,7 +71,7 @@ export function strayChildren(state: SupervisorState): { name: string; pid: numb
  */
 export async function stopSupervisor(stateFile: string, timeoutMs = 60_000): Promise<{ wasRunning: boolean; strays: string[] }> {
   const state = readState(stateFile);
-  if (!state) return { wasRunning: false, strays: [] };
+  if (!state) return stopUnrecorded(stateFile);
   const wasRunning = state.status !== 'stopped' && isSameProcess(state.pid, state.pidStartTime);
   if (wasRunning) {
     process.kill(state.pid, 'SIGTERM');
@@ -95,4 +95,25 @@ export async function stopSupervisor(stateFile: string, timeoutMs = 60_000): Pro
   const names = new Set(strays.map((s) => s.name));
   if (marked.length > strays.length) names.add(`${marked.length} more process(es)`);
   return { wasRunning, strays: [...names] };
+}
+
+/**
+ * Without a state file (`.trellis/` was removed while everything ran) the processes of this state
+ * directory are still found: the supervisor by its command line, its children by their marker.
+ */
+async function stopUnrecorded(stateFile: string): Promise<{ wasRunning: boolean; strays: string[] }> {
+  const planFile = join(dirname(stateFile), 'supervisor.json');
+  const supervisors = processesWithCommandLine([supervisorMainPath(), planFile]);
+  const children = processesWithEnv(SUPERVISED_BY, stateFile);
+  if (supervisors.length === 0 && children.length === 0) return { wasRunning: false, strays: [] };
+  // The supervisor stops its children on SIGTERM; whatever is left then gets the same after it.
+  for (const pid of supervisors) signal(pid, 'SIGTERM');
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && supervisors.some((pid) => isAlive(pid))) await sleep(100);
+  for (const pid of processesWithEnv(SUPERVISED_BY, stateFile)) if (!killGroup(pid, 'SIGTERM')) signal(pid, 'SIGTERM');
+  const end = Date.now() + 5_000;
+  while (Date.now() < end && processesWithEnv(SUPERVISED_BY, stateFile).length > 0) await sleep(100);
+  for (const pid of [...supervisors, ...processesWithEnv(SUPERVISED_BY, stateFile)]) signal(pid, 'SIGKILL');
+  const what = [...(supervisors.length > 0 ? ['the supervisor'] : []), ...(children.length > 0 ? [`${children.length} process(es) it started`] : [])];
+  return { wasRunning: supervisors.length > 0, strays: what };
 }

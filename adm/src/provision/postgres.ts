@@ -7,7 +7,13 @@ import { isPrintableAscii, postgresPasswordMatches, scramSha256Verifier } from '
 const run = promisify(execFile);
 
 /** One service's database and the only role that may connect to it. */
-export type DatabaseGrant = { readonly role: string; readonly database: string; readonly password: string };
+export type DatabaseGrant = {
+  readonly role: string;
+  readonly database: string;
+  readonly password: string;
+  /** Set as the comment of both (the instance mark): kept, or put back when it differs. */
+  readonly comment?: string;
+};
 
 export type PostgresAdmin = {
   /** A superuser connection URL. */
@@ -92,6 +98,7 @@ type RoleRow = {
   rolbypassrls: boolean;
   rolpassword: string | null;
   password_known: boolean;
+  comment: string | null;
 };
 
 const ROLE_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';
@@ -99,7 +106,8 @@ const ROLE_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION
 async function findRole(client: pg.Client, role: string): Promise<RoleRow | undefined> {
   try {
     const result = await client.query<RoleRow>(
-      'SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin, rolreplication, rolbypassrls, rolpassword, true AS password_known FROM pg_authid WHERE rolname = $1',
+      `SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin, rolreplication, rolbypassrls, rolpassword, true AS password_known,
+              shobj_description(oid, 'pg_authid') AS comment FROM pg_authid WHERE rolname = $1`,
       [role],
     );
     return result.rows[0];
@@ -107,7 +115,8 @@ async function findRole(client: pg.Client, role: string): Promise<RoleRow | unde
     // Not a superuser (a managed database's admin): pg_authid is closed, so passwords cannot be compared.
     if ((error as { code?: string }).code !== '42501') throw error;
     const result = await client.query<RoleRow>(
-      'SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin, rolreplication, rolbypassrls, NULL AS rolpassword, false AS password_known FROM pg_roles WHERE rolname = $1',
+      `SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin, rolreplication, rolbypassrls, NULL AS rolpassword, false AS password_known,
+              shobj_description(oid, 'pg_authid') AS comment FROM pg_roles WHERE rolname = $1`,
       [role],
     );
     return result.rows[0];
@@ -124,8 +133,13 @@ async function ensureRole(client: pg.Client, grant: DatabaseGrant, changes: stri
   const row = await findRole(client, grant.role);
   if (!row) {
     await client.query(`CREATE ROLE ${role} ${ROLE_ATTRIBUTES} ${passwordClause(client, grant.password)}`);
+    if (grant.comment !== undefined) await client.query(`COMMENT ON ROLE ${role} IS ${client.escapeLiteral(grant.comment)}`);
     changes.push(`created role ${grant.role}`);
     return;
+  }
+  if (grant.comment !== undefined && row.comment !== grant.comment) {
+    await client.query(`COMMENT ON ROLE ${role} IS ${client.escapeLiteral(grant.comment)}`);
+    changes.push(`marked role ${grant.role}`);
   }
   if (row.rolsuper || row.rolcreatedb || row.rolcreaterole || !row.rolcanlogin || row.rolreplication || row.rolbypassrls) {
     await client.query(`ALTER ROLE ${role} ${ROLE_ATTRIBUTES}`);
@@ -140,14 +154,24 @@ async function ensureRole(client: pg.Client, grant: DatabaseGrant, changes: stri
 async function ensureDatabase(client: pg.Client, grant: DatabaseGrant, changes: string[]): Promise<void> {
   const database = pg.escapeIdentifier(grant.database);
   const role = pg.escapeIdentifier(grant.role);
-  const found = await client.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [grant.database]);
+  const found = await client.query<{ owner: string; comment: string | null }>(
+    `SELECT pg_get_userbyid(datdba) AS owner, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`,
+    [grant.database],
+  );
   const owner = found.rows[0]?.owner;
   if (owner === undefined) {
     await client.query(`CREATE DATABASE ${database} OWNER ${role} ENCODING 'UTF8' TEMPLATE template0`);
+    if (grant.comment !== undefined) await client.query(`COMMENT ON DATABASE ${database} IS ${client.escapeLiteral(grant.comment)}`);
     changes.push(`created database ${grant.database}`);
-  } else if (owner !== grant.role) {
-    await client.query(`ALTER DATABASE ${database} OWNER TO ${role}`);
-    changes.push(`made ${grant.role} the owner of database ${grant.database}`);
+  } else {
+    if (owner !== grant.role) {
+      await client.query(`ALTER DATABASE ${database} OWNER TO ${role}`);
+      changes.push(`made ${grant.role} the owner of database ${grant.database}`);
+    }
+    if (grant.comment !== undefined && found.rows[0]?.comment !== grant.comment) {
+      await client.query(`COMMENT ON DATABASE ${database} IS ${client.escapeLiteral(grant.comment)}`);
+      changes.push(`marked database ${grant.database}`);
+    }
   }
   // Nobody but the owner may connect: PUBLIC (every role) loses CONNECT and TEMPORARY.
   const publicPrivileges = await client.query(
@@ -192,15 +216,43 @@ export async function provisionPostgres(
   return { changes };
 }
 
-/** Drops what provisionPostgres made (tests clean up with it). */
-export async function dropPostgres(admin: PostgresAdmin, grants: readonly DatabaseGrant[]): Promise<void> {
+/** The comments (instance marks) of those databases and roles that exist; a missing comment is null. */
+export async function findDatabasesAndRoles(
+  admin: PostgresAdmin,
+  names: { readonly databases: readonly string[]; readonly roles: readonly string[] },
+): Promise<{ databases: { name: string; comment: string | null }[]; roles: { name: string; comment: string | null }[] }> {
   const client = await connectAdmin(admin);
   try {
-    for (const grant of grants) {
-      await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(grant.database)} WITH (FORCE)`);
-      await client.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(grant.role)}`);
-    }
+    const databases = await client.query<{ name: string; comment: string | null }>(
+      `SELECT datname AS name, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = ANY($1) ORDER BY datname`,
+      [names.databases],
+    );
+    const roles = await client.query<{ name: string; comment: string | null }>(
+      `SELECT rolname AS name, shobj_description(oid, 'pg_authid') AS comment FROM pg_roles WHERE rolname = ANY($1) ORDER BY rolname`,
+      [names.roles],
+    );
+    return { databases: databases.rows, roles: roles.rows };
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** Drops databases (closing their connections) and then roles; names that do not exist are skipped. */
+export async function dropDatabasesAndRoles(
+  admin: PostgresAdmin,
+  names: { readonly databases: readonly string[]; readonly roles: readonly string[] },
+): Promise<void> {
+  const client = await connectAdmin(admin);
+  try {
+    await client.query(`SELECT pg_advisory_lock(hashtext('trellis-adm provision'))`);
+    for (const database of names.databases) await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`);
+    for (const role of names.roles) await client.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Drops what provisionPostgres made (tests clean up with it). */
+export async function dropPostgres(admin: PostgresAdmin, grants: readonly DatabaseGrant[]): Promise<void> {
+  await dropDatabasesAndRoles(admin, { databases: grants.map((g) => g.database), roles: grants.map((g) => g.role) });
 }

@@ -119,6 +119,8 @@ export async function ensureManagementApi(admin: RabbitAdmin, log: (line: string
 
 export type BrokerPlan = {
   readonly vhost: string;
+  /** The vhost's description (the instance mark): kept, or put back when it differs. */
+  readonly description?: string;
   readonly users: readonly BrokerUser[];
   /** Emitter exchanges to declare up front (durable topic), so consumers can bind in any start order. */
   readonly exchanges: readonly string[];
@@ -137,9 +139,13 @@ export async function provisionRabbitmq(admin: RabbitAdmin, plan: BrokerPlan, lo
   const changes: string[] = [];
   const vhost = encodeURIComponent(plan.vhost);
 
-  if (!(await api.get(`/vhosts/${vhost}`))) {
-    await api.call('PUT', `/vhosts/${vhost}`, { description: 'Trellis' });
+  const foundVhost = await api.get<{ description?: string }>(`/vhosts/${vhost}`);
+  if (!foundVhost) {
+    await api.call('PUT', `/vhosts/${vhost}`, { description: plan.description ?? 'Trellis' });
     changes.push(`created vhost ${plan.vhost}`);
+  } else if (plan.description !== undefined && (foundVhost.description ?? '') !== plan.description) {
+    await api.call('PUT', `/vhosts/${vhost}`, { description: plan.description });
+    changes.push(`marked vhost ${plan.vhost}`);
   }
   // The administrator declares the exchanges below, so it needs rights on the vhost too.
   await ensurePermissions(api, plan.vhost, admin.user, { configure: '.*', write: '.*', read: '.*' }, changes);
@@ -178,9 +184,28 @@ async function ensurePermissions(api: ManagementApi, vhost: string, user: string
   changes.push(`set permissions of ${user} on vhost ${vhost}`);
 }
 
+/** The vhost (with its description) and those of the users that exist. */
+export async function findVhostAndUsers(
+  admin: RabbitAdmin,
+  names: { readonly vhost: string; readonly users: readonly string[] },
+  log: (line: string) => void = () => undefined,
+): Promise<{ vhost?: { name: string; description: string }; users: string[] }> {
+  await ensureManagementApi(admin, log);
+  const api = makeManagementApi(admin);
+  const vhost = await api.get<{ description?: string }>(`/vhosts/${encodeURIComponent(names.vhost)}`);
+  const users: string[] = [];
+  for (const user of names.users) if (await api.get(`/users/${encodeURIComponent(user)}`)) users.push(user);
+  return { ...(vhost ? { vhost: { name: names.vhost, description: vhost.description ?? '' } } : {}), users };
+}
+
+/** Deletes vhosts (their queues and exchanges go with them) and users; names that do not exist are skipped. */
+export async function dropVhostsAndUsers(admin: RabbitAdmin, names: { readonly vhosts: readonly string[]; readonly users: readonly string[] }): Promise<void> {
+  const api = makeManagementApi(admin);
+  for (const vhost of names.vhosts) await api.call('DELETE', `/vhosts/${encodeURIComponent(vhost)}`);
+  for (const user of names.users) await api.call('DELETE', `/users/${encodeURIComponent(user)}`);
+}
+
 /** Removes a vhost and users that provisionRabbitmq made (tests clean up with it). */
 export async function dropRabbitmq(admin: RabbitAdmin, plan: BrokerPlan): Promise<void> {
-  const api = makeManagementApi(admin);
-  await api.call('DELETE', `/vhosts/${encodeURIComponent(plan.vhost)}`);
-  for (const broker of plan.users) await api.call('DELETE', `/users/${encodeURIComponent(broker.user)}`);
+  await dropVhostsAndUsers(admin, { vhosts: [plan.vhost], users: plan.users.map((u) => u.user) });
 }
