@@ -52,14 +52,50 @@ export function listeningProcesses(port: number): number[] {
   return found;
 }
 
-/** The state directory of the Trellis instance a process belongs to, from the supervisor's marker. */
-function trellisStateDirOf(pid: number): string | undefined {
+function markerOf(pid: number): string | undefined {
   try {
     const variable = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith(`${SUPERVISED_BY}=`));
     return variable ? dirname(variable.slice(SUPERVISED_BY.length + 1)) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** `node .../supervisor-main.js <state dir>/supervisor.json` -> the state dir. */
+function supervisedFrom(pid: number): string | undefined {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const main = argv.findIndex((arg) => arg.endsWith('supervisor-main.js'));
+    const plan = main === -1 ? undefined : argv[main + 1];
+    return plan ? dirname(plan) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return parent > 1 ? parent : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The state directory of the Trellis instance a process belongs to: from the supervisor's marker
+ * in its environment, or else (nginx writes its process title over its environment) from the
+ * supervisor among its parents.
+ */
+function trellisStateDirOf(pid: number): string | undefined {
+  const marked = markerOf(pid);
+  if (marked) return marked;
+  for (let ancestor = parentOf(pid), depth = 0; ancestor !== undefined && depth < 3; ancestor = parentOf(ancestor), depth++) {
+    const stateDir = supervisedFrom(ancestor);
+    if (stateDir) return stateDir;
+  }
+  return undefined;
 }
 
 /** Who holds a port, in words: "the Trellis instance of /work/main/.trellis" or "pid 42: python3 -m http.server". */

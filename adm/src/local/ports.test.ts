@@ -48,6 +48,24 @@ describe('the port check', () => {
     await expect(assertPortsFree(ports, '127.0.0.1', () => undefined)).rejects.toThrow(/move every port \(these are free now\):\n {2}TRELLIS_PORT=\d+ TRELLIS_STUDIO_PORT=\d+ make up$/);
   });
 
+  it("finds another instance's process by its supervisor when it hides its environment (as nginx does)", async () => {
+    // A stand-in supervisor (its command line names the plan file) whose child listens without the marker.
+    const listener = `const s = require('node:net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port))`;
+    const code = `require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(listener)}], { stdio: 'inherit', env: {} })`;
+    const supervisor = spawn(process.execPath, ['-e', code, '/x/adm/dist/local/supervisor-main.js', '/tmp/nginx-checkout/.trellis/supervisor.json'], {
+      env: { PATH: process.env['PATH'] ?? '' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    });
+    children.push(supervisor);
+    const port = await new Promise<number>((resolve) => supervisor.stdout?.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim()))));
+    try {
+      expect(describePortHolder(port)).toBe('the Trellis instance of /tmp/nginx-checkout/.trellis');
+    } finally {
+      process.kill(-(supervisor.pid ?? 0), 'SIGKILL');
+    }
+  });
+
   it('tells the processes of another Trellis instance from any other', async () => {
     const trellis = await listenAsTrellis('/tmp/another-checkout/.trellis/state.json');
     expect(describePortHolder(trellis)).toBe('the Trellis instance of /tmp/another-checkout/.trellis');
