@@ -14,6 +14,9 @@ describe('instance names', () => {
     expect(defaultInstanceName('/home/me/My Trellis.Fork', '/x')).toMatch(/^trellis_my_trellis_f_[0-9a-f]{6}$/);
     expect(defaultInstanceName('/', '/.trellis')).toMatch(/^trellis_[0-9a-f]{6}$/);
     expect(defaultInstanceName('/home/me/---', '/x')).toMatch(/^trellis_[0-9a-f]{6}$/);
+    expect(defaultInstanceName('/tmp/trellis-clone', '/x')).toMatch(/^trellis_clone_[0-9a-f]{6}$/);
+    expect(defaultInstanceName('/src/trellis', '/x')).toMatch(/^trellis_[0-9a-f]{6}$/);
+    expect(defaultInstanceName('/src/trellisx', '/x')).toMatch(/^trellis_trellisx_[0-9a-f]{6}$/);
     for (const name of [defaultInstanceName('/a/bbbbbbbbbbbbbbbbbbbbbbbbbbbbb', '/x'), defaultInstanceName('/w/x_y-z', '/x')]) {
       expect(nameProblem(name)).toBeUndefined();
       // The longest database name (<name>_action_builder) must fit PostgreSQL's 63 bytes.

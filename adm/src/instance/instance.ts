@@ -39,11 +39,17 @@ export function nameProblem(name: string): string | undefined {
 
 /**
  * The name a state directory gets unless TRELLIS_INSTANCE says otherwise: `trellis_<checkout>_<hash>`,
- * e.g. trellis_main_3f2a1b for /work/main/.trellis. Two checkouts (or state directories) on one
+ * e.g. trellis_main_3f2a1b for /work/main/.trellis (trellis_clone_… for ~/trellis-clone). Two checkouts (or state directories) on one
  * machine get different names, and the same one gets the same name again after `.trellis/` was removed.
  */
 export function defaultInstanceName(checkout: string, stateDir: string): string {
-  const slug = basename(checkout).toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 12).replace(/_+$/, '');
+  const slug = basename(checkout)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^(trellis(_|$))+/, '')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 12)
+    .replace(/_+$/, '');
   const hash = createHash('sha256').update(stateDir).digest('hex').slice(0, 6);
   return slug ? `trellis_${slug}_${hash}` : `trellis_${hash}`;
 }

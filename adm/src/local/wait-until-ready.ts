@@ -33,8 +33,9 @@ export function failureReport(state: SupervisorState): string | undefined {
   const failed = Object.entries(state.children).filter((entry): entry is [string, ChildState] => entry[1].status === 'failed');
   if (failed.length === 0) return undefined;
   const parts = failed.map(([name, child]) => {
-    const output = (child.lastOutput ?? child.lastError ?? '').split('\n').slice(-12).map((line) => `    ${line}`).join('\n');
-    return `${name} cannot start as configured and is not restarted (${child.lastError ?? 'exit 78'}); it said:\n${output}\n  (log: ${shown(child.log)})\n${adviceFor(name, child.lastOutput ?? '')}`;
+    const said = child.lastOutput ?? child.lastError ?? '';
+    const output = said.split('\n').slice(-12).map((line) => `    ${line}`).join('\n');
+    return `${name} cannot start as configured, so it is not restarted. It said:\n${output}\n  (log: ${shown(child.log)})\n${adviceFor(name, said)}`;
   });
   return parts.join('\n\n');
 }
