@@ -11,7 +11,8 @@ import { dropInstanceResources, findInstanceResources } from '../src/provision/i
 import { postgresAdminFromEnv } from '../src/provision/postgres.js';
 import { rabbitAdminFromEnv } from '../src/provision/rabbitmq.js';
 import type { Secrets } from '../src/secrets.js';
-import { provisionLocalInstance, resourcesNamed, testPrefix } from './fixtures.js';
+import { provision } from '../src/commands/provision.js';
+import { provisionLocalInstance, recordedOutput, resourcesNamed, testPrefix } from './fixtures.js';
 
 const name = testPrefix();
 const admins = { postgres: postgresAdminFromEnv(), rabbitmq: rabbitAdminFromEnv() };
@@ -30,6 +31,37 @@ async function connectAs(stateDir: string, secrets: Secrets, service: ServiceNam
   await client.connect();
   return client;
 }
+
+describe('resources made by an older trellis-adm (no marks)', () => {
+  const legacy = testPrefix();
+  let dir = '';
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'trellis-adm-legacy-'));
+  });
+
+  afterAll(async () => {
+    await dropInstanceResources(admins, await findInstanceResources(admins, legacy));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('are taken over by the .trellis/ that made them, and refused to any other', async () => {
+    const old = join(dir, 'old', '.trellis');
+    // What an older trellis-adm left: secrets in .trellis/, unmarked databases, roles and vhost.
+    const { out } = recordedOutput();
+    expect(await provision(out, { ...process.env, TRELLIS_STATE_DIR: old, TRELLIS_INSTANCE: legacy })).toBe(0);
+    expect((await findInstanceResources(admins, legacy)).filter((r) => r.mark)).toEqual([]);
+
+    const stranger = { ...process.env, TRELLIS_STATE_DIR: join(dir, 'stranger', '.trellis'), TRELLIS_INSTANCE: legacy };
+    await expect(provisionLocalInstance(stranger)).rejects.toThrow(/carry no Trellis instance mark[\s\S]*make reset[\s\S]*TRELLIS_INSTANCE=<another name>/);
+
+    const { instance, leftovers } = await provisionLocalInstance({ ...process.env, TRELLIS_STATE_DIR: old, TRELLIS_INSTANCE: legacy });
+    expect(instance.adopted).toBe(true);
+    expect(leftovers).toEqual([]);
+    const found = await findInstanceResources(admins, legacy);
+    for (const resource of found.filter((r) => r.kind !== 'broker user')) expect(resource.mark?.id, resource.name).toBe(instance.id);
+  });
+});
 
 describe('a local instance and its resources', () => {
   beforeAll(async () => {
