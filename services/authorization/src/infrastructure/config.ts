@@ -4,7 +4,7 @@
  * | variable | default | meaning |
  * |---|---|---|
  * | TRELLIS_ADMIN_PASSWORD | — | read only at the very first start, to create `admin` |
- * | TRELLIS_SECRET_KEY | required | 32 random bytes, base64 (`openssl rand -base64 32`): seals the token-signing private keys at rest (AES-256-GCM). Losing it invalidates the stored keys; a new key is made and everyone logs in again |
+ * | TRELLIS_SECRET_KEY | required | 32 random bytes, base64 (`openssl rand -base64 32`): seals the token-signing private keys at rest (AES-256-GCM). It must stay the same for the life of the instance: with another key authorization cannot open the stored keys and refuses to start (exit 78) |
  * | TRELLIS_ACCESS_TOKEN_TTL_SECONDS | 900 | lifetime of an access token |
  * | TRELLIS_REFRESH_TOKEN_TTL_SECONDS | 2592000 (30 days) | lifetime of a refresh token; each refresh issues a new one |
  * | TRELLIS_SIGNING_KEY_ROTATION_SECONDS | 604800 (7 days) | age at which the signing key is replaced; checked at start and periodically |
