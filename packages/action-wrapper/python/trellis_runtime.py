@@ -16,7 +16,16 @@ the file descriptors 1 and 2 themselves (C extensions, subprocesses) go to the w
 not to the execution: fd 1 is moved away so nothing can corrupt the protocol.
 
 Handlers write `from trellis_runtime import ActionError`; the wrapper also accepts any exception
-class named ActionError with a string `code` attribute.
+class named ActionError with a string `code` attribute, and Ryax's RyaxException (any exception
+whose class, or a base class, is named RyaxException, with an integer `code`): its code becomes
+the string code ("404").
+
+The wrapper describes the action in the environment variable TRELLIS_ACTION_CONFIG (JSON):
+  {"format": "trellis"|"ryax", "floatInputs": [names], "outputs": [{"name", "type", "help", "optional"}]}
+A Trellis handler is called `handle(inputs, context)` / `run(context, inputs)`; a Ryax one as Ryax
+calls it, `handle(mod_in)` / `run(service, input_values)` with `service` a RyaxSourceProtocol
+(ryax_execution/ and ryax_wrapper.py, shipped next to this file). Float inputs always arrive as
+Python floats (JSON writes 5.0 as 5).
 Only the standard library is used.
 """
 
@@ -48,6 +57,9 @@ class ActionError(Exception):
 sys.modules.setdefault("trellis_runtime", sys.modules[__name__])
 
 LOG_LIMIT = int(os.environ.get("TRELLIS_LOG_LIMIT_BYTES", str(1024 * 1024)))
+CONFIG = json.loads(os.environ.get("TRELLIS_ACTION_CONFIG") or "{}")
+RYAX = CONFIG.get("format") == "ryax"
+FLOAT_INPUTS = tuple(CONFIG.get("floatInputs", ()))
 MAX_FRAMES = 20
 THIS_FILE = os.path.abspath(__file__)
 
@@ -151,7 +163,9 @@ def trimmed_stack(error):
     frames = [
         f
         for f in traceback.extract_tb(error.__traceback__)
-        if os.path.abspath(f.filename) != THIS_FILE and os.sep + "asyncio" + os.sep not in f.filename
+        if os.path.abspath(f.filename) != THIS_FILE
+        and os.sep + "asyncio" + os.sep not in f.filename
+        and not f.filename.startswith("<frozen ")
     ]
     lines = ["Traceback (most recent call last):\n"]
     lines += traceback.format_list(frames[-MAX_FRAMES:])
@@ -161,9 +175,12 @@ def trimmed_stack(error):
 
 def failure_of(error):
     code = getattr(error, "code", None)
+    message = getattr(error, "message", None)
+    message = message if isinstance(message, str) else str(error)
     if type(error).__name__ == "ActionError" and isinstance(code, str):
-        message = getattr(error, "message", None)
-        return {"code": code, "message": message if isinstance(message, str) else str(error), "stack": ""}
+        return {"code": code, "message": message, "stack": ""}
+    if type(code) is int and any(cls.__name__ == "RyaxException" for cls in type(error).__mro__):
+        return {"code": str(code), "message": message, "stack": ""}
     message = str(error) or type(error).__name__
     return {"code": "error", "message": f"{type(error).__name__}: {message}" if str(error) else message, "stack": trimmed_stack(error)}
 
@@ -185,23 +202,73 @@ def logs_of(out, err):
     return {"stdout": stdout, "stderr": stderr, "stdoutDropped": stdout_dropped, "stderrDropped": stderr_dropped}
 
 
+class _Created:
+    """What a Ryax trigger's create_run returns: the run is already created, awaiting is optional."""
+
+    __slots__ = ()
+
+    def __await__(self):
+        return iter(())
+
+
+_ryax_source_class = None
+
+
+def ryax_source(emit, emit_error):
+    """The `service` a Ryax trigger's run(service, input_values) receives."""
+    global _ryax_source_class
+    if _ryax_source_class is None:
+        # Imported on first use, by the name handlers import it under: one class for both.
+        from ryax_execution.ryax_source_protocol import RyaxSourceProtocol
+
+        class TrellisRyaxSource(RyaxSourceProtocol):
+            def __init__(self, emit, emit_error):
+                self._emit = emit
+                self._emit_error = emit_error
+
+            # A plain function returning an awaitable, so that `await service.create_run(...)`
+            # and a forgotten await (as in an example of Ryax's docs) both create the run.
+            def create_run(self, data, running_time=0.001, status=None):
+                if getattr(status, "name", status) == "ERROR":
+                    self._emit_error({"code": "error", "message": "the trigger created a run with status ERROR", "stack": ""})
+                else:
+                    self._emit(data)
+                return _Created()
+
+            def get_output_definitions(self):
+                return {io["name"]: dict(io) for io in CONFIG.get("outputs", [])}
+
+        _ryax_source_class = TrellisRyaxSource
+    return _ryax_source_class(emit, emit_error)
+
+
 def execute(module, message):
     out, err = BoundedText(), BoundedText()
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out, err
     request_id = message["id"]
+    inputs = message.get("inputs", {})
+    for name in FLOAT_INPUTS:
+        if type(inputs.get(name)) is int:
+            inputs[name] = float(inputs[name])
     try:
         if message["type"] == "listen":
 
             def emit(outputs):
                 send({"type": "emit", "id": request_id, "outputs": outputs, **logs_of(out, err)})
 
-            context = Context(message.get("executionId", ""), message.get("workdir", ""), emit)
-            call(module.run, context, message.get("inputs", {}))
+            def emit_error(error):
+                send({"type": "emit_error", "id": request_id, "error": error, **logs_of(out, err)})
+
+            if RYAX:
+                call(module.run, ryax_source(emit, emit_error), inputs)
+            else:
+                call(module.run, Context(message.get("executionId", ""), message.get("workdir", ""), emit), inputs)
             outputs = None
+        elif RYAX:
+            outputs = call(module.handle, inputs)
         else:
-            context = Context(message.get("executionId", ""), message.get("workdir", ""))
-            outputs = call(module.handle, message.get("inputs", {}), context)
+            outputs = call(module.handle, inputs, Context(message.get("executionId", ""), message.get("workdir", "")))
         try:
             reply = {"type": "result", "id": request_id, "ok": True, "outputs": outputs}
             json.dumps(reply, allow_nan=False)
@@ -249,7 +316,9 @@ def main():
         module = load(folder, handler)
     except BaseException as error:  # noqa: BLE001 - reported to the wrapper, which fails to start
         send({"type": "load_error", "message": f"cannot load {handler}: {type(error).__name__}: {error}", "stack": trimmed_stack(error)})
-        return 1
+        # Not a normal exit: a thread the handler started while loading would keep it alive.
+        sys.stderr.flush()
+        os._exit(1)
     functions = [name for name in ("handle", "run") if callable(getattr(module, name, None))]
     send({"type": "ready", "functions": functions})
     while True:

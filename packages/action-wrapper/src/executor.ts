@@ -7,7 +7,7 @@ import type { Limiter } from './limiter.js';
 import { type CapturedLogs, makeLogCapture } from './log-capture.js';
 import type { HandlerOutcome, HandlerRuntime } from './runtime.js';
 import { download, packDirectory, redactUrl, unpackDirectory, upload } from './transfer.js';
-import { type Download, type Upload, type WireValue, decodeInputs, encodeOutputs } from './values.js';
+import { type DecodeOptions, type Download, type Upload, type WireValue, decodeInputs, encodeOutputs } from './values.js';
 
 export type ExecutionRequest = {
   readonly executionId: string;
@@ -41,6 +41,11 @@ export type ExecutorDeps = {
   readonly tempRoot: string;
   /** Monotonic milliseconds. */
   readonly now: () => number;
+  /**
+   * Values the platform adds to a trigger's inputs (Ryax's `ryax_endpoint_port` and
+   * `ryax_endpoint_prefix`); a declared input of the same name keeps its own value.
+   */
+  readonly listenExtras?: Readonly<Record<string, unknown>>;
 };
 
 export type Executor = {
@@ -67,6 +72,8 @@ export function requestProblems(definition: ActionDefinition, request: Execution
 
 export function makeExecutor(deps: ExecutorDeps): Executor {
   const { definition, runtime } = deps;
+  // Ryax hands an optional input without a value to the handler as None.
+  const decodeOptions: DecodeOptions = { unsetOptional: definition.source.format === 'ryax' ? 'null' : 'absent' };
 
   const fetchInputs = async (downloads: readonly Download[], workdir: string, values: Record<string, unknown>, signal: AbortSignal) => {
     await Promise.all(
@@ -112,7 +119,7 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
   };
 
   const execute = async (request: ExecutionRequest, workdir: string, logs: ReturnType<typeof makeLogCapture>, onWorkdirUsed: () => void): Promise<{ outputs?: Record<string, WireValue>; error?: Failure }> => {
-    const decoded = decodeInputs(definition.inputs, request.inputs);
+    const decoded = decodeInputs(definition.inputs, request.inputs, decodeOptions);
     if (!decoded.ok) return { error: decoded.error };
     const timeoutMs = request.timeoutMs > 0 ? request.timeoutMs : deps.defaultTimeoutMs;
     const controller = new AbortController();
@@ -187,12 +194,12 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
       const logs = makeLogCapture(deps.logLimitBytes);
       const workdir = path.join(deps.tempRoot, `trellis-trigger-${randomUUID()}`);
       try {
-        const decoded = decodeInputs(definition.inputs, request.inputs);
+        const decoded = decodeInputs(definition.inputs, request.inputs, decodeOptions);
         if (!decoded.ok) {
           send({ type: 'error', error: decoded.error, logs: logs.take() });
           return;
         }
-        const values = { ...decoded.value.values };
+        const values = { ...deps.listenExtras, ...decoded.value.values };
         try {
           await fetchInputs(decoded.value.downloads, workdir, values, signal);
         } catch (error) {
@@ -215,12 +222,15 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
           runs++;
           send({ type: 'run', runId: `${request.listenId || 'listen'}-${runs}`, outputs: encoded.value.values, logs: logs.take() });
         };
+        const emitError = (error: Failure) => {
+          if (!signal.aborted && !stopped) send({ type: 'error', error, logs: logs.take() });
+        };
         const ended = new Promise<HandlerOutcome>((resolve) => {
           if (signal.aborted) resolve({ ok: true, outputs: undefined });
           signal.addEventListener('abort', () => resolve({ ok: true, outputs: undefined }), { once: true });
         });
         const outcome = await Promise.race([
-          runtime.listen({ executionId: request.listenId, inputs: values, workdir, signal, logs, emit }),
+          runtime.listen({ executionId: request.listenId, inputs: values, workdir, signal, logs, emit, emitError }),
           ended,
         ]);
         stopped = true;

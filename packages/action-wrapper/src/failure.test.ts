@@ -9,6 +9,23 @@ describe('failureOf', () => {
     expect(failureOf(Object.assign(new Error('x'), { name: 'ActionError', code: 'c' }))).toEqual({ code: 'c', message: 'x' });
   });
 
+  it("keeps the integer code of Ryax's RyaxException (named so, or a subclass of one) as a string", () => {
+    class RyaxException extends Error {
+      constructor(
+        message: string,
+        readonly code: number,
+      ) {
+        super(message);
+      }
+    }
+    class Gone extends RyaxException {}
+    expect(failureOf(new RyaxException('no such user', 404))).toEqual({ code: '404', message: 'no such user' });
+    expect(failureOf(new Gone('left', 410))).toEqual({ code: '410', message: 'left' });
+    expect(failureOf(Object.assign(new Error('named'), { name: 'RyaxException', code: 503 }))).toEqual({ code: '503', message: 'named' });
+    expect(failureOf(new RyaxException('not an integer', 4.5))).toMatchObject({ code: 'error', message: 'not an integer' });
+    expect(failureOf(Object.assign(new Error('other'), { code: 404 }))).toMatchObject({ code: 'error', message: 'other' });
+  });
+
   it('makes any other error code `error` with its message and a stack', () => {
     const failure = failureOf(new RangeError('too far'));
     expect(failure).toMatchObject({ code: 'error', message: 'too far' });

@@ -18,18 +18,33 @@ export const FailureCode = {
 const ownCode = path.dirname(fileURLToPath(import.meta.url)) + path.sep;
 const maxStackLines = 20;
 
-/** An exception of user code as a Failure: ActionError (duck-typed) keeps its code; anything else is `error` with a trimmed stack. */
+/**
+ * An exception of user code as a Failure: ActionError (duck-typed) keeps its code, Ryax's
+ * RyaxException (named so, or a subclass of a class named so, with an integer code) its code as a
+ * string ('404'); anything else is `error` with a trimmed stack.
+ */
 export function failureOf(thrown: unknown): Failure {
   if (typeof thrown === 'object' && thrown !== null) {
     const { name, code, message, stack } = thrown as { name?: unknown; code?: unknown; message?: unknown; stack?: unknown };
     if (name === 'ActionError' && typeof code === 'string') {
       return { code, message: typeof message === 'string' ? message : '' };
     }
+    if (Number.isInteger(code) && isRyaxException(thrown)) {
+      return { code: String(code), message: typeof message === 'string' ? message : '' };
+    }
     if (thrown instanceof Error || typeof message === 'string') {
       return { code: FailureCode.error, message: String(message), ...(typeof stack === 'string' ? { stack: trimStack(stack) } : {}) };
     }
   }
   return { code: FailureCode.error, message: `a non-error value was thrown: ${String(thrown)}` };
+}
+
+function isRyaxException(thrown: object): boolean {
+  if ((thrown as { name?: unknown }).name === 'RyaxException') return true;
+  for (let proto: unknown = Object.getPrototypeOf(thrown); proto !== null && typeof proto === 'object'; proto = Object.getPrototypeOf(proto)) {
+    if ((proto as { constructor?: { name?: unknown } }).constructor?.name === 'RyaxException') return true;
+  }
+  return false;
 }
 
 /** Drops the frames of Node internals and of the wrapper itself, and keeps at most 20 frames. */

@@ -3,12 +3,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
-import type { ActionKind } from '@trellis/action-manifest/definition';
+import type { ActionDefinition } from '@trellis/action-manifest/definition';
 import { failureOf } from './failure.js';
 import { runCaptured } from './log-capture.js';
 import type { HandlerOutcome, HandlerRuntime, Invocation } from './runtime.js';
 
-type HandleFn = (inputs: Readonly<Record<string, unknown>>, context: unknown) => unknown;
+type HandleFn = (inputs: Readonly<Record<string, unknown>>, context?: unknown) => unknown;
 type RunFn = (context: unknown, inputs: Readonly<Record<string, unknown>>) => unknown;
 
 /**
@@ -35,24 +35,43 @@ export function isCommonJs(folder: string, handlerFile: string): boolean {
 }
 
 /**
+ * The entry point of a loaded module. `handle` (or `run`) is a named export, or a property of the
+ * default export. A Ryax handler may also be the module itself (`module.exports = handle;`, as
+ * Ryax documents it) or an ES module's default export (`export default function handle`).
+ */
+export function entryPointOf(loaded: unknown, name: 'handle' | 'run', format: 'trellis' | 'ryax'): unknown {
+  const record = (loaded ?? {}) as Record<string, unknown>;
+  const fallback = record['default'];
+  const named = record[name] ?? (fallback as Record<string, unknown> | undefined)?.[name];
+  if (typeof named === 'function' || format !== 'ryax') return named;
+  if (typeof loaded === 'function') return loaded;
+  return typeof fallback === 'function' ? fallback : named;
+}
+
+/**
  * Loads a Node handler in this process. Handlers run concurrently in the wrapper's event loop;
  * a timed-out handler cannot be killed (a promise cannot be cancelled): it is abandoned, its
- * context.signal fires, and whatever it still does runs on in the background.
+ * context.signal fires, and whatever it still does runs on in the background. A Ryax handler is
+ * called as Ryax calls it, `handle(ryax_input)`; Ryax has no Node.js triggers.
  */
-export async function loadNodeRuntime(folder: string, handler: string, kind: ActionKind): Promise<HandlerRuntime> {
+export async function loadNodeRuntime(folder: string, definition: Pick<ActionDefinition, 'handler' | 'kind' | 'source'>): Promise<HandlerRuntime> {
+  const { handler, kind } = definition;
+  const ryax = definition.source.format === 'ryax';
+  if (ryax && kind === 'Trigger') throw new Error(`${handler}: Ryax has no Node.js triggers (sources); write the trigger in Python (ryax_run.py)`);
   const file = path.resolve(folder, handler);
   if (!existsSync(file)) throw new Error(`the handler ${handler} does not exist in ${folder}`);
-  let loaded: Record<string, unknown>;
+  let loaded: unknown;
   if (isCommonJs(folder, handler)) {
-    loaded = createRequire(path.join(folder, 'package.json'))(file) as Record<string, unknown>;
+    loaded = createRequire(path.join(folder, 'package.json'))(file);
   } else {
-    loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    loaded = await import(pathToFileURL(file).href);
   }
-  const exported = (name: string): unknown => loaded[name] ?? (loaded['default'] as Record<string, unknown> | undefined)?.[name];
-  const handle = exported('handle');
-  const run = exported('run');
+  const handle = entryPointOf(loaded, 'handle', definition.source.format);
+  const run = entryPointOf(loaded, 'run', definition.source.format);
   if (kind === 'Trigger' && typeof run !== 'function') throw new Error(`the trigger handler ${handler} does not export a function run(context, inputs)`);
-  if (kind !== 'Trigger' && typeof handle !== 'function') throw new Error(`the handler ${handler} does not export a function handle(inputs, context)`);
+  if (kind !== 'Trigger' && typeof handle !== 'function') {
+    throw new Error(`the handler ${handler} does not export a function ${ryax ? 'handle(ryax_input) (module.exports = handle)' : 'handle(inputs, context)'}`);
+  }
 
   const contextOf = (invocation: Invocation) => ({
     executionId: invocation.executionId,
@@ -75,7 +94,9 @@ export async function loadNodeRuntime(folder: string, handler: string, kind: Act
 
   return {
     maxConcurrency: undefined,
-    invoke: (invocation) => runCaptured(invocation.logs, () => settle(() => (handle as HandleFn)(invocation.inputs, contextOf(invocation)))),
+    invoke: ryax
+      ? (invocation) => runCaptured(invocation.logs, () => settle(() => (handle as HandleFn)(invocation.inputs)))
+      : (invocation) => runCaptured(invocation.logs, () => settle(() => (handle as HandleFn)(invocation.inputs, contextOf(invocation)))),
     listen: (invocation) =>
       runCaptured(invocation.logs, () =>
         settle(() => (run as RunFn)({ ...contextOf(invocation), emit: (outputs: unknown) => invocation.emit(outputs) }, invocation.inputs)),

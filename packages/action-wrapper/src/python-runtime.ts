@@ -2,7 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ActionKind } from '@trellis/action-manifest/definition';
+import type { ActionDefinition } from '@trellis/action-manifest/definition';
 import { type Failure, FailureCode } from './failure.js';
 import { type LogCapture, runUncaptured } from './log-capture.js';
 import type { HandlerOutcome, HandlerRuntime, Invocation, ListenInvocation } from './runtime.js';
@@ -12,8 +12,10 @@ export const pythonRuntimeFile = fileURLToPath(new URL('../python/trellis_runtim
 
 export type PythonOptions = {
   readonly folder: string;
-  readonly handler: string;
-  readonly kind: ActionKind;
+  /** What the child needs of it: the handler, the kind, the format (how to call it), float inputs, outputs. */
+  readonly definition: Pick<ActionDefinition, 'handler' | 'kind' | 'inputs' | 'outputs' | 'source'>;
+  /** Added to the child's environment (e.g. RYAX_SOURCE_PORT). */
+  readonly env?: Readonly<Record<string, string>>;
   /** The interpreter; default python3. */
   readonly python?: string;
   readonly logLimitBytes: number;
@@ -22,7 +24,12 @@ export type PythonOptions = {
 };
 
 type Frame = { type: string; id?: number } & Record<string, unknown>;
-type Pending = { logs: LogCapture; resolve: (outcome: HandlerOutcome) => void; emit?: (outputs: unknown) => void };
+type Pending = {
+  logs: LogCapture;
+  resolve: (outcome: HandlerOutcome) => void;
+  emit?: (outputs: unknown) => void;
+  emitError?: (error: Failure) => void;
+};
 type Child = { process: ChildProcessWithoutNullStreams; pending: Map<number, Pending>; stderrTail: string };
 
 /** Splits a byte stream into frames: 4-byte big-endian length + JSON. */
@@ -54,8 +61,18 @@ export function encodeFrame(message: unknown): Buffer {
  * is how a hung Python handler is stopped), which is then started again too.
  */
 export async function startPythonRuntime(options: PythonOptions): Promise<HandlerRuntime> {
+  const { definition } = options;
+  const handler = definition.handler;
   if (!existsSync(pythonRuntimeFile)) throw new Error(`the Python runtime ${pythonRuntimeFile} is missing from the wrapper package`);
-  if (!existsSync(path.resolve(options.folder, options.handler))) throw new Error(`the handler ${options.handler} does not exist in ${options.folder}`);
+  if (!existsSync(path.resolve(options.folder, handler))) throw new Error(`the handler ${handler} does not exist in ${options.folder}`);
+  const env = {
+    ...globalThis.process.env,
+    ...options.env,
+    TRELLIS_LOG_LIMIT_BYTES: String(options.logLimitBytes),
+    TRELLIS_ACTION_CONFIG: JSON.stringify(childConfigOf(definition)),
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
+  const entry = entryPointOf(definition);
   let current: Promise<Child> | undefined;
   let closing = false;
   let nextId = 1;
@@ -64,9 +81,9 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
     runUncaptured(
       () =>
         new Promise<Child>((resolve, reject) => {
-          const process = spawn(options.python ?? 'python3', ['-u', pythonRuntimeFile, options.folder, options.handler], {
+          const process = spawn(options.python ?? 'python3', ['-u', pythonRuntimeFile, options.folder, handler], {
             cwd: options.folder,
-            env: { ...globalThis.process.env, TRELLIS_LOG_LIMIT_BYTES: String(options.logLimitBytes), PYTHONDONTWRITEBYTECODE: '1' },
+            env,
             stdio: ['pipe', 'pipe', 'pipe'],
           });
           const child: Child = { process, pending: new Map(), stderrTail: '' };
@@ -83,10 +100,9 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
             makeFrameReader((frame) => {
               if (frame.type === 'ready') {
                 const functions = (frame['functions'] as string[] | undefined) ?? [];
-                const needed = options.kind === 'Trigger' ? 'run' : 'handle';
-                if (!functions.includes(needed)) {
+                if (!functions.includes(entry.name)) {
                   process.kill('SIGKILL');
-                  reject(new Error(`the handler ${options.handler} does not define ${needed === 'run' ? 'run(context, inputs)' : 'handle(inputs, context)'}`));
+                  reject(new Error(`the handler ${handler} does not define ${entry.signature}`));
                   return;
                 }
                 ready = true;
@@ -94,6 +110,8 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
                 return;
               }
               if (frame.type === 'load_error') {
+                // The child exits by itself; killing it too leaves nothing behind whatever it started.
+                process.kill('SIGKILL');
                 reject(new Error(`${String(frame['message'])}\n${String(frame['stack'] ?? '')}`.trimEnd()));
                 return;
               }
@@ -102,6 +120,8 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
               takeLogs(pending.logs, frame);
               if (frame.type === 'emit') {
                 pending.emit?.(frame['outputs']);
+              } else if (frame.type === 'emit_error') {
+                pending.emitError?.(frame['error'] as Failure);
               } else if (frame.type === 'result') {
                 child.pending.delete(frame.id as number);
                 pending.resolve(frame['ok'] === true ? { ok: true, outputs: frame['outputs'] } : { ok: false, error: frame['error'] as Failure });
@@ -140,7 +160,7 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
     if (!closing) restart();
   };
 
-  const call = async (type: 'run' | 'listen', invocation: Invocation, emit?: (outputs: unknown) => void): Promise<HandlerOutcome> => {
+  const call = async (type: 'run' | 'listen', invocation: Invocation, listener?: Pick<ListenInvocation, 'emit' | 'emitError'>): Promise<HandlerOutcome> => {
     if (current === undefined) current = spawnChild();
     let child: Child;
     try {
@@ -155,7 +175,7 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
       invocation.signal.addEventListener('abort', onAbort, { once: true });
       child.pending.set(id, {
         logs: invocation.logs,
-        ...(emit ? { emit } : {}),
+        ...(listener ? { emit: listener.emit, emitError: listener.emitError } : {}),
         resolve: (outcome) => {
           invocation.signal.removeEventListener('abort', onAbort);
           resolve(outcome);
@@ -168,13 +188,24 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
     });
   };
 
+  /**
+   * A child runs one trigger activation at a time: a Listen waits for the one before it to end
+   * (a cancelled one's child is replaced first) instead of queueing in a child about to be killed.
+   */
+  let lastListen: Promise<unknown> = Promise.resolve();
+  const listen = (invocation: ListenInvocation): Promise<HandlerOutcome> => {
+    const turn = lastListen.then(() => (invocation.signal.aborted ? { ok: true as const, outputs: undefined } : call('listen', invocation, invocation)));
+    lastListen = turn.catch(() => undefined);
+    return turn;
+  };
+
   current = spawnChild();
   await current;
 
   return {
     maxConcurrency: 1,
     invoke: (invocation) => call('run', invocation),
-    listen: (invocation: ListenInvocation) => call('listen', invocation, invocation.emit),
+    listen,
     async close() {
       closing = true;
       const child = await current?.catch(() => undefined);
@@ -186,6 +217,22 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
       clearTimeout(timer);
     },
   };
+}
+
+/** What the child reads from TRELLIS_ACTION_CONFIG (see trellis_runtime.py). */
+function childConfigOf(definition: PythonOptions['definition']) {
+  return {
+    format: definition.source.format,
+    floatInputs: definition.inputs.filter((io) => io.type === 'float').map((io) => io.name),
+    outputs: definition.outputs.map(({ name, type, help, optional }) => ({ name, type, help, optional })),
+  };
+}
+
+/** The function the child must define, and how it is called (for the error when it does not). */
+function entryPointOf(definition: PythonOptions['definition']): { name: 'handle' | 'run'; signature: string } {
+  const ryax = definition.source.format === 'ryax';
+  if (definition.kind === 'Trigger') return { name: 'run', signature: ryax ? 'run(service, input_values)' : 'run(context, inputs)' };
+  return { name: 'handle', signature: ryax ? 'handle(mod_in)' : 'handle(inputs, context)' };
 }
 
 function takeLogs(logs: LogCapture, frame: Frame): void {

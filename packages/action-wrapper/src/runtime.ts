@@ -17,8 +17,11 @@ export type Invocation = {
   readonly logs: LogCapture;
 };
 
-/** One activation of a trigger's `run(context, inputs)`; `emit` is called once per new run. */
-export type ListenInvocation = Invocation & { readonly emit: (outputs: unknown) => void };
+/**
+ * One activation of a trigger's `run`; `emit` is called once per new run, `emitError` for a run
+ * the trigger reports as failed (Ryax's `create_run(..., status=ERROR)`): the trigger goes on.
+ */
+export type ListenInvocation = Invocation & { readonly emit: (outputs: unknown) => void; readonly emitError: (error: Failure) => void };
 
 /** Hosts a handler in one language. */
 export type HandlerRuntime = {

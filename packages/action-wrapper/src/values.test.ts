@@ -28,6 +28,12 @@ describe('decodeInputs', () => {
     });
   });
 
+  it('gives an unset optional input (no default) as null when asked, as Ryax gives None', () => {
+    const declared = [io('o', 'string', { optional: true }), io('p', 'file', { optional: true }), io('d', 'float', { optional: true, default: 1 })];
+    expect(decodeInputs(declared, {}, { unsetOptional: 'null' })).toEqual({ ok: true, value: { values: { o: null, p: null, d: 1 }, downloads: [] } });
+    expect(decodeInputs(declared, {}, { unsetOptional: 'absent' })).toEqual({ ok: true, value: { values: { d: 1 }, downloads: [] } });
+  });
+
   it.each([
     ['missing', [io('a', 'string')], {}, "input 'a' (string) is required"],
     ['mistyped', [io('a', 'float')], { a: { type: 'string', value: '1' } }, "input 'a' is declared float but a string value was given"],

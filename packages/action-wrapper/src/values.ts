@@ -35,12 +35,21 @@ function badOutput(message: string): { ok: false; error: Failure } {
   return { ok: false, error: { code: FailureCode.badOutput, message } };
 }
 
+export type DecodeOptions = {
+  /** An optional input given no value and without a default: left out (Trellis) or null (Ryax: `None`). */
+  readonly unsetOptional: 'absent' | 'null';
+};
+
 /**
  * Checks the wire inputs against the declared inputs and turns them into the values a handler
  * receives: integers as numbers (safe range only), json parsed, defaults filled in, files and
  * directories left to download. Every unknown, missing or mistyped input is an error naming it.
  */
-export function decodeInputs(declared: readonly IoDefinition[], wire: Readonly<Record<string, WireValue>>): Checked<DecodedInputs> {
+export function decodeInputs(
+  declared: readonly IoDefinition[],
+  wire: Readonly<Record<string, WireValue>>,
+  options: DecodeOptions = { unsetOptional: 'absent' },
+): Checked<DecodedInputs> {
   const byName = new Map(declared.map((io) => [io.name, io]));
   const unknown = Object.keys(wire).filter((name) => !byName.has(name));
   if (unknown.length > 0) return badInput(`unknown input${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')}`);
@@ -51,6 +60,7 @@ export function decodeInputs(declared: readonly IoDefinition[], wire: Readonly<R
     if (value === undefined) {
       if (io.default !== undefined) values[io.name] = io.default;
       else if (!io.optional) return badInput(`input '${io.name}' (${io.type}) is required`);
+      else if (options.unsetOptional === 'null') values[io.name] = null;
       continue;
     }
     if (value.type !== io.type) return badInput(`input '${io.name}' is declared ${io.type} but a ${value.type} value was given`);

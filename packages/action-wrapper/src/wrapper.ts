@@ -10,6 +10,7 @@ import { defaultLogLimitBytes, installLogCapture } from './log-capture.js';
 import { loadNodeRuntime } from './node-runtime.js';
 import { startPythonRuntime } from './python-runtime.js';
 import type { HandlerRuntime } from './runtime.js';
+import { type RyaxEndpoint, defaultEndpointPrefix, findFreePort, needsRyaxEndpoint, ryaxEndpointInputs, ryaxSourcePortVariable } from './ryax-endpoint.js';
 
 export type WrapperOptions = {
   /** The action folder (handler paths are relative to it). */
@@ -33,11 +34,20 @@ export type WrapperOptions = {
   readonly drainMs?: number;
   /** The wrapper's own diagnostics (never user logs); default the process's stderr. */
   readonly diagnostics?: (text: string) => void;
+  /**
+   * Ryax triggers only: the port their HTTP server listens on (RYAX_SOURCE_PORT and the input
+   * `ryax_endpoint_port`); default a free port. The runner gives the port it routes to.
+   */
+  readonly sourcePort?: number;
+  /** Ryax triggers only: the input `ryax_endpoint_prefix`; default `/<action id>`. */
+  readonly endpointPrefix?: string;
 };
 
 export type Wrapper = {
   readonly port: number;
   readonly definition: ActionDefinition;
+  /** Where a Ryax trigger's HTTP server listens; undefined for any other action. */
+  readonly ryaxEndpoint: RyaxEndpoint | undefined;
   /** Graceful: refuse new calls, end Listen streams, wait for in-flight executions (bounded), stop the Python child. */
   close(): Promise<void>;
 };
@@ -54,13 +64,23 @@ export async function startWrapper(options: WrapperOptions): Promise<Wrapper> {
   const logLimitBytes = options.logLimitBytes ?? defaultLogLimitBytes;
   const timeoutMs = options.timeoutMs ?? definition.resources.timeoutMs ?? defaultTimeoutMs;
   const diagnostics = options.diagnostics ?? ((text: string) => process.stderr.write(text));
+  const ryaxEndpoint: RyaxEndpoint | undefined = needsRyaxEndpoint(definition)
+    ? { port: options.sourcePort ?? (await findFreePort()), prefix: options.endpointPrefix ?? defaultEndpointPrefix(definition) }
+    : undefined;
   const capture = installLogCapture();
   let runtime: HandlerRuntime;
   try {
     runtime =
       definition.runtime === 'python'
-        ? await startPythonRuntime({ folder, handler: definition.handler, kind: definition.kind, python: options.python, logLimitBytes, diagnostics })
-        : await loadNodeRuntime(folder, definition.handler, definition.kind);
+        ? await startPythonRuntime({
+            folder,
+            definition,
+            python: options.python,
+            logLimitBytes,
+            diagnostics,
+            ...(ryaxEndpoint ? { env: { [ryaxSourcePortVariable]: String(ryaxEndpoint.port) } } : {}),
+          })
+        : await loadNodeRuntime(folder, definition);
   } catch (error) {
     capture.uninstall();
     throw error;
@@ -76,6 +96,7 @@ export async function startWrapper(options: WrapperOptions): Promise<Wrapper> {
     logLimitBytes,
     tempRoot: options.tempRoot ?? tmpdir(),
     now: () => performance.now(),
+    ...(ryaxEndpoint ? { listenExtras: ryaxEndpointInputs(definition, ryaxEndpoint) } : {}),
   });
   let draining = false;
   const listens = new Set<AbortController>();
@@ -102,6 +123,7 @@ export async function startWrapper(options: WrapperOptions): Promise<Wrapper> {
   return {
     port: served.port,
     definition,
+    ryaxEndpoint,
     close() {
       closing ??= (async () => {
         draining = true;
