@@ -7,7 +7,7 @@ import type { Settings } from '../application/settings.js';
 import { makeUseCases } from '../application/use-cases.js';
 import { makeAuthorizationAuthenticator } from './authenticator.js';
 import type { Env } from './config.js';
-import { makeSecretBox } from './crypto/secret-box.js';
+import { makeSecretBox } from '@trellis/platform/crypto/secret-box';
 import { makeSecrets } from './crypto/secrets.js';
 import { makeSigningKeyFactory } from './crypto/signing-key-factory.js';
 import { BASE_PATH, makeRoutes } from './http/routes.js';

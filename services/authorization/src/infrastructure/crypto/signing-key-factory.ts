@@ -2,7 +2,7 @@ import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { TOKEN_ALGORITHM } from '@trellis/platform/auth/tokens';
 import type { SigningKeyFactory } from '../../application/ports.js';
-import type { SecretBox } from './secret-box.js';
+import type { SecretBox } from '@trellis/platform/crypto/secret-box';
 
 const generateEd25519 = promisify(generateKeyPair);
 

@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } fr
 import { errors, type JWK, type JWTVerifyGetKey } from 'jose';
 import type { Kysely } from 'kysely';
 import { TOKEN_ALGORITHM } from '@trellis/platform/auth/tokens';
-import type { SecretBox } from '../crypto/secret-box.js';
+import type { SecretBox } from '@trellis/platform/crypto/secret-box';
 import type { Database } from '../postgres/schema.js';
 
 type KeyRow = { kid: string; publicJwk: Record<string, string>; sealed: string; createdAt: Date; retiredAt: Date | null };

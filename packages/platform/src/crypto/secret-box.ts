@@ -4,7 +4,7 @@ const VERSION = 'v1';
 const IV_BYTES = 12;
 
 /**
- * AES-256-GCM with the instance secret (TRELLIS_SECRET_KEY). Sealed values read
+ * AES-256-GCM with a service's own secret key (its TRELLIS_SECRET_KEY). Sealed values read
  * `v1.<iv>.<tag>.<ciphertext>` (base64url). `context` is authenticated but not stored (the
  * row's id), so a sealed value copied onto another row does not open.
  */
