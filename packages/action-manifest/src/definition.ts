@@ -11,6 +11,15 @@ export type ActionKind = (typeof KINDS)[number];
 export const RUNTIMES = ['nodejs', 'python'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 
+/**
+ * Values the platform gives an input at run time, instead of a person: `http_port`, the TCP port
+ * the action's HTTP server must listen on; `http_prefix`, the URL path prefix it is reached under
+ * (`/` when there is none). Ryax actions that serve HTTP read them as the inputs
+ * `ryax_endpoint_port` and `ryax_endpoint_prefix`.
+ */
+export const INJECTED_VALUES = ['http_port', 'http_prefix'] as const;
+export type InjectedValue = (typeof INJECTED_VALUES)[number];
+
 /** A JSON value, as carried by `json` inputs and outputs and by defaults. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -21,8 +30,17 @@ export type IoDefinition = {
   readonly optional: boolean;
   /** Only for `enum`: the allowed values, at least one. */
   readonly values?: readonly string[];
-  /** Of the declared type (an integer for `integer`, one of `values` for `enum`…); never for file, directory or password. */
+  /**
+   * Of the declared type (an integer for `integer`, one of `values` for `enum`…). A trellis.yaml
+   * gives none to file, directory or password inputs; a Ryax `default_value` may be on any type
+   * (a string for those three: a password's default is a secret like any other value).
+   */
   readonly default?: JsonValue;
+  /**
+   * Inputs only: the platform sets this input when the action runs, so nobody is asked for it (a
+   * form does not show it, a run request need not carry it). See INJECTED_VALUES.
+   */
+  readonly injected?: InjectedValue;
 };
 
 export type Resources = {
@@ -51,7 +69,12 @@ export type ActionDefinition = {
   readonly inputs: readonly IoDefinition[];
   readonly outputs: readonly IoDefinition[];
   readonly resources: Resources;
-  /** Where the definition came from. */
+  /**
+   * Where the definition came from. `format` says how the runtime calls the handler: `trellis`,
+   * `handle(inputs, context)` and `run(context, inputs)`; `ryax`, as Ryax does, `handle(inputs)`
+   * (Node: the module itself is the function, `module.exports = handle`) and
+   * `run(service, input_values)`.
+   */
   readonly source: { readonly format: 'trellis' | 'ryax'; readonly manifest: string };
 };
 

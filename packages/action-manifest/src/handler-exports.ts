@@ -10,6 +10,21 @@ export function exportsFunction(code: string, runtime: Runtime, name: string): b
   return runtime === 'python' ? pythonDefines(code, name) : nodeExports(code, name);
 }
 
+/**
+ * Whether a Node handler's module is itself a function, as Ryax documents its Node actions
+ * (`module.exports = handle;`), or its default export is one: `module.exports = ` a name, a
+ * function, an arrow function or a `require(...)`; `export default` a name or a function.
+ */
+export function exportsModuleFunction(code: string): boolean {
+  const text = stripJsComments(code);
+  const fn = String.raw`(?:async\s+)?function\b|(?:async\s*)?(?:\([^)]*\)|[A-Za-z_$][\w$]*)\s*=>`;
+  const value = String.raw`(?:${fn}|require\s*\(|[A-Za-z_$][\w$]*\s*(?:;|$))`;
+  return (
+    new RegExp(String.raw`(?:^|[^.\w$])module\s*\.\s*exports\s*=\s*${value}`, 'm').test(text) ||
+    new RegExp(String.raw`\bexport\s+default\s+${value}`, 'm').test(text)
+  );
+}
+
 function nodeExports(code: string, name: string): boolean {
   const text = stripJsComments(code);
   const n = escapeRegExp(name);

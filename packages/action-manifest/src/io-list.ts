@@ -1,5 +1,5 @@
 import { isCollection, isScalar, type Node } from 'yaml';
-import { IO_TYPES, type IoDefinition, type IoType, type JsonValue } from './definition.js';
+import { IO_TYPES, type InjectedValue, type IoDefinition, type IoType, type JsonValue } from './definition.js';
 import { didYouMean } from './suggest.js';
 import { asMap, asSeq, fieldsOf, nodeOf, readBoolean, readString, scalarValue, type Field, type Source } from './yaml-source.js';
 
@@ -13,6 +13,10 @@ export type IoDialect = {
   readonly labelKey?: string;
   /** The declared type onto a Trellis I/O type, or a message saying why it cannot be. */
   readonly mapType: (raw: string) => IoType | { readonly message: string };
+  /** Whether file, directory and password inputs may have a default (Ryax's `default_value` may). */
+  readonly defaultOnEveryType?: boolean;
+  /** Whether the platform sets this input (see InjectedValue), or why a declared one cannot be. */
+  readonly injected?: (name: string, type: IoType) => InjectedValue | { readonly message: string } | undefined;
 };
 
 export const IO_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/;
@@ -51,8 +55,14 @@ function readIo(source: Source, node: Node | null, where: string, dialect: IoDia
   const help = readString(source, fields.get('help'), `"help" of ${label}`) ?? readLabel(source, fields, label, dialect);
   const optional = readBoolean(source, fields.get('optional'), `"optional" of ${label}`) ?? false;
   const values = readValues(source, fields.get(dialect.valuesKey), type, map, label, dialect);
-  const defaultValue = readDefault(source, fields.get(dialect.defaultKey), type, values, label);
+  const defaultValue = readDefault(source, fields.get(dialect.defaultKey), type, values, label, dialect);
   if (name === undefined || type === undefined) return undefined;
+  const injected = dialect.injected?.(name, type);
+  if (typeof injected === 'object') {
+    const typeField = fields.get('type');
+    source.report(typeField === undefined ? map : nodeOf(typeField), 'bad_injected_input', `${injected.message} (${label})`);
+    return undefined;
+  }
   return {
     name,
     type,
@@ -60,6 +70,7 @@ function readIo(source: Source, node: Node | null, where: string, dialect: IoDia
     optional,
     ...(values === undefined ? {} : { values }),
     ...(defaultValue === undefined ? {} : { default: defaultValue }),
+    ...(injected === undefined ? {} : { injected }),
   };
 }
 
@@ -128,9 +139,9 @@ function readValues(source: Source, field: Field | undefined, type: IoType | und
   return values;
 }
 
-function readDefault(source: Source, field: Field | undefined, type: IoType | undefined, values: string[] | undefined, label: string): JsonValue | undefined {
+function readDefault(source: Source, field: Field | undefined, type: IoType | undefined, values: string[] | undefined, label: string, dialect: IoDialect): JsonValue | undefined {
   if (field === undefined || type === undefined) return undefined;
-  if (NO_DEFAULT.includes(type)) {
+  if (NO_DEFAULT.includes(type) && dialect.defaultOnEveryType !== true) {
     source.report(field.key, 'default_not_allowed', `${label} is of type ${type}, which cannot have a default; remove "${field.name}"`);
     return undefined;
   }
@@ -154,6 +165,9 @@ function matchesType(type: IoType, value: unknown, values: string[] | undefined)
       return typeof value === 'boolean';
     case 'string':
     case 'longstring':
+    case 'password':
+    case 'file':
+    case 'directory':
       return typeof value === 'string';
     case 'enum':
       return typeof value === 'string' && (values === undefined || values.includes(value));

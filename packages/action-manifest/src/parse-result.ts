@@ -9,6 +9,8 @@ export type FileReference = { readonly path: string; readonly at: Position; read
  * have problems, so one scan reports manifest and folder problems together.
  */
 export type FolderReferences = {
+  /** Set for a Ryax manifest (see ActionDefinition.source): a Ryax Node.js handler may be the module itself. */
+  readonly format?: 'ryax';
   readonly runtime?: Runtime;
   /** The function the handler must export: `handle` (Processor, Publisher) or `run` (Trigger). */
   readonly entry?: 'handle' | 'run';

@@ -26,7 +26,7 @@ describe('parseRyaxManifest', () => {
         resources: {},
         source: { format: 'ryax', manifest: 'ryax_metadata.yaml' },
       },
-      references: { runtime: 'python', entry: 'handle', handler: { path: 'ryax_handler.py', at: { line: 6, column: 9 }, defaulted: true } },
+      references: { format: 'ryax', runtime: 'python', entry: 'handle', handler: { path: 'ryax_handler.py', at: { line: 6, column: 9 }, defaulted: true } },
     });
   });
 
@@ -55,13 +55,12 @@ describe('parseRyaxManifest', () => {
     ['unknown kind', ryax({ 2: 'kind: Sink' }), '2:7', 'bad_kind', 'bad Ryax kind "Sink"'],
     ['misspelt spec field', ryax({}, '  humanname: x'), '8:3', 'unknown_field', 'unknown field "humanname" in "spec" (did you mean "human_name"?)'],
     ['id Trellis cannot take', ryax({ 4: '  id: word_count' }), '4:7', 'bad_id', 'bad id "word_count"'],
-    ['unsupported runtime', ryax({ 6: '  type: csharp-dotnet6' }), '6:9', 'bad_runtime', 'Ryax type "csharp-dotnet6" cannot run on Trellis'],
+    ['unknown runtime', ryax({ 6: '  type: pyhton3' }), '6:9', 'bad_runtime', 'Ryax type "pyhton3" cannot run on Trellis (did you mean "python3"?); expected one of: python3, nodejs'],
     ['missing version', ryax({ 7: '' }), '4:3', 'missing_field', 'missing required field "version"'],
     ['table I/O', ryax({}, '  outputs:', '    - { name: rows, human_name: Rows, help: x, type: table }'), '9:54', 'bad_io_type', 'Ryax type "table" has no Trellis equivalent; use json instead'],
     ['enum without enum_values', ryax({}, '  inputs:', '    - { name: mode, human_name: Mode, help: x, type: enum }'), '9:7', 'enum_without_values', 'has no "enum_values"'],
     ['default_value of the wrong type', ryax({}, '  inputs:', '    - { name: n, human_name: N, help: x, type: integer, default_value: ten }'), '9:72', 'bad_default', 'must be a whole number, got "ten"'],
-    ['gpu', ryax({}, '  resources: { gpu: 1 }'), '8:16', 'unsupported_ryax_feature', 'Trellis does not schedule GPUs yet'],
-    ['Nix dependencies', ryax({}, '  dependencies: [opencv]'), '8:3', 'unsupported_ryax_feature', 'list Python packages in requirements.txt'],
+
     ['bad memory', ryax({}, '  resources: { memory: 4GB }'), '8:24', 'bad_memory', 'bad memory "4GB"; expected bytes (1000000000) or a number with K, M or G'],
     ['bad time', ryax({}, '  resources: { time: soon }'), '8:22', 'bad_timeout', 'bad time "soon"'],
     ['no spec', 'apiVersion: "ryax.tech/v2.0"\nkind: Processor\n', '1:1', 'missing_field', 'missing required field "spec"'],

@@ -1,5 +1,5 @@
-import { isMap, isSeq, type YAMLMap } from 'yaml';
-import type { ActionDefinition, ActionKind, IoType, Resources, Runtime } from './definition.js';
+import type { YAMLMap } from 'yaml';
+import type { ActionDefinition, ActionKind, InjectedValue, IoType, Resources, Runtime } from './definition.js';
 import { readId, readRelativePath, readVersion } from './field-readers.js';
 import { readIoList, type IoDialect } from './io-list.js';
 import type { FileReference, FolderReferences, ParseResult } from './parse-result.js';
@@ -8,6 +8,7 @@ import {
   RYAX_API_VERSION,
   RYAX_HANDLERS,
   RYAX_INPUT_FIELDS,
+  RYAX_INJECTED_INPUTS,
   RYAX_IO_TYPES,
   RYAX_KINDS,
   RYAX_MANIFEST_FIELDS,
@@ -16,11 +17,14 @@ import {
   RYAX_RUNTIMES,
   RYAX_SPEC_FIELDS,
   RYAX_UNMAPPED_IO_TYPES,
+  RYAX_UNSUPPORTED_RUNTIMES,
 } from './ryax-fields.js';
+import { reportUnsupported } from './ryax-unsupported.js';
 import { parseRyaxMemory, parseRyaxTime } from './ryax-units.js';
 import { didYouMean } from './suggest.js';
 import { parseCpu } from './units.js';
-import { asMap, fieldsOf, nodeOf, readRequiredString, readString, readStringList, readSource, scalarValue, type Field, type Source } from './yaml-source.js';
+import { readPyYamlSource } from './pyyaml-source.js';
+import { asMap, fieldsOf, nodeOf, readRequiredString, readString, readStringList, type Field, type Source } from './yaml-source.js';
 
 function ryaxIoType(raw: string): IoType | { readonly message: string } {
   const type = RYAX_IO_TYPES[raw];
@@ -31,16 +35,37 @@ function ryaxIoType(raw: string): IoType | { readonly message: string } {
   return { message: `unknown type "${raw}"${didYouMean(raw, known)}; expected one of: ${Object.keys(RYAX_IO_TYPES).join(', ')}` };
 }
 
-const INPUTS: IoDialect = { fields: RYAX_INPUT_FIELDS, valuesKey: 'enum_values', defaultKey: 'default_value', labelKey: 'human_name', mapType: ryaxIoType };
-const OUTPUTS: IoDialect = { ...INPUTS, fields: RYAX_OUTPUT_FIELDS };
+/** An input the platform sets (ryax_endpoint_port, ryax_endpoint_prefix), if declared so it can be. */
+function injectedInput(kind: ActionKind | undefined): (name: string, type: IoType) => InjectedValue | { readonly message: string } | undefined {
+  return (name, type) => {
+    const injected = RYAX_INJECTED_INPUTS[name];
+    if (injected === undefined) return undefined;
+    if (kind !== undefined && kind !== 'Trigger') {
+      return { message: `"${name}" is set by the platform only for triggers (kind Source) that serve HTTP, and this action is a ${kind}; rename the input` };
+    }
+    if (!injected.types.includes(type)) return { message: `"${name}" is set by the platform to ${injected.what}; declare it as ${injected.types.join(' or ')}, not ${type}` };
+    return injected.value;
+  };
+}
+
+const OUTPUTS: IoDialect = {
+  fields: RYAX_OUTPUT_FIELDS,
+  valuesKey: 'enum_values',
+  defaultKey: 'default_value',
+  labelKey: 'human_name',
+  mapType: ryaxIoType,
+};
+const inputs = (kind: ActionKind | undefined): IoDialect => ({ ...OUTPUTS, fields: RYAX_INPUT_FIELDS, defaultOnEveryType: true, injected: injectedInput(kind) });
 
 /**
- * Parses a Ryax ryax_metadata.yaml (v2.0) onto the same definition as a trellis.yaml: Source →
- * Trigger, python3 → python, human_name → name, time (seconds) → timeoutMs. What Trellis cannot
- * honour (gpu, Nix dependencies, addons, table and bytes I/O) is a problem, not silently dropped.
+ * Parses a Ryax ryax_metadata.yaml (v2.0), read as Ryax reads it (PyYAML, see pyyaml-source.ts),
+ * onto the same definition as a trellis.yaml: Source → Trigger, python3 → python, human_name →
+ * name, time (seconds) → timeoutMs. What Trellis cannot honour (Nix dependencies, addons other
+ * than http_service, options, dynamic outputs, gpu, CUDA and C# runtimes, table and bytes I/O) is
+ * a problem of its own, never silently dropped.
  */
 export function parseRyaxManifest(text: string, file = 'ryax_metadata.yaml'): ParseResult {
-  const source = readSource(text, file);
+  const source = readPyYamlSource(text, file);
   if (source.problems.length > 0) return { ok: false, problems: source.problems, references: {} };
   const root = source.root === null ? undefined : asMap(source, source.root, 'the Ryax metadata');
   if (root === undefined) {
@@ -70,13 +95,13 @@ export function parseRyaxManifest(text: string, file = 'ryax_metadata.yaml'): Pa
   const name = readRequiredString(source, fields, 'human_name', spec, 'the name people see');
   const description = readString(source, fields.get('description'), '"description"') ?? '';
   const typeField = fields.get('type');
-  const runtime = typeField === undefined ? missing(spec, 'type') : readRyaxRuntime(source, typeField);
+  const runtime = typeField === undefined ? missing(spec, 'type') : readRyaxRuntime(source, typeField, kind);
   const categories = readStringList(source, fields.get('categories'), '"categories"') ?? [];
   const logoPath = readRelativePath(source, fields.get('logo'), '"logo"');
-  const inputs = readIoList(source, fields.get('inputs'), 'input', INPUTS);
+  const inputList = readIoList(source, fields.get('inputs'), 'input', inputs(kind));
   const outputs = readIoList(source, fields.get('outputs'), 'output', OUTPUTS);
   const resources = readRyaxResources(source, fields.get('resources'));
-  reportUnsupported(source, fields);
+  reportUnsupported(source, fields, { ...(kind === undefined ? {} : { kind }), ...(runtime === undefined ? {} : { runtime }) });
 
   const entry = kind === undefined ? undefined : kind === 'Trigger' ? 'run' : 'handle';
   const handler: FileReference | undefined =
@@ -87,12 +112,13 @@ export function parseRyaxManifest(text: string, file = 'ryax_metadata.yaml'): Pa
   const logo: FileReference | undefined =
     logoPath === undefined || logoField === undefined ? undefined : { path: logoPath, at: source.positionOf(nodeOf(logoField)), defaulted: false };
   const references: FolderReferences = {
+    format: 'ryax',
     ...(runtime === undefined ? {} : { runtime }),
     ...(entry === undefined ? {} : { entry }),
     ...(handler === undefined ? {} : { handler }),
     ...(logo === undefined ? {} : { logo }),
   };
-  const complete = kind && id && version && name !== undefined && runtime && handler && inputs && outputs && resources;
+  const complete = kind && id && version && name !== undefined && runtime && handler && inputList && outputs && resources;
   if (source.problems.length > 0 || !complete) return { ok: false, problems: source.problems, references };
   const definition: ActionDefinition = {
     kind,
@@ -104,7 +130,7 @@ export function parseRyaxManifest(text: string, file = 'ryax_metadata.yaml'): Pa
     handler: handler.path,
     categories,
     ...(logo === undefined ? {} : { logo: logo.path }),
-    inputs,
+    inputs: inputList,
     outputs,
     resources,
     source: { format: 'ryax', manifest: file },
@@ -127,13 +153,18 @@ function readRyaxKind(source: Source, field: Field | undefined, missing: () => v
   return kind;
 }
 
-function readRyaxRuntime(source: Source, field: Field): Runtime | undefined {
+function readRyaxRuntime(source: Source, field: Field, kind: ActionKind | undefined): Runtime | undefined {
   const raw = readString(source, field, '"type"');
   if (raw === undefined) return undefined;
   const runtime = RYAX_RUNTIMES[raw];
-  if (runtime === undefined) {
+  const unsupported = RYAX_UNSUPPORTED_RUNTIMES[raw];
+  if (unsupported !== undefined) source.report(nodeOf(field), 'unsupported_runtime', `Ryax type "${raw}" cannot run on Trellis: ${unsupported}`);
+  else if (runtime === undefined) {
     const types = Object.keys(RYAX_RUNTIMES);
     source.report(nodeOf(field), 'bad_runtime', `Ryax type "${raw}" cannot run on Trellis${didYouMean(raw, types)}; expected one of: ${types.join(', ')}`);
+  } else if (runtime === 'nodejs' && kind === 'Trigger') {
+    source.report(nodeOf(field), 'unsupported_runtime', 'Ryax runs triggers (kind Source) in python3 only, and so does Trellis; write the trigger as ryax_run.py with "async def run(service, input_values)" and "type: python3"');
+    return undefined;
   }
   return runtime;
 }
@@ -148,7 +179,7 @@ function readRyaxResources(source: Source, field: Field | undefined): Resources 
   const memoryBytes = readQuantity(source, fields.get('memory'), parseRyaxMemory, 'bad_memory');
   const timeoutMs = readQuantity(source, fields.get('time'), parseRyaxTime, 'bad_timeout');
   const gpu = fields.get('gpu');
-  if (gpu !== undefined) source.report(gpu.key, 'unsupported_ryax_feature', 'Trellis does not schedule GPUs yet; remove "gpu"');
+  if (gpu !== undefined) source.report(gpu.key, 'unsupported_gpu', 'Trellis does not schedule GPUs; remove "gpu" (the action then runs on CPU)');
   if (source.problems.length > before) return undefined;
   return {
     ...(cpu === undefined ? {} : { cpu }),
@@ -157,20 +188,3 @@ function readRyaxResources(source: Source, field: Field | undefined): Resources 
   };
 }
 
-/** Ryax features with no Trellis counterpart; empty ones are harmless and accepted. */
-function reportUnsupported(source: Source, fields: Map<string, Field>): void {
-  const dependencies = fields.get('dependencies');
-  if (dependencies !== undefined && isSeq(dependencies.value) && dependencies.value.items.length > 0) {
-    source.report(dependencies.key, 'unsupported_ryax_feature', 'Nix "dependencies" are not supported; list Python packages in requirements.txt instead and remove "dependencies"');
-  }
-  for (const name of ['addons', 'options'] as const) {
-    const field = fields.get(name);
-    if (field !== undefined && isMap(field.value) && field.value.items.length > 0) {
-      source.report(field.key, 'unsupported_ryax_feature', `Ryax "${name}" are not supported by Trellis; remove "${name}"`);
-    }
-  }
-  const dynamic = fields.get('dynamic_outputs');
-  if (dynamic !== undefined && scalarValue(dynamic.value) === true) {
-    source.report(dynamic.key, 'unsupported_ryax_feature', 'dynamic outputs are not supported; declare every output under "outputs"');
-  }
-}

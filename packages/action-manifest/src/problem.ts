@@ -35,7 +35,16 @@ export const PROBLEM_CODES = [
   'bad_cpu',
   'bad_memory',
   'bad_timeout',
-  'unsupported_ryax_feature',
+  'handler_syntax_error',
+  'python_not_found',
+  'bad_injected_input',
+  'unsupported_runtime',
+  'unsupported_nix_dependencies',
+  'unsupported_nix_overlays',
+  'unsupported_option',
+  'unsupported_addon',
+  'unsupported_dynamic_outputs',
+  'unsupported_gpu',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

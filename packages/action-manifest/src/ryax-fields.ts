@@ -1,4 +1,4 @@
-import type { ActionKind, IoType, Runtime } from './definition.js';
+import type { ActionKind, InjectedValue, IoType, Runtime } from './definition.js';
 
 /** The shape of a Ryax ryax_metadata.yaml (apiVersion ryax.tech/v2.0), as far as Trellis accepts it. */
 export const RYAX_API_VERSION = 'ryax.tech/v2.0';
@@ -33,7 +33,26 @@ export const RYAX_KINDS: Readonly<Record<string, ActionKind>> = {
   Publishers: 'Publisher',
 };
 
-export const RYAX_RUNTIMES: Readonly<Record<string, Runtime>> = { python3: 'python', 'python3-cuda': 'python', nodejs: 'nodejs' };
+export const RYAX_RUNTIMES: Readonly<Record<string, Runtime>> = { python3: 'python', nodejs: 'nodejs' };
+
+/** Ryax action types (`spec.type`) Trellis cannot run, and what to do instead. */
+export const RYAX_UNSUPPORTED_RUNTIMES: Readonly<Record<string, string>> = {
+  'python3-cuda': 'Trellis has no CUDA image and schedules no GPUs; use "type: python3" if the action can run on CPU',
+  'csharp-dotnet6': 'Trellis runs python3 and nodejs actions only; port the action to one of them',
+  internal: '"internal" is for actions built into Ryax itself; use python3 or nodejs',
+};
+
+/**
+ * Inputs the platform fills at run time (Ryax's HTTP endpoint of a trigger), with the I/O types
+ * that can hold the value.
+ */
+export const RYAX_INJECTED_INPUTS: Readonly<Record<string, { readonly value: InjectedValue; readonly types: readonly IoType[]; readonly what: string }>> = {
+  ryax_endpoint_port: { value: 'http_port', types: ['integer', 'string'], what: 'the port its HTTP server listens on' },
+  ryax_endpoint_prefix: { value: 'http_prefix', types: ['string', 'longstring'], what: 'the URL path prefix it is reached under' },
+};
+
+/** `addons.http_service`: the HTTP endpoint every Trellis-run Ryax trigger gets (see docs/actions.md). */
+export const RYAX_HTTP_SERVICE_FIELDS = ['port', 'endpoint_prefix', 'strip_path_prefix'] as const;
 
 /** Ryax I/O types that have a Trellis equivalent. */
 export const RYAX_IO_TYPES: Readonly<Record<string, IoType>> = {

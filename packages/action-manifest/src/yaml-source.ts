@@ -1,4 +1,4 @@
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Scalar, type YAMLError, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { ManifestProblem } from './definition.js';
 import type { ProblemCode } from './problem.js';
 import { didYouMean } from './suggest.js';
@@ -18,6 +18,9 @@ export type Source = {
   report(node: Node | null | undefined, code: ProblemCode, message: string): void;
 };
 
+/** An error of the `yaml` parser (a YAMLError), or one like it. */
+export type SyntaxError = Pick<YAMLError, 'code' | 'message' | 'linePos'>;
+
 /** `key: value` in a mapping; `value` is null for `key:` with nothing after it. */
 export type Field = { readonly name: string; readonly key: Scalar; readonly value: Node | null };
 
@@ -25,25 +28,40 @@ export type Field = { readonly name: string; readonly key: Scalar; readonly valu
 export function readSource(text: string, file: string): Source {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, keepSourceTokens: true, uniqueKeys: true, prettyErrors: true });
+  return sourceOf(file, document.contents, lineCounter, document.errors);
+}
+
+/**
+ * A Source over a parsed document (its contents, and its errors, which become problems).
+ * `original` moves a position in the parsed text onto the file as written, when the two differ
+ * (see pyyaml-source.ts).
+ */
+export function sourceOf(
+  file: string,
+  contents: Node | null,
+  lineCounter: LineCounter,
+  errors: readonly SyntaxError[],
+  original: (position: Position) => Position = (position) => position,
+): Source {
   const problems: ManifestProblem[] = [];
   const positionOf = (node: Node | null | undefined): Position => {
     const offset = node?.range?.[0];
     if (offset === undefined) return { line: 1, column: 1 };
     const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
+    return original({ line, column: col });
   };
   const report = (node: Node | null | undefined, code: ProblemCode, message: string): void => {
     problems.push({ file, ...positionOf(node), message, code });
   };
-  for (const error of document.errors) {
+  for (const error of errors) {
     const at = error.linePos?.[0];
     const firstLine = error.message.split('\n')[0] ?? error.message;
-    const message = firstLine.replace(/ at line \d+, column \d+:?$/, '');
+    const message = error.code === 'MULTIPLE_DOCS' ? 'a manifest is a single YAML document; remove this "---" and what follows, or merge it into the first' : firstLine.replace(/ at line \d+, column \d+:?$/, '');
     const code: ProblemCode = error.code === 'DUPLICATE_KEY' ? 'duplicate_field' : 'yaml_syntax';
     const text = code === 'duplicate_field' ? 'a field appears twice in the same mapping; keep one' : `YAML syntax error: ${message}`;
-    problems.push({ file, line: at?.line ?? 1, column: at?.col ?? 1, message: text, code });
+    problems.push({ file, ...original({ line: at?.line ?? 1, column: at?.col ?? 1 }), message: text, code });
   }
-  const root = problems.length > 0 ? null : (document.contents as Node | null);
+  const root = problems.length > 0 ? null : contents;
   return { file, problems, root, positionOf, report };
 }
 
