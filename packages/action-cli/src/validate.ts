@@ -12,6 +12,9 @@ export async function validate(folder: string, output: Output): Promise<number> 
     return 1;
   }
   const { definition } = result;
-  output.out(`${definition.id} ${definition.version}: a valid ${definition.runtime} ${definition.kind.toLowerCase()} (${definition.inputs.length} inputs, ${definition.outputs.length} outputs)`);
+  const format = definition.source.format === 'ryax' ? ' (Ryax)' : '';
+  const injected = definition.inputs.filter((io) => io.injected !== undefined).length;
+  const inputs = `${definition.inputs.length} inputs${injected > 0 ? `, ${injected} set by the platform` : ''}`;
+  output.out(`${definition.id} ${definition.version}: a valid ${definition.runtime} ${definition.kind.toLowerCase()}${format} (${inputs}, ${definition.outputs.length} outputs)`);
   return 0;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exportsFunction } from './handler-exports.js';
+import { exportsFunction, exportsModuleFunction } from './handler-exports.js';
 
 describe('exportsFunction (static check)', () => {
   it.each([
@@ -41,5 +41,26 @@ describe('exportsFunction (static check)', () => {
     expect(exportsFunction('export async function run(context, inputs) {}', 'nodejs', 'run')).toBe(true);
     expect(exportsFunction('async def run(service, input_values):\n    pass', 'python', 'run')).toBe(true);
     expect(exportsFunction('export async function run(context, inputs) {}', 'nodejs', 'handle')).toBe(false);
+  });
+});
+
+describe('exportsModuleFunction (a Ryax Node.js handler is the module itself)', () => {
+  it.each([
+    ['function handle(ryax_input) {}\nmodule.exports = handle;', true],
+    ['module.exports = handle', true],
+    ['module.exports = function (ryax_input) { return {}; };', true],
+    ['module.exports = async function handle(input) {};', true],
+    ['module.exports = async (input) => ({});', true],
+    ['module.exports = input => ({});', true],
+    ["module.exports = require('./impl');", true],
+    ['export default function handle(input) {}', true],
+    ['export default handle;', true],
+    ['module.exports = { handle };', false],
+    ['exports.handle = () => ({});', false],
+    ['// module.exports = handle;', false],
+    ['module.exports = handle.bind(null);', false],
+    ['my.module.exports = handle;', false],
+  ])('%j → %s', (code, expected) => {
+    expect(exportsModuleFunction(code)).toBe(expected);
   });
 });

@@ -28,8 +28,8 @@ const manifest = (...more: string[]): string =>
   ['apiVersion: trellis.dev/v1', 'kind: Processor', 'id: echo-text', 'version: 0.1.0', 'name: Echo', 'runtime: nodejs', ...more].join('\n');
 const trigger = (runtime: string, ...more: string[]): string => manifest(...more).replace('kind: Processor', 'kind: Trigger').replace('runtime: nodejs', `runtime: ${runtime}`);
 
-async function problemsOf(folder: string): Promise<string[]> {
-  const result = await loadAction(folder);
+async function problemsOf(folder: string, options = {}): Promise<string[]> {
+  const result = await loadAction(folder, options);
   return result.ok ? [] : result.problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.code}: ${p.message}`);
 }
 
@@ -187,5 +187,95 @@ describe('loadAction: Ryax actions', () => {
       'ryax_handler.py': 'def handle(mod_in):\n    return {}\n',
     });
     expect(await problemsOf(folder)).toEqual([expect.stringContaining('ryax_metadata.yaml:6:9 missing_handler: handler file "ryax_run.py" not found')]);
+  });
+});
+
+describe('loadAction: Ryax manifests as people write them', () => {
+  it('accepts a trigger whose descriptions continue at the indentation of their key, as in Ryax default triggers', async () => {
+    const expected: ActionDefinition = {
+      kind: 'Trigger',
+      id: 'emit-every',
+      version: '1.2.0',
+      name: 'Emit every',
+      description:
+        'Start a new run of the workflow every given amount of time. The first run starts as soon as the workflow is deployed; later ones follow the interval, whatever the duration of each run.',
+      runtime: 'python',
+      handler: 'ryax_run.py',
+      categories: ['Trigger'],
+      logo: 'logo.png',
+      inputs: [
+        {
+          name: 'interval',
+          type: 'string',
+          help: 'How long to wait between two runs, as a number followed by a unit: s (seconds), m (minutes), h (hours) or d (days), e.g. 30s or 1h.',
+          optional: false,
+          default: '1m',
+        },
+        { name: 'max_runs', type: 'integer', help: 'Stop after this many runs; leave it empty to run until the workflow is undeployed.', optional: true },
+      ],
+      outputs: [{ name: 'started_at', type: 'integer', help: 'When the run was started (seconds since the epoch, UTC).', optional: false }],
+      resources: { cpu: 0.1, memoryBytes: 64 * 1024 ** 2 },
+      source: { format: 'ryax', manifest: 'ryax_metadata.yaml' },
+    };
+    expect(await loadAction(path.join(FIXTURES, 'ryax', 'emit-every'))).toEqual({ ok: true, definition: expected });
+  });
+});
+
+const RYAX_PROCESSOR = 'apiVersion: "ryax.tech/v2.0"\nkind: Processor\nspec:\n  id: word-count\n  human_name: Word count\n  type: python3\n  version: "1.0"\n';
+const RYAX_NODE = RYAX_PROCESSOR.replace('type: python3', 'type: nodejs');
+
+describe('loadAction: handlers checked as Ryax checks them', () => {
+  it.each([
+    ['a Ryax handler', { 'ryax_metadata.yaml': RYAX_PROCESSOR, 'ryax_handler.py': 'def handle(mod_in):\n    return {\n' }, 'ryax_handler.py:2:12 handler_syntax_error: SyntaxError: \'{\' was never closed; the handler must compile'],
+    ['a trellis.yaml handler', { 'trellis.yaml': trigger('python'), 'handler.py': 'async def run(context, inputs):\n  x = 1\n\ty = 2\n' }, 'handler.py:3:1 handler_syntax_error: TabError: inconsistent use of tabs and spaces in indentation; the handler must compile'],
+    ['a handler Python cannot compile though it parses', { 'ryax_metadata.yaml': RYAX_PROCESSOR, 'ryax_handler.py': 'def handle(mod_in):\n    return {}\nreturn 1\n' }, "ryax_handler.py:3:1 handler_syntax_error: SyntaxError: 'return' outside function; the handler must compile"],
+  ])('reports the syntax error of %s in the handler, at its line and column', async (_title, files, expected) => {
+    expect(await problemsOf(await aFolder(files))).toEqual([expected]);
+  });
+
+  it('says so when there is no python3 to check a Python handler with, rather than passing', async () => {
+    const folder = await aFolder({ 'ryax_metadata.yaml': RYAX_PROCESSOR, 'ryax_handler.py': 'def handle(mod_in):\n    return {}\n' });
+    expect(await problemsOf(folder, { python: '/nonexistent/python3' })).toEqual([
+      'ryax_metadata.yaml:6:9 python_not_found: cannot check that "ryax_handler.py" compiles: there is no "/nonexistent/python3" to run; install Python 3 (or put python3 on the PATH) and validate again',
+    ]);
+  });
+
+  it.each([
+    ['module.exports = handle;', 'function handle(ryax_input) {\n  return { out: ryax_input.text };\n}\nmodule.exports = handle;\n'],
+    ['module.exports = function', 'module.exports = function (ryax_input) {\n  return {};\n};\n'],
+    ['a named export too', 'exports.handle = (ryax_input) => ({});\n'],
+  ])('accepts a Ryax Node.js handler exporting %s', async (_title, code) => {
+    expect(await problemsOf(await aFolder({ 'ryax_metadata.yaml': RYAX_NODE, 'ryax_handler.js': code }))).toEqual([]);
+  });
+
+  it('refuses module.exports = handle in a trellis.yaml action, whose handler must export handle by name', async () => {
+    const folder = await aFolder({ 'trellis.yaml': manifest(), 'handler.js': 'function handle() {}\nmodule.exports = handle;\n' });
+    expect(await problemsOf(folder)).toEqual([expect.stringContaining('trellis.yaml:6:10 handler_missing_export')]);
+  });
+
+  it('says what a Ryax Node.js handler should look like', async () => {
+    const folder = await aFolder({ 'ryax_metadata.yaml': RYAX_NODE, 'ryax_handler.js': 'module.exports = { run };\n' });
+    expect(await problemsOf(folder)).toEqual([
+      'ryax_metadata.yaml:6:9 handler_missing_export: handler "ryax_handler.js" does not export "handle"; expected "module.exports = handle;" with a function handle(ryax_input), as Ryax documents it',
+    ]);
+  });
+});
+
+describe('loadAction: Ryax Nix files', () => {
+  const files = { 'ryax_metadata.yaml': RYAX_PROCESSOR, 'ryax_handler.py': 'def handle(mod_in):\n    return {}\n' };
+
+  it('names overlays.nix and a nix/ folder, at the files themselves, after the manifest\'s problems', async () => {
+    const folder = await aFolder({ ...files, 'ryax_metadata.yaml': RYAX_PROCESSOR + '  dependencies: [opencvWithTesseract]\n', 'overlays.nix': '[ ]\n', 'nix/opencv.nix': '{ }\n' });
+    expect((await problemsOf(folder)).map((line) => line.split(': ')[0])).toEqual([
+      'ryax_metadata.yaml:8:3 unsupported_nix_dependencies',
+      'nix/:1:1 unsupported_nix_overlays',
+      'overlays.nix:1:1 unsupported_nix_overlays',
+    ]);
+    expect((await problemsOf(folder))[2]).toContain('Nix overlays are not applied by Trellis, which does not build with Nix; install what it provides from requirements.txt (Python) or package.json (Node.js) instead');
+  });
+
+  it('does not mind a file named nix, nor Nix files in a trellis.yaml action', async () => {
+    expect(await problemsOf(await aFolder({ ...files, nix: 'notes' }))).toEqual([]);
+    expect(await problemsOf(await aFolder({ 'trellis.yaml': manifest(), 'handler.js': 'export function handle() {}', 'overlays.nix': '[ ]' }))).toEqual([]);
   });
 });
