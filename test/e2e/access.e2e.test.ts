@@ -27,6 +27,8 @@ const MATRIX: Record<string, Expectation> = {
   authorizationChangeProjectMemberRole: 'member:owner', authorizationRemoveProjectMember: 'member:owner',
   authorizationListApiKeys: 'owner', authorizationCreateApiKey: 'owner', authorizationRevokeApiKey: 'owner',
   studioGetProject: 'viewer', repositoryGetProject: 'viewer', actionBuilderGetProject: 'viewer', runnerGetProject: 'viewer',
+  studioListActions: 'viewer', studioGetAction: 'viewer', studioGetActionVersion: 'viewer', studioDeleteActionVersion: 'developer',
+  studioGetActionLogo: 'viewer', studioGetActionVersionLogo: 'viewer',
   ...Object.fromEntries(['authorization', 'studio', 'repository', 'actionBuilder', 'runner'].flatMap((service) =>
     ['Health', 'Ready', 'Metrics', 'OpenApi'].map((name) => [`${service}${name}`, 'public' as const]))),
 };

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely, Transaction } from 'kysely';
 import { ok, rejected } from '@trellis/kernel/result';
-import { makeUnitOfWork } from '@trellis/platform/postgres/unit-of-work';
+import { makeUnitOfWork, makeUnitOfWorkIn } from '@trellis/platform/postgres/unit-of-work';
 import { createTestDatabase, type TestDatabase } from '@trellis/platform/testing/postgres';
 import { makeInMemoryUnitOfWork } from '@trellis/platform/testing/unit-of-work';
 import { migrations, type Schema } from './fixtures.js';
@@ -44,6 +44,21 @@ describe('makeUnitOfWork', () => {
     const uow = makeUnitOfWork(database.db, writes);
     await expect(uow(async (tx) => { await tx.note('thrown'); throw new Error('disk on fire'); })).rejects.toThrow('disk on fire');
     expect(await noted(database.db, 'thrown')).toBe(false);
+  });
+});
+
+describe('makeUnitOfWorkIn (inside a message handler\'s transaction)', () => {
+  it('keeps the owner\'s writes and a success\'s, drops a rejection\'s, and a throw\'s when the owner goes on', async () => {
+    await database.db.transaction().execute(async (trx) => {
+      await writes(trx).note('owner');
+      const uow = makeUnitOfWorkIn(trx, writes);
+      await uow(async (tx) => { await tx.note('inner-success'); return ok(undefined); });
+      await uow(async (tx) => { await tx.note('inner-rejected'); return rejected('no'); });
+      await uow(async (tx) => { await tx.note('inner-kept'); return rejected('no'); }, { keepOnRejection: true });
+      await expect(uow(async (tx) => { await tx.note('inner-thrown'); throw new Error('boom'); })).rejects.toThrow('boom');
+    });
+    const kept = await Promise.all(['owner', 'inner-success', 'inner-rejected', 'inner-kept', 'inner-thrown'].map((key) => noted(database.db, key)));
+    expect(kept).toEqual([true, true, false, true, false]);
   });
 });
 

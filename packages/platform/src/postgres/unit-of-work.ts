@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { UnitOfWork } from '@trellis/kernel/ports';
 import { isRejection } from '@trellis/kernel/result';
 
@@ -26,5 +26,26 @@ export function makeUnitOfWork<Schema, Tx>(db: Kysely<Schema>, bind: (trx: Trans
       if (error instanceof RolledBackRejection) return error.outcome as Awaited<ReturnType<typeof work>>;
       throw error;
     }
+  };
+}
+
+/**
+ * The same unit of work inside a transaction someone else owns (a message handler's, which
+ * commits with its inbox row): a savepoint stands for the transaction, so a rejection still
+ * leaves nothing behind while the message is acknowledged.
+ */
+export function makeUnitOfWorkIn<Schema, Tx>(trx: Transaction<Schema>, bind: (trx: Transaction<Schema>) => Tx): UnitOfWork<Tx> {
+  return async (work, options = {}) => {
+    await sql`savepoint unit_of_work`.execute(trx);
+    let outcome: Awaited<ReturnType<typeof work>>;
+    try {
+      outcome = await work(bind(trx));
+    } catch (error) {
+      await sql`rollback to savepoint unit_of_work`.execute(trx);
+      throw error;
+    }
+    if (isRejection(outcome) && options.keepOnRejection !== true) await sql`rollback to savepoint unit_of_work`.execute(trx);
+    else await sql`release savepoint unit_of_work`.execute(trx);
+    return outcome;
   };
 }

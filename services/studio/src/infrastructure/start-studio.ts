@@ -1,23 +1,31 @@
 import type { RunningService, StartOptions } from '@trellis/platform/service';
 import { startTenantService } from '@trellis/platform/tenancy/tenant-service';
+import { deleteActionVersion } from '../application/delete-action-version.js';
 import type { Env } from './config.js';
 import { BASE_PATH, makeRoutes } from './http/routes.js';
 import * as authorization from './pb/authorization/v1/events.js';
+import { makeLibraryQueries } from './postgres/queries.js';
 import type { Database } from './postgres/schema.js';
+import { makeUnitOfWork } from './postgres/unit-of-work.js';
+import { makeHandlers } from './rabbitmq/handlers.js';
 import { eventsQueue, SERVICE } from './rabbitmq/topology.js';
 
 export type RunningStudio = RunningService<Database>;
 
-/** Studio as main.ts runs it (and the tests): tenancy, its events queue, its routes. */
+/** Studio as main.ts runs it (and the tests): tenancy, the library fed by the builder, its routes. */
 export function startStudio(env: Env, options: StartOptions): Promise<RunningStudio> {
   return startTenantService<Database>({
     service: SERVICE, title: 'studio', operationPrefix: 'studio', basePath: BASE_PATH, env, options,
     queue: eventsQueue(env.TRELLIS_MESSAGE_RETRY_DELAYS_MS),
     messages: authorization,
-    wire: (runtime) => ({
-      // Studio keeps no objects, and nothing of a project beyond the rows tenancy deletes (yet).
-      deleteProjectData: async () => undefined,
-      routes: makeRoutes({ db: runtime.db }),
-    }),
+    wire: (runtime) => {
+      const uow = makeUnitOfWork(runtime.db);
+      return {
+        // Studio keeps no objects; its rows reference the project and go with it.
+        deleteProjectData: async () => undefined,
+        handlers: makeHandlers(),
+        routes: makeRoutes({ queries: makeLibraryQueries(runtime.db), deleteActionVersion: (input) => deleteActionVersion({ uow }, input) }),
+      };
+    },
   });
 }

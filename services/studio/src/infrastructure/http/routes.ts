@@ -1,10 +1,9 @@
-import type { Kysely } from 'kysely';
 import type { Route } from '@trellis/platform/http/route';
-import type { Database } from '../postgres/schema.js';
+import { makeLibraryRoutes, type LibraryRouteDeps } from './library-routes.js';
 
 export const BASE_PATH = '/studio';
 
-/** Studio's own routes (library, workflows, variables) arrive with their issues; `/project` comes with tenancy. */
-export function makeRoutes(_deps: { db: Kysely<Database> }): Route[] {
-  return [];
+/** Studio's routes (`/project` comes with tenancy): the library; workflows and variables arrive with their issue. */
+export function makeRoutes(deps: Omit<LibraryRouteDeps, 'basePath'>): Route[] {
+  return [...makeLibraryRoutes({ ...deps, basePath: BASE_PATH })];
 }

@@ -1,4 +1,34 @@
+import type { ColumnType, Generated } from 'kysely';
 import type { MessagingTables } from '@trellis/platform/postgres/messaging-tables';
 import type { TenancyTables } from '@trellis/platform/tenancy/postgres';
 
-export type Database = MessagingTables & TenancyTables;
+type Json<T> = ColumnType<T, string, string>;
+
+export type LibraryActionsTable = {
+  project_id: string;
+  action_id: string;
+  version: string;
+  kind: string;
+  name: string;
+  description: string;
+  runtime: string;
+  format: string;
+  categories: string[];
+  inputs: Json<unknown>;
+  outputs: Json<unknown>;
+  resources: Json<unknown>;
+  digest: string;
+  artifact_object: string;
+  /** bigint: node-postgres reads it as a string. */
+  artifact_size: ColumnType<string, number, number>;
+  logo: Buffer | null;
+  logo_media_type: string | null;
+  source_id: string;
+  commit: string;
+  folder: string;
+  build_id: string;
+  built_at: Date;
+  recorded_at: Generated<Date>;
+};
+
+export type Database = MessagingTables & TenancyTables & { library_actions: LibraryActionsTable };

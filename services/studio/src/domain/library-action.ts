@@ -1,0 +1,63 @@
+/**
+ * An action version in a project's library: what a build made of one action folder. Studio
+ * learns of it from the builder's ActionBuilt; workflows pin it by id, version and digest.
+ */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export type IoSpec = {
+  readonly name: string;
+  readonly type: string;
+  readonly help: string;
+  readonly optional: boolean;
+  readonly values?: readonly string[];
+  /** Absent when there is none; never a password's value (see `hasSecretDefault`). */
+  readonly default?: JsonValue;
+  /** Set by the platform at run time (`http_port`, `http_prefix`): nobody fills it. */
+  readonly injected?: string;
+  readonly hasSecretDefault?: boolean;
+};
+
+export type Logo = { readonly bytes: Uint8Array; readonly mediaType: string };
+
+export type LibraryAction = {
+  readonly projectId: string;
+  readonly actionId: string;
+  readonly version: string;
+  readonly kind: 'Trigger' | 'Processor' | 'Publisher';
+  readonly name: string;
+  readonly description: string;
+  readonly runtime: string;
+  /** trellis or ryax: how the wrapper calls the handler. */
+  readonly format: string;
+  readonly categories: readonly string[];
+  readonly inputs: readonly IoSpec[];
+  readonly outputs: readonly IoSpec[];
+  readonly resources: { readonly cpu?: number; readonly memoryBytes?: number; readonly timeoutMs?: number };
+  /** SHA-256 of the artifact: its content address. */
+  readonly digest: string;
+  readonly artifactObject: string;
+  readonly artifactSize: number;
+  readonly logo: Logo | null;
+  readonly origin: { readonly sourceId: string; readonly commit: string; readonly folder: string; readonly buildId: string };
+  readonly builtAt: Date;
+};
+
+/** What to do with a version the builder announces, given the one the library holds. */
+export type Arrival = 'insert' | 'replace' | 'unchanged' | 'stale';
+
+/**
+ * A version is rebuilt when its source changed without a version bump: the newest build wins.
+ * A redelivered or late announcement of an older build changes nothing.
+ */
+export function arrival(held: LibraryAction | undefined, built: LibraryAction): Arrival {
+  if (!held) return 'insert';
+  if (held.digest === built.digest && held.origin.buildId === built.origin.buildId) return 'unchanged';
+  return built.builtAt.getTime() > held.builtAt.getTime() ? 'replace' : 'stale';
+}
+
+/** Does `action` match a library search: its id, name, description or a category contain `text` (any case)? */
+export function matches(action: Pick<LibraryAction, 'actionId' | 'name' | 'description' | 'categories'>, text: string): boolean {
+  const needle = text.trim().toLowerCase();
+  if (!needle) return true;
+  return [action.actionId, action.name, action.description, ...action.categories].some((field) => field.toLowerCase().includes(needle));
+}

@@ -1,0 +1,82 @@
+import type { IoSpec, JsonValue, LibraryAction } from '../../domain/library-action.js';
+import * as builder from '../pb/action-builder/v1/events.js';
+
+/*
+ * The builder's events -> studio's input. A decoder throws when a required field is missing or
+ * malformed, so the consumer dead-letters the message at once instead of acting on it.
+ */
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const KINDS = ['Trigger', 'Processor', 'Publisher'] as const;
+
+function required(value: string, what: string): string {
+  if (!value) throw new Error(`${what} is missing`);
+  return value;
+}
+
+function id(value: string, what: string): string {
+  if (!uuid.test(value)) throw new Error(`${what} is not a UUID`);
+  return value.toLowerCase();
+}
+
+function ioOf(io: builder.IoDescription, where: string): IoSpec {
+  let parsedDefault: JsonValue | undefined;
+  if (io.defaultJson) {
+    try {
+      parsedDefault = JSON.parse(io.defaultJson) as JsonValue;
+    } catch {
+      throw new Error(`${where}.${io.name}.default_json is not JSON`);
+    }
+  }
+  return {
+    name: required(io.name, `${where}.name`),
+    type: required(io.type, `${where}.${io.name}.type`),
+    help: io.help,
+    optional: io.optional,
+    ...(io.values.length > 0 ? { values: io.values } : {}),
+    ...(parsedDefault !== undefined ? { default: parsedDefault } : {}),
+    ...(io.injected ? { injected: io.injected } : {}),
+    ...(io.hasSecretDefault ? { hasSecretDefault: true } : {}),
+  };
+}
+
+export function decodeActionBuilt(content: Uint8Array): LibraryAction {
+  const message = builder.ActionBuilt.decode(content);
+  const action = message.action;
+  if (!action) throw new Error('ActionBuilt without an action');
+  const kind = KINDS.find((k) => k === action.kind);
+  if (!kind) throw new Error('ActionBuilt.action.kind is not Trigger, Processor or Publisher');
+  if (!/^[0-9a-f]{64}$/.test(message.digest)) throw new Error('ActionBuilt.digest is not a lowercase hex SHA-256');
+  const builtAt = message.builtAt ?? message.meta?.occurredAt;
+  if (!builtAt || Number.isNaN(builtAt.getTime())) throw new Error('ActionBuilt.built_at is missing');
+  const resources = action.resources;
+  return {
+    projectId: id(message.meta?.projectId ?? '', 'ActionBuilt.meta.project_id'),
+    actionId: required(action.id, 'ActionBuilt.action.id'),
+    version: required(action.version, 'ActionBuilt.action.version'),
+    kind,
+    name: action.name || action.id,
+    description: action.description,
+    runtime: required(action.runtime, 'ActionBuilt.action.runtime'),
+    format: action.format || 'trellis',
+    categories: action.categories,
+    inputs: action.inputs.map((io) => ioOf(io, 'inputs')),
+    outputs: action.outputs.map((io) => ioOf(io, 'outputs')),
+    resources: {
+      ...(resources?.cpu ? { cpu: resources.cpu } : {}),
+      ...(resources && Number(resources.memoryBytes) > 0 ? { memoryBytes: Number(resources.memoryBytes) } : {}),
+      ...(resources && Number(resources.timeoutMs) > 0 ? { timeoutMs: Number(resources.timeoutMs) } : {}),
+    },
+    digest: message.digest,
+    artifactObject: required(message.artifactObject, 'ActionBuilt.artifact_object'),
+    artifactSize: Number(message.artifactSize),
+    logo: message.logo.length > 0 && message.logoMediaType.startsWith('image/') ? { bytes: message.logo, mediaType: message.logoMediaType } : null,
+    origin: {
+      sourceId: id(message.sourceId, 'ActionBuilt.source_id'),
+      commit: message.commit,
+      folder: message.folder,
+      buildId: id(message.buildId, 'ActionBuilt.build_id'),
+    },
+    builtAt,
+  };
+}

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '@trellis/platform/config';
+import { handled as handledOn, publishAs, useServiceUnderTest } from '@trellis/platform/testing/service-harness';
+import { envSchema } from '../src/infrastructure/config.js';
+import * as authorization from '../src/infrastructure/pb/authorization/v1/events.js';
+import * as builder from '../src/infrastructure/pb/action-builder/v1/events.js';
+import { migrations } from '../src/infrastructure/postgres/migrations.js';
+import type { Database } from '../src/infrastructure/postgres/schema.js';
+import { declareTopology, eventsQueue } from '../src/infrastructure/rabbitmq/topology.js';
+import { startStudio } from '../src/infrastructure/start-studio.js';
+
+/** About 3 s of retries: room for a test to make a late project known before a message is dead-lettered. */
+export const RETRY_DELAYS_MS = [100, 200, 400, 800, 1600];
+export const QUEUE = eventsQueue(RETRY_DELAYS_MS).name;
+
+/** Studio as main.ts runs it, on a database, vhost and JWKS of the test file's own. */
+export function useStudio() {
+  const studio = useServiceUnderTest<Database>({
+    service: 'studio',
+    migrations,
+    declareTopology: async (channel) => {
+      await channel.assertExchange('trellis.action-builder', 'topic', { durable: true });
+      await declareTopology(channel, RETRY_DELAYS_MS);
+    },
+    env: { TRELLIS_MESSAGE_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(',') },
+    start: (raw, logger) => startStudio(loadConfig(envSchema, raw), { version: 'test', logger }),
+  });
+  const handled = async (published: Promise<{ messageId: string }>) => handledOn(studio.database.db, QUEUE, await published);
+  return {
+    studio,
+    /** A project studio knows (its ProjectCreated handled). */
+    knownProject: async (name = 'a project'): Promise<string> => {
+      const projectId = randomUUID();
+      const meta = { eventId: randomUUID(), occurredAt: new Date(), projectId, traceId: 'trace' };
+      await handled(publishAs(studio.vhost.url, 'authorization', 'trellis.authorization.v1.ProjectCreated',
+        authorization.ProjectCreated.encode(authorization.ProjectCreated.fromPartial({ meta, projectId, name, createdBy: randomUUID() })).finish()));
+      return projectId;
+    },
+    /** Publishes an ActionBuilt as the builder's outbox does, and waits until studio has handled it. */
+    built: async (message: builder.ActionBuilt) =>
+      handled(publishAs(studio.vhost.url, 'action-builder', 'trellis.action_builder.v1.ActionBuilt', builder.ActionBuilt.encode(message).finish())),
+    publishBuilt: (content: Uint8Array) => publishAs(studio.vhost.url, 'action-builder', 'trellis.action_builder.v1.ActionBuilt', content),
+  };
+}
+
+/** An ActionBuilt as the builder emits it; `overrides` change the action's fields. */
+export function anActionBuilt(projectId: string, action: Partial<builder.ActionDescription> = {}, message: Partial<builder.ActionBuilt> = {}): builder.ActionBuilt {
+  return builder.ActionBuilt.fromPartial({
+    meta: { eventId: randomUUID(), occurredAt: new Date(), projectId, traceId: 'trace' },
+    buildId: randomUUID(), sourceId: randomUUID(), commit: 'a'.repeat(40), folder: 'actions/add-one',
+    action: {
+      kind: 'Processor', id: 'add-one', version: '1.0.0', name: 'Add one', description: 'Adds one to a number.', runtime: 'nodejs',
+      handler: 'handler.js', categories: ['math'], format: 'trellis',
+      inputs: [{ name: 'n', type: 'integer', help: 'The number', optional: false, defaultJson: '0' }],
+      outputs: [{ name: 'n', type: 'integer', help: 'n + 1' }],
+      resources: { cpu: 0.5, memoryBytes: '268435456', timeoutMs: '60000' },
+      ...action,
+    },
+    digest: 'd'.repeat(64), artifactObject: `action-builder/projects/${projectId}/artifacts/${'d'.repeat(64)}.tar.gz`, artifactSize: '1234',
+    builtAt: new Date(),
+    ...message,
+  });
+}
