@@ -9,7 +9,8 @@ const USAGE = `trellis-action: check and try an action before pushing it
   trellis-action run <folder> [--input name=value]... [--input name=@path]... [--out dir] [--json]
                                        run it once through the real wrapper and print its outputs
                                        (file and directory outputs are saved under --out, default ./trellis-out);
-                                       a trigger prints its runs until --count N or Ctrl-C
+                                       a trigger prints its runs until --count N or Ctrl-C;
+                                       a trigger serving HTTP (Ryax) listens on --http-port (default a free port)
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -29,12 +30,14 @@ async function main(argv: readonly string[]): Promise<number> {
           json: { type: 'boolean', default: false },
           count: { type: 'string' },
           timeout: { type: 'string' },
+          'http-port': { type: 'string' },
         },
       });
       return runAction({
         folder, inputs: values.input, outDir: values.out, json: values.json,
         ...(values.count ? { count: Number(values.count) } : {}),
         ...(values.timeout ? { timeoutMs: Number(values.timeout) } : {}),
+        ...(values['http-port'] ? { httpPort: Number(values['http-port']) } : {}),
       }, output);
     }
     case 'help':
@@ -49,12 +52,17 @@ async function main(argv: readonly string[]): Promise<number> {
   return 2;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`trellis-action: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+/**
+ * Ends the process once the command is done, even if something is still open: a Node handler
+ * runs in this process, and what it started (a timer, a socket) must not keep the command alive.
+ * The grace lets stdout and stderr drain where writes are asynchronous.
+ */
+function finish(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 500).unref();
+}
+
+main(process.argv.slice(2)).then(finish, (error: unknown) => {
+  process.stderr.write(`trellis-action: ${error instanceof Error ? error.message : String(error)}\n`);
+  finish(1);
+});

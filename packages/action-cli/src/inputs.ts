@@ -61,7 +61,7 @@ export function parseInputs(definition: ActionDefinition, pairs: readonly string
   for (const io of definition.inputs) {
     if (given.has(io.name)) continue;
     if (io.default !== undefined) given.set(io.name, { name: io.name, kind: 'value', type: io.type, value: io.default });
-    else if (!io.optional) problems.push(`missing input ${io.name} (${io.type}${io.help ? `: ${io.help}` : ''})`);
+    else if (!io.optional && io.injected === undefined) problems.push(`missing input ${io.name} (${io.type}${io.help ? `: ${io.help}` : ''})`);
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, inputs: [...given.values()] };
 }

@@ -4,7 +4,7 @@ import type { ActionDefinition, JsonValue } from '@trellis/action-manifest/defin
 import { loadAction } from '@trellis/action-manifest/load';
 import { formatProblem } from '@trellis/action-manifest/problem';
 import * as pb from '@trellis/action-wrapper/infrastructure/pb/action/v1/action';
-import { startWrapper } from '@trellis/action-wrapper/wrapper';
+import { startWrapper, type Wrapper } from '@trellis/action-wrapper/wrapper';
 import { parseInputs, type LocalInput } from './inputs.js';
 import { startLocalExchange } from './local-exchange.js';
 import { fromValue, toValue } from './values.js';
@@ -19,6 +19,8 @@ export type RunOptions = {
   /** For a trigger: stop after this many runs (default: until interrupted). */
   count?: number;
   timeoutMs?: number;
+  /** For a trigger serving HTTP (a Ryax trigger): its port (default a free one). */
+  httpPort?: number;
 };
 
 function call<Req, Res>(client: pb.ActionServiceClient, method: (request: Req, callback: (error: Error | null, response: Res) => void) => unknown, request: Req): Promise<Res> {
@@ -56,16 +58,33 @@ export async function runAction(options: RunOptions, output: Output): Promise<nu
     for (const problem of parsed.problems) output.err(problem);
     return 2;
   }
-  const exchange = await startLocalExchange(resolve(options.outDir));
-  const wrapper = await startWrapper({
-    folder: options.folder, definition, diagnostics: (text) => output.err(text.replace(/\n$/, '')),
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  let wrapper: Wrapper;
+  try {
+    wrapper = await startWrapper({
+      folder: options.folder, definition, diagnostics: (text) => output.err(text.replace(/\n$/, '')),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.httpPort ? { httpPort: options.httpPort } : {}),
+    });
+  } catch (error) {
+    // The handler did not load (a syntax error, a missing module...); nothing else was started.
+    output.err(`cannot start ${definition.id}: ${(error as Error).message}`);
+    return 1;
+  }
+  if (wrapper.httpEndpoint) {
+    const { port, prefix } = wrapper.httpEndpoint;
+    output.err(`the trigger serves HTTP at http://127.0.0.1:${port}${prefix}${definition.source.format === 'ryax' ? ` (RYAX_SOURCE_PORT=${port})` : ''}`);
+  }
+  const exchange = await startLocalExchange(resolve(options.outDir)).catch(async (error: unknown) => {
+    await wrapper.close();
+    throw error;
   });
   const client = new pb.ActionServiceClient(`127.0.0.1:${wrapper.port}`, credentials.createInsecure());
   try {
     await call<pb.InitRequest, pb.InitResponse>(client, client.init, { contractVersion: 'v1' });
     const inputs: Record<string, pb.Value> = {};
     for (const input of parsed.inputs as LocalInput[]) {
+      // A Ryax default of a file or directory input: the wrapper gives it to the handler as it is.
+      if (input.kind === 'value' && (input.type === 'file' || input.type === 'directory')) continue;
       if (input.kind === 'value') {
         inputs[input.name] = toValue(input);
       } else {

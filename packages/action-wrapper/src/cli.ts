@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // trellis-action-wrapper <action-folder> [--port <n>] [--host <addr>] [--concurrency <n>] [--timeout <ms>]
 //                        [--definition <file.json>] [--python <interpreter>] [--log-limit <bytes>]
-//                        [--source-port <n>] [--endpoint-prefix <path>]
+//                        [--http-port <n>] [--http-prefix <path>]
 //
 // Serves the action in <action-folder> over gRPC (protos/action/v1/action.proto). With --port 0
 // (the default) a free port is picked; either way the bound port is printed alone on the first
@@ -9,9 +9,10 @@
 // usage; a Node handler that crashes the process (an uncaught exception outside any execution's
 // promise) exits non-zero, as Node does, and the runner restarts the wrapper.
 //
-// A Ryax trigger (a source) may serve HTTP: it listens on --source-port (default: a free port),
-// given to it as RYAX_SOURCE_PORT and the input ryax_endpoint_port, with --endpoint-prefix
-// (default /<action id>) as the input ryax_endpoint_prefix. Both are reported on stderr.
+// A trigger that serves HTTP (a Ryax trigger, or one with an injected input) listens on
+// --http-port (default: a free port) and is reached under --http-prefix (default /<action id>):
+// its injected inputs, and for a Ryax trigger RYAX_SOURCE_PORT and the inputs ryax_endpoint_port
+// and ryax_endpoint_prefix, carry them. Both are reported on stderr.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LoadDefinition, loadDefinitionFromManifest, makeJsonDefinitionLoader } from './definition-loader.js';
@@ -19,7 +20,7 @@ import { startWrapper } from './wrapper.js';
 
 const usage =
   'usage: trellis-action-wrapper <action-folder> [--port <n>] [--host <addr>] [--concurrency <n>] [--timeout <ms>] ' +
-  '[--definition <file.json>] [--python <interpreter>] [--log-limit <bytes>] [--source-port <n>] [--endpoint-prefix <path>]';
+  '[--definition <file.json>] [--python <interpreter>] [--log-limit <bytes>] [--http-port <n>] [--http-prefix <path>]';
 
 function positiveInteger(name: string, text: string | undefined, allowZero = false): number | undefined {
   if (text === undefined) return undefined;
@@ -44,8 +45,8 @@ async function main(argv: string[]): Promise<number> {
         definition: { type: 'string' },
         python: { type: 'string' },
         'log-limit': { type: 'string' },
-        'source-port': { type: 'string' },
-        'endpoint-prefix': { type: 'string' },
+        'http-port': { type: 'string' },
+        'http-prefix': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -67,16 +68,16 @@ async function main(argv: string[]): Promise<number> {
   let concurrency: number | undefined;
   let timeoutMs: number | undefined;
   let logLimitBytes: number | undefined;
-  let sourcePort: number | undefined;
+  let httpPort: number | undefined;
   try {
     port = positiveInteger('port', values.port, true);
     concurrency = positiveInteger('concurrency', values.concurrency);
     timeoutMs = positiveInteger('timeout', values.timeout);
     logLimitBytes = positiveInteger('log-limit', values['log-limit']);
-    sourcePort = positiveInteger('source-port', values['source-port']);
-    if (sourcePort !== undefined && sourcePort > 65535) throw new UsageError(`--source-port must be a TCP port (1-65535), got ${sourcePort}`);
-    const prefix = values['endpoint-prefix'];
-    if (prefix !== undefined && !prefix.startsWith('/')) throw new UsageError(`--endpoint-prefix must start with /, got ${prefix}`);
+    httpPort = positiveInteger('http-port', values['http-port']);
+    if (httpPort !== undefined && httpPort > 65535) throw new UsageError(`--http-port must be a TCP port (1-65535), got ${httpPort}`);
+    const prefix = values['http-prefix'];
+    if (prefix !== undefined && !prefix.startsWith('/')) throw new UsageError(`--http-prefix must start with /, got ${prefix}`);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`${error.message}\n${usage}\n`);
@@ -96,8 +97,8 @@ async function main(argv: string[]): Promise<number> {
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(logLimitBytes === undefined ? {} : { logLimitBytes }),
       ...(values.python === undefined ? {} : { python: values.python }),
-      ...(sourcePort === undefined ? {} : { sourcePort }),
-      ...(values['endpoint-prefix'] === undefined ? {} : { endpointPrefix: values['endpoint-prefix'] }),
+      ...(httpPort === undefined ? {} : { httpPort }),
+      ...(values['http-prefix'] === undefined ? {} : { httpPrefix: values['http-prefix'] }),
     });
   } catch (error) {
     process.stderr.write(`trellis-action-wrapper: cannot start: ${(error as Error).message}\n`);
@@ -105,8 +106,8 @@ async function main(argv: string[]): Promise<number> {
   }
   // The first line of stdout is the port, alone: the runner reads it.
   process.stdout.write(`${wrapper.port}\n`);
-  if (wrapper.ryaxEndpoint) {
-    process.stderr.write(`trellis-action-wrapper: the Ryax trigger serves HTTP on port ${wrapper.ryaxEndpoint.port} (RYAX_SOURCE_PORT), prefix ${wrapper.ryaxEndpoint.prefix}\n`);
+  if (wrapper.httpEndpoint) {
+    process.stderr.write(`trellis-action-wrapper: the trigger serves HTTP on port ${wrapper.httpEndpoint.port}, prefix ${wrapper.httpEndpoint.prefix}\n`);
   }
   const started = wrapper;
   await new Promise<void>((resolve) => {
@@ -122,12 +123,17 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`trellis-action-wrapper: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+/**
+ * Ends the process when main is done, even if something is still open: a Node handler runs in
+ * this process, and what it started (a timer, a socket) must not keep a stopped or failed wrapper
+ * alive. The grace lets stdout and stderr drain where writes are asynchronous.
+ */
+function finish(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 500).unref();
+}
+
+main(process.argv.slice(2)).then(finish, (error: unknown) => {
+  process.stderr.write(`trellis-action-wrapper: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  finish(1);
+});

@@ -3,6 +3,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActionDefinition } from '@trellis/action-manifest/definition';
 import { type Failure, FailureCode } from './failure.js';
+import { type HttpEndpoint, isRyaxTrigger, ryaxEndpointInputs } from './http-endpoint.js';
 import type { Limiter } from './limiter.js';
 import { type CapturedLogs, makeLogCapture } from './log-capture.js';
 import type { HandlerOutcome, HandlerRuntime } from './runtime.js';
@@ -41,11 +42,8 @@ export type ExecutorDeps = {
   readonly tempRoot: string;
   /** Monotonic milliseconds. */
   readonly now: () => number;
-  /**
-   * Values the platform adds to a trigger's inputs (Ryax's `ryax_endpoint_port` and
-   * `ryax_endpoint_prefix`); a declared input of the same name keeps its own value.
-   */
-  readonly listenExtras?: Readonly<Record<string, unknown>>;
+  /** Where the action's HTTP server listens, when it has one (see http-endpoint.ts). */
+  readonly httpEndpoint?: HttpEndpoint;
 };
 
 export type Executor = {
@@ -72,8 +70,14 @@ export function requestProblems(definition: ActionDefinition, request: Execution
 
 export function makeExecutor(deps: ExecutorDeps): Executor {
   const { definition, runtime } = deps;
-  // Ryax hands an optional input without a value to the handler as None.
-  const decodeOptions: DecodeOptions = { unsetOptional: definition.source.format === 'ryax' ? 'null' : 'absent' };
+  const endpoint = deps.httpEndpoint;
+  const decodeOptions: DecodeOptions = {
+    // Ryax hands an optional input without a value to the handler as None.
+    unsetOptional: definition.source.format === 'ryax' ? 'null' : 'absent',
+    ...(endpoint ? { endpoint } : {}),
+  };
+  // Ryax gives its triggers ryax_endpoint_port and ryax_endpoint_prefix, declared or not.
+  const listenExtras = endpoint && isRyaxTrigger(definition) ? ryaxEndpointInputs(definition, endpoint) : {};
 
   const fetchInputs = async (downloads: readonly Download[], workdir: string, values: Record<string, unknown>, signal: AbortSignal) => {
     await Promise.all(
@@ -199,7 +203,7 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
           send({ type: 'error', error: decoded.error, logs: logs.take() });
           return;
         }
-        const values = { ...deps.listenExtras, ...decoded.value.values };
+        const values = { ...listenExtras, ...decoded.value.values };
         try {
           await fetchInputs(decoded.value.downloads, workdir, values, signal);
         } catch (error) {

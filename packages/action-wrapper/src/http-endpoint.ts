@@ -1,31 +1,46 @@
 import { createServer } from 'node:net';
-import type { ActionDefinition } from '@trellis/action-manifest/definition';
+import type { ActionDefinition, InjectedValue, IoDefinition } from '@trellis/action-manifest/definition';
 
 /**
- * Where a Ryax trigger that serves HTTP listens. Ryax gives it a port two ways, and Trellis does
- * both, with the same port: the environment variable RYAX_SOURCE_PORT of the Python process, and
- * the inputs `ryax_endpoint_port` (an integer) and `ryax_endpoint_prefix` (the path the platform
- * routes to it, e.g. `/my-trigger`) added to the trigger's input values.
+ * Where a trigger that serves HTTP listens: the port its server binds, and the URL path prefix
+ * the platform routes to it. The wrapper hands them to the trigger as
+ * - the inputs marked `injected` in the definition (`http_port`, `http_prefix`), typed as declared;
+ * - for a Ryax trigger, also as Ryax does: the environment variable RYAX_SOURCE_PORT of the Python
+ *   process and the input values `ryax_endpoint_port` (an integer) and `ryax_endpoint_prefix`,
+ *   declared or not.
  */
-export type RyaxEndpoint = { readonly port: number; readonly prefix: string };
+export type HttpEndpoint = { readonly port: number; readonly prefix: string };
 
 export const ryaxSourcePortVariable = 'RYAX_SOURCE_PORT';
 
-/** Whether the action is a Ryax trigger, the one kind of action that gets an endpoint. */
-export function needsRyaxEndpoint(definition: Pick<ActionDefinition, 'kind' | 'runtime' | 'source'>): boolean {
-  return definition.source.format === 'ryax' && definition.kind === 'Trigger' && definition.runtime === 'python';
+type EndpointDefinition = Pick<ActionDefinition, 'id' | 'kind' | 'runtime' | 'source' | 'inputs'>;
+
+/** A Ryax trigger, or an action with an injected input, gets an endpoint. */
+export function needsHttpEndpoint(definition: EndpointDefinition): boolean {
+  return isRyaxTrigger(definition) || definition.inputs.some((io) => io.injected !== undefined);
+}
+
+export function isRyaxTrigger(definition: Pick<ActionDefinition, 'kind' | 'source'>): boolean {
+  return definition.source.format === 'ryax' && definition.kind === 'Trigger';
 }
 
 /** The prefix when the caller gives none: `/<action id>`. */
-export function defaultEndpointPrefix(definition: Pick<ActionDefinition, 'id'>): string {
+export function defaultHttpPrefix(definition: Pick<ActionDefinition, 'id'>): string {
   return `/${definition.id}`;
 }
 
-/** The values added to the trigger's inputs, except those it declares itself (they keep their own). */
-export function ryaxEndpointInputs(definition: Pick<ActionDefinition, 'inputs'>, endpoint: RyaxEndpoint): Record<string, unknown> {
-  const declared = new Set(definition.inputs.map((io) => io.name));
+/** The value of an injected input, of its declared type (a port declared `string` is "8080"). */
+export function injectedValueOf(io: IoDefinition, endpoint: HttpEndpoint): unknown {
+  const raw: Record<InjectedValue, number | string> = { http_port: endpoint.port, http_prefix: endpoint.prefix };
+  if (io.injected === undefined) return undefined;
+  const value = raw[io.injected];
+  return io.type === 'integer' ? Number(value) : String(value);
+}
+
+/** Ryax's `ryax_endpoint_*` values a Ryax trigger gets even when it does not declare them. */
+export function ryaxEndpointInputs(definition: Pick<ActionDefinition, 'inputs'>, endpoint: HttpEndpoint): Record<string, unknown> {
   const extras: Record<string, unknown> = { ryax_endpoint_port: endpoint.port, ryax_endpoint_prefix: endpoint.prefix };
-  for (const name of declared) delete extras[name];
+  for (const io of definition.inputs) delete extras[io.name];
   return extras;
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import type { ActionDefinition } from '@trellis/action-manifest/definition';
-import { failureOf } from './failure.js';
+import { failureOf, trimStack } from './failure.js';
 import { runCaptured } from './log-capture.js';
 import type { HandlerOutcome, HandlerRuntime, Invocation } from './runtime.js';
 
@@ -34,6 +34,15 @@ export function isCommonJs(folder: string, handlerFile: string): boolean {
   }
 }
 
+/** Why a handler did not load, as the Python runtime says it: the error's name and message, then where. */
+function loadError(handler: string, error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(`cannot load ${handler}: ${String(error)}`, { cause: error });
+  const stack = trimStack(error.stack ?? '');
+  // A SyntaxError's stack starts with the offending line and a caret: that is the useful part.
+  const where = stack.startsWith(`${error.name}:`) ? '' : stack.slice(0, stack.indexOf(`\n${error.name}:`)).trim();
+  return new Error(`cannot load ${handler}: ${error.name}: ${error.message}${where ? `\n${where}` : ''}`, { cause: error });
+}
+
 /**
  * The entry point of a loaded module. `handle` (or `run`) is a named export, or a property of the
  * default export. A Ryax handler may also be the module itself (`module.exports = handle;`, as
@@ -61,10 +70,10 @@ export async function loadNodeRuntime(folder: string, definition: Pick<ActionDef
   const file = path.resolve(folder, handler);
   if (!existsSync(file)) throw new Error(`the handler ${handler} does not exist in ${folder}`);
   let loaded: unknown;
-  if (isCommonJs(folder, handler)) {
-    loaded = createRequire(path.join(folder, 'package.json'))(file);
-  } else {
-    loaded = await import(pathToFileURL(file).href);
+  try {
+    loaded = isCommonJs(folder, handler) ? createRequire(path.join(folder, 'package.json'))(file) : await import(pathToFileURL(file).href);
+  } catch (error) {
+    throw loadError(handler, error);
   }
   const handle = entryPointOf(loaded, 'handle', definition.source.format);
   const run = entryPointOf(loaded, 'run', definition.source.format);

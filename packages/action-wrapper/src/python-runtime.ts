@@ -88,6 +88,12 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
           });
           const child: Child = { process, pending: new Map(), stderrTail: '' };
           let ready = false;
+          // A child that cannot serve is killed, and the start fails once it is gone (nothing left behind).
+          let refused: Error | undefined;
+          const refuse = (error: Error) => {
+            refused ??= error;
+            process.kill('SIGKILL');
+          };
           process.stdin.on('error', () => {
             // EPIPE when the child died: its exit handler reports it.
           });
@@ -101,8 +107,7 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
               if (frame.type === 'ready') {
                 const functions = (frame['functions'] as string[] | undefined) ?? [];
                 if (!functions.includes(entry.name)) {
-                  process.kill('SIGKILL');
-                  reject(new Error(`the handler ${handler} does not define ${entry.signature}`));
+                  refuse(new Error(`the handler ${handler} does not define ${entry.signature}`));
                   return;
                 }
                 ready = true;
@@ -111,8 +116,7 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
               }
               if (frame.type === 'load_error') {
                 // The child exits by itself; killing it too leaves nothing behind whatever it started.
-                process.kill('SIGKILL');
-                reject(new Error(`${String(frame['message'])}\n${String(frame['stack'] ?? '')}`.trimEnd()));
+                refuse(new Error(`${String(frame['message'])}\n${String(frame['stack'] ?? '')}`.trimEnd()));
                 return;
               }
               const pending = frame.id === undefined ? undefined : child.pending.get(frame.id);
@@ -131,7 +135,7 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
           process.on('error', (error) => reject(new Error(`cannot start ${options.python ?? 'python3'}: ${error.message}`, { cause: error })));
           process.on('exit', (code, signal) => {
             const how = signal === null ? `exited with code ${code}` : `was killed by ${signal}`;
-            if (!ready) reject(new Error(`the Python runtime ${how} before it was ready${child.stderrTail ? `:\n${child.stderrTail}` : ''}`));
+            if (!ready) reject(refused ?? new Error(`the Python runtime ${how} before it was ready${child.stderrTail ? `:\n${child.stderrTail}` : ''}`));
             const crash: Failure = {
               code: FailureCode.runtimeCrashed,
               message: `the Python process ${how} during the execution; it is being restarted${child.stderrTail ? `. Its last output:\n${child.stderrTail.slice(-500)}` : ''}`,

@@ -34,6 +34,16 @@ describe('decodeInputs', () => {
     expect(decodeInputs(declared, {}, { unsetOptional: 'absent' })).toEqual({ ok: true, value: { values: { d: 1 }, downloads: [] } });
   });
 
+  it('gives an injected input the endpoint of the wrapper, typed as declared, whatever the request says', () => {
+    const declared = [io('port', 'integer', { injected: 'http_port' }), io('portText', 'string', { injected: 'http_port' }), io('prefix', 'string', { injected: 'http_prefix' })];
+    const endpoint = { port: 8123, prefix: '/hooks' };
+    expect(decodeInputs(declared, { port: { type: 'integer', value: '1' } }, { unsetOptional: 'absent', endpoint })).toEqual({
+      ok: true,
+      value: { values: { port: 8123, portText: '8123', prefix: '/hooks' }, downloads: [] },
+    });
+    expect(decodeInputs(declared, {})).toMatchObject({ ok: false, error: { message: "input 'port' (integer) is required" } });
+  });
+
   it.each([
     ['missing', [io('a', 'string')], {}, "input 'a' (string) is required"],
     ['mistyped', [io('a', 'float')], { a: { type: 'string', value: '1' } }, "input 'a' is declared float but a string value was given"],

@@ -1,5 +1,6 @@
 import type { IoDefinition, IoType } from '@trellis/action-manifest/definition';
 import { type Failure, FailureCode } from './failure.js';
+import { type HttpEndpoint, injectedValueOf } from './http-endpoint.js';
 
 /** A value as it travels on the wire (action.proto `Value`), without the protobuf types. */
 export type WireValue =
@@ -38,6 +39,8 @@ function badOutput(message: string): { ok: false; error: Failure } {
 export type DecodeOptions = {
   /** An optional input given no value and without a default: left out (Trellis) or null (Ryax: `None`). */
   readonly unsetOptional: 'absent' | 'null';
+  /** Where the action's HTTP server listens: inputs marked `injected` take their value from it, whatever the request says. */
+  readonly endpoint?: HttpEndpoint;
 };
 
 /**
@@ -56,6 +59,10 @@ export function decodeInputs(
   const values: Record<string, unknown> = {};
   const downloads: Download[] = [];
   for (const io of declared) {
+    if (io.injected !== undefined && options.endpoint !== undefined) {
+      values[io.name] = injectedValueOf(io, options.endpoint);
+      continue;
+    }
     const value = wire[io.name];
     if (value === undefined) {
       if (io.default !== undefined) values[io.name] = io.default;

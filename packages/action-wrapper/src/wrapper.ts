@@ -10,7 +10,7 @@ import { defaultLogLimitBytes, installLogCapture } from './log-capture.js';
 import { loadNodeRuntime } from './node-runtime.js';
 import { startPythonRuntime } from './python-runtime.js';
 import type { HandlerRuntime } from './runtime.js';
-import { type RyaxEndpoint, defaultEndpointPrefix, findFreePort, needsRyaxEndpoint, ryaxEndpointInputs, ryaxSourcePortVariable } from './ryax-endpoint.js';
+import { type HttpEndpoint, defaultHttpPrefix, findFreePort, isRyaxTrigger, needsHttpEndpoint, ryaxSourcePortVariable } from './http-endpoint.js';
 
 export type WrapperOptions = {
   /** The action folder (handler paths are relative to it). */
@@ -35,19 +35,19 @@ export type WrapperOptions = {
   /** The wrapper's own diagnostics (never user logs); default the process's stderr. */
   readonly diagnostics?: (text: string) => void;
   /**
-   * Ryax triggers only: the port their HTTP server listens on (RYAX_SOURCE_PORT and the input
-   * `ryax_endpoint_port`); default a free port. The runner gives the port it routes to.
+   * For a trigger that serves HTTP (a Ryax trigger, or one with an injected input): the port its
+   * server listens on; default a free port. The runner gives the port it routes to.
    */
-  readonly sourcePort?: number;
-  /** Ryax triggers only: the input `ryax_endpoint_prefix`; default `/<action id>`. */
-  readonly endpointPrefix?: string;
+  readonly httpPort?: number;
+  /** The URL path prefix the platform routes to that server; default `/<action id>`. */
+  readonly httpPrefix?: string;
 };
 
 export type Wrapper = {
   readonly port: number;
   readonly definition: ActionDefinition;
-  /** Where a Ryax trigger's HTTP server listens; undefined for any other action. */
-  readonly ryaxEndpoint: RyaxEndpoint | undefined;
+  /** Where the trigger's HTTP server listens; undefined for an action without one. */
+  readonly httpEndpoint: HttpEndpoint | undefined;
   /** Graceful: refuse new calls, end Listen streams, wait for in-flight executions (bounded), stop the Python child. */
   close(): Promise<void>;
 };
@@ -64,8 +64,8 @@ export async function startWrapper(options: WrapperOptions): Promise<Wrapper> {
   const logLimitBytes = options.logLimitBytes ?? defaultLogLimitBytes;
   const timeoutMs = options.timeoutMs ?? definition.resources.timeoutMs ?? defaultTimeoutMs;
   const diagnostics = options.diagnostics ?? ((text: string) => process.stderr.write(text));
-  const ryaxEndpoint: RyaxEndpoint | undefined = needsRyaxEndpoint(definition)
-    ? { port: options.sourcePort ?? (await findFreePort()), prefix: options.endpointPrefix ?? defaultEndpointPrefix(definition) }
+  const httpEndpoint: HttpEndpoint | undefined = needsHttpEndpoint(definition)
+    ? { port: options.httpPort ?? (await findFreePort()), prefix: options.httpPrefix ?? defaultHttpPrefix(definition) }
     : undefined;
   const capture = installLogCapture();
   let runtime: HandlerRuntime;
@@ -78,7 +78,7 @@ export async function startWrapper(options: WrapperOptions): Promise<Wrapper> {
             python: options.python,
             logLimitBytes,
             diagnostics,
-            ...(ryaxEndpoint ? { env: { [ryaxSourcePortVariable]: String(ryaxEndpoint.port) } } : {}),
+            ...(httpEndpoint && isRyaxTrigger(definition) ? { env: { [ryaxSourcePortVariable]: String(httpEndpoint.port) } } : {}),
           })
         : await loadNodeRuntime(folder, definition);
   } catch (error) {
@@ -96,7 +96,7 @@ export async function startWrapper(options: WrapperOptions): Promise<Wrapper> {
     logLimitBytes,
     tempRoot: options.tempRoot ?? tmpdir(),
     now: () => performance.now(),
-    ...(ryaxEndpoint ? { listenExtras: ryaxEndpointInputs(definition, ryaxEndpoint) } : {}),
+    ...(httpEndpoint ? { httpEndpoint } : {}),
   });
   let draining = false;
   const listens = new Set<AbortController>();
@@ -123,7 +123,7 @@ export async function startWrapper(options: WrapperOptions): Promise<Wrapper> {
   return {
     port: served.port,
     definition,
-    ryaxEndpoint,
+    httpEndpoint,
     close() {
       closing ??= (async () => {
         draining = true;

@@ -36,6 +36,8 @@ const ryaxSource = anAction({
     io('count', 'integer', { optional: true }),
     io('prefix', 'string', { optional: true }),
     io('ratio', 'float', { default: 1 }),
+    // Declared, so marked injected by the manifest reader; ryax_endpoint_port is left undeclared.
+    io('ryax_endpoint_prefix', 'string', { injected: 'http_prefix' }),
   ],
   outputs: [io('n', 'integer'), io('label', 'string')],
 });
@@ -112,7 +114,7 @@ describe('an async Ryax Python processor', () => {
 describe('a Ryax Python source', () => {
   let source: TestWrapper;
   beforeAll(async () => {
-    source = await startTestWrapper('ryax-py-source', ryaxSource, { endpointPrefix: '/hooks/mine' });
+    source = await startTestWrapper('ryax-py-source', ryaxSource, { httpPrefix: '/hooks/mine' });
   });
   afterAll(async () => {
     await source?.close();
@@ -146,8 +148,8 @@ describe('a Ryax Python source', () => {
     expect(last?.$case === 'error' && last.error).toEqual({ code: '503', message: 'the upstream is down', stack: '' });
   });
 
-  it('serves HTTP on RYAX_SOURCE_PORT, which is also the input ryax_endpoint_port, with ryax_endpoint_prefix', async () => {
-    const endpoint = source.wrapper.ryaxEndpoint;
+  it('serves HTTP on RYAX_SOURCE_PORT, which is also the input ryax_endpoint_port (undeclared), with ryax_endpoint_prefix (declared, injected)', async () => {
+    const endpoint = source.wrapper.httpEndpoint;
     expect(endpoint?.prefix).toBe('/hooks/mine');
     expect(endpoint?.port).toBeGreaterThan(0);
     const call = source.client.listen({ listenId: 'serve', inputs: { mode: v.enum('serve') } });
