@@ -1,15 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IO_TYPES, KINDS, RUNTIMES } from './definition.js';
+import { INJECTED_VALUES, IO_TYPES, KINDS, RUNTIMES } from './definition.js';
 import { ACTION_ID, SEMVER } from './field-readers.js';
 import { IO_NAME } from './io-list.js';
 import { API_VERSION, INPUT_FIELDS, MANIFEST_FIELDS, OUTPUT_FIELDS, REQUIRED_FIELDS, RESOURCE_FIELDS } from './manifest-fields.js';
 import { parseManifest } from './parse-manifest.js';
+import { PROBLEM_CODES } from './problem.js';
 
 type SchemaNode = { properties?: Record<string, SchemaNode>; required?: string[]; enum?: string[]; const?: string; pattern?: string; $defs?: Record<string, SchemaNode> };
 
-const schemaPath = path.join(import.meta.dirname, '..', '..', '..', 'docs', 'action-manifest.schema.json');
+const docs = path.join(import.meta.dirname, '..', '..', '..', 'docs');
+const schemaPath = path.join(docs, 'action-manifest.schema.json');
 const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as SchemaNode;
 const defs = schema.$defs ?? {};
 const keys = (node: SchemaNode | undefined): string[] => Object.keys(node?.properties ?? {}).sort();
@@ -54,5 +56,17 @@ describe('REQUIRED_FIELDS is what the validator requires', () => {
     if (required.includes(field)) {
       expect(result.ok ? [] : result.problems.map((p) => [p.code, p.message])).toEqual([['missing_field', expect.stringContaining(`"${field}"`)]]);
     } else expect(result.ok).toBe(true);
+  });
+});
+
+describe('docs/actions.md stays in step with the validator', () => {
+  const reference = readFileSync(path.join(docs, 'actions.md'), 'utf8');
+
+  it.each([...PROBLEM_CODES])('explains the problem code %s', (code) => {
+    expect(reference).toContain(`\`${code}\``);
+  });
+
+  it.each([...INJECTED_VALUES])('explains the injected value %s', (value) => {
+    expect(reference).toContain(`'${value}'`);
   });
 });
