@@ -19,7 +19,7 @@ export type Source = {
 };
 
 /** An error of the `yaml` parser (a YAMLError), or one like it. */
-export type SyntaxError = Pick<YAMLError, 'code' | 'message' | 'linePos'>;
+export type ParserError = Pick<YAMLError, 'code' | 'message' | 'linePos'>;
 
 /** `key: value` in a mapping; `value` is null for `key:` with nothing after it. */
 export type Field = { readonly name: string; readonly key: Scalar; readonly value: Node | null };
@@ -40,7 +40,7 @@ export function sourceOf(
   file: string,
   contents: Node | null,
   lineCounter: LineCounter,
-  errors: readonly SyntaxError[],
+  errors: readonly ParserError[],
   original: (position: Position) => Position = (position) => position,
 ): Source {
   const problems: ManifestProblem[] = [];
