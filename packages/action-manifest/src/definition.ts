@@ -14,8 +14,8 @@ export type Runtime = (typeof RUNTIMES)[number];
 /**
  * Values the platform gives an input at run time, instead of a person: `http_port`, the TCP port
  * the action's HTTP server must listen on; `http_prefix`, the URL path prefix it is reached under
- * (`/` when there is none). Ryax actions that serve HTTP read them as the inputs
- * `ryax_endpoint_port` and `ryax_endpoint_prefix`.
+ * (the wrapper's `--http-prefix`; `/<action id>` when it is given none). Ryax actions that serve
+ * HTTP read them as the inputs `ryax_endpoint_port` and `ryax_endpoint_prefix`.
  */
 export const INJECTED_VALUES = ['http_port', 'http_prefix'] as const;
 export type InjectedValue = (typeof INJECTED_VALUES)[number];
