@@ -26,17 +26,17 @@ async function scannedSource(actionIds: string[]) {
 describe('requestBuilds', () => {
   it('makes a build and an ActionBuildRequested per action of the last scan, in one commit', async () => {
     const { fakes, deps, sourceId } = await scannedSource(['echo', 'upper']);
-    const result = await requestBuilds(deps, { projectId: 'p1', sourceId, requestedBy: 'u1' });
+    const result = await requestBuilds(deps, { projectId: 'p1', sourceId, requestedBy: 'u1', traceId: 't1' });
     if (!result.ok) throw new Error(JSON.stringify(result.error));
     expect(fakes.state().builds.map((b) => [b.actionId, b.status])).toEqual([['echo', 'queued'], ['upper', 'queued']]);
-    expect(fakes.state().outbox.map((e) => [e.type, e.buildId, e.actionId, e.sourceName, e.commit])).toEqual(
-      fakes.state().builds.map((b) => ['ActionBuildRequested', b.id, b.actionId, 'actions', 'f'.repeat(40)]),
+    expect(fakes.state().outbox.map((e) => [e.type, e.buildId, e.actionId, e.sourceName, e.commit, e.traceId])).toEqual(
+      fakes.state().builds.map((b) => ['ActionBuildRequested', b.id, b.actionId, 'actions', 'f'.repeat(40), 't1']),
     );
   });
 
   it('names the unknown actions and writes nothing', async () => {
     const { fakes, deps, sourceId } = await scannedSource(['echo']);
-    expect(await requestBuilds(deps, { projectId: 'p1', sourceId, actionIds: ['echo', 'nope'], requestedBy: 'u1' })).toEqual({ ok: false, error: { type: 'UnknownActions', ids: ['nope'] } });
+    expect(await requestBuilds(deps, { projectId: 'p1', sourceId, actionIds: ['echo', 'nope'], requestedBy: 'u1', traceId: 't1' })).toEqual({ ok: false, error: { type: 'UnknownActions', ids: ['nope'] } });
     expect(fakes.state().builds).toEqual([]);
     expect(fakes.state().outbox).toEqual([]);
   });
@@ -46,15 +46,15 @@ describe('requestBuilds', () => {
     const deps = { ...fakes, vault: fakeVault, clock: () => now, ids, settings: { allowFileUrls: true } };
     const created = await createSource(deps, { projectId: 'p1', name: 'actions', url: 'https://git.example.com/a.git', createdBy: 'u1' });
     if (!created.ok) throw new Error('not created');
-    expect(await requestBuilds(deps, { projectId: 'p1', sourceId: created.value.id, requestedBy: 'u1' })).toEqual({ ok: false, error: { type: 'NothingScanned' } });
-    expect(await requestBuilds(deps, { projectId: 'p2', sourceId: created.value.id, requestedBy: 'u1' })).toEqual({ ok: false, error: { type: 'SourceNotFound' } });
+    expect(await requestBuilds(deps, { projectId: 'p1', sourceId: created.value.id, requestedBy: 'u1', traceId: 't1' })).toEqual({ ok: false, error: { type: 'NothingScanned' } });
+    expect(await requestBuilds(deps, { projectId: 'p2', sourceId: created.value.id, requestedBy: 'u1', traceId: 't1' })).toEqual({ ok: false, error: { type: 'SourceNotFound' } });
   });
 });
 
 describe('recordBuildProgress', () => {
   it('follows a build to built, ignoring a late start and builds it does not know', async () => {
     const { fakes, deps, sourceId } = await scannedSource(['echo']);
-    const requested = await requestBuilds(deps, { projectId: 'p1', sourceId, requestedBy: 'u1' });
+    const requested = await requestBuilds(deps, { projectId: 'p1', sourceId, requestedBy: 'u1', traceId: 't1' });
     const buildId = requested.ok ? requested.value.builds[0]?.id ?? '' : '';
     const at = new Date('2026-01-01T00:05:00Z');
     expect(await recordBuildProgress(fakes, { buildId, projectId: 'p1', progress: { type: 'started', attempt: 1, at } })).toMatchObject({ ok: true, value: { changed: true } });

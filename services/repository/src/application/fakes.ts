@@ -11,7 +11,7 @@ export type FakeState = {
   sources: Array<{ source: Source; sealedPassword: string | null }>;
   scans: Array<{ scan: Scan; owner: string | null; findings: ScanFindings | null }>;
   builds: Build[];
-  outbox: RepositoryEvent[];
+  outbox: Array<RepositoryEvent & { traceId: string }>;
 };
 
 /** In-memory ports with the rules of the Postgres adapters (test/ports.int.test.ts runs the same suite on both). */
@@ -82,8 +82,8 @@ export function makeFakes(initial: Partial<FakeState> = {}) {
         },
       },
       outbox: {
-        append: async (events) => {
-          draft.outbox.push(...events);
+        append: async (events, traceId) => {
+          draft.outbox.push(...events.map((event) => ({ ...event, traceId })));
         },
       },
     };

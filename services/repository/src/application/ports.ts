@@ -64,7 +64,8 @@ export type BuildRepository = {
 
 export type RepositoryEvent = ActionBuildRequested;
 
-export type Outbox = { append: (events: readonly RepositoryEvent[]) => Promise<void> };
+/** Events commit with the state change; the trace id of the request that caused them travels with them. */
+export type Outbox = { append: (events: readonly RepositoryEvent[], traceId: string) => Promise<void> };
 
 export type Transaction = {
   projects: Projects;

@@ -10,7 +10,7 @@ import type { UnitOfWork } from './ports.js';
  */
 export async function requestBuilds(
   deps: { uow: UnitOfWork; clock: Clock; ids: Ids },
-  input: { projectId: string; sourceId: string; actionIds?: readonly string[] | undefined; requestedBy: string },
+  input: { projectId: string; sourceId: string; actionIds?: readonly string[] | undefined; requestedBy: string; traceId: string },
 ): Promise<Result<{ scanId: string; builds: Build.Build[] }, SourceNotFound | Build.BuildRequestRejection>> {
   return deps.uow(async (tx) => {
     const source = await tx.sources.find(input.projectId, input.sourceId);
@@ -22,7 +22,7 @@ export async function requestBuilds(
     });
     if (!requested.ok) return requested;
     await tx.builds.insert(requested.value.builds);
-    await tx.outbox.append(requested.value.events);
+    await tx.outbox.append(requested.value.events, input.traceId);
     return ok({ scanId: scanned?.scanId ?? '', builds: requested.value.builds });
   });
 }

@@ -68,3 +68,8 @@ async function record(deps: RunScanDeps, owner: string, ended: Scan.Scan, findin
   });
   return { outcome: !written ? 'lost' : ended.status === 'done' ? 'done' : 'failed', scan: ended };
 }
+
+/** A scan whose run threw (a failure of the world): recorded as failed, so that it does not wait forever; fenced like any end. */
+export async function abandonScan(deps: Pick<RunScanDeps, 'uow' | 'clock'>, job: ScanJob): Promise<boolean> {
+  return deps.uow((tx) => tx.scans.finish(Scan.fail(job.scan, { code: 'internal_error' }, deps.clock()), job.owner, undefined));
+}

@@ -7,7 +7,7 @@ import { deleteSource } from './delete-source.js';
 import type { ActionFinder, Git, SourceArchives, SourceObjects, UnitOfWork, Vault } from './ports.js';
 import { requestBuilds } from './request-builds.js';
 import { requestScan } from './request-scan.js';
-import { runScan, type ScanJob } from './run-scan.js';
+import { abandonScan, runScan, type ScanJob } from './run-scan.js';
 
 type InputOf<F> = F extends (deps: never, input: infer I) => unknown ? I : never;
 
@@ -32,6 +32,7 @@ export function makeUseCases(deps: UseCaseDeps) {
     requestScan: (input: InputOf<typeof requestScan>) => requestScan(deps, input),
     cancelScan: (input: InputOf<typeof cancelScan>) => cancelScan(deps, input),
     runScan: (job: ScanJob, signal: AbortSignal) => runScan(deps, job, signal),
+    abandonScan: (job: ScanJob) => abandonScan(deps, job),
     requestBuilds: (input: InputOf<typeof requestBuilds>) => requestBuilds(deps, input),
   };
 }

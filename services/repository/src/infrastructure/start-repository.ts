@@ -1,29 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { makeSecretBox } from '@trellis/platform/crypto/secret-box';
 import { makeObjectStore, makeProjectObjects, objectStoreConfigFromEnv } from '@trellis/platform/object-store';
 import type { RunningService, StartOptions } from '@trellis/platform/service';
+import type { ServiceRuntime } from '@trellis/platform/service-runtime';
 import { startTenantService } from '@trellis/platform/tenancy/tenant-service';
 import { deleteProjectData } from '../application/delete-project-data.js';
+import { makeUseCases } from '../application/use-cases.js';
 import type { Env } from './config.js';
+import { makeGit } from './git/checkout.js';
 import { BASE_PATH, makeRoutes } from './http/routes.js';
 import * as authorization from './pb/authorization/v1/events.js';
+import { makeQueries } from './postgres/queries.js';
+import { makeScanJobs } from './postgres/scan-jobs.js';
 import type { Database } from './postgres/schema.js';
+import { makeUnitOfWork } from './postgres/unit-of-work.js';
+import { makeHandlers } from './rabbitmq/handlers.js';
 import { eventsQueue, SERVICE } from './rabbitmq/topology.js';
+import { makeActionFinder } from './scan/find-actions.js';
+import { makeSourceArchives, makeSourceObjects } from './scan/source-archives.js';
+import { startScanWorker } from './scan-worker.js';
 
 export type RunningRepository = RunningService<Database>;
 
-/** The repository service as main.ts runs it (and the tests): tenancy, its object store, its events queue, its routes. */
+/** The repository service as main.ts runs it (and the tests): tenancy, sources, the scan workers, build requests and the builder's reports. */
 export function startRepository(env: Env, options: StartOptions): Promise<RunningRepository> {
   return startTenantService<Database>({
     service: SERVICE, title: 'the repository', operationPrefix: 'repository', basePath: BASE_PATH, env, options,
     queue: eventsQueue(env.TRELLIS_MESSAGE_RETRY_DELAYS_MS),
     messages: authorization,
-    wire: (runtime) => {
-      const store = makeObjectStore(objectStoreConfigFromEnv(env));
-      const objects = makeProjectObjects(store, SERVICE);
-      return {
-        deleteProjectData: async (projectId) => deleteProjectData({ objects }, projectId),
-        routes: makeRoutes({ db: runtime.db }),
-        readiness: [{ name: 'object store', check: store.check }],
-      };
-    },
+    wire: (runtime) => wire(env, runtime),
   });
+}
+
+function wire(env: Env, runtime: ServiceRuntime<Database>) {
+  const store = makeObjectStore(objectStoreConfigFromEnv(env));
+  const objects = makeProjectObjects(store, SERVICE);
+  const workDir = env.TRELLIS_SCAN_WORK_DIR;
+  const useCases = makeUseCases({
+    uow: makeUnitOfWork(runtime.db),
+    vault: makeSecretBox(env.TRELLIS_SECRET_KEY),
+    clock: () => new Date(),
+    ids: randomUUID,
+    settings: { allowFileUrls: env.TRELLIS_GIT_ALLOW_FILE_URLS },
+    objects: makeSourceObjects(store),
+    git: makeGit({ workDir, limits: { timeoutMs: env.TRELLIS_SCAN_TIMEOUT_MS, maxBytes: env.TRELLIS_SCAN_MAX_REPOSITORY_BYTES, maxFiles: env.TRELLIS_SCAN_MAX_FILES } }),
+    finder: makeActionFinder(),
+    archives: makeSourceArchives({ store, workDir }),
+  });
+  const worker = startScanWorker({
+    jobs: makeScanJobs(runtime.db, env.TRELLIS_SCAN_LEASE_MS),
+    run: useCases.runScan,
+    abandon: useCases.abandonScan,
+    connectionString: env.TRELLIS_DATABASE_URL,
+    logger: runtime.logger,
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    concurrency: env.TRELLIS_SCAN_CONCURRENCY,
+    pollMs: env.TRELLIS_SCAN_POLL_MS,
+    leaseMs: env.TRELLIS_SCAN_LEASE_MS,
+  });
+  runtime.lifecycle.onShutdown('scan worker', worker.stop);
+  return {
+    deleteProjectData: async (projectId: string) => deleteProjectData({ objects }, projectId),
+    handlers: makeHandlers(),
+    routes: makeRoutes({ useCases, queries: makeQueries(runtime.db) }),
+    readiness: [{ name: 'object store', check: store.check }],
+  };
 }

@@ -1,10 +1,12 @@
-import type { Kysely } from 'kysely';
 import type { Route } from '@trellis/platform/http/route';
-import type { Database } from '../postgres/schema.js';
+import { buildRoutes } from './build-routes.js';
+import type { RouteDeps } from './route-deps.js';
+import { scanRoutes } from './scan-routes.js';
+import { sourceRoutes } from './source-routes.js';
 
 export const BASE_PATH = '/repository';
 
-/** The routes of the repository (sources, scans and builds) arrive with their issues; `/project` comes with tenancy. */
-export function makeRoutes(_deps: { db: Kysely<Database> }): Route[] {
-  return [];
+/** The repository's routes (`/project` comes with tenancy). */
+export function makeRoutes(deps: RouteDeps): Route[] {
+  return [...sourceRoutes(deps, BASE_PATH), ...scanRoutes(deps, BASE_PATH), ...buildRoutes(deps)];
 }

@@ -1,0 +1,134 @@
+import type { Logger } from '@trellis/platform/logger';
+import { listenForNotifications } from '@trellis/platform/postgres/listener';
+import { backoffMs, sleep } from '@trellis/platform/time';
+import type { ScanJob, ScanOutcome } from '../application/run-scan.js';
+import type { Scan } from '../domain/scan.js';
+import type { ScanJobs } from './postgres/scan-jobs.js';
+import { SCANS_CHANNEL } from './postgres/scan-repository.js';
+
+export type ScanWorkerOptions = {
+  jobs: ScanJobs;
+  run: (job: ScanJob, signal: AbortSignal) => Promise<ScanOutcome>;
+  abandon: (job: ScanJob) => Promise<boolean>;
+  /** For the LISTEN connection that wakes the worker when a scan is queued or canceled. */
+  connectionString: string;
+  logger: Logger;
+  /** This process's name on the leases it holds. */
+  owner: string;
+  concurrency: number;
+  /** The slow fallback: how often an idle worker looks for work nobody told it about (an expired lease). */
+  pollMs: number;
+  leaseMs: number;
+};
+
+type Running = { readonly controller: AbortController; readonly done: Promise<void> };
+
+function describe(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 500);
+}
+
+/**
+ * Runs scans from the durable queue, at most `concurrency` at a time. Woken by NOTIFY when a
+ * scan is queued or canceled; otherwise it looks every `pollMs` (an idle service does almost
+ * nothing). While a scan runs its lease is renewed; a renewal refused means the scan was
+ * canceled (or taken over): its clone is stopped and nothing is written. Stopping the worker
+ * stops its scans and gives them back for the next start.
+ */
+export function startScanWorker(options: ScanWorkerOptions): { stop: () => Promise<void>; wake: () => void } {
+  const { jobs, logger, owner } = options;
+  const running = new Map<string, Running>();
+  const stop = new AbortController();
+  let pending = true;
+  let wakeUp: (() => void) | undefined;
+
+  function wake(): void {
+    pending = true;
+    wakeUp?.();
+  }
+
+  async function renew(id: string, run: Running): Promise<void> {
+    const held = await jobs.renew(id, owner).catch((error: unknown) => {
+      logger.warn('scan lease could not be renewed; trying again', { scan_id: id, error: describe(error) });
+      return true;
+    });
+    if (!held) run.controller.abort();
+  }
+
+  function start(scan: Scan): void {
+    const controller = new AbortController();
+    const job = { scan, owner };
+    const log = logger.child({ scan_id: scan.id, source_id: scan.sourceId, project_id: scan.projectId, attempt: scan.attempt });
+    const started = Date.now();
+    const entry: Running = {
+      controller,
+      done: (async () => {
+        const renewal = setInterval(() => void renew(scan.id, entry), Math.max(Math.floor(options.leaseMs / 3), 100));
+        try {
+          const { outcome, scan: ended } = await options.run(job, controller.signal);
+          if (outcome === 'aborted' && stop.signal.aborted) await jobs.release(scan.id, owner);
+          log.info('scan', {
+            outcome, status: ended.status, commit: ended.commit ?? undefined, failure_code: ended.failure?.code, duration_ms: Date.now() - started,
+          });
+        } catch (error) {
+          log.error('scan stopped on an error', { error: describe(error), duration_ms: Date.now() - started });
+          await options.abandon(job).catch((again: unknown) => log.error('scan could not be marked failed; its lease will expire', { error: describe(again) }));
+        } finally {
+          clearInterval(renewal);
+          running.delete(scan.id);
+          wake();
+        }
+      })(),
+    };
+    running.set(scan.id, entry);
+  }
+
+  async function work(): Promise<void> {
+    // A wake-up may be a cancellation: running scans check their lease at once.
+    await Promise.all([...running].map(([id, run]) => renew(id, run)));
+    while (!stop.signal.aborted && running.size < options.concurrency) {
+      const scan = await jobs.claim(owner);
+      if (!scan) return;
+      start(scan);
+    }
+  }
+
+  async function waitForWork(): Promise<void> {
+    if (pending) return;
+    const woken = new AbortController();
+    wakeUp = () => woken.abort();
+    await sleep(options.pollMs, AbortSignal.any([woken.signal, stop.signal]));
+    wakeUp = undefined;
+  }
+
+  const loop = (async () => {
+    let failures = 0;
+    while (!stop.signal.aborted) {
+      await waitForWork();
+      if (stop.signal.aborted) break;
+      pending = false;
+      try {
+        await work();
+        failures = 0;
+      } catch (error) {
+        pending = true;
+        const delay = backoffMs(failures++, 200, 10_000);
+        logger.warn('scan worker cannot reach its queue; retrying', { error: describe(error), retry_in_ms: delay });
+        await sleep(delay, stop.signal);
+      }
+    }
+  })();
+
+  const listener = listenForNotifications({ connectionString: options.connectionString, channel: SCANS_CHANNEL, onNotify: wake, logger });
+
+  return {
+    wake,
+    stop: async () => {
+      stop.abort();
+      wakeUp?.();
+      for (const run of running.values()) run.controller.abort();
+      await Promise.allSettled([...running.values()].map((run) => run.done));
+      await listener.close();
+      await loop;
+    },
+  };
+}
