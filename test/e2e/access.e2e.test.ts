@@ -27,6 +27,10 @@ const MATRIX: Record<string, Expectation> = {
   authorizationChangeProjectMemberRole: 'member:owner', authorizationRemoveProjectMember: 'member:owner',
   authorizationListApiKeys: 'owner', authorizationCreateApiKey: 'owner', authorizationRevokeApiKey: 'owner',
   studioGetProject: 'viewer', repositoryGetProject: 'viewer', actionBuilderGetProject: 'viewer', runnerGetProject: 'viewer',
+  repositoryListSources: 'viewer', repositoryGetSource: 'viewer', repositoryListScans: 'viewer', repositoryGetScan: 'viewer',
+  repositoryCreateSource: 'developer', repositoryUpdateSource: 'developer', repositoryDeleteSource: 'developer',
+  repositoryScanSource: 'developer', repositoryCancelScan: 'developer', repositoryBuildSource: 'developer',
+  actionBuilderListBuilds: 'viewer', actionBuilderGetBuild: 'viewer', actionBuilderGetBuildLogs: 'viewer', actionBuilderCancelBuild: 'developer',
   studioListActions: 'viewer', studioGetAction: 'viewer', studioGetActionVersion: 'viewer', studioDeleteActionVersion: 'developer',
   studioGetActionLogo: 'viewer', studioGetActionVersionLogo: 'viewer',
   ...Object.fromEntries(['authorization', 'studio', 'repository', 'actionBuilder', 'runner'].flatMap((service) =>

@@ -1,0 +1,130 @@
+import { listenForNotifications } from '@trellis/platform/postgres/listener';
+import type { Logger } from '@trellis/platform/logger';
+import { backoffMs, sleep } from '@trellis/platform/time';
+import type { Clock, Leases, StopReason } from '../../application/ports.js';
+import type { RunOutcome } from '../../application/run-build.js';
+import type { Build } from '../../domain/build.js';
+import { BUILDS_CHANNEL } from '../postgres/unit-of-work.js';
+
+export type WorkerSettings = {
+  /** Builds this process runs at once. */
+  parallelism: number;
+  /** How long a claimed build stays this process's without a renewal. */
+  leaseMs: number;
+  /** The slow fallback: how often an idle process looks for work (and for builds whose holder died). */
+  pollMs: number;
+  /** A build running longer is stopped and fails. */
+  timeoutMs: number;
+};
+
+export type WorkerDeps = {
+  owner: string;
+  clock: Clock;
+  leases: Leases;
+  claim: (limit: number) => Promise<Build[]>;
+  run: (build: Build, signal: AbortSignal) => Promise<RunOutcome>;
+  /** LISTENs on its own connection: the commit of new work, a cancellation or a project's deletion wakes the worker. */
+  connectionString: string;
+  logger: Logger;
+};
+
+type Task = { readonly attempt: number; readonly controller: AbortController; done: Promise<void> };
+
+/**
+ * The build queue's consumer in one process: claims builds while it has free slots, renews the
+ * leases of those it runs (one statement for all of them, only while it runs any), and stops a
+ * build when it is canceled, lost (taken over, deleted with its project) or too slow. Woken by
+ * NOTIFY; polls only as a slow fallback, so an idle builder does almost nothing.
+ */
+export function startBuildWorker(deps: WorkerDeps, settings: WorkerSettings): { stop: () => Promise<void>; wake: () => void } {
+  const tasks = new Map<string, Task>();
+  const stopping = new AbortController();
+  let pending = true;
+  let wakeUp: (() => void) | undefined;
+  const wake = () => {
+    pending = true;
+    wakeUp?.();
+  };
+
+  /** Renews the leases of running builds and stops those that are no longer this process's to run. */
+  const checkHeld = async (): Promise<void> => {
+    if (tasks.size === 0) return;
+    const held = new Map((await deps.leases.renew(deps.owner, [...tasks.keys()], deps.clock(), settings.leaseMs)).map((build) => [build.id, build]));
+    for (const [id, task] of tasks) {
+      const current = held.get(id);
+      const reason: StopReason | undefined = !current || current.attempt !== task.attempt ? { type: 'lost' } : current.cancelRequested ? { type: 'canceled' } : undefined;
+      if (reason && !task.controller.signal.aborted) task.controller.abort(reason);
+    }
+  };
+
+  const start = (build: Build): void => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort({ type: 'timed_out', afterMs: settings.timeoutMs } satisfies StopReason), settings.timeoutMs);
+    const started = Date.now();
+    const log = deps.logger.child({ build_id: build.id, project_id: build.projectId, attempt: build.attempt, trace_id: build.traceId });
+    log.info('build started', { action_id: build.actionId, version: build.version });
+    const task: Task = { attempt: build.attempt, controller, done: Promise.resolve() };
+    tasks.set(build.id, task);
+    task.done = deps.run(build, controller.signal).then(
+      (outcome) => void log.info('build ended', { outcome, duration_ms: Date.now() - started }),
+      // Its lease is no longer renewed: it expires, and the build is tried again from the start.
+      (error: unknown) => void log.error('build could not be ended; it is tried again when its lease expires', { error }),
+    ).finally(() => {
+      clearTimeout(timer);
+      tasks.delete(build.id);
+      wake();
+    });
+  };
+
+  const fill = async (): Promise<void> => {
+    const free = settings.parallelism - tasks.size;
+    if (free <= 0 || stopping.signal.aborted) return;
+    const claimed = await deps.claim(free);
+    for (const build of claimed) start(build);
+    if (claimed.length === free) pending = true;
+  };
+
+  const waitForWork = async (): Promise<void> => {
+    if (pending) return;
+    const woken = new AbortController();
+    wakeUp = () => woken.abort();
+    await sleep(settings.pollMs, AbortSignal.any([woken.signal, stopping.signal]));
+    wakeUp = undefined;
+  };
+
+  const heartbeat = setInterval(() => {
+    checkHeld().catch((error: unknown) => deps.logger.warn('build leases not renewed', { error: (error as Error).message }));
+  }, Math.max(100, Math.floor(settings.leaseMs / 3)));
+
+  const loop = (async () => {
+    for (let failures = 0; !stopping.signal.aborted; ) {
+      await waitForWork();
+      if (stopping.signal.aborted) break;
+      pending = false;
+      try {
+        await checkHeld();
+        await fill();
+        failures = 0;
+      } catch (error) {
+        pending = true;
+        const delay = backoffMs(failures++, 200, 10_000);
+        deps.logger.warn('build queue not read; retrying', { error: (error as Error).message, retry_in_ms: delay });
+        await sleep(delay, stopping.signal);
+      }
+    }
+  })();
+
+  const listener = listenForNotifications({ connectionString: deps.connectionString, channel: BUILDS_CHANNEL, onNotify: wake, logger: deps.logger });
+
+  return {
+    wake,
+    stop: async () => {
+      stopping.abort();
+      clearInterval(heartbeat);
+      await listener.close();
+      await loop;
+      for (const task of tasks.values()) if (!task.controller.signal.aborted) task.controller.abort({ type: 'shutdown' } satisfies StopReason);
+      await Promise.all([...tasks.values()].map((task) => task.done));
+    },
+  };
+}
