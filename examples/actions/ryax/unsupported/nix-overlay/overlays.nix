@@ -1,0 +1,3 @@
+self: super: {
+  sayit = super.callPackage ./nix/sayit.nix { };
+}
