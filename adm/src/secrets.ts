@@ -11,6 +11,8 @@ export type Secrets = {
   readonly s3SecretKey: string;
   /** Encrypts what authorization keeps secret at rest (its signing keys): 32 random bytes, base64. */
   readonly secretKey: string;
+  /** The repository's own key for what it keeps secret (the git sources' passwords and tokens). */
+  readonly repositorySecretKey: string;
 };
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -39,6 +41,8 @@ export function amqpPasswordVar(service: ServiceName): string {
 export const S3_ACCESS_KEY_VAR = 'TRELLIS_S3_ACCESS_KEY';
 export const S3_SECRET_KEY_VAR = 'TRELLIS_S3_SECRET_KEY';
 export const SECRET_KEY_VAR = 'TRELLIS_SECRET_KEY';
+/** Given to the repository as its TRELLIS_SECRET_KEY: each service seals its secrets with a key of its own. */
+export const REPOSITORY_SECRET_KEY_VAR = 'TRELLIS_REPOSITORY_SECRET_KEY';
 
 type Wanted = { name: string; generate: () => string };
 
@@ -50,6 +54,8 @@ function wantedSecrets(): Wanted[] {
     { name: S3_SECRET_KEY_VAR, generate: () => randomToken(40) },
     // Losing it makes the stored signing keys unreadable (everyone logs in again); keep it with the backups.
     { name: SECRET_KEY_VAR, generate: () => randomBytes(32).toString('base64') },
+    // Losing it makes the stored source credentials unreadable (they must be given again).
+    { name: REPOSITORY_SECRET_KEY_VAR, generate: () => randomBytes(32).toString('base64') },
   ];
 }
 
@@ -121,6 +127,7 @@ export async function loadSecrets(file: string, env: NodeJS.ProcessEnv = process
     s3AccessKey: get(S3_ACCESS_KEY_VAR),
     s3SecretKey: get(S3_SECRET_KEY_VAR),
     secretKey: get(SECRET_KEY_VAR),
+    repositorySecretKey: get(REPOSITORY_SECRET_KEY_VAR),
   };
 }
 

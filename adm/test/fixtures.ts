@@ -18,7 +18,7 @@ export function testPrefix(): string {
 
 export function testSecrets(): Secrets {
   const perService = () => Object.fromEntries(SERVICES.map((s) => [s.name, randomToken(24)])) as Record<ServiceName, string>;
-  return { postgres: perService(), amqp: perService(), s3AccessKey: randomToken(20, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'), s3SecretKey: randomToken(40), secretKey: randomBytes(32).toString('base64') };
+  return { postgres: perService(), amqp: perService(), s3AccessKey: randomToken(20, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'), s3SecretKey: randomToken(40), secretKey: randomBytes(32).toString('base64'), repositorySecretKey: randomBytes(32).toString('base64') };
 }
 
 export function freePort(): Promise<number> {

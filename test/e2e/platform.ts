@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import amqp from 'amqplib';
+import { declareEmitterExchange } from '@trellis/platform/amqp/topology';
 import { startTestObjectStore, type TestObjectStore } from '@trellis/platform/testing/object-store';
 import { createTestVhost, type TestVhost } from '@trellis/platform/testing/rabbitmq';
 import { SERVICES, createEmptyDatabase, dropDatabase, entry, runToEnd, startService, type RunningService, type ServiceName } from './harness.js';
@@ -26,6 +28,7 @@ export async function startPlatform(options: { overrides?: (name: ServiceName) =
   const suffix = randomBytes(4).toString('hex');
   const [vhost, store] = await Promise.all([createTestVhost(), startTestObjectStore()]);
   const secretKey = randomBytes(32).toString('base64');
+  const repositorySecretKey = randomBytes(32).toString('base64');
   const databases = Object.fromEntries(SERVICES.map(({ name }) => [name, `trellis_e2e_${name.replace('-', '_')}_${suffix}`])) as Record<ServiceName, string>;
   const databaseUrls = {} as Record<ServiceName, string>;
   const running = {} as Record<ServiceName, RunningService>;
@@ -41,11 +44,19 @@ export async function startPlatform(options: { overrides?: (name: ServiceName) =
     ...(name === 'authorization'
       ? { TRELLIS_ADMIN_PASSWORD: ADMIN_PASSWORD, TRELLIS_SECRET_KEY: secretKey }
       : running.authorization ? { TRELLIS_AUTH_JWKS_URL: `${running.authorization.url}/authorization/.well-known/jwks.json` } : {}),
+    ...(name === 'repository' ? { TRELLIS_SECRET_KEY: repositorySecretKey } : {}),
     ...options.overrides?.(name),
     ...overrides,
   });
 
-  // One after the other: exchanges must exist before the queues that bind to them.
+  // Every emitter's exchange first, as provisioning does: a consumer's queue binds to another service's exchange.
+  const connection = await amqp.connect(vhost.url);
+  try {
+    const channel = await connection.createChannel();
+    for (const { name } of SERVICES) await declareEmitterExchange(channel, name);
+  } finally {
+    await connection.close();
+  }
   for (const { name } of SERVICES) {
     databaseUrls[name] = await createEmptyDatabase(databases[name]);
     const migrated = await runToEnd(entry(name, 'migrate'), { ...envFor(name), TRELLIS_DATABASE_URL: databaseUrls[name] });

@@ -10,6 +10,7 @@ const secrets: Secrets = {
   s3AccessKey: 'S3ACCESS',
   s3SecretKey: 's3-secret',
   secretKey: 'c2VjcmV0LWtleS1vZi0zMi1ieXRlcy0tLS0tLS0tLS0=',
+  repositorySecretKey: 'cmVwb3NpdG9yeS1rZXktb2YtMzItYnl0ZXMtLS0tLS0=',
 };
 
 describe('the local plan', () => {
@@ -18,9 +19,12 @@ describe('the local plan', () => {
   const plan = localPlan(settings, secrets, 'the admin password', { command: 'nginx', args: [], accessLog: '/dev/null' }, env);
   const child = (name: string) => plan.children.find((c) => c.name === name);
 
-  it('gives the secret key and the admin password to authorization only', () => {
+  it('gives the secret key and the admin password to authorization only, and the repository a secret key of its own', () => {
     expect(child('authorization')?.env).toMatchObject({ TRELLIS_SECRET_KEY: secrets.secretKey, TRELLIS_ADMIN_PASSWORD: 'the admin password' });
-    for (const other of ['studio', 'repository', 'action-builder', 'runner', 'object-store', 'gateway']) {
+    expect(child('repository')?.env).toMatchObject({ TRELLIS_SECRET_KEY: secrets.repositorySecretKey });
+    expect(child('repository')?.env['TRELLIS_ADMIN_PASSWORD']).toBeUndefined();
+    expect(child('repository')?.env['TRELLIS_REPOSITORY_SECRET_KEY']).toBeUndefined();
+    for (const other of ['studio', 'action-builder', 'runner', 'object-store', 'gateway']) {
       expect(child(other)?.env['TRELLIS_SECRET_KEY'], other).toBeUndefined();
       expect(child(other)?.env['TRELLIS_ADMIN_PASSWORD'], other).toBeUndefined();
     }

@@ -3,7 +3,7 @@ import type { Secrets } from '../secrets.js';
 import type { LocalSettings } from './settings.js';
 
 /** Variables that configure trellis-adm itself and must not reach a service. */
-const ADMIN_ONLY = /^(TRELLIS_PG_ADMIN_URL|TRELLIS_SECRET_KEY|TRELLIS_ADMIN_PASSWORD|TRELLIS_RABBITMQ_.*|TRELLIS_.*_(DB|AMQP)_PASSWORD|TRELLIS_STATE_DIR|TRELLIS_SERVICES_DIR|TRELLIS_WEBUI_DIST)$/;
+const ADMIN_ONLY = /^(TRELLIS_PG_ADMIN_URL|TRELLIS_SECRET_KEY|TRELLIS_REPOSITORY_SECRET_KEY|TRELLIS_ADMIN_PASSWORD|TRELLIS_RABBITMQ_.*|TRELLIS_.*_(DB|AMQP)_PASSWORD|TRELLIS_STATE_DIR|TRELLIS_SERVICES_DIR|TRELLIS_WEBUI_DIST)$/;
 
 /** The supervisor's environment for children: ours, without admin credentials. */
 export function baseEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
@@ -42,5 +42,7 @@ export function serviceEnv(settings: LocalSettings, secrets: Secrets, service: S
   } else {
     env['TRELLIS_AUTH_JWKS_URL'] = `http://127.0.0.1:${settings.servicePorts.authorization}/authorization/.well-known/jwks.json`;
   }
+  // The repository seals its sources' credentials with a key of its own, never authorization's.
+  if (service.name === 'repository') env['TRELLIS_SECRET_KEY'] = secrets.repositorySecretKey;
   return env;
 }
