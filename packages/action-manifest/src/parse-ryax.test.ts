@@ -57,7 +57,7 @@ describe('parseRyaxManifest', () => {
     ['id Trellis cannot take', ryax({ 4: '  id: word_count' }), '4:7', 'bad_id', 'bad id "word_count"'],
     ['unknown runtime', ryax({ 6: '  type: pyhton3' }), '6:9', 'bad_runtime', 'Ryax type "pyhton3" cannot run on Trellis (did you mean "python3"?); expected one of: python3, nodejs'],
     ['missing version', ryax({ 7: '' }), '4:3', 'missing_field', 'missing required field "version"'],
-    ['table I/O', ryax({}, '  outputs:', '    - { name: rows, human_name: Rows, help: x, type: table }'), '9:54', 'bad_io_type', 'Ryax type "table" has no Trellis equivalent; use json instead'],
+    ['table I/O', ryax({}, '  outputs:', '    - { name: rows, human_name: Rows, help: x, type: table }'), '9:54', 'bad_io_type', 'Ryax type "table" has no Trellis equivalent; use longstring (the rows as JSON or CSV text) or file instead'],
     ['enum without enum_values', ryax({}, '  inputs:', '    - { name: mode, human_name: Mode, help: x, type: enum }'), '9:7', 'enum_without_values', 'has no "enum_values"'],
     ['default_value of the wrong type', ryax({}, '  inputs:', '    - { name: n, human_name: N, help: x, type: integer, default_value: ten }'), '9:72', 'bad_default', 'must be a whole number, got "ten"'],
 

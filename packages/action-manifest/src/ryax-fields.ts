@@ -66,8 +66,11 @@ export const RYAX_IO_TYPES: Readonly<Record<string, IoType>> = {
   file: 'file',
   directory: 'directory',
 };
-/** Ryax I/O types with no Trellis equivalent, and what to use instead. */
-export const RYAX_UNMAPPED_IO_TYPES: Readonly<Record<string, string>> = { table: 'json', bytes: 'file' };
+/**
+ * Ryax I/O types with no Trellis equivalent, and what to use instead: a type a Ryax manifest can
+ * declare (it has no `json`).
+ */
+export const RYAX_UNMAPPED_IO_TYPES: Readonly<Record<string, string>> = { table: 'longstring (the rows as JSON or CSV text) or file', bytes: 'file' };
 
 /** Handler file names by runtime and by whether the action is a trigger (a Ryax Source). */
 export const RYAX_HANDLERS = {
