@@ -1,0 +1,144 @@
+// The ports of the repository's use cases, one suite run on the in-memory fakes and on Postgres:
+// the fakes the application tests use cannot drift from the adapters.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@trellis/platform/testing/postgres';
+import { anAction, makeFakes } from '../src/application/fakes.js';
+import type { UnitOfWork } from '../src/application/ports.js';
+import type { Build } from '../src/domain/build.js';
+import * as Scan from '../src/domain/scan.js';
+import type { ScannedAction } from '../src/domain/scan-result.js';
+import type { Source } from '../src/domain/source.js';
+import { migrations } from '../src/infrastructure/postgres/migrations.js';
+import { makeScanJobs } from '../src/infrastructure/postgres/scan-jobs.js';
+import type { Database } from '../src/infrastructure/postgres/schema.js';
+import { makeUnitOfWork } from '../src/infrastructure/postgres/unit-of-work.js';
+
+type World = { uow: UnitOfWork; projects: [string, string]; claim: (scanId: string, owner: string) => Promise<void> };
+
+let database: TestDatabase<Database>;
+beforeAll(async () => {
+  database = await createTestDatabase<Database>({ service: 'repository', migrations });
+});
+afterAll(() => database?.close());
+
+const worlds: Array<[string, () => Promise<World>]> = [
+  ['the fakes', async () => {
+    const projects: [string, string] = [randomUUID(), randomUUID()];
+    const fakes = makeFakes({ projects });
+    return { uow: fakes.uow, projects, claim: async (scanId, owner) => { fakes.claim(scanId, owner); } };
+  }],
+  ['Postgres', async () => {
+    const projects: [string, string] = [randomUUID(), randomUUID()];
+    await database.db.insertInto('projects').values(projects.map((id) => ({ id, name: `p-${id}`, created_at: new Date() }))).execute();
+    const jobs = makeScanJobs(database.db, 60_000);
+    return {
+      uow: makeUnitOfWork(database.db), projects,
+      claim: async (scanId, owner) => {
+        // Claims the oldest claimable scan: the suite queues one at a time.
+        const claimed = await jobs.claim(owner);
+        if (claimed?.id !== scanId) throw new Error(`claimed ${claimed?.id} instead of ${scanId}`);
+      },
+    };
+  }],
+];
+
+const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
+
+function aSource(projectId: string, extra: Partial<Source> = {}): Source {
+  return {
+    id: randomUUID(), projectId, name: `s-${randomUUID().slice(0, 8)}`, url: 'https://git.example.com/a.git', branch: null, username: null,
+    hasCredentials: false, createdBy: 'u1', createdAt: at(0), updatedAt: at(0), ...extra,
+  };
+}
+
+function scanned(id: string, sha256: string): ScannedAction {
+  return { folder: id, action: anAction(id), sha256, size: 10, object: `o/${sha256}.tar.gz`, change: 'new' };
+}
+
+describe.each(worlds)('the repository ports on %s', (_, makeWorld) => {
+  let world: World;
+  beforeAll(async () => {
+    world = await makeWorld();
+  });
+
+  it('sources: one name per project, reads scoped by project, credentials kept, replaced or removed', async () => {
+    const [p1, p2] = world.projects;
+    const source = aSource(p1, { username: 'ada', hasCredentials: true });
+    expect(await world.uow((tx) => tx.sources.insertIfNameFree(source, 'sealed-1'))).toBe(true);
+    expect(await world.uow((tx) => tx.sources.insertIfNameFree({ ...aSource(p1), name: source.name }, null))).toBe(false);
+    expect(await world.uow((tx) => tx.sources.insertIfNameFree({ ...aSource(p2), name: source.name }, null))).toBe(true);
+    expect(await world.uow((tx) => tx.sources.find(p2, source.id))).toBeUndefined();
+    expect(await world.uow((tx) => tx.sources.find(p1, source.id))).toEqual(source);
+    expect(await world.uow((tx) => tx.sources.findWithSecret(p1, source.id))).toEqual({ source, sealedPassword: 'sealed-1' });
+
+    const renamed = { ...source, name: `${source.name}-x`, updatedAt: at(5) };
+    expect(await world.uow((tx) => tx.sources.update(renamed, undefined))).toBe(true);
+    expect((await world.uow((tx) => tx.sources.findWithSecret(p1, source.id)))?.sealedPassword).toBe('sealed-1');
+    const other = aSource(p1);
+    await world.uow((tx) => tx.sources.insertIfNameFree(other, null));
+    expect(await world.uow((tx) => tx.sources.update({ ...other, name: renamed.name }, undefined))).toBe(false);
+    const cleared = { ...renamed, username: null, hasCredentials: false };
+    await world.uow((tx) => tx.sources.update(cleared, null));
+    expect(await world.uow((tx) => tx.sources.findWithSecret(p1, source.id))).toEqual({ source: cleared, sealedPassword: null });
+    await world.uow((tx) => tx.sources.delete(p1, source.id));
+    expect(await world.uow((tx) => tx.sources.find(p1, source.id))).toBeUndefined();
+  });
+
+  it('scans: queued, claimed, finished only by the worker holding it, compared with the last done scan', async () => {
+    const [p1, p2] = world.projects;
+    const source = aSource(p1);
+    await world.uow((tx) => tx.sources.insertIfNameFree(source, null));
+    const first = Scan.request({ id: randomUUID(), projectId: p1, sourceId: source.id, requestedBy: 'u1', now: at(1) }, undefined).scan;
+    await world.uow((tx) => tx.scans.insert(first));
+    expect(await world.uow((tx) => tx.scans.findQueued(source.id))).toEqual(first);
+    expect(await world.uow((tx) => tx.scans.findForUpdate(p2, first.id))).toBeUndefined();
+    expect(await world.uow((tx) => tx.scans.previousActions(source.id, first.id))).toBeUndefined();
+
+    await world.claim(first.id, 'w1');
+    const running = await world.uow((tx) => tx.scans.findForUpdate(p1, first.id));
+    expect(running).toMatchObject({ status: 'running', attempt: 1 });
+    const done = Scan.complete(running as Scan.Scan, { commit: 'c'.repeat(40), branch: 'main' }, at(2));
+    const findings = { actions: [scanned('a', 'sha-a'), scanned('b', 'sha-b')], removed: [], problems: [{ folder: 'x', file: 'x/trellis.yaml', line: 2, column: 3, code: 'bad', message: 'bad' }] };
+    expect(await world.uow((tx) => tx.scans.finish(done, 'another-worker', findings))).toBe(false);
+    expect(await world.uow((tx) => tx.scans.finish(done, 'w1', findings))).toBe(true);
+    expect(await world.uow((tx) => tx.scans.finish(done, 'w1', findings))).toBe(false);
+    expect(await world.uow((tx) => tx.scans.findQueued(source.id))).toBeUndefined();
+    expect(await world.uow((tx) => tx.scans.lastDone(source.id))).toEqual({ scanId: first.id, commit: 'c'.repeat(40), actions: findings.actions });
+
+    const second = Scan.request({ id: randomUUID(), projectId: p1, sourceId: source.id, requestedBy: 'u1', now: at(3) }, undefined).scan;
+    await world.uow((tx) => tx.scans.insert(second));
+    expect(await world.uow((tx) => tx.scans.previousActions(source.id, second.id))).toEqual([
+      { id: 'a', version: '1.0.0', folder: 'a', sha256: 'sha-a' }, { id: 'b', version: '1.0.0', folder: 'b', sha256: 'sha-b' },
+    ]);
+    const canceled = Scan.cancel(second, at(4));
+    if (!canceled.ok) throw new Error('not canceled');
+    await world.uow((tx) => tx.scans.update(canceled.value));
+    expect(await world.uow((tx) => tx.scans.findForUpdate(p1, second.id))).toEqual(canceled.value);
+    expect(await world.uow((tx) => tx.scans.finish(Scan.fail(canceled.value, { code: 'clone_failed' }, at(5)), 'w1', undefined))).toBe(false);
+  });
+
+  it('builds: inserted, found by id, updated', async () => {
+    const [p1] = world.projects;
+    const source = aSource(p1);
+    await world.uow((tx) => tx.sources.insertIfNameFree(source, null));
+    const scan = Scan.request({ id: randomUUID(), projectId: p1, sourceId: source.id, requestedBy: 'u1', now: at(1) }, undefined).scan;
+    await world.uow((tx) => tx.scans.insert(scan));
+    const build: Build = {
+      id: randomUUID(), projectId: p1, sourceId: source.id, scanId: scan.id, actionId: 'a', version: '1.0.0', folder: 'a', commit: 'c'.repeat(40),
+      sourceObject: 'o/sha.tar.gz', sourceSha256: 'sha', status: 'queued', attempt: 0, digest: null, artifactObject: null, reason: null, logTail: null,
+      requestedBy: 'u1', requestedAt: at(1), updatedAt: at(1),
+    };
+    await world.uow((tx) => tx.builds.insert([build]));
+    expect(await world.uow((tx) => tx.builds.findForUpdate(build.id))).toEqual(build);
+    const built = { ...build, status: 'built' as const, attempt: 1, digest: 'd'.repeat(64), artifactObject: 'a/d.tar.gz', updatedAt: at(9) };
+    await world.uow((tx) => tx.builds.update(built));
+    expect(await world.uow((tx) => tx.builds.findForUpdate(build.id))).toEqual(built);
+    expect(await world.uow((tx) => tx.builds.findForUpdate(randomUUID()))).toBeUndefined();
+  });
+
+  it('projects: known or not', async () => {
+    expect(await world.uow((tx) => tx.projects.isKnown(world.projects[0]))).toBe(true);
+    expect(await world.uow((tx) => tx.projects.isKnown(randomUUID()))).toBe(false);
+  });
+});
