@@ -92,7 +92,7 @@ describe('a build', () => {
 
   it.each([
     ['a dependency that does not exist', () => nodeAction('no-such-package-xyz', 'node-missing'), 'node-missing',
-      'npm install --package-lock-only failed: package no-such-package-xyz not found in the registry', 'no-such-package-xyz'],
+      'npm install --package-lock-only failed: package no-such-package-xyz@1.0.0 not found in the registry', 'no-such-package-xyz'],
     ['a Python syntax error', brokenPythonAction, 'py-broken', 'the action is not valid: syntax error in handler.py line 3', 'handler.py:3'],
   ])('fails on %s, with the reason and the log', async (_case, files, actionId, reason, inLog) => {
     const source = await storeSource(builder.store, projectId, files());

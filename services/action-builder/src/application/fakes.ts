@@ -133,7 +133,14 @@ export function makeFakes(options: { now?: Date } = {}) {
     queue: { wake: async () => void (draft.wakes += 1) },
     projects: { status: async (projectId) => draft.projects[projectId] ?? 'unknown' },
   });
-  const uow: UnitOfWork = makeInMemoryUnitOfWork({ get: () => state, set: (next) => (state = next) }, bind);
+  const inMemory: UnitOfWork = makeInMemoryUnitOfWork({ get: () => state, set: (next) => (state = next) }, bind);
+  // One unit of work at a time, as row locks make concurrent claims of the same build wait in Postgres.
+  let queue: Promise<unknown> = Promise.resolve();
+  const uow: UnitOfWork = (work, options) => {
+    const next = queue.then(() => inMemory(work, options));
+    queue = next.catch(() => undefined);
+    return next;
+  };
   return {
     uow,
     clock: () => now,

@@ -11,7 +11,7 @@ const exists = (file: string) => access(file).then(() => true, () => false);
 /** The words a person can act on, out of npm's output. */
 export function npmFailureReason(step: string, output: string): string {
   const lines = output.split('\n').map((line) => line.replace(/^npm (error|ERR!) ?/, '').trim());
-  const notInRegistry = /^404\s+'?([^'\s]+)'? is not in this registry/.exec(lines.find((line) => /is not in this registry/.test(line)) ?? '');
+  const notInRegistry = /'([^']+)' (?:is not in this registry|could not be found)/.exec(lines.find((line) => /is not in this registry|could not be found/.test(line)) ?? '');
   if (notInRegistry) return `${step} failed: package ${notInRegistry[1]} not found in the registry`;
   const notFound = /^404 Not Found - GET (\S+)/.exec(lines.find((line) => line.startsWith('404 Not Found')) ?? '');
   if (notFound?.[1]) return `${step} failed: package ${decodeURIComponent(notFound[1].split('/').filter(Boolean).pop() ?? notFound[1])} not found in the registry`;
@@ -20,7 +20,7 @@ export function npmFailureReason(step: string, output: string): string {
   if (lines.some((line) => /can only install packages when your package\.json and package-lock\.json/.test(line))) {
     return `${step} failed: package.json and package-lock.json do not match; run npm install and commit the lock file`;
   }
-  const unreachable = lines.find((line) => /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|network request to/.test(line));
+  const unreachable = lines.find((line) => !/^(code|errno|syscall) /.test(line) && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|network request to/.test(line));
   if (unreachable) return `${step} failed: the npm registry cannot be reached (${unreachable.slice(0, 200)})`;
   if (lines.some((line) => line.startsWith('code EJSONPARSE'))) return `${step} failed: package.json (or the lock file) is not valid JSON`;
   const meaningful = lines.filter((line) => line !== '' && !/^(code |errno |syscall |A complete log|Log files were not written|[0-9]{2,}\s*$)/.test(line));
