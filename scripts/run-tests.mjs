@@ -22,7 +22,10 @@ for (const run of runs) {
   try {
     const summary = JSON.parse(readFileSync(report, 'utf8'));
     totals.passed += summary.numPassedTests;
-    totals.failed += summary.numFailedTests;
+    // A file that fails before its tests run (a beforeAll) fails no test: count it as one failure.
+    const brokenFiles = summary.testResults.filter((file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'));
+    for (const file of brokenFiles) console.error(`failed before its tests ran: ${file.name}`);
+    totals.failed += summary.numFailedTests + brokenFiles.length;
     totals.skipped += summary.numPendingTests + summary.numTodoTests;
   } catch {
     exitCode ||= 1;
