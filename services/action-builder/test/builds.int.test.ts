@@ -112,6 +112,13 @@ describe('a build', () => {
   }, 120_000);
 });
 
+it('refuses a source tarball that is not the one the scan recorded', async () => {
+  const source = await storeSource(builder.store, projectId, nodeAction('tiny-shout'));
+  const request = await requestBuild(builder.vhost.url, { projectId, actionId: 'node-shout', source: { ...source, sha256: 'f'.repeat(64) } });
+  const failed = (await events.ending(request.buildId)).find((event) => event.type === 'ActionBuildFailed')?.message as { reason: string };
+  expect(failed.reason).toBe(`the source tarball does not match the scan (SHA-256 ${source.sha256}, expected ${'f'.repeat(64)}); scan the source and build again`);
+}, 60_000);
+
 describe('the builds API', () => {
   it('lists a project\'s builds by source and action, page by page, and shows one with its log', async () => {
     const token = await builder.jwks.sign({ projectId, role: 'viewer' });
@@ -120,7 +127,7 @@ describe('the builds API', () => {
     const page = first.json() as { items: Array<{ id: string; action: { id: string } }>; next: string };
     expect(page.items).toHaveLength(2);
     const rest = (await api(`${builder.base}/builds?limit=50&cursor=${page.next}`, { token })).json() as { items: unknown[]; next: null };
-    expect(page.items.length + rest.items.length).toBe(5);
+    expect(page.items.length + rest.items.length).toBe(6);
     expect(rest.next).toBeNull();
     const python = (await api(`${builder.base}/builds?action=py-shout`, { token })).json() as { items: Array<Record<string, unknown>> };
     expect(python.items).toMatchObject([{ state: 'succeeded', action: { id: 'py-shout', version: '1.0.0' }, artifact: { digest: built['py-shout']?.digest } }]);
@@ -129,6 +136,9 @@ describe('the builds API', () => {
     const log = await api(`${builder.base}/builds/${String(python.items[0]?.['id'])}/logs`, { token });
     expect(log.text).toMatch(/\$ python3 -m pip install --target \.python/);
     expect(log.text).toContain('[builder] wrote requirements.lock');
+    const metrics = (await api(`${builder.base}/metrics`)).text;
+    expect(metrics).toMatch(/^builds_total\{outcome="succeeded",service="action-builder"\} 3$/m);
+    expect(metrics).toMatch(/^builds_total\{outcome="failed",service="action-builder"\} 3$/m);
   });
 
   it('answers 404 to another project, 403 to a viewer who cancels, and problem+json to bad requests', async () => {

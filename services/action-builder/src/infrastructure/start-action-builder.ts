@@ -22,6 +22,7 @@ import { makeQueueSignal, makeTransaction, makeUnitOfWork } from './postgres/uni
 import { ACTION_BUILD_REQUESTED, decodeBuildRequested } from './rabbitmq/codecs.js';
 import { eventsQueue, SERVICE } from './rabbitmq/topology.js';
 import { makeToolchain } from './toolchain/toolchain.js';
+import { makeBuildMetrics } from './worker/build-metrics.js';
 import { startBuildWorker } from './worker/build-worker.js';
 
 export type RunningActionBuilder = RunningService<Database> & { owner: string };
@@ -62,6 +63,7 @@ async function wire(runtime: ServiceRuntime<Database>, env: Env, owner: string, 
   const settings = { owner, leaseMs: env.TRELLIS_BUILD_LEASE_MS, maxAttempts: env.TRELLIS_BUILD_MAX_ATTEMPTS };
   const worker = startBuildWorker({
     owner, clock, leases: makeLeases(runtime.db), connectionString: env.TRELLIS_DATABASE_URL, logger: runtime.logger,
+    metrics: makeBuildMetrics(runtime.metrics.registry),
     claim: (limit) => claimBuilds({ uow, clock }, { ...settings, limit }),
     run: (build, signal) => runBuild(runDeps, { build, signal }),
   }, { parallelism: env.TRELLIS_BUILD_PARALLELISM, leaseMs: env.TRELLIS_BUILD_LEASE_MS, pollMs: env.TRELLIS_BUILD_POLL_MS, timeoutMs: env.TRELLIS_BUILD_TIMEOUT_MS });

@@ -5,6 +5,7 @@ import type { Clock, Leases, StopReason } from '../../application/ports.js';
 import type { RunOutcome } from '../../application/run-build.js';
 import type { Build } from '../../domain/build.js';
 import { BUILDS_CHANNEL } from '../postgres/unit-of-work.js';
+import type { BuildMetrics } from './build-metrics.js';
 
 export type WorkerSettings = {
   /** Builds this process runs at once. */
@@ -26,6 +27,7 @@ export type WorkerDeps = {
   /** LISTENs on its own connection: the commit of new work, a cancellation or a project's deletion wakes the worker. */
   connectionString: string;
   logger: Logger;
+  metrics?: BuildMetrics;
 };
 
 type Task = { readonly attempt: number; readonly controller: AbortController; done: Promise<void> };
@@ -65,10 +67,20 @@ export function startBuildWorker(deps: WorkerDeps, settings: WorkerSettings): { 
     log.info('build started', { action_id: build.actionId, version: build.version });
     const task: Task = { attempt: build.attempt, controller, done: Promise.resolve() };
     tasks.set(build.id, task);
+    const count = (outcome: string) => {
+      deps.metrics?.builds.inc({ outcome });
+      deps.metrics?.duration.observe({ outcome }, (Date.now() - started) / 1000);
+    };
     task.done = deps.run(build, controller.signal).then(
-      (outcome) => void log.info('build ended', { outcome, duration_ms: Date.now() - started }),
+      (outcome) => {
+        count(outcome);
+        log.info('build ended', { outcome, duration_ms: Date.now() - started });
+      },
       // Its lease is no longer renewed: it expires, and the build is tried again from the start.
-      (error: unknown) => void log.error('build could not be ended; it is tried again when its lease expires', { error }),
+      (error: unknown) => {
+        count('error');
+        log.error('build could not be ended; it is tried again when its lease expires', { error });
+      },
     ).finally(() => {
       clearTimeout(timer);
       tasks.delete(build.id);
