@@ -5,7 +5,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadAction } from '@trellis/action-manifest/load';
@@ -25,16 +24,22 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-/** `trellis-action run examples/actions/ryax/<folder> --json --input ...`, in process. */
-async function run(folder: string, inputs: string[] = [], options: Partial<RunOptions> = {}) {
+/** Starts `trellis-action run examples/actions/ryax/<folder> --json --input ...` in process; what it prints is collected as it comes. */
+function start(folder: string, inputs: string[] = [], options: Partial<RunOptions> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const outDir = join(scratch, `out-${++runs}`);
-  const code = await runAction(
+  const done = runAction(
     { folder: join(catalogue, folder), inputs, outDir, json: true, ...options },
     { out: (line) => void out.push(line), err: (line) => void err.push(line) },
   );
-  return { code, out, err, outDir };
+  return { done, out, err, outDir };
+}
+
+/** `trellis-action run ...` to its end: its exit code and what it printed. */
+async function run(folder: string, inputs: string[] = [], options: Partial<RunOptions> = {}) {
+  const { done, ...printed } = start(folder, inputs, options);
+  return { code: await done, ...printed };
 }
 
 /** The outputs a processor printed (one JSON object), or each run of a trigger (one per line). */
@@ -123,7 +128,6 @@ describe('the Ryax processors and publishers, through trellis-action run', () =>
   it('lookup-country: a RyaxException (the dataclass of Ryax\'s docs) fails the run with its integer code', async () => {
     expect(parsed((await run('lookup-country', ['code=fr'])).out)).toEqual([{ name: 'France', capital: 'Paris' }]);
     expect(await run('lookup-country', ['code=zz'])).toMatchObject({ code: 1, out: [], err: ['error (404): no country has the code ZZ'] });
-    expect(await run('lookup-country', ['code=123'])).toMatchObject({ code: 1, out: [], err: ["error (400): '123' is not a two-letter country code"] });
   });
 
   it('publish-summary: a Publisher with no outputs returns {} and writes its log', async () => {
@@ -144,11 +148,11 @@ describe('the Ryax sources, through the trigger path (Listen)', () => {
     const answer = await run('emit-every', ['seconds=0.05'], { count: 3 });
     expect(answer.code).toBe(0);
     const emitted = parsed(answer.out);
-    expect(emitted.map((r) => r['run_number'])).toEqual([1, 2, 3]);
+    const utc = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);
+    expect(emitted).toEqual([1, 2, 3].map((n) => ({ run_number: n, time: utc })));
     const times = emitted.map((r) => Date.parse(String(r['time'])));
-    expect(emitted.every((r) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/.test(String(r['time'])))).toBe(true);
-    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(45);
-    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(45);
+    const gaps = times.slice(1).map((time, i) => time - (times[i] ?? 0));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(45); // 50 ms apart, to the millisecond
   });
 
   it('emit-every: with max_runs it stops by itself, and the trigger path ends with it', async () => {
@@ -158,28 +162,29 @@ describe('the Ryax sources, through the trigger path (Listen)', () => {
   });
 
   it('run-once: one create_run (imported by the older ryax_wrapper path), then the stream ends', async () => {
-    expect(parsed((await run('run-once')).out)).toEqual([{ message: 'hello', length: 5 }]);
-    expect(parsed((await run('run-once', ['message=go, team'])).out)).toEqual([{ message: 'go, team', length: 8 }]);
+    const answer = await run('run-once', ['message=go, team']);
+    expect(answer.code).toBe(0);
+    expect(parsed(answer.out)).toEqual([{ message: 'go, team', length: 8 }]);
   });
 
   it('webhook: serves HTTP on RYAX_SOURCE_PORT under ryax_endpoint_prefix, one run per accepted POST', async () => {
-    const port = await aFreePort();
-    const listening = run('webhook', ['token=hook-s3cret'], { count: 1, httpPort: port });
-    const base = `http://127.0.0.1:${port}/webhook`;
-    await expect.poll(() => fetch(base).then((r) => r.status, () => 0), { timeout: 15_000, interval: 50 }).toBe(404);
-    const refused = await fetch(`${base}/github`, { method: 'POST', body: '{"ref":"main"}' });
+    const listening = start('webhook', ['token=hook-s3cret'], { count: 1 });
+    // The command says where the trigger serves before it starts listening; the server follows.
+    const served = () => listening.err.map((line) => /^the trigger serves HTTP at (http:\/\/127\.0\.0\.1:\d+\/webhook) \(RYAX_SOURCE_PORT=\d+\)$/.exec(line)?.[1]).find(Boolean);
+    await expect.poll(served, { timeout: 15_000, interval: 20 }).toBeDefined();
+    const url = served() ?? '';
+    await expect.poll(() => fetch(url).then((r) => r.status, () => 0), { timeout: 15_000, interval: 50 }).toBe(404);
+    const refused = await fetch(`${url}/github`, { method: 'POST', body: '{"ref":"main"}' });
     expect(refused.status).toBe(401);
-    const accepted = await fetch(`${base}/github`, { method: 'POST', body: '{"ref":"main"}', headers: { 'x-token': 'hook-s3cret' } });
+    const accepted = await fetch(`${url}/github`, { method: 'POST', body: '{"ref":"main"}', headers: { 'x-token': 'hook-s3cret' } });
     expect([accepted.status, await accepted.json()]).toEqual([202, { status: 'accepted' }]);
-    const answer = await listening;
-    expect(answer.code).toBe(0);
+    expect(await listening.done).toBe(0);
     // Only the accepted request made a run: the refused one came first.
-    expect(parsed(answer.out)).toEqual([{ body: '{"ref":"main"}', path: '/github' }]);
-    expect(answer.err).toContain(`the trigger serves HTTP at http://127.0.0.1:${port}/webhook (RYAX_SOURCE_PORT=${port})`);
+    expect(parsed(listening.out)).toEqual([{ body: '{"ref":"main"}', path: '/github' }]);
   });
 });
 
-describe('the unsupported Ryax actions, through trellis-action validate', () => {
+describe.concurrent('the unsupported Ryax actions, through trellis-action validate', () => {
   it.each([
     ['nix-dependencies', [['unsupported_nix_dependencies', 'ryax_metadata.yaml:11:3']]],
     ['nix-overlay', [['unsupported_nix_overlays', 'nix/:1:1'], ['unsupported_nix_overlays', 'overlays.nix:1:1']]],
@@ -199,15 +204,3 @@ describe('the unsupported Ryax actions, through trellis-action validate', () => 
     expect(lines.every((line, i) => line.startsWith(`${expected[i]?.[1]}: `))).toBe(true);
   });
 });
-
-/** A TCP port nothing listens on now. */
-function aFreePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
