@@ -10,17 +10,19 @@ import { eventually } from '@trellis/platform/testing/eventually';
 import { nodeAction } from './fixtures/actions.js';
 import { packNpmPackage, startFakeRegistry, type FakeRegistry } from './fixtures/npm-registry.js';
 import { followEvents } from './fixtures/sse.js';
-import { announceProject, api, makeEventLog, requestBuild, storeSource, useBuilder } from './support.js';
+import { objectNames, putObjects } from '@trellis/platform/testing/service-harness';
+import { announceProject, api, deleteProject, makeEventLog, requestBuild, storeSource, useBuilder } from './support.js';
 
 let scratch: string;
 let registry: FakeRegistry;
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(tmpdir(), 'trellis-cancel-'));
   const packages: Record<string, { version: string; tarball: string }> = {};
-  for (const name of ['followed-shout', 'canceled-shout']) packages[name] = { version: '1.0.0', tarball: await packNpmPackage(scratch, name, '1.0.0') };
+  for (const name of ['followed-shout', 'canceled-shout', 'deleted-shout']) packages[name] = { version: '1.0.0', tarball: await packNpmPackage(scratch, name, '1.0.0') };
   registry = await startFakeRegistry(packages);
   registry.hold('followed-shout');
   registry.hold('canceled-shout');
+  registry.hold('deleted-shout');
 }, 60_000);
 afterAll(async () => {
   await registry?.close();
@@ -95,5 +97,30 @@ describe('canceling', () => {
     expect((await api(`${builder.base}/builds/${running.buildId}`, { token: developer })).json()).toMatchObject({ state: 'canceled', cancel_requested: false });
     expect(await logOf(running.buildId)).toContain(`[builder] stopping npm (process group ${pid})`);
     expect((await events.ending(queued.buildId)).map((event) => [event.type, (event.message as { canceled?: boolean }).canceled])).toEqual([['ActionBuildFailed', true]]);
+  }, 120_000);
+});
+
+describe('deleting a project', () => {
+  it('stops its running build and removes its builds and objects', async () => {
+    const doomed = await announceProject(builder.vhost.url, builder.database.db);
+    const source = await storeSource(builder.store, doomed, nodeAction('deleted-shout', 'doomed'));
+    const { buildId } = await requestBuild(builder.vhost.url, { projectId: doomed, actionId: 'doomed', source });
+    const token = await builder.jwks.sign({ projectId: doomed, role: 'viewer' });
+    const log = async () => (await api(`${builder.base}/builds/${buildId}/logs`, { token })).text;
+    const pid = pidIn(await eventually(log, (text) => pidIn(text) > 0, 60_000));
+    const survivor = `action-builder/projects/${projectId}/artifacts/${'0'.repeat(64)}.tar.gz`;
+    await putObjects(builder.store, [`action-builder/projects/${doomed}/builds/${buildId}/log.txt`, survivor]);
+
+    await deleteProject(builder.vhost.url, builder.database.db, doomed);
+    await eventually(async () => isAlive(pid), (alive) => !alive, 15_000);
+    expect(await builder.database.db.selectFrom('builds').select('id').where('project_id', '=', doomed).execute()).toEqual([]);
+    expect(await builder.database.db.selectFrom('build_log_lines').select('line_no').where('build_id', '=', buildId).execute()).toEqual([]);
+    const names = await eventually(() => objectNames(builder.store), (all) => !all.some((name) => name.startsWith(`action-builder/projects/${doomed}/`)));
+    expect(names).toContain(survivor);
+    // The builder is free again: the next build of another project runs.
+    registry.release('deleted-shout');
+    const next = await requestBuild(builder.vhost.url, { projectId, actionId: 'doomed', source: await storeSource(builder.store, projectId, nodeAction('deleted-shout', 'doomed')) });
+    expect((await events.ending(next.buildId)).map((event) => event.type)).toEqual(['ActionBuildStarted', 'ActionBuilt']);
+    expect(events.of(buildId).map((event) => event.type)).toEqual(['ActionBuildStarted']);
   }, 120_000);
 });

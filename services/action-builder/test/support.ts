@@ -113,6 +113,13 @@ export async function announceProject(amqpUrl: string, db: ServiceUnderTest<Data
   return projectId;
 }
 
+export async function deleteProject(amqpUrl: string, db: ServiceUnderTest<Database>['database']['db'], projectId: string): Promise<void> {
+  const meta = { eventId: randomUUID(), occurredAt: new Date(), projectId, traceId: 'trace' };
+  const published = await publishAs(amqpUrl, 'authorization', 'trellis.authorization.v1.ProjectDeleted',
+    authorization.ProjectDeleted.encode(authorization.ProjectDeleted.fromPartial({ meta, projectId, deletedBy: randomUUID() })).finish());
+  await handledOn(db, QUEUE, published);
+}
+
 /** The action builder as main.ts runs it, on a database, vhost, JWKS and object store of the test file's own. */
 export function useBuilder(env: () => Record<string, string>, workDir: string) {
   const harness = useServiceUnderTest<Database>({

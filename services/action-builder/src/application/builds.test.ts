@@ -185,11 +185,20 @@ describe('builders that stop', () => {
     await request();
     expect(await run({ type: 'lost' })).toBe('stale');
     expect(events().map((event) => event.type)).toEqual(['BuildStarted']);
+    expect(deleted).toEqual([]);
 
     await request({ id: 'b2' });
     const [build] = await claimBuilds(fakes, { ...settings, limit: 5 });
     delete fakes.state().builds['b2'];
     expect(await runBuild(deps, { build: build!, signal: new AbortController().signal })).toBe('gone');
     expect(deleted).toEqual(['p1']);
+
+    await request({ id: 'b3' });
+    const [stopped] = await claimBuilds(fakes, { ...settings, limit: 5 });
+    delete fakes.state().builds['b3'];
+    const controller = new AbortController();
+    controller.abort({ type: 'lost' } satisfies StopReason);
+    expect(await runBuild(deps, { build: stopped!, signal: controller.signal })).toBe('gone');
+    expect(deleted).toEqual(['p1', 'p1']);
   });
 });

@@ -57,7 +57,7 @@ async function attempt(deps: RunBuildDeps, build: Build.Build, fence: Build.Fenc
     await workspace.dispose();
   }
   const stop = signal.aborted ? (signal.reason as StopReason) : undefined;
-  if (stop?.type === 'lost') return 'stale';
+  if (stop?.type === 'lost') return (await exists(deps, build.id)) ? 'stale' : removeLeftovers(deps, build);
   if (stop?.type === 'shutdown') return release(deps, build.id, fence);
   if (stop?.type === 'timed_out') made = { ok: false, error: { reason: `the build took longer than ${Math.round(stop.afterMs / 1000)} s and was stopped` } };
   if (stop?.type === 'canceled') made = { ok: false, error: { reason: 'canceled' } };
@@ -65,8 +65,15 @@ async function attempt(deps: RunBuildDeps, build: Build.Build, fence: Build.Fenc
   else log.write(`[builder] built ${made.value.artifact.digest} (${made.value.artifact.size} bytes)`);
   const logObject = await log.store();
   const outcome = await finish(deps, build.id, fence, made, logObject, log);
-  if (outcome === 'gone') await deps.objects.deleteAll(build.projectId);
-  return outcome;
+  return outcome === 'gone' ? removeLeftovers(deps, build) : outcome;
+}
+
+const exists = (deps: RunBuildDeps, buildId: string) => deps.uow(async (tx) => (await tx.builds.lock(buildId)) !== undefined);
+
+/** The build went with its project: what this attempt stored after the project's objects were deleted goes too. */
+async function removeLeftovers(deps: RunBuildDeps, build: Build.Build): Promise<RunOutcome> {
+  await deps.objects.deleteAll(build.projectId);
+  return 'gone';
 }
 
 async function make(deps: RunBuildDeps, build: Build.Build, context: StepContext, workspace: Workspace): Promise<Result<Made, BuildFailure>> {
