@@ -1,3 +1,5 @@
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@trellis/platform/testing/eventually';
@@ -16,6 +18,8 @@ let project: Awaited<ReturnType<typeof service.project>>;
 let token: string;
 let url: string;
 const answers: string[] = [];
+/** Every git command line the service ran, recorded by a `git` first on the PATH that then runs the real one. */
+let shim: { folder: string; log: string; path: string | undefined };
 
 async function call(...args: Parameters<typeof service.call>) {
   const answer = await service.call(...args);
@@ -24,6 +28,12 @@ async function call(...args: Parameters<typeof service.call>) {
 }
 
 beforeAll(async () => {
+  const folder = await mkdtemp(path.join(tmpdir(), 'trellis-git-shim-'));
+  const log = path.join(folder, 'argv.log');
+  await writeFile(path.join(folder, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec /usr/bin/git "$@"\n`);
+  await chmod(path.join(folder, 'git'), 0o755);
+  shim = { folder, log, path: process.env['PATH'] };
+  process.env['PATH'] = `${folder}:${process.env['PATH'] ?? ''}`;
   repo = await makeTestRepository();
   await repo.copyExample('echo', 'echo');
   await repo.commit({ 'README.md': 'hello\n' });
@@ -33,6 +43,8 @@ beforeAll(async () => {
   token = await project.token('developer');
 });
 afterAll(async () => {
+  process.env['PATH'] = shim.path;
+  await rm(shim.folder, { recursive: true, force: true });
   await server?.close();
   await repo?.close();
 });
@@ -89,6 +101,14 @@ describe('a source behind HTTP basic auth (git http-backend)', () => {
     const moved = await call('PATCH', `/sources/${created.body.id}`, { token, body: { url: 'https://attacker.example.net/actions.git' } });
     expect(moved.status).toBe(400);
     expect(moved.body.code).toBe('credentials_needed');
+  });
+
+  it('never puts a password on a git command line (nor in a URL given to git)', async () => {
+    const argv = await readFile(shim.log, 'utf8');
+    expect(argv).toContain('clone --no-checkout --depth 1 --single-branch');
+    expect(argv).toContain(` -- ${url} `);
+    for (const secret of [PASSWORD, WRONG_PASSWORD]) expect(argv).not.toContain(secret);
+    expect(argv).not.toContain(`${USERNAME}@`);
   });
 
   it('puts the passwords in no answer, no log line and no broker message', async () => {
