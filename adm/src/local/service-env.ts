@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { accountOf, type ServiceInfo } from '../catalog.js';
 import type { Secrets } from '../secrets.js';
 import type { LocalSettings } from './settings.js';
@@ -35,6 +36,8 @@ export function serviceEnv(settings: LocalSettings, secrets: Secrets, service: S
       TRELLIS_S3_REGION: settings.region,
     });
   }
+  // Builds unpack and install in the instance's own folder (make reset removes it with the rest).
+  if (service.name === 'action-builder') env['TRELLIS_BUILD_WORK_DIR'] = path.join(settings.paths.dir, 'action-builder');
   if (service.name === 'authorization') {
     // Only read when authorization creates the admin; unknown once the instance has one.
     if (adminPassword !== undefined) env['TRELLIS_ADMIN_PASSWORD'] = adminPassword;
