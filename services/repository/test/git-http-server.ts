@@ -7,11 +7,19 @@ export type GitHttpServer = { url: (repository: string) => string; requests: () 
  * git's smart HTTP (`git http-backend`, as CGI) behind a small Node server that wants basic
  * auth with one username and password: the server a test clones from over http://.
  */
-export async function startGitHttpServer(options: { root: string; username: string; password: string }): Promise<GitHttpServer> {
+export async function startGitHttpServer(options: {
+  root: string; username: string; password: string;
+  /** While it answers true, requests are held without an answer (a server that hangs), until the client goes away. */
+  stall?: () => boolean;
+}): Promise<GitHttpServer> {
   const expected = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
   let requests = 0;
   const server = createServer((request, response) => {
     requests += 1;
+    if (options.stall?.()) {
+      request.resume();
+      return;
+    }
     if (request.headers.authorization !== expected) {
       request.resume();
       response.writeHead(401, { 'www-authenticate': 'Basic realm="git"', 'content-type': 'text/plain' }).end('authentication required\n');

@@ -26,6 +26,10 @@ export const TAP_QUEUE = 'test.repository.tap';
 export type Answer = { status: number; body: any; text: string; headers: Headers };
 
 export type TestRepositoryService = ServiceUnderTest<Database> & {
+  /** What the test gave the service on top of the harness's own variables (its secret key among them). */
+  env: Record<string, string>;
+  /** The whole environment of the service, for a second replica of it. */
+  fullEnv: () => Record<string, string>;
   /** Every log line the service wrote (JSON), from its start. */
   lines: string[];
   call: (method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; contentType?: string }) => Promise<Answer>;
@@ -48,6 +52,13 @@ export function useRepository(env: Record<string, string> = {}): TestRepositoryS
       done();
     },
   });
+  const ownEnv = {
+    TRELLIS_SECRET_KEY: randomBytes(32).toString('base64'),
+    TRELLIS_MESSAGE_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','),
+    TRELLIS_SCAN_POLL_MS: '500',
+    TRELLIS_LOG_LEVEL: 'debug',
+    ...env,
+  };
   const harness = useServiceUnderTest<Database>({
     service: 'repository',
     migrations,
@@ -58,13 +69,7 @@ export function useRepository(env: Record<string, string> = {}): TestRepositoryS
       await channel.assertQueue(TAP_QUEUE, { durable: true });
       await channel.bindQueue(TAP_QUEUE, exchangeOf('repository'), '#');
     },
-    env: {
-      TRELLIS_SECRET_KEY: randomBytes(32).toString('base64'),
-      TRELLIS_MESSAGE_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','),
-      TRELLIS_SCAN_POLL_MS: '500',
-      TRELLIS_LOG_LEVEL: 'debug',
-      ...env,
-    },
+    env: ownEnv,
     start: (raw) => {
       const transports: winston.transport[] = [new winston.transports.Stream({ stream: capture })];
       if (process.env['TEST_LOG_LEVEL']) transports.push(new winston.transports.Console());
@@ -74,6 +79,12 @@ export function useRepository(env: Record<string, string> = {}): TestRepositoryS
   });
   const service = harness as TestRepositoryService;
   service.lines = lines;
+  service.env = ownEnv;
+  service.fullEnv = () => ({
+    TRELLIS_HTTP_PORT: '0', TRELLIS_DATABASE_URL: harness.database.url, TRELLIS_AMQP_URL: harness.vhost.url, TRELLIS_AUTH_JWKS_URL: harness.jwks.url,
+    TRELLIS_S3_ENDPOINT: harness.store.config.endpoint, TRELLIS_S3_ACCESS_KEY: harness.store.config.accessKey,
+    TRELLIS_S3_SECRET_KEY: harness.store.config.secretKey, TRELLIS_S3_BUCKET: harness.store.config.bucket, ...ownEnv,
+  });
   service.call = async (method, path, options = {}) => {
     const headers: Record<string, string> = {};
     if (options.token) headers['authorization'] = `Bearer ${options.token}`;

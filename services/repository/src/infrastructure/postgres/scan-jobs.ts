@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Scan } from '../../domain/scan.js';
 import { scanFromRow } from './rows.js';
+import { SCANS_CHANNEL } from './scan-repository.js';
 import type { Database, ScansTable } from './schema.js';
 
 /**
@@ -41,6 +42,7 @@ export function makeScanJobs(db: Kysely<Database>, leaseMs: number) {
       await sql`
         update scans set lease_owner = null, lease_expires_at = now(), attempt = greatest(attempt - 1, 0)
         where id = ${id} and status = 'running' and lease_owner = ${owner}`.execute(db);
+      await sql`select pg_notify(${SCANS_CHANNEL}, '')`.execute(db);
     },
   };
 }
