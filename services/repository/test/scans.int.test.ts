@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectNames } from '@trellis/platform/testing/service-harness';
@@ -96,3 +97,22 @@ async function streamToBuffers(stream: NodeJS.ReadableStream): Promise<Buffer[]>
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return chunks;
 }
+
+describe('an action at the root of its repository', () => {
+  it('is found in folder "" and packed without git\'s own folder', async () => {
+    const rooted = await makeTestRepository();
+    try {
+      await rooted.copyExample('echo', '.');
+      await rooted.commit({});
+      const created = await service.call('POST', '/sources', { token, body: { name: 'rooted', url: rooted.fileUrl } });
+      const scan = await scanOnce(service, token, created.body.id);
+      expect(scan.actions.map((a: { id: string; folder: string }) => [a.id, a.folder])).toEqual([['echo', '']]);
+      const key = `repository/projects/${project.id}/sources/${created.body.id}/${scan.actions[0].source_sha256}.tar.gz`;
+      const bytes = Buffer.concat(await streamToBuffers(await service.store.store.client.getObject(service.store.config.bucket, key)));
+      const listing = execFileSync('tar', ['-tzf', '-'], { input: bytes }).toString('utf8').split('\n').filter(Boolean).sort();
+      expect(listing).toEqual(['./', './handler.js', './package.json', './trellis.yaml']);
+    } finally {
+      await rooted.close();
+    }
+  });
+});

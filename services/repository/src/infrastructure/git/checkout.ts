@@ -80,6 +80,8 @@ async function checkOut(folder: string, request: CloneRequest, signal: AbortSign
   const commit = (await git(['-C', root, 'rev-parse', 'HEAD'])).stdout.trim();
   const branch = (await git(['-C', root, 'symbolic-ref', '--short', 'HEAD'])).stdout.trim();
   if (!/^[0-9a-f]{40,64}$/.test(commit)) throw new Refused({ code: 'clone_failed' });
+  // What follows reads the files only: without git's own folder, an action at the root packs its files and nothing else.
+  await rm(path.join(root, '.git'), { recursive: true, force: true });
   return { root, commit, branch: branch || (request.branch ?? ''), dispose };
 }
 
