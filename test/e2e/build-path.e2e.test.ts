@@ -2,9 +2,9 @@
 // repository, its scan, a build of every action by the action builder, each build's status
 // followed by the repository and the built versions in studio's library.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../../../test/e2e/harness.js';
-import { ADMIN_PASSWORD, startPlatform, type Platform } from '../../../../test/e2e/platform.js';
-import { makeTestRepository, RYAX_ACTION, type TestRepository } from '../git-fixtures.js';
+import { eventually } from './harness.js';
+import { ADMIN_PASSWORD, startPlatform, type Platform } from './platform.js';
+import { makeTestRepository, RYAX_ACTION, type TestRepository } from '../../services/repository/test/git-fixtures.js';
 
 let platform: Platform;
 let repo: TestRepository;
