@@ -116,3 +116,11 @@ describe('an action at the root of its repository', () => {
     }
   });
 });
+
+describe('metrics', () => {
+  it('count the scans by outcome', async () => {
+    const metrics = await (await fetch(`${service.base}/metrics`)).text();
+    expect(metrics).toMatch(/scans_total\{outcome="done",service="repository"\} [1-9]/);
+    expect(metrics).toContain('scan_duration_seconds_bucket');
+  });
+});

@@ -4,6 +4,7 @@ import { backoffMs, sleep } from '@trellis/platform/time';
 import type { ScanJob, ScanOutcome } from '../application/run-scan.js';
 import type { Scan } from '../domain/scan.js';
 import type { ScanJobs } from './postgres/scan-jobs.js';
+import type { ScanMetrics } from './scan-metrics.js';
 import { SCANS_CHANNEL } from './postgres/scan-repository.js';
 
 export type ScanWorkerOptions = {
@@ -13,6 +14,7 @@ export type ScanWorkerOptions = {
   /** For the LISTEN connection that wakes the worker when a scan is queued or canceled. */
   connectionString: string;
   logger: Logger;
+  metrics: ScanMetrics;
   /** This process's name on the leases it holds. */
   owner: string;
   concurrency: number;
@@ -59,6 +61,10 @@ export function startScanWorker(options: ScanWorkerOptions): { stop: () => Promi
     const job = { scan, owner };
     const log = logger.child({ scan_id: scan.id, source_id: scan.sourceId, project_id: scan.projectId, attempt: scan.attempt });
     const started = Date.now();
+    const count = (outcome: string) => {
+      options.metrics.scans.inc({ outcome });
+      options.metrics.duration.observe({ outcome }, (Date.now() - started) / 1000);
+    };
     const entry: Running = {
       controller,
       done: (async () => {
@@ -66,11 +72,13 @@ export function startScanWorker(options: ScanWorkerOptions): { stop: () => Promi
         try {
           const { outcome, scan: ended } = await options.run(job, controller.signal);
           if (outcome === 'aborted' && stop.signal.aborted) await jobs.release(scan.id, owner);
+          count(outcome);
           log.info('scan', {
             outcome, status: ended.status, commit: ended.commit ?? undefined, failure_code: ended.failure?.code, duration_ms: Date.now() - started,
           });
         } catch (error) {
           log.error('scan stopped on an error', { error: describe(error), duration_ms: Date.now() - started });
+          count('error');
           await options.abandon(job).catch((again: unknown) => log.error('scan could not be marked failed; its lease will expire', { error: describe(again) }));
         } finally {
           clearInterval(renewal);

@@ -19,6 +19,7 @@ import { makeHandlers } from './rabbitmq/handlers.js';
 import { eventsQueue, SERVICE } from './rabbitmq/topology.js';
 import { makeActionFinder } from './scan/find-actions.js';
 import { makeSourceArchives, makeSourceObjects } from './scan/source-archives.js';
+import { makeScanMetrics } from './scan-metrics.js';
 import { startScanWorker } from './scan-worker.js';
 
 export type RunningRepository = RunningService<Database>;
@@ -54,6 +55,7 @@ function wire(env: Env, runtime: ServiceRuntime<Database>) {
     abandon: useCases.abandonScan,
     connectionString: env.TRELLIS_DATABASE_URL,
     logger: runtime.logger,
+    metrics: makeScanMetrics(runtime.metrics.registry),
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     concurrency: env.TRELLIS_SCAN_CONCURRENCY,
     pollMs: env.TRELLIS_SCAN_POLL_MS,
