@@ -14,7 +14,8 @@ import { makeScanJobs } from '../src/infrastructure/postgres/scan-jobs.js';
 import type { Database } from '../src/infrastructure/postgres/schema.js';
 import { makeUnitOfWork } from '../src/infrastructure/postgres/unit-of-work.js';
 
-type World = { uow: UnitOfWork; projects: [string, string]; claim: (scanId: string, owner: string) => Promise<void> };
+/** `claim` answers the lease the claim holds: what fences the scan's end. */
+type World = { uow: UnitOfWork; projects: [string, string]; claim: (scanId: string) => Promise<string> };
 
 let database: TestDatabase<Database>;
 beforeAll(async () => {
@@ -26,7 +27,7 @@ const worlds: Array<[string, () => Promise<World>]> = [
   ['the fakes', async () => {
     const projects: [string, string] = [randomUUID(), randomUUID()];
     const fakes = makeFakes({ projects });
-    return { uow: fakes.uow, projects, claim: async (scanId, owner) => { fakes.claim(scanId, owner); } };
+    return { uow: fakes.uow, projects, claim: async (scanId) => { fakes.claim(scanId, 'w1'); return 'w1'; } };
   }],
   ['Postgres', async () => {
     const projects: [string, string] = [randomUUID(), randomUUID()];
@@ -34,10 +35,11 @@ const worlds: Array<[string, () => Promise<World>]> = [
     const jobs = makeScanJobs(database.db, 60_000);
     return {
       uow: makeUnitOfWork(database.db), projects,
-      claim: async (scanId, owner) => {
-        // Claims the oldest claimable scan: the suite queues one at a time.
-        const claimed = await jobs.claim(owner);
-        if (claimed?.id !== scanId) throw new Error(`claimed ${claimed?.id} instead of ${scanId}`);
+      claim: async (scanId) => {
+        // Claims the oldest claimable scan (the suite queues one at a time), under the lease the suite names.
+        const claimed = await jobs.claim('suite');
+        if (claimed?.scan.id !== scanId) throw new Error(`claimed ${claimed?.scan.id} instead of ${scanId}`);
+        return claimed.lease;
       },
     };
   }],
@@ -95,14 +97,14 @@ describe.each(worlds)('the repository ports on %s', (_, makeWorld) => {
     expect(await world.uow((tx) => tx.scans.findForUpdate(p2, first.id))).toBeUndefined();
     expect(await world.uow((tx) => tx.scans.previousActions(source.id, first.id))).toBeUndefined();
 
-    await world.claim(first.id, 'w1');
+    const lease = await world.claim(first.id);
     const running = await world.uow((tx) => tx.scans.findForUpdate(p1, first.id));
     expect(running).toMatchObject({ status: 'running', attempt: 1 });
     const done = Scan.complete(running as Scan.Scan, { commit: 'c'.repeat(40), branch: 'main' }, at(2));
     const findings = { actions: [scanned('a', 'sha-a'), scanned('b', 'sha-b')], removed: [], problems: [{ folder: 'x', file: 'x/trellis.yaml', line: 2, column: 3, code: 'bad', message: 'bad' }] };
     expect(await world.uow((tx) => tx.scans.finish(done, 'another-worker', findings))).toBe(false);
-    expect(await world.uow((tx) => tx.scans.finish(done, 'w1', findings))).toBe(true);
-    expect(await world.uow((tx) => tx.scans.finish(done, 'w1', findings))).toBe(false);
+    expect(await world.uow((tx) => tx.scans.finish(done, lease, findings))).toBe(true);
+    expect(await world.uow((tx) => tx.scans.finish(done, lease, findings))).toBe(false);
     expect(await world.uow((tx) => tx.scans.findQueued(source.id))).toBeUndefined();
     expect(await world.uow((tx) => tx.scans.lastDone(source.id))).toEqual({ scanId: first.id, commit: 'c'.repeat(40), actions: findings.actions });
 
@@ -115,7 +117,7 @@ describe.each(worlds)('the repository ports on %s', (_, makeWorld) => {
     if (!canceled.ok) throw new Error('not canceled');
     await world.uow((tx) => tx.scans.update(canceled.value));
     expect(await world.uow((tx) => tx.scans.findForUpdate(p1, second.id))).toEqual(canceled.value);
-    expect(await world.uow((tx) => tx.scans.finish(Scan.fail(canceled.value, { code: 'clone_failed' }, at(5)), 'w1', undefined))).toBe(false);
+    expect(await world.uow((tx) => tx.scans.finish(Scan.fail(canceled.value, { code: 'clone_failed' }, at(5)), lease, undefined))).toBe(false);
   });
 
   it('builds: inserted, found by id, updated', async () => {
@@ -140,5 +142,42 @@ describe.each(worlds)('the repository ports on %s', (_, makeWorld) => {
   it('projects: known or not', async () => {
     expect(await world.uow((tx) => tx.projects.isKnown(world.projects[0]))).toBe(true);
     expect(await world.uow((tx) => tx.projects.isKnown(randomUUID()))).toBe(false);
+  });
+});
+
+describe('the scan queue (Postgres)', () => {
+  let own: TestDatabase<Database>;
+  beforeAll(async () => {
+    own = await createTestDatabase<Database>({ service: 'repository', migrations });
+  });
+  afterAll(() => own?.close());
+
+  it('gives each attempt a lease of its own: an attempt taken over, even by the same worker, can neither renew nor write', async () => {
+    const database = own;
+    const projectId = randomUUID();
+    await database.db.insertInto('projects').values({ id: projectId, name: `p-${projectId}`, created_at: new Date() }).execute();
+    const uow = makeUnitOfWork(database.db);
+    const jobs = makeScanJobs(database.db, 60_000);
+    const source = aSource(projectId);
+    await uow((tx) => tx.sources.insertIfNameFree(source, null));
+    const scan = Scan.request({ id: randomUUID(), projectId, sourceId: source.id, requestedBy: 'u1', now: at(1) }, undefined).scan;
+    await uow((tx) => tx.scans.insert(scan));
+
+    const first = await jobs.claim('worker');
+    expect(first).toMatchObject({ scan: { id: scan.id, status: 'running', attempt: 1 }, lease: 'worker#1' });
+    expect(await jobs.claim('worker')).toBeUndefined();
+    expect(await jobs.renew(scan.id, 'worker#1')).toBe(true);
+
+    await database.db.updateTable('scans').set({ lease_expires_at: new Date(Date.now() - 1000) }).where('id', '=', scan.id).execute();
+    const second = await jobs.claim('worker');
+    expect(second).toMatchObject({ scan: { id: scan.id, attempt: 2 }, lease: 'worker#2' });
+    expect(await jobs.renew(scan.id, 'worker#1')).toBe(false);
+    const done = Scan.complete(second?.scan as Scan.Scan, { commit: 'c'.repeat(40), branch: 'main' }, at(2));
+    expect(await uow((tx) => tx.scans.finish(done, 'worker#1', undefined))).toBe(false);
+
+    await jobs.release(scan.id, 'worker#2');
+    const third = await jobs.claim('other');
+    expect(third).toMatchObject({ scan: { attempt: 2 }, lease: 'other#2' });
+    expect(await uow((tx) => tx.scans.finish(done, 'other#2', { actions: [], removed: [], problems: [] }))).toBe(true);
   });
 });

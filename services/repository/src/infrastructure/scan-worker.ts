@@ -16,14 +16,14 @@ export type ScanWorkerOptions = {
   logger: Logger;
   metrics: ScanMetrics;
   /** This process's name on the leases it holds. */
-  owner: string;
+  worker: string;
   concurrency: number;
   /** The slow fallback: how often an idle worker looks for work nobody told it about (an expired lease). */
   pollMs: number;
   leaseMs: number;
 };
 
-type Running = { readonly controller: AbortController; readonly done: Promise<void> };
+type Running = { readonly scanId: string; readonly lease: string; readonly controller: AbortController; readonly done: Promise<void> };
 
 function describe(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).slice(0, 500);
@@ -37,7 +37,7 @@ function describe(error: unknown): string {
  * stops its scans and gives them back for the next start.
  */
 export function startScanWorker(options: ScanWorkerOptions): { stop: () => Promise<void>; wake: () => void } {
-  const { jobs, logger, owner } = options;
+  const { jobs, logger, worker } = options;
   const running = new Map<string, Running>();
   const stop = new AbortController();
   let pending = true;
@@ -48,17 +48,17 @@ export function startScanWorker(options: ScanWorkerOptions): { stop: () => Promi
     wakeUp?.();
   }
 
-  async function renew(id: string, run: Running): Promise<void> {
-    const held = await jobs.renew(id, owner).catch((error: unknown) => {
-      logger.warn('scan lease could not be renewed; trying again', { scan_id: id, error: describe(error) });
+  async function renew(run: Running): Promise<void> {
+    const held = await jobs.renew(run.scanId, run.lease).catch((error: unknown) => {
+      logger.warn('scan lease could not be renewed; trying again', { scan_id: run.scanId, error: describe(error) });
       return true;
     });
     if (!held) run.controller.abort();
   }
 
-  function start(scan: Scan): void {
+  function start(scan: Scan, lease: string): void {
     const controller = new AbortController();
-    const job = { scan, owner };
+    const job = { scan, owner: lease };
     const log = logger.child({ scan_id: scan.id, source_id: scan.sourceId, project_id: scan.projectId, attempt: scan.attempt });
     const started = Date.now();
     const count = (outcome: string) => {
@@ -66,12 +66,14 @@ export function startScanWorker(options: ScanWorkerOptions): { stop: () => Promi
       options.metrics.duration.observe({ outcome }, (Date.now() - started) / 1000);
     };
     const entry: Running = {
+      scanId: scan.id,
+      lease,
       controller,
       done: (async () => {
-        const renewal = setInterval(() => void renew(scan.id, entry), Math.max(Math.floor(options.leaseMs / 3), 100));
+        const renewal = setInterval(() => void renew(entry), Math.max(Math.floor(options.leaseMs / 3), 100));
         try {
           const { outcome, scan: ended } = await options.run(job, controller.signal);
-          if (outcome === 'aborted' && stop.signal.aborted) await jobs.release(scan.id, owner);
+          if (outcome === 'aborted' && stop.signal.aborted) await jobs.release(scan.id, lease);
           count(outcome);
           log.info('scan', {
             outcome, status: ended.status, commit: ended.commit ?? undefined, failure_code: ended.failure?.code, duration_ms: Date.now() - started,
@@ -82,21 +84,21 @@ export function startScanWorker(options: ScanWorkerOptions): { stop: () => Promi
           await options.abandon(job).catch((again: unknown) => log.error('scan could not be marked failed; its lease will expire', { error: describe(again) }));
         } finally {
           clearInterval(renewal);
-          running.delete(scan.id);
+          running.delete(lease);
           wake();
         }
       })(),
     };
-    running.set(scan.id, entry);
+    running.set(lease, entry);
   }
 
   async function work(): Promise<void> {
     // A wake-up may be a cancellation: running scans check their lease at once.
-    await Promise.all([...running].map(([id, run]) => renew(id, run)));
+    await Promise.all([...running.values()].map(renew));
     while (!stop.signal.aborted && running.size < options.concurrency) {
-      const scan = await jobs.claim(owner);
-      if (!scan) return;
-      start(scan);
+      const claimed = await jobs.claim(worker);
+      if (!claimed) return;
+      start(claimed.scan, claimed.lease);
     }
   }
 

@@ -56,7 +56,7 @@ function wire(env: Env, runtime: ServiceRuntime<Database>) {
     connectionString: env.TRELLIS_DATABASE_URL,
     logger: runtime.logger,
     metrics: makeScanMetrics(runtime.metrics.registry),
-    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    worker: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     concurrency: env.TRELLIS_SCAN_CONCURRENCY,
     pollMs: env.TRELLIS_SCAN_POLL_MS,
     leaseMs: env.TRELLIS_SCAN_LEASE_MS,

@@ -13,10 +13,14 @@ import type { Database, ScansTable } from './schema.js';
 export function makeScanJobs(db: Kysely<Database>, leaseMs: number) {
   const lease = sql`now() + make_interval(secs => ${leaseMs / 1000})`;
   return {
-    /** The oldest queued scan, or a running one whose lease expired; SKIP LOCKED lets replicas claim side by side. */
-    claim: async (owner: string): Promise<Scan | undefined> => {
+    /**
+     * The oldest queued scan, or a running one whose lease expired; SKIP LOCKED lets replicas claim
+     * side by side. The lease is named `<worker>#<attempt>`: each attempt holds its own, so an
+     * attempt taken over (even by the same worker) can no longer renew it nor write.
+     */
+    claim: async (worker: string): Promise<{ scan: Scan; lease: string } | undefined> => {
       const { rows } = await sql<Selectable<ScansTable>>`
-        update scans set status = 'running', attempt = attempt + 1, lease_owner = ${owner}, lease_expires_at = ${lease},
+        update scans set status = 'running', attempt = attempt + 1, lease_owner = ${worker} || '#' || (attempt + 1), lease_expires_at = ${lease},
                started_at = now(), finished_at = null
         where id = (
           select id from scans
@@ -25,7 +29,8 @@ export function makeScanJobs(db: Kysely<Database>, leaseMs: number) {
           for update skip locked
           limit 1)
         returning *`.execute(db);
-      return rows[0] && scanFromRow(rows[0]);
+      const row = rows[0];
+      return row && { scan: scanFromRow(row), lease: row.lease_owner ?? '' };
     },
     /** False when the scan is no longer the worker's (canceled, or taken by another after the lease ran out). */
     renew: async (id: string, owner: string): Promise<boolean> => {
