@@ -5,7 +5,7 @@ import type { ProjectNotKnown, SourceNameTaken } from './not-found.js';
 import type { UnitOfWork, Vault } from './ports.js';
 
 export type CreateSourceInput = {
-  projectId: string; name: string; url: string; branch?: string | undefined;
+  projectId: string; name: string; url: string; branch?: string | null | undefined;
   username?: string | undefined; password?: string | undefined; createdBy: string;
 };
 

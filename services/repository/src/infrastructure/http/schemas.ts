@@ -16,7 +16,7 @@ const password = z.string().min(1).max(4096).regex(noControl, 'may not hold cont
 export const createSourceBody = z.strictObject({
   name,
   url,
-  branch: branch.optional(),
+  branch: branch.nullable().optional(),
   username: username.optional().describe('For basic auth; default "git" when only a password or token is given'),
   password: password.optional(),
 });
