@@ -18,11 +18,12 @@ let registry: FakeRegistry;
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(tmpdir(), 'trellis-cancel-'));
   const packages: Record<string, { version: string; tarball: string }> = {};
-  for (const name of ['followed-shout', 'canceled-shout', 'deleted-shout']) packages[name] = { version: '1.0.0', tarball: await packNpmPackage(scratch, name, '1.0.0') };
+  for (const name of ['followed-shout', 'canceled-shout', 'deleted-shout', 'stopped-shout']) packages[name] = { version: '1.0.0', tarball: await packNpmPackage(scratch, name, '1.0.0') };
   registry = await startFakeRegistry(packages);
   registry.hold('followed-shout');
   registry.hold('canceled-shout');
   registry.hold('deleted-shout');
+  registry.hold('stopped-shout');
 }, 60_000);
 afterAll(async () => {
   await registry?.close();
@@ -122,5 +123,27 @@ describe('deleting a project', () => {
     const next = await requestBuild(builder.vhost.url, { projectId, actionId: 'doomed', source: await storeSource(builder.store, projectId, nodeAction('deleted-shout', 'doomed')) });
     expect((await events.ending(next.buildId)).map((event) => event.type)).toEqual(['ActionBuildStarted', 'ActionBuilt']);
     expect(events.of(buildId).map((event) => event.type)).toEqual(['ActionBuildStarted']);
+  }, 120_000);
+});
+
+describe('a builder that stops', () => {
+  // Last in this file: it stops the builder under test.
+  it('ends its log streams and queues its running build again for the next process', async () => {
+    const source = await storeSource(builder.store, projectId, nodeAction('stopped-shout', 'stopped'));
+    const { buildId } = await requestBuild(builder.vhost.url, { projectId, actionId: 'stopped', source });
+    const token = await builder.jwks.sign({ projectId, role: 'viewer' });
+    const pid = pidIn(await eventually(() => logOf(buildId), (log) => pidIn(log) > 0, 60_000));
+    const stream = await followEvents(`${builder.base}/builds/${buildId}/logs`, token);
+    await eventually(async () => stream.lines(), (lines) => lines.length > 0);
+
+    const started = Date.now();
+    await builder.running.stop();
+    await stream.done;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(stream.state.events.at(-1)?.event).not.toBe('end');
+    expect(isAlive(pid)).toBe(false);
+    expect(await builder.database.db.selectFrom('builds').select(['state', 'attempt', 'lease_owner']).where('id', '=', buildId).executeTakeFirst())
+      .toEqual({ state: 'queued', attempt: 1, lease_owner: null });
+    expect((await events.all()).filter((event) => event.message.buildId === buildId).map((event) => event.type)).toEqual(['ActionBuildStarted']);
   }, 120_000);
 });

@@ -73,7 +73,8 @@ export function makeRoutes(deps: RouteDeps): Route[] {
         if (String(context.headers['accept'] ?? '').includes('text/event-stream')) {
           return {
             status: 200, contentType: 'text/event-stream',
-            headers: { 'cache-control': 'no-cache', 'x-accel-buffering': 'no' },
+            // The connection ends with the stream: a stopping server need not wait for it to idle out.
+            headers: { 'cache-control': 'no-cache', 'x-accel-buffering': 'no', connection: 'close' },
             body: streamLog(source, after, { pollMs: deps.logPollMs ?? 500, closing: deps.closing }),
           };
         }
