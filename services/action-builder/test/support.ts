@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
+import { afterAll } from 'vitest';
 import { packDeterministic, sha256OfFile } from '@trellis/platform/archive';
 import { declareEmitterExchange, exchangeOf } from '@trellis/platform/amqp/topology';
 import { loadConfig } from '@trellis/platform/config';
@@ -122,6 +123,10 @@ export async function deleteProject(amqpUrl: string, db: ServiceUnderTest<Databa
 
 /** The action builder as main.ts runs it, on a database, vhost, JWKS and object store of the test file's own. */
 export function useBuilder(env: () => Record<string, string>, workDir: string) {
+  // Registered first, so it runs last: after the builder has stopped.
+  afterAll(async () => {
+    await rm(workDir, { recursive: true, force: true });
+  });
   const harness = useServiceUnderTest<Database>({
     service: 'action-builder',
     migrations,
