@@ -89,3 +89,17 @@ export function tenantServiceEnvShape(defaultPort: number) {
     TRELLIS_MESSAGE_RETRY_DELAYS_MS: retryDelays,
   };
 }
+
+const secretKeyHelp = 'must be 32 random bytes in base64; generate one with `openssl rand -base64 32`';
+
+/** A service's own secret key (TRELLIS_SECRET_KEY): 32 bytes in base64, parsed to the bytes. */
+export const secretKey = z
+  .string({ error: `required: ${secretKeyHelp}` })
+  .transform((value, context) => {
+    const bytes = /^[A-Za-z0-9+/_-]+={0,2}$/.test(value.trim()) ? Buffer.from(value.trim(), 'base64') : Buffer.alloc(0);
+    if (bytes.length !== 32) {
+      context.addIssue({ code: 'custom', message: secretKeyHelp });
+      return z.NEVER;
+    }
+    return bytes;
+  });

@@ -15,20 +15,7 @@
  * | TRELLIS_LOGIN_LOCKOUT_MAX_MS | 900000 (15 min) | the longest delay |
  */
 import { z } from 'zod';
-import { authEnvShape, serviceEnvShape } from '@trellis/platform/config';
-
-const secretKeyHelp = 'must be 32 random bytes in base64; generate one with `openssl rand -base64 32`';
-
-const secretKey = z
-  .string({ error: `required: ${secretKeyHelp}` })
-  .transform((value, context) => {
-    const bytes = /^[A-Za-z0-9+/_-]+={0,2}$/.test(value.trim()) ? Buffer.from(value.trim(), 'base64') : Buffer.alloc(0);
-    if (bytes.length !== 32) {
-      context.addIssue({ code: 'custom', message: secretKeyHelp });
-      return z.NEVER;
-    }
-    return bytes;
-  });
+import { authEnvShape, serviceEnvShape, secretKey } from '@trellis/platform/config';
 
 const seconds = z.coerce.number().int().min(1);
 

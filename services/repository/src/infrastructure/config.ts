@@ -15,21 +15,7 @@
  */
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
-import { objectStoreEnvShape, tenantServiceEnvShape } from '@trellis/platform/config';
-
-const secretKeyHelp = 'must be 32 random bytes in base64; generate one with `openssl rand -base64 32`';
-
-/** The same shape as authorization's key (each service has its own). */
-const secretKey = z
-  .string({ error: `required: ${secretKeyHelp}` })
-  .transform((value, context) => {
-    const bytes = /^[A-Za-z0-9+/_-]+={0,2}$/.test(value.trim()) ? Buffer.from(value.trim(), 'base64') : Buffer.alloc(0);
-    if (bytes.length !== 32) {
-      context.addIssue({ code: 'custom', message: secretKeyHelp });
-      return z.NEVER;
-    }
-    return bytes;
-  });
+import { objectStoreEnvShape, tenantServiceEnvShape, secretKey } from '@trellis/platform/config';
 
 const positive = z.coerce.number().int().min(1);
 
