@@ -44,3 +44,28 @@ export function makeMetrics(service: string) {
 }
 
 export type Metrics = ReturnType<typeof makeMetrics>;
+
+/**
+ * A background job's attempts (scans, builds) counted by how they ended and timed, on a
+ * service's registry: `<plural>_total{outcome}` and `<singular>_duration_seconds{outcome}`.
+ */
+export function makeJobMetrics(registry: Registry, job: { singular: string; plural: string; outcomes: readonly string[]; buckets: number[] }) {
+  const registers = [registry];
+  return {
+    attempts: new Counter({
+      name: `${job.plural}_total`,
+      help: `${job.singular.charAt(0).toUpperCase()}${job.singular.slice(1)} attempts by outcome (${job.outcomes.join(', ')})`,
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    duration: new Histogram({
+      name: `${job.singular}_duration_seconds`,
+      help: `Time one ${job.singular} attempt took, by outcome`,
+      labelNames: ['outcome'] as const,
+      buckets: job.buckets,
+      registers,
+    }),
+  };
+}
+
+export type JobMetrics = ReturnType<typeof makeJobMetrics>;

@@ -1,23 +1,15 @@
+import type { IoSpec } from '@trellis/kernel/io';
+
 /*
  * What a scan finds in a commit: actions (described as the builder will build them) and
  * problems (with the file, line and column to fix), and how each action compares with the
  * previous scan of the same source, by the SHA-256 of its deterministic source tarball.
  */
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type { JsonValue } from '@trellis/kernel/io';
 
-export type IoDescription = {
-  readonly name: string;
-  readonly type: string;
-  readonly help: string;
-  readonly optional: boolean;
-  readonly values?: readonly string[];
-  /** Never set for a password: its default is a secret (`hasSecretDefault` says it exists). */
-  readonly default?: JsonValue;
-  readonly hasSecretDefault: boolean;
-  /** Set by the platform at run time (`http_port`, `http_prefix`). */
-  readonly injected?: string;
-};
+/** An input or output as the builder will describe it; whether a password has a default is always known here. */
+export type IoDescription = IoSpec & { readonly hasSecretDefault: boolean };
 
 export type ActionDescription = {
   readonly id: string;

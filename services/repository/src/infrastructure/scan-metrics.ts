@@ -1,23 +1,8 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { makeJobMetrics, type JobMetrics } from '@trellis/platform/metrics';
 
-/** Scans counted by how they ended, and how long they took, on the service's registry (/metrics). */
-export function makeScanMetrics(registry: Registry) {
-  const registers = [registry];
-  return {
-    scans: new Counter({
-      name: 'scans_total',
-      help: 'Scan attempts by outcome (done, failed, lost, aborted, error)',
-      labelNames: ['outcome'] as const,
-      registers,
-    }),
-    duration: new Histogram({
-      name: 'scan_duration_seconds',
-      help: 'Time one scan attempt took, by outcome',
-      labelNames: ['outcome'] as const,
-      buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300],
-      registers,
-    }),
-  };
-}
+/** Scans counted by how they ended, and how long they took (/metrics: scans_total, scan_duration_seconds). */
+export const makeScanMetrics = (registry: Registry): JobMetrics =>
+  makeJobMetrics(registry, { singular: 'scan', plural: 'scans', outcomes: ['done', 'failed', 'lost', 'aborted', 'error'], buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300] });
 
-export type ScanMetrics = ReturnType<typeof makeScanMetrics>;
+export type ScanMetrics = JobMetrics;

@@ -62,7 +62,7 @@ export function startScanWorker(options: ScanWorkerOptions): { stop: () => Promi
     const log = logger.child({ scan_id: scan.id, source_id: scan.sourceId, project_id: scan.projectId, attempt: scan.attempt });
     const started = Date.now();
     const count = (outcome: string) => {
-      options.metrics.scans.inc({ outcome });
+      options.metrics.attempts.inc({ outcome });
       options.metrics.duration.observe({ outcome }, (Date.now() - started) / 1000);
     };
     const entry: Running = {

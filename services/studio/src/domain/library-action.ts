@@ -1,24 +1,13 @@
+import type { IoSpec } from '@trellis/kernel/io';
+
+export type { IoSpec, JsonValue } from '@trellis/kernel/io';
+
+export type Logo = { readonly bytes: Uint8Array; readonly mediaType: string };
+
 /**
  * An action version in a project's library: what a build made of one action folder. Studio
  * learns of it from the builder's ActionBuilt; workflows pin it by id, version and digest.
  */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-
-export type IoSpec = {
-  readonly name: string;
-  readonly type: string;
-  readonly help: string;
-  readonly optional: boolean;
-  readonly values?: readonly string[];
-  /** Absent when there is none; never a password's value (see `hasSecretDefault`). */
-  readonly default?: JsonValue;
-  /** Set by the platform at run time (`http_port`, `http_prefix`): nobody fills it. */
-  readonly injected?: string;
-  readonly hasSecretDefault?: boolean;
-};
-
-export type Logo = { readonly bytes: Uint8Array; readonly mediaType: string };
-
 export type LibraryAction = {
   readonly projectId: string;
   readonly actionId: string;

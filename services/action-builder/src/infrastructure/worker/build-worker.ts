@@ -68,7 +68,7 @@ export function startBuildWorker(deps: WorkerDeps, settings: WorkerSettings): { 
     const task: Task = { attempt: build.attempt, controller, done: Promise.resolve() };
     tasks.set(build.id, task);
     const count = (outcome: string) => {
-      deps.metrics?.builds.inc({ outcome });
+      deps.metrics?.attempts.inc({ outcome });
       deps.metrics?.duration.observe({ outcome }, (Date.now() - started) / 1000);
     };
     task.done = deps.run(build, controller.signal).then(

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import type { Build } from '../../domain/build.js';
 import { BUILD_STATUSES } from '../../domain/build.js';
 import { SCAN_STATUSES, type Scan } from '../../domain/scan.js';
-import type { IoDescription, ScannedAction, ScanProblem } from '../../domain/scan-result.js';
+import type { ScannedAction, ScanProblem } from '../../domain/scan-result.js';
 import type { Source } from '../../domain/source.js';
 import type { ScanDetail, ScanSummary, SourceListItem } from '../postgres/queries.js';
+import { ioSchema, ioView } from '@trellis/platform/http/io-view';
 
 /* The JSON shapes of the answers (also their OpenAPI schemas) and the functions that make them. Never a secret. */
 
@@ -78,24 +79,6 @@ export function buildView(build: Build): z.output<typeof buildSchema> {
     id: build.id, action_id: build.actionId, version: build.version, folder: build.folder, commit: build.commit, status: build.status,
     attempt: build.attempt, digest: build.digest, reason: build.reason, log_tail: build.logTail,
     requested_at: build.requestedAt.toISOString(), updated_at: build.updatedAt.toISOString(),
-  };
-}
-
-const ioSchema = z.object({
-  name: z.string(),
-  type: z.string(),
-  help: z.string(),
-  optional: z.boolean(),
-  values: z.array(z.string()).optional(),
-  default: z.unknown().optional(),
-  has_secret_default: z.boolean().describe('A password with a default: the value stays in the action, never shown'),
-  injected: z.string().optional(),
-});
-
-function ioView(io: IoDescription): z.output<typeof ioSchema> {
-  return {
-    name: io.name, type: io.type, help: io.help, optional: io.optional, ...(io.values ? { values: [...io.values] } : {}),
-    ...(io.default !== undefined ? { default: io.default } : {}), has_secret_default: io.hasSecretDefault, ...(io.injected ? { injected: io.injected } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { IoSpec, LibraryAction } from '../../domain/library-action.js';
+import { ioSchema, ioView } from '@trellis/platform/http/io-view';
+import type { LibraryAction } from '../../domain/library-action.js';
 
 export const actionParams = z.object({
   actionId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'not an action id'),
@@ -14,17 +15,6 @@ export const libraryQuery = {
   category: z.string().max(100).optional().describe('Only actions in this category'),
 };
 
-const io = z.object({
-  name: z.string(),
-  type: z.string(),
-  help: z.string(),
-  optional: z.boolean(),
-  values: z.array(z.string()).optional(),
-  default: z.unknown().optional().describe('The default value (never a password\'s: see has_secret_default)'),
-  injected: z.string().optional().describe('Set by the platform at run time (http_port, http_prefix): nobody fills it'),
-  has_secret_default: z.boolean().optional(),
-});
-
 export const libraryItem = z.object({
   id: z.string(),
   version: z.string(),
@@ -34,8 +24,8 @@ export const libraryItem = z.object({
   runtime: z.string(),
   format: z.string().describe('trellis or ryax'),
   digest: z.string().describe('SHA-256 of the artifact'),
-  inputs: z.array(io),
-  outputs: z.array(io),
+  inputs: z.array(ioSchema),
+  outputs: z.array(ioSchema),
   categories: z.array(z.string()),
   resources: z.object({ cpu: z.number().optional(), memory_bytes: z.number().optional(), timeout_ms: z.number().optional() }),
   logo_url: z.string().nullable().describe('Where to fetch the logo; null when the action has none'),
@@ -48,16 +38,6 @@ export const actionWithVersions = libraryItem.extend({
 });
 
 export type LibraryItem = z.output<typeof libraryItem>;
-
-function ioView(spec: IoSpec): z.output<typeof io> {
-  return {
-    name: spec.name, type: spec.type, help: spec.help, optional: spec.optional,
-    ...(spec.values ? { values: [...spec.values] } : {}),
-    ...(spec.default !== undefined ? { default: spec.default } : {}),
-    ...(spec.injected ? { injected: spec.injected } : {}),
-    ...(spec.hasSecretDefault ? { has_secret_default: true } : {}),
-  };
-}
 
 export function itemView(action: LibraryAction, basePath: string): LibraryItem {
   const { cpu, memoryBytes, timeoutMs } = action.resources;
