@@ -3,7 +3,7 @@ import type { BrokerConnection } from '../amqp/connection.js';
 import { PROJECT_HEADER, PROTOBUF, TRACE_HEADER } from '../amqp/consumer.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { backoffMs, sleep } from '../time.js';
+import { startWokenLoop } from '../woken-loop.js';
 import { listenForNotifications } from './listener.js';
 import type { OutboxTable } from './messaging-tables.js';
 
@@ -74,15 +74,6 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const batchSize = options.batchSize ?? 200;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
-  const stop = new AbortController();
-  let pending = true;
-  let wakeUp: (() => void) | undefined;
-
-  function wake(): void {
-    pending = true;
-    wakeUp?.();
-  }
-
   async function publish(row: OutboxRow): Promise<void> {
     await options.broker.publish(row.exchange, row.message_type, Buffer.from(row.payload), {
       messageId: row.message_id,
@@ -118,57 +109,38 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return claimed;
   }
 
-  async function waitForWork(): Promise<void> {
-    if (pending) return;
-    const woken = new AbortController();
-    wakeUp = () => woken.abort();
-    await sleep(pollIntervalMs, woken.signal);
-    wakeUp = undefined;
-  }
-
   async function purgeSent(): Promise<void> {
     const before = new Date(Date.now() - retentionMs);
     await sql`delete from outbox where sent_at is not null and sent_at < ${before}`.execute(options.db);
   }
 
-  stop.signal.addEventListener('abort', () => wakeUp?.(), { once: true });
-  const loop = (async () => {
-    let failures = 0;
-    let lastPurge = 0;
-    while (!stop.signal.aborted) {
-      await waitForWork();
-      if (stop.signal.aborted) break;
-      pending = false;
-      try {
-        const claimed = await relayBatch();
-        failures = 0;
-        if (claimed === batchSize) pending = true;
-        if (Date.now() - lastPurge > 3600_000) {
-          lastPurge = Date.now();
-          await purgeSent();
-        }
-      } catch (error) {
-        pending = true;
-        const delay = backoffMs(failures++, 100, 5000);
-        options.logger.warn('outbox relay failed; retrying', { error: (error as Error).message, retry_in_ms: delay });
-        await sleep(delay, stop.signal);
+  let lastPurge = 0;
+  const loop = startWokenLoop({
+    pollMs: pollIntervalMs,
+    backoff: { baseMs: 100, maxMs: 5000 },
+    onError: (error, retryInMs) => options.logger.warn('outbox relay failed; retrying', { error: (error as Error).message, retry_in_ms: retryInMs }),
+    step: async () => {
+      const claimed = await relayBatch();
+      if (Date.now() - lastPurge > 3600_000) {
+        lastPurge = Date.now();
+        await purgeSent();
       }
-    }
-  })();
+      return claimed === batchSize;
+    },
+  });
 
   const listener = listenForNotifications({
     connectionString: options.connectionString,
     channel: OUTBOX_CHANNEL,
-    onNotify: wake,
+    onNotify: loop.wake,
     logger: options.logger,
   });
 
   return {
-    wake,
+    wake: loop.wake,
     stop: async () => {
-      stop.abort();
       await listener.close();
-      await loop;
+      await loop.stop();
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '@trellis/platform/logger';
 import { listenForNotifications } from '@trellis/platform/postgres/listener';
-import { backoffMs, sleep } from '@trellis/platform/time';
+import { startWokenLoop } from '@trellis/platform/woken-loop';
 import type { ScanJob, ScanOutcome } from '../application/run-scan.js';
 import type { Scan } from '../domain/scan.js';
 import type { ScanJobs } from './postgres/scan-jobs.js';
@@ -40,12 +40,9 @@ export function startScanWorker(options: ScanWorkerOptions): { stop: () => Promi
   const { jobs, logger, worker } = options;
   const running = new Map<string, Running>();
   const stop = new AbortController();
-  let pending = true;
-  let wakeUp: (() => void) | undefined;
 
   function wake(): void {
-    pending = true;
-    wakeUp?.();
+    loop.wake();
   }
 
   async function renew(run: Running): Promise<void> {
@@ -102,31 +99,12 @@ export function startScanWorker(options: ScanWorkerOptions): { stop: () => Promi
     }
   }
 
-  async function waitForWork(): Promise<void> {
-    if (pending) return;
-    const woken = new AbortController();
-    wakeUp = () => woken.abort();
-    await sleep(options.pollMs, AbortSignal.any([woken.signal, stop.signal]));
-    wakeUp = undefined;
-  }
-
-  const loop = (async () => {
-    let failures = 0;
-    while (!stop.signal.aborted) {
-      await waitForWork();
-      if (stop.signal.aborted) break;
-      pending = false;
-      try {
-        await work();
-        failures = 0;
-      } catch (error) {
-        pending = true;
-        const delay = backoffMs(failures++, 200, 10_000);
-        logger.warn('scan worker cannot reach its queue; retrying', { error: describe(error), retry_in_ms: delay });
-        await sleep(delay, stop.signal);
-      }
-    }
-  })();
+  const loop = startWokenLoop({
+    pollMs: options.pollMs,
+    backoff: { baseMs: 200, maxMs: 10_000 },
+    onError: (error, retryInMs) => logger.warn('scan worker cannot reach its queue; retrying', { error: describe(error), retry_in_ms: retryInMs }),
+    step: work,
+  });
 
   const listener = listenForNotifications({ connectionString: options.connectionString, channel: SCANS_CHANNEL, onNotify: wake, logger });
 
@@ -134,11 +112,11 @@ export function startScanWorker(options: ScanWorkerOptions): { stop: () => Promi
     wake,
     stop: async () => {
       stop.abort();
-      wakeUp?.();
+      const ended = loop.stop();
       for (const run of running.values()) run.controller.abort();
       await Promise.allSettled([...running.values()].map((run) => run.done));
       await listener.close();
-      await loop;
+      await ended;
     },
   };
 }

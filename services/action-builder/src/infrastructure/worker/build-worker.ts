@@ -1,6 +1,6 @@
 import { listenForNotifications } from '@trellis/platform/postgres/listener';
 import type { Logger } from '@trellis/platform/logger';
-import { backoffMs, sleep } from '@trellis/platform/time';
+import { startWokenLoop } from '@trellis/platform/woken-loop';
 import type { Clock, Leases, StopReason } from '../../application/ports.js';
 import type { RunOutcome } from '../../application/run-build.js';
 import type { Build } from '../../domain/build.js';
@@ -41,12 +41,7 @@ type Task = { readonly attempt: number; readonly controller: AbortController; do
 export function startBuildWorker(deps: WorkerDeps, settings: WorkerSettings): { stop: () => Promise<void>; wake: () => void } {
   const tasks = new Map<string, Task>();
   const stopping = new AbortController();
-  let pending = true;
-  let wakeUp: (() => void) | undefined;
-  const wake = () => {
-    pending = true;
-    wakeUp?.();
-  };
+  const wake = () => loop.wake();
 
   /** Renews the leases of running builds and stops those that are no longer this process's to run. */
   const checkHeld = async (): Promise<void> => {
@@ -88,43 +83,27 @@ export function startBuildWorker(deps: WorkerDeps, settings: WorkerSettings): { 
     });
   };
 
-  const fill = async (): Promise<void> => {
+  const fill = async (): Promise<boolean> => {
     const free = settings.parallelism - tasks.size;
-    if (free <= 0 || stopping.signal.aborted) return;
+    if (free <= 0 || stopping.signal.aborted) return false;
     const claimed = await deps.claim(free);
     for (const build of claimed) start(build);
-    if (claimed.length === free) pending = true;
-  };
-
-  const waitForWork = async (): Promise<void> => {
-    if (pending) return;
-    const woken = new AbortController();
-    wakeUp = () => woken.abort();
-    await sleep(settings.pollMs, AbortSignal.any([woken.signal, stopping.signal]));
-    wakeUp = undefined;
+    return claimed.length === free; // slots filled: more may be waiting
   };
 
   const heartbeat = setInterval(() => {
     checkHeld().catch((error: unknown) => deps.logger.warn('build leases not renewed', { error: (error as Error).message }));
   }, Math.max(100, Math.floor(settings.leaseMs / 3)));
 
-  const loop = (async () => {
-    for (let failures = 0; !stopping.signal.aborted; ) {
-      await waitForWork();
-      if (stopping.signal.aborted) break;
-      pending = false;
-      try {
-        await checkHeld();
-        await fill();
-        failures = 0;
-      } catch (error) {
-        pending = true;
-        const delay = backoffMs(failures++, 200, 10_000);
-        deps.logger.warn('build queue not read; retrying', { error: (error as Error).message, retry_in_ms: delay });
-        await sleep(delay, stopping.signal);
-      }
-    }
-  })();
+  const loop = startWokenLoop({
+    pollMs: settings.pollMs,
+    backoff: { baseMs: 200, maxMs: 10_000 },
+    onError: (error, retryInMs) => deps.logger.warn('build queue not read; retrying', { error: (error as Error).message, retry_in_ms: retryInMs }),
+    step: async () => {
+      await checkHeld();
+      return fill();
+    },
+  });
 
   const listener = listenForNotifications({ connectionString: deps.connectionString, channel: BUILDS_CHANNEL, onNotify: wake, logger: deps.logger });
 
@@ -134,7 +113,7 @@ export function startBuildWorker(deps: WorkerDeps, settings: WorkerSettings): { 
       stopping.abort();
       clearInterval(heartbeat);
       await listener.close();
-      await loop;
+      await loop.stop();
       for (const task of tasks.values()) if (!task.controller.signal.aborted) task.controller.abort({ type: 'shutdown' } satisfies StopReason);
       await Promise.all([...tasks.values()].map((task) => task.done));
     },
