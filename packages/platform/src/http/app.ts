@@ -177,6 +177,32 @@ function checkAccess(access: Access, caller: Caller, pathProjectId: string | und
   }
 }
 
+const isJson = (ctx: Koa.Context): boolean => Boolean(ctx.request.is('application/json', '+json'));
+
+function acceptedTypes(route: Route): string[] {
+  return [...(route.body ? ['application/json'] : []), ...(route.text?.mediaTypes ?? [])];
+}
+
+/**
+ * The request's body as the route takes it: text in one of its text media types, else JSON
+ * checked against its schema. A route that declares neither ignores whatever was sent.
+ */
+function bodyOf(route: Route, ctx: Koa.Context): { body: unknown; text: string | undefined } {
+  const type = ctx.request.type.toLowerCase();
+  if (route.text?.mediaTypes.some((accepted) => accepted.toLowerCase() === type)) {
+    const raw = ctx.request.body;
+    return { body: undefined, text: typeof raw === 'string' ? raw : '' };
+  }
+  if (!route.body && !route.text) return { body: undefined, text: undefined };
+  const accepted = acceptedTypes(route).join(', ');
+  if (!hasBody(ctx)) {
+    if (route.body) return { body: parse('body', route.body, undefined), text: undefined };
+    throw new HttpProblem(400, 'invalid_request', 'Invalid request', `The request needs a body: ${accepted}.`, [{ path: 'body', message: 'Required' }]);
+  }
+  if (route.body && isJson(ctx)) return { body: parse('body', route.body, ctx.request.body), text: undefined };
+  throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type', `Send the body as ${accepted}.`);
+}
+
 function mount(router: Router, route: Route, basePath: string, authenticate: Authenticator | undefined): void {
   router[route.method](`${basePath}${route.path}`, async (ctx: RouterContext) => {
     ctx.state['route'] = `${basePath}${route.path}`;
@@ -193,15 +219,9 @@ function mount(router: Router, route: Route, basePath: string, authenticate: Aut
       context.caller = outcome.caller;
       ctx.state['caller'] = outcome.caller;
     }
-    if (route.body && hasBody(ctx) && !ctx.request.is('application/json', '+json')) {
-      throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type', 'Send the body as application/json.');
-    }
-    const result = await route.handler({
-      params: parse('params', route.params, ctx.params),
-      query: parse('query', route.query, ctx.query),
-      body: parse('body', route.body, route.body && !hasBody(ctx) ? undefined : ctx.request.body),
-      context,
-    });
+    const params = parse('params', route.params, ctx.params);
+    const query = parse('query', route.query, ctx.query);
+    const result = await route.handler({ params, query, ...bodyOf(route, ctx), context });
     ctx.status = result.status;
     for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
     if (result.body !== undefined) {
@@ -252,9 +272,17 @@ export function makeHttpApp(options: HttpAppOptions): Koa {
       });
     }
   });
+  // JSON is application/json and every +json type (merge-patch+json among them); the text types
+  // are those some route declares, read as a string. Anything else is left unread, and the route
+  // answers 415.
+  const textTypes = [...new Set(routes.flatMap((route) => route.text?.mediaTypes ?? []))];
   app.use(bodyParser({
-    enableTypes: ['json'],
+    enableTypes: textTypes.length > 0 ? ['json', 'text'] : ['json'],
+    detectJSON: isJson,
+    // Replaces the parser's own text types (text/plain) rather than adding to them.
+    ...(textTypes.length > 0 ? { extendTypes: { text: textTypes } } : {}),
     jsonLimit: options.bodyLimit,
+    textLimit: options.bodyLimit,
     encoding: 'utf-8',
     onError: (error) => {
       throw bodyProblem(error);

@@ -1,4 +1,4 @@
-import { OpenApiBuilder, type OpenAPIObject, type OperationObject, type ParameterObject } from 'openapi3-ts/oas31';
+import { OpenApiBuilder, type MediaTypeObject, type OpenAPIObject, type OperationObject, type ParameterObject } from 'openapi3-ts/oas31';
 import { z } from 'zod';
 import type { Route } from './route.js';
 
@@ -15,7 +15,17 @@ const problemSchema = {
     request_id: { type: 'string' },
     errors: {
       type: 'array',
-      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+      items: {
+        type: 'object',
+        required: ['path', 'message'],
+        properties: {
+          path: { type: 'string', description: 'Where in the request, dot-separated: `body.steps.2.inputs.n`' },
+          message: { type: 'string' },
+          code: { type: 'string', description: 'Stable machine-readable code of this finding' },
+          line: { type: 'integer', minimum: 1, description: 'Line in a text (YAML) body, 1-based' },
+          column: { type: 'integer', minimum: 1, description: 'Column in a text (YAML) body, 1-based' },
+        },
+      },
     },
   },
 } as const;
@@ -41,6 +51,13 @@ function parametersOf(route: Route): ParameterObject[] {
   return list;
 }
 
+function requestBodyOf(route: Route): Pick<OperationObject, 'requestBody'> {
+  const content: Record<string, MediaTypeObject> = {};
+  if (route.body) content['application/json'] = { schema: jsonSchema(route.body, 'input') };
+  for (const type of route.text?.mediaTypes ?? []) content[type] = { schema: { type: 'string', description: route.text?.description } };
+  return Object.keys(content).length > 0 ? { requestBody: { required: true, content } } : {};
+}
+
 function operationOf(route: Route): OperationObject {
   const responses: OperationObject['responses'] = {};
   for (const [status, spec] of Object.entries(route.responses)) {
@@ -59,9 +76,7 @@ function operationOf(route: Route): OperationObject {
     ...(route.description ? { description: route.description } : {}),
     ...(route.tags ? { tags: [...route.tags] } : {}),
     parameters: parametersOf(route),
-    ...(route.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
-      : {}),
+    ...requestBodyOf(route),
     responses,
     ...(route.access.kind === 'public' ? { security: [] } : {}),
     'x-trellis-access': route.access,

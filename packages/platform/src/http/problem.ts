@@ -7,8 +7,15 @@ export type Problem = {
   detail?: string;
   instance?: string;
   request_id?: string;
-  errors?: ReadonlyArray<{ path: string; message: string }>;
+  errors?: ReadonlyArray<ProblemError>;
 };
+
+/**
+ * One thing wrong with the request. `path` is where in it (`body.steps.2.inputs.n`); a document
+ * sent as text (YAML) may also say where in the text (`line`, `column`, 1-based), and a finding
+ * with a stable code of its own carries it in `code`.
+ */
+export type ProblemError = { path: string; message: string; code?: string; line?: number; column?: number };
 
 /** Thrown by route code to answer a problem; anything else thrown becomes a 500 with no internals. */
 export class HttpProblem extends Error {

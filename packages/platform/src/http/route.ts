@@ -18,7 +18,21 @@ export type RequestContext = {
   clientIp: string;
 };
 
-export type RouteInput<P, Q, B> = { params: P; query: Q; body: B; context: RequestContext };
+/** Media types a route reads as text (the raw body, UTF-8), e.g. YAML; JSON stays `body`'s. */
+export type TextBody = { mediaTypes: readonly string[]; description: string };
+
+/**
+ * What a handler gets. On a route that declares `text`, a request in one of its media types gives
+ * `text` (the raw body) and leaves `body` undefined (the JSON schema is not applied); a route with
+ * only `text` always gets `text`.
+ */
+export type RouteInput<P, Q, B, T extends TextBody | undefined = undefined> = {
+  params: P;
+  query: Q;
+  body: T extends TextBody ? B | undefined : B;
+  text: T extends TextBody ? ([B] extends [undefined] ? string : string | undefined) : undefined;
+  context: RequestContext;
+};
 
 export type RouteResult = { status: number; body?: unknown; headers?: Record<string, string>; contentType?: string };
 
@@ -26,7 +40,7 @@ export type RouteResult = { status: number; body?: unknown; headers?: Record<str
  * One HTTP operation: its zod schemas validate the request and are also the source of the
  * OpenAPI document, so the two cannot drift.
  */
-export type Route<P = unknown, Q = unknown, B = unknown> = {
+export type Route<P = unknown, Q = unknown, B = unknown, T extends TextBody | undefined = TextBody | undefined> = {
   method: HttpMethod;
   /** koa-router syntax, relative to the service's base path: `/projects/:id`. */
   path: string;
@@ -41,13 +55,19 @@ export type Route<P = unknown, Q = unknown, B = unknown> = {
   quiet?: boolean;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
+  /** The JSON body (`application/json` or any `+json` type). */
   body?: z.ZodType<B>;
+  /**
+   * Text bodies the route also (or only) takes, in these media types; any other content type
+   * answers 415. Limited to the app's `bodyLimit`, as JSON is.
+   */
+  text?: T;
   responses: Readonly<Record<number, ResponseSpec>>;
-  handler: (input: RouteInput<P, Q, B>) => Promise<RouteResult>;
+  handler: (input: RouteInput<P, Q, B, T>) => Promise<RouteResult>;
 };
 
 /** Keeps the types of one route's schemas and handler tied together. */
-export function defineRoute<P = undefined, Q = undefined, B = undefined>(route: Route<P, Q, B>): Route {
+export function defineRoute<P = undefined, Q = undefined, B = undefined, T extends TextBody | undefined = undefined>(route: Route<P, Q, B, T>): Route {
   return route as unknown as Route;
 }
 
