@@ -31,4 +31,30 @@ export type LibraryActionsTable = {
   recorded_at: Generated<Date>;
 };
 
-export type Database = MessagingTables & TenancyTables & { library_actions: LibraryActionsTable };
+/** bigint: node-postgres reads it as a string. */
+type Revision = ColumnType<string, number, number>;
+
+export type ProjectVariablesTable = {
+  project_id: string;
+  name: string;
+  value: Json<unknown>;
+  revision: Revision;
+  updated_at: Date;
+  updated_by: string;
+};
+
+export type ProjectSecretsTable = {
+  project_id: string;
+  name: string;
+  /** The value sealed with studio's TRELLIS_SECRET_KEY (context: the project and the name); never the value. */
+  sealed: string;
+  revision: Revision;
+  updated_at: Date;
+  updated_by: string;
+};
+
+export type Database = MessagingTables & TenancyTables & {
+  library_actions: LibraryActionsTable;
+  project_variables: ProjectVariablesTable;
+  project_secrets: ProjectSecretsTable;
+};

@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction as KyselyTransaction } from 'kysely';
+import { enqueueMessages } from '@trellis/platform/postgres/outbox';
 import { makeUnitOfWork as makePlatformUnitOfWork, makeUnitOfWorkIn } from '@trellis/platform/postgres/unit-of-work';
 import type { Transaction, UnitOfWork } from '../../application/ports.js';
+import { toOutgoingMessage } from '../rabbitmq/codecs.js';
 import { makeLibraryRepository } from './library-repository.js';
+import { makeRevisions, makeSecretRepository, makeVariableRepository } from './project-value-repositories.js';
 import type { Database } from './schema.js';
 
 function repositories(trx: KyselyTransaction<Database>): Transaction {
@@ -16,6 +20,12 @@ function repositories(trx: KyselyTransaction<Database>): Transaction {
       },
     },
     library: makeLibraryRepository(trx),
+    variables: makeVariableRepository(trx),
+    secrets: makeSecretRepository(trx),
+    revisions: makeRevisions(trx),
+    outbox: {
+      append: (events, traceId) => enqueueMessages(trx, events.map((event) => toOutgoingMessage(event, { messageId: randomUUID(), traceId }))),
+    },
   };
 }
 

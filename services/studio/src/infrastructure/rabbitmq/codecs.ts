@@ -1,5 +1,10 @@
+import { exchangeOf } from '@trellis/platform/amqp/topology';
+import type { OutgoingMessage } from '@trellis/platform/postgres/outbox';
+import type { StudioEvent } from '../../application/ports.js';
 import type { IoSpec, JsonValue, LibraryAction } from '../../domain/library-action.js';
 import * as builder from '../pb/action-builder/v1/events.js';
+import * as pb from '../pb/studio/v1/events.js';
+import { SERVICE } from './topology.js';
 
 /*
  * The builder's events -> studio's input. A decoder throws when a required field is missing or
@@ -79,4 +84,30 @@ export function decodeActionBuilt(content: Uint8Array): LibraryAction {
     },
     builtAt,
   };
+}
+
+const PACKAGE = 'trellis.studio.v1';
+
+/**
+ * Studio's event -> outbox message (protobuf bytes and the EventMeta every message carries),
+ * published on `trellis.studio` with the full protobuf name as routing key. Exhaustive over the
+ * events. A secret's value is in none of them: ProjectSecretSet carries it sealed for the runner.
+ */
+export function toOutgoingMessage(event: StudioEvent, ids: { messageId: string; traceId: string }): OutgoingMessage {
+  const meta: pb.EventMeta = { eventId: ids.messageId, occurredAt: event.occurredAt, traceId: ids.traceId, projectId: event.projectId };
+  const message = (name: string, payload: Uint8Array): OutgoingMessage => ({
+    messageId: ids.messageId, exchange: exchangeOf(SERVICE), type: `${PACKAGE}.${name}`, payload,
+    occurredAt: event.occurredAt, traceId: ids.traceId, projectId: event.projectId,
+  });
+  const revision = String(event.revision);
+  switch (event.type) {
+    case 'ProjectVariableSet':
+      return message(event.type, pb.ProjectVariableSet.encode({ meta, name: event.name, valueJson: event.valueJson, revision }).finish());
+    case 'ProjectVariableDeleted':
+      return message(event.type, pb.ProjectVariableDeleted.encode({ meta, name: event.name, revision }).finish());
+    case 'ProjectSecretSet':
+      return message(event.type, pb.ProjectSecretSet.encode({ meta, name: event.name, sealedValue: Buffer.from(event.sealedValue), keyId: event.keyId, revision }).finish());
+    case 'ProjectSecretDeleted':
+      return message(event.type, pb.ProjectSecretDeleted.encode({ meta, name: event.name, revision }).finish());
+  }
 }
