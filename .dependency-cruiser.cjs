@@ -56,8 +56,16 @@ const DRIVERS = [
 /** The shared kernel: pure types and functions that domains and applications may use. */
 const KERNEL = '^packages/kernel/src/';
 
+/**
+ * The workflow language (@trellis/workflow-language): what studio validates and the runner
+ * executes, so both import it from their domain and application. Pure, like the kernel, but built
+ * on two npm libraries of its own.
+ */
+const WORKFLOW_LANGUAGE = '^packages/workflow-language/src/';
+const WORKFLOW_LANGUAGE_LIBRARIES = '(^|/)node_modules/(jsep|croner)/';
+
 /** A service referred to by its workspace package name that did not resolve to `services/`. */
-const SERVICE_PACKAGE_NAME = '^@trellis/(?!(platform|kernel)(/|$))';
+const SERVICE_PACKAGE_NAME = '^@trellis/(?!(platform|kernel|workflow-language)(/|$))';
 
 /** @type {IConfiguration} */
 module.exports = {
@@ -67,12 +75,13 @@ module.exports = {
       severity: 'error',
       comment:
         'src/domain holds the business rules as plain types and pure functions: it may import only ' +
-        'files of its own service\'s domain and the shared kernel (@trellis/kernel). No npm package (not even types), no node: module, nothing ' +
+        'files of its own service\'s domain, the shared kernel (@trellis/kernel) and the workflow language ' +
+        '(@trellis/workflow-language). No npm package (not even types), no node: module, nothing ' +
         'from application, infrastructure, @trellis/platform or another service. Time, ids and I/O come in as arguments.',
       from: { path: '^services/([^/]+)/src/domain/' },
       to: {
         couldNotResolve: false,
-        pathNot: ['^services/$1/src/domain/', '^services/(?!$1/)', KERNEL, ...TEST_TOOLING],
+        pathNot: ['^services/$1/src/domain/', '^services/(?!$1/)', KERNEL, WORKFLOW_LANGUAGE, ...TEST_TOOLING],
       },
     },
     {
@@ -80,12 +89,12 @@ module.exports = {
       severity: 'error',
       comment:
         'src/application holds use cases and the ports they need: it may import only its own service\'s ' +
-        'domain and application, and the shared kernel. No npm package (not even types), no node: module, no infrastructure, ' +
+        'domain and application, the shared kernel and the workflow language. No npm package (not even types), no node: module, no infrastructure, ' +
         'no @trellis/platform. Declare a port (a type) here and implement it in infrastructure.',
       from: { path: '^services/([^/]+)/src/application/' },
       to: {
         couldNotResolve: false,
-        pathNot: ['^services/$1/src/(domain|application)/', '^services/(?!$1/)', KERNEL, ...TEST_TOOLING],
+        pathNot: ['^services/$1/src/(domain|application)/', '^services/(?!$1/)', KERNEL, WORKFLOW_LANGUAGE, ...TEST_TOOLING],
       },
     },
     {
@@ -125,6 +134,16 @@ module.exports = {
         'its own files: no npm package, no node: module, not @trellis/platform, no service.',
       from: { path: '^packages/kernel/src/', pathNot: TESTS },
       to: { couldNotResolve: false, pathNot: [KERNEL] },
+    },
+    {
+      name: 'workflow-language-imports-only-itself-jsep-croner',
+      severity: 'error',
+      comment:
+        'packages/workflow-language is what studio\'s and the runner\'s domains use to read workflows: pure, ' +
+        'like the kernel. It imports only its own files, the kernel and its two libraries, jsep (expressions) ' +
+        'and croner (schedules): no other npm package, no node: module, not @trellis/platform, no service.',
+      from: { path: WORKFLOW_LANGUAGE, pathNot: TESTS },
+      to: { couldNotResolve: false, pathNot: [WORKFLOW_LANGUAGE, KERNEL, WORKFLOW_LANGUAGE_LIBRARIES] },
     },
     {
       name: 'platform-imports-no-service',

@@ -30,6 +30,7 @@ const DRIVERS = 'drivers-only-in-infrastructure';
 const CROSS_SERVICE = 'no-cross-service';
 const PLATFORM = 'platform-imports-no-service';
 const KERNEL = 'kernel-imports-only-itself';
+const WORKFLOW_LANGUAGE = 'workflow-language-imports-only-itself-jsep-croner';
 const GENERATED = 'generated-code-only-in-own-infrastructure';
 const TEST_TOOLING = 'test-tooling-only-in-tests';
 const CIRCULAR = 'no-circular';
@@ -93,6 +94,15 @@ const cases: Case[] = [
   { name: 'kernel -> node:crypto', file: 'packages/kernel/src/k-crypto.ts', source: `import { randomUUID } from 'node:crypto';\nexport const r = randomUUID;`, rules: [KERNEL] },
   { name: 'kernel -> platform', file: 'packages/kernel/src/k-platform.ts', source: `import { makeApp } from '@trellis/platform/http/app';\nexport const m = makeApp;`, rules: [KERNEL] },
   { name: 'kernel -> a service', file: 'packages/kernel/src/k-service.ts', source: `import type { Workflow } from '../../../services/studio/src/domain/workflow.js';\nexport type W = Workflow;`, rules: [KERNEL, PLATFORM] },
+  { name: 'domain and application -> the workflow language (allowed)', file: `${studio}/application/a-language.ts`, source: `import { parseExpression } from '@trellis/workflow-language/expression';\nimport type { parseExpression as Parse } from '../../../../packages/workflow-language/src/expression.js';\nexport const p = parseExpression;\nexport type T = typeof Parse;`, rules: [] },
+  { name: 'domain -> the workflow language (allowed)', file: `${studio}/domain/d-language.ts`, source: `import { parseExpression } from '@trellis/workflow-language/expression';\nexport const p = parseExpression;`, rules: [] },
+  { name: 'domain -> jsep (the language\'s library, not the domain\'s)', file: `${studio}/domain/d-jsep.ts`, source: `import jsep from 'jsep';\nexport const j = jsep;`, rules: [DOMAIN] },
+  { name: 'workflow language -> itself, the kernel, jsep and croner (allowed)', file: 'packages/workflow-language/src/schedule.ts', source: `import { Cron } from 'croner';\nimport jsep from 'jsep';\nimport { ok } from '@trellis/kernel/result';\nimport type { Role } from '../../kernel/src/roles.js';\nimport { parseExpression } from './expression.js';\nexport const c = [Cron, jsep, ok, parseExpression];\nexport type R = Role;`, rules: [] },
+  { name: 'workflow language -> zod', file: 'packages/workflow-language/src/w-zod.ts', source: `import { z } from 'zod';\nexport const s = z.string();`, rules: [WORKFLOW_LANGUAGE] },
+  { name: 'workflow language -> node:fs', file: 'packages/workflow-language/src/w-fs.ts', source: `import { readFileSync } from 'node:fs';\nexport const r = readFileSync;`, rules: [WORKFLOW_LANGUAGE] },
+  { name: 'workflow language -> platform', file: 'packages/workflow-language/src/w-platform.ts', source: `import { makeApp } from '@trellis/platform/http/app';\nexport const m = makeApp;`, rules: [WORKFLOW_LANGUAGE] },
+  { name: 'workflow language -> a service', file: 'packages/workflow-language/src/w-service.ts', source: `import type { Workflow } from '../../../services/studio/src/domain/workflow.js';\nexport type W = Workflow;`, rules: [WORKFLOW_LANGUAGE, PLATFORM] },
+  { name: 'workflow language test -> vitest (allowed)', file: 'packages/workflow-language/src/expression.test.ts', source: `import { it } from 'vitest';\nimport { parseExpression } from './expression.js';\nit('parses', () => parseExpression);`, rules: [] },
   { name: 'adm -> a service\'s generated code', file: 'adm/src/backup.ts', source: `import * as pb from '../../services/studio/src/infrastructure/pb/studio.js';\nexport const p = pb;`, rules: [GENERATED] },
 ];
 
@@ -115,11 +125,12 @@ const base: Record<string, string> = {
   'packages/platform/src/http/app.ts': `export const makeApp = () => undefined;`,
   'packages/kernel/src/result.ts': `export const ok = <T>(value: T) => ({ ok: true, value });\nexport const rejected = <E>(error: E) => ({ ok: false, error });`,
   'packages/kernel/src/roles.ts': `export type Role = 'viewer' | 'owner';`,
+  'packages/workflow-language/src/expression.ts': `import jsep from 'jsep';\nexport const parseExpression = (source: string) => jsep(source);`,
   'packages/platform/src/testing/db.ts': `import { beforeAll } from 'vitest';\nimport pg from 'pg';\nexport const freshDatabase = () => [beforeAll, pg];`,
 };
 
 const services = ['authorization', 'studio', 'repository', 'action-builder', 'runner'];
-const npmPackages = ['pg', '@types/pg', 'kysely', 'amqplib', 'koa', 'winston', 'zod', 'vitest', 'protobufjs'];
+const npmPackages = ['pg', '@types/pg', 'kysely', 'amqplib', 'koa', 'winston', 'zod', 'vitest', 'protobufjs', 'jsep', 'croner'];
 
 async function put(root: string, file: string, text: string): Promise<void> {
   await mkdir(dirname(join(root, file)), { recursive: true });
@@ -136,6 +147,9 @@ async function makeTree(files: Record<string, string>): Promise<string> {
   const kernelManifest = JSON.parse(await readFile(join(repo, 'packages/kernel/package.json'), 'utf8')) as { exports: unknown };
   await put(root, 'packages/kernel/package.json', JSON.stringify({ name: '@trellis/kernel', type: 'module', exports: kernelManifest.exports }));
   await symlink('../../packages/kernel', join(root, 'node_modules/@trellis/kernel'));
+  const languageManifest = JSON.parse(await readFile(join(repo, 'packages/workflow-language/package.json'), 'utf8')) as { exports: unknown };
+  await put(root, 'packages/workflow-language/package.json', JSON.stringify({ name: '@trellis/workflow-language', type: 'module', exports: languageManifest.exports }));
+  await symlink('../../packages/workflow-language', join(root, 'node_modules/@trellis/workflow-language'));
   for (const service of services) {
     await put(root, `services/${service}/package.json`, JSON.stringify({ name: `@trellis/${service}`, type: 'module' }));
     await mkdir(join(root, `services/${service}/src`), { recursive: true });
