@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, loadConfig, serviceEnvShape } from '@trellis/platform/config';
+import { ConfigError, loadConfig, sealingPrivateKey, sealingPublicKey, serviceEnvShape } from '@trellis/platform/config';
+import { generateSealingKeyPair } from '@trellis/platform/crypto/sealed-box';
 
 describe('loadConfig', () => {
   const schema = z.object(serviceEnvShape);
@@ -26,5 +27,33 @@ describe('loadConfig', () => {
     expect(message).toContain('TRELLIS_DATABASE_URL: expected a postgres:// URL (value hidden)');
     expect(message).toContain('TRELLIS_AMQP_URL');
     expect(message).not.toContain('hunter2');
+  });
+});
+
+describe('the sealing keys', () => {
+  const schema = z.object({ TRELLIS_SEALING_KEY: sealingPrivateKey, TRELLIS_RUNNER_PUBLIC_KEY: sealingPublicKey });
+  const message = (env: Record<string, string | undefined>) => {
+    try {
+      loadConfig(schema, env);
+      return '';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+
+  it('takes a key pair of 32 raw bytes each in base64, as the trimmed text', () => {
+    const pair = generateSealingKeyPair();
+    expect(loadConfig(schema, { TRELLIS_SEALING_KEY: ` ${pair.privateKey}\n`, TRELLIS_RUNNER_PUBLIC_KEY: pair.publicKey }))
+      .toEqual({ TRELLIS_SEALING_KEY: pair.privateKey, TRELLIS_RUNNER_PUBLIC_KEY: pair.publicKey });
+  });
+
+  it('refuses a missing, short or non-base64 key, saying how to make one and hiding the value', () => {
+    const short = Buffer.from('sixteen byte key').toString('base64');
+    const text = message({ TRELLIS_SEALING_KEY: short, TRELLIS_RUNNER_PUBLIC_KEY: 'not*base64' });
+    expect(text).toContain('TRELLIS_SEALING_KEY: must be the runner\'s X25519 private key: 32 bytes in base64; make a pair with `trellis-adm keys runner` (value hidden)');
+    expect(text).toContain('TRELLIS_RUNNER_PUBLIC_KEY: must be the runner\'s X25519 public key');
+    expect(text).not.toContain(short);
+    expect(text).not.toContain('not*base64');
+    expect(message({})).toContain('TRELLIS_SEALING_KEY: required: must be the runner\'s X25519 private key');
   });
 });

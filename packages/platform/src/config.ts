@@ -103,3 +103,23 @@ export const secretKey = z
     }
     return bytes;
   });
+
+/** A raw X25519 key (32 bytes, base64), kept as the trimmed base64 text that the sealed box reads. */
+function x25519Key(what: string, help: string) {
+  const message = `must be ${what}: 32 bytes in base64; ${help}`;
+  return z.string({ error: `required: ${message}` }).transform((value, context) => {
+    const trimmed = value.trim();
+    const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) ? Buffer.from(trimmed, 'base64') : Buffer.alloc(0);
+    if (bytes.length !== 32) {
+      context.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+    return trimmed;
+  });
+}
+
+/** The runner's private sealing key (its TRELLIS_SEALING_KEY): it opens the secrets studio seals for it. */
+export const sealingPrivateKey = x25519Key('the runner\'s X25519 private key', 'make a pair with `trellis-adm keys runner`');
+
+/** The runner's public sealing key (studio's TRELLIS_RUNNER_PUBLIC_KEY): studio seals project secrets to it. */
+export const sealingPublicKey = x25519Key('the runner\'s X25519 public key', 'the TRELLIS_RUNNER_PUBLIC_KEY printed with its private key by `trellis-adm keys runner`');
