@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { down } from './commands/down.js';
 import { env } from './commands/env.js';
+import { keys } from './commands/keys.js';
 import { logs } from './commands/logs.js';
 import { makeConsoleOutput } from './commands/output.js';
 import { provision } from './commands/provision.js';
@@ -18,6 +19,9 @@ const USAGE = `trellis-adm: run and administer Trellis
   trellis-adm logs [name] [-f] the last log lines (of one process), -f to follow
   trellis-adm provision        only create databases, roles, broker users, exchanges (and bucket)
   trellis-adm env <service>    the variables up gives a service, as shell exports (with its secrets)
+  trellis-adm keys runner      a new key pair for compose or Kubernetes: the runner's sealing key and
+                               the public key studio seals secrets to (TRELLIS_RUNNER_SEALING_KEY=...,
+                               TRELLIS_RUNNER_PUBLIC_KEY=...); up makes its own
 
 Ports: TRELLIS_PORT (gateway, 8080), TRELLIS_S3_PORT (9000), TRELLIS_<SERVICE>_PORT (8101-8105).
 Instance: its name prefixes every database, role, vhost, broker user and bucket; kept in
@@ -42,6 +46,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return reset(out, args);
     case 'env':
       return env(out, args);
+    case 'keys':
+      return keys(out, args);
     case undefined:
     case 'help':
     case '-h':

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { publicKeyOf } from '@trellis/platform/crypto/sealed-box';
 import { loadAdminPassword, loadSecrets, parseEnvFile, randomToken } from './secrets.js';
 
 let dir = '';
@@ -21,6 +22,18 @@ describe('secrets', () => {
     expect(first.postgres.studio).not.toBe(first.amqp.studio);
     expect(await loadSecrets(file, {})).toEqual(first);
     expect(parseEnvFile(await readFile(file, 'utf8')).get('TRELLIS_ACTION_BUILDER_DB_PASSWORD')).toBe(first.postgres['action-builder']);
+  });
+
+  it('generates studio\'s own key and the runner\'s X25519 sealing key, each apart from the others', async () => {
+    const secrets = await loadSecrets(join(dir, 'secrets.env'), {});
+    expect(Buffer.from(secrets.studioSecretKey, 'base64')).toHaveLength(32);
+    expect(Buffer.from(secrets.runnerSealingKey, 'base64')).toHaveLength(32);
+    expect(Buffer.from(publicKeyOf(secrets.runnerSealingKey), 'base64')).toHaveLength(32);
+    expect(new Set([secrets.secretKey, secrets.repositorySecretKey, secrets.studioSecretKey, secrets.runnerSealingKey]).size).toBe(4);
+    const text = await readFile(join(dir, 'secrets.env'), 'utf8');
+    expect(parseEnvFile(text).get('TRELLIS_RUNNER_SEALING_KEY')).toBe(secrets.runnerSealingKey);
+    expect(parseEnvFile(text).get('TRELLIS_STUDIO_SECRET_KEY')).toBe(secrets.studioSecretKey);
+    expect(text).not.toContain('PUBLIC_KEY'); // derived from the private key, never kept apart from it
   });
 
   it('takes a credential from the environment without writing it down', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { generateSealingKeyPair } from '@trellis/platform/crypto/sealed-box';
 import { SERVICES, envIdentOf, type ServiceName } from './catalog.js';
 
 /** Every credential a local instance needs besides the admin login. */
@@ -13,6 +14,10 @@ export type Secrets = {
   readonly secretKey: string;
   /** The repository's own key for what it keeps secret (the git sources' passwords and tokens). */
   readonly repositorySecretKey: string;
+  /** Studio's own key for what it keeps secret at rest (the project secrets, before it seals them for the runner). */
+  readonly studioSecretKey: string;
+  /** The runner's X25519 private key (32 raw bytes, base64): it opens the project secrets sealed to its public key. */
+  readonly runnerSealingKey: string;
 };
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -43,6 +48,10 @@ export const S3_SECRET_KEY_VAR = 'TRELLIS_S3_SECRET_KEY';
 export const SECRET_KEY_VAR = 'TRELLIS_SECRET_KEY';
 /** Given to the repository as its TRELLIS_SECRET_KEY: each service seals its secrets with a key of its own. */
 export const REPOSITORY_SECRET_KEY_VAR = 'TRELLIS_REPOSITORY_SECRET_KEY';
+/** Given to studio as its TRELLIS_SECRET_KEY. */
+export const STUDIO_SECRET_KEY_VAR = 'TRELLIS_STUDIO_SECRET_KEY';
+/** Given to the runner as its TRELLIS_SEALING_KEY; studio gets the public key derived from it (TRELLIS_RUNNER_PUBLIC_KEY). */
+export const RUNNER_SEALING_KEY_VAR = 'TRELLIS_RUNNER_SEALING_KEY';
 
 type Wanted = { name: string; generate: () => string };
 
@@ -56,6 +65,10 @@ function wantedSecrets(): Wanted[] {
     { name: SECRET_KEY_VAR, generate: () => randomBytes(32).toString('base64') },
     // Losing it makes the stored source credentials unreadable (they must be given again).
     { name: REPOSITORY_SECRET_KEY_VAR, generate: () => randomBytes(32).toString('base64') },
+    // Losing it makes studio's stored project secrets unreadable (they must be set again).
+    { name: STUDIO_SECRET_KEY_VAR, generate: () => randomBytes(32).toString('base64') },
+    // With another key the runner cannot open the project secrets sealed to the old one's public key.
+    { name: RUNNER_SEALING_KEY_VAR, generate: () => generateSealingKeyPair().privateKey },
   ];
 }
 
@@ -128,6 +141,8 @@ export async function loadSecrets(file: string, env: NodeJS.ProcessEnv = process
     s3SecretKey: get(S3_SECRET_KEY_VAR),
     secretKey: get(SECRET_KEY_VAR),
     repositorySecretKey: get(REPOSITORY_SECRET_KEY_VAR),
+    studioSecretKey: get(STUDIO_SECRET_KEY_VAR),
+    runnerSealingKey: get(RUNNER_SEALING_KEY_VAR),
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { generateSealingKeyPair } from '@trellis/platform/crypto/sealed-box';
 import { SERVICES, type ServiceName } from '../src/catalog.js';
 import { makeConsoleOutput, type Output } from '../src/commands/output.js';
 import { markOf, markText, type Instance } from '../src/instance/instance.js';
@@ -18,7 +19,8 @@ export function testPrefix(): string {
 
 export function testSecrets(): Secrets {
   const perService = () => Object.fromEntries(SERVICES.map((s) => [s.name, randomToken(24)])) as Record<ServiceName, string>;
-  return { postgres: perService(), amqp: perService(), s3AccessKey: randomToken(20, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'), s3SecretKey: randomToken(40), secretKey: randomBytes(32).toString('base64'), repositorySecretKey: randomBytes(32).toString('base64') };
+  return { postgres: perService(), amqp: perService(), s3AccessKey: randomToken(20, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'), s3SecretKey: randomToken(40), secretKey: randomBytes(32).toString('base64'), repositorySecretKey: randomBytes(32).toString('base64'),
+    studioSecretKey: randomBytes(32).toString('base64'), runnerSealingKey: generateSealingKeyPair().privateKey };
 }
 
 export function freePort(): Promise<number> {

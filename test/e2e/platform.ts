@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import amqp from 'amqplib';
 import { declareEmitterExchange } from '@trellis/platform/amqp/topology';
+import { generateSealingKeyPair } from '@trellis/platform/crypto/sealed-box';
 import { startTestObjectStore, type TestObjectStore } from '@trellis/platform/testing/object-store';
 import { createTestVhost, type TestVhost } from '@trellis/platform/testing/rabbitmq';
 import { SERVICES, createEmptyDatabase, dropDatabase, entry, runToEnd, startService, type RunningService, type ServiceName } from './harness.js';
@@ -9,6 +10,8 @@ export type Platform = {
   vhost: TestVhost;
   store: TestObjectStore;
   secretKey: string;
+  /** The runner's sealing key pair: studio seals project secrets to the public key, the runner opens them. */
+  runnerKeys: { privateKey: string; publicKey: string };
   databaseUrls: Record<ServiceName, string>;
   running: Record<ServiceName, RunningService>;
   /** The environment a service gets; `overrides` win. */
@@ -29,6 +32,8 @@ export async function startPlatform(options: { overrides?: (name: ServiceName) =
   const [vhost, store] = await Promise.all([createTestVhost(), startTestObjectStore()]);
   const secretKey = randomBytes(32).toString('base64');
   const repositorySecretKey = randomBytes(32).toString('base64');
+  const studioSecretKey = randomBytes(32).toString('base64');
+  const runnerKeys = generateSealingKeyPair();
   const databases = Object.fromEntries(SERVICES.map(({ name }) => [name, `trellis_e2e_${name.replace('-', '_')}_${suffix}`])) as Record<ServiceName, string>;
   const databaseUrls = {} as Record<ServiceName, string>;
   const running = {} as Record<ServiceName, RunningService>;
@@ -45,6 +50,8 @@ export async function startPlatform(options: { overrides?: (name: ServiceName) =
       ? { TRELLIS_ADMIN_PASSWORD: ADMIN_PASSWORD, TRELLIS_SECRET_KEY: secretKey }
       : running.authorization ? { TRELLIS_AUTH_JWKS_URL: `${running.authorization.url}/authorization/.well-known/jwks.json` } : {}),
     ...(name === 'repository' ? { TRELLIS_SECRET_KEY: repositorySecretKey } : {}),
+    ...(name === 'studio' ? { TRELLIS_SECRET_KEY: studioSecretKey, TRELLIS_RUNNER_PUBLIC_KEY: runnerKeys.publicKey } : {}),
+    ...(name === 'runner' ? { TRELLIS_SEALING_KEY: runnerKeys.privateKey } : {}),
     ...options.overrides?.(name),
     ...overrides,
   });
@@ -65,7 +72,7 @@ export async function startPlatform(options: { overrides?: (name: ServiceName) =
   for (const { name } of SERVICES) running[name] = await startService(name, envFor(name));
 
   return {
-    vhost, store, secretKey, databaseUrls, running, envFor,
+    vhost, store, secretKey, runnerKeys, databaseUrls, running, envFor,
     restart: async (name, overrides) => {
       await running[name].stop();
       running[name] = await startService(name, envFor(name, overrides));

@@ -1,10 +1,14 @@
 import path from 'node:path';
+import { publicKeyOf } from '@trellis/platform/crypto/sealed-box';
 import { accountOf, type ServiceInfo } from '../catalog.js';
-import type { Secrets } from '../secrets.js';
+import { RUNNER_SEALING_KEY_VAR, type Secrets } from '../secrets.js';
 import type { LocalSettings } from './settings.js';
 
-/** Variables that configure trellis-adm itself and must not reach a service. */
-const ADMIN_ONLY = /^(TRELLIS_PG_ADMIN_URL|TRELLIS_SECRET_KEY|TRELLIS_REPOSITORY_SECRET_KEY|TRELLIS_ADMIN_PASSWORD|TRELLIS_RABBITMQ_.*|TRELLIS_.*_(DB|AMQP)_PASSWORD|TRELLIS_STATE_DIR|TRELLIS_SERVICES_DIR|TRELLIS_WEBUI_DIST)$/;
+/**
+ * Variables that configure trellis-adm itself and must not reach a service as they are (a
+ * service gets its own key under its own name from `serviceEnv`, never another's).
+ */
+const ADMIN_ONLY = /^(TRELLIS_PG_ADMIN_URL|TRELLIS_SECRET_KEY|TRELLIS_REPOSITORY_SECRET_KEY|TRELLIS_STUDIO_SECRET_KEY|TRELLIS_RUNNER_SEALING_KEY|TRELLIS_SEALING_KEY|TRELLIS_RUNNER_PUBLIC_KEY|TRELLIS_ADMIN_PASSWORD|TRELLIS_RABBITMQ_.*|TRELLIS_.*_(DB|AMQP)_PASSWORD|TRELLIS_STATE_DIR|TRELLIS_SERVICES_DIR|TRELLIS_WEBUI_DIST)$/;
 
 /** The supervisor's environment for children: ours, without admin credentials. */
 export function baseEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
@@ -47,5 +51,20 @@ export function serviceEnv(settings: LocalSettings, secrets: Secrets, service: S
   }
   // The repository seals its sources' credentials with a key of its own, never authorization's.
   if (service.name === 'repository') env['TRELLIS_SECRET_KEY'] = secrets.repositorySecretKey;
+  // Studio keeps the project secrets under a key of its own and seals each one for the runner's
+  // public key (not secret); only the runner holds the private key that opens them.
+  if (service.name === 'studio') {
+    env['TRELLIS_SECRET_KEY'] = secrets.studioSecretKey;
+    env['TRELLIS_RUNNER_PUBLIC_KEY'] = runnerPublicKey(secrets.runnerSealingKey);
+  }
+  if (service.name === 'runner') env['TRELLIS_SEALING_KEY'] = secrets.runnerSealingKey;
   return env;
+}
+
+function runnerPublicKey(privateKey: string): string {
+  try {
+    return publicKeyOf(privateKey);
+  } catch (error) {
+    throw new Error(`${RUNNER_SEALING_KEY_VAR}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
 }
