@@ -1,4 +1,41 @@
+import type { ColumnType } from 'kysely';
 import type { MessagingTables } from '@trellis/platform/postgres/messaging-tables';
 import type { TenancyTables } from '@trellis/platform/tenancy/postgres';
 
-export type Database = MessagingTables & TenancyTables;
+/**
+ * bigint, written from a bigint's text. The platform reads int8 as a JS number, exact only below
+ * 2^53: code that compares revisions selects `revision::text` instead.
+ */
+type BigintColumn = ColumnType<number, string, string>;
+
+export type ProjectVariablesTable = {
+  project_id: string;
+  name: string;
+  /** jsonb: read as the parsed value, written as JSON text. */
+  value: ColumnType<unknown, string, string>;
+  revision: BigintColumn;
+  updated_at: Date;
+};
+
+export type ProjectSecretsTable = {
+  project_id: string;
+  name: string;
+  sealed: Buffer;
+  key_id: string;
+  revision: BigintColumn;
+  updated_at: Date;
+};
+
+export type ProjectValueTombstonesTable = {
+  project_id: string;
+  kind: 'variable' | 'secret';
+  name: string;
+  revision: BigintColumn;
+  deleted_at: Date;
+};
+
+export type Database = MessagingTables & TenancyTables & {
+  project_variables: ProjectVariablesTable;
+  project_secrets: ProjectSecretsTable;
+  project_value_tombstones: ProjectValueTombstonesTable;
+};
