@@ -33,6 +33,8 @@ const MATRIX: Record<string, Expectation> = {
   actionBuilderListBuilds: 'viewer', actionBuilderGetBuild: 'viewer', actionBuilderGetBuildLogs: 'viewer', actionBuilderCancelBuild: 'developer',
   studioListActions: 'viewer', studioGetAction: 'viewer', studioGetActionVersion: 'viewer', studioDeleteActionVersion: 'developer',
   studioGetActionLogo: 'viewer', studioGetActionVersionLogo: 'viewer',
+  studioListVariables: 'viewer', studioGetVariable: 'viewer', studioSetVariable: 'developer', studioDeleteVariable: 'developer',
+  studioListSecrets: 'viewer', studioGetSecret: 'viewer', studioSetSecret: 'developer', studioDeleteSecret: 'developer',
   ...Object.fromEntries(['authorization', 'studio', 'repository', 'actionBuilder', 'runner'].flatMap((service) =>
     ['Health', 'Ready', 'Metrics', 'OpenApi'].map((name) => [`${service}${name}`, 'public' as const]))),
 };

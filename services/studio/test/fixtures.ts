@@ -1,5 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { exchangeOf } from '@trellis/platform/amqp/topology';
 import { loadConfig } from '@trellis/platform/config';
+import { generateSealingKeyPair } from '@trellis/platform/crypto/sealed-box';
+import { drainQueue } from '@trellis/platform/testing/amqp';
+import { makeCapturingLogger } from '@trellis/platform/testing/log-capture';
 import { handled as handledOn, publishAs, useServiceUnderTest } from '@trellis/platform/testing/service-harness';
 import { envSchema } from '../src/infrastructure/config.js';
 import * as authorization from '../src/infrastructure/pb/authorization/v1/events.js';
@@ -12,22 +16,43 @@ import { startStudio } from '../src/infrastructure/start-studio.js';
 /** About 3 s of retries: room for a test to make a late project known before a message is dead-lettered. */
 export const RETRY_DELAYS_MS = [100, 200, 400, 800, 1600];
 export const QUEUE = eventsQueue(RETRY_DELAYS_MS).name;
+/** A queue of the test's own bound to everything studio emits (declared before studio starts): what went on the broker. */
+export const TAP_QUEUE = 'test.studio.tap';
+
+/** A message studio published, as the tap queue got it. */
+export type Tapped = { type: string; messageId: string; content: Buffer };
 
 /** Studio as main.ts runs it, on a database, vhost and JWKS of the test file's own. */
 export function useStudio() {
+  /** The runner's sealing key pair: studio gets the public key, a test opens with the private one. */
+  const runnerKeys = generateSealingKeyPair();
+  const secretKey = randomBytes(32).toString('base64');
+  /** Every log line studio writes (JSON), from its start. */
+  const { logger, lines } = makeCapturingLogger('studio');
   const studio = useServiceUnderTest<Database>({
     service: 'studio',
     migrations,
     declareTopology: async (channel) => {
       await channel.assertExchange('trellis.action-builder', 'topic', { durable: true });
       await declareTopology(channel, RETRY_DELAYS_MS);
+      await channel.assertQueue(TAP_QUEUE, { durable: true });
+      await channel.bindQueue(TAP_QUEUE, exchangeOf('studio'), '#');
     },
-    env: { TRELLIS_MESSAGE_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(',') },
-    start: (raw, logger) => startStudio(loadConfig(envSchema, raw), { version: 'test', logger }),
+    env: {
+      TRELLIS_MESSAGE_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','), TRELLIS_SECRET_KEY: secretKey, TRELLIS_RUNNER_PUBLIC_KEY: runnerKeys.publicKey,
+      TRELLIS_LOG_LEVEL: 'debug',
+    },
+    start: (raw) => startStudio(loadConfig(envSchema, raw), { version: 'test', logger }),
   });
   const handled = async (published: Promise<{ messageId: string }>) => handledOn(studio.database.db, QUEUE, await published);
   return {
     studio,
+    runnerKeys,
+    secretKey,
+    lines,
+    /** Every message studio published since the last call (removed from the tap queue). */
+    published: async (): Promise<Tapped[]> => (await drainQueue(studio.vhost.url, TAP_QUEUE))
+      .map((m) => ({ type: String(m.properties.type), messageId: String(m.properties.messageId), content: m.content })),
     /** A project studio knows (its ProjectCreated handled). */
     knownProject: async (name = 'a project'): Promise<string> => {
       const projectId = randomUUID();

@@ -112,3 +112,22 @@ describe('revisions on Postgres', () => {
     expect(await two).toBeGreaterThan(first);
   });
 });
+
+describe('a project\'s values on Postgres', () => {
+  it('go with their project', async () => {
+    const doomed = randomUUID();
+    await database.db.insertInto('projects').values({ id: doomed, name: 'doomed', created_at: new Date() }).execute();
+    await makeUnitOfWork(database.db)(async (tx) => {
+      await tx.variables.save(aVariable({ projectId: doomed }));
+      await tx.secrets.save(aSecret({ projectId: doomed }), 'sealed');
+    });
+    await database.db.deleteFrom('projects').where('id', '=', doomed).execute();
+    expect(await database.db.selectFrom('project_variables').select('name').where('project_id', '=', doomed).execute()).toEqual([]);
+    expect(await database.db.selectFrom('project_secrets').select('name').where('project_id', '=', doomed).execute()).toEqual([]);
+  });
+
+  it('keep only names a reference can use, even written around the domain', async () => {
+    await expect(database.db.insertInto('project_variables')
+      .values({ project_id: projectA, name: 'bad-name', value: '1', revision: 1, updated_at: at, updated_by: 'u' }).execute()).rejects.toThrow(/check/);
+  });
+});
