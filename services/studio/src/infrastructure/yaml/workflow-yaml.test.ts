@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '@trellis/kernel/io';
 import { canonicalDocument } from '@trellis/workflow-language/canonical';
+import { shapeProblems } from '@trellis/workflow-language/document';
 import { MAX_ALIASES, MAX_DEPTH, readWorkflowYaml, writeWorkflowYaml, type YamlIn } from './workflow-yaml.js';
 
 type Json = { [key: string]: JsonValue };
@@ -289,5 +292,47 @@ describe('locating a path of the document', () => {
   it('has nothing to locate in an empty text', () => {
     const empty = readWorkflowYaml('');
     expect(empty.ok && empty.locate(['steps'])).toBeUndefined();
+  });
+});
+
+const repository = path.join(import.meta.dirname, '..', '..', '..', '..', '..');
+
+describe('docs/workflows.md', () => {
+  const page = readFileSync(path.join(repository, 'docs', 'workflows.md'), 'utf8');
+  /** The quoted words on the lines of a source file that make problems: its codes (and a few field names). */
+  const codesIn = (file: string): string[] =>
+    readFileSync(path.join(repository, file), 'utf8').split('\n')
+      .filter((line) => /\bcode: |\bproblem\(/.test(line))
+      .flatMap((line) => [...line.matchAll(/'([a-z]+(?:_[a-z]+)*)'/g)].map((match) => match[1] ?? ''));
+  const codes = [...new Set([
+    ...codesIn('packages/workflow-language/src/document.ts'),
+    ...codesIn('packages/workflow-language/src/schedule.ts'),
+    ...codesIn('services/studio/src/domain/workflow/validate.ts'),
+    'yaml_syntax', 'yaml_too_complex', 'yaml_not_json',
+  ])].sort();
+
+  it('finds the problem codes it checks', () => {
+    expect(codes).toEqual(expect.arrayContaining(['wrong_type', 'missing_trigger', 'bad_cron', 'bad_timezone', 'unknown_output', 'cycle', 'yaml_not_json']));
+  });
+
+  it.each(codes)('explains the problem code %s', (code) => {
+    expect(page).toContain(`\`${code}\``);
+  });
+
+  const blocks = [...page.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+  const documents = blocks.filter((block) => block.startsWith('apiVersion:'));
+
+  it('has examples, and every one reads', () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    for (const block of blocks) expect(readWorkflowYaml(block).ok, block).toBe(true);
+  });
+
+  it('shows whole workflows with a valid shape, as Trellis writes them', () => {
+    expect(documents.length).toBeGreaterThanOrEqual(2);
+    for (const text of documents) {
+      const value = valueOf(readWorkflowYaml(text));
+      expect(shapeProblems(value)).toEqual([]);
+      expect(writeWorkflowYaml(canonicalDocument(value))).toBe(text);
+    }
   });
 });
