@@ -33,6 +33,10 @@ const MATRIX: Record<string, Expectation> = {
   actionBuilderListBuilds: 'viewer', actionBuilderGetBuild: 'viewer', actionBuilderGetBuildLogs: 'viewer', actionBuilderCancelBuild: 'developer',
   studioListActions: 'viewer', studioGetAction: 'viewer', studioGetActionVersion: 'viewer', studioDeleteActionVersion: 'developer',
   studioGetActionLogo: 'viewer', studioGetActionVersionLogo: 'viewer',
+  studioListWorkflows: 'viewer', studioGetWorkflow: 'viewer', studioExportWorkflow: 'viewer', studioGetWorkflowProblems: 'viewer',
+  studioValidateWorkflow: 'viewer', studioListWorkflowVersions: 'viewer', studioGetWorkflowVersion: 'viewer',
+  studioCreateWorkflow: 'developer', studioReplaceWorkflow: 'developer', studioPatchWorkflow: 'developer', studioDeleteWorkflow: 'developer',
+  studioImportWorkflow: 'developer', studioDeployWorkflow: 'operator', studioUndeployWorkflow: 'operator',
   studioListVariables: 'viewer', studioGetVariable: 'viewer', studioSetVariable: 'developer', studioDeleteVariable: 'developer',
   studioListSecrets: 'viewer', studioGetSecret: 'viewer', studioSetSecret: 'developer', studioDeleteSecret: 'developer',
   ...Object.fromEntries(['authorization', 'studio', 'repository', 'actionBuilder', 'runner'].flatMap((service) =>
@@ -164,10 +168,10 @@ async function operations(): Promise<Operation[]> {
   return list;
 }
 
-/** Admin-only operations act on throwaway project C; the rest on project A. Other ids are unknown ones. */
+/** Admin-only operations act on throwaway project C; the rest on project A. Other ids are unknown ones (a version number is 1). */
 function urlOf(operation: Operation, expectation: Expectation): string {
   const project = expectation === 'admin' ? state.projectC : state.projectA;
-  const path = operation.path.replace('{projectId}', project).replace(/\{[A-Za-z]+\}/g, () => randomUUID());
+  const path = operation.path.replace('{projectId}', project).replace('{n}', '1').replace(/\{[A-Za-z]+\}/g, () => randomUUID());
   return `${base(operation.service)}${path}`;
 }
 

@@ -34,6 +34,7 @@ export function useStudio() {
     migrations,
     declareTopology: async (channel) => {
       await channel.assertExchange('trellis.action-builder', 'topic', { durable: true });
+      await channel.assertExchange('trellis.runner', 'topic', { durable: true });
       await declareTopology(channel, RETRY_DELAYS_MS);
       await channel.assertQueue(TAP_QUEUE, { durable: true });
       await channel.bindQueue(TAP_QUEUE, exchangeOf('studio'), '#');
@@ -64,6 +65,9 @@ export function useStudio() {
     /** Publishes an ActionBuilt as the builder's outbox does, and waits until studio has handled it. */
     built: async (message: builder.ActionBuilt) =>
       handled(publishAs(studio.vhost.url, 'action-builder', 'trellis.action_builder.v1.ActionBuilt', builder.ActionBuilt.encode(message).finish())),
+    /** Publishes one of the runner's answers (`WorkflowDeployed`, ...) as its outbox does, and waits until studio has handled it. */
+    fromRunner: async (name: 'WorkflowDeployed' | 'WorkflowDeployFailed' | 'WorkflowUndeployed', content: Uint8Array) =>
+      handled(publishAs(studio.vhost.url, 'runner', `trellis.runner.v1.${name}`, content)),
     publishBuilt: (content: Uint8Array) => publishAs(studio.vhost.url, 'action-builder', 'trellis.action_builder.v1.ActionBuilt', content),
   };
 }

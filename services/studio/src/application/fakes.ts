@@ -1,6 +1,7 @@
 import { makeInMemoryUnitOfWork } from '@trellis/platform/testing/unit-of-work';
 import type { LibraryAction } from '../domain/library-action.js';
 import type { Secret, Variable } from '../domain/project-values.js';
+import { httpPathOf, type Workflow, type WorkflowVersion } from '../domain/workflow/workflow.js';
 import type { ProjectStatus, RunnerSealer, StudioEvent, Transaction, UnitOfWork, Vault } from './ports.js';
 
 export type FakeState = {
@@ -12,13 +13,17 @@ export type FakeState = {
   /** The last revision taken. */
   revision: number;
   outbox: Array<StudioEvent & { traceId: string }>;
+  workflows: Workflow[];
+  workflowVersions: WorkflowVersion[];
+  /** What each frozen version uses (an action as id@version). */
+  versionUses: Array<{ projectId: string; workflowId: string; version: number; kind: 'action' | 'variable' | 'secret'; name: string }>;
 };
 
 const key = (a: { projectId: string; actionId: string; version: string }) => `${a.projectId}/${a.actionId}@${a.version}`;
 
 /** In-memory ports with the Postgres adapters' rules (checked by test/library-ports.int.test.ts). */
 export function makeFakes(initial: Partial<FakeState> = {}) {
-  let state: FakeState = { projects: {}, library: [], variables: [], secrets: [], revision: 0, outbox: [], ...initial };
+  let state: FakeState = { projects: {}, library: [], variables: [], secrets: [], revision: 0, outbox: [], workflows: [], workflowVersions: [], versionUses: [], ...initial };
   const same = (projectId: string, name: string) => (item: { projectId: string; name: string }) => item.projectId === projectId && item.name === name;
   const bind = (draft: FakeState): Transaction => ({
     projects: { statusOf: async (projectId) => draft.projects[projectId] ?? 'unknown' },
@@ -32,6 +37,10 @@ export function makeFakes(initial: Partial<FakeState> = {}) {
         draft.library = draft.library.filter((a) => key(a) !== key({ projectId, actionId, version }));
         return draft.library.length < before;
       },
+      versionsOf: async (projectId, actionIds) => actionIds.flatMap((actionId) => draft.library
+        .filter((a) => a.projectId === projectId && a.actionId === actionId).sort((a, b) => b.builtAt.getTime() - a.builtAt.getTime())),
+      findForShare: async (projectId, versions) =>
+        draft.library.filter((a) => a.projectId === projectId && versions.some((v) => v.actionId === a.actionId && v.version === a.version)),
     },
     variables: {
       find: async (projectId, name) => draft.variables.find(same(projectId, name)),
@@ -63,6 +72,7 @@ export function makeFakes(initial: Partial<FakeState> = {}) {
         draft.outbox.push(...events.map((event) => ({ ...event, traceId })));
       },
     },
+    ...workflowPorts(draft),
   });
   const uow: UnitOfWork = makeInMemoryUnitOfWork({ get: () => state, set: (next) => { state = next; } }, bind);
   return { uow, state: () => state, bind };
@@ -95,4 +105,65 @@ export function aLibraryAction(overrides: Partial<LibraryAction> = {}): LibraryA
     origin: { sourceId: 's1', commit: 'c1', folder: 'add-one', buildId: 'b1' }, builtAt: new Date('2026-11-01T10:00:00Z'),
     ...overrides,
   };
+}
+
+/** The workflows' ports in memory: one name per project, versions and their uses go with their workflow. */
+function workflowPorts(draft: FakeState): Pick<Transaction, 'workflows' | 'workflowVersions'> {
+  const mine = (projectId: string, id: string) => draft.workflows.find((w) => w.projectId === projectId && w.id === id);
+  const nameTaken = (w: Workflow) => draft.workflows.some((other) => other.projectId === w.projectId && other.name === w.name && other.id !== w.id);
+  const versionsOf = (projectId: string, workflowId: string) => draft.workflowVersions.filter((v) => v.projectId === projectId && v.workflowId === workflowId);
+  return {
+    workflows: {
+      insert: async (workflow) => {
+        if (nameTaken(workflow)) return false;
+        draft.workflows.push(workflow);
+        return true;
+      },
+      find: async (projectId, id) => mine(projectId, id),
+      findForUpdate: async (projectId, id) => mine(projectId, id),
+      findByNameForUpdate: async (projectId, name) => draft.workflows.find((w) => w.projectId === projectId && w.name === name),
+      update: async (workflow) => {
+        if (nameTaken(workflow)) return false;
+        draft.workflows = draft.workflows.map((w) => (w.projectId === workflow.projectId && w.id === workflow.id ? workflow : w));
+        return true;
+      },
+      delete: async (projectId, id) => {
+        draft.workflows = draft.workflows.filter((w) => !(w.projectId === projectId && w.id === id));
+        draft.workflowVersions = draft.workflowVersions.filter((v) => v.workflowId !== id);
+        draft.versionUses = draft.versionUses.filter((u) => u.workflowId !== id);
+      },
+      httpPaths: async (projectId, exceptId) => {
+        const paths = new Map<string, string>();
+        for (const w of draft.workflows) {
+          const path = httpPathOf(w.document);
+          if (w.projectId === projectId && w.id !== exceptId && path !== null) paths.set(path, w.name);
+        }
+        return paths;
+      },
+    },
+    workflowVersions: {
+      insert: async (version, uses) => {
+        draft.workflowVersions.push(version);
+        const use = (kind: 'action' | 'variable' | 'secret', name: string) => ({ projectId: version.projectId, workflowId: version.workflowId, version: version.version, kind, name });
+        draft.versionUses.push(...uses.actions.map((a) => use('action', `${a.id}@${a.version}`)), ...uses.variables.map((v) => use('variable', v)), ...uses.secrets.map((s) => use('secret', s)));
+      },
+      find: async (projectId, workflowId, version) => versionsOf(projectId, workflowId).find((v) => v.version === version),
+      latest: async (projectId, workflowId) => versionsOf(projectId, workflowId).sort((a, b) => b.version - a.version)[0],
+      usersOf: async (projectId, { kind, name }) => draft.versionUses
+        .filter((u) => u.projectId === projectId && u.kind === kind && u.name === name)
+        .flatMap((u) => {
+          const workflow = mine(projectId, u.workflowId);
+          return workflow ? [{ workflowName: workflow.name, version: u.version, deployment: workflow.deployment }] : [];
+        }),
+    },
+  };
+}
+
+/** Tells texts apart as a test needs, 64 hex digits like SHA-256 (FNV-1a, eight seeds): the application has no crypto. */
+export function fakeChecksum(text: string): string {
+  return [0x811c9dc5, 0x01000193, 0xdeadbeef, 0x12345678, 0x9e3779b9, 0x7f4a7c15, 0x85ebca6b, 0xc2b2ae35].map((seed) => {
+    let hash = seed;
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    return hash.toString(16).padStart(8, '0');
+  }).join('');
 }

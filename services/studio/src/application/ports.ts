@@ -1,6 +1,8 @@
 import type { UnitOfWork as KernelUnitOfWork } from '@trellis/kernel/ports';
 import type { LibraryAction } from '../domain/library-action.js';
 import type { JsonValue, ProjectValueEvent, Secret, Variable } from '../domain/project-values.js';
+import type { WorkflowEvent } from '../domain/workflow/workflow.js';
+import type { WorkflowRepository, WorkflowVersionRepository } from './workflow-ports.js';
 
 /** What studio knows of a project (tenancy keeps the rows; this is the question use cases ask). */
 export type ProjectStatus = 'known' | 'unknown' | 'deleted';
@@ -15,6 +17,10 @@ export type LibraryRepository = {
   save: (action: LibraryAction) => Promise<void>;
   /** False when there was no such version. */
   delete: (projectId: string, actionId: string, version: string) => Promise<boolean>;
+  /** Every version of these actions, newest build first within each action (what workflows are validated against). */
+  versionsOf: (projectId: string, actionIds: readonly string[]) => Promise<LibraryAction[]>;
+  /** These versions (those the library has), locked against deletion until the transaction ends: what a deploy pins. */
+  findForShare: (projectId: string, versions: ReadonlyArray<{ actionId: string; version: string }>) => Promise<LibraryAction[]>;
 };
 
 export type VariableRepository = {
@@ -47,7 +53,7 @@ export type Revisions = {
 };
 
 /** Everything studio emits (the workflows' events join this union). */
-export type StudioEvent = ProjectValueEvent;
+export type StudioEvent = ProjectValueEvent | WorkflowEvent;
 
 /** Events commit with the state change; the trace id of the request that caused them travels with them. */
 export type Outbox = { append: (events: readonly StudioEvent[], traceId: string) => Promise<void> };
@@ -59,6 +65,8 @@ export type Transaction = {
   secrets: SecretRepository;
   revisions: Revisions;
   outbox: Outbox;
+  workflows: WorkflowRepository;
+  workflowVersions: WorkflowVersionRepository;
 };
 
 export type UnitOfWork = KernelUnitOfWork<Transaction>;

@@ -2,9 +2,10 @@ import { HttpProblem } from '@trellis/platform/http/problem';
 import type { ActionVersionNotFound } from '../../application/delete-action-version.js';
 import type { ProjectNotKnown, SecretNotFound, VariableNotFound } from '../../application/project-value-rejections.js';
 import type { SecretRejection, VariableRejection } from '../../domain/project-values.js';
+import { workflowProblemOf, type WorkflowRejection } from './workflow-problems.js';
 
 /** Every rejection a studio use case returns at the HTTP edge. */
-export type Rejection = ActionVersionNotFound | VariableRejection | SecretRejection | ProjectNotKnown | VariableNotFound | SecretNotFound;
+export type Rejection = ActionVersionNotFound | VariableRejection | SecretRejection | ProjectNotKnown | VariableNotFound | SecretNotFound | WorkflowRejection;
 
 /** Rejection -> problem+json with a stable code. Exhaustive: a new rejection does not compile until it is mapped. */
 export function problemOf(rejection: Rejection): HttpProblem {
@@ -27,6 +28,9 @@ export function problemOf(rejection: Rejection): HttpProblem {
       return new HttpProblem(404, 'variable_not_found', 'Variable not found', `Your current project has no variable ${JSON.stringify(rejection.name)}.`);
     case 'SecretNotFound':
       return new HttpProblem(404, 'secret_not_found', 'Secret not found', `Your current project has no secret ${JSON.stringify(rejection.name)}.`);
+    case 'WorkflowNotFound': case 'WorkflowVersionNotFound': case 'WorkflowNameTaken': case 'WorkflowUnsavable': case 'WorkflowInvalid':
+    case 'WorkflowLive': case 'NotDeployed': case 'PinnedActionUnavailable': case 'ActionVersionInUse': case 'VariableInUse': case 'SecretInUse':
+      return workflowProblemOf(rejection);
   }
 }
 

@@ -45,5 +45,15 @@ export function makeLibraryRepository(trx: Transaction<Database>): LibraryReposi
         .where('version', '=', v).returning('version').executeTakeFirst();
       return deleted !== undefined;
     },
+    versionsOf: async (projectId, actionIds) => actionIds.length === 0 ? [] :
+      (await trx.selectFrom('library_actions').selectAll().where('project_id', '=', projectId).where('action_id', 'in', [...actionIds])
+        .orderBy('action_id').orderBy('built_at', 'desc').execute()).map(fromRow),
+    findForShare: async (projectId, versions) => {
+      if (versions.length === 0) return [];
+      const rows = await trx.selectFrom('library_actions').selectAll().where('project_id', '=', projectId)
+        .where((eb) => eb.or(versions.map(({ actionId, version: v }) => eb.and([eb('action_id', '=', actionId), eb('version', '=', v)]))))
+        .orderBy('action_id').orderBy('version').forShare().execute();
+      return rows.map(fromRow);
+    },
   };
 }

@@ -53,8 +53,53 @@ export type ProjectSecretsTable = {
   updated_by: string;
 };
 
+export type WorkflowsTable = {
+  id: string;
+  project_id: string;
+  name: string;
+  /** `json`: the canonical document's text as written (node-postgres parses it, keys in order). */
+  document: Json<unknown>;
+  http_path: string | null;
+  trigger_type: string | null;
+  latest_version: number;
+  deployment_id: string | null;
+  deployment_status: string | null;
+  deployment_version: number | null;
+  serving_version: number | null;
+  deployment_reason: string | null;
+  undeploy_mode: string | null;
+  deployment_requested_by: string | null;
+  deployment_updated_at: Date | null;
+  created_at: Date;
+  created_by: string;
+  updated_at: Date;
+  updated_by: string;
+};
+
+export type WorkflowVersionsTable = {
+  workflow_id: string;
+  version: number;
+  project_id: string;
+  document: Json<unknown>;
+  checksum: string;
+  pins: Json<unknown>;
+  created_at: Date;
+  created_by: string;
+};
+
+export type WorkflowVersionUsesTable = {
+  project_id: string;
+  workflow_id: string;
+  version: number;
+  kind: 'action' | 'variable' | 'secret';
+  name: string;
+};
+
 export type Database = MessagingTables & TenancyTables & {
   library_actions: LibraryActionsTable;
   project_variables: ProjectVariablesTable;
   project_secrets: ProjectSecretsTable;
+  workflows: WorkflowsTable;
+  workflow_versions: WorkflowVersionsTable;
+  workflow_version_uses: WorkflowVersionUsesTable;
 };

@@ -7,6 +7,7 @@ import { toOutgoingMessage } from '../rabbitmq/codecs.js';
 import { makeLibraryRepository } from './library-repository.js';
 import { makeRevisions, makeSecretRepository, makeVariableRepository } from './project-value-repositories.js';
 import type { Database } from './schema.js';
+import { makeWorkflowRepository, makeWorkflowVersionRepository } from './workflow-repository.js';
 
 function repositories(trx: KyselyTransaction<Database>): Transaction {
   return {
@@ -26,6 +27,8 @@ function repositories(trx: KyselyTransaction<Database>): Transaction {
     outbox: {
       append: (events, traceId) => enqueueMessages(trx, events.map((event) => toOutgoingMessage(event, { messageId: randomUUID(), traceId }))),
     },
+    workflows: makeWorkflowRepository(trx),
+    workflowVersions: makeWorkflowVersionRepository(trx),
   };
 }
 

@@ -5,6 +5,7 @@ import type { IoSpec, JsonValue, LibraryAction } from '../../domain/library-acti
 import * as builder from '../pb/action-builder/v1/events.js';
 import * as pb from '../pb/studio/v1/events.js';
 import { SERVICE } from './topology.js';
+import { encodeWorkflowEvent } from './workflow-codecs.js';
 
 /*
  * The builder's events -> studio's input. A decoder throws when a required field is missing or
@@ -99,6 +100,7 @@ export function toOutgoingMessage(event: StudioEvent, ids: { messageId: string; 
     messageId: ids.messageId, exchange: exchangeOf(SERVICE), type: `${PACKAGE}.${name}`, payload,
     occurredAt: event.occurredAt, traceId: ids.traceId, projectId: event.projectId,
   });
+  if (event.type === 'WorkflowDeployRequested' || event.type === 'WorkflowUndeployRequested') return message(event.type, encodeWorkflowEvent(event, meta));
   const revision = String(event.revision);
   switch (event.type) {
     case 'ProjectVariableSet':

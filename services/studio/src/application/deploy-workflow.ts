@@ -1,0 +1,70 @@
+import type { Clock, Ids } from '@trellis/kernel/ports';
+import { ok, rejected, type Result } from '@trellis/kernel/result';
+import type { LibraryAction } from '../domain/library-action.js';
+import { usesOf } from '../domain/workflow/pins.js';
+import { validateWorkflow } from '../domain/workflow/validate.js';
+import * as Workflow from '../domain/workflow/workflow.js';
+import type { Transaction, UnitOfWork } from './ports.js';
+import { pinnedAndChecked, validationContext } from './workflow-drafts.js';
+import type { Checksum } from './workflow-ports.js';
+import { workflowNotFound, type WorkflowNotFound, type WorkflowVersionNotFound } from './workflow-rejections.js';
+
+type Deps = { uow: UnitOfWork; clock: Clock; ids: Ids; checksum: Checksum };
+type Frozen = { workflow: Workflow.Workflow; version: Workflow.WorkflowVersion; reused: boolean; actions: LibraryAction[] };
+type Rejection = WorkflowNotFound | WorkflowVersionNotFound | Workflow.WorkflowInvalid | Workflow.PinnedActionUnavailable;
+
+/**
+ * The draft as a version: validated (every problem refuses it), its actions pinned and locked
+ * against deletion, then frozen as a new version or, when nothing changed since the latest,
+ * that one again.
+ */
+async function freezeDraft(deps: Deps, tx: Transaction, workflow: Workflow.Workflow, by: string): Promise<Result<Frozen, Workflow.WorkflowInvalid | Workflow.PinnedActionUnavailable>> {
+  const pinned = await pinnedAndChecked(tx, workflow.projectId, workflow.document, workflow.id);
+  // Locked first, checked after: an action version deleted meanwhile is a problem, not a dangling pin.
+  const locked = await tx.library.findForShare(workflow.projectId, Workflow.pinnedReferences(pinned.document));
+  const problems = validateWorkflow(pinned.document, await validationContext(tx, workflow.projectId, pinned.document, workflow.id));
+  if (problems.length > 0) return rejected({ type: 'WorkflowInvalid', problems });
+  const pins = Workflow.pinnedReferences(pinned.document).map(({ actionId, version }) => {
+    const action = locked.find((row) => row.actionId === actionId && row.version === version);
+    if (!action) throw new Error(`${actionId}@${version} passed validation but is not in the library`);
+    return { actionId, version, digest: action.digest };
+  });
+  const latest = workflow.latestVersion > 0 ? await tx.workflowVersions.latest(workflow.projectId, workflow.id) : undefined;
+  const checksum = deps.checksum(Workflow.checksumText(pinned.document, pins));
+  const frozen = Workflow.freeze(workflow, { document: pinned.document, pins, checksum, latest, by, now: deps.clock() });
+  if (!frozen.reused) await tx.workflowVersions.insert(frozen.version, usesOf(frozen.version.document));
+  const actions = Workflow.pinnedActions(frozen.version, locked);
+  return actions.ok ? ok({ ...frozen, actions: actions.value }) : actions;
+}
+
+/** A version deployed again as it was frozen (a rollback): its pinned builds must still be there, and it must still be valid here. */
+async function thawVersion(tx: Transaction, workflow: Workflow.Workflow, number: number): Promise<Result<Frozen, Rejection>> {
+  const version = await tx.workflowVersions.find(workflow.projectId, workflow.id, number);
+  if (!version) return rejected({ type: 'WorkflowVersionNotFound', version: number } as const);
+  const actions = Workflow.pinnedActions(version, await tx.library.findForShare(workflow.projectId, version.pins));
+  if (!actions.ok) return actions;
+  const problems = validateWorkflow(version.document, await validationContext(tx, workflow.projectId, version.document, workflow.id));
+  if (problems.length > 0) return rejected({ type: 'WorkflowInvalid', problems });
+  return ok({ workflow, version, reused: true, actions: actions.value });
+}
+
+/**
+ * Asks the runner to deploy the draft (frozen as a version) or, with `version`, an existing
+ * version. One WorkflowDeployRequested with the whole snapshot commits with the new state.
+ */
+export async function deployWorkflow(
+  deps: Deps,
+  input: { projectId: string; workflowId: string; version?: number | undefined; by: string; traceId: string },
+): Promise<Result<{ workflow: Workflow.Workflow; version: Workflow.WorkflowVersion; reused: boolean }, Rejection>> {
+  return deps.uow(async (tx) => {
+    const workflow = await tx.workflows.findForUpdate(input.projectId, input.workflowId);
+    if (!workflow) return rejected(workflowNotFound);
+    const frozen = input.version === undefined ? await freezeDraft(deps, tx, workflow, input.by) : await thawVersion(tx, workflow, input.version);
+    if (!frozen.ok) return frozen;
+    const { version, actions, reused } = frozen.value;
+    const requested = Workflow.requestDeploy(frozen.value.workflow, { version, actions, deploymentId: deps.ids(), by: input.by, now: deps.clock() });
+    await tx.workflows.update(requested.workflow);
+    await tx.outbox.append(requested.events, input.traceId);
+    return ok({ workflow: requested.workflow, version, reused });
+  });
+}
