@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { JsonValue } from '@trellis/kernel/io';
 import { canonicalDocument } from './canonical.js';
 import { DEFAULTS, pathText, readDocument, shapeProblems, withValueAt } from './document.js';
 
@@ -17,7 +18,7 @@ describe('canonicalDocument', () => {
       zzz: 1, steps: [{ inputs: { b: 1, a: 2 }, action: 'x', id: 's' }], name: 'w', kind: 'Workflow', apiVersion: 'trellis.dev/v1',
       trigger: { inputs: [{ type: 'integer', name: 'n' }], path: 'p', type: 'http' }, results: { y: 1, x: 2 },
     };
-    const canonical = canonicalDocument(raw) as Record<string, unknown>;
+    const canonical = canonicalDocument(raw) as { [key: string]: JsonValue };
     expect(Object.keys(canonical)).toEqual(['apiVersion', 'kind', 'name', 'trigger', 'steps', 'results', 'zzz']);
     expect(JSON.stringify(canonical['trigger'])).toBe('{"type":"http","path":"p","inputs":[{"name":"n","type":"integer"}]}');
     expect(JSON.stringify(canonical['steps'])).toBe('[{"id":"s","action":"x","inputs":{"b":1,"a":2}}]');
