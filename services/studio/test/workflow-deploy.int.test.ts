@@ -174,7 +174,7 @@ describe('deploying a workflow', () => {
     expect(await call('POST', `/workflows/${id}/undeploy`, { token: p.operator, body: { mode: 'later' } })).toMatchObject({ status: 400 });
   });
 
-  it('refuses to delete a deployed workflow, or an action version it uses (naming it), until it is undeployed', async () => {
+  it('refuses to delete a deployed workflow, or an action version, a variable or a secret it uses (naming it), until it is undeployed', async () => {
     const p = await aProject(service, call);
     const id = await imported(p);
     await call('POST', `/workflows/${id}/deploy`, { token: p.operator });
@@ -185,15 +185,25 @@ describe('deploying a workflow', () => {
     expect(used.body.detail).toContain('"add-ten"');
     await deployed(p.projectId, id, request?.deploymentId ?? '', 1);
     expect(await call('DELETE', '/actions/resize/versions/2.0.0', { token: p.developer })).toMatchObject({ status: 409, body: { code: 'action_version_in_use' } });
+    const variable = await call('DELETE', '/variables/WIDTH', { token: p.developer });
+    expect(variable).toMatchObject({ status: 409, body: { code: 'variable_in_use', detail: expect.stringContaining('"add-ten"') } });
+    expect(await call('DELETE', '/secrets/API_TOKEN', { token: p.developer })).toMatchObject({ status: 409, body: { code: 'secret_in_use' } });
+    expect((await call('PUT', '/variables/WIDTH', { token: p.developer, body: { value: 1024 } })).status).toBe(200);
 
     await call('POST', `/workflows/${id}/undeploy`, { token: p.operator });
     const [undeploy] = (await eventually(requests, (found) => found.undeploys.length > 0)).undeploys;
     expect(await call('DELETE', `/workflows/${id}`, { token: p.developer })).toMatchObject({ status: 409, body: { code: 'workflow_deployed' } });
     await undeployed(p.projectId, id, undeploy?.deploymentId ?? '', 1);
     expect((await call('DELETE', '/actions/resize/versions/2.0.0', { token: p.developer })).status).toBe(204);
-    // Version 1 pins the deleted build: deploying it again is refused; the draft names what is missing.
+    expect((await call('DELETE', '/variables/WIDTH', { token: p.developer })).status).toBe(204);
+    expect((await call('DELETE', '/secrets/API_TOKEN', { token: p.developer })).status).toBe(204);
+    // Version 1 pins the deleted build: deploying it again is refused; the draft names everything missing.
     expect(await call('POST', `/workflows/${id}/deploy`, { token: p.operator, body: { version: 1 } })).toMatchObject({ status: 409, body: { code: 'pinned_action_unavailable' } });
-    expect(await call('POST', `/workflows/${id}/deploy`, { token: p.operator })).toMatchObject({ status: 422, body: { errors: [{ code: 'unknown_action', path: 'steps[3].action' }] } });
+    const draft = await call('POST', `/workflows/${id}/deploy`, { token: p.operator });
+    expect(draft.status).toBe(422);
+    expect(draft.body.errors.map((e: { code: string; path: string }) => `${e.code} ${e.path}`)).toEqual([
+      'unknown_action steps[3].action', 'unknown_variable steps[3].inputs.width', 'unknown_secret steps[3].inputs.token',
+    ]);
     expect((await call('DELETE', `/workflows/${id}`, { token: p.developer })).status).toBe(204);
     expect(await service.studio.database.db.selectFrom('workflow_versions').select('version').where('workflow_id', '=', id).execute()).toEqual([]);
   });

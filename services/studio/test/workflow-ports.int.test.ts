@@ -1,7 +1,9 @@
 // The workflow ports (and the library's queries they lean on) keep the same rules on the fakes
 // and on Postgres, so the application tests on the fakes say something true.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@trellis/platform/testing/eventually';
 import { createTestDatabase, type TestDatabase } from '@trellis/platform/testing/postgres';
 import { aLibraryAction, makeFakes } from '../src/application/fakes.js';
 import type { Transaction } from '../src/application/ports.js';
@@ -113,5 +115,29 @@ describe.each(adapters)('the workflow ports on %s', (_name, withTx) => {
       expect(locked.map((a) => `${a.actionId}@${a.version}`).sort()).toEqual(['add-one@1.0.0', 'other@1.0.0']);
       expect(await tx.library.findForShare(p2, [{ actionId: 'other', version: '1.0.0' }])).toEqual([]);
     });
+  });
+});
+
+describe('a deploy\'s hold on the values it uses (Postgres)', () => {
+  it('keeps a change of a name waiting until the deploy commits, and takes no revision', async () => {
+    const uow = makeUnitOfWork(database.db);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let locked = false;
+    const deploy = uow(async (tx) => {
+      await tx.revisions.lock(p1, 'WIDTH');
+      locked = true;
+      await held;
+    });
+    await eventually(async () => locked, (done) => done);
+    const before = await uow((tx) => tx.revisions.next(p1, 'OTHER'));
+    const deletion = uow((tx) => tx.revisions.next(p1, 'WIDTH'));
+    await eventually(
+      async () => (await sql<{ waiting: number }>`select count(*)::int as waiting from pg_locks where locktype = 'advisory' and not granted`.execute(database.db)).rows[0]?.waiting,
+      (waiting) => waiting === 1,
+    );
+    release();
+    await deploy;
+    expect(await deletion).toBe(before + 1);
   });
 });

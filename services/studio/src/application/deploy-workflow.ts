@@ -1,3 +1,4 @@
+import type { JsonValue } from '@trellis/kernel/io';
 import type { Clock, Ids } from '@trellis/kernel/ports';
 import { ok, rejected, type Result } from '@trellis/kernel/result';
 import type { LibraryAction } from '../domain/library-action.js';
@@ -11,6 +12,15 @@ import { workflowNotFound, type WorkflowNotFound, type WorkflowVersionNotFound }
 
 type Deps = { uow: UnitOfWork; clock: Clock; ids: Ids; checksum: Checksum };
 type Frozen = { workflow: Workflow.Workflow; version: Workflow.WorkflowVersion; reused: boolean; actions: LibraryAction[] };
+/**
+ * Holds the variables and secrets a document uses until the transaction ends (in name order, so
+ * two deploys cannot deadlock): a deletion of one waits, then sees the version that uses it.
+ */
+async function lockValues(tx: Transaction, projectId: string, document: JsonValue): Promise<void> {
+  const { variables, secrets } = usesOf(document);
+  for (const name of [...new Set([...variables, ...secrets])].sort()) await tx.revisions.lock(projectId, name);
+}
+
 type Rejection = WorkflowNotFound | WorkflowVersionNotFound | Workflow.WorkflowInvalid | Workflow.PinnedActionUnavailable;
 
 /**
@@ -22,6 +32,7 @@ async function freezeDraft(deps: Deps, tx: Transaction, workflow: Workflow.Workf
   const pinned = await pinnedAndChecked(tx, workflow.projectId, workflow.document, workflow.id);
   // Locked first, checked after: an action version deleted meanwhile is a problem, not a dangling pin.
   const locked = await tx.library.findForShare(workflow.projectId, Workflow.pinnedReferences(pinned.document));
+  await lockValues(tx, workflow.projectId, pinned.document);
   const problems = validateWorkflow(pinned.document, await validationContext(tx, workflow.projectId, pinned.document, workflow.id));
   if (problems.length > 0) return rejected({ type: 'WorkflowInvalid', problems });
   const pins = Workflow.pinnedReferences(pinned.document).map(({ actionId, version }) => {
@@ -43,6 +54,7 @@ async function thawVersion(tx: Transaction, workflow: Workflow.Workflow, number:
   if (!version) return rejected({ type: 'WorkflowVersionNotFound', version: number } as const);
   const actions = Workflow.pinnedActions(version, await tx.library.findForShare(workflow.projectId, version.pins));
   if (!actions.ok) return actions;
+  await lockValues(tx, workflow.projectId, version.document);
   const problems = validateWorkflow(version.document, await validationContext(tx, workflow.projectId, version.document, workflow.id));
   if (problems.length > 0) return rejected({ type: 'WorkflowInvalid', problems });
   return ok({ workflow, version, reused: true, actions: actions.value });

@@ -66,7 +66,7 @@ export function makeFakes(initial: Partial<FakeState> = {}) {
       },
       names: async (projectId) => draft.secrets.map((row) => row.secret).filter((s) => s.projectId === projectId).sort(byName).map((s) => s.name),
     },
-    revisions: { next: async () => ++draft.revision },
+    revisions: { next: async () => ++draft.revision, lock: async () => undefined },
     outbox: {
       append: async (events, traceId) => {
         draft.outbox.push(...events.map((event) => ({ ...event, traceId })));

@@ -50,6 +50,11 @@ export type Revisions = {
    * their revisions (a consumer that keeps the highest keeps the last committed).
    */
   next: (projectId: string, name: string) => Promise<number>;
+  /**
+   * Serializes with every change of `name` in the project until the transaction ends, taking no
+   * revision: a deploy that freezes a version using the name, against its deletion.
+   */
+  lock: (projectId: string, name: string) => Promise<void>;
 };
 
 /** Everything studio emits (the workflows' events join this union). */

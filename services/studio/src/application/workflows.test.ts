@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '@trellis/kernel/io';
 import { createWorkflow } from './create-workflow.js';
 import { deleteActionVersion } from './delete-action-version.js';
+import { deleteSecret } from './delete-secret.js';
+import { deleteVariable } from './delete-variable.js';
 import { deleteWorkflow } from './delete-workflow.js';
 import { deployWorkflow } from './deploy-workflow.js';
 import { aLibraryAction, fakeChecksum, makeFakes } from './fakes.js';
@@ -20,8 +22,10 @@ function world() {
       aLibraryAction(),
       aLibraryAction({ version: '1.1.0', digest: 'b'.repeat(64), builtAt: new Date('2026-11-01T11:00:00Z') }),
       aLibraryAction({ projectId: 'p2', version: '9.0.0' }),
+      aLibraryAction({ actionId: 'call', inputs: [{ name: 'token', type: 'password', help: '', optional: false }], outputs: [] }),
     ],
     variables: [{ projectId: 'p1', name: 'START', value: 1, revision: 1, updatedAt: now, updatedBy: 'u1' }],
+    secrets: [{ secret: { projectId: 'p1', name: 'TOKEN', revision: 2, updatedAt: now, updatedBy: 'u1' }, sealed: 'sealed' }],
   });
   let next = 0;
   const deps = { ...fakes, clock: () => now, ids: () => `id-${++next}`, checksum: fakeChecksum };
@@ -194,5 +198,20 @@ describe('deploying', () => {
     expect(await deleteWorkflow(deps, { projectId: 'p1', workflowId })).toEqual({ ok: true, value: undefined });
     expect(fakes.state().workflowVersions).toEqual([]);
     expect(await deleteWorkflow(deps, { projectId: 'p1', workflowId })).toEqual({ ok: false, error: { type: 'WorkflowNotFound' } });
+  });
+
+  it('refuses to delete a variable or a secret a live version uses, naming the workflows', async () => {
+    const { deps, workflowId } = await saved(doc({ steps: [
+      { id: 's1', action: 'add-one', inputs: { n: '${{ vars.START }}' } }, { id: 's2', action: 'call', inputs: { token: '${{ secrets.TOKEN }}' } },
+    ] }));
+    const remove = () => Promise.all([deleteVariable(deps, { projectId: 'p1', name: 'START', traceId: 't' }), deleteSecret(deps, { projectId: 'p1', name: 'TOKEN', traceId: 't' })]);
+    expect(await deployWorkflow(deps, { projectId: 'p1', workflowId, by: 'op', traceId: 't' })).toMatchObject({ ok: true });
+    expect(await remove()).toEqual([
+      { ok: false, error: { type: 'VariableInUse', name: 'START', workflows: ['add'] } }, { ok: false, error: { type: 'SecretInUse', name: 'TOKEN', workflows: ['add'] } },
+    ]);
+    await undeployWorkflow(deps, { projectId: 'p1', workflowId, mode: 'immediate', by: 'op', traceId: 't' });
+    const deploymentId = deps.state().workflows[0]?.deployment?.id ?? '';
+    await recordDeployAnswer(deps, { kind: 'undeployed', projectId: 'p1', workflowId, deploymentId, version: 1, reason: '' });
+    expect(await remove()).toEqual([{ ok: true, value: undefined }, { ok: true, value: undefined }]);
   });
 });

@@ -64,9 +64,13 @@ export function makeSecretRepository(trx: Transaction<Database>): SecretReposito
  * revisions in one order and commit in the other.
  */
 export function makeRevisions(trx: Transaction<Database>): Revisions {
+  const lock = async (projectId: string, name: string) => {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`project_values/${projectId}/${name}`}, 0))`.execute(trx);
+  };
   return {
+    lock,
     next: async (projectId, name) => {
-      await sql`select pg_advisory_xact_lock(hashtextextended(${`project_values/${projectId}/${name}`}, 0))`.execute(trx);
+      await lock(projectId, name);
       const { rows } = await sql<{ revision: string }>`select nextval('project_value_revisions') as revision`.execute(trx);
       const revision = rows[0]?.revision;
       if (revision === undefined) throw new Error('the revision sequence answered nothing');
