@@ -1,5 +1,6 @@
 import { randomUUID, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { Transform } from 'node:stream';
 import { bodyParser } from '@koa/bodyparser';
 import { Router, type RouterContext } from '@koa/router';
 import Koa from 'koa';
@@ -12,7 +13,7 @@ import type { Metrics } from '../metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { HttpProblem, fromClientError, toProblem } from './problem.js';
 import { PUBLIC } from '../auth/access.js';
-import { defineRoute, type RequestContext, type Route } from './route.js';
+import { defineRoute, type RequestContext, type Route, type Upload } from './route.js';
 
 export type ReadinessCheck = { name: string; check: () => Promise<void> };
 
@@ -203,6 +204,30 @@ function bodyOf(route: Route, ctx: Koa.Context): { body: unknown; text: string |
   throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type', `Send the body as ${accepted}.`);
 }
 
+// The rest of the body is not read: the connection closes with the answer.
+const tooLarge = (maxBytes: number) =>
+  new HttpProblem(413, 'payload_too_large', 'Request body too large', `The file exceeds the size limit of ${maxBytes} bytes.`, undefined, { connection: 'close' });
+
+/** The body of an upload route, streamed: refused at once when its declared length is too big, cut off when it grows past the limit. */
+function uploadOf(route: Route, ctx: Koa.Context): Upload | undefined {
+  if (!route.upload) return undefined;
+  const { maxBytes } = route.upload;
+  if (!hasBody(ctx)) throw new HttpProblem(400, 'invalid_request', 'Invalid request', 'The request needs a body: the file.', [{ path: 'body', message: 'Required' }]);
+  const declared = ctx.request.length;
+  if (declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes);
+  let seen = 0;
+  const limited = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      if (seen > maxBytes) done(tooLarge(maxBytes));
+      else done(null, chunk);
+    },
+  });
+  ctx.req.on('error', (error) => limited.destroy(error));
+  ctx.req.pipe(limited);
+  return { stream: limited, contentType: ctx.request.type || 'application/octet-stream', declaredLength: declared };
+}
+
 function mount(router: Router, route: Route, basePath: string, authenticate: Authenticator | undefined): void {
   router[route.method](`${basePath}${route.path}`, async (ctx: RouterContext) => {
     ctx.state['route'] = `${basePath}${route.path}`;
@@ -221,7 +246,8 @@ function mount(router: Router, route: Route, basePath: string, authenticate: Aut
     }
     const params = parse('params', route.params, ctx.params);
     const query = parse('query', route.query, ctx.query);
-    const result = await route.handler({ params, query, ...bodyOf(route, ctx), context });
+    const upload = uploadOf(route, ctx);
+    const result = await route.handler({ params, query, ...(upload ? { body: undefined, text: undefined } : bodyOf(route, ctx)), upload, context });
     ctx.status = result.status;
     for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
     if (result.body !== undefined) {
@@ -276,6 +302,15 @@ export function makeHttpApp(options: HttpAppOptions): Koa {
   // are those some route declares, read as a string. Anything else is left unread, and the route
   // answers 415.
   const textTypes = [...new Set(routes.flatMap((route) => route.text?.mediaTypes ?? []))];
+  const router = new Router();
+  // An upload route's body is a file of any type, streamed to its handler: the parser leaves it alone.
+  const uploadPaths = new Set(routes.filter((route) => route.upload).map((route) => `${options.basePath}${route.path}`));
+  if (uploadPaths.size > 0) {
+    app.use(async (ctx, next) => {
+      if (router.match(ctx.path, ctx.method).pathAndMethod.some((layer) => typeof layer.path === 'string' && uploadPaths.has(layer.path))) ctx.disableBodyParser = true;
+      await next();
+    });
+  }
   app.use(bodyParser({
     enableTypes: textTypes.length > 0 ? ['json', 'text'] : ['json'],
     detectJSON: isJson,
@@ -289,7 +324,6 @@ export function makeHttpApp(options: HttpAppOptions): Koa {
     },
   }));
 
-  const router = new Router();
   if (!options.authenticate && routes.some((route) => route.access.kind !== 'public')) {
     throw new Error('routes that are not public need an authenticator');
   }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { Access, Caller, Role } from '../auth/access.js';
 import type { Logger } from '../logger.js';
@@ -18,6 +19,12 @@ export type RequestContext = {
   clientIp: string;
 };
 
+/** A route that takes a file: the body is streamed to the handler, unread, whatever its type. */
+export type UploadBody = { description: string; maxBytes: number };
+
+/** The request body of an upload route, as a stream that fails with a 413 once it passes `maxBytes`. */
+export type Upload = { stream: Readable; contentType: string; declaredLength: number | undefined };
+
 /** Media types a route reads as text (the raw body, UTF-8), e.g. YAML; JSON stays `body`'s. */
 export type TextBody = { mediaTypes: readonly string[]; description: string };
 
@@ -31,6 +38,8 @@ export type RouteInput<P, Q, B, T extends TextBody | undefined = undefined> = {
   query: Q;
   body: T extends TextBody ? B | undefined : B;
   text: T extends TextBody ? ([B] extends [undefined] ? string : string | undefined) : undefined;
+  /** Only on a route that declares `upload`. */
+  upload: Upload | undefined;
   context: RequestContext;
 };
 
@@ -62,6 +71,8 @@ export type Route<P = unknown, Q = unknown, B = unknown, T extends TextBody | un
    * answers 415. Limited to the app's `bodyLimit`, as JSON is.
    */
   text?: T;
+  /** The body is a file, streamed to the handler (`input.upload`) instead of parsed. */
+  upload?: UploadBody;
   responses: Readonly<Record<number, ResponseSpec>>;
   handler: (input: RouteInput<P, Q, B, T>) => Promise<RouteResult>;
 };
