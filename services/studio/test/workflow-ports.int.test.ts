@@ -141,3 +141,21 @@ describe('a deploy\'s hold on the values it uses (Postgres)', () => {
     expect(await deletion).toBe(before + 1);
   });
 });
+
+describe('workflows on Postgres', () => {
+  it('go with their project: drafts, versions and what the versions use', async () => {
+    const doomed = randomUUID();
+    await database.db.insertInto('projects').values({ id: doomed, name: 'doomed', created_at: new Date() }).execute();
+    const workflow = aWorkflow(doomed, 'doomed', { latestVersion: 1 });
+    await makeUnitOfWork(database.db)(async (tx) => {
+      await tx.workflows.insert(workflow);
+      await tx.workflowVersions.insert({ projectId: doomed, workflowId: workflow.id, version: 1, document: document('doomed'), checksum: 'f'.repeat(64), pins: [], createdAt: at(1), createdBy: 'u' },
+        { actions: [{ id: 'add-one', version: '1.0.0' }], variables: ['X'], secrets: [] });
+    });
+    const count = async () => Promise.all((['workflows', 'workflow_versions', 'workflow_version_uses'] as const).map(async (table) =>
+      (await database.db.selectFrom(table).select('project_id').where('project_id', '=', doomed).execute()).length));
+    expect(await count()).toEqual([1, 1, 2]);
+    await database.db.deleteFrom('projects').where('id', '=', doomed).execute();
+    expect(await count()).toEqual([0, 0, 0]);
+  });
+});
