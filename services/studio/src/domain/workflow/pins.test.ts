@@ -29,11 +29,16 @@ describe('pinToNewest', () => {
 });
 
 describe('usesOf', () => {
+  it('finds uploaded files given as { file: id }, however deep', () => {
+    expect(usesOf({ steps: [{ inputs: { a: { file: 'f1' }, b: [{ file: 'f2' }, { file: 'f1' }], c: { file: 'x', other: 1 } } }] }).files).toEqual(['f1', 'f2']);
+  });
+
   it('lists the pinned action versions, variables and secrets a document names, once each', () => {
     expect(usesOf(pinToNewest(doc(), () => '2.0.0'))).toEqual({
       actions: [{ id: 'listen', version: '2.0.0' }, { id: 'add-one', version: '2.0.0' }, { id: 'add-one', version: '1.0.0' }, { id: 'ghost', version: '2.0.0' }],
       variables: ['DEEP', 'NOTE', 'START'],
       secrets: ['LISTEN', 'TOKEN'],
+      files: [],
     });
   });
 });

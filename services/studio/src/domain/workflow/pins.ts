@@ -19,7 +19,23 @@ export function pinToNewest(raw: JsonValue, newestVersionOf: (actionId: string) 
 }
 
 /** What a version uses from the project: deleting one of these is refused while it is deployed. */
-export type Uses = { readonly actions: readonly { id: string; version: string }[]; readonly variables: readonly string[]; readonly secrets: readonly string[] };
+export type Uses = {
+  readonly actions: readonly { id: string; version: string }[];
+  readonly variables: readonly string[];
+  readonly secrets: readonly string[];
+  /** Uploaded files given as static values (`{ file: <id> }`). */
+  readonly files: readonly string[];
+};
+
+/** The ids of the uploaded files a value names: every object that is exactly `{ file: "<id>" }`. */
+export function uploadedFileIds(value: JsonValue): string[] {
+  if (Array.isArray(value)) return value.flatMap(uploadedFileIds);
+  if (value === null || typeof value !== 'object') return [];
+  const keys = Object.keys(value);
+  const file = value['file'];
+  if (keys.length === 1 && typeof file === 'string' && file !== '') return [file];
+  return Object.values(value).flatMap(uploadedFileIds);
+}
 
 function* strings(value: JsonValue): Generator<string> {
   if (typeof value === 'string') yield value;
@@ -47,5 +63,5 @@ export function usesOf(raw: JsonValue): Uses {
       if (reference.root === 'secrets') secrets.add(name);
     }
   }
-  return { actions: [...actions.values()], variables: [...variables].sort(), secrets: [...secrets].sort() };
+  return { actions: [...actions.values()], variables: [...variables].sort(), secrets: [...secrets].sort(), files: [...new Set(uploadedFileIds(raw))].sort() };
 }

@@ -25,6 +25,7 @@ const CONTEXT: ValidationContext = {
   variables: new Map<string, JsonValue>([['WIDTH', 640], ['LABEL', 'big'], ['SETTINGS', { a: 1 }]]),
   secrets: new Set(['API_TOKEN']),
   httpPathsTaken: new Map([['taken', 'other-workflow']]),
+  files: new Set(['f1']),
 };
 
 type Doc = Record<string, JsonValue>;
@@ -96,6 +97,8 @@ describe('validateWorkflow', () => {
     ['a step depending on a compensation', (d) => { inputsOf(d, 2)['width'] = '${{ steps.undo-s2.n }}'; }, [['unknown_output', 'steps[2].inputs.width'], ['reference_not_upstream', 'steps[2].inputs.width']]],
     ['a compensation using a step that is not upstream of its owner', (d) => { inputsOf(d, 3)['reason'] = '${{ steps.each.image }}'; }, [['reference_not_upstream', 'steps[3].inputs.reason']]],
     ['an unknown compensation', (d) => { step(d, 1)['on_failure'] = 'undo-x'; }, [['unknown_step_reference', 'steps[1].on_failure'], ['failure_outside_compensation', 'steps[3].inputs.reason']]],
+    ['a failure field that does not exist', (d) => { inputsOf(d, 3)['reason'] = '${{ failure.error.stack }}'; }, [['invalid_reference', 'steps[3].inputs.reason']]],
+    ['failure fields a compensation may use', (d) => { inputsOf(d, 3)['reason'] = '${{ failure.step }} after ${{ failure.attempts }}: ${{ failure.error.code }} ${{ failure.inputs.n }}'; }, []],
     ['failure.* outside a compensation', (d) => { inputsOf(d, 0)['n'] = '${{ failure.inputs.n }}'; }, [['failure_outside_compensation', 'steps[0].inputs.n']]],
     // Types
     ['a float output into an integer input', (d) => { step(d, 0)['action'] = 'to-text'; step(d, 0)['inputs'] = { value: '${{ trigger.n }}' }; inputsOf(d, 1)['n'] = '${{ steps.s1.size }}'; d['results'] = {}; step(d, 1)['when'] = true; inputsOf(d, 3)['n'] = 1; },
@@ -105,6 +108,8 @@ describe('validateWorkflow', () => {
     ['a float literal into an integer input', (d) => { inputsOf(d, 0)['n'] = 1.5; }, [['type_mismatch', 'steps[0].inputs.n']]],
     ['an enum value not allowed', (d) => { inputsOf(d, 2)['format'] = 'gif'; }, [['type_mismatch', 'steps[2].inputs.format']]],
     ['a file input from a string', (d) => { inputsOf(d, 2)['image'] = '${{ vars.LABEL }}'; }, [['type_mismatch', 'steps[2].inputs.image']]],
+    ['an uploaded file as a static value', (d) => { step(d, 2)['foreach'] = [640]; inputsOf(d, 2)['width'] = '${{ item }}'; inputsOf(d, 2)['image'] = { file: 'f1' }; }, []],
+    ['a file that was never uploaded', (d) => { step(d, 2)['foreach'] = [640]; inputsOf(d, 2)['width'] = '${{ item }}'; inputsOf(d, 2)['image'] = { file: 'f9' }; }, [['unknown_file', 'steps[2].inputs.image']]],
     ['a required input without a value', (d) => { delete inputsOf(d, 0)['n']; }, [['required_input_missing', 'steps[0].inputs.n']]],
     ['a required input set to null', (d) => { inputsOf(d, 0)['n'] = null; }, [['required_input_missing', 'steps[0].inputs.n']]],
     ['an input the action does not have', (d) => { inputsOf(d, 0)['m'] = 1; }, [['unknown_input', 'steps[0].inputs.m']]],

@@ -6,6 +6,7 @@ import { checkSchedule } from '@trellis/workflow-language/schedule';
 import { parseTemplate, staticTypeOfTemplate, templateReferences, type Template } from '@trellis/workflow-language/template';
 import { ANY, assignable, describeType, io, isIoType, staticFits, typeOfLiteral, type Target, type ValueType } from '@trellis/workflow-language/value-types';
 import { findCycles } from './graph.js';
+import { uploadedFileIds } from './pins.js';
 
 export type { Problem } from '@trellis/workflow-language/document';
 
@@ -26,6 +27,8 @@ export type ValidationContext = {
   readonly secrets: ReadonlySet<string>;
   /** HTTP trigger paths of the project's other workflows: path -> that workflow's name. */
   readonly httpPathsTaken: ReadonlyMap<string, string>;
+  /** The project's uploaded files among those the document names (`{ file: <id> }`). */
+  readonly files: ReadonlySet<string>;
 };
 
 /** Where a value sits, which says what it may reference. */
@@ -119,6 +122,24 @@ function variableType(reference: Reference, context: ValidationContext): ValueTy
   return deeper.length > 0 ? ANY : typeOfLiteral(context.variables.get(name) ?? null);
 }
 
+/** What `failure.*` holds in a compensation step: the failed step's id, its attempts, its inputs and its error. */
+function failureType(reference: Reference): ValueType | undefined {
+  const [field, member, ...deeper] = reference.path;
+  switch (field) {
+    case 'step':
+      return member === undefined ? io('string') : undefined;
+    case 'attempts':
+      return member === undefined ? io('integer') : undefined;
+    case 'inputs':
+      return member === undefined ? io('json') : ANY;
+    case 'error':
+      if (member === undefined) return io('json');
+      return (member === 'code' || member === 'message') && deeper.length === 0 ? io('string') : undefined;
+    default:
+      return undefined;
+  }
+}
+
 /** The type a reference carries, after reporting what is wrong with it; undefined when it is wrong. */
 function checkReference(reference: Reference, path: Path, site: Site, analysis: Analysis, step: Step | undefined): ValueType | undefined {
   const { problems, context } = analysis;
@@ -141,7 +162,7 @@ function checkReference(reference: Reference, path: Path, site: Site, analysis: 
       return reference.path.length > 0 ? ANY : site.item;
     case 'failure':
       if (!site.compensation) return problem('failure_outside_compensation', `${text}: failure.* exists only in a compensation step (one named by on_failure).`);
-      return ANY;
+      return failureType(reference) ?? problem('invalid_reference', `${text}: a failure has step, attempts, inputs.<name> and error (error.code, error.message).`);
     case 'trigger': {
       if (!site.runValues) return problem('reference_not_allowed', `${text}: ${site.where} cannot use the run's values.`);
       const type = typeof first === 'string' ? analysis.triggerOutputs.get(first) : undefined;
@@ -187,6 +208,13 @@ function checkValue(value: JsonValue, path: Path, site: Site, analysis: Analysis
   return { template: parsed.template, type: typed.type };
 }
 
+/** Every `{ file: <id> }` in a static value must be one of the project's uploaded files. */
+function checkUploadedFiles(value: JsonValue, path: Path, analysis: Analysis): void {
+  for (const id of uploadedFileIds(value)) {
+    if (!analysis.context.files.has(id)) analysis.problems.push({ code: 'unknown_file', path, message: `The project has no uploaded file ${id}.` });
+  }
+}
+
 /** Checks one input's value against the action's declaration. */
 function checkInput(value: JsonValue, spec: IoSpec, path: Path, site: Site, analysis: Analysis, step?: Step): void {
   const checked = checkValue(value, path, site, analysis, step);
@@ -196,6 +224,7 @@ function checkInput(value: JsonValue, spec: IoSpec, path: Path, site: Site, anal
     if (value === null) return;
     const fit = staticFits(value, target);
     if (!fit.ok) analysis.problems.push({ code: 'type_mismatch', path, message: `${spec.name} is ${describeType(io(target.type, target.values))}: ${fit.reason}` });
+    else if (target.type === 'file') checkUploadedFiles(value, path, analysis);
     return;
   }
   const fit = assignable(checked.type, target);
