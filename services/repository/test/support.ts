@@ -5,6 +5,7 @@ import { declareEmitterExchange, exchangeOf } from '@trellis/platform/amqp/topol
 import { loadConfig } from '@trellis/platform/config';
 import { makeLogger } from '@trellis/platform/logger';
 import { eventually } from '@trellis/platform/testing/eventually';
+import { makeCall, type Answer, type Call } from '@trellis/platform/testing/http-call';
 import { drainQueue } from '@trellis/platform/testing/amqp';
 import { handled, publishAs, useServiceUnderTest, type ServiceUnderTest } from '@trellis/platform/testing/service-harness';
 import { envSchema } from '../src/infrastructure/config.js';
@@ -21,9 +22,7 @@ export const QUEUE = eventsQueue(RETRY_DELAYS_MS).name;
 /** A queue of the test's own bound to everything the repository emits: what went on the broker. */
 export const TAP_QUEUE = 'test.repository.tap';
 
-// Answers are checked field by field; typing every body would only restate the schemas.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Answer = { status: number; body: any; text: string; headers: Headers };
+export type { Answer };
 
 export type TestRepositoryService = ServiceUnderTest<Database> & {
   /** What the test gave the service on top of the harness's own variables (its secret key among them). */
@@ -32,7 +31,7 @@ export type TestRepositoryService = ServiceUnderTest<Database> & {
   fullEnv: () => Record<string, string>;
   /** Every log line the service wrote (JSON), from its start. */
   lines: string[];
-  call: (method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; contentType?: string }) => Promise<Answer>;
+  call: Call;
   /** A project the repository has heard of (its ProjectCreated handled), with a token per role. */
   project: () => Promise<{ id: string; token: (role?: string) => Promise<string> }>;
   /** ActionBuildRequested messages published so far (removed from the tap queue), decoded with the repository's own generated code. */
@@ -85,21 +84,7 @@ export function useRepository(env: Record<string, string> = {}): TestRepositoryS
     TRELLIS_S3_ENDPOINT: harness.store.config.endpoint, TRELLIS_S3_ACCESS_KEY: harness.store.config.accessKey,
     TRELLIS_S3_SECRET_KEY: harness.store.config.secretKey, TRELLIS_S3_BUCKET: harness.store.config.bucket, ...ownEnv,
   });
-  service.call = async (method, path, options = {}) => {
-    const headers: Record<string, string> = {};
-    if (options.token) headers['authorization'] = `Bearer ${options.token}`;
-    const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-    const response = await fetch(`${harness.base}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    return { status: response.status, body: parsed, text, headers: response.headers };
-  };
+  service.call = makeCall(() => harness.base);
   service.project = async () => {
     const id = randomUUID();
     const content = authorization.ProjectCreated.encode(authorization.ProjectCreated.fromPartial({
