@@ -1,4 +1,4 @@
-import type { JsonValue } from '@trellis/kernel/io';
+import type { IoSpec, JsonValue } from '@trellis/kernel/io';
 import { WORKFLOW_SHAPE, type FieldSpec, type ObjectShape } from './document-shape.js';
 import { parseDuration } from './duration.js';
 import type { Path } from './expression.js';
@@ -18,14 +18,8 @@ export function pathText(path: Path): string {
   return out;
 }
 
-export type IoDeclaration = {
-  readonly name: string;
-  readonly type: IoType;
-  readonly help: string;
-  readonly optional: boolean;
-  readonly values?: readonly string[];
-  readonly default?: JsonValue;
-};
+/** An input a trigger declares: an action's I/O as every service sees it, with a type checked to be one of the ten. */
+export type IoDeclaration = Pick<IoSpec, 'name' | 'help' | 'optional' | 'values' | 'default'> & { readonly type: IoType };
 
 export type Trigger =
   | { readonly type: 'http'; readonly path: string; readonly timeoutMs: number; readonly auth: 'required' | 'none'; readonly inputs: readonly IoDeclaration[] }
