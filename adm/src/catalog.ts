@@ -12,7 +12,7 @@ export type ServiceInfo = {
 
 export const SERVICES: readonly ServiceInfo[] = [
   { name: 'authorization', prefixes: ['/authorization'], defaultPort: 8101, usesObjectStore: false },
-  { name: 'studio', prefixes: ['/studio'], defaultPort: 8102, usesObjectStore: false },
+  { name: 'studio', prefixes: ['/studio'], defaultPort: 8102, usesObjectStore: true },
   { name: 'repository', prefixes: ['/repository'], defaultPort: 8103, usesObjectStore: true },
   { name: 'action-builder', prefixes: ['/builder'], defaultPort: 8104, usesObjectStore: true },
   { name: 'runner', prefixes: ['/runner', '/user-api'], defaultPort: 8105, usesObjectStore: true },

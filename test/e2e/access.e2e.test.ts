@@ -39,6 +39,7 @@ const MATRIX: Record<string, Expectation> = {
   studioImportWorkflow: 'developer', studioDeployWorkflow: 'operator', studioUndeployWorkflow: 'operator',
   studioListVariables: 'viewer', studioGetVariable: 'viewer', studioSetVariable: 'developer', studioDeleteVariable: 'developer',
   studioListSecrets: 'viewer', studioGetSecret: 'viewer', studioSetSecret: 'developer', studioDeleteSecret: 'developer',
+  studioListFiles: 'viewer', studioGetFile: 'viewer', studioGetFileContent: 'viewer', studioUploadFile: 'developer', studioDeleteFile: 'developer',
   ...Object.fromEntries(['authorization', 'studio', 'repository', 'actionBuilder', 'runner'].flatMap((service) =>
     ['Health', 'Ready', 'Metrics', 'OpenApi'].map((name) => [`${service}${name}`, 'public' as const]))),
 };
@@ -168,11 +169,14 @@ async function operations(): Promise<Operation[]> {
   return list;
 }
 
+/** Query strings a route needs to do its work (an upload names its file). */
+const QUERIES: Record<string, string> = { studioUploadFile: '?name=matrix.json' };
+
 /** Admin-only operations act on throwaway project C; the rest on project A. Other ids are unknown ones (a version number is 1). */
 function urlOf(operation: Operation, expectation: Expectation): string {
   const project = expectation === 'admin' ? state.projectC : state.projectA;
   const path = operation.path.replace('{projectId}', project).replace('{n}', '1').replace(/\{[A-Za-z]+\}/g, () => randomUUID());
-  return `${base(operation.service)}${path}`;
+  return `${base(operation.service)}${path}${QUERIES[operation.operationId] ?? ''}`;
 }
 
 function allowed(expectation: Expectation, who: 'admin' | 'api-key-owner' | 'other-project' | Role): boolean {
@@ -293,7 +297,7 @@ describe('deleting a project', () => {
       await eventually(() => query(platform.databaseUrls[name], `select 1 from api_keys where project_id = '${doomed}'`), (rows) => rows.length === 1);
     }
     const store = makeObjectStore(platform.store.config);
-    const objects = ['repository', 'action-builder', 'runner'].map((service) => `${service}/projects/${doomed}/some/file.txt`);
+    const objects = ['studio', 'repository', 'action-builder', 'runner'].map((service) => `${service}/projects/${doomed}/some/file.txt`);
     const survivor = `runner/projects/${state.projectA}/survives.txt`;
     for (const name of [...objects, survivor]) await store.client.putObject(store.bucket, name, Buffer.from('data'));
 

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -8,8 +9,8 @@ import { startImageGateway, startLocalGateway, type RunningGateway } from '../..
 import { localGatewayVars } from '../../adm/src/local/gateway.js';
 import { localSettingsFromEnv, type LocalSettings } from '../../adm/src/local/settings.js';
 import { statePaths } from '../../adm/src/paths.js';
-import { SERVICES, type ServiceName } from './harness.js';
-import { startPlatform, type Platform } from './platform.js';
+import { eventually, SERVICES, type ServiceName } from './harness.js';
+import { ADMIN_PASSWORD, startPlatform, type Platform } from './platform.js';
 
 /**
  * Request bodies of every size through the real gateway, both as `make up` runs it and as the
@@ -90,6 +91,34 @@ describe('request bodies through the gateway to the real services', () => {
       }
     }
   });
+
+  it('streams a 50 MiB file, sent in chunks, through the gateway to studio, which stores it whole', async () => {
+    const first = gateways[0]?.[1];
+    if (!first) throw new Error('no gateway');
+    const json = async (method: string, path: string, body?: unknown, token?: string) => {
+      const response = await fetch(`${first.base}${path}`, {
+        method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const login = async (projectId?: string) =>
+      String((await json('POST', '/authorization/login', { username: 'admin', password: ADMIN_PASSWORD, ...(projectId ? { project_id: projectId } : {}) })).body['access_token']);
+    const project = String((await json('POST', '/authorization/projects', { name: 'gateway-uploads' }, await login())).body['id']);
+    const token = await login(project);
+    await eventually(() => json('GET', '/studio/project', undefined, token), (answer) => answer.status === 200);
+
+    const bytes = randomBytes(50 * MB);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    for (const [name, gateway] of gateways) {
+      const parts = Array.from({ length: 50 }, (_, i) => bytes.subarray(i * MB, (i + 1) * MB));
+      const answer = await post(`${gateway.base}/studio/files?name=big-${name.replace(' ', '-')}.bin`, parts, { 'content-type': 'application/octet-stream', authorization: `Bearer ${token}` });
+      expect([name, answer.status]).toEqual([name, 201]);
+      expect(answer.body, name).toMatchObject({ name: `big-${name.replace(' ', '-')}.bin`, size: 50 * MB, sha256, content_type: 'application/octet-stream' });
+      const stored = await platform.store.store.client.statObject(platform.store.config.bucket, `studio/projects/${project}/files/${String(answer.body['id'])}`);
+      expect(stored.size, name).toBe(50 * MB);
+    }
+  }, 120_000);
 
   it('answers 502 problem+json with a code when a service is stopped', async () => {
     await platform.running.studio.stop();

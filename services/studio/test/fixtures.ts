@@ -22,8 +22,8 @@ export const TAP_QUEUE = 'test.studio.tap';
 /** A message studio published, as the tap queue got it. */
 export type Tapped = { type: string; messageId: string; content: Buffer };
 
-/** Studio as main.ts runs it, on a database, vhost and JWKS of the test file's own. */
-export function useStudio() {
+/** Studio as main.ts runs it, on a database, vhost, JWKS and object store of the test file's own; `env` adds to (or overrides) its variables. */
+export function useStudio(env: Record<string, string> = {}) {
   /** The runner's sealing key pair: studio gets the public key, a test opens with the private one. */
   const runnerKeys = generateSealingKeyPair();
   const secretKey = randomBytes(32).toString('base64');
@@ -32,6 +32,7 @@ export function useStudio() {
   const studio = useServiceUnderTest<Database>({
     service: 'studio',
     migrations,
+    objectStore: true,
     declareTopology: async (channel) => {
       await channel.assertExchange('trellis.action-builder', 'topic', { durable: true });
       await channel.assertExchange('trellis.runner', 'topic', { durable: true });
@@ -41,7 +42,7 @@ export function useStudio() {
     },
     env: {
       TRELLIS_MESSAGE_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','), TRELLIS_SECRET_KEY: secretKey, TRELLIS_RUNNER_PUBLIC_KEY: runnerKeys.publicKey,
-      TRELLIS_LOG_LEVEL: 'debug',
+      TRELLIS_LOG_LEVEL: 'debug', ...env,
     },
     start: (raw) => startStudio(loadConfig(envSchema, raw), { version: 'test', logger }),
   });

@@ -84,8 +84,9 @@ describe.each(adapters)('the workflow ports on %s', (_name, withTx) => {
         pins: [{ actionId: 'add-one', version: '1.0.0', digest: 'd'.repeat(64) }], createdAt: at(n), createdBy: 'op',
       });
       expect(await tx.workflowVersions.latest(p1, workflow.id)).toBeUndefined();
-      await tx.workflowVersions.insert(version(1), { actions: [{ id: 'add-one', version: '1.0.0' }], variables: ['START'], secrets: ['TOKEN'] });
-      await tx.workflowVersions.insert(version(2), { actions: [{ id: 'add-one', version: '1.0.0' }], variables: [], secrets: [] });
+      const photo = randomUUID();
+      await tx.workflowVersions.insert(version(1), { actions: [{ id: 'add-one', version: '1.0.0' }], variables: ['START'], secrets: ['TOKEN'], files: [photo] });
+      await tx.workflowVersions.insert(version(2), { actions: [{ id: 'add-one', version: '1.0.0' }], variables: [], secrets: [], files: [] });
       expect(await tx.workflowVersions.find(p1, workflow.id, 1)).toEqual(version(1));
       expect(await tx.workflowVersions.find(p2, workflow.id, 1)).toBeUndefined();
       expect(await tx.workflowVersions.latest(p1, workflow.id)).toEqual(version(2));
@@ -95,6 +96,8 @@ describe.each(adapters)('the workflow ports on %s', (_name, withTx) => {
       expect(await tx.workflowVersions.usersOf(p1, { kind: 'variable', name: 'START' })).toEqual([{ workflowName: 'user', version: 1, deployment }]);
       expect(await tx.workflowVersions.usersOf(p1, { kind: 'secret', name: 'TOKEN' })).toHaveLength(1);
       expect(await tx.workflowVersions.usersOf(p1, { kind: 'variable', name: 'TOKEN' })).toEqual([]);
+      expect(await tx.workflowVersions.usersOf(p1, { kind: 'file', name: photo })).toEqual([{ workflowName: 'user', version: 1, deployment }]);
+      expect(await tx.workflowVersions.usersOf(p1, { kind: 'secret', name: photo })).toEqual([]);
       expect(await tx.workflowVersions.usersOf(p2, { kind: 'action', name: 'add-one@1.0.0' })).toEqual([]);
       await tx.workflows.delete(p1, workflow.id);
       expect(await tx.workflowVersions.usersOf(p1, { kind: 'action', name: 'add-one@1.0.0' })).toEqual([]);
@@ -150,11 +153,11 @@ describe('workflows on Postgres', () => {
     await makeUnitOfWork(database.db)(async (tx) => {
       await tx.workflows.insert(workflow);
       await tx.workflowVersions.insert({ projectId: doomed, workflowId: workflow.id, version: 1, document: document('doomed'), checksum: 'f'.repeat(64), pins: [], createdAt: at(1), createdBy: 'u' },
-        { actions: [{ id: 'add-one', version: '1.0.0' }], variables: ['X'], secrets: [] });
+        { actions: [{ id: 'add-one', version: '1.0.0' }], variables: ['X'], secrets: [], files: [randomUUID()] });
     });
     const count = async () => Promise.all((['workflows', 'workflow_versions', 'workflow_version_uses'] as const).map(async (table) =>
       (await database.db.selectFrom(table).select('project_id').where('project_id', '=', doomed).execute()).length));
-    expect(await count()).toEqual([1, 1, 2]);
+    expect(await count()).toEqual([1, 1, 3]);
     await database.db.deleteFrom('projects').where('id', '=', doomed).execute();
     expect(await count()).toEqual([0, 0, 0]);
   });

@@ -1,6 +1,7 @@
 import type { JsonValue } from '@trellis/kernel/io';
 import type { Clock, Ids } from '@trellis/kernel/ports';
 import { ok, rejected, type Result } from '@trellis/kernel/result';
+import type { UploadedFile } from '../domain/file.js';
 import type { LibraryAction } from '../domain/library-action.js';
 import { usesOf } from '../domain/workflow/pins.js';
 import { validateWorkflow } from '../domain/workflow/validate.js';
@@ -11,14 +12,16 @@ import type { Checksum } from './workflow-ports.js';
 import { workflowNotFound, type WorkflowNotFound, type WorkflowVersionNotFound } from './workflow-rejections.js';
 
 type Deps = { uow: UnitOfWork; clock: Clock; ids: Ids; checksum: Checksum };
-type Frozen = { workflow: Workflow.Workflow; version: Workflow.WorkflowVersion; reused: boolean; actions: LibraryAction[] };
+type Frozen = { workflow: Workflow.Workflow; version: Workflow.WorkflowVersion; reused: boolean; actions: LibraryAction[]; files: UploadedFile[] };
 /**
- * Holds the variables and secrets a document uses until the transaction ends (in name order, so
- * two deploys cannot deadlock): a deletion of one waits, then sees the version that uses it.
+ * Holds the variables, secrets and uploaded files a document uses until the transaction ends
+ * (values in name order, so two deploys cannot deadlock): a deletion of one waits, then sees the
+ * version that uses it. Answers the files the project has among those it names, for the snapshot.
  */
-async function lockValues(tx: Transaction, projectId: string, document: JsonValue): Promise<void> {
-  const { variables, secrets } = usesOf(document);
+async function holdUses(tx: Transaction, projectId: string, document: JsonValue): Promise<UploadedFile[]> {
+  const { variables, secrets, files } = usesOf(document);
   for (const name of [...new Set([...variables, ...secrets])].sort()) await tx.revisions.lock(projectId, name);
+  return files.length > 0 ? tx.files.findForShare(projectId, files) : [];
 }
 
 type Rejection = WorkflowNotFound | WorkflowVersionNotFound | Workflow.WorkflowInvalid | Workflow.PinnedActionUnavailable;
@@ -32,7 +35,7 @@ async function freezeDraft(deps: Deps, tx: Transaction, workflow: Workflow.Workf
   const pinned = await pinnedAndChecked(tx, workflow.projectId, workflow.document, workflow.id);
   // Locked first, checked after: an action version deleted meanwhile is a problem, not a dangling pin.
   const locked = await tx.library.findForShare(workflow.projectId, Workflow.pinnedReferences(pinned.document));
-  await lockValues(tx, workflow.projectId, pinned.document);
+  const files = await holdUses(tx, workflow.projectId, pinned.document);
   const problems = validateWorkflow(pinned.document, await validationContext(tx, workflow.projectId, pinned.document, workflow.id));
   if (problems.length > 0) return rejected({ type: 'WorkflowInvalid', problems });
   const pins = Workflow.pinnedReferences(pinned.document).map(({ actionId, version }) => {
@@ -45,7 +48,7 @@ async function freezeDraft(deps: Deps, tx: Transaction, workflow: Workflow.Workf
   const frozen = Workflow.freeze(workflow, { document: pinned.document, pins, checksum, latest, by, now: deps.clock() });
   if (!frozen.reused) await tx.workflowVersions.insert(frozen.version, usesOf(frozen.version.document));
   const actions = Workflow.pinnedActions(frozen.version, locked);
-  return actions.ok ? ok({ ...frozen, actions: actions.value }) : actions;
+  return actions.ok ? ok({ ...frozen, actions: actions.value, files }) : actions;
 }
 
 /** A version deployed again as it was frozen (a rollback): its pinned builds must still be there, and it must still be valid here. */
@@ -54,10 +57,10 @@ async function thawVersion(tx: Transaction, workflow: Workflow.Workflow, number:
   if (!version) return rejected({ type: 'WorkflowVersionNotFound', version: number } as const);
   const actions = Workflow.pinnedActions(version, await tx.library.findForShare(workflow.projectId, version.pins));
   if (!actions.ok) return actions;
-  await lockValues(tx, workflow.projectId, version.document);
+  const files = await holdUses(tx, workflow.projectId, version.document);
   const problems = validateWorkflow(version.document, await validationContext(tx, workflow.projectId, version.document, workflow.id));
   if (problems.length > 0) return rejected({ type: 'WorkflowInvalid', problems });
-  return ok({ workflow, version, reused: true, actions: actions.value });
+  return ok({ workflow, version, reused: true, actions: actions.value, files });
 }
 
 /**
@@ -73,8 +76,8 @@ export async function deployWorkflow(
     if (!workflow) return rejected(workflowNotFound);
     const frozen = input.version === undefined ? await freezeDraft(deps, tx, workflow, input.by) : await thawVersion(tx, workflow, input.version);
     if (!frozen.ok) return frozen;
-    const { version, actions, reused } = frozen.value;
-    const requested = Workflow.requestDeploy(frozen.value.workflow, { version, actions, deploymentId: deps.ids(), by: input.by, now: deps.clock() });
+    const { version, actions, files, reused } = frozen.value;
+    const requested = Workflow.requestDeploy(frozen.value.workflow, { version, actions, files, deploymentId: deps.ids(), by: input.by, now: deps.clock() });
     await tx.workflows.update(requested.workflow);
     await tx.outbox.append(requested.events, input.traceId);
     return ok({ workflow: requested.workflow, version, reused });

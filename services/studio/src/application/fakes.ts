@@ -1,7 +1,9 @@
 import { makeInMemoryUnitOfWork } from '@trellis/platform/testing/unit-of-work';
+import type { UploadedFile } from '../domain/file.js';
 import type { LibraryAction } from '../domain/library-action.js';
 import type { Secret, Variable } from '../domain/project-values.js';
 import { httpPathOf, type Workflow, type WorkflowVersion } from '../domain/workflow/workflow.js';
+import type { FileContents } from './file-ports.js';
 import type { ProjectStatus, RunnerSealer, StudioEvent, Transaction, UnitOfWork, Vault } from './ports.js';
 
 export type FakeState = {
@@ -15,15 +17,16 @@ export type FakeState = {
   outbox: Array<StudioEvent & { traceId: string }>;
   workflows: Workflow[];
   workflowVersions: WorkflowVersion[];
-  /** What each frozen version uses (an action as id@version). */
-  versionUses: Array<{ projectId: string; workflowId: string; version: number; kind: 'action' | 'variable' | 'secret'; name: string }>;
+  /** What each frozen version uses (an action as id@version, a file by id). */
+  versionUses: Array<{ projectId: string; workflowId: string; version: number; kind: 'action' | 'variable' | 'secret' | 'file'; name: string }>;
+  files: UploadedFile[];
 };
 
 const key = (a: { projectId: string; actionId: string; version: string }) => `${a.projectId}/${a.actionId}@${a.version}`;
 
 /** In-memory ports with the Postgres adapters' rules (checked by test/library-ports.int.test.ts). */
 export function makeFakes(initial: Partial<FakeState> = {}) {
-  let state: FakeState = { projects: {}, library: [], variables: [], secrets: [], revision: 0, outbox: [], workflows: [], workflowVersions: [], versionUses: [], ...initial };
+  let state: FakeState = { projects: {}, library: [], variables: [], secrets: [], revision: 0, outbox: [], workflows: [], workflowVersions: [], versionUses: [], files: [], ...initial };
   const same = (projectId: string, name: string) => (item: { projectId: string; name: string }) => item.projectId === projectId && item.name === name;
   const bind = (draft: FakeState): Transaction => ({
     projects: { statusOf: async (projectId) => draft.projects[projectId] ?? 'unknown' },
@@ -73,6 +76,19 @@ export function makeFakes(initial: Partial<FakeState> = {}) {
       },
     },
     ...workflowPorts(draft),
+    files: {
+      insert: async (file) => {
+        draft.files.push(file);
+      },
+      findForUpdate: async (projectId, id) => draft.files.find((f) => f.projectId === projectId && f.id === id),
+      delete: async (projectId, id) => {
+        const before = draft.files.length;
+        draft.files = draft.files.filter((f) => !(f.projectId === projectId && f.id === id));
+        return draft.files.length < before;
+      },
+      existing: async (projectId, ids) => draft.files.filter((f) => f.projectId === projectId && ids.includes(f.id)).map((f) => f.id).sort(),
+      findForShare: async (projectId, ids) => draft.files.filter((f) => f.projectId === projectId && ids.includes(f.id)).sort((a, b) => (a.id < b.id ? -1 : 1)),
+    },
   });
   const uow: UnitOfWork = makeInMemoryUnitOfWork({ get: () => state, set: (next) => { state = next; } }, bind);
   return { uow, state: () => state, bind };
@@ -144,8 +160,9 @@ function workflowPorts(draft: FakeState): Pick<Transaction, 'workflows' | 'workf
     workflowVersions: {
       insert: async (version, uses) => {
         draft.workflowVersions.push(version);
-        const use = (kind: 'action' | 'variable' | 'secret', name: string) => ({ projectId: version.projectId, workflowId: version.workflowId, version: version.version, kind, name });
-        draft.versionUses.push(...uses.actions.map((a) => use('action', `${a.id}@${a.version}`)), ...uses.variables.map((v) => use('variable', v)), ...uses.secrets.map((s) => use('secret', s)));
+        const use = (kind: 'action' | 'variable' | 'secret' | 'file', name: string) => ({ projectId: version.projectId, workflowId: version.workflowId, version: version.version, kind, name });
+        draft.versionUses.push(...uses.actions.map((a) => use('action', `${a.id}@${a.version}`)), ...uses.variables.map((v) => use('variable', v)),
+          ...uses.secrets.map((s) => use('secret', s)), ...uses.files.map((f) => use('file', f)));
       },
       find: async (projectId, workflowId, version) => versionsOf(projectId, workflowId).find((v) => v.version === version),
       latest: async (projectId, workflowId) => versionsOf(projectId, workflowId).sort((a, b) => b.version - a.version)[0],
@@ -166,4 +183,29 @@ export function fakeChecksum(text: string): string {
     for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
     return hash.toString(16).padStart(8, '0');
   }).join('');
+}
+
+/**
+ * The object store in memory: what was stored, by object key, and switches that make a store or
+ * a remove fail as the world fails (thrown). A content that fails while it is read stores nothing.
+ */
+export function makeFakeFileContents() {
+  const objects = new Map<string, { bytes: Uint8Array; contentType: string }>();
+  const failing = { store: false, remove: false };
+  const contents: FileContents = {
+    store: async ({ projectId, fileId, contentType }, content) => {
+      const object = `studio/projects/${projectId}/files/${fileId}`;
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of content) chunks.push(chunk);
+      if (failing.store) throw new Error('the store is down');
+      const bytes = new Uint8Array(Buffer.concat(chunks));
+      objects.set(object, { bytes, contentType });
+      return { object, size: bytes.length, sha256: fakeChecksum(Buffer.from(bytes).toString('latin1')) };
+    },
+    remove: async (object) => {
+      if (failing.remove) throw new Error('the store is down');
+      objects.delete(object);
+    },
+  };
+  return { contents, objects, failing };
 }

@@ -2,6 +2,7 @@ import type { UnitOfWork as KernelUnitOfWork } from '@trellis/kernel/ports';
 import type { LibraryAction } from '../domain/library-action.js';
 import type { JsonValue, ProjectValueEvent, Secret, Variable } from '../domain/project-values.js';
 import type { WorkflowEvent } from '../domain/workflow/workflow.js';
+import type { FileRepository } from './file-ports.js';
 import type { WorkflowRepository, WorkflowVersionRepository } from './workflow-ports.js';
 
 /** What studio knows of a project (tenancy keeps the rows; this is the question use cases ask). */
@@ -72,6 +73,7 @@ export type Transaction = {
   outbox: Outbox;
   workflows: WorkflowRepository;
   workflowVersions: WorkflowVersionRepository;
+  files: FileRepository;
 };
 
 export type UnitOfWork = KernelUnitOfWork<Transaction>;

@@ -3,15 +3,16 @@ import { ok, type Result } from '@trellis/kernel/result';
 import { canonicalDocument } from '@trellis/workflow-language/canonical';
 import { actionReferences, splitActionReference } from '@trellis/workflow-language/document';
 import type { LibraryAction } from '../domain/library-action.js';
-import { pinToNewest } from '../domain/workflow/pins.js';
+import { pinToNewest, uploadedFileIds } from '../domain/workflow/pins.js';
 import { validateWorkflow, type Problem, type ValidationContext } from '../domain/workflow/validate.js';
 import * as Workflow from '../domain/workflow/workflow.js';
 import type { Transaction } from './ports.js';
 
 /**
  * What the validator needs to know of the project for `document`: the library's versions of the
- * actions it names (newest build first), the variables, the secrets' names, and the HTTP paths of
- * the other workflows (`exceptId` is the workflow being edited: its own path is not taken).
+ * actions it names (newest build first), the variables, the secrets' names, the HTTP paths of
+ * the other workflows (`exceptId` is the workflow being edited: its own path is not taken), and
+ * which of the uploaded files it names the project has.
  */
 export async function validationContext(tx: Transaction, projectId: string, document: JsonValue, exceptId: string | undefined): Promise<ValidationContext> {
   const ids = [...new Set(actionReferences(document).map(({ reference }) => splitActionReference(reference).id))];
@@ -19,6 +20,8 @@ export async function validationContext(tx: Transaction, projectId: string, docu
   const variables = await tx.variables.all(projectId);
   const secrets = await tx.secrets.names(projectId);
   const httpPathsTaken = await tx.workflows.httpPaths(projectId, exceptId);
+  const fileIds = [...new Set(uploadedFileIds(document))];
+  const files = fileIds.length > 0 ? await tx.files.existing(projectId, fileIds) : [];
   const byId = new Map<string, LibraryAction[]>();
   for (const action of library) byId.set(action.actionId, [...(byId.get(action.actionId) ?? []), action]);
   return {
@@ -26,6 +29,7 @@ export async function validationContext(tx: Transaction, projectId: string, docu
     variables: new Map(variables.map(({ name, value }) => [name, value])),
     secrets: new Set(secrets),
     httpPathsTaken,
+    files: new Set(files),
   };
 }
 

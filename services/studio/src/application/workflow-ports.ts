@@ -16,8 +16,8 @@ export type WorkflowRepository = {
   httpPaths: (projectId: string, exceptId: string | undefined) => Promise<ReadonlyMap<string, string>>;
 };
 
-/** Something a frozen version uses: an action version (`id@version`), a variable or a secret, by name. */
-export type VersionUse = { readonly kind: 'action' | 'variable' | 'secret'; readonly name: string };
+/** Something a frozen version uses: an action version (`id@version`), a variable or a secret by name, an uploaded file by id. */
+export type VersionUse = { readonly kind: 'action' | 'variable' | 'secret' | 'file'; readonly name: string };
 
 export type VersionUser = { readonly workflowName: string; readonly version: number; readonly deployment: Deployment | null };
 

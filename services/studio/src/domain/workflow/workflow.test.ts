@@ -72,11 +72,12 @@ describe('the deployment state machine', () => {
     ['undeploying', { status: 'undeploying' }], ['undeployed', { status: 'undeployed', servingVersion: null }],
   ])('a deploy request replaces any state (%s) with a new request id, keeping what is served', (_, before) => {
     const workflow = aWorkflow(before);
-    const { workflow: after, events } = Workflow.requestDeploy(workflow, { version: aVersion(3), actions: [], deploymentId: 'd9', by: 'u2', now: T1 });
+    const photo = { id: 'f1', projectId: 'p1', name: 'photo.png', contentType: 'image/png', size: 3, sha256: 'a'.repeat(64), object: 'studio/projects/p1/files/f1', createdAt: T1, createdBy: 'u1' };
+    const { workflow: after, events } = Workflow.requestDeploy(workflow, { version: aVersion(3), actions: [], files: [photo], deploymentId: 'd9', by: 'u2', now: T1 });
     expect(after.deployment).toEqual({
       id: 'd9', status: 'deploying', version: 3, servingVersion: workflow.deployment?.servingVersion ?? null, reason: null, mode: null, requestedBy: 'u2', updatedAt: T1,
     });
-    expect(events).toEqual([expect.objectContaining({ type: 'WorkflowDeployRequested', workflowId: 'w1', workflowName: 'add-ten', version: 3, checksum: 'c3', deploymentId: 'd9', document, requestedBy: 'u2' })]);
+    expect(events).toEqual([expect.objectContaining({ type: 'WorkflowDeployRequested', workflowId: 'w1', workflowName: 'add-ten', version: 3, checksum: 'c3', deploymentId: 'd9', document, files: [photo], requestedBy: 'u2' })]);
     // The answer to the request before this one is stale now.
     expect(Workflow.recordAnswer(after, { kind: 'deployed', projectId: 'p1', workflowId: 'w1', deploymentId: 'd1', version: 2, reason: '' }, T1).outcome).toBe('stale');
   });

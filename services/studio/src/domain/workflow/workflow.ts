@@ -2,6 +2,7 @@ import type { JsonValue } from '@trellis/kernel/io';
 import { ok, rejected, type Result } from '@trellis/kernel/result';
 import { actionReferences, splitActionReference, type Problem } from '@trellis/workflow-language/document';
 import { WORKFLOW_NAME } from '@trellis/workflow-language/document-shape';
+import type { UploadedFile } from '../file.js';
 import type { LibraryAction } from '../library-action.js';
 
 /*
@@ -75,6 +76,8 @@ export type WorkflowDeployRequested = {
   readonly document: JsonValue;
   /** Every action version it names, as the library holds it (with the pinned digest). */
   readonly actions: readonly LibraryAction[];
+  /** Every uploaded file it names as a static value (`{ file: <id> }`), by id. */
+  readonly files: readonly UploadedFile[];
   readonly requestedBy: string;
   readonly occurredAt: Date;
 };
@@ -237,7 +240,7 @@ export function freeze(
  */
 export function requestDeploy(
   workflow: Workflow,
-  input: { version: WorkflowVersion; actions: readonly LibraryAction[]; deploymentId: string; by: string; now: Date },
+  input: { version: WorkflowVersion; actions: readonly LibraryAction[]; files: readonly UploadedFile[]; deploymentId: string; by: string; now: Date },
 ): { workflow: Workflow; events: [WorkflowDeployRequested] } {
   const deployment: Deployment = {
     id: input.deploymentId, status: 'deploying', version: input.version.version, servingVersion: workflow.deployment?.servingVersion ?? null,
@@ -248,7 +251,7 @@ export function requestDeploy(
     events: [{
       type: 'WorkflowDeployRequested', projectId: workflow.projectId, workflowId: workflow.id, workflowName: workflow.name,
       version: input.version.version, checksum: input.version.checksum, deploymentId: input.deploymentId, document: input.version.document,
-      actions: input.actions, requestedBy: input.by, occurredAt: input.now,
+      actions: input.actions, files: input.files, requestedBy: input.by, occurredAt: input.now,
     }],
   };
 }

@@ -91,8 +91,22 @@ export type WorkflowVersionUsesTable = {
   project_id: string;
   workflow_id: string;
   version: number;
-  kind: 'action' | 'variable' | 'secret';
+  kind: 'action' | 'variable' | 'secret' | 'file';
   name: string;
+};
+
+export type FilesTable = {
+  id: string;
+  project_id: string;
+  name: string;
+  content_type: string;
+  /** bigint, read as a number (the platform's type parser for int8). */
+  size: number;
+  sha256: string;
+  /** The content's key in the object store. */
+  object: string;
+  created_at: Date;
+  created_by: string;
 };
 
 export type Database = MessagingTables & TenancyTables & {
@@ -102,4 +116,5 @@ export type Database = MessagingTables & TenancyTables & {
   workflows: WorkflowsTable;
   workflow_versions: WorkflowVersionsTable;
   workflow_version_uses: WorkflowVersionUsesTable;
+  files: FilesTable;
 };

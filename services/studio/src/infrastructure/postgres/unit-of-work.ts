@@ -4,6 +4,7 @@ import { enqueueMessages } from '@trellis/platform/postgres/outbox';
 import { makeUnitOfWork as makePlatformUnitOfWork, makeUnitOfWorkIn } from '@trellis/platform/postgres/unit-of-work';
 import type { Transaction, UnitOfWork } from '../../application/ports.js';
 import { toOutgoingMessage } from '../rabbitmq/codecs.js';
+import { makeFileRepository } from './file-repository.js';
 import { makeLibraryRepository } from './library-repository.js';
 import { makeRevisions, makeSecretRepository, makeVariableRepository } from './project-value-repositories.js';
 import type { Database } from './schema.js';
@@ -29,6 +30,7 @@ function repositories(trx: KyselyTransaction<Database>): Transaction {
     },
     workflows: makeWorkflowRepository(trx),
     workflowVersions: makeWorkflowVersionRepository(trx),
+    files: makeFileRepository(trx),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Selectable, Transaction } from 'kysely';
 import type { JsonValue } from '@trellis/kernel/io';
-import type { WorkflowRepository, WorkflowVersionRepository } from '../../application/workflow-ports.js';
+import type { VersionUse, WorkflowRepository, WorkflowVersionRepository } from '../../application/workflow-ports.js';
 import * as Workflow from '../../domain/workflow/workflow.js';
 import type { Database, WorkflowsTable, WorkflowVersionsTable } from './schema.js';
 
@@ -98,11 +98,12 @@ export function makeWorkflowVersionRepository(trx: Transaction<Database>): Workf
         workflow_id: version.workflowId, version: version.version, project_id: version.projectId, document: Workflow.documentText(version.document),
         checksum: version.checksum, pins: JSON.stringify(version.pins), created_at: version.createdAt, created_by: version.createdBy,
       }).execute();
-      const use = (kind: 'action' | 'variable' | 'secret', name: string) => ({ project_id: version.projectId, workflow_id: version.workflowId, version: version.version, kind, name });
+      const use = (kind: VersionUse['kind'], name: string) => ({ project_id: version.projectId, workflow_id: version.workflowId, version: version.version, kind, name });
       const rows = [
         ...uses.actions.map((action) => use('action', `${action.id}@${action.version}`)),
         ...uses.variables.map((name) => use('variable', name)),
         ...uses.secrets.map((name) => use('secret', name)),
+        ...uses.files.map((id) => use('file', id)),
       ];
       if (rows.length > 0) await trx.insertInto('workflow_version_uses').values(rows).execute();
     },

@@ -1,4 +1,5 @@
 import type { IoSpec } from '@trellis/kernel/io';
+import type { UploadedFile } from '../../domain/file.js';
 import type { LibraryAction } from '../../domain/library-action.js';
 import * as Workflow from '../../domain/workflow/workflow.js';
 import * as runner from '../pb/runner/v1/events.js';
@@ -22,6 +23,11 @@ export function pinnedAction(action: LibraryAction): pb.PinnedAction {
   };
 }
 
+/** An uploaded file a version gives as a static value: all the runner needs to fetch it and check it. */
+export function staticFile(file: UploadedFile): pb.StaticFile {
+  return { id: file.id, name: file.name, object: file.object, size: String(file.size), sha256: file.sha256, contentType: file.contentType };
+}
+
 const MODES: Record<Workflow.UndeployMode, pb.UndeployMode> = {
   graceful: pb.UndeployMode.UNDEPLOY_MODE_GRACEFUL,
   immediate: pb.UndeployMode.UNDEPLOY_MODE_IMMEDIATE,
@@ -34,7 +40,7 @@ export function encodeWorkflowEvent(event: Workflow.WorkflowEvent, meta: pb.Even
       return pb.WorkflowDeployRequested.encode({
         meta, workflowId: event.workflowId, workflowName: event.workflowName, version: event.version, checksum: event.checksum,
         deploymentId: event.deploymentId, documentJson: Workflow.documentText(event.document), actions: event.actions.map(pinnedAction),
-        requestedBy: event.requestedBy,
+        requestedBy: event.requestedBy, files: event.files.map(staticFile),
       }).finish();
     case 'WorkflowUndeployRequested':
       return pb.WorkflowUndeployRequested.encode({
