@@ -90,9 +90,10 @@ describe('an upload route', () => {
     expect(answer.body['code']).toBe('payload_too_large');
   });
 
-  it('needs a body', async () => {
-    const response = await fetch(`${base}/files`, { method: 'POST' });
-    expect(response.status).toBe(400);
+  it('takes an empty body as an empty file', async () => {
+    const response = await fetch(`${base}/files?name=empty`, { method: 'POST', headers: { 'content-type': 'text/plain', 'content-length': '0' }, body: '' });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ size: 0, sha256: createHash('sha256').digest('hex') });
   });
 
   it('leaves other routes\' JSON parsing and limits as they were', async () => {

@@ -212,7 +212,7 @@ const tooLarge = (maxBytes: number) =>
 function uploadOf(route: Route, ctx: Koa.Context): Upload | undefined {
   if (!route.upload) return undefined;
   const { maxBytes } = route.upload;
-  if (!hasBody(ctx)) throw new HttpProblem(400, 'invalid_request', 'Invalid request', 'The request needs a body: the file.', [{ path: 'body', message: 'Required' }]);
+  // No body is an empty file (HTTP cannot tell the two apart).
   const declared = ctx.request.length;
   if (declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes);
   let seen = 0;
@@ -262,6 +262,9 @@ export function makeHttpApp(options: HttpAppOptions): Koa {
   // Behind the gateway: the client address is the last X-Forwarded-For entry, the one nginx appends
   // (earlier entries are written by the client and cannot be trusted).
   const app = new Koa({ proxy: true, maxIpsCount: 1 });
+  // What koa cannot answer (a client that drops its connection mid-body) is logged like everything
+  // else, not printed as plain text on stderr.
+  app.on('error', (error: unknown) => options.logger.warn('connection error', { error: error instanceof Error ? error.message : String(error) }));
   // The OpenAPI route describes every route, itself included, so the document is filled in after the list exists.
   const openApi: { document?: object } = {};
   const routes = [...operationalRoutes(options, () => openApi.document ?? {}), ...options.routes];

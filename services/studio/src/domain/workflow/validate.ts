@@ -224,7 +224,7 @@ function checkInput(value: JsonValue, spec: IoSpec, path: Path, site: Site, anal
     if (value === null) return;
     const fit = staticFits(value, target);
     if (!fit.ok) analysis.problems.push({ code: 'type_mismatch', path, message: `${spec.name} is ${describeType(io(target.type, target.values))}: ${fit.reason}` });
-    else if (target.type === 'file') checkUploadedFiles(value, path, analysis);
+    else if (target.type === 'file' || target.type === 'directory') checkUploadedFiles(value, path, analysis);
     return;
   }
   const fit = assignable(checked.type, target);
