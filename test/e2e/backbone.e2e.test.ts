@@ -44,7 +44,7 @@ describe('the backbone, end to end', () => {
       expect(await getJson(`${base}/healthz`)).toEqual({ status: 200, body: { status: 'ok', service: name, version: '0.1.0' } });
       const ready = await eventually(() => getJson(`${base}/readyz`), (answer) => answer.status === 200);
       expect(Object.keys((ready.body as { checks: object }).checks)).toEqual(
-        ['authorization', 'studio'].includes(name) ? ['database', 'broker'] : ['database', 'broker', 'object store'],
+        name === 'authorization' ? ['database', 'broker'] : ['database', 'broker', 'object store'],
       );
       expect(await (await fetch(`${base}/metrics`)).text()).toContain('http_request_duration_seconds');
       const { body: doc } = await getJson(`${base}/openapi.json`);

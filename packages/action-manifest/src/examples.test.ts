@@ -28,7 +28,7 @@ const RUNTIMES: Readonly<Record<string, Runtime>> = { python3: 'python', nodejs:
 
 describe('the example actions', () => {
   it('are all here', () => {
-    expect(folders).toEqual(['echo', 'flaky', 'make-archive', 'raise-error', 'sleep', 'sum-list', 'ticker', 'uppercase', 'word-count']);
+    expect(folders).toEqual(['add-one', 'echo', 'flaky', 'make-archive', 'raise-error', 'sleep', 'sum-list', 'ticker', 'uppercase', 'word-count']);
   });
 
   it.each(folders)('%s loads without a problem', async (folder) => {
