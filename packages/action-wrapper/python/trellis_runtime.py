@@ -4,7 +4,8 @@ Started once per wrapper as `python3 -u trellis_runtime.py <action-folder> <hand
 loads the handler and serves executions, one at a time, over a framed protocol on its
 stdin/stdout: each frame is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON.
 
-  wrapper -> child  {"type": "run"|"listen", "id": n, "executionId": s, "inputs": {...}, "workdir": s}
+  wrapper -> child  {"type": "run"|"listen", "id": n, "executionId": s, "idempotencyKey": s, "attempt": n,
+                    "inputs": {...}, "workdir": s}
   child -> wrapper  {"type": "ready", "functions": [...]} once, or {"type": "load_error", ...}
                     {"type": "emit", "id": n, "outputs": {...}, <logs>}   (triggers, once per new run)
                     {"type": "result", "id": n, "ok": true, "outputs": {...}, <logs>}
@@ -107,8 +108,12 @@ class BoundedText(io.TextIOBase):
 class Context:
     """What a handler gets besides its inputs."""
 
-    def __init__(self, execution_id, workdir, emit=None):
+    def __init__(self, execution_id, workdir, emit=None, idempotency_key="", attempt=0):
         self.execution_id = execution_id
+        # The same for every attempt of one step of a run: deduplicate side effects by it.
+        self.idempotency_key = idempotency_key
+        # 1 for the first attempt (0 when the caller did not say).
+        self.attempt = attempt
         self._workdir = workdir
         self._emit = emit
 
@@ -268,7 +273,9 @@ def execute(module, message):
         elif RYAX:
             outputs = call(module.handle, inputs)
         else:
-            outputs = call(module.handle, inputs, Context(message.get("executionId", ""), message.get("workdir", "")))
+            outputs = call(module.handle, inputs, Context(message.get("executionId", ""), message.get("workdir", ""),
+                                                   idempotency_key=message.get("idempotencyKey", ""),
+                                                   attempt=message.get("attempt", 0)))
         try:
             reply = {"type": "result", "id": request_id, "ok": True, "outputs": outputs}
             json.dumps(reply, allow_nan=False)

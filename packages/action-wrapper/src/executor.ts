@@ -12,6 +12,10 @@ import { type DecodeOptions, type Download, type Upload, type WireValue, decodeI
 
 export type ExecutionRequest = {
   readonly executionId: string;
+  /** The same for every attempt of one step; empty when the caller has none. */
+  readonly idempotencyKey: string;
+  /** 1 for the first attempt; 0 when the caller did not say. */
+  readonly attempt: number;
   readonly inputs: Readonly<Record<string, WireValue>>;
   /** Presigned PUT URLs by output name. */
   readonly outputUrls: Readonly<Record<string, string>>;
@@ -147,7 +151,7 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
       const fetchFailure = await Promise.race([fetched, timedOut]);
       if (fetchFailure !== undefined && !fetchFailure.ok) return { error: fetchFailure.error };
       const outcome = await Promise.race([
-        runtime.invoke({ executionId: request.executionId, inputs: values, workdir, onWorkdirUsed, signal: controller.signal, logs }),
+        runtime.invoke({ executionId: request.executionId, idempotencyKey: request.idempotencyKey, attempt: request.attempt, inputs: values, workdir, onWorkdirUsed, signal: controller.signal, logs }),
         timedOut,
       ]);
       if (!outcome.ok) return { error: outcome.error };
@@ -234,7 +238,7 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
           signal.addEventListener('abort', () => resolve({ ok: true, outputs: undefined }), { once: true });
         });
         const outcome = await Promise.race([
-          runtime.listen({ executionId: request.listenId, inputs: values, workdir, signal, logs, emit, emitError }),
+          runtime.listen({ executionId: request.listenId, idempotencyKey: '', attempt: 0, inputs: values, workdir, signal, logs, emit, emitError }),
           ended,
         ]);
         stopped = true;

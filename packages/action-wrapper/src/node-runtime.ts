@@ -84,6 +84,10 @@ export async function loadNodeRuntime(folder: string, definition: Pick<ActionDef
 
   const contextOf = (invocation: Invocation) => ({
     executionId: invocation.executionId,
+    /** The same for every attempt of one step of a run: a handler with side effects deduplicates by it. */
+    idempotencyKey: invocation.idempotencyKey,
+    /** 1 for the first attempt. */
+    attempt: invocation.attempt,
     /** A folder of this execution's own, made the first time a handler asks for it. */
     get workdir(): string {
       mkdirSync(invocation.workdir, { recursive: true });

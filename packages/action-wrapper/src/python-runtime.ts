@@ -186,7 +186,7 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
         },
       });
       child.process.stdin.write(
-        encodeFrame({ type, id, executionId: invocation.executionId, inputs: invocation.inputs, workdir: invocation.workdir }),
+        encodeFrame({ type, id, executionId: invocation.executionId, idempotencyKey: invocation.idempotencyKey, attempt: invocation.attempt, inputs: invocation.inputs, workdir: invocation.workdir }),
       );
       if (invocation.signal.aborted) onAbort();
     });

@@ -7,6 +7,10 @@ export type HandlerOutcome = { readonly ok: true; readonly outputs: unknown } | 
 /** One call of `handle(inputs, context)`. */
 export type Invocation = {
   readonly executionId: string;
+  /** The caller's key, the same for every attempt of one step (`<run>:<step>`); empty when none. */
+  readonly idempotencyKey: string;
+  /** 1 for the first attempt; 0 when the caller did not say. */
+  readonly attempt: number;
   readonly inputs: Readonly<Record<string, unknown>>;
   /** A per-execution temporary directory's path: made on first use, removed afterwards. */
   readonly workdir: string;

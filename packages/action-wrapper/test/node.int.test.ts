@@ -30,6 +30,14 @@ describe('a Node processor (ESM)', () => {
     expect(init.action?.timeoutMs).toBe(60_000);
   });
 
+  it('hands the idempotency key and the attempt to the handler (context)', async () => {
+    const response = await misc.run({ executionId: 'ctx-1', idempotencyKey: 'run-7:step-a', attempt: 3, inputs: { mode: v.enum('context') } });
+    expect(response.error).toBeUndefined();
+    expect(JSON.parse(plain(response.outputs['result']) as string)).toEqual({ idempotencyKey: 'run-7:step-a', attempt: 3, executionId: 'ctx-1' });
+    const unset = await misc.run({ executionId: 'ctx-2', inputs: { mode: v.enum('context') } });
+    expect(JSON.parse(plain(unset.outputs['result']) as string)).toEqual({ idempotencyKey: '', attempt: 0, executionId: 'ctx-2' });
+  });
+
   it('carries the eight scalar types both ways, exactly', async () => {
     const json = '{"a":[1,2.5,{"b":null}],"c":"é"}';
     const response = await types.run({

@@ -63,6 +63,14 @@ describe('a Python processor', () => {
     expect(response.logs).toEqual({ stdout: 'log hi\nctx hi py-echo\n', stderr: 'err hi\n', truncated: false });
   });
 
+  it('hands the idempotency key and the attempt to the handler (context.idempotency_key, context.attempt)', async () => {
+    const response = await misc.run({ executionId: 'py-ctx', idempotencyKey: 'run-7:step-b', attempt: 2, inputs: { mode: v.enum('context') } });
+    expect(response.error).toBeUndefined();
+    expect(JSON.parse(plain(response.outputs['result']) as string)).toEqual({ idempotencyKey: 'run-7:step-b', attempt: 2, executionId: 'py-ctx' });
+    const unset = await misc.run({ executionId: 'py-ctx-2', inputs: { mode: v.enum('context') } });
+    expect(JSON.parse(plain(unset.outputs['result']) as string)).toEqual({ idempotencyKey: '', attempt: 0, executionId: 'py-ctx-2' });
+  });
+
   it('awaits an async handler', async () => {
     const response = await misc.run({ inputs: { mode: v.enum('async'), text: v.string('quiet') } });
     expect(plain(response.outputs['result'])).toBe('QUIET');

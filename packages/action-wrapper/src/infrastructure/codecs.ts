@@ -80,7 +80,10 @@ export function pbValuesOf(values: Readonly<Record<string, WireValue>>): Record<
 export function executionRequestOf(request: pb.RunRequest): { request: ExecutionRequest; problems: string[] } {
   const { values, problems } = wireValuesOf(request.inputs, 'inputs');
   return {
-    request: { executionId: request.executionId, inputs: values, outputUrls: request.outputUrls, timeoutMs: request.timeoutMs },
+    request: {
+      executionId: request.executionId, idempotencyKey: request.idempotencyKey, attempt: request.attempt,
+      inputs: values, outputUrls: request.outputUrls, timeoutMs: request.timeoutMs,
+    },
     problems,
   };
 }

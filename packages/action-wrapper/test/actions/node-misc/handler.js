@@ -38,6 +38,8 @@ export async function handle(inputs, context) {
       return { result: 42 };
     case 'missing':
       return {};
+    case 'context':
+      return { result: JSON.stringify({ idempotencyKey: context.idempotencyKey, attempt: context.attempt, executionId: context.executionId }) };
     case 'sleep':
       await sleep(inputs.size);
       return { result: `slept ${inputs.size}` };

@@ -1,4 +1,5 @@
 import asyncio
+import json
 import os
 import sys
 import time
@@ -44,6 +45,8 @@ def handle(inputs, context):
         return {}
     if mode == "async":
         return slow_upper(inputs["text"])
+    if mode == "context":
+        return {"result": json.dumps({"idempotencyKey": context.idempotency_key, "attempt": context.attempt, "executionId": context.execution_id})}
     if mode == "sleep":
         time.sleep(inputs["size"] / 1000)
         return {"result": "slept %d" % inputs["size"]}
