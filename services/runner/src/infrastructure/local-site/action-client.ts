@@ -1,0 +1,51 @@
+import { credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import * as pb from '../pb/action/v1/action.js';
+
+/** A gRPC failure as the site reads it: the deadline passed, the caller cancelled, or the wrapper could not answer. */
+export type RpcFailure = { readonly type: 'deadline' | 'cancelled' | 'failed'; readonly message: string };
+
+export type RpcOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: RpcFailure };
+
+/** A warm channel to one wrapper: Init, Run and Health with deadlines; `close` ends the channel. */
+export type ActionClient = {
+  init: (deadlineMs: number) => Promise<RpcOutcome<pb.InitResponse>>;
+  run: (request: pb.RunRequest, deadlineMs: number, signal?: AbortSignal) => Promise<RpcOutcome<pb.RunResponse>>;
+  health: (deadlineMs: number) => Promise<RpcOutcome<pb.HealthResponse>>;
+  close: () => void;
+};
+
+const MAX_MESSAGE = 64 * 1024 * 1024;
+
+function failureOf(error: ServiceError): RpcFailure {
+  if (error.code === status.DEADLINE_EXCEEDED) return { type: 'deadline', message: error.details };
+  if (error.code === status.CANCELLED) return { type: 'cancelled', message: error.details };
+  return { type: 'failed', message: `${status[error.code]}: ${error.details}` };
+}
+
+export function makeActionClient(port: number): ActionClient {
+  const client = new pb.ActionServiceClient(`127.0.0.1:${port}`, credentials.createInsecure(), {
+    'grpc.max_receive_message_length': MAX_MESSAGE,
+    'grpc.max_send_message_length': MAX_MESSAGE,
+  });
+  const unary = <Req, Res>(
+    method: (request: Req, metadata: Metadata, options: { deadline: Date }, callback: (error: ServiceError | null, response: Res) => void) => { cancel: () => void },
+    request: Req,
+    deadlineMs: number,
+    signal?: AbortSignal,
+  ): Promise<RpcOutcome<Res>> =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve({ ok: false, error: { type: 'cancelled', message: 'cancelled before the call' } });
+      const onAbort = () => call.cancel();
+      const call = method.call(client, request, new Metadata(), { deadline: new Date(Date.now() + deadlineMs) }, (error, response) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(error ? { ok: false, error: failureOf(error) } : { ok: true, value: response });
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  return {
+    init: (deadlineMs) => unary(client.init, pb.InitRequest.fromPartial({ contractVersion: 'v1' }), deadlineMs),
+    run: (request, deadlineMs, signal) => unary(client.run, request, deadlineMs, signal),
+    health: (deadlineMs) => unary(client.health, pb.HealthRequest.fromPartial({}), deadlineMs),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,136 @@
+import type { ActionVersionRef, SiteStats } from '../../application/site.js';
+import { type LiveAction, type ProcessSettings, startLiveAction, stopLiveAction } from './action-process.js';
+import { type Limiter, makeLimiter } from './limiter.js';
+
+export type InstanceSettings = ProcessSettings & {
+  readonly idleMs: number;
+  readonly healthIntervalMs: number;
+  readonly stopGraceMs: number;
+  readonly now: () => number;
+  readonly onEvent: (event: string, fields: Record<string, unknown>) => void;
+};
+
+/**
+ * One action version on this machine: at most one wrapper process, started on demand (the
+ * prepare, or the next call after it was scaled to zero or crashed), health-checked while it
+ * runs, stopped after `idleMs` without calls, or at once when released and idle.
+ */
+export type ActionInstance = {
+  readonly limiter: Limiter;
+  /** The live process, started first if there is none. Throws when it cannot start. */
+  live: (cause: 'prepare' | 'call') => Promise<LiveAction>;
+  /** A call begins (idle timer off) or ends (idle timer on when none is left). */
+  busy: (delta: 1 | -1) => void;
+  release: () => void;
+  stop: () => Promise<void>;
+  stats: () => SiteStats;
+  processLog: () => string;
+};
+
+export function makeActionInstance(action: ActionVersionRef, folder: string, settings: InstanceSettings): ActionInstance {
+  const limiter = makeLimiter(settings.concurrency);
+  let current: Promise<LiveAction> | undefined;
+  let ready: LiveAction | undefined;
+  let state: SiteStats['state'] = 'stopped';
+  let inFlight = 0;
+  let released = false;
+  let idleTimer: NodeJS.Timeout | undefined;
+  let healthTimer: NodeJS.Timeout | undefined;
+  let lastLog = '';
+  const counts = { coldStarts: 0, lastColdStartMs: null as number | null, restarts: 0 };
+  const name = `${action.actionId}@${action.version}`;
+
+  const stopTimers = () => {
+    clearTimeout(idleTimer);
+    clearInterval(healthTimer);
+  };
+  const onExit = (live: LiveAction) => {
+    if (ready === live) {
+      ready = undefined;
+      current = undefined;
+      clearInterval(healthTimer);
+    }
+    lastLog = live.process.log();
+    if (live.stopping) return;
+    live.crashed = true;
+    for (const call of live.calls) call.abort(new Error('the action process died'));
+    state = 'crashed';
+    live.client.close();
+    void live.process.stop(0); // whatever it left in its process group
+    settings.onEvent('action process crashed', { action: name, pid: live.process.pid, log_tail: lastLog.slice(-1000) });
+  };
+  const checkHealth = (live: LiveAction) => async () => {
+    const health = await live.client.health(Math.max(1000, settings.healthIntervalMs / 2));
+    if (health.ok || live.stopping || live.crashed || ready !== live) return;
+    settings.onEvent('action process failed its health check', { action: name, pid: live.process.pid, error: health.error.message });
+    live.process.stop(0).catch(() => undefined); // its exit counts as a crash
+  };
+  const start = async (cause: 'prepare' | 'call'): Promise<LiveAction> => {
+    const before = state;
+    state = 'starting';
+    const started = settings.now();
+    let live: LiveAction;
+    try {
+      live = await startLiveAction(action, folder, settings);
+    } catch (error) {
+      state = before === 'starting' ? 'stopped' : before;
+      current = undefined;
+      throw error;
+    }
+    const tookMs = Math.round(settings.now() - started);
+    if (before === 'crashed') counts.restarts += 1;
+    else if (cause === 'call') {
+      counts.coldStarts += 1;
+      counts.lastColdStartMs = tookMs;
+    }
+    ready = live;
+    state = 'ready';
+    void live.process.exited.then(() => onExit(live));
+    healthTimer = setInterval(() => void checkHealth(live)(), settings.healthIntervalMs);
+    healthTimer.unref();
+    settings.onEvent('action process started', { action: name, pid: live.process.pid, cause, restart: before === 'crashed', duration_ms: tookMs });
+    armIdle();
+    return live;
+  };
+  const scaleToZero = async (to: 'idle' | 'stopped') => {
+    stopTimers();
+    const stopping = current;
+    current = undefined;
+    ready = undefined;
+    const live = await stopping?.catch(() => undefined);
+    if (live !== undefined) {
+      lastLog = live.process.log();
+      await stopLiveAction(live, settings.stopGraceMs);
+    }
+    if (state !== 'crashed' || to === 'stopped') state = to;
+  };
+  const armIdle = () => {
+    clearTimeout(idleTimer);
+    if (inFlight > 0 || ready === undefined) return;
+    idleTimer = setTimeout(() => void scaleToZero(released ? 'stopped' : 'idle'), released ? 0 : settings.idleMs);
+    idleTimer.unref();
+  };
+
+  return {
+    limiter,
+    live: (cause) => {
+      if (cause === 'prepare') released = false;
+      return (current ??= start(cause));
+    },
+    busy: (delta) => {
+      inFlight += delta;
+      if (delta > 0) clearTimeout(idleTimer);
+      else armIdle();
+    },
+    release: () => {
+      released = true;
+      armIdle();
+    },
+    stop: () => scaleToZero('stopped'),
+    stats: () => ({
+      actionVersion: name, state, processes: ready === undefined ? 0 : 1, inFlight,
+      coldStarts: counts.coldStarts, lastColdStartMs: counts.lastColdStartMs, restarts: counts.restarts,
+    }),
+    processLog: () => ready?.process.log() ?? lastLog,
+  };
+}

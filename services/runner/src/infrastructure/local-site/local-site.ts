@@ -1,0 +1,105 @@
+import { ok, rejected, type Result } from '@trellis/kernel/result';
+import type { UnpackLimits } from '@trellis/platform/archive';
+import type { ObjectStore } from '@trellis/platform/object-store';
+import type { ActionSite, ActionVersionRef, CallOutcome, PrepareFailure } from '../../application/site.js';
+import { type ActionInstance, makeActionInstance } from './action-instance.js';
+import { makeArtifactCache } from './artifact-cache.js';
+import { callAction } from './call-action.js';
+
+export type LocalSiteSettings = {
+  /** Where artifacts are cached by digest and unpacked. */
+  readonly workDir: string;
+  /** Calls in flight per action version; the rest wait in order. */
+  readonly concurrency: number;
+  /** A version without calls for this long is stopped (scaled to zero). */
+  readonly idleMs: number;
+  readonly healthIntervalMs?: number;
+  readonly startTimeoutMs?: number;
+  /** How long a stopped process gets between SIGTERM and SIGKILL. */
+  readonly stopGraceMs?: number;
+  readonly processLogBytes?: number;
+  readonly unpackLimits?: UnpackLimits;
+};
+
+/** What the runner's logger offers (one JSON line per event). */
+export type SiteLogger = { info: (message: string, fields: Record<string, unknown>) => unknown; warn: (message: string, fields: Record<string, unknown>) => unknown };
+
+export type LocalSite = ActionSite & {
+  /** What the version's process wrote outside executions (bounded): its start-up, its crashes. */
+  processLog: (action: ActionVersionRef) => string;
+};
+
+const UNPACK_LIMITS: UnpackLimits = { maxBytes: 1024 * 1024 * 1024, maxEntries: 100_000 };
+
+/** The version as the site keys it: the same artifact pinned by several deployments shares one process. */
+const keyOf = (action: ActionVersionRef) => `${action.projectId}/${action.actionId}@${action.version}/${action.digest}`;
+
+/** Actions as wrapper processes on this machine (docs/runner.md, "local site"). */
+export function makeLocalSite(store: ObjectStore, settings: LocalSiteSettings, logger: SiteLogger): LocalSite {
+  const artifacts = makeArtifactCache(store, settings.workDir, settings.unpackLimits ?? UNPACK_LIMITS);
+  const now = () => performance.now();
+  let stopped = false;
+  const instanceSettings = {
+    concurrency: settings.concurrency,
+    idleMs: settings.idleMs,
+    healthIntervalMs: settings.healthIntervalMs ?? 5000,
+    startTimeoutMs: settings.startTimeoutMs ?? 20_000,
+    stopGraceMs: settings.stopGraceMs ?? 5000,
+    logLimitBytes: settings.processLogBytes ?? 64 * 1024,
+    now,
+    onEvent: (event: string, fields: Record<string, unknown>) => (event.includes('crash') || event.includes('health') ? logger.warn(event, fields) : logger.info(event, fields)),
+  };
+
+  const pending = new Map<string, Promise<Result<ActionInstance, PrepareFailure>>>();
+  const settled = new Map<string, ActionInstance>();
+
+  /** The instance of a version, its artifact fetched and unpacked first (once; a refusal is tried again next time). */
+  const instanceOf = async (action: ActionVersionRef): Promise<Result<ActionInstance, PrepareFailure>> => {
+    const key = keyOf(action);
+    const known = settled.get(key);
+    if (known !== undefined) return ok(known);
+    let making = pending.get(key);
+    if (making === undefined) {
+      making = artifacts.folderOf(action).then((folder) => {
+        if (!folder.ok) return folder;
+        const instance = makeActionInstance(action, folder.value, instanceSettings);
+        settled.set(key, instance);
+        return ok(instance);
+      }).finally(() => pending.delete(key));
+      pending.set(key, making);
+    }
+    return making;
+  };
+
+  return {
+    async prepare(action) {
+      if (stopped) return rejected({ reason: 'the runner is stopping' });
+      const instance = await instanceOf(action);
+      if (!instance.ok) return instance;
+      try {
+        await instance.value.live('prepare');
+        return ok(undefined);
+      } catch (error) {
+        return rejected({ reason: `${action.actionId} ${action.version} could not be started: ${(error as Error).message}` });
+      }
+    },
+    async call(action, call): Promise<CallOutcome> {
+      const unavailable = (message: string): CallOutcome => ({ ok: false, failure: { kind: 'unavailable', code: 'unavailable', message }, logs: { stdout: '', stderr: '', truncated: false }, durationMs: 0 });
+      if (stopped) return unavailable('the runner is stopping');
+      const instance = await instanceOf(action);
+      if (!instance.ok) return unavailable(instance.error.reason);
+      return callAction(instance.value, action, call, now);
+    },
+    release(action) {
+      settled.get(keyOf(action))?.release();
+      return Promise.resolve();
+    },
+    stats: () => [...settled.values()].map((instance) => instance.stats()),
+    async stop() {
+      stopped = true;
+      await Promise.all([...pending.values()].map((making) => making.catch(() => undefined)));
+      await Promise.all([...settled.values()].map((instance) => instance.stop()));
+    },
+    processLog: (action) => settled.get(keyOf(action))?.processLog() ?? '',
+  };
+}

@@ -1,0 +1,93 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+
+export type ProcessExit = { readonly code: number | null; readonly signal: NodeJS.Signals | null };
+
+/** One running wrapper (`node wrapper/cli.js action --port 0`) in an unpacked artifact. */
+export type WrapperProcess = {
+  readonly pid: number;
+  readonly port: number;
+  /** Resolves when the process has exited (never rejects). */
+  readonly exited: Promise<ProcessExit>;
+  /** What it wrote outside executions (stderr, and stdout after the port), its last `logLimitBytes`. */
+  log: () => string;
+  /** SIGTERM to its process group, SIGKILL after `graceMs`; resolves once it has exited. */
+  stop: (graceMs: number) => Promise<ProcessExit>;
+};
+
+export type WrapperOptions = {
+  readonly folder: string;
+  readonly concurrency: number;
+  readonly logLimitBytes: number;
+  readonly startTimeoutMs: number;
+};
+
+/**
+ * Starts the wrapper in its own process group (so its Python child goes with it) with an
+ * environment of PATH alone: the runner's secrets never reach an action. The first line of its
+ * stdout is the port; a process that exits or stays silent first is a failed start (killed).
+ */
+export function startWrapperProcess(options: WrapperOptions): Promise<WrapperProcess> {
+  const child = spawn(process.execPath, ['wrapper/cli.js', 'action', '--port', '0', '--host', '127.0.0.1', '--concurrency', String(options.concurrency)], {
+    cwd: options.folder,
+    env: { PATH: process.env['PATH'] ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let log = '';
+  const keep = (text: string) => {
+    log = (log + text).slice(-options.logLimitBytes);
+  };
+  const exited = new Promise<ProcessExit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', () => resolve({ code: null, signal: null }));
+  });
+  const signalGroup = (signal: NodeJS.Signals) => killGroup(child, signal);
+  const stop = async (graceMs: number) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      signalGroup('SIGKILL'); // whatever it left in its group
+      return exited;
+    }
+    signalGroup('SIGTERM');
+    const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
+    const exit = await exited;
+    clearTimeout(timer);
+    signalGroup('SIGKILL');
+    return exit;
+  };
+  child.stderr.setEncoding('utf8').on('data', keep);
+
+  return new Promise<WrapperProcess>((resolve, reject) => {
+    let stdout = '';
+    let started = false;
+    const fail = (why: string) => {
+      if (started) return;
+      started = true;
+      clearTimeout(timer);
+      void stop(0).then(() => reject(new Error(`${why}${log ? `; its output:\n${log.slice(-2000)}` : ''}`)));
+    };
+    const timer = setTimeout(() => fail(`the wrapper did not print its port within ${options.startTimeoutMs} ms`), options.startTimeoutMs);
+    child.once('error', (error) => fail(`the wrapper cannot be started: ${error.message}`));
+    void exited.then((exit) => fail(`the wrapper exited (${exit.signal ?? `code ${String(exit.code)}`}) before it served`));
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      if (started) return keep(text);
+      stdout += text;
+      const newline = stdout.indexOf('\n');
+      if (newline < 0) return;
+      const port = Number(stdout.slice(0, newline));
+      keep(stdout.slice(newline + 1));
+      if (!Number.isInteger(port) || port <= 0 || port > 65535) return fail(`the wrapper's first line is not a port: ${JSON.stringify(stdout.slice(0, 80))}`);
+      started = true;
+      clearTimeout(timer);
+      resolve({ pid: child.pid ?? 0, port, exited, log: () => log, stop });
+    });
+  });
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
