@@ -26,8 +26,10 @@ function planOf(document: JsonValue, pins: readonly Plan.Pin[] = [ADD_ONE]): Pla
 
 const edges = (plan: Plan.Plan) => Object.fromEntries([...plan.steps.values()].map((step) => [step.id, { after: step.dependencies, before: step.dependants }]));
 
+type Row = { name: string; steps: Record<string, StepSpec>; edges: Record<string, { after: string[]; before: string[] }>; order: string[]; roots: string[] };
+
 describe('Plan.planOf: dependencies, dependants, order and roots', () => {
-  it.each([
+  it.each<Row>([
     {
       name: 'a chain through references',
       steps: { a: { inputs: { n: '${{ trigger.n }}' } }, b: { inputs: uses('a') }, c: { inputs: uses('b') } },

@@ -1,0 +1,267 @@
+import type { JsonValue } from '@trellis/kernel/io';
+import { describe, expect, it } from 'vitest';
+import * as Plan from './plan.js';
+import * as Run from './run.js';
+
+const PIN: Plan.Pin = { actionId: 'add-one', version: '1.0.0', inputs: [{ name: 'n', type: 'json', help: '', optional: true }] };
+
+/** `uses`: steps whose output n the step reads; `needs`: steps it waits for without reading. */
+type StepSpec = { uses?: string[]; needs?: string[]; when?: string };
+
+function aPlan(steps: Record<string, StepSpec>, results: Record<string, JsonValue> = {}): Plan.Plan {
+  const document: JsonValue = {
+    apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'the-flow',
+    trigger: { type: 'http', path: 'flow', inputs: [{ name: 'go', type: 'boolean' }] },
+    steps: Object.entries(steps).map(([id, spec]) => ({
+      id, action: 'add-one@1.0.0',
+      ...(spec.needs ? { needs: spec.needs } : {}),
+      ...(spec.when ? { when: spec.when } : {}),
+      inputs: { n: `\${{ [${(spec.uses ?? []).map((used) => `steps.${used}.n`).join(', ')}] }}` },
+    })),
+    results,
+  };
+  const plan = Plan.planOf(document, [PIN]);
+  if (!plan.ok) throw new Error(`unexpected: ${JSON.stringify(plan.error)}`);
+  return plan.value;
+}
+
+const T0 = Date.parse('2030-01-01T00:00:00Z');
+const VARIABLES = new Map<string, JsonValue>([['MODE', 'fast']]);
+const at = (ms: number): Run.Context => ({ at: new Date(T0 + ms), variables: VARIABLES });
+const TRIGGER = { go: true };
+
+const succeeded = (n: JsonValue = 1, attempt = 1): Run.StepOutcome => ({ ok: true, attempt, outputs: { n } });
+const failed = (attempt = 1): Run.StepOutcome => ({ ok: false, attempt, error: { code: 'boom', message: 'it broke' } });
+
+function finish(plan: Plan.Plan, state: Run.RunState, id: string, outcome: Run.StepOutcome, ms = 1): Run.Transition {
+  const transition = Run.stepFinished(plan, state, id, outcome, at(ms));
+  if (!transition.ok) throw new Error(`unexpected: ${JSON.stringify(transition.error)}`);
+  return transition.value;
+}
+
+const statuses = (state: Run.RunState) => Object.fromEntries([...state.steps].map(([id, step]) => [id, step.status]));
+
+/** Runs every started step to its outcome (n = its id, or a failure for those in `failing`), first started first. */
+function runToEnd(plan: Plan.Plan, failing: readonly string[] = [], trigger: Record<string, JsonValue> = TRIGGER) {
+  let transition = Run.startRun(plan, trigger, at(0));
+  const queue = [...transition.start];
+  const started = [...transition.start];
+  const skipped = [...transition.skipped];
+  let state = transition.state;
+  for (let ms = 1; queue.length > 0; ms++) {
+    const id = queue.shift() as string;
+    transition = finish(plan, state, id, failing.includes(id) ? failed() : succeeded(id), ms);
+    state = transition.state;
+    queue.push(...transition.start);
+    started.push(...transition.start);
+    skipped.push(...transition.skipped);
+  }
+  return { state, started, skipped };
+}
+
+describe('Run: progress step by step', () => {
+  it('a chain: one step at a time, then the results', () => {
+    const plan = aPlan({ a: {}, b: { uses: ['a'] }, c: { uses: ['b'] } }, { last: '${{ steps.c.n }}', mode: '${{ vars.MODE }}' });
+    const start = Run.startRun(plan, TRIGGER, at(0));
+    expect([start.start, start.state.status, statuses(start.state)]).toEqual([['a'], 'running', { a: 'running', b: 'waiting', c: 'waiting' }]);
+    expect(start.state.steps.get('a')).toEqual({ status: 'running', attempt: 1, startedAt: new Date(T0) });
+    const afterA = finish(plan, start.state, 'a', succeeded(1), 5);
+    expect([afterA.start, afterA.ended, statuses(afterA.state)]).toEqual([['b'], undefined, { a: 'succeeded', b: 'running', c: 'waiting' }]);
+    expect(afterA.state.steps.get('a')).toEqual({ status: 'succeeded', attempt: 1, outputs: { n: 1 }, startedAt: new Date(T0), finishedAt: new Date(T0 + 5) });
+    const afterB = finish(plan, afterA.state, 'b', succeeded(2));
+    expect(afterB.start).toEqual(['c']);
+    const afterC = finish(plan, afterB.state, 'c', succeeded(3), 9);
+    expect(afterC.start).toEqual([]);
+    expect(afterC.ended).toEqual({ status: 'succeeded', results: { last: 3, mode: 'fast' } });
+    expect(afterC.state).toMatchObject({ status: 'succeeded', results: { last: 3, mode: 'fast' }, startedAt: new Date(T0), finishedAt: new Date(T0 + 9) });
+  });
+
+  it('a diamond: both branches at once, the join after both', () => {
+    const plan = aPlan({ a: {}, b: { uses: ['a'] }, c: { uses: ['a'] }, d: { uses: ['b', 'c'] } });
+    const start = Run.startRun(plan, TRIGGER, at(0));
+    const afterA = finish(plan, start.state, 'a', succeeded());
+    expect(afterA.start).toEqual(['b', 'c']);
+    const afterC = finish(plan, afterA.state, 'c', succeeded());
+    expect([afterC.start, statuses(afterC.state).d]).toEqual([[], 'waiting']);
+    const afterB = finish(plan, afterC.state, 'b', succeeded());
+    expect(afterB.start).toEqual(['d']);
+    expect(finish(plan, afterB.state, 'd', succeeded()).ended?.status).toBe('succeeded');
+  });
+
+  it('a 40-step chain runs to the end, each step once, in order', () => {
+    const steps: Record<string, StepSpec> = {};
+    for (let i = 1; i <= 40; i++) steps[`s${i}`] = i === 1 ? {} : { uses: [`s${i - 1}`] };
+    const plan = aPlan(steps, { n: '${{ steps.s40.n }}' });
+    const { state, started } = runToEnd(plan);
+    expect(started).toEqual(Array.from({ length: 40 }, (_, i) => `s${i + 1}`));
+    expect(state).toMatchObject({ status: 'succeeded', results: { n: 's40' } });
+  });
+
+  it('a step that fails fails the run once the running siblings finish; nothing new starts meanwhile', () => {
+    const plan = aPlan({ a: {}, b: { uses: ['a'] }, c: { uses: ['a'] }, after_c: { uses: ['c'] }, d: { uses: ['b', 'c'] } });
+    const afterA = finish(plan, Run.startRun(plan, TRIGGER, at(0)).state, 'a', succeeded());
+    const afterB = finish(plan, afterA.state, 'b', failed(), 2);
+    expect([afterB.start, afterB.ended, afterB.state.status]).toEqual([[], undefined, 'running']);
+    expect(afterB.state.error).toEqual({ step: 'b', code: 'boom', message: 'it broke' });
+    const afterC = finish(plan, afterB.state, 'c', succeeded(), 3);
+    expect(afterC.start).toEqual([]);
+    expect(afterC.ended).toEqual({ status: 'failed', error: { step: 'b', code: 'boom', message: 'it broke' } });
+    expect(statuses(afterC.state)).toEqual({ a: 'succeeded', b: 'failed', c: 'succeeded', after_c: 'canceled', d: 'canceled' });
+    expect(afterC.state.finishedAt).toEqual(new Date(T0 + 3));
+    expect(afterC.state.results).toBeUndefined();
+  });
+
+  it('a lone failing step fails the run at once', () => {
+    const plan = aPlan({ a: {}, b: { uses: ['a'] } });
+    const { state } = runToEnd(plan, ['a']);
+    expect([state.status, statuses(state)]).toEqual(['failed', { a: 'failed', b: 'canceled' }]);
+  });
+
+  it('results that cannot be rendered fail the run', () => {
+    const plan = aPlan({ a: {} }, { deep: '${{ steps.a.n.missing }}' });
+    const { state } = runToEnd(plan);
+    expect(state.status).toBe('failed');
+    expect(state.error).toMatchObject({ code: 'invalid_results' });
+  });
+});
+
+type Row = { name: string; steps: Record<string, StepSpec>; expected: Record<string, Run.StepStatus>; run: Run.RunStatus };
+
+describe('Run: when, and what a false condition skips', () => {
+  it.each<Row>([
+    {
+      name: 'chain a -> b -> c, b false: b and c skipped',
+      steps: { a: {}, b: { uses: ['a'], when: '${{ false }}' }, c: { uses: ['b'] } },
+      expected: { a: 'succeeded', b: 'skipped', c: 'skipped' }, run: 'succeeded',
+    },
+    {
+      name: 'diamond, one branch false: the join runs through the other',
+      steps: { a: {}, b: { uses: ['a'], when: "${{ steps.a.n == 'nope' }}" }, c: { uses: ['a'] }, d: { uses: ['b', 'c'] } },
+      expected: { a: 'succeeded', b: 'skipped', c: 'succeeded', d: 'succeeded' }, run: 'succeeded',
+    },
+    {
+      name: 'diamond, both branches false: the join is skipped',
+      steps: { a: {}, b: { uses: ['a'], when: '${{ false }}' }, c: { uses: ['a'], when: '${{ false }}' }, d: { uses: ['b', 'c'] } },
+      expected: { a: 'succeeded', b: 'skipped', c: 'skipped', d: 'skipped' }, run: 'succeeded',
+    },
+    {
+      name: 'c needs a and b, b false: c runs (a is another live path)',
+      steps: { a: {}, b: { uses: ['a'], when: '${{ false }}' }, c: { uses: ['b'], needs: ['a'] } },
+      expected: { a: 'succeeded', b: 'skipped', c: 'succeeded' }, run: 'succeeded',
+    },
+    {
+      name: 'a false root: it and what only it reaches are skipped, the other root and its join run',
+      steps: { r1: { when: '${{ not trigger.go }}' }, r2: {}, below_r1: { uses: ['r1'] }, deeper: { uses: ['below_r1'] }, join: { uses: ['r1', 'r2'] } },
+      expected: { r1: 'skipped', r2: 'succeeded', below_r1: 'skipped', deeper: 'skipped', join: 'succeeded' }, run: 'succeeded',
+    },
+    {
+      name: 'every root false: the run succeeds at once with nothing run',
+      steps: { a: { when: '${{ false }}' }, b: { uses: ['a'] } },
+      expected: { a: 'skipped', b: 'skipped' }, run: 'succeeded',
+    },
+    {
+      name: 'a true condition on a variable and an upstream output runs the step',
+      steps: { a: {}, b: { uses: ['a'], when: "${{ vars.MODE == 'fast' and steps.a.n == 'a' }}" } },
+      expected: { a: 'succeeded', b: 'succeeded' }, run: 'succeeded',
+    },
+    {
+      name: 'a step below a skipped one can still be skipped by its own condition',
+      steps: { a: {}, b: { uses: ['a'], when: '${{ false }}' }, c: { uses: ['b'], needs: ['a'], when: '${{ steps.b.n != null }}' } },
+      expected: { a: 'succeeded', b: 'skipped', c: 'skipped' }, run: 'succeeded',
+    },
+    {
+      name: 'a condition that is not a boolean fails its step and the run',
+      steps: { a: {}, b: { uses: ['a'], when: '${{ steps.a.n }}' }, c: { uses: ['b'] } },
+      expected: { a: 'succeeded', b: 'failed', c: 'canceled' }, run: 'failed',
+    },
+  ])('$name', ({ steps, expected, run }) => {
+    const { state } = runToEnd(aPlan(steps));
+    expect(statuses(state)).toEqual(expected);
+    expect(state.status).toBe(run);
+  });
+
+  it('a step skipped by its condition is reported in the transition that skipped it, with what it took along', () => {
+    const plan = aPlan({ a: {}, b: { uses: ['a'], when: '${{ false }}' }, c: { uses: ['b'] }, d: { uses: ['a'] } });
+    const afterA = finish(plan, Run.startRun(plan, TRIGGER, at(0)).state, 'a', succeeded());
+    expect([afterA.start, afterA.skipped]).toEqual([['d'], ['b', 'c']]);
+  });
+
+  it('the results read a skipped step as null', () => {
+    const plan = aPlan({ a: {}, b: { uses: ['a'], when: '${{ false }}' }, c: { uses: ['a'] } }, { b: '${{ steps.b.n }}', c: '${{ steps.c.n }}', both: '${{ [steps.b.n, steps.c.n] }}' });
+    expect(runToEnd(plan).state.results).toEqual({ b: null, c: 'c', both: [null, 'c'] });
+  });
+
+  it('a condition that cannot be evaluated fails its step (named in the run\'s error) at start', () => {
+    const plan = aPlan({ a: { when: '${{ trigger.go.deep == 1 }}' } });
+    const start = Run.startRun(plan, TRIGGER, at(0));
+    expect(start.failed).toEqual(['a']);
+    expect(start.ended).toEqual({ status: 'failed', error: { step: 'a', code: 'condition_failed', message: 'when: trigger.go.deep is missing' } });
+  });
+});
+
+describe('Run: refused transitions and cancel', () => {
+  const plan = aPlan({ a: {}, b: {}, c: { uses: ['a', 'b'] } });
+  const started = Run.startRun(plan, TRIGGER, at(0)).state;
+
+  it.each([
+    ['an unknown step', 'x', succeeded(), { type: 'UnknownStep', step: 'x' }],
+    ['a step that is not running', 'c', succeeded(), { type: 'StepNotRunning', step: 'c', status: 'waiting' }],
+    ['a late outcome of an earlier attempt', 'a', succeeded(1, 0), { type: 'StaleAttempt', step: 'a', attempt: 0, running: 1 }],
+  ] as [string, string, Run.StepOutcome, object][])('%s', (_name, id, outcome, error) => {
+    expect(Run.stepFinished(plan, started, id, outcome, at(1))).toEqual({ ok: false, error });
+  });
+
+  it('cancel ends the run at once, lists the calls to abort, and refuses their late outcomes', () => {
+    const afterA = finish(plan, started, 'a', succeeded());
+    const canceled = Run.cancel(afterA.state, new Date(T0 + 7));
+    expect(canceled.ok).toBe(true);
+    if (!canceled.ok) return;
+    expect(canceled.value.abort).toEqual(['b']);
+    expect([canceled.value.state.status, statuses(canceled.value.state)]).toEqual(['canceled', { a: 'succeeded', b: 'canceled', c: 'canceled' }]);
+    expect(canceled.value.state.finishedAt).toEqual(new Date(T0 + 7));
+    expect(Run.stepFinished(plan, canceled.value.state, 'b', succeeded(), at(8))).toEqual({ ok: false, error: { type: 'RunNotRunning', status: 'canceled' } });
+    expect(Run.cancel(canceled.value.state, new Date(T0 + 9))).toEqual({ ok: false, error: { type: 'RunNotRunning', status: 'canceled' } });
+  });
+});
+
+describe('Run.resumeRun: taking a run over from its persisted step statuses', () => {
+  const plan = aPlan({ a: {}, b: { uses: ['a'] }, c: { uses: ['a'] }, d: { uses: ['b', 'c'] } }, { d: '${{ steps.d.n }}' });
+  const done = (id: string): Run.PersistedStep => ({ id, status: 'succeeded', attempt: 1, outputs: { n: id } });
+  const running = (id: string, attempt = 1): Run.PersistedStep => ({ id, status: 'running', attempt });
+  const persisted = (status: Run.RunStatus, steps: Run.PersistedStep[]): Run.PersistedRun => ({ status, triggerOutputs: TRIGGER, steps, startedAt: new Date(T0) });
+
+  it.each([
+    { name: 'a queued run starts its roots', run: persisted('queued', []), start: ['a'], attempts: { a: 1 } },
+    { name: 'a running step runs again with the next attempt', run: persisted('running', [done('a'), running('b'), running('c', 2)]), start: ['b', 'c'], attempts: { b: 2, c: 3 } },
+    { name: 'a step ready but not claimed starts', run: persisted('running', [done('a'), done('b'), done('c')]), start: ['d'], attempts: { d: 1 } },
+    { name: 'with a failed step, the running one runs again and nothing new starts', run: persisted('running', [done('a'), { id: 'b', status: 'failed', attempt: 1, error: { code: 'boom', message: 'x' } }, running('c')]), start: ['c'], attempts: { c: 2 } },
+    { name: 'an ended run is given back as it was', run: { ...persisted('succeeded', ['a', 'b', 'c', 'd'].map(done)), results: { d: 'd' } }, start: [], attempts: {} },
+  ])('$name', ({ run, start, attempts }) => {
+    const resumed = Run.resumeRun(plan, run, at(100));
+    expect(resumed.ok).toBe(true);
+    if (!resumed.ok) return;
+    expect(resumed.value.start).toEqual(start);
+    expect(Object.fromEntries(start.map((id) => [id, resumed.value.state.steps.get(id)?.attempt]))).toEqual(attempts);
+    for (const id of start) expect(resumed.value.state.steps.get(id)?.startedAt).toEqual(new Date(T0 + 100));
+  });
+
+  it('goes on to the end after a takeover, dropping the late outcome of the attempt it replaced', () => {
+    const resumed = Run.resumeRun(plan, persisted('running', [done('a'), done('b'), running('c')]), at(100));
+    if (!resumed.ok) throw new Error('unexpected');
+    expect(Run.stepFinished(plan, resumed.value.state, 'c', succeeded('late', 1), at(101))).toMatchObject({ ok: false, error: { type: 'StaleAttempt' } });
+    const afterC = finish(plan, resumed.value.state, 'c', succeeded('c', 2), 102);
+    expect(afterC.start).toEqual(['d']);
+    const afterD = finish(plan, afterC.state, 'd', succeeded('d'), 103);
+    expect(afterD.ended).toEqual({ status: 'succeeded', results: { d: 'd' } });
+    expect(afterD.state.startedAt).toEqual(new Date(T0));
+  });
+
+  it('a failed step with nothing running fails the run on takeover', () => {
+    const resumed = Run.resumeRun(plan, persisted('running', [done('a'), done('b'), { id: 'c', status: 'failed', attempt: 1, error: { code: 'boom', message: 'x' } }]), at(100));
+    expect(resumed.ok && resumed.value.ended).toEqual({ status: 'failed', error: { step: 'c', code: 'boom', message: 'x' } });
+  });
+
+  it('refuses a step the plan does not have', () => {
+    expect(Run.resumeRun(plan, persisted('running', [done('ghost')]), at(100))).toEqual({ ok: false, error: { type: 'UnknownStep', step: 'ghost' } });
+  });
+});

@@ -1,0 +1,242 @@
+import type { JsonValue } from '@trellis/kernel/io';
+import { ok, rejected, type Result } from '@trellis/kernel/result';
+import { evaluateCondition, renderResults, type Scope, type StepValues } from './inputs.js';
+import { stepOf, type Plan } from './plan.js';
+
+/*
+ * The state of one run as plain data, and its transitions. No I/O and no clock: the time of a
+ * transition and the project's variables (which `when` and results may read) come in as a
+ * `Context`. Each transition returns the new state and what the engine must do: the steps it
+ * marked running (to call), those it skipped, and the run's end when it ended.
+ *
+ * Compensation steps are not part of a run's state here (they run only when a step fails for
+ * good: issue 12); retries are not either: a failed outcome is final.
+ *
+ * When a step runs (`when` and "live paths"). A waiting step is decided once every step it
+ * depends on has finished (succeeded or skipped):
+ *   - if it has no dependencies, or at least one of them succeeded, its `when` is evaluated
+ *     (no `when` is true): true -> it runs; false -> it is skipped;
+ *   - if every dependency was skipped, it is skipped: no live path reaches it.
+ * So a step runs exactly when its `when` holds and a live path reaches it: a chain of
+ * dependencies from a root in which every step ran and succeeded. Examples:
+ *   - chain a -> b -> c, b's `when` false: b and c are skipped.
+ *   - diamond a -> {b, c} -> d, b's `when` false: b is skipped, d runs (through c) and reads
+ *     b's outputs as null; with both b and c false, d is skipped.
+ *   - c needs a and b, b's `when` false: c runs (a succeeded: another live path).
+ *   - a root whose `when` is false is skipped at once, and so are the steps below it that no
+ *     other live path reaches.
+ * A `when` that cannot be evaluated (a missing reference, not a boolean) fails its step.
+ *
+ * Failure. Once a step has failed, no new step starts; the steps running finish (their outcomes
+ * are recorded), then the run fails with the first failure as its error and the steps that
+ * never started are `canceled`. A run whose steps all succeeded or were skipped succeeds with
+ * its results (a reference to a skipped step gives null); results that cannot be rendered fail
+ * the run. `cancel` ends a run at once: its running and waiting steps become `canceled`, and an
+ * outcome arriving later for one of them is refused (`StepNotRunning`).
+ */
+
+export type StepStatus = 'waiting' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'canceled';
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+
+export type StepError = { readonly code: string; readonly message: string };
+/** Why a run failed: a step's error (with the step), or its results' rendering. */
+export type RunError = StepError & { readonly step?: string };
+
+export type StepState = {
+  readonly status: StepStatus;
+  /** The attempt running or last run; 0 before the first. */
+  readonly attempt: number;
+  readonly outputs?: StepValues;
+  readonly error?: StepError;
+  readonly startedAt?: Date;
+  readonly finishedAt?: Date;
+};
+
+export type RunState = {
+  readonly status: RunStatus;
+  readonly triggerOutputs: StepValues;
+  /** Every step of the normal flow (compensations are not in it). */
+  readonly steps: ReadonlyMap<string, StepState>;
+  readonly startedAt?: Date;
+  readonly finishedAt?: Date;
+  /** The first failure, set as soon as a step fails (the run may still have steps running). */
+  readonly error?: RunError;
+  readonly results?: Readonly<Record<string, JsonValue>>;
+};
+
+/** The time of the transition, and the project's variables as they are now. */
+export type Context = { readonly at: Date; readonly variables: ReadonlyMap<string, JsonValue> };
+
+export type StepOutcome =
+  | { readonly ok: true; readonly attempt: number; readonly outputs: StepValues }
+  | { readonly ok: false; readonly attempt: number; readonly error: StepError };
+
+export type RunEnd =
+  | { readonly status: 'succeeded'; readonly results: Readonly<Record<string, JsonValue>> }
+  | { readonly status: 'failed'; readonly error: RunError }
+  | { readonly status: 'canceled' };
+
+export type Transition = {
+  readonly state: RunState;
+  /** Steps this transition marked running (or running again, after a takeover): the engine calls them. */
+  readonly start: readonly string[];
+  /** Steps this transition skipped. */
+  readonly skipped: readonly string[];
+  /** Steps this transition failed because their `when` could not be evaluated. */
+  readonly failed: readonly string[];
+  /** Set when this transition ended the run. */
+  readonly ended?: RunEnd;
+};
+
+export type TransitionRejection =
+  | { readonly type: 'RunNotRunning'; readonly status: RunStatus }
+  | { readonly type: 'UnknownStep'; readonly step: string }
+  | { readonly type: 'StepNotRunning'; readonly step: string; readonly status: StepStatus }
+  | { readonly type: 'StaleAttempt'; readonly step: string; readonly attempt: number; readonly running: number };
+
+const FINISHED: readonly StepStatus[] = ['succeeded', 'skipped'];
+
+/** The values `when` and results read: succeeded steps' outputs, null for skipped ones. */
+function scopeOf(triggerOutputs: StepValues, steps: ReadonlyMap<string, StepState>, variables: ReadonlyMap<string, JsonValue>): Scope & { steps: Map<string, StepValues | null> } {
+  const values = new Map<string, StepValues | null>();
+  for (const [id, step] of steps) {
+    if (step.status === 'succeeded') values.set(id, step.outputs ?? {});
+    else if (step.status === 'skipped') values.set(id, null);
+  }
+  return { trigger: triggerOutputs, steps: values, variables, secret: () => undefined };
+}
+
+/**
+ * Decides every waiting step whose dependencies have all finished, in topological order (so a
+ * skip is seen by the steps below it in the same pass), then ends the run if nothing is left.
+ */
+function advance(plan: Plan, state: RunState, context: Context, restarted: readonly string[]): Transition {
+  const steps = new Map(state.steps);
+  const start = [...restarted];
+  const skipped: string[] = [];
+  const failed: string[] = [];
+  let error = state.error;
+  const scope = scopeOf(state.triggerOutputs, steps, context.variables);
+  for (const id of plan.order) {
+    if (error) break;
+    const current = steps.get(id);
+    if (current?.status !== 'waiting') continue;
+    const step = stepOf(plan, id);
+    const dependencies = step.dependencies.map((dependency) => steps.get(dependency)?.status ?? 'waiting');
+    if (!dependencies.every((status) => FINISHED.includes(status))) continue;
+    const live = dependencies.length === 0 || dependencies.includes('succeeded');
+    const condition = live && step.when ? evaluateCondition(step.when, scope) : ok(live);
+    if (!condition.ok) {
+      error = { step: id, ...condition.error };
+      steps.set(id, { ...current, status: 'failed', error: condition.error, finishedAt: context.at });
+      failed.push(id);
+    } else if (!condition.value) {
+      steps.set(id, { ...current, status: 'skipped', finishedAt: context.at });
+      scope.steps.set(id, null);
+      skipped.push(id);
+    } else {
+      steps.set(id, { status: 'running', attempt: current.attempt + 1, startedAt: context.at });
+      start.push(id);
+    }
+  }
+  const next: RunState = { ...state, status: 'running', steps, ...(error ? { error } : {}) };
+  const done = { start, skipped, failed };
+  const statuses = [...steps.values()].map((step) => step.status);
+  if (statuses.includes('running')) return { state: next, ...done };
+  if (error) return endRun(next, { status: 'failed', error }, context.at, done);
+  if (statuses.includes('waiting')) throw new Error('A waiting step is left with nothing running: the plan is not a DAG');
+  const results = renderResults(plan, scopeOf(next.triggerOutputs, steps, context.variables));
+  if (!results.ok) {
+    const failure: RunError = { code: results.error.code, message: results.error.message };
+    return endRun({ ...next, error: failure }, { status: 'failed', error: failure }, context.at, done);
+  }
+  return endRun(next, { status: 'succeeded', results: results.value }, context.at, done);
+}
+
+/** The run ended: steps that never started (or were running, on cancel) become canceled. */
+function endRun(state: RunState, end: RunEnd, at: Date, done: Omit<Transition, 'state' | 'ended'>): Transition {
+  const steps = new Map(state.steps);
+  for (const [id, step] of steps) {
+    if (step.status === 'waiting' || step.status === 'running') steps.set(id, { ...step, status: 'canceled', finishedAt: at });
+  }
+  const ended: RunState = { ...state, status: end.status, steps, finishedAt: at, ...(end.status === 'succeeded' ? { results: end.results } : {}) };
+  return { state: ended, ...done, ended: end };
+}
+
+function waitingSteps(plan: Plan): Map<string, StepState> {
+  return new Map(plan.order.map((id) => [id, { status: 'waiting', attempt: 0 }]));
+}
+
+/** A new run: its roots start (or are skipped, with what only they reached, when their `when` is false). */
+export function startRun(plan: Plan, triggerOutputs: StepValues, context: Context): Transition {
+  const state: RunState = { status: 'running', triggerOutputs, steps: waitingSteps(plan), startedAt: context.at };
+  return advance(plan, state, context, []);
+}
+
+/** A running step's outcome recorded, and what it makes ready, skips or ends. */
+export function stepFinished(plan: Plan, state: RunState, stepId: string, outcome: StepOutcome, context: Context): Result<Transition, TransitionRejection> {
+  if (state.status !== 'running') return rejected({ type: 'RunNotRunning', status: state.status });
+  const step = state.steps.get(stepId);
+  if (!step) return rejected({ type: 'UnknownStep', step: stepId });
+  if (step.status !== 'running') return rejected({ type: 'StepNotRunning', step: stepId, status: step.status });
+  if (outcome.attempt !== step.attempt) return rejected({ type: 'StaleAttempt', step: stepId, attempt: outcome.attempt, running: step.attempt });
+  const finished: StepState = outcome.ok
+    ? { ...step, status: 'succeeded', outputs: outcome.outputs, finishedAt: context.at }
+    : { ...step, status: 'failed', error: outcome.error, finishedAt: context.at };
+  const steps = new Map(state.steps).set(stepId, finished);
+  const error = state.error ?? (outcome.ok ? undefined : { step: stepId, ...outcome.error });
+  return ok(advance(plan, { ...state, steps, ...(error ? { error } : {}) }, context, []));
+}
+
+/** Ends a queued or running run at once; `abort` lists the steps whose calls must be cancelled. */
+export function cancel(state: RunState, at: Date): Result<{ state: RunState; abort: readonly string[] }, TransitionRejection> {
+  if (state.status !== 'running' && state.status !== 'queued') return rejected({ type: 'RunNotRunning', status: state.status });
+  const abort = [...state.steps].filter(([, step]) => step.status === 'running').map(([id]) => id);
+  const ended = endRun(state, { status: 'canceled' }, at, { start: [], skipped: [], failed: [] });
+  return ok({ state: ended.state, abort });
+}
+
+/** A step as persisted (`step_runs`); a step without a row is waiting. */
+export type PersistedStep = StepState & { readonly id: string };
+
+export type PersistedRun = {
+  readonly status: RunStatus;
+  readonly triggerOutputs: StepValues;
+  readonly steps: readonly PersistedStep[];
+  readonly startedAt?: Date;
+  readonly finishedAt?: Date;
+  readonly error?: RunError;
+  readonly results?: Readonly<Record<string, JsonValue>>;
+};
+
+/**
+ * A run taken over (after a restart, or from a process whose lease expired): its state rebuilt
+ * from what was persisted. Steps that were running start again with the next attempt number;
+ * a queued run starts; a run that had ended is given back as it was, with nothing to start.
+ */
+export function resumeRun(plan: Plan, persisted: PersistedRun, context: Context): Result<Transition, TransitionRejection> {
+  const steps = waitingSteps(plan);
+  for (const { id, ...step } of persisted.steps) {
+    if (!steps.has(id)) return rejected({ type: 'UnknownStep', step: id });
+    steps.set(id, step);
+  }
+  const { status, triggerOutputs, startedAt, finishedAt, error, results } = persisted;
+  const state: RunState = {
+    status, triggerOutputs, steps,
+    ...(startedAt ? { startedAt } : {}), ...(finishedAt ? { finishedAt } : {}), ...(results ? { results } : {}),
+    ...(error ? { error } : {}),
+  };
+  if (status !== 'running' && status !== 'queued') return ok({ state, start: [], skipped: [], failed: [] });
+  const restarted: string[] = [];
+  for (const id of plan.order) {
+    const step = steps.get(id);
+    if (step?.status !== 'running') continue;
+    steps.set(id, { status: 'running', attempt: step.attempt + 1, startedAt: context.at });
+    restarted.push(id);
+  }
+  const firstFailure = state.error ?? plan.order.flatMap((id) => {
+    const step = steps.get(id);
+    return step?.status === 'failed' ? [{ step: id, ...(step.error ?? { code: 'failed', message: 'the step failed' }) }] : [];
+  })[0];
+  return ok(advance(plan, { ...state, startedAt: startedAt ?? context.at, ...(firstFailure ? { error: firstFailure } : {}) }, context, restarted));
+}
