@@ -3,6 +3,8 @@ import { type LiveAction, type ProcessSettings, startLiveAction, stopLiveAction 
 import { type Limiter, makeLimiter } from './limiter.js';
 
 export type InstanceSettings = ProcessSettings & {
+  /** Calls in flight at once; the rest wait in order. */
+  readonly concurrency: number;
   readonly idleMs: number;
   readonly healthIntervalMs: number;
   readonly stopGraceMs: number;

@@ -15,7 +15,6 @@ export type LiveAction = {
 };
 
 export type ProcessSettings = {
-  readonly concurrency: number;
   readonly logLimitBytes: number;
   readonly startTimeoutMs: number;
 };

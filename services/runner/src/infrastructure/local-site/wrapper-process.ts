@@ -14,9 +14,15 @@ export type WrapperProcess = {
   stop: (graceMs: number) => Promise<ProcessExit>;
 };
 
+/**
+ * The wrapper's own limit, above any the site sets: the site's limit per action version is the one
+ * that holds (its callers wait in order there), so the wrapper's queue stays empty. Python runs one
+ * execution at a time whatever this says.
+ */
+const WRAPPER_CONCURRENCY = 1024;
+
 export type WrapperOptions = {
   readonly folder: string;
-  readonly concurrency: number;
   readonly logLimitBytes: number;
   readonly startTimeoutMs: number;
 };
@@ -27,7 +33,7 @@ export type WrapperOptions = {
  * stdout is the port; a process that exits or stays silent first is a failed start (killed).
  */
 export function startWrapperProcess(options: WrapperOptions): Promise<WrapperProcess> {
-  const child = spawn(process.execPath, ['wrapper/cli.js', 'action', '--port', '0', '--host', '127.0.0.1', '--concurrency', String(options.concurrency)], {
+  const child = spawn(process.execPath, ['wrapper/cli.js', 'action', '--port', '0', '--host', '127.0.0.1', '--concurrency', String(WRAPPER_CONCURRENCY)], {
     cwd: options.folder,
     env: { PATH: process.env['PATH'] ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],

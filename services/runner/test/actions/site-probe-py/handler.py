@@ -1,0 +1,2 @@
+def handle(inputs, context):
+    return {"result": {"idempotencyKey": context.idempotency_key, "attempt": context.attempt, "text": inputs["text"]}}
