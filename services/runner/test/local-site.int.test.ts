@@ -145,6 +145,25 @@ describe('the local site', () => {
     expect(site.stats().find((s) => s.actionVersion === 'site-probe@1.0.0')).toMatchObject({ state: 'ready', processes: 1, restarts: 1 });
   });
 
+  it('kills a process that stops answering its health checks, and starts it again on the next call', async () => {
+    const before = await site.call(probe, aCall({ mode: 'pid' }));
+    const pid = before.ok ? (before.outputs['result'] as { pid: number }).pid : 0;
+    const restarts = site.stats().find((s) => s.actionVersion === 'site-probe@1.0.0')?.restarts ?? 0;
+    process.kill(pid, 'SIGSTOP'); // alive, but answers nothing
+    await eventually(async () => site.stats().find((s) => s.actionVersion === 'site-probe@1.0.0'), (s) => s?.state === 'crashed', 10_000);
+    expect(isAlive(pid)).toBe(false);
+    const after = await site.call(probe, aCall({ mode: 'pid' }));
+    expect(after).toMatchObject({ ok: true });
+    expect(site.stats().find((s) => s.actionVersion === 'site-probe@1.0.0')?.restarts).toBe(restarts + 1);
+  });
+
+  it('cancels a call whose signal is aborted', async () => {
+    const controller = new AbortController();
+    const pending = site.call(probe, aCall({ mode: 'sleep', ms: 5000 }, { signal: controller.signal }));
+    setTimeout(() => controller.abort(), 100);
+    expect(await pending).toMatchObject({ ok: false, failure: { kind: 'canceled' } });
+  });
+
   it('scales a version to zero after its idle time and cold-starts it on the next call', async () => {
     const idle = makeLocalSite(store.store, { workDir: path.join(dir, 'work'), concurrency: 2, idleMs: 300 }, quiet);
     const pidOf = async () => {
@@ -165,6 +184,19 @@ describe('the local site', () => {
       expect(stats?.lastColdStartMs).toBeLessThan(5000);
     } finally {
       await idle.stop();
+    }
+  });
+
+  it('stops a released version once it is idle', async () => {
+    const released = makeLocalSite(store.store, { workDir: path.join(dir, 'work'), concurrency: 2, idleMs: 60_000 }, quiet);
+    try {
+      expect(await released.prepare(addOne)).toEqual({ ok: true, value: undefined });
+      const busy = released.call(addOne, aCall({ n: 5 }));
+      await released.release(addOne);
+      expect(await busy).toMatchObject({ ok: true, outputs: { n: 6 } });
+      await eventually(async () => released.stats()[0], (stats) => stats?.state === 'stopped' && stats.processes === 0, 5000);
+    } finally {
+      await released.stop();
     }
   });
 

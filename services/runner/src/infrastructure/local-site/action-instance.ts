@@ -61,11 +61,20 @@ export function makeActionInstance(action: ActionVersionRef, folder: string, set
     void live.process.stop(0); // whatever it left in its process group
     settings.onEvent('action process crashed', { action: name, pid: live.process.pid, log_tail: lastLog.slice(-1000) });
   };
+  /**
+   * Health while no call is in flight (a call's own deadline covers a process that hangs in it, and
+   * a handler busy computing must not be mistaken for a dead one): two failures in a row kill the
+   * process, which then counts as a crash.
+   */
+  let unhealthy = 0;
   const checkHealth = (live: LiveAction) => async () => {
+    if (live.calls.size > 0) return;
     const health = await live.client.health(Math.max(1000, settings.healthIntervalMs / 2));
-    if (health.ok || live.stopping || live.crashed || ready !== live) return;
+    if (live.stopping || live.crashed || ready !== live) return;
+    unhealthy = health.ok || live.calls.size > 0 ? 0 : unhealthy + 1;
+    if (health.ok || unhealthy < 2) return;
     settings.onEvent('action process failed its health check', { action: name, pid: live.process.pid, error: health.error.message });
-    live.process.stop(0).catch(() => undefined); // its exit counts as a crash
+    live.process.stop(0).catch(() => undefined);
   };
   const start = async (cause: 'prepare' | 'call'): Promise<LiveAction> => {
     const before = state;
@@ -87,6 +96,7 @@ export function makeActionInstance(action: ActionVersionRef, folder: string, set
     }
     ready = live;
     state = 'ready';
+    unhealthy = 0;
     void live.process.exited.then(() => onExit(live));
     healthTimer = setInterval(() => void checkHealth(live)(), settings.healthIntervalMs);
     healthTimer.unref();
