@@ -27,6 +27,7 @@ const MATRIX: Record<string, Expectation> = {
   authorizationChangeProjectMemberRole: 'member:owner', authorizationRemoveProjectMember: 'member:owner',
   authorizationListApiKeys: 'owner', authorizationCreateApiKey: 'owner', authorizationRevokeApiKey: 'owner',
   studioGetProject: 'viewer', repositoryGetProject: 'viewer', actionBuilderGetProject: 'viewer', runnerGetProject: 'viewer',
+  runnerListDeployments: 'viewer',
   repositoryListSources: 'viewer', repositoryGetSource: 'viewer', repositoryListScans: 'viewer', repositoryGetScan: 'viewer',
   repositoryCreateSource: 'developer', repositoryUpdateSource: 'developer', repositoryDeleteSource: 'developer',
   repositoryScanSource: 'developer', repositoryCancelScan: 'developer', repositoryBuildSource: 'developer',

@@ -1,4 +1,5 @@
 import type { UnitOfWork as KernelUnitOfWork } from '@trellis/kernel/ports';
+import type { ActionKey, Deployment, DeployedVersion, RunnerEvent } from '../domain/deployment.js';
 import type { Change, Held, JsonValue, ValueKind } from '../domain/project-value.js';
 
 /** What the runner knows of a project (tenancy keeps the rows; this is the question use cases ask). */
@@ -17,7 +18,27 @@ export type ProjectValueRepository = {
   apply: (change: Change) => Promise<void>;
 };
 
-export type Transaction = { projects: Projects; values: ProjectValueRepository };
+/** What each workflow serves, and the versions studio sent (see domain/deployment.ts). */
+export type DeploymentRepository = {
+  /** The workflow's deployment, locked until the transaction ends (its requests and its preparation's end are handled one at a time). */
+  findForUpdate: (workflowId: string) => Promise<Deployment | undefined>;
+  /** Inserts or replaces the workflow's deployment. */
+  save: (deployment: Deployment) => Promise<void>;
+  /** Keeps a version as first received; a redelivery of the same (workflow, version) changes nothing. */
+  recordVersion: (version: DeployedVersion) => Promise<void>;
+  findVersion: (workflowId: string, version: number) => Promise<DeployedVersion | undefined>;
+  /** The other workflow of the project that serves `httpPath` now, if any. */
+  servingPath: (projectId: string, httpPath: string, exceptWorkflowId: string) => Promise<{ workflowId: string; name: string } | undefined>;
+  /** The action versions (`id@version`) of the project that a serving version or a version being deployed uses. */
+  actionsInUse: (projectId: string) => Promise<Set<ActionKey>>;
+  /** Every deployment left `deploying` (what the preparation job works through, after a restart too). */
+  deploying: () => Promise<Array<Pick<Deployment, 'workflowId' | 'deploymentId'>>>;
+};
+
+/** Events commit with the state change; the trace id of the request that caused them travels with them. */
+export type Outbox = { append: (events: readonly RunnerEvent[], traceId: string) => Promise<void> };
+
+export type Transaction = { projects: Projects; values: ProjectValueRepository; deployments: DeploymentRepository; outbox: Outbox };
 
 export type UnitOfWork = KernelUnitOfWork<Transaction>;
 

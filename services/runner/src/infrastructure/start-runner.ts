@@ -12,6 +12,7 @@ import type { Database } from './postgres/schema.js';
 import { makeHandlers } from './rabbitmq/handlers.js';
 import { eventsQueue, SERVICE } from './rabbitmq/topology.js';
 import { type LocalSite, makeLocalSite } from './local-site/local-site.js';
+import { wireDeployments } from './deployments-wiring.js';
 
 export type RunningRunner = RunningService<Database> & {
   /** The project variables and secrets (opened with the runner's key) that runs resolve their inputs from. */
@@ -20,8 +21,11 @@ export type RunningRunner = RunningService<Database> & {
   site: LocalSite;
 };
 
-/** The runner service as main.ts runs it (and the tests): tenancy, its object store, studio's project values, its routes. */
-export async function startRunner(env: Env, options: StartOptions): Promise<RunningRunner> {
+/** Tests may give the site the runner uses (a fake that fails or waits on cue); main.ts never does. */
+export type RunnerStartOptions = StartOptions & { site?: LocalSite };
+
+/** The runner service as main.ts runs it (and the tests): tenancy, its object store, studio's project values, deployments, its routes. */
+export async function startRunner(env: Env, options: RunnerStartOptions): Promise<RunningRunner> {
   const opener = makeOpener(env.TRELLIS_SEALING_KEY);
   let site: LocalSite | undefined;
   const running = await startTenantService<Database>({
@@ -33,16 +37,17 @@ export async function startRunner(env: Env, options: StartOptions): Promise<Runn
       const objects = makeProjectObjects(store, SERVICE);
       // The key id is public: it tells an operator which key studio must seal to (TRELLIS_RUNNER_PUBLIC_KEY).
       runtime.logger.info('sealing key loaded', { key_id: opener.keyId });
-      site = makeLocalSite(store, {
+      site = options.site ?? makeLocalSite(store, {
         workDir: env.TRELLIS_RUNNER_WORK_DIR, concurrency: env.TRELLIS_RUNNER_ACTION_CONCURRENCY, idleMs: env.TRELLIS_RUNNER_IDLE_MS,
       }, runtime.logger);
       const stopSite = site.stop;
       runtime.lifecycle.onShutdown('local site', stopSite);
+      const deployments = wireDeployments(runtime, env, site);
       return {
         // Project values reference the project and go with it.
         deleteProjectData: async (projectId) => deleteProjectData({ objects }, projectId),
-        handlers: makeHandlers(),
-        routes: makeRoutes({ db: runtime.db }),
+        handlers: { ...makeHandlers(), ...deployments.handlers },
+        routes: makeRoutes({ db: runtime.db, siteStats: site.stats }),
         readiness: [{ name: 'object store', check: store.check }],
       };
     },

@@ -1,10 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Route } from '@trellis/platform/http/route';
+import type { SiteStats } from '../../application/site.js';
+import { makeDeploymentQueries } from '../postgres/deployment-queries.js';
 import type { Database } from '../postgres/schema.js';
+import { makeDeploymentRoutes } from './deployment-routes.js';
 
 export const BASE_PATH = '/runner';
 
-/** The routes of the runner (runs, logs, results and the /user-api triggers) arrive with their issues; `/project` comes with tenancy. */
-export function makeRoutes(_deps: { db: Kysely<Database> }): Route[] {
-  return [];
+/** The routes of the runner: deployments (runs, logs, results and the /user-api triggers arrive with their pieces); `/project` comes with tenancy. */
+export function makeRoutes(deps: { db: Kysely<Database>; siteStats?: () => readonly SiteStats[] }): Route[] {
+  return [...makeDeploymentRoutes({ queries: makeDeploymentQueries(deps.db), stats: deps.siteStats ?? (() => []) })];
 }

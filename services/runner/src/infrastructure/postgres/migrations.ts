@@ -2,10 +2,12 @@ import type { Migrations } from '@trellis/platform/postgres/migrate';
 import { initial } from './migrations/0001_initial.js';
 import { apiKeys } from './migrations/0002_api_keys.js';
 import { projectValues } from './migrations/0003_project_values.js';
+import { deployments } from './migrations/0004_deployments.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations: Migrations = {
   '0001_initial': initial,
   '0002_api_keys': apiKeys,
   '0003_project_values': projectValues,
+  '0004_deployments': deployments,
 };

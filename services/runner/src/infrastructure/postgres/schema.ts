@@ -34,8 +34,40 @@ export type ProjectValueTombstonesTable = {
   deleted_at: Date;
 };
 
+export type DeployedVersionsTable = {
+  workflow_id: string;
+  version: number;
+  project_id: string;
+  name: string;
+  checksum: string;
+  /** json (not jsonb: studio's canonical text, byte for byte): read parsed, written as JSON text. */
+  document: ColumnType<unknown, string, string>;
+  /** jsonb: the pinned actions as received. */
+  actions: ColumnType<unknown, string, string>;
+  files: ColumnType<unknown, string, string>;
+  received_at: Date;
+};
+
+export type DeploymentsTable = {
+  workflow_id: string;
+  project_id: string;
+  name: string;
+  version: number;
+  deployment_id: string;
+  status: 'deploying' | 'active' | 'failed' | 'undeploying' | 'undeployed';
+  mode: 'graceful' | 'immediate' | null;
+  reason: string;
+  serving_version: number | null;
+  trigger_type: 'http' | 'manual' | 'schedule' | 'action' | null;
+  http_path: string | null;
+  trace_id: string;
+  updated_at: Date;
+};
+
 export type Database = MessagingTables & TenancyTables & {
   project_variables: ProjectVariablesTable;
   project_secrets: ProjectSecretsTable;
   project_value_tombstones: ProjectValueTombstonesTable;
+  deployed_versions: DeployedVersionsTable;
+  deployments: DeploymentsTable;
 };

@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction as KyselyTransaction } from 'kysely';
+import { enqueueMessages } from '@trellis/platform/postgres/outbox';
 import { makeUnitOfWork as makePlatformUnitOfWork, makeUnitOfWorkIn } from '@trellis/platform/postgres/unit-of-work';
 import { lockProject } from '@trellis/platform/tenancy/postgres';
 import type { Transaction, UnitOfWork } from '../../application/ports.js';
+import { toOutgoingMessage } from '../rabbitmq/deployment-codecs.js';
+import { makeDeploymentRepository } from './deployment-repository.js';
 import { makeProjectValueRepository } from './project-value-repository.js';
 import type { Database } from './schema.js';
 
@@ -19,6 +23,10 @@ function repositories(trx: KyselyTransaction<Database>): Transaction {
       },
     },
     values: makeProjectValueRepository(trx),
+    deployments: makeDeploymentRepository(trx),
+    outbox: {
+      append: (events, traceId) => enqueueMessages(trx, events.map((event) => toOutgoingMessage(event, { messageId: randomUUID(), traceId }))),
+    },
   };
 }
 

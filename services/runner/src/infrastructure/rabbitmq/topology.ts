@@ -9,10 +9,15 @@ export const PROJECT_VARIABLE_DELETED = 'trellis.studio.v1.ProjectVariableDelete
 export const PROJECT_SECRET_SET = 'trellis.studio.v1.ProjectSecretSet';
 export const PROJECT_SECRET_DELETED = 'trellis.studio.v1.ProjectSecretDeleted';
 
-/** Studio's events the runner follows today: the project values its runs read (deployments come with their issue). */
-export const STUDIO_EVENTS = [PROJECT_VARIABLE_SET, PROJECT_VARIABLE_DELETED, PROJECT_SECRET_SET, PROJECT_SECRET_DELETED] as const;
+export const WORKFLOW_DEPLOY_REQUESTED = 'trellis.studio.v1.WorkflowDeployRequested';
+export const WORKFLOW_UNDEPLOY_REQUESTED = 'trellis.studio.v1.WorkflowUndeployRequested';
 
-/** The events queue of the runner: authorization's tenancy events and studio's project values. */
+/** Studio's events the runner follows: the project values its runs read, and the deployments it serves. */
+export const STUDIO_EVENTS = [
+  PROJECT_VARIABLE_SET, PROJECT_VARIABLE_DELETED, PROJECT_SECRET_SET, PROJECT_SECRET_DELETED, WORKFLOW_DEPLOY_REQUESTED, WORKFLOW_UNDEPLOY_REQUESTED,
+] as const;
+
+/** The events queue of the runner: authorization's tenancy events, studio's project values and deployment requests. */
 export const eventsQueue = (retryDelaysMs: readonly number[]) =>
   eventsQueueOf(SERVICE, retryDelaysMs, STUDIO_EVENTS.map((routingKey) => ({ exchange: exchangeOf('studio'), routingKey })));
 

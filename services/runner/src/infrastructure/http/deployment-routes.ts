@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { projectRole } from '@trellis/platform/auth/access';
+import { decodeCursor, listOf, pageAnswer, pageQuery } from '@trellis/platform/http/pagination';
+import { defineRoute, projectOf, type Route } from '@trellis/platform/http/route';
+import type { SiteStats } from '../../application/site.js';
+import { actionName, DEPLOYMENT_STATUSES } from '../../domain/deployment.js';
+import type { DeploymentListing, DeploymentQueries } from '../postgres/deployment-queries.js';
+
+const siteStateSchema = z.object({
+  state: z.enum(['starting', 'ready', 'idle', 'stopped', 'crashed']),
+  processes: z.number().int(), in_flight: z.number().int(), cold_starts: z.number().int(),
+  last_cold_start_ms: z.number().nullable(), restarts: z.number().int(),
+}).describe('What the site reports for the action version now');
+
+export const deploymentSchema = z.object({
+  workflow_id: z.string(),
+  name: z.string(),
+  version: z.number().int().describe('The version the last request named'),
+  serving_version: z.number().int().nullable().describe('The version new runs start on; null when the workflow accepts no run'),
+  status: z.enum(DEPLOYMENT_STATUSES),
+  mode: z.enum(['graceful', 'immediate']).nullable().describe('How the last undeploy treats runs in flight'),
+  reason: z.string().describe('Why the last deploy failed; empty otherwise'),
+  trigger: z.enum(['http', 'manual', 'schedule', 'action']).nullable(),
+  http_path: z.string().nullable().describe('Under /user-api/<project name>/, for an HTTP trigger'),
+  site: z.literal('local'),
+  updated_at: z.string(),
+  actions: z.array(z.object({
+    action: z.string().describe('id@version'),
+    digest: z.string(),
+    site_state: siteStateSchema.nullable().describe('null when the site has nothing running for it'),
+  })).describe('The action versions of the serving version (or of the version asked for, when none serves)'),
+});
+
+export type DeploymentRouteDeps = { queries: DeploymentQueries; stats: () => readonly SiteStats[] };
+
+function view(deployment: DeploymentListing, stats: ReadonlyMap<string, SiteStats>): z.infer<typeof deploymentSchema> {
+  return {
+    workflow_id: deployment.workflowId, name: deployment.name, version: deployment.version, serving_version: deployment.servingVersion,
+    status: deployment.status, mode: deployment.mode, reason: deployment.reason, trigger: deployment.triggerType, http_path: deployment.httpPath,
+    site: 'local', updated_at: deployment.updatedAt.toISOString(),
+    actions: deployment.actions.map((action) => {
+      const stat = stats.get(actionName(action));
+      return {
+        action: actionName(action), digest: action.digest,
+        site_state: stat ? {
+          state: stat.state, processes: stat.processes, in_flight: stat.inFlight, cold_starts: stat.coldStarts,
+          last_cold_start_ms: stat.lastColdStartMs, restarts: stat.restarts,
+        } : null,
+      };
+    }),
+  };
+}
+
+const cursorKey = z.tuple([z.string(), z.string()]);
+
+/** `/deployments`: what the project's workflows serve, and how their actions do on the site. */
+export function makeDeploymentRoutes(deps: DeploymentRouteDeps): Route[] {
+  return [
+    defineRoute({
+      method: 'get', path: '/deployments', operationId: 'runnerListDeployments', tags: ['deployments'], access: projectRole('viewer'),
+      summary: 'The project\'s deployed workflows: versions, status, trigger, and the state of their actions on the site',
+      query: z.object(pageQuery),
+      responses: { 200: { description: 'One page of deployments, by workflow name', schema: listOf(deploymentSchema) } },
+      handler: async ({ query, context }) => {
+        const page = await deps.queries.list(projectOf(context).projectId, { limit: query.limit, after: decodeCursor(query.cursor, cursorKey) });
+        const stats = new Map(deps.stats().map((stat) => [stat.actionVersion, stat]));
+        return { status: 200, body: pageAnswer(page, (item) => view(item, stats), (item) => [item.name, item.workflowId]) };
+      },
+    }),
+  ];
+}

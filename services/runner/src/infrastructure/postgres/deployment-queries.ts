@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely';
+import { pageOf, type Page } from '@trellis/kernel/page';
+import type { Deployment, PinnedAction } from '../../domain/deployment.js';
+import { fromRow } from './deployment-repository.js';
+import type { Database } from './schema.js';
+
+/** A deployment as the list shows it, with the actions of the version it serves (or, when none serves, of the one asked for). */
+export type DeploymentListing = Deployment & { actions: readonly PinnedAction[] };
+
+/** Read-only views of deployments (no domain rule: straight from the tables). */
+export function makeDeploymentQueries(db: Kysely<Database>) {
+  return {
+    /** The project's deployments by workflow name (then id), `limit` after the key `after`. */
+    list: async (projectId: string, input: { limit: number; after?: readonly [string, string] | undefined }): Promise<Page<DeploymentListing>> => {
+      let query = db.selectFrom('deployments as d')
+        .leftJoin('deployed_versions as v', (join) => join.onRef('v.workflow_id', '=', 'd.workflow_id')
+          .on((eb) => eb('v.version', '=', eb.fn.coalesce('d.serving_version', 'd.version'))))
+        .selectAll('d').select('v.actions')
+        .where('d.project_id', '=', projectId);
+      const after = input.after;
+      if (after) query = query.where((eb) => eb.or([eb('d.name', '>', after[0]), eb.and([eb('d.name', '=', after[0]), eb('d.workflow_id', '>', after[1])])]));
+      const rows = await query.orderBy('d.name').orderBy('d.workflow_id').limit(input.limit + 1).execute();
+      return pageOf(rows.map(({ actions, ...row }) => ({ ...fromRow(row), actions: (actions ?? []) as PinnedAction[] })), input.limit);
+    },
+  };
+}
+
+export type DeploymentQueries = ReturnType<typeof makeDeploymentQueries>;
