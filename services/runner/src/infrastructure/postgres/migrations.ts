@@ -3,6 +3,7 @@ import { initial } from './migrations/0001_initial.js';
 import { apiKeys } from './migrations/0002_api_keys.js';
 import { projectValues } from './migrations/0003_project_values.js';
 import { deployments } from './migrations/0004_deployments.js';
+import { runs } from './migrations/0005_runs.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations: Migrations = {
@@ -10,4 +11,5 @@ export const migrations: Migrations = {
   '0002_api_keys': apiKeys,
   '0003_project_values': projectValues,
   '0004_deployments': deployments,
+  '0005_runs': runs,
 };

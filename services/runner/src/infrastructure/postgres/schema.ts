@@ -64,10 +64,63 @@ export type DeploymentsTable = {
   updated_at: Date;
 };
 
+export type RunnerProcessesTable = { id: string; host: string; pid: number; started_at: Date; heartbeat_at: Date; stopped_at: Date | null };
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+
+export type RunsTable = {
+  id: string;
+  project_id: string;
+  workflow_id: string;
+  version: number;
+  status: RunStatus;
+  trigger_type: 'http' | 'manual' | 'schedule' | 'action';
+  /** json: read parsed, written as JSON text. */
+  trigger_outputs: ColumnType<unknown, string, string>;
+  results: ColumnType<unknown, string | null, string | null>;
+  /** jsonb `{code, message, step?, status?}`. */
+  error: ColumnType<unknown, string | null, string | null>;
+  owner: string | null;
+  owner_epoch: BigintColumn;
+  idempotency_key: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+};
+
+export type StepRunsTable = {
+  run_id: string;
+  step_id: string;
+  status: 'waiting' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'canceled';
+  attempt: number;
+  inputs: ColumnType<unknown, string | null, string | null>;
+  outputs: ColumnType<unknown, string | null, string | null>;
+  error: ColumnType<unknown, string | null, string | null>;
+  started_at: Date | null;
+  finished_at: Date | null;
+};
+
+export type StepAttemptsTable = {
+  run_id: string;
+  step_id: string;
+  attempt: number;
+  status: 'running' | 'succeeded' | 'failed' | 'canceled';
+  error: ColumnType<unknown, string | null, string | null>;
+  stdout: string;
+  stderr: string;
+  logs_truncated: boolean;
+  started_at: Date;
+  finished_at: Date | null;
+};
+
 export type Database = MessagingTables & TenancyTables & {
   project_variables: ProjectVariablesTable;
   project_secrets: ProjectSecretsTable;
   project_value_tombstones: ProjectValueTombstonesTable;
   deployed_versions: DeployedVersionsTable;
   deployments: DeploymentsTable;
+  runner_processes: RunnerProcessesTable;
+  runs: RunsTable;
+  step_runs: StepRunsTable;
+  step_attempts: StepAttemptsTable;
 };
