@@ -1,0 +1,57 @@
+import type { JsonValue } from '@trellis/kernel/io';
+import type { Result } from '@trellis/kernel/result';
+
+/**
+ * What starts runs and waits for them (the HTTP trigger, the manual trigger, schedules): the
+ * engine, seen from outside. The engine itself (application/engine.ts) runs a run in this
+ * process, one commit per step transition (docs/runner.md).
+ */
+
+export type TriggerType = 'http' | 'manual' | 'schedule' | 'action';
+
+export type StartRun = {
+  readonly projectId: string;
+  readonly workflowId: string;
+  readonly triggerType: TriggerType;
+  /** The trigger's outputs (what `${{ trigger.x }}` reads), already checked against its declaration. */
+  readonly triggerOutputs: Readonly<Record<string, JsonValue>>;
+  /** The same key for the same workflow never starts a second run (24 h): the first run is answered. */
+  readonly idempotencyKey?: string;
+  readonly traceId: string;
+};
+
+export type RunError = {
+  readonly code: string;
+  readonly message: string;
+  /** The step that failed, if one did. */
+  readonly step?: string;
+  /** An ActionError's HTTP status, when the action chose one (4xx/5xx). */
+  readonly httpStatus?: number;
+};
+
+export type RunEnd = {
+  readonly runId: string;
+  readonly status: 'succeeded' | 'failed' | 'canceled';
+  readonly results: Readonly<Record<string, JsonValue>> | null;
+  readonly error: RunError | null;
+};
+
+export type StartedRun = {
+  readonly runId: string;
+  /** True when an earlier request with the same idempotency key started it. */
+  readonly existing: boolean;
+  /** Resolves once the run's end is committed (wherever it runs). */
+  readonly finished: Promise<RunEnd>;
+};
+
+export type StartRefusal =
+  | { readonly type: 'NotServing' }
+  | { readonly type: 'Overloaded' };
+
+export type Engine = {
+  start: (request: StartRun) => Promise<Result<StartedRun, StartRefusal>>;
+  /** The end of a run, now if it has ended, else when it does (from this process or another). */
+  awaitEnd: (projectId: string, runId: string) => Promise<RunEnd | undefined>;
+  /** Cancels a run: its running calls are aborted, nothing new starts, it ends `canceled`. */
+  cancel: (projectId: string, runId: string) => Promise<Result<void, { readonly type: 'RunNotFound' } | { readonly type: 'RunFinished' }>>;
+};
