@@ -1,7 +1,7 @@
 // Workflows in studio as issue 10 states it, through the gateway as users call it: real actions
 // built from a git repository, YAML in and out, every problem located at once, variables and
-// secrets, deploy as one pinned snapshot on the real broker answered by a stand-in runner, and
-// who may do what. The runner's own side of deployments comes with its issue.
+// secrets, deploy as one pinned snapshot on the real broker (answered by a stand-in runner, and
+// taken by the real one), and who may do what.
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -208,6 +208,18 @@ describe('deploy', () => {
     })).finish());
     const deployed = await eventually(() => api('GET', `/studio/workflows/${id}`), (a) => a.body.deployment?.status === 'deployed');
     expect(deployed.body.deployment).toMatchObject({ status: 'deployed', version: 1 });
+  });
+
+  it('is taken by the real runner: its artifacts fetched and checked, its actions started', async () => {
+    const deployments = await eventually(
+      () => api('GET', '/runner/deployments', { token: tokens.viewer }),
+      (a) => a.body?.items?.some((d: { workflow_id: string; status: string }) => d.workflow_id === id && d.status === 'active'),
+      60_000,
+    );
+    const deployment = deployments.body.items.find((d: { workflow_id: string }) => d.workflow_id === id);
+    expect(deployment).toMatchObject({ name: 'add-two', serving_version: 1, trigger: 'http', http_path: 'add-two' });
+    expect(deployment.actions.map((a: { action: string }) => a.action).sort()).toEqual(['add-one@1.0.0', 'echo@1.0.0']);
+    expect(deployment.actions.every((a: { site_state: { state: string } | null }) => a.site_state !== null && ['ready', 'idle'].includes(a.site_state.state))).toBe(true);
   });
 
   it('refuses to delete an action version the deployed workflow uses, naming it', async () => {
