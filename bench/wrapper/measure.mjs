@@ -13,13 +13,13 @@ export async function sampleLatency(call, count) {
   return samples;
 }
 
-/** p50, p90, p99, mean and max of latency samples, in milliseconds. */
+/** p50, p90, p95, p99, mean and max of latency samples, in milliseconds. */
 export function summarize(samples) {
   const sorted = Float64Array.from(samples).sort();
   const n = sorted.length;
   const at = (p) => sorted[Math.min(n - 1, Math.ceil(p * n) - 1)];
   const mean = sorted.reduce((sum, x) => sum + x, 0) / n;
-  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), mean, max: sorted[n - 1], calls: n };
+  return { p50: at(0.5), p90: at(0.9), p95: at(0.95), p99: at(0.99), mean, max: sorted[n - 1], calls: n };
 }
 
 /** How many calls `concurrency` callers make in `seconds`, each calling again as soon as it is answered. */

@@ -1,0 +1,214 @@
+// npm run bench:platform — what the platform adds per step, through the gateway and the sync
+// HTTP trigger of a running `make up` instance (issue 11).
+//
+// Puts the example add-one action in a git repository made here, adds it as a source of the
+// instance's `default` project, scans and builds it, imports chain-1, chain-10 and chain-40
+// workflows (HTTP trigger, no auth) and deploys them; then, for each chain, 5 warm-up calls, 50
+// sequential calls (p50, p95) and 200 calls at concurrency 10 (runs/s), every answer checked
+// (n + length). Also: one-step runs/s at concurrency 32, the per-step overhead ((chain-40 p50 -
+// chain-1 p50) / 39), the cold start the runner measured, and the floor: a bare gRPC call to the
+// same action's wrapper, started here. Prints each figure beside its aim, writes
+// bench/platform/results/last-run.json. Exits 0 when aims are missed (it reports), 1 when
+// something broke.
+//
+// Environment: TRELLIS_URL (default http://127.0.0.1:8080), TRELLIS_ADMIN_PASSWORD (default:
+// .trellis/admin-password), TRELLIS_PROJECT (default `default`), BENCH_SEQUENTIAL (50),
+// BENCH_CONCURRENT (200), BENCH_CHAINS (1,10,40).
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { credentials } from '@grpc/grpc-js';
+import { sampleLatency, summarize } from '../wrapper/measure.mjs';
+import { startServer } from '../wrapper/servers.mjs';
+
+const here = import.meta.dirname;
+const root = path.resolve(here, '../..');
+const base = (process.env.TRELLIS_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+const project = process.env.TRELLIS_PROJECT ?? 'default';
+const sequential = Number(process.env.BENCH_SEQUENTIAL ?? 50);
+const concurrent = Number(process.env.BENCH_CONCURRENT ?? 200);
+const chains = (process.env.BENCH_CHAINS ?? '1,10,40').split(',').map(Number);
+const aims = { perStepMs: 2.5, chain40P50Ms: 100, chain10RunsPerSecond: 50, oneStepRunsPerSecond: 500, coldStartMs: 300 };
+
+const watchdog = setTimeout(() => fail('still running after 15 minutes'), 15 * 60_000);
+
+function fail(why) {
+  process.stderr.write(`bench: FAILED: ${why}\n`);
+  process.exit(1);
+}
+
+const log = (text) => process.stderr.write(`bench: ${text}\n`);
+
+async function api(method, route, { token, json, yaml } = {}) {
+  const headers = token ? { authorization: `Bearer ${token}` } : {};
+  let body;
+  if (json !== undefined) [headers['content-type'], body] = ['application/json', JSON.stringify(json)];
+  if (yaml !== undefined) [headers['content-type'], body] = ['application/yaml', yaml];
+  const response = await fetch(`${base}${route}`, { method, headers, body });
+  const text = await response.text();
+  let parsed;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, body: parsed, text };
+}
+
+async function until(what, probe, accept, timeoutMs = 300_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (accept(value)) return value;
+    if (Date.now() > end) fail(`${what}: not after ${timeoutMs / 1000} s (last: ${JSON.stringify(value?.body ?? value).slice(0, 300)})`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function adminPassword() {
+  if (process.env.TRELLIS_ADMIN_PASSWORD) return process.env.TRELLIS_ADMIN_PASSWORD;
+  const file = path.join(root, '.trellis/admin-password');
+  if (!existsSync(file)) fail(`no ${file}: run \`make up\` first, or set TRELLIS_ADMIN_PASSWORD`);
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** A git repository holding examples/actions/add-one, as a user's would. */
+function makeRepository() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-bench-'));
+  cpSync(path.join(root, 'examples/actions/add-one'), path.join(dir, 'actions/add-one'), { recursive: true });
+  const git = (...args) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('-c', 'user.email=bench@trellis.dev', '-c', 'user.name=bench', 'add', '.');
+  git('-c', 'user.email=bench@trellis.dev', '-c', 'user.name=bench', 'commit', '-q', '-m', 'add-one');
+  return dir;
+}
+
+function chainYaml(length) {
+  const steps = Array.from({ length }, (_, i) => [
+    `  - id: s${i + 1}`,
+    '    action: add-one',
+    '    inputs:',
+    `      n: \${{ ${i === 0 ? 'trigger.n' : `steps.s${i}.n`} }}`,
+  ].join('\n'));
+  return [
+    'apiVersion: trellis.dev/v1', 'kind: Workflow', `name: bench-chain-${length}`,
+    'trigger:', '  type: http', `  path: bench-chain-${length}`, '  timeout: 30s', '  auth: none',
+    '  inputs:', '    - name: n', '      type: integer',
+    'steps:', ...steps, 'results:', `  n: \${{ steps.s${length}.n }}`, '',
+  ].join('\n');
+}
+
+async function prepare(token) {
+  const repo = makeRepository();
+  try {
+    const name = `bench-${Date.now()}`;
+    const source = await api('POST', '/repository/sources', { token, json: { name, url: `file://${repo}` } });
+    if (source.status !== 201) fail(`adding the source: ${source.status} ${source.text}`);
+    const scan = await api('POST', `/repository/sources/${source.body.id}/scan`, { token });
+    await until('the scan', () => api('GET', `/repository/sources/${source.body.id}/scans/${scan.body.id}`, { token }), (a) => ['done', 'failed'].includes(a.body?.status));
+    if ((await api('POST', `/repository/sources/${source.body.id}/build`, { token })).status !== 202) fail('asking for the build');
+    await until('add-one in the library', () => api('GET', `/studio/actions/add-one`, { token }), (a) => a.status === 200);
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+  }
+  for (const length of chains) {
+    const imported = await api('POST', '/studio/workflows/import', { token, yaml: chainYaml(length) });
+    if (![200, 201].includes(imported.status) || imported.body.problems.length > 0) fail(`importing chain-${length}: ${imported.text}`);
+    const deploy = await api('POST', `/studio/workflows/${imported.body.id}/deploy`, { token });
+    if (deploy.status !== 202) fail(`deploying chain-${length}: ${deploy.text}`);
+    await until(`chain-${length} deployed`, () => api('GET', `/studio/workflows/${imported.body.id}`, { token }), (a) => ['deployed', 'failed'].includes(a.body?.deployment?.status));
+  }
+}
+
+/** One call of chain-`length`, checked: n + length. */
+function caller(length) {
+  let n = 0;
+  return async () => {
+    const input = ++n;
+    const response = await fetch(`${base}/user-api/${project}/bench-chain-${length}`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n: input }),
+    });
+    const text = await response.text();
+    if (response.status !== 200) fail(`chain-${length}: ${response.status} ${text.slice(0, 300)}`);
+    if (JSON.parse(text).n !== input + length) fail(`chain-${length}: ${text} for n=${input}`);
+  };
+}
+
+/** `total` calls by `concurrency` callers: runs per second. */
+async function runsPerSecond(call, total, concurrency) {
+  let left = total;
+  const start = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (left-- > 0) await call();
+  }));
+  return total / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+/** The floor: a bare gRPC Run of the same action, through its wrapper started here. */
+async function floor() {
+  const wrapperCli = path.join(root, 'packages/action-wrapper/dist/cli.js');
+  const pb = await import(path.join(root, 'packages/action-wrapper/dist/infrastructure/pb/action/v1/action.js'));
+  const server = await startServer('add-one', [wrapperCli, path.join(root, 'examples/actions/add-one'), '--port', '0']);
+  const client = new pb.ActionServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
+  try {
+    await promisify(client.init).bind(client)({ contractVersion: 'v1' });
+    const run = promisify(client.run).bind(client);
+    let i = 0;
+    const call = async () => {
+      const response = await run({ executionId: `floor-${++i}`, inputs: { n: { kind: { $case: 'integerValue', integerValue: '1' } } }, outputUrls: {}, timeoutMs: 0 });
+      if (response.error) fail(`floor: ${JSON.stringify(response.error)}`);
+    };
+    await sampleLatency(call, 200);
+    return summarize(await sampleLatency(call, 500));
+  } finally {
+    client.close();
+    await server.stop();
+  }
+}
+
+async function main() {
+  const login = await api('POST', '/authorization/login', { json: { username: 'admin', password: adminPassword() } });
+  if (login.status !== 200) fail(`logging in at ${base}: ${login.status} ${login.text.slice(0, 200)}`);
+  const token = login.body.access_token;
+  log('building add-one and deploying the chains...');
+  await prepare(token);
+  const results = { chains: {}, machine: { cpus: os.cpus().length, load: os.loadavg() } };
+  for (const length of chains) {
+    log(`chain-${length}...`);
+    const call = caller(length);
+    for (let i = 0; i < 5; i++) await call();
+    const latency = summarize(await sampleLatency(call, sequential));
+    results.chains[length] = { p50: latency.p50, p95: latency.p95, runsPerSecond: await runsPerSecond(call, concurrent, 10) };
+  }
+  if (chains.includes(1)) results.oneStepC32 = await runsPerSecond(caller(1), concurrent * 2, 32);
+  if (chains.includes(1) && chains.includes(40)) results.perStepMs = (results.chains[40].p50 - results.chains[1].p50) / 39;
+  const deployments = await api('GET', '/runner/deployments', { token });
+  const coldStarts = (deployments.body?.items ?? []).flatMap((d) => d.actions ?? []).map((a) => a.site_state?.last_cold_start_ms).filter((v) => typeof v === 'number');
+  results.coldStartMs = coldStarts.length > 0 ? Math.max(...coldStarts) : null;
+  log('the floor: a bare gRPC call...');
+  results.floor = await floor();
+  print(results);
+  mkdirSync(path.join(here, 'results'), { recursive: true });
+  writeFileSync(path.join(here, 'results/last-run.json'), `${JSON.stringify({ at: new Date().toISOString(), base, aims, results }, null, 2)}\n`);
+}
+
+function print(results) {
+  const row = (figure, value, aim, ok) => `${figure.padEnd(34)} ${value.padStart(12)}   aim ${aim.padEnd(12)} ${ok === undefined ? '' : ok ? 'ok' : 'MISSED'}`;
+  const lines = ['', row('figure', 'measured', '', undefined)];
+  for (const [length, figures] of Object.entries(results.chains)) {
+    lines.push(row(`chain-${length} p50 (sync HTTP, warm)`, `${figures.p50.toFixed(1)} ms`, length === '40' ? `<= ${aims.chain40P50Ms} ms` : '-', length === '40' ? figures.p50 <= aims.chain40P50Ms : undefined));
+    lines.push(row(`chain-${length} p95`, `${figures.p95.toFixed(1)} ms`, '-', undefined));
+    lines.push(row(`chain-${length} runs/s at c=10`, figures.runsPerSecond.toFixed(1), length === '10' ? `>= ${aims.chain10RunsPerSecond}` : '-', length === '10' ? figures.runsPerSecond >= aims.chain10RunsPerSecond : undefined));
+  }
+  if (results.perStepMs !== undefined) lines.push(row('per-step overhead p50', `${results.perStepMs.toFixed(2)} ms`, `<= ${aims.perStepMs} ms`, results.perStepMs <= aims.perStepMs));
+  if (results.oneStepC32 !== undefined) lines.push(row('one-step runs/s at c=32', results.oneStepC32.toFixed(1), `>= ${aims.oneStepRunsPerSecond}`, results.oneStepC32 >= aims.oneStepRunsPerSecond));
+  lines.push(row('cold start (runner-measured, max)', results.coldStartMs === null ? 'none yet' : `${results.coldStartMs} ms`, `<= ${aims.coldStartMs} ms`, results.coldStartMs === null ? undefined : results.coldStartMs <= aims.coldStartMs));
+  lines.push(row('floor: bare gRPC add-one p50', `${results.floor.p50.toFixed(2)} ms`, '-', undefined));
+  if (results.chains[1]) lines.push(row('chain-1 p50 / floor p50', `${(results.chains[1].p50 / results.floor.p50).toFixed(1)}x`, '-', undefined));
+  lines.push('', 'fanout-100 lands with control flow (foreach, issue 12).', '');
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().then(() => clearTimeout(watchdog), (error) => fail(error instanceof Error ? error.stack ?? error.message : String(error)));
