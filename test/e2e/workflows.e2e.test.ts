@@ -3,53 +3,32 @@
 // secrets, deploy as one pinned snapshot on the real broker (answered by a stand-in runner, and
 // taken by the real one), and who may do what.
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../adm/test/fixtures.js';
-import { startLocalGateway, type RunningGateway } from '../../adm/test/gateway-instances.js';
-import { localSettingsFromEnv } from '../../adm/src/local/settings.js';
-import { statePaths } from '../../adm/src/paths.js';
 import * as runnerPb from '../../services/studio/src/infrastructure/pb/runner/v1/events.js';
 import * as studioPb from '../../services/studio/src/infrastructure/pb/studio/v1/events.js';
 import { publishAs } from '@trellis/platform/testing/service-harness';
 import { makeTestRepository, type TestRepository } from '../../services/repository/test/git-fixtures.js';
-import { eventually, SERVICES, type ServiceName } from './harness.js';
-import { ADMIN_PASSWORD, startPlatform, type Platform } from './platform.js';
+import { startBehindGateway, type Answer, type BehindGateway, type RequestOptions } from './behind-gateway.js';
+import { eventually, SERVICES } from './harness.js';
+import { ADMIN_PASSWORD, type Platform } from './platform.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures/workflows');
 const SECRET_VALUE = `s3cr3t-${randomUUID()}`;
 const ROTATED_VALUE = `r0tated-${randomUUID()}`;
 
-type Answer = { status: number; type: string; text: string; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-
+let env: BehindGateway;
 let platform: Platform;
-let gateway: RunningGateway;
 let repo: TestRepository;
-let state = '';
 let broker: amqp.ChannelModel;
 const studioMessages: { type: string; content: Buffer }[] = [];
-const answers: string[] = [];
+let answers: string[] = [];
 const tokens: Record<'admin' | 'viewer' | 'operator' | 'developer' | 'other', string> = { admin: '', viewer: '', operator: '', developer: '', other: '' };
 
-async function api(method: string, path: string, options: { token?: string; json?: unknown; yaml?: string } = {}): Promise<Answer> {
-  const token = options.token ?? tokens.developer;
-  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  let body: string | undefined;
-  if (options.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.json);
-  } else if (options.yaml !== undefined) {
-    headers['content-type'] = 'application/yaml';
-    body = options.yaml;
-  }
-  const response = await fetch(`${gateway.base}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-  const text = await response.text();
-  answers.push(text);
-  const type = response.headers.get('content-type') ?? '';
-  return { status: response.status, type, text, body: type.includes('json') && text ? JSON.parse(text) : undefined };
+function api(method: string, path: string, options: RequestOptions = {}): Promise<Answer> {
+  return env.api(method, path, { ...options, token: options.token ?? tokens.developer });
 }
 
 async function login(username: string, password: string, projectId?: string): Promise<string> {
@@ -79,13 +58,9 @@ async function buildActions(): Promise<void> {
 }
 
 beforeAll(async () => {
-  platform = await startPlatform();
-  state = await mkdtemp(join(tmpdir(), 'trellis-e2e-workflows-'));
-  await chmod(state, 0o755);
-  const webui = join(state, 'webui');
-  await mkdir(webui);
-  const servicePorts = Object.fromEntries(SERVICES.map(({ name }) => [name, Number(new URL(platform.running[name].url).port)])) as Record<ServiceName, number>;
-  gateway = await startLocalGateway({ ...localSettingsFromEnv({}), paths: statePaths(join(state, 'state')), gatewayPort: await freePort(), servicePorts, webuiDist: webui });
+  env = await startBehindGateway();
+  platform = env.platform;
+  answers = env.answers;
 
   // Every message studio emits, as the broker carries it.
   broker = await amqp.connect(platform.vhost.url);
@@ -115,10 +90,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await broker?.close();
-  await gateway?.stop();
-  await platform?.stop();
+  await env?.stop();
   await repo?.close();
-  if (state) await rm(state, { recursive: true, force: true });
 });
 
 function lineAndColumn(text: string, needle: string, occurrence = 1): { line: number; column: number } {
