@@ -1,0 +1,271 @@
+import type { Clock, Ids } from '@trellis/kernel/ports';
+import type { JsonValue } from '@trellis/kernel/io';
+import { ok, rejected } from '@trellis/kernel/result';
+import { stepOf } from '../domain/plan.js';
+import * as Run from '../domain/run.js';
+import type { Engine, RunEnd } from './engine-port.js';
+import type { ProjectValues } from './ports.js';
+import { endRow, outcomeOf, rowsOf, runEndOf, settle, type RunValues, type Settled } from './run-rows.js';
+import type { ClaimedRun, RunStore, TransitionWrite } from './run-store.js';
+import type { ActionSite, CallLogs, CallOutcome } from './site.js';
+import { makeVersionCache, type RunnableVersion } from './versions.js';
+
+/*
+ * The engine (DESIGN section 8): the process that owns a run keeps its plan, state and outputs
+ * in memory, calls each started step over the site, and commits one transition per outcome (the
+ * step's outcome fenced by its attempt and the run's owner epoch, the steps it starts with
+ * their inputs, the run's end), then calls the next steps: no broker hop, no poll between steps.
+ * A fenced commit means another process owns the run now: the outcome is dropped and the run
+ * forgotten here. Transitions of one run are committed in the order they were made.
+ */
+
+export type EngineLog = { info: (message: string, fields: Record<string, unknown>) => unknown; warn: (message: string, fields: Record<string, unknown>) => unknown };
+
+export type EngineDeps = {
+  store: RunStore;
+  site: Pick<ActionSite, 'call'>;
+  values: ProjectValues;
+  clock: Clock;
+  ids: Ids;
+  log: EngineLog;
+  /** A step's deadline when neither the step nor its action sets one. */
+  defaultTimeoutMs: number;
+  /** How often the end of a run owned elsewhere is polled. */
+  pollMs: number;
+};
+
+type Live = {
+  readonly id: string;
+  readonly projectId: string;
+  readonly version: RunnableVersion;
+  readonly values: RunValues;
+  epoch: number;
+  state: Run.RunState;
+  readonly inputs: Map<string, Record<string, JsonValue>>;
+  readonly calls: Map<string, AbortController>;
+  readonly end: Promise<RunEnd>;
+  readonly resolve: (end: RunEnd | Promise<RunEnd>) => void;
+};
+
+export type RunningEngine = Engine & {
+  /** Takes over up to `limit` orphaned runs; true when it took that many (there may be more). */
+  takeOver: (limit: number) => Promise<boolean>;
+  /** The runs this process holds in memory. */
+  owned: () => number;
+  /** Takes no new run, lets the transitions being committed finish, aborts the calls. */
+  stop: () => Promise<void>;
+};
+
+const COMMIT_RETRIES_MS = [100, 500, 2000];
+
+export function makeEngine(deps: EngineDeps): RunningEngine {
+  const { store, log } = deps;
+  const versions = makeVersionCache(store);
+  const live = new Map<string, Live>();
+  const commits = new Set<Promise<unknown>>();
+  let stopping = false;
+
+  async function valuesOf(projectId: string, version: RunnableVersion): Promise<RunValues> {
+    const [variables, secrets] = await Promise.all([
+      deps.values.variables(projectId),
+      Promise.all(version.secrets.map(async (name) => [name, await deps.values.secret(projectId, name)] as const)),
+    ]);
+    return { variables: new Map(Object.entries(variables)), secrets: new Map(secrets.filter((s): s is readonly [string, string] => s[1] !== undefined)) };
+  }
+
+  function hold(id: string, projectId: string, version: RunnableVersion, values: RunValues, epoch: number, state: Run.RunState, inputs: Map<string, Record<string, JsonValue>>): Live {
+    let resolve: Live['resolve'] = () => {};
+    const end = new Promise<RunEnd>((r) => { resolve = r; });
+    return { id, projectId, version, values, epoch, state, inputs, calls: new Map(), end, resolve };
+  }
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** The end of a run as stored, polled until it has one (or this process comes to hold it). */
+  async function pollEnd(projectId: string, runId: string): Promise<RunEnd | undefined> {
+    for (;;) {
+      const held = live.get(runId);
+      if (held && held.projectId === projectId) return held.end;
+      const end = await store.endOf(projectId, runId);
+      if (end === undefined) return undefined;
+      if (end !== null) return runEndOf(runId, end);
+      if (stopping) return undefined;
+      await sleep(deps.pollMs);
+    }
+  }
+
+  /** This process no longer holds the run: its calls are aborted, its end is read from the database. */
+  function forget(run: Live): void {
+    if (live.get(run.id) !== run) return;
+    live.delete(run.id);
+    for (const call of run.calls.values()) call.abort();
+    run.resolve(pollEnd(run.projectId, run.id).then((end) => end ?? Promise.reject(new Error(`run ${run.id} is gone`))));
+  }
+
+  async function commitWithRetry(write: TransitionWrite): Promise<'applied' | 'fenced' | 'unknown'> {
+    let threw = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await store.commit(write);
+        // After a commit whose answer was lost, "fenced" may be our own write already applied.
+        return result === 'fenced' && threw ? 'unknown' : result;
+      } catch (error) {
+        threw = true;
+        const wait = COMMIT_RETRIES_MS[attempt];
+        if (wait === undefined || stopping) {
+          log.warn('a transition could not be committed; the run is given up for takeover', { run_id: write.runId, error: (error as Error).message });
+          return 'unknown';
+        }
+        await sleep(wait);
+      }
+    }
+  }
+
+  /** Commits the move from `previous` to `settled` (already the run's state in memory), then calls what it started. */
+  async function commit(run: Live, previous: Run.RunState, settled: Settled, expect: TransitionWrite['expect'], logs?: ReadonlyMap<string, CallLogs>): Promise<void> {
+    const at = deps.clock();
+    const write: TransitionWrite = {
+      runId: run.id, epoch: run.epoch, expect, ...rowsOf(run.version.plan, previous, settled.state, run.inputs, logs),
+      ...(settled.ended ? { end: endRow(settled.ended, settled.state, at) } : {}),
+    };
+    const pending = commitWithRetry(write);
+    commits.add(pending);
+    const result = await pending.finally(() => commits.delete(pending));
+    if (result !== 'applied') {
+      if (result === 'unknown') await store.release(run.id, run.epoch).catch(() => undefined);
+      else log.info('run owned elsewhere now; outcome dropped', { run_id: run.id, epoch: run.epoch });
+      forget(run);
+      return;
+    }
+    if (settled.ended) {
+      live.delete(run.id);
+      run.resolve(runEndOf(run.id, endRow(settled.ended, settled.state, at)));
+      return;
+    }
+    for (const id of settled.ready) void callStep(run, id);
+  }
+
+  async function callStep(run: Live, id: string): Promise<void> {
+    const step = stepOf(run.version.plan, id);
+    const attempt = run.state.steps.get(id)?.attempt ?? 1;
+    const action = run.version.actions.get(`${step.action.id}@${step.action.version}`);
+    const controller = new AbortController();
+    run.calls.set(id, controller);
+    let outcome: CallOutcome;
+    try {
+      if (!action) throw new Error(`the version pins no ${step.action.id}@${step.action.version}`);
+      outcome = await deps.site.call(action, {
+        executionId: deps.ids(), idempotencyKey: `${run.id}:${id}`, attempt, inputs: run.inputs.get(id) ?? {}, outputUrls: {},
+        timeoutMs: step.timeoutMs ?? action.timeoutMs ?? deps.defaultTimeoutMs, signal: controller.signal,
+      });
+    } catch (error) {
+      outcome = { ok: false, failure: { kind: 'unavailable', code: 'unavailable', message: (error as Error).message }, logs: { stdout: '', stderr: '', truncated: false }, durationMs: 0 };
+    }
+    run.calls.delete(id);
+    await finished(run, id, attempt, outcome).catch((error: unknown) => {
+      log.warn('a step outcome could not be handled; the run is given up for takeover', { run_id: run.id, step: id, error: (error as Error).message });
+      forget(run);
+    });
+  }
+
+  async function finished(run: Live, id: string, attempt: number, outcome: CallOutcome): Promise<void> {
+    if (live.get(run.id) !== run || stopping) return;
+    const at = deps.clock();
+    const next = Run.stepFinished(run.version.plan, run.state, id, outcomeOf(attempt, outcome), { at, variables: run.values.variables });
+    if (!next.ok) return; // canceled meanwhile, or a stale attempt: nothing to record
+    const previous = run.state;
+    const settled = settle(run.version.plan, next.value, run.values, at, run.inputs);
+    run.state = settled.state;
+    await commit(run, previous, settled, [{ step: id, attempt }], new Map([[id, outcome.logs]]));
+  }
+
+  async function adopt(claimed: ClaimedRun): Promise<void> {
+    const version = await versions(claimed.workflowId, claimed.version);
+    const values = await valuesOf(claimed.projectId, version);
+    const at = deps.clock();
+    const persisted: Run.PersistedRun = { status: claimed.status, triggerOutputs: claimed.triggerOutputs, steps: claimed.steps, ...(claimed.startedAt ? { startedAt: claimed.startedAt } : {}) };
+    const resumed = Run.resumeRun(version.plan, persisted, { at, variables: values.variables });
+    if (!resumed.ok) throw new Error(`run ${claimed.id} cannot be resumed: ${resumed.error.type}`);
+    const previous = Run.resumeRun(version.plan, { ...persisted, status: 'succeeded' }, { at, variables: values.variables });
+    if (!previous.ok) throw new Error(`run ${claimed.id} cannot be read back`);
+    const inputs = new Map<string, Record<string, JsonValue>>();
+    const settled = settle(version.plan, resumed.value, values, at, inputs);
+    const run = hold(claimed.id, claimed.projectId, version, values, claimed.epoch, settled.state, inputs);
+    live.set(run.id, run);
+    log.info('run taken over', { run_id: run.id, epoch: run.epoch, restarted: settled.ready });
+    await commit(run, { ...previous.value.state, status: claimed.status }, settled, []);
+  }
+
+  return {
+    start: async (request) => {
+      if (stopping) return rejected({ type: 'Overloaded' } as const);
+      const serving = await store.servingVersion(request.workflowId);
+      if (!serving || serving.projectId !== request.projectId) return rejected({ type: 'NotServing' } as const);
+      const version = await versions(request.workflowId, serving.version);
+      const values = await valuesOf(request.projectId, version);
+      const at = deps.clock();
+      const inputs = new Map<string, Record<string, JsonValue>>();
+      const settled = settle(version.plan, Run.startRun(version.plan, request.triggerOutputs, { at, variables: values.variables }), values, at, inputs);
+      const id = deps.ids();
+      const created = await store.create({
+        id, projectId: request.projectId, workflowId: request.workflowId, version: serving.version, triggerType: request.triggerType,
+        triggerOutputs: request.triggerOutputs, ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}), at,
+        ...rowsOf(version.plan, undefined, settled.state, inputs), ...(settled.ended ? { end: endRow(settled.ended, settled.state, at) } : {}),
+      });
+      if (created.type === 'not_serving') return rejected({ type: 'NotServing' } as const);
+      if (created.type === 'existing') {
+        const runId = created.runId;
+        const finished = pollEnd(request.projectId, runId).then((end) => end ?? Promise.reject(new Error(`run ${runId} is gone`)));
+        return ok({ runId, existing: true, finished });
+      }
+      const run = hold(id, request.projectId, version, values, created.epoch, settled.state, inputs);
+      if (settled.ended) run.resolve(runEndOf(id, endRow(settled.ended, settled.state, at)));
+      else {
+        live.set(id, run);
+        for (const step of settled.ready) void callStep(run, step);
+      }
+      return ok({ runId: id, existing: false, finished: run.end });
+    },
+
+    awaitEnd: (projectId, runId) => pollEnd(projectId, runId),
+
+    cancel: async (projectId, runId) => {
+      const run = live.get(runId);
+      if (!run || run.projectId !== projectId) {
+        const outcome = await store.cancelStored(projectId, runId, deps.clock());
+        if (outcome === 'not_found') return rejected({ type: 'RunNotFound' } as const);
+        if (outcome === 'finished') return rejected({ type: 'RunFinished' } as const);
+        return ok(undefined);
+      }
+      const at = deps.clock();
+      const canceled = Run.cancel(run.state, at);
+      if (!canceled.ok) return rejected({ type: 'RunFinished' } as const);
+      const previous = run.state;
+      run.state = canceled.value.state;
+      for (const id of canceled.value.abort) run.calls.get(id)?.abort();
+      await commit(run, previous, { state: canceled.value.state, ready: [], ended: { status: 'canceled' } }, []);
+      return ok(undefined);
+    },
+
+    takeOver: async (limit) => {
+      if (stopping) return false;
+      const claimed = await store.claimOrphans(limit);
+      for (const run of claimed) {
+        await adopt(run).catch(async (error: unknown) => {
+          log.warn('a run could not be taken over; released for another try', { run_id: run.id, error: (error as Error).message });
+          await store.release(run.id, run.epoch).catch(() => undefined);
+        });
+      }
+      return claimed.length >= limit;
+    },
+
+    owned: () => live.size,
+
+    stop: async () => {
+      stopping = true;
+      await Promise.allSettled([...commits]);
+      // Their ends come from whichever process takes them over.
+      for (const run of [...live.values()]) forget(run);
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import type { ServiceRuntime } from '@trellis/platform/service-runtime';
+import { startWokenLoop } from '@trellis/platform/woken-loop';
+import { makeEngine, type RunningEngine } from '../application/engine.js';
+import type { RunsInFlight } from '../application/handle-undeploy-requested.js';
+import type { ProjectValues } from '../application/ports.js';
+import type { ActionSite } from '../application/site.js';
+import { makeRunStore } from './postgres/run-store.js';
+import type { Database } from './postgres/schema.js';
+import { startRunnerProcess } from './runner-process.js';
+
+/** How often a runner looks for runs whose owner stopped or lost its lease (a slow fallback: DESIGN 10). */
+const TAKEOVER_POLL_MS = 2000;
+const TAKEOVER_BATCH = 50;
+/** A step's deadline when neither the step nor its action sets one. */
+const DEFAULT_STEP_TIMEOUT_MS = 60_000;
+/** How often the end of a run owned by another process is read. */
+const END_POLL_MS = 150;
+/** How long a graceful undeploy waits for the workflow's runs in flight. */
+const GRACEFUL_UNDEPLOY_MS = 30_000;
+
+export type WiredEngine = { engine: RunningEngine; processId: string; runsInFlight: RunsInFlight };
+
+/**
+ * The engine of this runner process: its process row and heartbeat, its run store (and group
+ * committer), the takeover loop. Stopping (closers run in reverse): no new run and no takeover,
+ * the transitions being committed finish, then the heartbeat stops and the stop is recorded.
+ */
+export async function wireEngine(runtime: ServiceRuntime<Database>, options: {
+  site: Pick<ActionSite, 'call'>; values: ProjectValues; leaseMs: number; processId?: string; takeoverPollMs?: number;
+}): Promise<WiredEngine> {
+  const logger = runtime.logger.child({ component: 'engine' });
+  const processId = options.processId ?? randomUUID();
+  const store = makeRunStore(runtime.db, { processId, leaseMs: options.leaseMs });
+  const engine = makeEngine({
+    store, site: options.site, values: options.values, clock: () => new Date(), ids: randomUUID, log: logger,
+    defaultTimeoutMs: DEFAULT_STEP_TIMEOUT_MS, pollMs: END_POLL_MS,
+  });
+  const registered = await startRunnerProcess(runtime.db, { id: processId, heartbeatMs: Math.min(1500, Math.floor(options.leaseMs / 6)), logger });
+  const takeover = startWokenLoop({
+    pollMs: options.takeoverPollMs ?? TAKEOVER_POLL_MS,
+    backoff: { baseMs: 500, maxMs: 10_000 },
+    onError: (error, retryInMs) => logger.warn('takeover cannot read runs; retrying', { error: (error as Error).message, retry_in_ms: retryInMs }),
+    step: () => engine.takeOver(TAKEOVER_BATCH),
+  });
+  runtime.lifecycle.onShutdown('runner process', registered.stop);
+  runtime.lifecycle.onShutdown('engine', async () => {
+    await takeover.stop();
+    await engine.stop();
+    await store.drain();
+  });
+  logger.info('runner process registered', { process_id: processId, lease_ms: options.leaseMs });
+
+  const runsInFlight: RunsInFlight = {
+    settle: async (deployment, mode) => {
+      if (mode === 'immediate') {
+        for (const run of await store.unfinished(deployment.workflowId)) await engine.cancel(run.projectId, run.id);
+        return;
+      }
+      const deadline = Date.now() + GRACEFUL_UNDEPLOY_MS;
+      while ((await store.unfinished(deployment.workflowId)).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    },
+  };
+  return { engine, processId, runsInFlight };
+}

@@ -1,0 +1,213 @@
+import { sql, type Kysely } from 'kysely';
+import type { JsonValue } from '@trellis/kernel/io';
+import type { AttemptRow, ClaimedRun, RunEndRow, RunStore, StepRow, StoredEnd, TransitionWrite } from '../../application/run-store.js';
+import type { PinnedAction, StaticFile } from '../../domain/deployment.js';
+import type { PersistedStep, RunError, StepError } from '../../domain/run.js';
+import { makeGroupCommitter } from './committer.js';
+import type { Database } from './schema.js';
+
+/*
+ * The engine's rows. A transition is one statement (data-modifying CTEs over a jsonb batch), so
+ * a batch of transitions of many runs is one round trip and one commit. Its fence: the run row
+ * locked (FOR UPDATE) while this process owns it with the transition's epoch and it is running,
+ * and every step whose outcome it records still running with that attempt; a transition that
+ * fails its fence writes nothing and is answered `fenced`.
+ */
+
+const stepJson = (row: StepRow) => ({
+  step: row.step, status: row.status, attempt: row.attempt, inputs: row.inputs, outputs: row.outputs, error: row.error,
+  started_at: row.startedAt?.toISOString() ?? null, finished_at: row.finishedAt?.toISOString() ?? null,
+});
+
+const attemptJson = (row: AttemptRow) => ({
+  step: row.step, attempt: row.attempt, status: row.status, error: row.error,
+  stdout: row.logs?.stdout ?? '', stderr: row.logs?.stderr ?? '', truncated: row.logs?.truncated ?? false,
+  started_at: row.startedAt.toISOString(), finished_at: row.finishedAt?.toISOString() ?? null,
+});
+
+const endJson = (end: RunEndRow | undefined) => (end ? { status: end.status, results: end.results, error: end.error, at: end.at.toISOString() } : null);
+
+/** Writes a batch of transitions in one statement; `applied` per transition, in order. */
+async function writeTransitions(db: Kysely<Database>, owner: string, batch: readonly TransitionWrite[]): Promise<boolean[]> {
+  const payload = JSON.stringify(batch.map((write, i) => ({
+    i, run: write.runId, epoch: write.epoch, expect: write.expect, steps: write.steps.map(stepJson), attempts: write.attempts.map(attemptJson), ending: endJson(write.end),
+  })));
+  const { rows } = await sql<{ i: number; applied: boolean }>`
+    with t as (
+      select * from jsonb_to_recordset(${payload}::jsonb) as t(i int, run uuid, epoch bigint, expect jsonb, steps jsonb, attempts jsonb, ending jsonb)
+    ),
+    fenced as (
+      select t.i, t.run from runs r join t on r.id = t.run
+      where r.owner = ${owner}::uuid and r.owner_epoch = t.epoch and r.status = 'running'
+      order by r.id
+      for update of r
+    ),
+    valid as (
+      select f.i, f.run, t.steps, t.attempts, t.ending from fenced f join t on t.i = f.i
+      where not exists (
+        select 1 from jsonb_to_recordset(t.expect) as e(step text, attempt int)
+        where not exists (select 1 from step_runs s where s.run_id = f.run and s.step_id = e.step and s.attempt = e.attempt and s.status = 'running'))
+    ),
+    steps_written as (
+      update step_runs s set status = x.status, attempt = x.attempt, inputs = x.inputs, outputs = x.outputs, error = x.error,
+        started_at = x.started_at, finished_at = x.finished_at
+      from valid v cross join jsonb_to_recordset(v.steps) as x(step text, status text, attempt int, inputs json, outputs json, error jsonb, started_at timestamptz, finished_at timestamptz)
+      where s.run_id = v.run and s.step_id = x.step
+      returning 1
+    ),
+    attempts_written as (
+      insert into step_attempts as a (run_id, step_id, attempt, status, error, stdout, stderr, logs_truncated, started_at, finished_at)
+      select v.run, x.step, x.attempt, x.status, x.error, x.stdout, x.stderr, x.truncated, x.started_at, x.finished_at
+      from valid v cross join jsonb_to_recordset(v.attempts) as x(step text, attempt int, status text, error jsonb, stdout text, stderr text, truncated boolean, started_at timestamptz, finished_at timestamptz)
+      on conflict (run_id, step_id, attempt) do update set status = excluded.status, error = excluded.error, finished_at = excluded.finished_at,
+        stdout = case when excluded.stdout = '' then a.stdout else excluded.stdout end,
+        stderr = case when excluded.stderr = '' then a.stderr else excluded.stderr end,
+        logs_truncated = a.logs_truncated or excluded.logs_truncated
+      returning 1
+    ),
+    ended as (
+      update runs r set status = x.status, results = x.results, error = x.error, finished_at = x.at
+      from valid v cross join jsonb_to_record(v.ending) as x(status text, results json, error jsonb, at timestamptz)
+      where r.id = v.run and jsonb_typeof(v.ending) = 'object'
+      returning 1
+    )
+    select t.i, exists (select 1 from valid v where v.i = t.i) as applied from t order by t.i`.execute(db);
+  return rows.map((row) => row.applied);
+}
+
+function persistedStep(row: { step_id: string; status: PersistedStep['status']; attempt: number; outputs: unknown; error: unknown; started_at: Date | null; finished_at: Date | null }): PersistedStep {
+  return {
+    id: row.step_id, status: row.status, attempt: row.attempt,
+    ...(row.outputs !== null ? { outputs: row.outputs as Record<string, JsonValue> } : {}),
+    ...(row.error !== null ? { error: row.error as StepError } : {}),
+    ...(row.started_at ? { startedAt: row.started_at } : {}), ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type RunStoreOptions = {
+  /** This runner process (runner_processes.id): the owner of what it writes. */
+  processId: string;
+  /** A run whose owner's heartbeat is older than this may be taken over. */
+  leaseMs: number;
+  /** Transitions per statement at most. */
+  maxBatch?: number;
+};
+
+export function makeRunStore(db: Kysely<Database>, options: RunStoreOptions): RunStore & { drain: () => Promise<void> } {
+  const owner = options.processId;
+  const committer = makeGroupCommitter<TransitionWrite, boolean>({
+    write: (batch) => writeTransitions(db, owner, batch), keyOf: (write) => write.runId, maxBatch: options.maxBatch ?? 256,
+  });
+  return {
+    drain: committer.drain,
+    servingVersion: async (workflowId) => {
+      const row = await db.selectFrom('deployments').select(['project_id', 'serving_version']).where('workflow_id', '=', workflowId).executeTakeFirst();
+      return row?.serving_version != null ? { projectId: row.project_id, version: row.serving_version } : undefined;
+    },
+    version: async (workflowId, version) => {
+      const row = await db.selectFrom('deployed_versions')
+        .select(['workflow_id', 'version', 'project_id', 'name', 'checksum', sql<string>`document::text`.as('document_json'), 'actions', 'files', 'received_at'])
+        .where('workflow_id', '=', workflowId).where('version', '=', version).executeTakeFirst();
+      return row ? {
+        workflowId: row.workflow_id, version: row.version, projectId: row.project_id, name: row.name, checksum: row.checksum,
+        documentJson: row.document_json, actions: row.actions as PinnedAction[], files: row.files as StaticFile[], receivedAt: row.received_at,
+      } : undefined;
+    },
+    create: async (run) => {
+      const key = run.idempotencyKey ?? null;
+      const existing = async () => (key === null ? undefined : db.selectFrom('runs').select('id')
+        .where('project_id', '=', run.projectId).where('workflow_id', '=', run.workflowId).where('idempotency_key', '=', key).executeTakeFirst());
+      const at = run.at.toISOString();
+      const { rows } = await sql<{ created: string | null; epoch: number | null; existing: string | null; serving: boolean }>`
+        with existing as (
+          select id from runs where project_id = ${run.projectId}::uuid and workflow_id = ${run.workflowId}::uuid and idempotency_key = ${key}
+        ),
+        serving as (
+          select 1 from deployments where workflow_id = ${run.workflowId}::uuid and project_id = ${run.projectId}::uuid and serving_version = ${run.version} for share
+        ),
+        created as (
+          insert into runs (id, project_id, workflow_id, version, status, trigger_type, trigger_outputs, results, error, owner, owner_epoch, idempotency_key, created_at, started_at, finished_at)
+          select ${run.id}::uuid, ${run.projectId}::uuid, ${run.workflowId}::uuid, ${run.version}, coalesce(${run.end?.status ?? null}, 'running'), ${run.triggerType},
+            ${JSON.stringify(run.triggerOutputs)}::json, ${run.end?.results ? JSON.stringify(run.end.results) : null}::json, ${run.end?.error ? JSON.stringify(run.end.error) : null}::jsonb,
+            ${owner}::uuid, 1, ${key}, ${at}::timestamptz, ${at}::timestamptz, ${run.end ? at : null}::timestamptz
+          where exists (select 1 from serving) and not exists (select 1 from existing)
+          on conflict (project_id, workflow_id, idempotency_key) where idempotency_key is not null do nothing
+          returning id, owner_epoch
+        ),
+        steps as (
+          insert into step_runs (run_id, step_id, status, attempt, inputs, outputs, error, started_at, finished_at)
+          select c.id, x.step, x.status, x.attempt, x.inputs, x.outputs, x.error, x.started_at, x.finished_at
+          from created c cross join jsonb_to_recordset(${JSON.stringify(run.steps.map(stepJson))}::jsonb)
+            as x(step text, status text, attempt int, inputs json, outputs json, error jsonb, started_at timestamptz, finished_at timestamptz)
+          returning 1
+        ),
+        attempts as (
+          insert into step_attempts (run_id, step_id, attempt, status, error, stdout, stderr, logs_truncated, started_at, finished_at)
+          select c.id, x.step, x.attempt, x.status, x.error, x.stdout, x.stderr, x.truncated, x.started_at, x.finished_at
+          from created c cross join jsonb_to_recordset(${JSON.stringify(run.attempts.map(attemptJson))}::jsonb)
+            as x(step text, attempt int, status text, error jsonb, stdout text, stderr text, truncated boolean, started_at timestamptz, finished_at timestamptz)
+          returning 1
+        )
+        select (select id from created) as created, (select owner_epoch from created) as epoch, (select id from existing) as existing,
+          exists (select 1 from serving) as serving`.execute(db);
+      const row = rows[0];
+      if (row?.created) return { type: 'created', epoch: Number(row.epoch) };
+      if (row?.existing) return { type: 'existing', runId: row.existing };
+      // The same key committed by a concurrent request after this statement's snapshot.
+      const raced = await existing();
+      if (raced) return { type: 'existing', runId: raced.id };
+      return { type: 'not_serving' };
+    },
+    commit: async (write) => ((await committer.commit(write)) ? 'applied' : 'fenced'),
+    release: async (runId, epoch) => {
+      await db.updateTable('runs').set({ owner: null }).where('id', '=', runId).where('owner', '=', owner).where(sql<boolean>`owner_epoch = ${epoch}`).execute();
+    },
+    claimOrphans: async (limit) => {
+      const { rows } = await sql<{ id: string; project_id: string; workflow_id: string; version: number; status: ClaimedRun['status']; trigger_outputs: unknown; owner_epoch: number; started_at: Date | null }>`
+        update runs r set owner = ${owner}::uuid, owner_epoch = r.owner_epoch + 1
+        where r.id in (
+          select o.id from runs o left join runner_processes p on p.id = o.owner
+          where o.status in ('queued', 'running') and o.owner is distinct from ${owner}::uuid
+            and (o.owner is null or p.id is null or p.stopped_at is not null or p.heartbeat_at < now() - make_interval(secs => ${options.leaseMs / 1000}))
+          order by o.created_at
+          for update of o skip locked
+          limit ${limit})
+        returning r.id, r.project_id, r.workflow_id, r.version, r.status, r.trigger_outputs, r.owner_epoch, r.started_at`.execute(db);
+      if (rows.length === 0) return [];
+      const steps = await db.selectFrom('step_runs').select(['run_id', 'step_id', 'status', 'attempt', 'outputs', 'error', 'started_at', 'finished_at'])
+        .where('run_id', 'in', rows.map((row) => row.id)).execute();
+      return rows.map((row) => ({
+        id: row.id, projectId: row.project_id, workflowId: row.workflow_id, version: row.version, epoch: Number(row.owner_epoch), status: row.status,
+        triggerOutputs: row.trigger_outputs as Record<string, JsonValue>, ...(row.started_at ? { startedAt: row.started_at } : {}),
+        steps: steps.filter((step) => step.run_id === row.id).map(persistedStep),
+      }));
+    },
+    endOf: async (projectId, runId) => {
+      if (!UUID.test(runId)) return undefined;
+      const row = await db.selectFrom('runs').select(['status', 'results', 'error']).where('id', '=', runId).where('project_id', '=', projectId).executeTakeFirst();
+      if (!row) return undefined;
+      if (row.status === 'queued' || row.status === 'running') return null;
+      const end: StoredEnd = { status: row.status, results: (row.results ?? null) as StoredEnd['results'], error: (row.error ?? null) as RunError | null };
+      return end;
+    },
+    cancelStored: async (projectId, runId, at) => {
+      if (!UUID.test(runId)) return 'not_found';
+      const when = at.toISOString();
+      const { rows } = await sql<{ canceled: boolean; status: string | null }>`
+        with r as (
+          update runs set status = 'canceled', finished_at = ${when}::timestamptz, owner_epoch = owner_epoch + 1
+          where id = ${runId}::uuid and project_id = ${projectId}::uuid and status in ('queued', 'running') returning id
+        ),
+        s as (update step_runs set status = 'canceled', finished_at = ${when}::timestamptz where run_id in (select id from r) and status in ('waiting', 'running') returning 1),
+        a as (update step_attempts set status = 'canceled', finished_at = ${when}::timestamptz where run_id in (select id from r) and status = 'running' returning 1)
+        select exists (select 1 from r) as canceled, (select status from runs where id = ${runId}::uuid and project_id = ${projectId}::uuid) as status`.execute(db);
+      const row = rows[0];
+      if (row?.canceled) return 'canceled';
+      return row?.status ? 'finished' : 'not_found';
+    },
+    unfinished: async (workflowId) => db.selectFrom('runs').select(['id', 'project_id as projectId'])
+      .where('workflow_id', '=', workflowId).where('status', 'in', ['queued', 'running']).execute(),
+  };
+}
