@@ -28,6 +28,8 @@ const MATRIX: Record<string, Expectation> = {
   authorizationListApiKeys: 'owner', authorizationCreateApiKey: 'owner', authorizationRevokeApiKey: 'owner',
   studioGetProject: 'viewer', repositoryGetProject: 'viewer', actionBuilderGetProject: 'viewer', runnerGetProject: 'viewer',
   runnerListDeployments: 'viewer',
+  runnerListRuns: 'viewer', runnerGetRun: 'viewer', runnerGetStepLogs: 'viewer', runnerGetStepOutput: 'viewer', runnerGetRunResult: 'viewer',
+  runnerCancelRun: 'operator', runnerDeleteRun: 'developer',
   repositoryListSources: 'viewer', repositoryGetSource: 'viewer', repositoryListScans: 'viewer', repositoryGetScan: 'viewer',
   repositoryCreateSource: 'developer', repositoryUpdateSource: 'developer', repositoryDeleteSource: 'developer',
   repositoryScanSource: 'developer', repositoryCancelScan: 'developer', repositoryBuildSource: 'developer',

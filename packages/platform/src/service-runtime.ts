@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { BrokerConnection } from './amqp/connection.js';
 import type { Authenticator } from './auth/authenticate.js';
 import { startConsumer, type ConsumerOptions } from './amqp/consumer.js';
-import { makeHttpApp, startHttpServer, type HttpServer, type ReadinessCheck } from './http/app.js';
+import { makeHttpApp, startHttpServer, type HttpServer, type ReadinessCheck, type RouteGroup } from './http/app.js';
 import type { Route } from './http/route.js';
 import { makeLifecycle } from './lifecycle.js';
 import { makeLogger, type Logger } from './logger.js';
@@ -69,7 +69,7 @@ export function makeServiceRuntime<Schema>(options: { service: string; version: 
       lifecycle.onShutdown(`consumer ${consumer.queue.name}`, running.stop);
     },
 
-    async serve(http: { basePath: string; routes: readonly Route[]; readiness?: readonly ReadinessCheck[]; authenticate?: Authenticator }): Promise<HttpServer> {
+    async serve(http: { basePath: string; routes: readonly Route[]; groups?: readonly RouteGroup[]; readiness?: readonly ReadinessCheck[]; authenticate?: Authenticator }): Promise<HttpServer> {
       const app = makeHttpApp({
         service,
         version: options.version,
@@ -80,6 +80,7 @@ export function makeServiceRuntime<Schema>(options: { service: string; version: 
         metrics,
         bodyLimit: env.TRELLIS_BODY_LIMIT,
         ...(http.authenticate ? { authenticate: http.authenticate } : {}),
+        ...(http.groups ? { groups: http.groups } : {}),
       });
       const server = await startHttpServer(app, { host: env.TRELLIS_HTTP_HOST, port: env.TRELLIS_HTTP_PORT });
       lifecycle.onShutdown('http server', server.close);

@@ -6,6 +6,7 @@ import type { Logger } from '@trellis/platform/logger';
 import { drainQueue } from '@trellis/platform/testing/amqp';
 import { eventually } from '@trellis/platform/testing/eventually';
 import { handled as handledOn, publishAs, useServiceUnderTest, type Published } from '@trellis/platform/testing/service-harness';
+import type { Engine } from '../src/application/engine-port.js';
 import type { ActionVersionRef, SiteStats } from '../src/application/site.js';
 import { envSchema } from '../src/infrastructure/config.js';
 import type { LocalSite } from '../src/infrastructure/local-site/local-site.js';
@@ -88,12 +89,12 @@ export function aDeployRequested(projectId: string, overrides: Partial<studio.Wo
 }
 
 /** The runner as main.ts runs it, with the test's site, on a database, vhost and store of the file's own; `restart` starts it again as after a crash. */
-export function useDeploymentRunner() {
+export function useDeploymentRunner(options: { engine?: Engine; env?: Record<string, string> } = {}) {
   const testSite = makeTestSite();
   let raw: Record<string, string> = {};
   let log: Logger | undefined;
   const start = (env: Record<string, string>, logger: Logger, site: LocalSite): Promise<RunningRunner> =>
-    startRunner(loadConfig(envSchema, env), { version: 'test', logger, site });
+    startRunner(loadConfig(envSchema, env), { version: 'test', logger, site, ...(options.engine ? { engine: options.engine } : {}) });
   const runner = useServiceUnderTest<Database>({
     service: 'runner',
     migrations,
@@ -104,7 +105,7 @@ export function useDeploymentRunner() {
       await channel.assertQueue(TAP_QUEUE, { durable: true });
       await channel.bindQueue(TAP_QUEUE, exchangeOf('runner'), '#');
     },
-    env: { TRELLIS_MESSAGE_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','), TRELLIS_SEALING_KEY: generateSealingKeyPair().privateKey },
+    env: { TRELLIS_MESSAGE_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','), TRELLIS_SEALING_KEY: generateSealingKeyPair().privateKey, ...options.env },
     start: async (env, logger) => {
       raw = env;
       log = logger;
@@ -127,10 +128,10 @@ export function useDeploymentRunner() {
     runner, testSite, answers, asStudio, handled,
     /** The answers to one deployment id, once `count` of them are there. */
     answersTo: (deploymentId: string, count = 1) => eventually(async () => (await answers()).filter((a) => a.message.deploymentId === deploymentId), (found) => found.length >= count),
-    knownProject: async (): Promise<string> => {
+    knownProject: async (name?: string): Promise<string> => {
       const projectId = randomUUID();
       await handled(publishAs(runner.vhost.url, 'authorization', 'trellis.authorization.v1.ProjectCreated',
-        authorization.ProjectCreated.encode(authorization.ProjectCreated.fromPartial({ meta: meta(projectId), projectId, name: `p-${projectId.slice(0, 8)}`, createdBy: randomUUID() })).finish()));
+        authorization.ProjectCreated.encode(authorization.ProjectCreated.fromPartial({ meta: meta(projectId), projectId, name: name ?? `p-${projectId.slice(0, 8)}`, createdBy: randomUUID() })).finish()));
       return projectId;
     },
     deployRequested: (message: studio.WorkflowDeployRequested, messageId?: string) =>

@@ -30,7 +30,15 @@ export type HttpAppOptions = {
   readinessTimeoutMs?: number;
   /** Required as soon as one route is not public. */
   authenticate?: Authenticator;
+  /**
+   * Route groups served under a base path of their own (the runner's `/user-api`), with the same
+   * request ids, logs, metrics, body limits and problem answers; they are not in the service's
+   * OpenAPI document (a group describes itself, if it wants to).
+   */
+  groups?: readonly RouteGroup[];
 };
+
+export type RouteGroup = { basePath: string; routes: readonly Route[] };
 
 const safeId = /^[A-Za-z0-9._:-]{1,128}$/;
 const traceparent = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
@@ -304,10 +312,12 @@ export function makeHttpApp(options: HttpAppOptions): Koa {
   // JSON is application/json and every +json type (merge-patch+json among them); the text types
   // are those some route declares, read as a string. Anything else is left unread, and the route
   // answers 415.
-  const textTypes = [...new Set(routes.flatMap((route) => route.text?.mediaTypes ?? []))];
+  const groups: RouteGroup[] = [{ basePath: options.basePath, routes }, ...(options.groups ?? [])];
+  const allRoutes = groups.flatMap((group) => group.routes);
+  const textTypes = [...new Set(allRoutes.flatMap((route) => route.text?.mediaTypes ?? []))];
   const router = new Router();
   // An upload route's body is a file of any type, streamed to its handler: the parser leaves it alone.
-  const uploadPaths = new Set(routes.filter((route) => route.upload).map((route) => `${options.basePath}${route.path}`));
+  const uploadPaths = new Set(groups.flatMap((group) => group.routes.filter((route) => route.upload).map((route) => `${group.basePath}${route.path}`)));
   if (uploadPaths.size > 0) {
     app.use(async (ctx, next) => {
       if (router.match(ctx.path, ctx.method).pathAndMethod.some((layer) => typeof layer.path === 'string' && uploadPaths.has(layer.path))) ctx.disableBodyParser = true;
@@ -327,10 +337,10 @@ export function makeHttpApp(options: HttpAppOptions): Koa {
     },
   }));
 
-  if (!options.authenticate && routes.some((route) => route.access.kind !== 'public')) {
+  if (!options.authenticate && allRoutes.some((route) => route.access.kind !== 'public')) {
     throw new Error('routes that are not public need an authenticator');
   }
-  for (const route of routes) mount(router, route, options.basePath, options.authenticate);
+  for (const group of groups) for (const route of group.routes) mount(router, route, group.basePath, options.authenticate);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

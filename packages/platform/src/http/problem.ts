@@ -28,6 +28,8 @@ export class HttpProblem extends Error {
     readonly errors?: Problem['errors'],
     /** Sent with the answer, e.g. Retry-After on a 429. */
     readonly headers?: Readonly<Record<string, string>>,
+    /** RFC 9457 extension members, e.g. a failed run's `run_id` (never one of the standard names). */
+    readonly extensions?: Readonly<Record<string, unknown>>,
   ) {
     super(detail ?? title);
   }
@@ -35,6 +37,7 @@ export class HttpProblem extends Error {
 
 export function toProblem(error: HttpProblem, instance: string, requestId: string): Problem {
   return {
+    ...error.extensions,
     type: `https://trellis.dev/problems/${error.code}`,
     title: error.title,
     status: error.status,

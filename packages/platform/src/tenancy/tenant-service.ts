@@ -2,7 +2,8 @@ import type { Channel } from 'amqplib';
 import type { MessageHandler } from '../amqp/consumer.js';
 import { declareConsumerQueue, declareEmitterExchange, type Binding, type ConsumerQueue } from '../amqp/topology.js';
 import { makeServiceAuthenticator } from '../auth/service-authenticator.js';
-import type { ReadinessCheck } from '../http/app.js';
+import type { ReadinessCheck, RouteGroup } from '../http/app.js';
+import type { Authenticator } from '../auth/authenticate.js';
 import type { Route } from '../http/route.js';
 import type { MessagingTables } from '../postgres/messaging-tables.js';
 import { startOnRuntime, type RunningService, type StartOptions } from '../service.js';
@@ -37,6 +38,8 @@ export type TenantWiring<DB> = {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler decodes its own message type
   handlers?: Readonly<Record<string, MessageHandler<DB, any>>>;
   routes?: readonly Route[];
+  /** Routes under a base path of their own (the runner's `/user-api`), not in the service's OpenAPI document. */
+  groups?: readonly RouteGroup[];
   readiness?: readonly ReadinessCheck[];
 };
 
@@ -53,23 +56,24 @@ export type TenantServiceSpec<DB> = {
   queue: ConsumerQueue;
   /** The service's pinned copy of authorization's events (its generated code). */
   messages: AuthorizationMessages;
-  wire: (runtime: ServiceRuntime<DB>) => TenantWiring<DB> | Promise<TenantWiring<DB>>;
+  /** `authenticate` is the one the service's routes use, for routes that check credentials themselves. */
+  wire: (runtime: ServiceRuntime<DB>, shared: { authenticate: Authenticator }) => TenantWiring<DB> | Promise<TenantWiring<DB>>;
 };
 
 export function startTenantService<DB extends MessagingTables & TenancyTables>(spec: TenantServiceSpec<DB>): Promise<RunningService<DB>> {
   const { env, options } = spec;
   const runtime = makeServiceRuntime<DB>({ service: spec.service, version: options.version, env, ...(options.logger ? { logger: options.logger } : {}) });
   return startOnRuntime(runtime, options, async () => {
-    const wiring = await spec.wire(runtime);
+    const authenticate = makeServiceAuthenticator({ db: runtime.db, jwksUrl: env.TRELLIS_AUTH_JWKS_URL, apiKeyCacheMs: env.TRELLIS_API_KEY_CACHE_MS });
+    const wiring = await spec.wire(runtime, { authenticate });
     runtime.broker.addTopology((channel) => declareServiceTopology(channel, spec.service, spec.queue));
     runtime.broker.start(); // connects in the background and keeps retrying; readiness reports it
     runtime.startOutboxRelay();
     const tenancy = makeTenancyHandlers<DB>({ messages: spec.messages, deleteProjectData: wiring.deleteProjectData });
     runtime.startConsumer({ queue: spec.queue, handlers: { ...tenancy, ...wiring.handlers } });
 
-    const authenticate = makeServiceAuthenticator({ db: runtime.db, jwksUrl: env.TRELLIS_AUTH_JWKS_URL, apiKeyCacheMs: env.TRELLIS_API_KEY_CACHE_MS });
     const routes = [knownProjectRoute({ db: runtime.db, operationId: `${spec.operationPrefix}GetProject`, serviceTitle: spec.title }), ...(wiring.routes ?? [])];
-    const http = await runtime.serve({ basePath: spec.basePath, routes, readiness: wiring.readiness ?? [], authenticate });
+    const http = await runtime.serve({ basePath: spec.basePath, routes, ...(wiring.groups ? { groups: wiring.groups } : {}), readiness: wiring.readiness ?? [], authenticate });
     return { http, basePath: spec.basePath, host: env.TRELLIS_HTTP_HOST };
   });
 }

@@ -6,6 +6,9 @@ import { maskPasswords } from './secret-mask.js';
 
 const input = (name: string, type: IoDeclaration['type'], more: Partial<IoDeclaration> = {}): IoDeclaration => ({ name, type, help: '', optional: false, ...more });
 
+type Given = Parameters<typeof checkTriggerInputs>[1];
+type Case<T> = [string, Given, 'body' | 'query', T];
+
 const declared = [
   input('n', 'integer'), input('ratio', 'float', { optional: true }), input('fast', 'boolean', { default: false }),
   input('mode', 'enum', { values: ['a', 'b'], optional: true }), input('meta', 'json', { optional: true }), input('key', 'password', { optional: true }),
@@ -17,7 +20,7 @@ describe('checkTriggerInputs', () => {
     ['every input given in a body', { n: 2, ratio: 0.5, fast: true, mode: 'b', meta: { x: [1] }, key: 's3cret' }, 'body', { n: 2, ratio: 0.5, fast: true, mode: 'b', meta: { x: [1] }, key: 's3cret' }],
     ['query values read by their declared type', { n: '-3', ratio: '1e2', fast: 'true', mode: 'a', meta: '{"x":1}' }, 'query', { n: -3, ratio: 100, fast: true, mode: 'a', meta: { x: 1 }, key: null }],
     ['a query string stays a string for a text input', { n: '1', key: '123' }, 'query', { n: 1, ratio: null, fast: false, mode: null, meta: null, key: '123' }],
-  ] as const)('takes %s', (_, given, from, expected) => {
+  ] satisfies Case<unknown>[])('takes %s', (_, given, from, expected) => {
     expect(checkTriggerInputs(declared, given, from)).toEqual({ ok: true, value: expected });
   });
 
@@ -27,7 +30,7 @@ describe('checkTriggerInputs', () => {
     ['an input the trigger does not declare', { n: 1, extra: 1 }, 'body', [['extra', 'unknown_input']]],
     ['query text that is not of the type', { n: '1.0', ratio: '', fast: 'yes', meta: '{' }, 'query', [['n', 'type_mismatch'], ['ratio', 'type_mismatch'], ['fast', 'type_mismatch'], ['meta', 'type_mismatch']]],
     ['a query input given twice', { n: ['1', '2'] }, 'query', [['n', 'repeated_input']]],
-  ] as const)('refuses %s', (_, given, from, expected) => {
+  ] satisfies Case<string[][]>[])('refuses %s', (_, given, from, expected) => {
     const checked = checkTriggerInputs(declared, given, from);
     expect(checked.ok).toBe(false);
     if (!checked.ok) expect(checked.error.map((finding) => [finding.input, finding.code])).toEqual(expected);

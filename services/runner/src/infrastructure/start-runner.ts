@@ -1,5 +1,5 @@
 import { makeOpener } from '@trellis/platform/crypto/sealed-box';
-import { makeObjectStore, makeProjectObjects, objectStoreConfigFromEnv } from '@trellis/platform/object-store';
+import { makeObjectStore, makeProjectObjects, objectStoreConfigFromEnv, projectPrefix, removeObjectsUnder } from '@trellis/platform/object-store';
 import type { RunningService, StartOptions } from '@trellis/platform/service';
 import { startTenantService } from '@trellis/platform/tenancy/tenant-service';
 import { deleteProjectData } from '../application/delete-project-data.js';
@@ -13,6 +13,9 @@ import { makeHandlers } from './rabbitmq/handlers.js';
 import { eventsQueue, SERVICE } from './rabbitmq/topology.js';
 import { type LocalSite, makeLocalSite } from './local-site/local-site.js';
 import { wireDeployments } from './deployments-wiring.js';
+import type { Engine } from '../application/engine-port.js';
+import { makeRunQueries } from './postgres/run-queries.js';
+import { makeUserApiRoutes, USER_API_BASE } from './http/user-api.js';
 
 export type RunningRunner = RunningService<Database> & {
   /** The project variables and secrets (opened with the runner's key) that runs resolve their inputs from. */
@@ -21,8 +24,15 @@ export type RunningRunner = RunningService<Database> & {
   site: LocalSite;
 };
 
-/** Tests may give the site the runner uses (a fake that fails or waits on cue); main.ts never does. */
-export type RunnerStartOptions = StartOptions & { site?: LocalSite };
+/** Tests may give the site the runner uses (a fake that fails or waits on cue), or the engine; main.ts never does. */
+export type RunnerStartOptions = StartOptions & { site?: LocalSite; engine?: Engine };
+
+/** SEAM (issue 11): stands in until the engine (application/engine.ts) is wired here; a trigger or cancel answers 500. */
+const engineNotWired: Engine = {
+  start: async () => { throw new Error('the engine is not wired yet'); },
+  awaitEnd: async () => { throw new Error('the engine is not wired yet'); },
+  cancel: async () => { throw new Error('the engine is not wired yet'); },
+};
 
 /** The runner service as main.ts runs it (and the tests): tenancy, its object store, studio's project values, deployments, its routes. */
 export async function startRunner(env: Env, options: RunnerStartOptions): Promise<RunningRunner> {
@@ -32,7 +42,7 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
     service: SERVICE, title: 'the runner', operationPrefix: 'runner', basePath: BASE_PATH, env, options,
     queue: eventsQueue(env.TRELLIS_MESSAGE_RETRY_DELAYS_MS),
     messages: authorization,
-    wire: (runtime) => {
+    wire: (runtime, { authenticate }) => {
       const store = makeObjectStore(objectStoreConfigFromEnv(env));
       const objects = makeProjectObjects(store, SERVICE);
       // The key id is public: it tells an operator which key studio must seal to (TRELLIS_RUNNER_PUBLIC_KEY).
@@ -43,11 +53,22 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
       const stopSite = site.stop;
       runtime.lifecycle.onShutdown('local site', stopSite);
       const deployments = wireDeployments(runtime, env, site);
+      const engine = options.engine ?? engineNotWired;
+      const removeRunObjects = async (projectId: string, runId: string) => {
+        await removeObjectsUnder(store, `${projectPrefix(SERVICE, projectId)}runs/${runId}/`);
+      };
       return {
         // Project values reference the project and go with it.
         deleteProjectData: async (projectId) => deleteProjectData({ objects }, projectId),
         handlers: { ...makeHandlers(), ...deployments.handlers },
-        routes: makeRoutes({ db: runtime.db, siteStats: site.stats }),
+        routes: makeRoutes({ db: runtime.db, siteStats: site.stats, runs: { engine, removeRunObjects } }),
+        // `/user-api/<project>/<path>`: the HTTP triggers, outside /runner (and its OpenAPI document).
+        groups: [{
+          basePath: USER_API_BASE,
+          routes: makeUserApiRoutes({
+            queries: makeRunQueries(runtime.db), engine, authenticate, rate: { rate: env.TRELLIS_USER_API_RATE, burst: env.TRELLIS_USER_API_BURST },
+          }),
+        }],
         readiness: [{ name: 'object store', check: store.check }],
       };
     },

@@ -2,12 +2,17 @@ import type { Kysely } from 'kysely';
 import type { Route } from '@trellis/platform/http/route';
 import type { SiteStats } from '../../application/site.js';
 import { makeDeploymentQueries } from '../postgres/deployment-queries.js';
+import { makeRunQueries } from '../postgres/run-queries.js';
 import type { Database } from '../postgres/schema.js';
 import { makeDeploymentRoutes } from './deployment-routes.js';
+import { makeRunRoutes, type RunRouteDeps } from './run-routes.js';
 
 export const BASE_PATH = '/runner';
 
 /** The routes of the runner: deployments (runs, logs, results and the /user-api triggers arrive with their pieces); `/project` comes with tenancy. */
-export function makeRoutes(deps: { db: Kysely<Database>; siteStats?: () => readonly SiteStats[] }): Route[] {
-  return [...makeDeploymentRoutes({ queries: makeDeploymentQueries(deps.db), stats: deps.siteStats ?? (() => []) })];
+export function makeRoutes(deps: { db: Kysely<Database>; siteStats?: () => readonly SiteStats[]; runs?: Omit<RunRouteDeps, 'queries'> }): Route[] {
+  return [
+    ...makeDeploymentRoutes({ queries: makeDeploymentQueries(deps.db), stats: deps.siteStats ?? (() => []) }),
+    ...(deps.runs ? makeRunRoutes({ ...deps.runs, queries: makeRunQueries(deps.db) }) : []),
+  ];
 }

@@ -1,0 +1,246 @@
+import { z } from 'zod';
+import type { JsonValue } from '@trellis/kernel/io';
+import { projectRole } from '@trellis/platform/auth/access';
+import { decodeCursor, listOf, pageAnswer, pageQuery } from '@trellis/platform/http/pagination';
+import { HttpProblem } from '@trellis/platform/http/problem';
+import { defineRoute, projectOf, type Route, type RouteResult } from '@trellis/platform/http/route';
+import { readDocument } from '@trellis/workflow-language/document';
+import type { Engine } from '../../application/engine-port.js';
+import type { PinnedAction } from '../../domain/deployment.js';
+import { MASK, maskPasswords } from '../../domain/secret-mask.js';
+import type { RunDetail, RunQueries, RunRow } from '../postgres/run-queries.js';
+import type { RunStatus } from '../postgres/schema.js';
+import { answerOfEnd } from './run-answers.js';
+
+const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const satisfies readonly RunStatus[];
+const FINISHED: readonly RunStatus[] = ['succeeded', 'failed', 'canceled'];
+
+const json = z.unknown().describe('A JSON value');
+const errorSchema = z.object({ code: z.string(), message: z.string() }).loose().nullable();
+const durationMs = (started: Date | null, finished: Date | null) => (started && finished ? finished.getTime() - started.getTime() : null);
+const iso = (date: Date | null) => date?.toISOString() ?? null;
+
+export const runSchema = z.object({
+  id: z.string(), workflow_id: z.string(), workflow: z.string().describe('The workflow\'s name in the version the run started on'), version: z.number().int(),
+  status: z.enum(RUN_STATUSES), trigger: z.string(),
+  trigger_outputs: z.record(z.string(), json).describe('What the trigger gave the run (password inputs shown as ***)'),
+  results: z.record(z.string(), json).nullable(), error: errorSchema,
+  created_at: z.string(), started_at: z.string().nullable(), finished_at: z.string().nullable(), duration_ms: z.number().nullable(),
+});
+
+const attemptSchema = z.object({
+  attempt: z.number().int(), status: z.string(), error: errorSchema, logs_truncated: z.boolean(),
+  started_at: z.string(), finished_at: z.string().nullable(), duration_ms: z.number().nullable(),
+});
+
+const stepSchema = z.object({
+  id: z.string(), action: z.string().describe('id@version'),
+  status: z.enum(['pending', 'waiting', 'running', 'succeeded', 'failed', 'skipped', 'canceled']).describe('pending: the run has not reached it'),
+  attempts: z.array(attemptSchema),
+  started_at: z.string().nullable(), finished_at: z.string().nullable(), duration_ms: z.number().nullable(),
+  inputs: z.record(z.string(), json).nullable().describe('As the action got them, password inputs (secrets among them) shown as ***'),
+  outputs: z.record(z.string(), json).nullable(), error: errorSchema,
+});
+
+const runDetailSchema = runSchema.extend({ steps: z.array(stepSchema).describe('Every step of the version, in document order') });
+
+const logsSchema = z.object({
+  run_id: z.string(), step: z.string(),
+  attempts: z.array(attemptSchema.extend({ stdout: z.string(), stderr: z.string() })),
+});
+
+type Declared = readonly { readonly name: string; readonly type: string }[];
+
+function triggerDeclared(document: JsonValue): Declared {
+  const trigger = readDocument(document).trigger;
+  return trigger && (trigger.type === 'http' || trigger.type === 'manual') ? trigger.inputs : [];
+}
+
+function runView(run: RunRow, declared: Declared): z.infer<typeof runSchema> {
+  return {
+    id: run.id, workflow_id: run.workflowId, workflow: run.workflowName, version: run.version, status: run.status, trigger: run.triggerType,
+    trigger_outputs: maskPasswords(run.triggerOutputs, declared), results: run.results, error: run.error as z.infer<typeof errorSchema>,
+    created_at: run.createdAt.toISOString(), started_at: iso(run.startedAt), finished_at: iso(run.finishedAt), duration_ms: durationMs(run.startedAt, run.finishedAt),
+  };
+}
+
+const pinOf = (actions: readonly PinnedAction[], action: string) => actions.find((pin) => `${pin.actionId}@${pin.version}` === action);
+
+function detailView(run: RunDetail): z.infer<typeof runDetailSchema> {
+  const rows = new Map(run.steps.map((step) => [step.step_id, step]));
+  const steps = readDocument(run.document).steps.map((step) => {
+    const row = rows.get(step.id);
+    const pin = pinOf(run.actions, step.action);
+    const values = (value: unknown, declared: Declared | undefined) =>
+      value === null || value === undefined ? null : maskPasswords(value as Record<string, JsonValue>, declared ?? []);
+    return {
+      id: step.id, action: step.action, status: row?.status ?? ('pending' as const),
+      attempts: run.attempts.filter((attempt) => attempt.step_id === step.id).map((attempt) => ({
+        attempt: attempt.attempt, status: attempt.status, error: attempt.error as z.infer<typeof errorSchema>, logs_truncated: attempt.logs_truncated,
+        started_at: attempt.started_at.toISOString(), finished_at: iso(attempt.finished_at), duration_ms: durationMs(attempt.started_at, attempt.finished_at),
+      })),
+      started_at: iso(row?.started_at ?? null), finished_at: iso(row?.finished_at ?? null), duration_ms: durationMs(row?.started_at ?? null, row?.finished_at ?? null),
+      inputs: values(row?.inputs, pin?.inputs), outputs: values(row?.outputs, pin?.outputs), error: (row?.error ?? null) as z.infer<typeof errorSchema>,
+    };
+  });
+  return { ...runView(run, triggerDeclared(run.document)), steps };
+}
+
+const runNotFound = () => new HttpProblem(404, 'run_not_found', 'Run not found', 'No such run in the project.');
+const stepNotFound = () => new HttpProblem(404, 'step_not_found', 'Step not found', 'The run\'s version has no such step.');
+
+export type RunRouteDeps = {
+  queries: Pick<RunQueries, 'list' | 'get' | 'logs' | 'deleteFinished'>;
+  /** cancel, and awaitEnd: a finished run's end as the engine reports it (the same answer as the trigger's). */
+  engine: Pick<Engine, 'cancel' | 'awaitEnd'>;
+  /** Removes what the run keeps in the object store (large values, files). */
+  removeRunObjects: (projectId: string, runId: string) => Promise<void>;
+};
+
+const cursorKey = z.tuple([z.string(), z.string()]);
+const runParams = z.object({ id: z.string() });
+const stepParams = z.object({ id: z.string(), step: z.string() });
+
+/** `/runs...`: the project's runs, newest first; a run with its steps, a step's logs and outputs, the result; cancel and delete. */
+export function makeRunRoutes(deps: RunRouteDeps): Route[] {
+  const runOf = async (projectId: string, id: string): Promise<RunDetail> => {
+    const run = await deps.queries.get(projectId, id);
+    if (!run) throw runNotFound();
+    return run;
+  };
+  const stepIn = (run: RunDetail, step: string) => {
+    const found = readDocument(run.document).steps.find((candidate) => candidate.id === step);
+    if (!found) throw stepNotFound();
+    return found;
+  };
+  return [
+    defineRoute({
+      method: 'get', path: '/runs', operationId: 'runnerListRuns', tags: ['runs'], access: projectRole('viewer'),
+      summary: 'The project\'s runs, newest first',
+      query: z.object({
+        ...pageQuery,
+        workflow: z.string().max(200).optional().describe('A workflow\'s id or name'),
+        status: z.enum(RUN_STATUSES).optional(),
+        since: z.iso.datetime({ offset: true }).optional().describe('Runs created at or after this instant'),
+        until: z.iso.datetime({ offset: true }).optional().describe('Runs created before this instant'),
+      }),
+      responses: { 200: { description: 'One page of runs', schema: listOf(runSchema) } },
+      handler: async ({ query, context }) => {
+        const { projectId } = projectOf(context);
+        const page = await deps.queries.list(projectId, {
+          ...(query.workflow === undefined ? {} : { workflow: query.workflow }), ...(query.status === undefined ? {} : { status: query.status }),
+          ...(query.since === undefined ? {} : { since: new Date(query.since) }), ...(query.until === undefined ? {} : { until: new Date(query.until) }),
+        }, { limit: query.limit, after: decodeCursor(query.cursor, cursorKey) });
+        // The list shows trigger outputs without the version's document: every value of them is masked unless known safe.
+        return { status: 200, body: pageAnswer(page, (run) => ({ ...runView(run, []), trigger_outputs: maskAll(run.triggerOutputs) }), (run) => [run.createdAt.toISOString(), run.id]) };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/runs/:id', operationId: 'runnerGetRun', tags: ['runs'], access: projectRole('viewer'),
+      summary: 'A run with every step: status, attempts, timings, inputs, outputs, error',
+      params: runParams,
+      responses: { 200: { description: 'The run', schema: runDetailSchema } },
+      handler: async ({ params, context }) => ({ status: 200, body: detailView(await runOf(projectOf(context).projectId, params.id)) }),
+    }),
+    defineRoute({
+      method: 'get', path: '/runs/:id/steps/:step/logs', operationId: 'runnerGetStepLogs', tags: ['runs'], access: projectRole('viewer'),
+      summary: 'The logs of a step\'s attempts (what the action wrote; streaming while it runs comes later)',
+      params: stepParams,
+      responses: { 200: { description: 'Each attempt\'s logs', schema: logsSchema } },
+      handler: async ({ params, context }) => {
+        const run = await runOf(projectOf(context).projectId, params.id);
+        stepIn(run, params.step);
+        const attempts = await deps.queries.logs(run.id, params.step);
+        return {
+          status: 200,
+          body: {
+            run_id: run.id, step: params.step,
+            attempts: attempts.map((attempt) => ({
+              attempt: attempt.attempt, status: attempt.status, error: attempt.error as z.infer<typeof errorSchema>, logs_truncated: attempt.logs_truncated,
+              started_at: attempt.started_at.toISOString(), finished_at: iso(attempt.finished_at), duration_ms: durationMs(attempt.started_at, attempt.finished_at),
+              stdout: attempt.stdout, stderr: attempt.stderr,
+            })),
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/runs/:id/steps/:step/outputs/:name', operationId: 'runnerGetStepOutput', tags: ['runs'], access: projectRole('viewer'),
+      summary: 'One output of a step, as JSON (a password output shows as ***)',
+      params: z.object({ id: z.string(), step: z.string(), name: z.string() }),
+      responses: { 200: { description: 'The value' } },
+      handler: async ({ params, context }) => {
+        const run = await runOf(projectOf(context).projectId, params.id);
+        const step = stepIn(run, params.step);
+        const outputs = run.steps.find((row) => row.step_id === params.step)?.outputs as Record<string, JsonValue> | null | undefined;
+        if (!outputs || !Object.hasOwn(outputs, params.name)) {
+          throw new HttpProblem(404, 'output_not_found', 'Output not found', 'The step has no such output (yet).');
+        }
+        const declared = pinOf(run.actions, step.action)?.outputs ?? [];
+        return { status: 200, body: maskPasswords({ [params.name]: outputs[params.name] ?? null }, declared)[params.name] };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/runs/:id/result', operationId: 'runnerGetRunResult', tags: ['runs'], access: projectRole('viewer'),
+      summary: 'The run\'s results (200), 202 while it runs, its failure as a problem',
+      description: 'A failed run answers as its HTTP trigger would: the status and code an action chose, or 500 run_failed; a canceled one 409 run_canceled. Each problem carries run_id.',
+      params: runParams,
+      responses: {
+        200: { description: 'The results', schema: z.record(z.string(), json) },
+        202: { description: 'Not finished yet', schema: z.object({ run_id: z.string(), status: z.enum(RUN_STATUSES) }) },
+      },
+      handler: async ({ params, context }): Promise<RouteResult> => {
+        const { projectId } = projectOf(context);
+        const run = await runOf(projectId, params.id);
+        if (!FINISHED.includes(run.status)) return { status: 202, headers: { 'retry-after': '1' }, body: { run_id: run.id, status: run.status } };
+        const end = await deps.engine.awaitEnd(projectId, run.id);
+        if (!end) throw runNotFound();
+        return answerOfEnd(end);
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/runs/:id/cancel', operationId: 'runnerCancelRun', tags: ['runs'], access: projectRole('operator'),
+      summary: 'Cancels a run: its running calls are aborted, nothing new starts, it ends canceled',
+      params: runParams,
+      responses: { 202: { description: 'Being canceled', schema: z.object({ run_id: z.string(), status: z.literal('canceling') }) } },
+      handler: async ({ params, context }) => {
+        const { projectId } = projectOf(context);
+        const run = await runOf(projectId, params.id);
+        if (FINISHED.includes(run.status)) throw new HttpProblem(409, 'run_finished', 'Run finished', `The run has already ended (${run.status}).`);
+        const canceled = await deps.engine.cancel(projectId, run.id);
+        if (!canceled.ok) {
+          switch (canceled.error.type) {
+            case 'RunNotFound':
+              throw runNotFound();
+            case 'RunFinished':
+              throw new HttpProblem(409, 'run_finished', 'Run finished', 'The run has already ended.');
+          }
+        }
+        return { status: 202, body: { run_id: run.id, status: 'canceling' as const } };
+      },
+    }),
+    defineRoute({
+      method: 'delete', path: '/runs/:id', operationId: 'runnerDeleteRun', tags: ['runs'], access: projectRole('developer'),
+      summary: 'Deletes a finished run with its steps, attempts, logs and stored values',
+      params: runParams,
+      responses: { 204: { description: 'Deleted' } },
+      handler: async ({ params, context }) => {
+        const { projectId } = projectOf(context);
+        switch (await deps.queries.deleteFinished(projectId, params.id)) {
+          case 'missing':
+            throw runNotFound();
+          case 'running':
+            throw new HttpProblem(409, 'run_not_finished', 'Run not finished', 'Cancel the run, or wait for its end, before deleting it.');
+          case 'deleted':
+            await deps.removeRunObjects(projectId, params.id);
+            return { status: 204 };
+        }
+      },
+    }),
+  ];
+}
+
+/** Trigger outputs in a list, where the declaration is not read: nothing but their names. */
+function maskAll(values: Readonly<Record<string, JsonValue>>): Record<string, JsonValue> {
+  return Object.fromEntries(Object.keys(values).map((name) => [name, MASK]));
+}
