@@ -39,6 +39,10 @@ export function makeFakeEngine() {
   };
   return {
     engine, started, canceled,
+    /** A run the test wrote itself ends as `end` (what awaitEnd answers). */
+    ended: (end: RunEnd) => {
+      ends.set(end.runId, Promise.resolve(end));
+    },
     /** How the next runs end. */
     behave: (next: typeof decide) => {
       decide = next;
