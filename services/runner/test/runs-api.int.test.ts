@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { makeCall } from '@trellis/platform/testing/http-call';
+import * as studio from '../src/infrastructure/pb/studio/v1/events.js';
 import { aDeployRequested, aPinned, useDeploymentRunner } from './deployment-support.js';
 import { makeFakeEngine } from './fake-engine.js';
 
@@ -11,7 +12,8 @@ const call = makeCall(() => runner.base);
 /** A deployed two-step workflow (s1 takes a password input) and a token of `role` in its project. */
 async function deployed(role = 'viewer') {
   const projectId = await knownProject();
-  const pin = aPinned({ id: 'login', inputs: [{ name: 'user', type: 'string' }, { name: 'password', type: 'password' }], outputs: [{ name: 'n', type: 'integer' }] });
+  const io = (name: string, type: string) => studio.IoDescription.fromPartial({ name, type });
+  const pin = aPinned({ id: 'login', inputs: [io('user', 'string'), io('password', 'password')], outputs: [io('n', 'integer')] });
   const documentJson = JSON.stringify({
     apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'two-steps', trigger: { type: 'http', path: 'two', inputs: [{ name: 'pin', type: 'password' }, { name: 'n', type: 'integer' }] },
     steps: [{ id: 's1', action: 'login@1.0.0', inputs: { user: 'u', password: '${{ trigger.pin }}' } }, { id: 's2', action: 'login@1.0.0', inputs: { user: 'v', password: 'x' }, needs: ['s1'] }],
