@@ -12,17 +12,10 @@ import type { ServiceRuntime } from '@trellis/platform/service-runtime';
 const DEPLOYMENT_POLL_MS = 10_000;
 
 /**
- * SEAM (issue 11): no run exists yet, so an undeploy has no run to wait for or cancel. The engine
- * replaces this with its own: graceful waits (bounded) for the workflow's runs in flight,
- * immediate cancels them.
- */
-const noRunsYet: RunsInFlight = { settle: async () => {} };
-
-/**
  * Deployments on a running runner: the handlers of studio's requests and the durable job that
  * prepares what is left `deploying` (stopped before the site it uses, since closers run in reverse).
  */
-export function wireDeployments(runtime: ServiceRuntime<Database>, env: { TRELLIS_DATABASE_URL: string }, site: ActionSite): {
+export function wireDeployments(runtime: ServiceRuntime<Database>, env: { TRELLIS_DATABASE_URL: string }, site: ActionSite, runs: RunsInFlight): {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler decodes its own message type
   handlers: Record<string, MessageHandler<Database, any>>;
 } {
@@ -33,5 +26,5 @@ export function wireDeployments(runtime: ServiceRuntime<Database>, env: { TRELLI
     connectionString: env.TRELLIS_DATABASE_URL, logger: runtime.logger.child({ component: 'deployments' }), pollMs: DEPLOYMENT_POLL_MS,
   });
   runtime.lifecycle.onShutdown('deployment job', job.stop);
-  return { handlers: makeDeploymentHandlers({ site, runs: noRunsYet }) };
+  return { handlers: makeDeploymentHandlers({ site, runs }) };
 }

@@ -13,6 +13,8 @@ import { makeHandlers } from './rabbitmq/handlers.js';
 import { eventsQueue, SERVICE } from './rabbitmq/topology.js';
 import { type LocalSite, makeLocalSite } from './local-site/local-site.js';
 import { wireDeployments } from './deployments-wiring.js';
+import { wireEngine } from './engine-wiring.js';
+import type { RunningEngine } from '../application/engine.js';
 import type { Engine } from '../application/engine-port.js';
 import { makeRunQueries } from './postgres/run-queries.js';
 import { makeUserApiRoutes, USER_API_BASE } from './http/user-api.js';
@@ -22,27 +24,24 @@ export type RunningRunner = RunningService<Database> & {
   projectValues: ProjectValues;
   /** Where actions run: the local site (wrapper processes on this machine), stopped on shutdown. */
   site: LocalSite;
+  /** Starts runs and waits for their ends (the HTTP trigger, the runs API); this process's id in runner_processes. */
+  engine: RunningEngine;
+  processId: string;
 };
 
 /** Tests may give the site the runner uses (a fake that fails or waits on cue), or the engine; main.ts never does. */
-export type RunnerStartOptions = StartOptions & { site?: LocalSite; engine?: Engine };
-
-/** SEAM (issue 11): stands in until the engine (application/engine.ts) is wired here; a trigger or cancel answers 500. */
-const engineNotWired: Engine = {
-  start: async () => { throw new Error('the engine is not wired yet'); },
-  awaitEnd: async () => { throw new Error('the engine is not wired yet'); },
-  cancel: async () => { throw new Error('the engine is not wired yet'); },
-};
+export type RunnerStartOptions = StartOptions & { site?: LocalSite; engine?: Engine; takeoverPollMs?: number };
 
 /** The runner service as main.ts runs it (and the tests): tenancy, its object store, studio's project values, deployments, its routes. */
 export async function startRunner(env: Env, options: RunnerStartOptions): Promise<RunningRunner> {
   const opener = makeOpener(env.TRELLIS_SEALING_KEY);
   let site: LocalSite | undefined;
+  let wired: Awaited<ReturnType<typeof wireEngine>> | undefined;
   const running = await startTenantService<Database>({
     service: SERVICE, title: 'the runner', operationPrefix: 'runner', basePath: BASE_PATH, env, options,
     queue: eventsQueue(env.TRELLIS_MESSAGE_RETRY_DELAYS_MS),
     messages: authorization,
-    wire: (runtime, { authenticate }) => {
+    wire: async (runtime, { authenticate }) => {
       const store = makeObjectStore(objectStoreConfigFromEnv(env));
       const objects = makeProjectObjects(store, SERVICE);
       // The key id is public: it tells an operator which key studio must seal to (TRELLIS_RUNNER_PUBLIC_KEY).
@@ -52,8 +51,12 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
       }, runtime.logger);
       const stopSite = site.stop;
       runtime.lifecycle.onShutdown('local site', stopSite);
-      const deployments = wireDeployments(runtime, env, site);
-      const engine = options.engine ?? engineNotWired;
+      const projectValues = makeProjectValues(runtime.db, opener);
+      wired = await wireEngine(runtime, {
+        site, values: projectValues, leaseMs: env.TRELLIS_RUNNER_LEASE_MS, ...(options.takeoverPollMs !== undefined ? { takeoverPollMs: options.takeoverPollMs } : {}),
+      });
+      const deployments = wireDeployments(runtime, env, site, wired.runsInFlight);
+      const engine = options.engine ?? wired.engine;
       const removeRunObjects = async (projectId: string, runId: string) => {
         await removeObjectsUnder(store, `${projectPrefix(SERVICE, projectId)}runs/${runId}/`);
       };
@@ -73,6 +76,6 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
       };
     },
   });
-  if (site === undefined) throw new Error('the runner was started without its local site');
-  return { ...running, projectValues: makeProjectValues(running.runtime.db, opener), site };
+  if (site === undefined || wired === undefined) throw new Error('the runner was started without its local site or its engine');
+  return { ...running, projectValues: makeProjectValues(running.runtime.db, opener), site, engine: wired.engine, processId: wired.processId };
 }
