@@ -157,7 +157,7 @@ async function floor() {
     const run = promisify(client.run).bind(client);
     let i = 0;
     const call = async () => {
-      const response = await run({ executionId: `floor-${++i}`, inputs: { n: { kind: { $case: 'integerValue', integerValue: '1' } } }, outputUrls: {}, timeoutMs: 0 });
+      const response = await run({ executionId: `floor-${++i}`, idempotencyKey: `floor:${i}`, attempt: 1, inputs: { n: { kind: { $case: 'integerValue', integerValue: '1' } } }, outputUrls: {}, timeoutMs: 0 });
       if (response.error) fail(`floor: ${JSON.stringify(response.error)}`);
     };
     await sampleLatency(call, 200);

@@ -74,7 +74,7 @@ async function connect(target, port) {
   let n = 0;
   const call = async () => {
     const executionId = `bench-${++n}`;
-    const response = await unary({ executionId, inputs: {}, outputUrls: {}, timeoutMs: 0 });
+    const response = await unary({ executionId, idempotencyKey: executionId, attempt: 1, inputs: {}, outputUrls: {}, timeoutMs: 0 });
     if (response.error || response.executionId !== executionId || response.outputs.ok?.kind?.booleanValue !== true) {
       throw new Error(`${target.name}: unexpected Run answer ${JSON.stringify(response)}`);
     }
