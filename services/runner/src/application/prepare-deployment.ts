@@ -1,5 +1,6 @@
 import type { Clock } from '@trellis/kernel/ports';
 import * as Deployment from '../domain/deployment.js';
+import { notRunnableYet } from '../domain/runnable.js';
 import { actionRef, releaseActions } from './action-refs.js';
 import type { UnitOfWork } from './ports.js';
 import type { ActionSite } from './site.js';
@@ -30,11 +31,14 @@ export async function prepareDeployment(
   });
   if (!wanted) return { outcome: 'superseded' };
 
-  const results = await Promise.all(wanted.actions.map(async (action) => ({ action, result: await deps.site.prepare(actionRef(wanted.projectId, action)) })));
+  const unsupported = notRunnableYet(wanted.documentJson);
+  const results = unsupported ? [] : await Promise.all(wanted.actions.map(async (action) => ({ action, result: await deps.site.prepare(actionRef(wanted.projectId, action)) })));
   const firstFailure = results.find(({ result }) => !result.ok);
-  const prepared = firstFailure && !firstFailure.result.ok
-    ? { ok: false as const, reason: `action ${Deployment.actionName(firstFailure.action)}: ${firstFailure.result.error.reason}` }
-    : { ok: true as const };
+  const prepared = unsupported
+    ? { ok: false as const, reason: unsupported }
+    : firstFailure && !firstFailure.result.ok
+      ? { ok: false as const, reason: `action ${Deployment.actionName(firstFailure.action)}: ${firstFailure.result.error.reason}` }
+      : { ok: true as const };
 
   const ended = await deps.uow(async (tx) => {
     // The project's lock first (as the request handlers take it): two workflows cannot claim one path at once.
