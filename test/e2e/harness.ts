@@ -71,6 +71,8 @@ export type RunningService = {
   output: () => string;
   exited: Promise<number | null>;
   stop: () => Promise<number | null>;
+  /** Sends `signal` (SIGKILL: a crash, nothing cleaned up) and resolves when the process is gone. */
+  kill: (signal: NodeJS.Signals) => Promise<number | null>;
 };
 
 /** Starts a service's real main.js on a free port and resolves once it logs that it listens. */
@@ -94,7 +96,11 @@ export function startService(service: string, env: Record<string, string>): Prom
         output: () => output,
         exited,
         stop: async () => {
-          if (child.exitCode === null) child.kill('SIGTERM');
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          return exited;
+        },
+        kill: async (signal) => {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
           return exited;
         },
       });
