@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { makeOpener } from '@trellis/platform/crypto/sealed-box';
 import { makeObjectStore, makeProjectObjects, objectStoreConfigFromEnv, projectPrefix, removeObjectsUnder } from '@trellis/platform/object-store';
 import type { RunningService, StartOptions } from '@trellis/platform/service';
@@ -18,6 +19,7 @@ import type { RunningEngine } from '../application/engine.js';
 import type { Engine } from '../application/engine-port.js';
 import { makeRunQueries } from './postgres/run-queries.js';
 import { makeUserApiRoutes, USER_API_BASE } from './http/user-api.js';
+import { startRetention } from './retention-job.js';
 
 export type RunningRunner = RunningService<Database> & {
   /** The project variables and secrets (opened with the runner's key) that runs resolve their inputs from. */
@@ -30,13 +32,16 @@ export type RunningRunner = RunningService<Database> & {
 };
 
 /** Tests may give the site the runner uses (a fake that fails or waits on cue), or the engine; main.ts never does. */
-export type RunnerStartOptions = StartOptions & { site?: LocalSite; engine?: Engine; takeoverPollMs?: number };
+export type RunnerStartOptions = StartOptions & { site?: LocalSite; engine?: Engine; takeoverPollMs?: number; logPollMs?: number };
 
 /** The runner service as main.ts runs it (and the tests): tenancy, its object store, studio's project values, deployments, its routes. */
 export async function startRunner(env: Env, options: RunnerStartOptions): Promise<RunningRunner> {
   const opener = makeOpener(env.TRELLIS_SEALING_KEY);
   let site: LocalSite | undefined;
   let wired: Awaited<ReturnType<typeof wireEngine>> | undefined;
+  const served: { server?: Server } = {};
+  // A server that stopped listening is shutting down: open log streams end, their clients come back later.
+  const closing = () => served.server !== undefined && !served.server.listening;
   const running = await startTenantService<Database>({
     service: SERVICE, title: 'the runner', operationPrefix: 'runner', basePath: BASE_PATH, env, options,
     queue: eventsQueue(env.TRELLIS_MESSAGE_RETRY_DELAYS_MS),
@@ -60,11 +65,15 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
       const removeRunObjects = async (projectId: string, runId: string) => {
         await removeObjectsUnder(store, `${projectPrefix(SERVICE, projectId)}runs/${runId}/`);
       };
+      startRetention(runtime, { defaultDays: env.TRELLIS_RUNNER_RETENTION_DAYS, removeRunObjects });
       return {
         // Project values reference the project and go with it.
         deleteProjectData: async (projectId) => deleteProjectData({ objects }, projectId),
         handlers: { ...makeHandlers(), ...deployments.handlers },
-        routes: makeRoutes({ db: runtime.db, siteStats: site.stats, runs: { engine, removeRunObjects } }),
+        routes: makeRoutes({
+          db: runtime.db, siteStats: site.stats, defaultRetentionDays: env.TRELLIS_RUNNER_RETENTION_DAYS,
+          runs: { engine, removeRunObjects, closing, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}) },
+        }),
         // `/user-api/<project>/<path>`: the HTTP triggers, outside /runner (and its OpenAPI document).
         groups: [{
           basePath: USER_API_BASE,
@@ -76,6 +85,7 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
       };
     },
   });
+  served.server = running.http.server;
   if (site === undefined || wired === undefined) throw new Error('the runner was started without its local site or its engine');
   return { ...running, projectValues: makeProjectValues(running.runtime.db, opener), site, engine: wired.engine, processId: wired.processId };
 }

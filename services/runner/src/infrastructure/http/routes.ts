@@ -6,13 +6,20 @@ import { makeRunQueries } from '../postgres/run-queries.js';
 import type { Database } from '../postgres/schema.js';
 import { makeDeploymentRoutes } from './deployment-routes.js';
 import { makeRunRoutes, type RunRouteDeps } from './run-routes.js';
+import { makeRetentionStore } from '../postgres/retention.js';
+import { makeSettingsRoutes } from './settings-routes.js';
 
 export const BASE_PATH = '/runner';
 
 /** The routes of the runner: deployments (runs, logs, results and the /user-api triggers arrive with their pieces); `/project` comes with tenancy. */
-export function makeRoutes(deps: { db: Kysely<Database>; siteStats?: () => readonly SiteStats[]; runs?: Omit<RunRouteDeps, 'queries'> }): Route[] {
+export function makeRoutes(deps: {
+  db: Kysely<Database>; siteStats?: () => readonly SiteStats[]; runs?: Omit<RunRouteDeps, 'queries'>; defaultRetentionDays?: number;
+}): Route[] {
   return [
     ...makeDeploymentRoutes({ queries: makeDeploymentQueries(deps.db), stats: deps.siteStats ?? (() => []) }),
     ...(deps.runs ? makeRunRoutes({ ...deps.runs, queries: makeRunQueries(deps.db) }) : []),
+    ...(deps.defaultRetentionDays !== undefined
+      ? makeSettingsRoutes({ store: makeRetentionStore(deps.db), defaultRetentionDays: deps.defaultRetentionDays, clock: () => new Date() })
+      : []),
   ];
 }

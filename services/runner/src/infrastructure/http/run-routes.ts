@@ -11,6 +11,7 @@ import { MASK, maskPasswords } from '../../domain/secret-mask.js';
 import type { RunDetail, RunQueries, RunRow } from '../postgres/run-queries.js';
 import type { RunStatus } from '../postgres/schema.js';
 import { answerOfEnd } from './run-answers.js';
+import { streamStepLogs, type StepLogSource } from './step-log-stream.js';
 
 const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const satisfies readonly RunStatus[];
 const FINISHED: readonly RunStatus[] = ['succeeded', 'failed', 'canceled'];
@@ -86,15 +87,46 @@ function detailView(run: RunDetail): z.infer<typeof runDetailSchema> {
   return { ...runView(run, triggerDeclared(run.document)), steps };
 }
 
+type AttemptLogRow = Awaited<ReturnType<RunQueries['logs']>>[number];
+
+function attemptLogView(attempt: AttemptLogRow): z.infer<typeof logsSchema>['attempts'][number] {
+  return {
+    attempt: attempt.attempt, status: attempt.status, error: attempt.error as z.infer<typeof errorSchema>, logs_truncated: attempt.logs_truncated,
+    started_at: attempt.started_at.toISOString(), finished_at: iso(attempt.finished_at), duration_ms: durationMs(attempt.started_at, attempt.finished_at),
+    stdout: attempt.stdout, stderr: attempt.stderr,
+  };
+}
+
+/** A step is done when it has ended, or its run has (a step never reached ends `pending`). */
+const STEP_DONE = new Set(['succeeded', 'failed', 'skipped', 'canceled']);
+/** A log stream open this long ends with `retry:` (the client comes back with Last-Event-ID). */
+const LOG_STREAM_MAX_MS = 60 * 60 * 1000;
+
+/** One poll of a step's logs: its status read before its attempts, so a done step has every attempt in the same page or an earlier one. */
+function stepLogSource(queries: Pick<RunQueries, 'logs' | 'stepStatus'>, runId: string, step: string): StepLogSource {
+  return async (after) => {
+    const status = await queries.stepStatus(runId, step);
+    if (!status) return undefined;
+    // An attempt still running (only ever the last) is sent once it ends.
+    const ended = (await queries.logs(runId, step, after)).filter((attempt) => attempt.status !== 'running');
+    const done = (status.step !== null && STEP_DONE.has(status.step)) || FINISHED.includes(status.run);
+    return { attempts: ended.map(attemptLogView), done, status: status.step ?? 'pending' };
+  };
+}
+
 const runNotFound = () => new HttpProblem(404, 'run_not_found', 'Run not found', 'No such run in the project.');
 const stepNotFound = () => new HttpProblem(404, 'step_not_found', 'Step not found', 'The run\'s version has no such step.');
 
 export type RunRouteDeps = {
-  queries: Pick<RunQueries, 'list' | 'get' | 'logs' | 'deleteFinished'>;
+  queries: Pick<RunQueries, 'list' | 'get' | 'logs' | 'stepStatus' | 'deleteFinished'>;
   /** cancel, and awaitEnd: a finished run's end as the engine reports it (the same answer as the trigger's). */
   engine: Pick<Engine, 'cancel' | 'awaitEnd'>;
   /** Removes what the run keeps in the object store (large values, files). */
   removeRunObjects: (projectId: string, runId: string) => Promise<void>;
+  /** True once the HTTP server stops: open log streams end (the client reconnects). */
+  closing?: () => boolean;
+  /** How often a followed step's logs are read (500 ms). */
+  logPollMs?: number;
 };
 
 const cursorKey = z.tuple([z.string(), z.string()]);
@@ -144,24 +176,29 @@ export function makeRunRoutes(deps: RunRouteDeps): Route[] {
     }),
     defineRoute({
       method: 'get', path: '/runs/:id/steps/:step/logs', operationId: 'runnerGetStepLogs', tags: ['runs'], access: projectRole('viewer'),
-      summary: 'The logs of a step\'s attempts (what the action wrote; streaming while it runs comes later)',
+      summary: 'The logs of a step\'s attempts (what the action wrote); followed live with Accept: text/event-stream',
+      description: 'As JSON: every attempt so far with its stdout and stderr. With `Accept: text/event-stream`: Server-Sent Events, one `attempt` event '
+        + 'per ended attempt (`id` is the attempt number, `data` the attempt as in the JSON answer; `Last-Event-ID` resumes after it), the next ones as they '
+        + 'are recorded, and an `end` event (`{"status": ...}`, the step\'s status) once the step is done. An action\'s output reaches the runner when its '
+        + 'attempt ends, so live means each attempt\'s logs arrive as it ends, not line by line.',
       params: stepParams,
-      responses: { 200: { description: 'Each attempt\'s logs', schema: logsSchema } },
-      handler: async ({ params, context }) => {
+      responses: { 200: { description: 'Each attempt\'s logs (application/json, or text/event-stream when asked)', schema: logsSchema } },
+      handler: async ({ params, context }): Promise<RouteResult> => {
         const run = await runOf(projectOf(context).projectId, params.id);
         stepIn(run, params.step);
+        if (String(context.headers['accept'] ?? '').includes('text/event-stream')) {
+          const lastEventId = Number(context.headers['last-event-id']);
+          return {
+            status: 200, contentType: 'text/event-stream',
+            // The connection ends with the stream: a stopping server need not wait for it to idle out.
+            headers: { 'cache-control': 'no-cache', 'x-accel-buffering': 'no', connection: 'close' },
+            body: streamStepLogs(stepLogSource(deps.queries, run.id, params.step), Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0, {
+              pollMs: deps.logPollMs ?? 500, maxMs: LOG_STREAM_MAX_MS, closing: deps.closing ?? (() => false),
+            }),
+          };
+        }
         const attempts = await deps.queries.logs(run.id, params.step);
-        return {
-          status: 200,
-          body: {
-            run_id: run.id, step: params.step,
-            attempts: attempts.map((attempt) => ({
-              attempt: attempt.attempt, status: attempt.status, error: attempt.error as z.infer<typeof errorSchema>, logs_truncated: attempt.logs_truncated,
-              started_at: attempt.started_at.toISOString(), finished_at: iso(attempt.finished_at), duration_ms: durationMs(attempt.started_at, attempt.finished_at),
-              stdout: attempt.stdout, stderr: attempt.stderr,
-            })),
-          },
-        };
+        return { status: 200, body: { run_id: run.id, step: params.step, attempts: attempts.map(attemptLogView) } };
       },
     }),
     defineRoute({

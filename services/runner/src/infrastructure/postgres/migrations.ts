@@ -4,6 +4,7 @@ import { apiKeys } from './migrations/0002_api_keys.js';
 import { projectValues } from './migrations/0003_project_values.js';
 import { deployments } from './migrations/0004_deployments.js';
 import { runs } from './migrations/0005_runs.js';
+import { retention } from './migrations/0006_retention.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations: Migrations = {
@@ -12,4 +13,5 @@ export const migrations: Migrations = {
   '0003_project_values': projectValues,
   '0004_deployments': deployments,
   '0005_runs': runs,
+  '0006_retention': retention,
 };

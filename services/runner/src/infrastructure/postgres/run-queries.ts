@@ -99,10 +99,17 @@ export function makeRunQueries(db: Kysely<Database>) {
       return { ...toRun(row), document: row.document as JsonValue, actions: row.actions as PinnedAction[], steps, attempts };
     },
 
-    /** The attempts of one step of a run, with their logs. */
-    logs: async (runId: string, stepId: string) =>
+    /** The attempts of one step of a run (those after attempt `after`), with their logs. */
+    logs: async (runId: string, stepId: string, after = 0) =>
       db.selectFrom('step_attempts').select(['attempt', 'status', 'error', 'stdout', 'stderr', 'logs_truncated', 'started_at', 'finished_at'])
-        .where('run_id', '=', runId).where('step_id', '=', stepId).orderBy('attempt').execute(),
+        .where('run_id', '=', runId).where('step_id', '=', stepId).where('attempt', '>', after).orderBy('attempt').execute(),
+
+    /** The status of a run and of one of its steps (null: not reached yet); undefined when the run is gone. */
+    stepStatus: async (runId: string, stepId: string): Promise<{ run: RunStatus; step: StepRunsTable['status'] | null } | undefined> => {
+      const row = await db.selectFrom('runs as r').leftJoin('step_runs as s', (join) => join.onRef('s.run_id', '=', 'r.id').on('s.step_id', '=', stepId))
+        .select(['r.status as run', 's.status as step']).where('r.id', '=', runId).executeTakeFirst();
+      return row ? { run: row.run, step: row.step } : undefined;
+    },
 
     /** Deletes a finished run of the project (its steps and attempts cascade): `running` when it has not finished, `missing` when there is none. */
     deleteFinished: async (projectId: string, runId: string): Promise<'deleted' | 'running' | 'missing'> => {

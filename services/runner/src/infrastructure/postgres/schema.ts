@@ -113,6 +113,9 @@ export type StepAttemptsTable = {
   finished_at: Date | null;
 };
 
+/** A project's own settings; `retention_days` null: the runner's default. */
+export type RunnerProjectSettingsTable = { project_id: string; retention_days: number | null; updated_at: Date };
+
 export type Database = MessagingTables & TenancyTables & {
   project_variables: ProjectVariablesTable;
   project_secrets: ProjectSecretsTable;
@@ -123,4 +126,5 @@ export type Database = MessagingTables & TenancyTables & {
   runs: RunsTable;
   step_runs: StepRunsTable;
   step_attempts: StepAttemptsTable;
+  runner_project_settings: RunnerProjectSettingsTable;
 };

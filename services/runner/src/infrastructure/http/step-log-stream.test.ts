@@ -1,0 +1,63 @@
+import type { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { streamStepLogs, type StepLogPage } from './step-log-stream.js';
+
+/** Everything the stream sends until it ends. */
+async function readAll(stream: Readable): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += String(chunk);
+  return text;
+}
+
+/** A source that answers the pages in turn (the last one for ever), recording the `after` it was asked for. */
+function pages(...answers: (StepLogPage | undefined)[]) {
+  const asked: number[] = [];
+  return {
+    asked,
+    source: async (after: number) => {
+      asked.push(after);
+      return answers.length > 1 ? answers.shift() : answers[0];
+    },
+  };
+}
+
+const options = { pollMs: 1, maxMs: 60_000, closing: () => false };
+
+describe('a step\'s logs as Server-Sent Events', () => {
+  it('sends each ended attempt once, in order, then an end event with the step\'s status', async () => {
+    const { source, asked } = pages(
+      { attempts: [{ attempt: 1 }], done: false, status: 'running' },
+      { attempts: [], done: false, status: 'running' },
+      { attempts: [{ attempt: 2 }], done: true, status: 'succeeded' },
+      { attempts: [], done: true, status: 'succeeded' },
+    );
+    const text = await readAll(streamStepLogs(source, 0, options));
+    expect(text).toBe(': step logs\n\n'
+      + 'id: 1\nevent: attempt\ndata: {"attempt":1}\n\n'
+      + 'id: 2\nevent: attempt\ndata: {"attempt":2}\n\n'
+      + 'event: end\ndata: {"status":"succeeded"}\n\n');
+    expect(asked).toEqual([0, 1, 1, 2]);
+  });
+
+  it('ends with a deleted end when the run is gone', async () => {
+    expect(await readAll(streamStepLogs(pages(undefined).source, 3, options))).toContain('event: end\ndata: {"status":"deleted"}\n\n');
+  });
+
+  it('ends with retry when the server closes or the stream is too old, without an end event', async () => {
+    const waiting = { attempts: [{ attempt: 1 }], done: false, status: 'running' };
+    const closed = await readAll(streamStepLogs(pages(waiting).source, 0, { ...options, closing: () => true }));
+    expect(closed.endsWith('id: 1\nevent: attempt\ndata: {"attempt":1}\n\nretry: 1000\n\n')).toBe(true);
+    const old = await readAll(streamStepLogs(pages({ ...waiting, attempts: [] }).source, 0, { ...options, maxMs: -1 }));
+    expect(old).toBe(': step logs\n\nretry: 1000\n\n');
+  });
+
+  it('sends a comment while nothing happens', async () => {
+    const stream = streamStepLogs(pages({ attempts: [], done: false, status: 'running' }).source, 0, { ...options, keepaliveMs: 0 });
+    let text = '';
+    for await (const chunk of stream) {
+      text += String(chunk);
+      if (text.includes(': waiting')) break; // leaving the loop destroys the stream
+    }
+    expect(stream.destroyed).toBe(true);
+  });
+});
