@@ -89,6 +89,10 @@ describe.each(writers)('the deployments port on %s', (_name, withTx) => {
       expect([...(await tx.deployments.actionsInUse(p1))].sort()).toEqual(['four@1.0.0', 'one@1.0.0', 'two@1.0.0']);
       expect(await tx.deployments.deploying()).toEqual(expect.arrayContaining([{ workflowId: a, deploymentId: deploying.deploymentId }]));
       expect((await tx.deployments.deploying()).map((item) => item.workflowId)).not.toContain(c);
+      const undeploying = aDeployment(c, { status: 'undeploying', mode: 'graceful', servingVersion: null, httpPath: null });
+      await tx.deployments.save(undeploying);
+      expect(await tx.deployments.undeploying()).toEqual(expect.arrayContaining([{ workflowId: c, deploymentId: undeploying.deploymentId }]));
+      expect((await tx.deployments.undeploying()).map((item) => item.workflowId)).not.toContain(a);
     });
   });
 });

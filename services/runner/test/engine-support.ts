@@ -45,6 +45,7 @@ const meta = (projectId: string) => ({ eventId: randomUUID(), occurredAt: new Da
  */
 export function useEngineRunner() {
   let workDir = '';
+  let startAgain: (() => Promise<RunningRunner>) | undefined;
   const service = useServiceUnderTest<Database>({
     service: 'runner',
     migrations,
@@ -56,6 +57,7 @@ export function useEngineRunner() {
     env: { TRELLIS_MESSAGE_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','), TRELLIS_SEALING_KEY: generateSealingKeyPair().privateKey, TRELLIS_RUNNER_LEASE_MS: String(LEASE_MS) },
     start: async (env, logger) => {
       workDir = await mkdtemp(path.join(tmpdir(), 'trellis-engine-test-'));
+      startAgain = () => startRunner(loadConfig(envSchema, { ...env, TRELLIS_HTTP_PORT: '0', TRELLIS_RUNNER_WORK_DIR: workDir }), { version: 'test', logger, takeoverPollMs: 200 });
       return startRunner(loadConfig(envSchema, { ...env, TRELLIS_RUNNER_WORK_DIR: workDir }), { version: 'test', logger, takeoverPollMs: 200 });
     },
   });
@@ -110,7 +112,17 @@ export function useEngineRunner() {
     return { id, engine, store, stop: async () => { await engine.stop(); await process.stop(); } };
   };
 
-  return { service, runner, db, build, knownProject, deploy, anotherEngine };
+  /** Stops the runner and starts another process on the same database, vhost and store (as after a restart); `runner()` is the new one. */
+  const restart = async (): Promise<RunningRunner> => {
+    if (!startAgain) throw new Error('the runner has not started');
+    await service.running.stop();
+    const again = await startAgain();
+    await again.runtime.broker.waitUntilConnected(10_000);
+    service.running = again;
+    return again;
+  };
+
+  return { service, runner, db, build, knownProject, deploy, anotherEngine, restart };
 }
 
 /** A chain of `length` add-one steps: s0 reads the trigger's n, the result is the last step's n. */

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { aDeployRequest, aDocument, aPinnedAction, anUndeployRequest, makeFakes, makeFakeSite } from './fakes.js';
 import { handleDeployRequested } from './handle-deploy-requested.js';
-import { handleUndeployRequested, type RunsInFlight } from './handle-undeploy-requested.js';
+import { handleUndeployRequested } from './handle-undeploy-requested.js';
 import { prepareDeployment } from './prepare-deployment.js';
+import { settleUndeployment, type RunsInFlight } from './settle-undeployment.js';
 
 const clock = () => new Date('2026-12-01T10:00:05Z');
-const noRuns: RunsInFlight = { settle: async () => {} };
+const noRuns: RunsInFlight = { settle: async () => ({ canceled: 0 }) };
 
 function setUp(failing: Record<string, string> = {}) {
   const fakes = makeFakes({ projects: { p1: 'known', p2: 'known', gone: 'deleted' } });
@@ -16,8 +17,14 @@ function setUp(failing: Record<string, string> = {}) {
     await handleDeployRequested(deps, request);
     return prepareDeployment(deps, { workflowId: request.workflowId, deploymentId: request.deploymentId });
   };
+  /** Receives the request, then runs the job's settling of it, as the running runner does. */
+  const undeploy = async (request = anUndeployRequest(), runs = noRuns) => {
+    const handled = await handleUndeployRequested(deps, request);
+    if (!handled.ok || handled.value.outcome !== 'undeploying') return handled;
+    return settleUndeployment({ ...deps, runs }, { workflowId: request.workflowId, deploymentId: request.deploymentId });
+  };
   const events = () => fakes.state().outbox.map(({ event }) => event);
-  return { ...fakes, ...site, deps, deploy, events };
+  return { ...fakes, ...site, deps, deploy, undeploy, events };
 }
 
 const v2 = aPinnedAction({ version: '2.0.0', digest: 'b'.repeat(64) });
@@ -110,30 +117,56 @@ describe('deploying a workflow studio asks for', () => {
 });
 
 describe('undeploying a workflow', () => {
-  it.each(['graceful', 'immediate'] as const)('stops serving it at once and answers WorkflowUndeployed with the served version (%s)', async (mode) => {
+  it('stops serving it in the request\'s own transaction, emitting nothing and waiting for no run', async () => {
     const { deploy, deps, state, events, released } = setUp();
     await deploy();
-    expect(await handleUndeployRequested(deps, anUndeployRequest({ mode }))).toEqual({ ok: true, value: { outcome: 'undeployed' } });
+    expect(await handleUndeployRequested(deps, anUndeployRequest({ mode: 'graceful' }))).toEqual({ ok: true, value: { outcome: 'undeploying' } });
+    expect(state().deployments['w1']).toMatchObject({ status: 'undeploying', mode: 'graceful', servingVersion: null, httpPath: null, deploymentId: 'u1' });
+    expect(events().map((e) => e.type)).toEqual(['WorkflowDeployed']);
+    expect(released).toEqual([]);
+    expect(await deps.uow(async (tx) => tx.deployments.undeploying())).toEqual([{ workflowId: 'w1', deploymentId: 'u1' }]);
+  });
+
+  it.each(['graceful', 'immediate'] as const)('settles its runs in flight, then answers WorkflowUndeployed with the served version (%s)', async (mode) => {
+    const { deploy, undeploy, state, events, released } = setUp();
+    await deploy();
+    expect(await undeploy(anUndeployRequest({ mode }))).toEqual({ outcome: 'undeployed', mode, canceled: 0 });
     expect(state().deployments['w1']).toMatchObject({ status: 'undeployed', mode, servingVersion: null, httpPath: null, deploymentId: 'u1' });
     expect(events().at(-1)).toEqual({ type: 'WorkflowUndeployed', projectId: 'p1', workflowId: 'w1', deploymentId: 'u1', version: 1, occurredAt: clock() });
     expect(released).toEqual(['add-one@1.0.0']);
   });
 
-  it('lets the runs in flight settle between refusing new runs and answering', async () => {
-    const { deploy, deps, state, events } = setUp();
+  it('lets the runs in flight settle after new runs are refused and before answering, saying how many were canceled', async () => {
+    const { deploy, undeploy, state, events } = setUp();
     await deploy();
     const seen: unknown[] = [];
-    const runs: RunsInFlight = { settle: async (deployment, mode) => { seen.push([state().deployments['w1']?.status, state().deployments['w1']?.servingVersion, deployment.workflowId, mode]); } };
-    await handleUndeployRequested({ ...deps, runs }, anUndeployRequest({ mode: 'immediate' }));
-    expect(seen).toEqual([['undeploying', null, 'w1', 'immediate']]);
+    const runs: RunsInFlight = {
+      settle: async (deployment, mode) => {
+        seen.push([state().deployments['w1']?.status, state().deployments['w1']?.servingVersion, deployment.workflowId, mode, events().length]);
+        return { canceled: 2 };
+      },
+    };
+    expect(await undeploy(anUndeployRequest({ mode: 'immediate' }), runs)).toEqual({ outcome: 'undeployed', mode: 'immediate', canceled: 2 });
+    expect(seen).toEqual([['undeploying', null, 'w1', 'immediate', 1]]);
     expect(events().map((e) => e.type)).toEqual(['WorkflowDeployed', 'WorkflowUndeployed']);
   });
 
+  it('settles once: a second settling (a restart, another replica) or one superseded by a later request writes nothing', async () => {
+    const { deploy, deps, undeploy, events } = setUp();
+    await deploy();
+    await undeploy();
+    expect(await settleUndeployment({ ...deps, runs: noRuns }, { workflowId: 'w1', deploymentId: 'u1' })).toEqual({ outcome: 'superseded' });
+    await handleUndeployRequested(deps, anUndeployRequest({ deploymentId: 'u2' }));
+    await deploy(aDeployRequest({ version: 2, deploymentId: 'd3' }));
+    expect(await settleUndeployment({ ...deps, runs: noRuns }, { workflowId: 'w1', deploymentId: 'u2' })).toEqual({ outcome: 'superseded' });
+    expect(events().map((e) => e.type)).toEqual(['WorkflowDeployed', 'WorkflowUndeployed', 'WorkflowDeployed']);
+  });
+
   it('ignores a redelivery, refuses an unknown workflow, keeps actions another deployment uses, and frees the path for others', async () => {
-    const { deploy, deps, events, released } = setUp();
+    const { deploy, deps, undeploy, events, released } = setUp();
     await deploy();
     await deploy(aDeployRequest({ workflowId: 'w2', workflowName: 'other', deploymentId: 'dx', documentJson: aDocument(null) }));
-    await handleUndeployRequested(deps, anUndeployRequest());
+    await undeploy();
     expect(await handleUndeployRequested(deps, anUndeployRequest())).toEqual({ ok: true, value: { outcome: 'redelivered' } });
     expect(await handleUndeployRequested(deps, anUndeployRequest({ workflowId: 'nope' }))).toEqual({ ok: true, value: { outcome: 'unknown' } });
     expect(events().filter((e) => e.type === 'WorkflowUndeployed')).toHaveLength(1);
@@ -141,12 +174,14 @@ describe('undeploying a workflow', () => {
     expect(await deploy(aDeployRequest({ workflowId: 'w3', workflowName: 'copy', deploymentId: 'd3' }))).toEqual({ outcome: 'deployed' });
   });
 
-  it('supersedes a deploy still being prepared: only the undeploy is answered', async () => {
-    const { deps, state, events } = setUp();
-    await handleDeployRequested(deps, aDeployRequest());
-    await handleUndeployRequested(deps, anUndeployRequest());
-    expect(await prepareDeployment(deps, { workflowId: 'w1', deploymentId: 'd1' })).toEqual({ outcome: 'superseded' });
-    expect(events().map((e) => e.type)).toEqual(['WorkflowUndeployed']);
+  it('supersedes a deploy still being prepared: only the undeploy is answered, and the version being deployed is released', async () => {
+    const { deps, deploy, undeploy, state, events, released } = setUp();
+    await deploy();
+    await handleDeployRequested(deps, aDeployRequest({ version: 2, deploymentId: 'd2', actions: [v2] }));
+    await undeploy();
+    expect(await prepareDeployment(deps, { workflowId: 'w1', deploymentId: 'd2' })).toEqual({ outcome: 'superseded' });
+    expect(events().map((e) => [e.type, e.version])).toEqual([['WorkflowDeployed', 1], ['WorkflowUndeployed', 1]]);
     expect(state().deployments['w1']).toMatchObject({ status: 'undeployed', servingVersion: null });
+    expect(released).toEqual(['add-one@1.0.0', 'add-one@2.0.0']);
   });
 });

@@ -73,6 +73,7 @@ function makeFakeDeployments(draft: FakeState): DeploymentRepository {
       ...(d.status === 'deploying' ? (versionOf(d.workflowId, d.version)?.actions ?? []) : []),
     ]).map(actionName)),
     deploying: async () => Object.values(draft.deployments).filter((d) => d.status === 'deploying').map(({ workflowId, deploymentId }) => ({ workflowId, deploymentId })),
+    undeploying: async () => Object.values(draft.deployments).filter((d) => d.status === 'undeploying').map(({ workflowId, deploymentId }) => ({ workflowId, deploymentId })),
   };
 }
 

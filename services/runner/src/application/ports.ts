@@ -33,6 +33,8 @@ export type DeploymentRepository = {
   actionsInUse: (projectId: string) => Promise<Set<ActionKey>>;
   /** Every deployment left `deploying` (what the preparation job works through, after a restart too). */
   deploying: () => Promise<Array<Pick<Deployment, 'workflowId' | 'deploymentId'>>>;
+  /** Every deployment left `undeploying` (its runs in flight still to be waited for or canceled, after a restart too). */
+  undeploying: () => Promise<Array<Pick<Deployment, 'workflowId' | 'deploymentId'>>>;
 };
 
 /** Events commit with the state change; the trace id of the request that caused them travels with them. */

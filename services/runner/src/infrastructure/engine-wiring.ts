@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { ServiceRuntime } from '@trellis/platform/service-runtime';
 import { startWokenLoop } from '@trellis/platform/woken-loop';
 import { makeEngine, type RunningEngine } from '../application/engine.js';
-import type { RunsInFlight } from '../application/handle-undeploy-requested.js';
 import type { ProjectValues } from '../application/ports.js';
+import type { RunsInFlight } from '../application/settle-undeployment.js';
 import type { ActionSite } from '../application/site.js';
 import { makeRunStore } from './postgres/run-store.js';
 import type { Database } from './postgres/schema.js';
@@ -16,8 +16,10 @@ const TAKEOVER_BATCH = 50;
 const DEFAULT_STEP_TIMEOUT_MS = 60_000;
 /** How often the end of a run owned by another process is read. */
 const END_POLL_MS = 150;
-/** How long a graceful undeploy waits for the workflow's runs in flight. */
-const GRACEFUL_UNDEPLOY_MS = 30_000;
+/** How long a graceful undeploy waits for the workflow's runs in flight (then cancels what is left). */
+const GRACEFUL_UNDEPLOY_MS = 60_000;
+/** How often a graceful undeploy looks whether the workflow's runs have ended. */
+const UNDEPLOY_POLL_MS = 200;
 
 export type WiredEngine = { engine: RunningEngine; processId: string; runsInFlight: RunsInFlight };
 
@@ -53,12 +55,17 @@ export async function wireEngine(runtime: ServiceRuntime<Database>, options: {
 
   const runsInFlight: RunsInFlight = {
     settle: async (deployment, mode) => {
-      if (mode === 'immediate') {
-        for (const run of await store.unfinished(deployment.workflowId)) await engine.cancel(run.projectId, run.id);
-        return;
+      if (mode === 'graceful') {
+        const deadline = Date.now() + GRACEFUL_UNDEPLOY_MS;
+        while ((await store.unfinished(deployment.workflowId)).length > 0 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, UNDEPLOY_POLL_MS));
+        }
       }
-      const deadline = Date.now() + GRACEFUL_UNDEPLOY_MS;
-      while ((await store.unfinished(deployment.workflowId)).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      let canceled = 0;
+      for (const run of await store.unfinished(deployment.workflowId)) {
+        if ((await engine.cancel(run.projectId, run.id)).ok) canceled += 1;
+      }
+      return { canceled };
     },
   };
   return { engine, processId, runsInFlight };

@@ -3,7 +3,7 @@ import type { DeploymentRepository } from '../../application/ports.js';
 import { actionName, type Deployment, type DeployedVersion, type PinnedAction, type StaticFile } from '../../domain/deployment.js';
 import type { Database, DeploymentsTable } from './schema.js';
 
-/** Sent when a deployment is saved `deploying` (delivered at commit): wakes the deployment job of every runner process. */
+/** Sent when a deployment is saved `deploying` or `undeploying` (delivered at commit): wakes the deployment job of every runner process. */
 export const DEPLOYMENTS_CHANNEL = 'trellis_deployments';
 
 function toRow(deployment: Deployment) {
@@ -36,7 +36,7 @@ export function makeDeploymentRepository(trx: Transaction<Database>): Deployment
     save: async (deployment) => {
       const row = toRow(deployment);
       await trx.insertInto('deployments').values(row).onConflict((c) => c.column('workflow_id').doUpdateSet(row)).execute();
-      if (deployment.status === 'deploying') await sql`select pg_notify(${DEPLOYMENTS_CHANNEL}, ${deployment.workflowId})`.execute(trx);
+      if (deployment.status === 'deploying' || deployment.status === 'undeploying') await sql`select pg_notify(${DEPLOYMENTS_CHANNEL}, ${deployment.workflowId})`.execute(trx);
     },
     recordVersion: async (version) => {
       await trx.insertInto('deployed_versions').values({
@@ -67,5 +67,7 @@ export function makeDeploymentRepository(trx: Transaction<Database>): Deployment
     },
     deploying: async () => trx.selectFrom('deployments').select(['workflow_id as workflowId', 'deployment_id as deploymentId'])
       .where('status', '=', 'deploying').orderBy('updated_at').execute(),
+    undeploying: async () => trx.selectFrom('deployments').select(['workflow_id as workflowId', 'deployment_id as deploymentId'])
+      .where('status', '=', 'undeploying').orderBy('updated_at').execute(),
   };
 }
