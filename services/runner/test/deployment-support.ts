@@ -46,6 +46,7 @@ export function makeTestSite() {
     stats: (): SiteStats[] => prepared.map((actionVersion) => ({ actionVersion, state: 'ready', processes: 1, inFlight: 0, coldStarts: 1, lastColdStartMs: 12, restarts: 0 })),
     stop: async () => {},
     processLog: () => '',
+    pidOf: () => undefined,
   };
   return {
     site, prepared, released,

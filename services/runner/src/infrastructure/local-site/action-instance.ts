@@ -27,6 +27,8 @@ export type ActionInstance = {
   stop: () => Promise<void>;
   stats: () => SiteStats;
   processLog: () => string;
+  /** The pid of the wrapper process while one is ready. */
+  pid: () => number | undefined;
 };
 
 export function makeActionInstance(action: ActionVersionRef, folder: string, settings: InstanceSettings): ActionInstance {
@@ -144,5 +146,6 @@ export function makeActionInstance(action: ActionVersionRef, folder: string, set
       coldStarts: counts.coldStarts, lastColdStartMs: counts.lastColdStartMs, restarts: counts.restarts,
     }),
     processLog: () => ready?.process.log() ?? lastLog,
+    pid: () => ready?.process.pid,
   };
 }

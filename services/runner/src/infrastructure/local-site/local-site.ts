@@ -27,12 +27,17 @@ export type SiteLogger = { info: (message: string, fields: Record<string, unknow
 export type LocalSite = ActionSite & {
   /** What the version's process wrote outside executions (bounded): its start-up, its crashes. */
   processLog: (action: ActionVersionRef) => string;
+  /** The pid of the version's wrapper process while one runs (undefined when none does): for operators' tools and tests. */
+  pidOf: (action: VersionKey) => number | undefined;
 };
+
+/** What identifies an action version on the site. */
+type VersionKey = Pick<ActionVersionRef, 'projectId' | 'actionId' | 'version' | 'digest'>;
 
 const UNPACK_LIMITS: UnpackLimits = { maxBytes: 1024 * 1024 * 1024, maxEntries: 100_000 };
 
 /** The version as the site keys it: the same artifact pinned by several deployments shares one process. */
-const keyOf = (action: ActionVersionRef) => `${action.projectId}/${action.actionId}@${action.version}/${action.digest}`;
+const keyOf = (action: VersionKey) => `${action.projectId}/${action.actionId}@${action.version}/${action.digest}`;
 
 /** Actions as wrapper processes on this machine (docs/runner.md, "local site"). */
 export function makeLocalSite(store: ObjectStore, settings: LocalSiteSettings, logger: SiteLogger): LocalSite {
@@ -101,5 +106,6 @@ export function makeLocalSite(store: ObjectStore, settings: LocalSiteSettings, l
       await Promise.all([...settled.values()].map((instance) => instance.stop()));
     },
     processLog: (action) => settled.get(keyOf(action))?.processLog() ?? '',
+    pidOf: (action) => settled.get(keyOf(action))?.pid(),
   };
 }
