@@ -102,6 +102,15 @@ beforeAll(async () => {
   await eventually(() => api('GET', '/studio/actions/add-one'), (a) => a.status === 200, 300_000);
 }, 600_000);
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 afterAll(async () => {
   await second?.stop();
   await db?.end();
@@ -133,6 +142,8 @@ describe('runner failover', () => {
     const atKill = await finished(workflowId);
     expect(atKill).toBeLessThan(200);
     // On its old port, so the gateway reaches it again.
+    // Its action processes do not outlive it: their stdin pipe closed with it.
+    await eventually(async () => orphans.filter(isAlive), (alive) => alive.length === 0, 10_000);
     const restarted = await env.platform.restart('runner', { TRELLIS_HTTP_PORT: port });
     const after = processIdOf(restarted);
     expect(after).not.toBe(before);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // trellis-action-wrapper <action-folder> [--port <n>] [--host <addr>] [--concurrency <n>] [--timeout <ms>]
 //                        [--definition <file.json>] [--python <interpreter>] [--log-limit <bytes>]
-//                        [--http-port <n>] [--http-prefix <path>]
+//                        [--http-port <n>] [--http-prefix <path>] [--exit-with-stdin]
 //
 // Serves the action in <action-folder> over gRPC (protos/action/v1/action.proto). With --port 0
 // (the default) a free port is picked; either way the bound port is printed alone on the first
@@ -13,6 +13,11 @@
 // --http-port (default: a free port) and is reached under --http-prefix (default /<action id>):
 // its injected inputs, and for a Ryax trigger RYAX_SOURCE_PORT and the inputs ryax_endpoint_port
 // and ryax_endpoint_prefix, carry them. Both are reported on stderr.
+//
+// With --exit-with-stdin (or TRELLIS_EXIT_WITH_STDIN=1 in its environment, which wrappers bundled
+// in older artifacts ignore rather than refuse) the wrapper shuts down, as on SIGTERM, when its
+// stdin ends: the runner keeps that pipe open and never writes to it, so when the runner dies,
+// even by kill -9, the pipe closes and its actions stop with it instead of living on orphaned.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LoadDefinition, loadDefinitionFromManifest, makeJsonDefinitionLoader } from './definition-loader.js';
@@ -20,7 +25,7 @@ import { startWrapper } from './wrapper.js';
 
 const usage =
   'usage: trellis-action-wrapper <action-folder> [--port <n>] [--host <addr>] [--concurrency <n>] [--timeout <ms>] ' +
-  '[--definition <file.json>] [--python <interpreter>] [--log-limit <bytes>] [--http-port <n>] [--http-prefix <path>]';
+  '[--definition <file.json>] [--python <interpreter>] [--log-limit <bytes>] [--http-port <n>] [--http-prefix <path>] [--exit-with-stdin]';
 
 function positiveInteger(name: string, text: string | undefined, allowZero = false): number | undefined {
   if (text === undefined) return undefined;
@@ -47,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
         'log-limit': { type: 'string' },
         'http-port': { type: 'string' },
         'http-prefix': { type: 'string' },
+        'exit-with-stdin': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -119,6 +125,11 @@ async function main(argv: string[]): Promise<number> {
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
+    if (values['exit-with-stdin'] || process.env['TRELLIS_EXIT_WITH_STDIN'] === '1') {
+      process.stdin.once('end', stop);
+      process.stdin.once('error', stop);
+      process.stdin.resume();
+    }
   });
   return 0;
 }

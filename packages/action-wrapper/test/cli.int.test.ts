@@ -22,20 +22,20 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 type Started = { child: ChildProcess; port: number; stdout: () => string; stderr: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> };
 
-function startCli(folder: string, definition: unknown, extra: string[] = []): Promise<Started> {
+function startCli(folder: string, definition: unknown, extra: string[] = [], options: { stdin?: 'pipe'; env?: NodeJS.ProcessEnv } = {}): Promise<Started> {
   const args = [cli, path.join(actionsDir, folder), '--port', '0', ...extra];
   if (definition !== undefined) {
     const file = path.join(scratch, `${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(file, JSON.stringify(definition));
     args.push('--definition', file);
   }
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'], ...(options.env ? { env: options.env } : {}) });
   let out = '';
   let err = '';
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (err += text));
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => (err += text));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+    child.stdout?.setEncoding('utf8').on('data', (text: string) => {
       out += text;
       const firstLine = out.split('\n')[0];
       if (out.includes('\n') && firstLine !== undefined) {
@@ -63,6 +63,24 @@ describe('trellis-action-wrapper', () => {
     expect(response.logs?.stdout).toContain('log via cli\n');
     // The handler's prints went to the execution, not to the wrapper's stdout.
     expect(started.stdout()).toBe(`${started.port}\n`);
+    started.child.kill('SIGTERM');
+    expect(await started.exit).toEqual({ code: 0, signal: null });
+  });
+
+  it.each([
+    ['--exit-with-stdin', ['--exit-with-stdin'], {}],
+    ['TRELLIS_EXIT_WITH_STDIN=1', [], { TRELLIS_EXIT_WITH_STDIN: '1' }],
+  ] as const)('with %s, stops when its stdin ends (its runner died) and exits 0', async (_name, extra, env) => {
+    const started = await startCli('node-misc', miscAction('nodejs'), [...extra], { stdin: 'pipe', env: { ...process.env, ...env } });
+    started.child.stdin?.end();
+    expect(await started.exit).toEqual({ code: 0, signal: null });
+  });
+
+  it('keeps running when its stdin ends without being asked to stop with it', async () => {
+    const started = await startCli('node-misc', miscAction('nodejs'), [], { stdin: 'pipe' });
+    started.child.stdin?.end();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(started.child.exitCode).toBeNull();
     started.child.kill('SIGTERM');
     expect(await started.exit).toEqual({ code: 0, signal: null });
   });

@@ -29,14 +29,17 @@ export type WrapperOptions = {
 
 /**
  * Starts the wrapper in its own process group (so its Python child goes with it) with an
- * environment of PATH alone: the runner's secrets never reach an action. The first line of its
+ * environment of PATH (and TRELLIS_EXIT_WITH_STDIN) alone: the runner's secrets never reach an action. The first line of its
  * stdout is the port; a process that exits or stays silent first is a failed start (killed).
  */
 export function startWrapperProcess(options: WrapperOptions): Promise<WrapperProcess> {
+  // Its stdin is a pipe the runner never writes to: when the runner dies (kill -9 included), the
+  // pipe closes and the wrapper stops with it rather than live on orphaned. Asked for by
+  // environment, not by flag: a wrapper bundled in an older artifact ignores it instead of refusing.
   const child = spawn(process.execPath, ['wrapper/cli.js', 'action', '--port', '0', '--host', '127.0.0.1', '--concurrency', String(WRAPPER_CONCURRENCY)], {
     cwd: options.folder,
-    env: { PATH: process.env['PATH'] ?? '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env['PATH'] ?? '', TRELLIS_EXIT_WITH_STDIN: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
   let log = '';
