@@ -57,6 +57,8 @@ export function makeServiceRuntime<Schema>(options: { service: string; version: 
     metrics,
     lifecycle,
     db: database.db,
+    /** The pool under `db`, for what kysely does not say: named (prepared) statements on a hot path. */
+    pool: database.pool,
     broker,
 
     startOutboxRelay(): void {

@@ -11,6 +11,8 @@ export function listenForNotifications(options: {
   connectionString: string;
   channel: string;
   onNotify: () => void;
+  /** The connection was lost (or never came): notifications may be missed until the next onNotify, called once it listens again. */
+  onLost?: () => void;
   logger: Logger;
 }): { close: () => Promise<void> } {
   const stop = new AbortController();
@@ -45,6 +47,7 @@ export function listenForNotifications(options: {
       }
       const lost = client;
       client = undefined;
+      options.onLost?.();
       await lost?.end().catch(() => undefined);
       if (!stop.signal.aborted) await sleep(backoffMs(attempt++, 200, 5000), stop.signal);
     }

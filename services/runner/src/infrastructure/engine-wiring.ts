@@ -5,7 +5,9 @@ import { makeEngine, type RunningEngine } from '../application/engine.js';
 import type { ProjectValues } from '../application/ports.js';
 import type { RunsInFlight } from '../application/settle-undeployment.js';
 import type { ActionSite } from '../application/site.js';
+import { namedOn } from './postgres/named-queries.js';
 import { makeRunStore } from './postgres/run-store.js';
+import { cachingServingVersion, type ReadCache } from './read-cache.js';
 import type { Database } from './postgres/schema.js';
 import { startRunnerProcess } from './runner-process.js';
 
@@ -30,10 +32,13 @@ export type WiredEngine = { engine: RunningEngine; processId: string; runsInFlig
  */
 export async function wireEngine(runtime: ServiceRuntime<Database>, options: {
   site: Pick<ActionSite, 'call'>; values: ProjectValues; leaseMs: number; processId?: string; takeoverPollMs?: number;
+  /** Keeps the version each workflow serves (start-runner gives it; tests may not). */
+  readCache?: ReadCache;
 }): Promise<WiredEngine> {
   const logger = runtime.logger.child({ component: 'engine' });
   const processId = options.processId ?? randomUUID();
-  const store = makeRunStore(runtime.db, { processId, leaseMs: options.leaseMs });
+  const stored = makeRunStore(runtime.db, { processId, leaseMs: options.leaseMs, named: namedOn(runtime.pool) });
+  const store = options.readCache ? cachingServingVersion(stored, options.readCache) : stored;
   const engine = makeEngine({
     store, site: options.site, values: options.values, clock: () => new Date(), ids: randomUUID, log: logger,
     defaultTimeoutMs: DEFAULT_STEP_TIMEOUT_MS, pollMs: END_POLL_MS,

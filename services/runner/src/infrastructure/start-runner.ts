@@ -15,6 +15,7 @@ import { eventsQueue, SERVICE } from './rabbitmq/topology.js';
 import { type LocalSite, makeLocalSite } from './local-site/local-site.js';
 import { wireDeployments } from './deployments-wiring.js';
 import { wireEngine } from './engine-wiring.js';
+import { cachingServedAt, cachingVariables, READ_CACHE_TTL_MS, startReadCache } from './read-cache.js';
 import type { RunningEngine } from '../application/engine.js';
 import type { Engine } from '../application/engine-port.js';
 import { makeRunQueries } from './postgres/run-queries.js';
@@ -56,8 +57,12 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
       }, runtime.logger);
       const stopSite = site.stop;
       runtime.lifecycle.onShutdown('local site', stopSite);
-      const projectValues = makeProjectValues(runtime.db, opener);
+      // What every run reads again (served path, serving version, variables), kept until a change notice: docs/runner.md, "Read cache".
+      const reads = startReadCache({ connectionString: env.TRELLIS_DATABASE_URL, logger: runtime.logger.child({ component: 'read cache' }), ttlMs: READ_CACHE_TTL_MS });
+      runtime.lifecycle.onShutdown('read cache', reads.stop);
+      const projectValues = cachingVariables(makeProjectValues(runtime.db, opener), reads.cache);
       wired = await wireEngine(runtime, {
+        readCache: reads.cache,
         site, values: projectValues, leaseMs: env.TRELLIS_RUNNER_LEASE_MS, ...(options.takeoverPollMs !== undefined ? { takeoverPollMs: options.takeoverPollMs } : {}),
       });
       const deployments = wireDeployments(runtime, env, site, wired.runsInFlight);
@@ -78,7 +83,7 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
         groups: [{
           basePath: USER_API_BASE,
           routes: makeUserApiRoutes({
-            queries: makeRunQueries(runtime.db), engine, authenticate, rate: { rate: env.TRELLIS_USER_API_RATE, burst: env.TRELLIS_USER_API_BURST },
+            queries: cachingServedAt(makeRunQueries(runtime.db), reads.cache), engine, authenticate, rate: { rate: env.TRELLIS_USER_API_RATE, burst: env.TRELLIS_USER_API_BURST },
           }),
         }],
         readiness: [{ name: 'object store', check: store.check }],

@@ -5,6 +5,7 @@ import { projectValues } from './migrations/0003_project_values.js';
 import { deployments } from './migrations/0004_deployments.js';
 import { runs } from './migrations/0005_runs.js';
 import { retention } from './migrations/0006_retention.js';
+import { readNotices } from './migrations/0007_read_notices.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations: Migrations = {
@@ -14,4 +15,5 @@ export const migrations: Migrations = {
   '0004_deployments': deployments,
   '0005_runs': runs,
   '0006_retention': retention,
+  '0007_read_notices': readNotices,
 };

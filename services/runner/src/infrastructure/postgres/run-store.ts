@@ -4,6 +4,7 @@ import type { AttemptRow, ClaimedRun, RunEndRow, RunStore, StepRow, StoredEnd, T
 import type { PinnedAction, StaticFile } from '../../domain/deployment.js';
 import type { PersistedStep, RunError, StepError } from '../../domain/run.js';
 import { makeGroupCommitter } from './committer.js';
+import { unnamedOn, type NamedQueries } from './named-queries.js';
 import type { Database } from './schema.js';
 
 /*
@@ -28,11 +29,11 @@ const attemptJson = (row: AttemptRow) => ({
 const endJson = (end: RunEndRow | undefined) => (end ? { status: end.status, results: end.results, error: end.error, at: end.at.toISOString() } : null);
 
 /** Writes a batch of transitions in one statement; `applied` per transition, in order. */
-async function writeTransitions(db: Kysely<Database>, owner: string, batch: readonly TransitionWrite[]): Promise<boolean[]> {
+async function writeTransitions(db: Kysely<Database>, named: NamedQueries, owner: string, batch: readonly TransitionWrite[]): Promise<boolean[]> {
   const payload = JSON.stringify(batch.map((write, i) => ({
     i, run: write.runId, epoch: write.epoch, expect: write.expect, steps: write.steps.map(stepJson), attempts: write.attempts.map(attemptJson), ending: endJson(write.end),
   })));
-  const { rows } = await sql<{ i: number; applied: boolean }>`
+  const rows = await named('runner_write_transitions', sql<{ i: number; applied: boolean }>`
     with t as (
       select * from jsonb_to_recordset(${payload}::jsonb) as t(i int, run uuid, epoch bigint, expect jsonb, steps jsonb, attempts jsonb, ending jsonb)
     ),
@@ -71,7 +72,7 @@ async function writeTransitions(db: Kysely<Database>, owner: string, batch: read
       where r.id = v.run and jsonb_typeof(v.ending) = 'object'
       returning 1
     )
-    select t.i, exists (select 1 from valid v where v.i = t.i) as applied from t order by t.i`.execute(db);
+    select t.i, exists (select 1 from valid v where v.i = t.i) as applied from t order by t.i`.compile(db));
   return rows.map((row) => row.applied);
 }
 
@@ -93,12 +94,15 @@ export type RunStoreOptions = {
   leaseMs: number;
   /** Transitions per statement at most. */
   maxBatch?: number;
+  /** How the hot statements (a run's creation, a batch of transitions) run; unnamed through `db` when not given. */
+  named?: NamedQueries;
 };
 
 export function makeRunStore(db: Kysely<Database>, options: RunStoreOptions): RunStore & { drain: () => Promise<void> } {
   const owner = options.processId;
+  const named = options.named ?? unnamedOn(db as Kysely<unknown>);
   const committer = makeGroupCommitter<TransitionWrite, boolean>({
-    write: (batch) => writeTransitions(db, owner, batch), keyOf: (write) => write.runId, maxBatch: options.maxBatch ?? 256,
+    write: (batch) => writeTransitions(db, named, owner, batch), keyOf: (write) => write.runId, maxBatch: options.maxBatch ?? 256,
   });
   return {
     drain: committer.drain,
@@ -120,7 +124,7 @@ export function makeRunStore(db: Kysely<Database>, options: RunStoreOptions): Ru
       const existing = async () => (key === null ? undefined : db.selectFrom('runs').select('id')
         .where('project_id', '=', run.projectId).where('workflow_id', '=', run.workflowId).where('idempotency_key', '=', key).executeTakeFirst());
       const at = run.at.toISOString();
-      const { rows } = await sql<{ created: string | null; epoch: number | null; existing: string | null; serving: boolean }>`
+      const rows = await named('runner_create_run', sql<{ created: string | null; epoch: number | null; existing: string | null; serving: boolean }>`
         with existing as (
           select id from runs where project_id = ${run.projectId}::uuid and workflow_id = ${run.workflowId}::uuid and idempotency_key = ${key}
         ),
@@ -151,7 +155,7 @@ export function makeRunStore(db: Kysely<Database>, options: RunStoreOptions): Ru
           returning 1
         )
         select (select id from created) as created, (select owner_epoch from created) as epoch, (select id from existing) as existing,
-          exists (select 1 from serving) as serving`.execute(db);
+          exists (select 1 from serving) as serving`.compile(db));
       const row = rows[0];
       if (row?.created) return { type: 'created', epoch: Number(row.epoch) };
       if (row?.existing) return { type: 'existing', runId: row.existing };
