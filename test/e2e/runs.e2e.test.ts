@@ -27,6 +27,20 @@ const PYTHON_ADD_ONE = {
   'actions/add-one-py/handler.py': 'def handle(inputs, context):\n    print(f"adding one to {inputs[\'n\']}")\n    return {"n": inputs["n"] + 1}\n',
 };
 
+/** A Python step taking a file and giving one: files travel by presigned URLs. */
+const NUMBER_LINES = {
+  'actions/number-lines/trellis.yaml': [
+    'apiVersion: trellis.dev/v1', 'kind: Processor', 'id: number-lines', 'version: 1.0.0', 'name: Number lines',
+    'description: Writes each line of a text file with its number.', 'runtime: python', 'handler: handler.py',
+    'inputs:', '  - { name: doc, type: file, help: A text file }', 'outputs:', '  - { name: numbered, type: file, help: The lines numbered }', '',
+  ].join('\n'),
+  'actions/number-lines/handler.py': [
+    'import os, tempfile', '', '', 'def handle(inputs, context):', '    with open(inputs["doc"], encoding="utf-8") as source:', '        lines = source.read().splitlines()',
+    '    out = os.path.join(tempfile.mkdtemp(), "numbered.txt")', '    with open(out, "w", encoding="utf-8") as target:',
+    '        target.writelines(f"{n}: {line}\\n" for n, line in enumerate(lines, start=1))', '    return {"numbered": out}', '',
+  ].join('\n'),
+};
+
 /** A Node step that refuses its input with a status the HTTP caller sees. */
 const REFUSE = {
   'actions/refuse/trellis.yaml': [
@@ -76,12 +90,12 @@ beforeAll(async () => {
   for (const service of ['repository', 'studio', 'runner']) await eventually(() => api('GET', `/${service}/project`), (a) => a.status === 200);
   repo = await makeTestRepository();
   await repo.copyExample('add-one', 'actions/add-one');
-  await repo.commit({ ...PYTHON_ADD_ONE, ...REFUSE });
+  await repo.commit({ ...PYTHON_ADD_ONE, ...REFUSE, ...NUMBER_LINES });
   const source = await api('POST', '/repository/sources', { json: { name: 'actions', url: repo.fileUrl } });
   const scan = await api('POST', `/repository/sources/${source.body.id}/scan`);
   await eventually(() => api('GET', `/repository/sources/${source.body.id}/scans/${scan.body.id}`), (a) => a.body.status === 'done', 90_000);
   expect((await api('POST', `/repository/sources/${source.body.id}/build`)).status).toBe(202);
-  for (const id of ['add-one', 'add-one-py', 'refuse']) await eventually(() => api('GET', `/studio/actions/${id}`), (a) => a.status === 200, 300_000);
+  for (const id of ['add-one', 'add-one-py', 'refuse', 'number-lines']) await eventually(() => api('GET', `/studio/actions/${id}`), (a) => a.status === 200, 300_000);
 }, 600_000);
 
 afterAll(async () => {
@@ -146,6 +160,22 @@ describe('a deployed workflow answering HTTP', () => {
     expect(run.body.status).toBe('failed');
     expect(run.body.steps[0]).toMatchObject({ id: 'no', status: 'failed' });
     expect((await api('GET', `/runner/runs/${run.body.id}/steps/no/logs`)).text).toContain('refusing 7');
+  });
+
+  it('takes a file as a multipart part through the gateway and answers the single file result as the file', async () => {
+    await deployed(['apiVersion: trellis.dev/v1', 'kind: Workflow', 'name: number-lines', 'trigger:', '  type: http', '  path: number-lines', '  auth: none',
+      '  inputs:', '    - { name: doc, type: file }', 'steps:', '  - id: number', '    action: number-lines', '    inputs:', '      doc: ${{ trigger.doc }}',
+      'results:', '  numbered: ${{ steps.number.numbered }}', ''].join('\n'));
+    const form = new FormData();
+    form.append('doc', new Blob(['first\nsecond\n'], { type: 'text/plain' }), 'lines.txt');
+    const answer = await fetch(`${env.gateway.base}/user-api/default/number-lines`, { method: 'POST', body: form });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await answer.text()).toBe('1: first\n2: second\n');
+    const run = await api('GET', `/runner/runs/${answer.headers.get('trellis-run-id')}`);
+    expect(run.body.trigger_outputs).toEqual({ doc: { name: 'lines.txt', size: 13, content_type: 'text/plain' } });
+    const download = await api('GET', `/runner/runs/${run.body.id}/steps/number/outputs/numbered?inline=true`);
+    expect(download.text).toBe('1: first\n2: second\n');
   });
 
   it('refuses a required-auth trigger without credentials (401), and serves it with them', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ProjectObjects } from '@trellis/kernel/ports';
 import { Client } from 'minio';
 
@@ -103,4 +104,69 @@ export function projectPrefix(service: string, projectId: string): string {
 
 export function makeProjectObjects(store: ObjectStore, service: string, options: { batchSize?: number } = {}): ProjectObjects {
   return { deleteAll: (projectId) => removeObjectsUnder(store, projectPrefix(service, projectId), options) };
+}
+
+/** S3 takes parts of 5 MiB at least (but the last), and at most 10 000 of them: 8 MiB parts hold up to 78 GiB. */
+export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+
+const isMissingObject = (error: unknown) => ['NotFound', 'NoSuchKey'].includes(String((error as { code?: unknown }).code));
+
+/**
+ * Stores a stream of unknown length: read, hashed and sent on as it arrives, a small content in
+ * one PUT, a larger one as a multipart upload of `partSize` parts, so at most one part is held in
+ * memory whatever its size (minio's own putObject lists incomplete uploads first, which s3rver
+ * does not implement). A failure (of the source, e.g. past a size limit, or of the store) aborts
+ * the upload and removes what was stored, then is thrown as it was; what could not be cleaned up
+ * is given to `onLeftover` (a store without AbortMultipartUpload, such as s3rver, keeps the parts
+ * sent; nothing names them).
+ */
+export async function uploadStream(
+  store: ObjectStore, object: string, content: AsyncIterable<Uint8Array>,
+  options: { contentType: string; partSize?: number; onLeftover?: (error: unknown, uploadId: string | undefined) => void },
+): Promise<{ size: number; sha256: string }> {
+  const { client, bucket } = store;
+  const partSize = options.partSize ?? DEFAULT_PART_SIZE;
+  const headers = { 'Content-Type': options.contentType };
+  const hash = createHash('sha256');
+  let size = 0;
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  let uploadId: string | undefined;
+  const parts: { part: number; etag: string }[] = [];
+  const sendPart = async () => {
+    uploadId ??= await client.initiateNewMultipartUpload(bucket, object, headers);
+    const part = parts.length + 1;
+    const body = Buffer.concat(pending);
+    pending = [];
+    pendingBytes = 0;
+    const { etag } = await client.uploadPart({ bucketName: bucket, objectName: object, uploadID: uploadId, partNumber: part, headers: {} }, body);
+    parts.push({ part, etag });
+  };
+  try {
+    for await (const chunk of content) {
+      hash.update(chunk);
+      size += chunk.length;
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= partSize) await sendPart();
+    }
+    if (uploadId === undefined) {
+      await client.putObject(bucket, object, Buffer.concat(pending), size, headers);
+    } else {
+      if (pendingBytes > 0) await sendPart();
+      await client.completeMultipartUpload(bucket, object, uploadId, parts);
+    }
+    return { size, sha256: hash.digest('hex') };
+  } catch (error) {
+    const removeStored = async () => {
+      try {
+        await client.removeObject(bucket, object);
+      } catch (removeError) {
+        if (!isMissingObject(removeError)) throw removeError;
+      }
+    };
+    const cleanUp = await Promise.allSettled([removeStored(), ...(uploadId === undefined ? [] : [client.abortMultipartUpload(bucket, object, uploadId)])]);
+    for (const outcome of cleanUp) if (outcome.status === 'rejected') options.onLeftover?.(outcome.reason, uploadId);
+    throw error;
+  }
 }

@@ -37,6 +37,18 @@ const routes: Route[] = [
     },
   }),
   defineRoute({
+    method: 'post', path: '/either', operationId: 'either', summary: 'A form streamed, JSON parsed', access: PUBLIC,
+    body: z.object({ a: z.number() }),
+    upload: { description: 'A form.', maxBytes: MAX, mediaTypes: ['multipart/form-data'] },
+    responses: { 200: { description: 'Read' } },
+    handler: async ({ upload, body }) => {
+      if (!upload) return { status: 200, body: { json: body } };
+      let size = 0;
+      for await (const chunk of upload.stream) size += (chunk as Buffer).length;
+      return { status: 200, body: { streamed: size, type: upload.contentType } };
+    },
+  }),
+  defineRoute({
     method: 'post', path: '/json', operationId: 'json', summary: 'JSON stays parsed', access: PUBLIC,
     body: z.object({ a: z.number() }),
     responses: { 200: { description: 'Read' } },
@@ -99,6 +111,18 @@ describe('an upload route', () => {
   it('leaves other routes\' JSON parsing and limits as they were', async () => {
     expect((await fetch(`${base}/json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' })).status).toBe(200);
     expect((await fetch(`${base}/json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: 1, pad: 'x'.repeat(2000) }) })).status).toBe(413);
+  });
+
+  it('streams only the media types a route names, and parses JSON (with its limits) for the rest', async () => {
+    const form = new FormData();
+    form.append('doc', new Blob(['x'.repeat(5000)]), 'a.txt');
+    const streamed = await fetch(`${base}/either`, { method: 'POST', body: form });
+    expect(await streamed.json()).toMatchObject({ type: 'multipart/form-data' });
+    expect(await (await fetch(`${base}/either`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":2}' })).json()).toEqual({ json: { a: 2 } });
+    const tooBig = await fetch(`${base}/either`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: 1, pad: 'x'.repeat(2000) }) });
+    expect(tooBig.status).toBe(413);
+    const document = buildOpenApi({ title: 'demo', version: '1', basePath: '/demo', routes }) as { paths: Record<string, { post: { requestBody: { content: Record<string, unknown> } } }> };
+    expect(Object.keys(document.paths['/demo/either']?.post.requestBody.content ?? {})).toEqual(['application/json', 'multipart/form-data']);
   });
 
   it('is described in OpenAPI as a binary body', () => {

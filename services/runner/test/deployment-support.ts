@@ -34,6 +34,7 @@ export function makeTestSite() {
   const held = new Map<string, Promise<void>>();
   const prepared: string[] = [];
   const released: string[] = [];
+  const scaled: string[] = [];
   const site: LocalSite = {
     prepare: async (action) => {
       prepared.push(nameOf(action));
@@ -47,9 +48,13 @@ export function makeTestSite() {
     stop: async () => {},
     processLog: () => '',
     pidOf: () => undefined,
+    scaleToZero: async (action) => {
+      scaled.push(nameOf(action));
+      return prepared.includes(nameOf(action)) ? 'stopped' : 'not_running';
+    },
   };
   return {
-    site, prepared, released,
+    site, prepared, released, scaled,
     fail: (name: string, reason: string) => failing.set(name, reason),
     /** `prepare` of `name` waits (forever, for a test that restarts the runner under it). */
     hold: (name: string) => held.set(name, new Promise<void>(() => {})),

@@ -50,6 +50,22 @@ describe('deployments requested by studio', () => {
     expect(other.body).toEqual({ items: [], next: null });
   });
 
+  it('scales a deployment\'s action processes to zero on a developer\'s request (the site stops each one now); 404 for another project\'s, 403 for an operator', async () => {
+    const projectId = await knownProject();
+    const request = aDeployRequested(projectId, { actions: [aPinned({ id: 'scaled-one' }), aPinned({ id: 'scaled-two' })] });
+    await deployRequested(request);
+    await answersTo(request.deploymentId);
+    const path = `/deployments/${request.workflowId}/scale-to-zero`;
+    const scaled = await call('POST', path, { token: await runner.jwks.sign({ projectId, role: 'developer' }) });
+    expect(scaled.status).toBe(200);
+    expect(scaled.body).toEqual({ actions: [{ action: 'scaled-one@1.0.0', outcome: 'stopped' }, { action: 'scaled-two@1.0.0', outcome: 'stopped' }] });
+    expect(testSite.scaled).toEqual(['scaled-one@1.0.0', 'scaled-two@1.0.0']);
+    expect((await call('POST', path, { token: await runner.jwks.sign({ projectId, role: 'operator' }) })).status).toBe(403);
+    expect((await call('POST', path, { token: await runner.jwks.sign({ projectId: await knownProject(), role: 'developer' }) })).status).toBe(404);
+    expect((await call('POST', '/deployments/not-a-uuid/scale-to-zero', { token: await runner.jwks.sign({ projectId, role: 'developer' }) })).status).toBe(404);
+    expect(testSite.scaled).toHaveLength(2);
+  });
+
   it('deploys once when the request is delivered twice, or sent again with the same deployment id', async () => {
     const projectId = await knownProject();
     const request = aDeployRequested(projectId, { actions: [aPinned({ id: 'once' })] });

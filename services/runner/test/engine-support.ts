@@ -16,6 +16,7 @@ import { envSchema } from '../src/infrastructure/config.js';
 import * as authorization from '../src/infrastructure/pb/authorization/v1/events.js';
 import * as studio from '../src/infrastructure/pb/studio/v1/events.js';
 import { migrations } from '../src/infrastructure/postgres/migrations.js';
+import { makeRunObjects } from '../src/infrastructure/object-store/run-objects.js';
 import { makeRunStore } from '../src/infrastructure/postgres/run-store.js';
 import type { Database } from '../src/infrastructure/postgres/schema.js';
 import { declareTopology, eventsQueue } from '../src/infrastructure/rabbitmq/topology.js';
@@ -89,11 +90,11 @@ export function useEngineRunner() {
   };
 
   /** Deploys the document (steps given as studio writes them) as studio does, and waits until it serves. */
-  const deploy = async (projectId: string, document: Record<string, unknown>, actions: readonly studio.PinnedAction[]): Promise<string> => {
+  const deploy = async (projectId: string, document: Record<string, unknown>, actions: readonly studio.PinnedAction[], files: readonly studio.StaticFile[] = []): Promise<string> => {
     const workflowId = randomUUID();
     const request = studio.WorkflowDeployRequested.fromPartial({
       meta: meta(projectId), workflowId, workflowName: String(document['name']), version: 1, checksum: 'c'.repeat(64), deploymentId: randomUUID(),
-      documentJson: JSON.stringify({ apiVersion: 'trellis.dev/v1', kind: 'Workflow', ...document }), actions: [...actions], requestedBy: randomUUID(), files: [],
+      documentJson: JSON.stringify({ apiVersion: 'trellis.dev/v1', kind: 'Workflow', ...document }), actions: [...actions], requestedBy: randomUUID(), files: [...files],
     });
     await handled(publishAs(service.vhost.url, 'studio', 'trellis.studio.v1.WorkflowDeployRequested', studio.WorkflowDeployRequested.encode(request).finish()));
     await eventually(() => db().selectFrom('deployments').select(['status', 'reason']).where('workflow_id', '=', workflowId).executeTakeFirst(), (row) => row?.status === 'active', 30_000);
@@ -108,7 +109,9 @@ export function useEngineRunner() {
     const id = randomUUID();
     const store = makeRunStore(db(), { processId: id, leaseMs: LEASE_MS });
     const process = await startRunnerProcess(db(), { id, heartbeatMs: options.heartbeatMs ?? 250, logger: service.running.runtime.logger });
-    const engine = makeEngine({ store, site: options.site ?? runner().site, values: runner().projectValues, clock: () => new Date(), ids: randomUUID, log: quiet, defaultTimeoutMs: 10_000, pollMs: 50 });
+    const engine = makeEngine({
+      store, site: options.site ?? runner().site, values: runner().projectValues, objects: makeRunObjects(service.store.store, 'runner'), inlineValueBytes: 65_536, clock: () => new Date(), ids: randomUUID, log: quiet, defaultTimeoutMs: 10_000, pollMs: 50,
+    });
     return { id, engine, store, stop: async () => { await engine.stop(); await process.stop(); } };
   };
 

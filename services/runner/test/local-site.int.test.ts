@@ -187,6 +187,31 @@ describe('the local site', () => {
     }
   });
 
+  it('scales a version to zero on request: refused while a call is in flight, stopped at once otherwise, cold-started by the next call', async () => {
+    const scaled = makeLocalSite(store.store, { workDir: path.join(dir, 'work'), concurrency: 2, idleMs: 60_000 }, quiet);
+    const pidOf = async () => {
+      const outcome = await scaled.call(probe, aCall({ mode: 'pid' }));
+      return outcome.ok ? (outcome.outputs['result'] as { pid: number }).pid : 0;
+    };
+    try {
+      expect(await scaled.scaleToZero(probe)).toBe('not_running');
+      const first = await pidOf();
+      const sleeping = scaled.call(probe, aCall({ mode: 'sleep', ms: 300 }));
+      await eventually(async () => scaled.stats()[0], (stats) => stats?.inFlight === 1, 5000);
+      expect(await scaled.scaleToZero(probe)).toBe('busy');
+      expect(await sleeping).toMatchObject({ ok: true });
+      expect(await scaled.scaleToZero(probe)).toBe('stopped');
+      expect(scaled.stats()[0]).toMatchObject({ state: 'idle', processes: 0, coldStarts: 1 });
+      expect(isAlive(first)).toBe(false);
+      const second = await pidOf();
+      expect(second).not.toBe(first);
+      expect(scaled.stats()[0]).toMatchObject({ state: 'ready', processes: 1, coldStarts: 2, restarts: 0 });
+      expect(scaled.stats()[0]?.lastColdStartMs).toBeGreaterThan(0);
+    } finally {
+      await scaled.stop();
+    }
+  });
+
   it('stops a released version once it is idle', async () => {
     const released = makeLocalSite(store.store, { workDir: path.join(dir, 'work'), concurrency: 2, idleMs: 60_000 }, quiet);
     try {

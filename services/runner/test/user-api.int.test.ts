@@ -52,7 +52,7 @@ describe('/user-api/<project>/<path>', () => {
     const answer = await userApi('POST', `${projectName}/sync/add`, { body: { n: 10 }, headers: { traceparent: `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01` } });
     expect(answer).toMatchObject({ status: 200, body: { n: 11 } });
     expect(fake.started.at(-1)).toEqual({
-      projectId, workflowId, triggerType: 'http', triggerOutputs: { n: 10, label: null, fast: false }, traceId: 'ab'.repeat(16),
+      projectId, workflowId, triggerType: 'http', triggerOutputs: { n: 10, label: null, fast: false }, traceId: 'ab'.repeat(16), runId: expect.any(String),
     });
   });
 

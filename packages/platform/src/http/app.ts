@@ -217,8 +217,15 @@ const tooLarge = (maxBytes: number) =>
   new HttpProblem(413, 'payload_too_large', 'Request body too large', `The file exceeds the size limit of ${maxBytes} bytes.`, undefined, { connection: 'close' });
 
 /** The body of an upload route, streamed: refused at once when its declared length is too big, cut off when it grows past the limit. */
+/** Whether this request's body is streamed to the route rather than parsed. */
+function streamsBody(route: Route, ctx: Koa.Context): boolean {
+  if (!route.upload) return false;
+  const types = route.upload.mediaTypes;
+  return types === undefined || types.includes(ctx.request.type);
+}
+
 function uploadOf(route: Route, ctx: Koa.Context): Upload | undefined {
-  if (!route.upload) return undefined;
+  if (!route.upload || !streamsBody(route, ctx)) return undefined;
   const { maxBytes } = route.upload;
   // No body is an empty file (HTTP cannot tell the two apart).
   const declared = ctx.request.length;
@@ -317,10 +324,15 @@ export function makeHttpApp(options: HttpAppOptions): Koa {
   const textTypes = [...new Set(allRoutes.flatMap((route) => route.text?.mediaTypes ?? []))];
   const router = new Router();
   // An upload route's body is a file of any type, streamed to its handler: the parser leaves it alone.
-  const uploadPaths = new Set(groups.flatMap((group) => group.routes.filter((route) => route.upload).map((route) => `${group.basePath}${route.path}`)));
-  if (uploadPaths.size > 0) {
+  const uploadRoutes = new Map(groups.flatMap((group) => group.routes.filter((route) => route.upload)
+    .map((route) => [`${route.method.toUpperCase()} ${group.basePath}${route.path}`, route] as const)));
+  if (uploadRoutes.size > 0) {
     app.use(async (ctx, next) => {
-      if (router.match(ctx.path, ctx.method).pathAndMethod.some((layer) => typeof layer.path === 'string' && uploadPaths.has(layer.path))) ctx.disableBodyParser = true;
+      const streamed = router.match(ctx.path, ctx.method).pathAndMethod.some((layer) => {
+        const route = typeof layer.path === 'string' ? uploadRoutes.get(`${ctx.method} ${layer.path}`) : undefined;
+        return route !== undefined && streamsBody(route, ctx);
+      });
+      if (streamed) ctx.disableBodyParser = true;
       await next();
     });
   }

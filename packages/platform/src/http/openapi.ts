@@ -55,7 +55,15 @@ function requestBodyOf(route: Route): Pick<OperationObject, 'requestBody'> {
   const content: Record<string, MediaTypeObject> = {};
   if (route.body) content['application/json'] = { schema: jsonSchema(route.body, 'input') };
   for (const type of route.text?.mediaTypes ?? []) content[type] = { schema: { type: 'string', description: route.text?.description } };
-  if (route.upload) content['*/*'] = { schema: { type: 'string', format: 'binary', description: `${route.upload.description} At most ${route.upload.maxBytes} bytes.` } };
+  if (route.upload) {
+    const description = `${route.upload.description} At most ${route.upload.maxBytes} bytes.`;
+    const types = route.upload.mediaTypes ?? ['*/*'];
+    for (const type of types) {
+      content[type] = type === 'multipart/form-data'
+        ? { schema: { type: 'object', additionalProperties: true, description } }
+        : { schema: { type: 'string', format: 'binary', description } };
+    }
+  }
   return Object.keys(content).length > 0 ? { requestBody: { required: true, content } } : {};
 }
 

@@ -20,7 +20,12 @@ export type RequestContext = {
 };
 
 /** A route that takes a file: the body is streamed to the handler, unread, whatever its type. */
-export type UploadBody = { description: string; maxBytes: number };
+export type UploadBody = {
+  description: string;
+  maxBytes: number;
+  /** Stream only requests of these media types (e.g. multipart/form-data); others are read as the route's JSON or text body. Every type when absent. */
+  mediaTypes?: readonly string[];
+};
 
 /** The request body of an upload route, as a stream that fails with a 413 once it passes `maxBytes`. */
 export type Upload = { stream: Readable; contentType: string; declaredLength: number | undefined };

@@ -18,6 +18,11 @@ export type StartRun = {
   /** The same key for the same workflow never starts a second run (24 h): the first run is answered. */
   readonly idempotencyKey?: string;
   readonly traceId: string;
+  /**
+   * The new run's id, when the caller chose it (it stored the trigger's files under the run's
+   * prefix first). Unused when the idempotency key answers an earlier run.
+   */
+  readonly runId?: string;
 };
 
 export type RunError = {

@@ -4,9 +4,12 @@ import { ok, rejected } from '@trellis/kernel/result';
 import { stepOf } from '../domain/plan.js';
 import * as Run from '../domain/run.js';
 import type { Engine, RunEnd } from './engine-port.js';
+import { callValuesOf, storedOutputs } from './call-values.js';
+import { makeOffloader, restoreRecord } from './large-values.js';
 import type { ProjectValues } from './ports.js';
+import type { RunObjects } from './run-objects.js';
 import { endRow, outcomeOf, rowsOf, runEndOf, settle, type RunValues, type Settled } from './run-rows.js';
-import type { ClaimedRun, RunStore, TransitionWrite } from './run-store.js';
+import type { ClaimedRun, RunEndRow, RunStore, StepRow, StoredEnd, TransitionWrite } from './run-store.js';
 import type { ActionSite, CallLogs, CallOutcome } from './site.js';
 import { makeVersionCache, type RunnableVersion } from './versions.js';
 
@@ -25,6 +28,10 @@ export type EngineDeps = {
   store: RunStore;
   site: Pick<ActionSite, 'call'>;
   values: ProjectValues;
+  /** Files and large values of runs. */
+  objects: RunObjects;
+  /** A value whose JSON passes this many bytes is kept in the object store, not in its row. */
+  inlineValueBytes: number;
   clock: Clock;
   ids: Ids;
   log: EngineLog;
@@ -57,10 +64,13 @@ export type RunningEngine = Engine & {
 };
 
 const COMMIT_RETRIES_MS = [100, 500, 2000];
+const NO_LOGS: CallLogs = { stdout: '', stderr: '', truncated: false };
 
 export function makeEngine(deps: EngineDeps): RunningEngine {
   const { store, log } = deps;
   const versions = makeVersionCache(store);
+  const offloader = makeOffloader(deps.inlineValueBytes, deps.objects.putText);
+  const getText = deps.objects.getText;
   const live = new Map<string, Live>();
   const commits = new Set<Promise<unknown>>();
   let stopping = false;
@@ -88,7 +98,7 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
       if (held && held.projectId === projectId) return held.end;
       const end = await store.endOf(projectId, runId);
       if (end === undefined) return undefined;
-      if (end !== null) return runEndOf(runId, end);
+      if (end !== null) return runEndOf(runId, { ...end, results: await restoreRecord(end.results, getText) } satisfies StoredEnd);
       if (stopping) return undefined;
       await sleep(deps.pollMs);
     }
@@ -100,6 +110,21 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
     live.delete(run.id);
     for (const call of run.calls.values()) call.abort();
     run.resolve(pollEnd(run.projectId, run.id).then((end) => end ?? Promise.reject(new Error(`run ${run.id} is gone`))));
+  }
+
+  /** The rows with every value over the inline bound moved to the object store. */
+  async function offloadSteps(projectId: string, runId: string, steps: readonly StepRow[]): Promise<StepRow[]> {
+    return Promise.all(steps.map(async (row) => {
+      const keyOf = (which: string) => (name: string) => deps.objects.keyOf(projectId, runId, 'values', row.step, String(row.attempt), which, name);
+      const [inputs, outputs] = await Promise.all([offloader.record(row.inputs, keyOf('inputs')), offloader.record(row.outputs, keyOf('outputs'))]);
+      return inputs === row.inputs && outputs === row.outputs ? row : { ...row, inputs, outputs };
+    }));
+  }
+
+  async function offloadEnd(projectId: string, runId: string, end: RunEndRow | undefined): Promise<RunEndRow | undefined> {
+    if (!end?.results) return end;
+    const results = await offloader.record(end.results, (name) => deps.objects.keyOf(projectId, runId, 'values', 'results', name));
+    return results === end.results ? end : { ...end, results };
   }
 
   async function commitWithRetry(write: TransitionWrite): Promise<'applied' | 'fenced' | 'unknown'> {
@@ -124,11 +149,15 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
   /** Commits the move from `previous` to `settled` (already the run's state in memory), then calls what it started. */
   async function commit(run: Live, previous: Run.RunState, settled: Settled, expect: TransitionWrite['expect'], logs?: ReadonlyMap<string, CallLogs>): Promise<void> {
     const at = deps.clock();
-    const write: TransitionWrite = {
-      runId: run.id, epoch: run.epoch, expect, ...rowsOf(run.version.plan, previous, settled.state, run.inputs, logs),
-      ...(settled.ended ? { end: endRow(settled.ended, settled.state, at) } : {}),
-    };
-    const pending = commitWithRetry(write);
+    const rows = rowsOf(run.version.plan, previous, settled.state, run.inputs, logs);
+    const end = settled.ended ? endRow(settled.ended, settled.state, at) : undefined;
+    const pending = (async () => {
+      const [steps, storedEnd] = await Promise.all([offloadSteps(run.projectId, run.id, rows.steps), offloadEnd(run.projectId, run.id, end)]);
+      return commitWithRetry({ runId: run.id, epoch: run.epoch, expect, steps, attempts: rows.attempts, ...(storedEnd ? { end: storedEnd } : {}) });
+    })().catch((error: unknown) => {
+      log.warn('a large value could not be stored; the run is given up for takeover', { run_id: run.id, error: (error as Error).message });
+      return 'unknown' as const;
+    });
     commits.add(pending);
     const result = await pending.finally(() => commits.delete(pending));
     if (result !== 'applied') {
@@ -137,9 +166,9 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
       forget(run);
       return;
     }
-    if (settled.ended) {
+    if (end) {
       live.delete(run.id);
-      run.resolve(runEndOf(run.id, endRow(settled.ended, settled.state, at)));
+      run.resolve(runEndOf(run.id, end));
       return;
     }
     for (const id of settled.ready) void callStep(run, id);
@@ -154,12 +183,21 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
     let outcome: CallOutcome;
     try {
       if (!action) throw new Error(`the version pins no ${step.action.id}@${step.action.version}`);
-      outcome = await deps.site.call(action, {
-        executionId: deps.ids(), idempotencyKey: `${run.id}:${id}`, attempt, inputs: run.inputs.get(id) ?? {}, outputUrls: {},
-        timeoutMs: step.timeoutMs ?? action.timeoutMs ?? deps.defaultTimeoutMs, signal: controller.signal,
-      });
+      const values = await callValuesOf(deps.objects, action, run.inputs.get(id) ?? {}, run.version.files, { projectId: run.projectId, runId: run.id, step: id, attempt });
+      if (!values.ok) {
+        outcome = { ok: false, failure: { kind: 'action_error', code: 'invalid_inputs', message: values.error }, logs: NO_LOGS, durationMs: 0 };
+      } else {
+        outcome = await deps.site.call(action, {
+          executionId: deps.ids(), idempotencyKey: `${run.id}:${id}`, attempt, inputs: values.value.inputs, outputUrls: values.value.outputUrls,
+          timeoutMs: step.timeoutMs ?? action.timeoutMs ?? deps.defaultTimeoutMs, signal: controller.signal,
+        });
+        if (outcome.ok && values.value.outputObjects.size > 0) {
+          const kept = await storedOutputs(deps.objects, action, outcome.outputs, values.value.outputObjects);
+          outcome = kept.ok ? { ...outcome, outputs: kept.value } : { ok: false, failure: { kind: 'invalid_output', code: 'bad_output', message: kept.error }, logs: outcome.logs, durationMs: outcome.durationMs };
+        }
+      }
     } catch (error) {
-      outcome = { ok: false, failure: { kind: 'unavailable', code: 'unavailable', message: (error as Error).message }, logs: { stdout: '', stderr: '', truncated: false }, durationMs: 0 };
+      outcome = { ok: false, failure: { kind: 'unavailable', code: 'unavailable', message: (error as Error).message }, logs: NO_LOGS, durationMs: 0 };
     }
     run.calls.delete(id);
     await finished(run, id, attempt, outcome).catch((error: unknown) => {
@@ -183,7 +221,9 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
     const version = await versions(claimed.workflowId, claimed.version);
     const values = await valuesOf(claimed.projectId, version);
     const at = deps.clock();
-    const persisted: Run.PersistedRun = { status: claimed.status, triggerOutputs: claimed.triggerOutputs, steps: claimed.steps, ...(claimed.startedAt ? { startedAt: claimed.startedAt } : {}) };
+    const steps = await Promise.all(claimed.steps.map(async (step) => (step.outputs ? { ...step, outputs: await restoreRecord(step.outputs, getText) } : step)));
+    const triggerOutputs = await restoreRecord(claimed.triggerOutputs, getText);
+    const persisted: Run.PersistedRun = { status: claimed.status, triggerOutputs, steps, ...(claimed.startedAt ? { startedAt: claimed.startedAt } : {}) };
     const resumed = Run.resumeRun(version.plan, persisted, { at, variables: values.variables });
     if (!resumed.ok) throw new Error(`run ${claimed.id} cannot be resumed: ${resumed.error.type}`);
     const previous = Run.resumeRun(version.plan, { ...persisted, status: 'succeeded' }, { at, variables: values.variables });
@@ -206,11 +246,17 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
       const at = deps.clock();
       const inputs = new Map<string, Record<string, JsonValue>>();
       const settled = settle(version.plan, Run.startRun(version.plan, request.triggerOutputs, { at, variables: values.variables }), values, at, inputs);
-      const id = deps.ids();
+      const id = request.runId ?? deps.ids();
+      const rows = rowsOf(version.plan, undefined, settled.state, inputs);
+      const end = settled.ended ? endRow(settled.ended, settled.state, at) : undefined;
+      const [triggerOutputs, steps, storedEnd] = await Promise.all([
+        offloader.record(request.triggerOutputs, (name) => deps.objects.keyOf(request.projectId, id, 'values', 'trigger', name)),
+        offloadSteps(request.projectId, id, rows.steps), offloadEnd(request.projectId, id, end),
+      ]);
       const created = await store.create({
         id, projectId: request.projectId, workflowId: request.workflowId, version: serving.version, triggerType: request.triggerType,
-        triggerOutputs: request.triggerOutputs, ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}), at,
-        ...rowsOf(version.plan, undefined, settled.state, inputs), ...(settled.ended ? { end: endRow(settled.ended, settled.state, at) } : {}),
+        triggerOutputs, ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}), at,
+        steps, attempts: rows.attempts, ...(storedEnd ? { end: storedEnd } : {}),
       });
       if (created.type === 'not_serving') return rejected({ type: 'NotServing' } as const);
       if (created.type === 'existing') {
@@ -219,7 +265,7 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
         return ok({ runId, existing: true, finished });
       }
       const run = hold(id, request.projectId, version, values, created.epoch, settled.state, inputs);
-      if (settled.ended) run.resolve(runEndOf(id, endRow(settled.ended, settled.state, at)));
+      if (end) run.resolve(runEndOf(id, end));
       else {
         live.set(id, run);
         for (const step of settled.ready) void callStep(run, step);

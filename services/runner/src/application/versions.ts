@@ -1,5 +1,5 @@
 import { templateReferences } from '@trellis/workflow-language/template';
-import { actionName } from '../domain/deployment.js';
+import { actionName, type StaticFile } from '../domain/deployment.js';
 import { describePlanError, planOf, type Plan } from '../domain/plan.js';
 import { actionRef } from './action-refs.js';
 import type { RunStore } from './run-store.js';
@@ -10,6 +10,8 @@ export type RunnableVersion = {
   readonly plan: Plan;
   readonly actions: ReadonlyMap<string, ActionVersionRef>;
   readonly secrets: readonly string[];
+  /** The uploaded files its document names (`{ "file": "<id>" }`), by id. */
+  readonly files: ReadonlyMap<string, StaticFile>;
 };
 
 /**
@@ -33,6 +35,7 @@ export function makeVersionCache(store: Pick<RunStore, 'version'>) {
       plan: planned.value,
       actions: new Map(found.actions.map((action) => [actionName(action), actionRef(found.projectId, action)])),
       secrets: [...secrets],
+      files: new Map(found.files.map((file) => [file.id, file])),
     };
   };
   return (workflowId: string, version: number): Promise<RunnableVersion> => {

@@ -7,7 +7,8 @@ import { maskPasswords } from './secret-mask.js';
 const input = (name: string, type: IoDeclaration['type'], more: Partial<IoDeclaration> = {}): IoDeclaration => ({ name, type, help: '', optional: false, ...more });
 
 type Given = Parameters<typeof checkTriggerInputs>[1];
-type Case<T> = [string, Given, 'body' | 'query', T];
+type Case<T> = [string, Given, 'body' | 'query' | 'form', T];
+const upload = { object: 'p/runs/r/trigger/doc', name: 'a.csv', size: 3, content_type: 'text/csv' };
 
 const declared = [
   input('n', 'integer'), input('ratio', 'float', { optional: true }), input('fast', 'boolean', { default: false }),
@@ -36,10 +37,25 @@ describe('checkTriggerInputs', () => {
     if (!checked.ok) expect(checked.error.map((finding) => [finding.input, finding.code])).toEqual(expected);
   });
 
-  it('never repeats a password\'s value and refuses file inputs (multipart comes later)', () => {
+  it('never repeats a password\'s value and asks for file inputs as multipart parts', () => {
     const checked = checkTriggerInputs([input('key', 'password'), input('doc', 'file')], { key: { secret: 'hunter2' }, doc: { file: 'x' } }, 'body');
     expect(JSON.stringify(checked)).not.toContain('hunter2');
-    expect(checked.ok ? [] : checked.error.map((finding) => finding.code)).toEqual(['type_mismatch', 'file_not_supported']);
+    expect(checked.ok ? [] : checked.error.map((finding) => finding.code)).toEqual(['type_mismatch', 'file_needs_multipart']);
+  });
+
+  const withFile = [input('doc', 'file'), input('n', 'integer'), input('tree', 'directory', { optional: true })];
+  it('takes a form: file parts as stored files, text fields read by their type', () => {
+    expect(checkTriggerInputs(withFile, { doc: upload, n: '4' }, 'form')).toEqual({ ok: true, value: { doc: upload, n: 4, tree: null } });
+  });
+
+  it.each([
+    ['a text field for a file input', { doc: 'a.csv', n: '1' }, [['doc', 'file_expected']]],
+    ['a file part for a text input', { doc: upload, n: upload }, [['n', 'type_mismatch']]],
+    ['a missing file', { n: '1' }, [['doc', 'required_input_missing']]],
+    ['a file given in a query string', { doc: 'x', n: '1' }, [['doc', 'file_needs_multipart']], 'query'],
+  ] as const)('refuses %s in a form', (_, given, expected, from = 'form') => {
+    const checked = checkTriggerInputs(withFile, given, from);
+    expect(checked.ok ? [] : checked.error.map((finding) => [finding.input, finding.code])).toEqual(expected);
   });
 });
 

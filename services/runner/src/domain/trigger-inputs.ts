@@ -2,17 +2,26 @@ import type { JsonValue } from '@trellis/kernel/io';
 import { ok, rejected, type Result } from '@trellis/kernel/result';
 import type { IoDeclaration } from '@trellis/workflow-language/document';
 import { staticFits } from '@trellis/workflow-language/value-types';
+import { isStoredFile, type StoredFile } from './stored-file.js';
 
 /*
  * What a caller of an HTTP trigger sends, checked against the trigger's declared inputs: a JSON
- * object body (values as they are) or a query string (each value read by its declared type).
- * Every bad input is named at once; a value is never echoed back (it may be a password).
+ * object body (values as they are), a query string, or a multipart form (text fields read by
+ * their declared type like query values; file parts already stored, as StoredFile). File and
+ * directory inputs come only as file parts of a form. Every bad input is named at once; a value
+ * is never echoed back (it may be a password).
  */
 
-export type InputFinding = { readonly input: string; readonly code: 'required_input_missing' | 'unknown_input' | 'type_mismatch' | 'repeated_input' | 'file_not_supported'; readonly message: string };
+export type InputFinding = {
+  readonly input: string;
+  readonly code: 'required_input_missing' | 'unknown_input' | 'type_mismatch' | 'repeated_input' | 'file_needs_multipart' | 'file_expected';
+  readonly message: string;
+};
 
-/** A query string value: `?n=1` gives '1', `?n=1&n=2` a list. */
-export type QueryValue = string | readonly string[] | undefined;
+/** A query string value: `?n=1` gives '1', `?n=1&n=2` a list; in a form, a file part is a StoredFile. */
+export type QueryValue = string | readonly string[] | StoredFile | undefined;
+
+export type InputSource = 'body' | 'query' | 'form';
 
 const INTEGER = /^-?(0|[1-9][0-9]*)$/;
 
@@ -43,7 +52,7 @@ const queryExpectation: Partial<Record<IoDeclaration['type'], string>> = {
 };
 
 /** One declared input's value, or what is wrong with it. */
-function checkOne(declaration: IoDeclaration, given: JsonValue | QueryValue, from: 'body' | 'query'): Result<JsonValue | undefined, InputFinding> {
+function checkOne(declaration: IoDeclaration, given: JsonValue | QueryValue, from: InputSource): Result<JsonValue | undefined, InputFinding> {
   const { name } = declaration;
   if (given === undefined || given === null) {
     if (declaration.default !== undefined) return ok(declaration.default);
@@ -51,10 +60,16 @@ function checkOne(declaration: IoDeclaration, given: JsonValue | QueryValue, fro
     return rejected({ input: name, code: 'required_input_missing', message: `${name} is required (${declaration.type}).` });
   }
   if (declaration.type === 'file' || declaration.type === 'directory') {
-    return rejected({ input: name, code: 'file_not_supported', message: `${name} is a ${declaration.type} input: file inputs are not taken by HTTP triggers yet.` });
+    if (from !== 'form') {
+      return rejected({ input: name, code: 'file_needs_multipart', message: `${name} is a ${declaration.type} input: send it as a file part of a multipart/form-data request.` });
+    }
+    if (Array.isArray(given)) return rejected({ input: name, code: 'repeated_input', message: `${name} is given more than once.` });
+    if (!isStoredFile(given)) return rejected({ input: name, code: 'file_expected', message: `${name} is a ${declaration.type} input and takes a file part, not a text field.` });
+    return ok(given);
   }
+  if (isStoredFile(given)) return rejected({ input: name, code: 'type_mismatch', message: `${name} is ${declaration.type}: send it as a text field, not a file.` });
   let value: JsonValue;
-  if (from === 'query') {
+  if (from !== 'body') {
     if (typeof given !== 'string') return rejected({ input: name, code: 'repeated_input', message: `${name} is given more than once.` });
     const read = fromQuery(given, declaration);
     if (read === undefined) return rejected({ input: name, code: 'type_mismatch', message: `${name} needs ${queryExpectation[declaration.type] ?? 'a value'}.` });
@@ -72,7 +87,7 @@ function checkOne(declaration: IoDeclaration, given: JsonValue | QueryValue, fro
 export function checkTriggerInputs(
   declared: readonly IoDeclaration[],
   given: Readonly<Record<string, JsonValue | QueryValue>>,
-  from: 'body' | 'query',
+  from: InputSource,
 ): Result<Record<string, JsonValue>, readonly InputFinding[]> {
   const findings: InputFinding[] = [];
   const outputs: Record<string, JsonValue> = {};

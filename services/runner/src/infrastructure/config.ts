@@ -10,6 +10,8 @@
  * | TRELLIS_USER_API_BURST | 4000 | how many requests a workflow's HTTP trigger takes at once before the rate applies |
  * | TRELLIS_RUNNER_LEASE_MS | 10000 | a runner process heartbeats every lease/6 (at most every 1.5 s); a process whose heartbeat is older than this has its unfinished runs taken over by another (or by itself after a restart) |
  * | TRELLIS_RUNNER_RETENTION_DAYS | 30 | finished runs older than this many days (a fraction is allowed) are deleted with their steps, logs and stored objects, by an hourly pass in batches; 0 keeps them for ever. A project's owner may set its own (`PUT /runner/settings`) |
+ * | TRELLIS_RUNNER_INLINE_VALUE_BYTES | 65536 | a value (trigger input, step input or output, result) whose JSON is larger is kept in the object store under the run, not in its database row |
+ * | TRELLIS_USER_API_MAX_UPLOAD_BYTES | 1073741824 | the largest multipart/form-data request (file inputs) an HTTP trigger takes; beyond, 413. The gateway's `client_max_body_size` (1 GiB) is the ceiling |
  * | TRELLIS_SEALING_KEY | required | the runner's X25519 private key, 32 raw bytes in base64: it opens the project secrets studio seals to its public key (HPKE), which studio is given as TRELLIS_RUNNER_PUBLIC_KEY. Make the pair with `trellis-adm keys runner` (`make up` makes its own). With another key, the secrets sealed before no longer open (reading one says which keys differ) until they are set again in studio |
  */
 import { tmpdir } from 'node:os';
@@ -26,6 +28,8 @@ export const envSchema = z.object({
   TRELLIS_RUNNER_RETENTION_DAYS: z.coerce.number().min(0).max(36_500).default(30),
   TRELLIS_USER_API_RATE: z.coerce.number().positive().max(1_000_000).default(2000),
   TRELLIS_USER_API_BURST: z.coerce.number().int().min(1).max(1_000_000).default(4000),
+  TRELLIS_RUNNER_INLINE_VALUE_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(65_536),
+  TRELLIS_USER_API_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).max(5 * 1024 ** 4).default(1024 ** 3),
 });
 
 export type Env = z.output<typeof envSchema>;

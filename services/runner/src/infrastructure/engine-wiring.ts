@@ -3,6 +3,7 @@ import type { ServiceRuntime } from '@trellis/platform/service-runtime';
 import { startWokenLoop } from '@trellis/platform/woken-loop';
 import { makeEngine, type RunningEngine } from '../application/engine.js';
 import type { ProjectValues } from '../application/ports.js';
+import type { RunObjects } from '../application/run-objects.js';
 import type { RunsInFlight } from '../application/settle-undeployment.js';
 import type { ActionSite } from '../application/site.js';
 import { namedOn } from './postgres/named-queries.js';
@@ -31,7 +32,7 @@ export type WiredEngine = { engine: RunningEngine; processId: string; runsInFlig
  * the transitions being committed finish, then the heartbeat stops and the stop is recorded.
  */
 export async function wireEngine(runtime: ServiceRuntime<Database>, options: {
-  site: Pick<ActionSite, 'call'>; values: ProjectValues; leaseMs: number; processId?: string; takeoverPollMs?: number;
+  site: Pick<ActionSite, 'call'>; values: ProjectValues; objects: RunObjects; inlineValueBytes: number; leaseMs: number; processId?: string; takeoverPollMs?: number;
   /** Keeps the version each workflow serves (start-runner gives it; tests may not). */
   readCache?: ReadCache;
 }): Promise<WiredEngine> {
@@ -40,7 +41,7 @@ export async function wireEngine(runtime: ServiceRuntime<Database>, options: {
   const stored = makeRunStore(runtime.db, { processId, leaseMs: options.leaseMs, named: namedOn(runtime.pool) });
   const store = options.readCache ? cachingServingVersion(stored, options.readCache) : stored;
   const engine = makeEngine({
-    store, site: options.site, values: options.values, clock: () => new Date(), ids: randomUUID, log: logger,
+    store, site: options.site, values: options.values, objects: options.objects, inlineValueBytes: options.inlineValueBytes, clock: () => new Date(), ids: randomUUID, log: logger,
     defaultTimeoutMs: DEFAULT_STEP_TIMEOUT_MS, pollMs: END_POLL_MS,
   });
   const registered = await startRunnerProcess(runtime.db, { id: processId, heartbeatMs: Math.min(1500, Math.floor(options.leaseMs / 6)), logger });

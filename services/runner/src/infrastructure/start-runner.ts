@@ -20,6 +20,8 @@ import type { RunningEngine } from '../application/engine.js';
 import type { Engine } from '../application/engine-port.js';
 import { makeRunQueries } from './postgres/run-queries.js';
 import { makeUserApiRoutes, USER_API_BASE } from './http/user-api.js';
+import { makeRunObjects } from './object-store/run-objects.js';
+import { makeRunAnswers } from './http/run-answers.js';
 import { startRetention } from './retention-job.js';
 
 export type RunningRunner = RunningService<Database> & {
@@ -61,29 +63,32 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
       const reads = startReadCache({ connectionString: env.TRELLIS_DATABASE_URL, logger: runtime.logger.child({ component: 'read cache' }), ttlMs: READ_CACHE_TTL_MS });
       runtime.lifecycle.onShutdown('read cache', reads.stop);
       const projectValues = cachingVariables(makeProjectValues(runtime.db, opener), reads.cache);
+      const runObjects = makeRunObjects(store, SERVICE);
       wired = await wireEngine(runtime, {
         readCache: reads.cache,
-        site, values: projectValues, leaseMs: env.TRELLIS_RUNNER_LEASE_MS, ...(options.takeoverPollMs !== undefined ? { takeoverPollMs: options.takeoverPollMs } : {}),
+        site, values: projectValues, objects: runObjects, inlineValueBytes: env.TRELLIS_RUNNER_INLINE_VALUE_BYTES, leaseMs: env.TRELLIS_RUNNER_LEASE_MS, ...(options.takeoverPollMs !== undefined ? { takeoverPollMs: options.takeoverPollMs } : {}),
       });
       const deployments = wireDeployments(runtime, env, site, wired.runsInFlight);
       const engine = options.engine ?? wired.engine;
       const removeRunObjects = async (projectId: string, runId: string) => {
         await removeObjectsUnder(store, `${projectPrefix(SERVICE, projectId)}runs/${runId}/`);
       };
+      const answers = makeRunAnswers(store, runObjects);
       startRetention(runtime, { defaultDays: env.TRELLIS_RUNNER_RETENTION_DAYS, removeRunObjects });
       return {
         // Project values reference the project and go with it.
         deleteProjectData: async (projectId) => deleteProjectData({ objects }, projectId),
         handlers: { ...makeHandlers(), ...deployments.handlers },
         routes: makeRoutes({
-          db: runtime.db, siteStats: site.stats, defaultRetentionDays: env.TRELLIS_RUNNER_RETENTION_DAYS,
-          runs: { engine, removeRunObjects, closing, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}) },
+          db: runtime.db, siteStats: site.stats, siteScaleToZero: site.scaleToZero, defaultRetentionDays: env.TRELLIS_RUNNER_RETENTION_DAYS,
+          runs: { engine, removeRunObjects, closing, answers, getText: runObjects.getText, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}) },
         }),
         // `/user-api/<project>/<path>`: the HTTP triggers, outside /runner (and its OpenAPI document).
         groups: [{
           basePath: USER_API_BASE,
           routes: makeUserApiRoutes({
             queries: cachingServedAt(makeRunQueries(runtime.db), reads.cache), engine, authenticate, rate: { rate: env.TRELLIS_USER_API_RATE, burst: env.TRELLIS_USER_API_BURST },
+            answers, store, objects: runObjects, maxUploadBytes: env.TRELLIS_USER_API_MAX_UPLOAD_BYTES,
           }),
         }],
         readiness: [{ name: 'object store', check: store.check }],

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { projectRole } from '@trellis/platform/auth/access';
 import { decodeCursor, listOf, pageAnswer, pageQuery } from '@trellis/platform/http/pagination';
+import { HttpProblem } from '@trellis/platform/http/problem';
 import { defineRoute, projectOf, type Route } from '@trellis/platform/http/route';
+import { actionRef } from '../../application/action-refs.js';
+import type { ActionVersionRef } from '../../application/site.js';
 import type { SiteStats } from '../../application/site.js';
 import { actionName, DEPLOYMENT_STATUSES } from '../../domain/deployment.js';
 import type { DeploymentListing, DeploymentQueries } from '../postgres/deployment-queries.js';
+import { isUuid } from '../postgres/run-queries.js';
 
 const siteStateSchema = z.object({
   state: z.enum(['starting', 'ready', 'idle', 'stopped', 'crashed']),
@@ -31,7 +35,21 @@ export const deploymentSchema = z.object({
   })).describe('The action versions of the serving version (or of the version asked for, when none serves)'),
 });
 
-export type DeploymentRouteDeps = { queries: DeploymentQueries; stats: () => readonly SiteStats[] };
+export type ScaleOutcome = 'stopped' | 'busy' | 'not_running';
+
+const scaledSchema = z.object({
+  actions: z.array(z.object({
+    action: z.string().describe('id@version'),
+    outcome: z.enum(['stopped', 'busy', 'not_running']).describe('stopped: its process was stopped (the next call cold-starts it); busy: a call was in flight, nothing stopped; not_running: no process'),
+  })),
+});
+
+export type DeploymentRouteDeps = {
+  queries: DeploymentQueries;
+  stats: () => readonly SiteStats[];
+  /** The site's scale to zero of one action version (the route is left out without it). */
+  scaleToZero?: (action: ActionVersionRef) => Promise<ScaleOutcome>;
+};
 
 function view(deployment: DeploymentListing, stats: ReadonlyMap<string, SiteStats>): z.infer<typeof deploymentSchema> {
   return {
@@ -67,5 +85,32 @@ export function makeDeploymentRoutes(deps: DeploymentRouteDeps): Route[] {
         return { status: 200, body: pageAnswer(page, (item) => view(item, stats), (item) => [item.name, item.workflowId]) };
       },
     }),
+    ...(deps.scaleToZero ? [scaleToZeroRoute(deps.queries, deps.scaleToZero)] : []),
   ];
+}
+
+/**
+ * `POST /deployments/{workflow_id}/scale-to-zero`: what the idle time does, now (as `kubectl
+ * scale --replicas=0`): the process of each action version the deployment runs is stopped
+ * unless a call is in flight, and the next call cold-starts it. An action version is one process
+ * shared by every workflow of the project that pins it, so they all cold-start after this.
+ */
+function scaleToZeroRoute(queries: DeploymentQueries, scaleToZero: (action: ActionVersionRef) => Promise<ScaleOutcome>): Route {
+  return defineRoute({
+    method: 'post', path: '/deployments/:workflowId/scale-to-zero', operationId: 'runnerScaleDeploymentToZero', tags: ['deployments'], access: projectRole('developer'),
+    summary: 'Stops the action processes of the deployment now, as its idle time would; the next call cold-starts them',
+    params: z.object({ workflowId: z.string() }),
+    responses: {
+      200: { description: 'What became of each action version of the serving version (or of the version asked for, when none serves)', schema: scaledSchema },
+      404: { description: 'No such deployment in the project' },
+    },
+    handler: async ({ params, context }) => {
+      const { projectId } = projectOf(context);
+      const deployment = isUuid(params.workflowId) ? await queries.find(projectId, params.workflowId) : undefined;
+      if (!deployment) throw new HttpProblem(404, 'deployment_not_found', 'Deployment not found', 'No deployment of this workflow in the project.');
+      const actions = [];
+      for (const action of deployment.actions) actions.push({ action: actionName(action), outcome: await scaleToZero(actionRef(projectId, action)) });
+      return { status: 200, body: { actions } };
+    },
+  });
 }

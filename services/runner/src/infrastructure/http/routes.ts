@@ -4,7 +4,7 @@ import type { SiteStats } from '../../application/site.js';
 import { makeDeploymentQueries } from '../postgres/deployment-queries.js';
 import { makeRunQueries } from '../postgres/run-queries.js';
 import type { Database } from '../postgres/schema.js';
-import { makeDeploymentRoutes } from './deployment-routes.js';
+import { makeDeploymentRoutes, type DeploymentRouteDeps } from './deployment-routes.js';
 import { makeRunRoutes, type RunRouteDeps } from './run-routes.js';
 import { makeRetentionStore } from '../postgres/retention.js';
 import { makeSettingsRoutes } from './settings-routes.js';
@@ -13,10 +13,12 @@ export const BASE_PATH = '/runner';
 
 /** The routes of the runner: deployments (runs, logs, results and the /user-api triggers arrive with their pieces); `/project` comes with tenancy. */
 export function makeRoutes(deps: {
-  db: Kysely<Database>; siteStats?: () => readonly SiteStats[]; runs?: Omit<RunRouteDeps, 'queries'>; defaultRetentionDays?: number;
+  db: Kysely<Database>; siteStats?: () => readonly SiteStats[]; siteScaleToZero?: DeploymentRouteDeps['scaleToZero']; runs?: Omit<RunRouteDeps, 'queries'>; defaultRetentionDays?: number;
 }): Route[] {
   return [
-    ...makeDeploymentRoutes({ queries: makeDeploymentQueries(deps.db), stats: deps.siteStats ?? (() => []) }),
+    ...makeDeploymentRoutes({
+      queries: makeDeploymentQueries(deps.db), stats: deps.siteStats ?? (() => []), ...(deps.siteScaleToZero ? { scaleToZero: deps.siteScaleToZero } : {}),
+    }),
     ...(deps.runs ? makeRunRoutes({ ...deps.runs, queries: makeRunQueries(deps.db) }) : []),
     ...(deps.defaultRetentionDays !== undefined
       ? makeSettingsRoutes({ store: makeRetentionStore(deps.db), defaultRetentionDays: deps.defaultRetentionDays, clock: () => new Date() })

@@ -10,7 +10,10 @@ import type { PinnedAction } from '../../domain/deployment.js';
 import { MASK, maskPasswords } from '../../domain/secret-mask.js';
 import type { RunDetail, RunQueries, RunRow } from '../postgres/run-queries.js';
 import type { RunStatus } from '../postgres/schema.js';
-import { answerOfEnd } from './run-answers.js';
+import { restoreRecord } from '../../application/large-values.js';
+import { isStoredFile } from '../../domain/stored-file.js';
+import type { RunAnswers } from './run-answers.js';
+import { shownRecord } from './value-views.js';
 import { streamStepLogs, type StepLogSource } from './step-log-stream.js';
 
 const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const satisfies readonly RunStatus[];
@@ -60,7 +63,7 @@ function triggerDeclared(document: JsonValue): Declared {
 function runView(run: RunRow, declared: Declared): z.infer<typeof runSchema> {
   return {
     id: run.id, workflow_id: run.workflowId, workflow: run.workflowName, version: run.version, status: run.status, trigger: run.triggerType,
-    trigger_outputs: maskPasswords(run.triggerOutputs, declared), results: run.results, error: run.error as z.infer<typeof errorSchema>,
+    trigger_outputs: shownRecord(maskPasswords(run.triggerOutputs, declared)), results: shownRecord(run.results), error: run.error as z.infer<typeof errorSchema>,
     created_at: run.createdAt.toISOString(), started_at: iso(run.startedAt), finished_at: iso(run.finishedAt), duration_ms: durationMs(run.startedAt, run.finishedAt),
   };
 }
@@ -73,7 +76,7 @@ function detailView(run: RunDetail): z.infer<typeof runDetailSchema> {
     const row = rows.get(step.id);
     const pin = pinOf(run.actions, step.action);
     const values = (value: unknown, declared: Declared | undefined) =>
-      value === null || value === undefined ? null : maskPasswords(value as Record<string, JsonValue>, declared ?? []);
+      value === null || value === undefined ? null : shownRecord(maskPasswords(value as Record<string, JsonValue>, declared ?? []));
     return {
       id: step.id, action: step.action, status: row?.status ?? ('pending' as const),
       attempts: run.attempts.filter((attempt) => attempt.step_id === step.id).map((attempt) => ({
@@ -123,6 +126,9 @@ export type RunRouteDeps = {
   engine: Pick<Engine, 'cancel' | 'awaitEnd'>;
   /** Removes what the run keeps in the object store (large values, files). */
   removeRunObjects: (projectId: string, runId: string) => Promise<void>;
+  answers: RunAnswers;
+  /** Reads a value kept in the object store for its size. */
+  getText: (object: string) => Promise<string>;
   /** True once the HTTP server stops: open log streams end (the client reconnects). */
   closing?: () => boolean;
   /** How often a followed step's logs are read (500 ms). */
@@ -203,10 +209,13 @@ export function makeRunRoutes(deps: RunRouteDeps): Route[] {
     }),
     defineRoute({
       method: 'get', path: '/runs/:id/steps/:step/outputs/:name', operationId: 'runnerGetStepOutput', tags: ['runs'], access: projectRole('viewer'),
-      summary: 'One output of a step, as JSON (a password output shows as ***)',
+      summary: 'One output of a step: its value as JSON (a password output shows as ***), or a redirect to download a file',
+      description: 'A file or directory output answers 302 to a presigned link (valid 15 minutes); `?inline=true` streams the file from here instead. '
+        + 'A value kept in the object store for its size is read back whole.',
       params: z.object({ id: z.string(), step: z.string(), name: z.string() }),
-      responses: { 200: { description: 'The value' } },
-      handler: async ({ params, context }) => {
+      query: z.object({ inline: z.enum(['true', 'false']).optional().describe('Stream a file from the runner rather than redirecting') }),
+      responses: { 200: { description: 'The value, or the file' }, 302: { description: 'Where to download the file' } },
+      handler: async ({ params, query, context }): Promise<RouteResult> => {
         const run = await runOf(projectOf(context).projectId, params.id);
         const step = stepIn(run, params.step);
         const outputs = run.steps.find((row) => row.step_id === params.step)?.outputs as Record<string, JsonValue> | null | undefined;
@@ -214,7 +223,13 @@ export function makeRunRoutes(deps: RunRouteDeps): Route[] {
           throw new HttpProblem(404, 'output_not_found', 'Output not found', 'The step has no such output (yet).');
         }
         const declared = pinOf(run.actions, step.action)?.outputs ?? [];
-        return { status: 200, body: maskPasswords({ [params.name]: outputs[params.name] ?? null }, declared)[params.name] };
+        const value = (await restoreRecord({ [params.name]: outputs[params.name] ?? null }, deps.getText))[params.name] ?? null;
+        if (isStoredFile(value)) {
+          if (query.inline === 'true') return deps.answers.fileAnswer(value);
+          return { status: 302, headers: { location: await deps.answers.downloadUrl(value), 'cache-control': 'no-store' } };
+        }
+        // JSON text whatever the value (koa would send a bare string as text/plain).
+        return { status: 200, contentType: 'application/json', body: JSON.stringify(maskPasswords({ [params.name]: value }, declared)[params.name] ?? null) };
       },
     }),
     defineRoute({
@@ -232,7 +247,7 @@ export function makeRunRoutes(deps: RunRouteDeps): Route[] {
         if (!FINISHED.includes(run.status)) return { status: 202, headers: { 'retry-after': '1' }, body: { run_id: run.id, status: run.status } };
         const end = await deps.engine.awaitEnd(projectId, run.id);
         if (!end) throw runNotFound();
-        return answerOfEnd(end);
+        return deps.answers.answerOfEnd(end);
       },
     }),
     defineRoute({

@@ -1,23 +1,29 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { JsonValue } from '@trellis/kernel/io';
 import { roleAllows } from '@trellis/platform/auth/access';
 import type { Authenticator } from '@trellis/platform/auth/authenticate';
 import { HttpProblem } from '@trellis/platform/http/problem';
 import { PUBLIC } from '@trellis/platform/auth/access';
-import { defineRoute, type RequestContext, type Route, type RouteResult } from '@trellis/platform/http/route';
+import { defineRoute, type RequestContext, type Route, type RouteResult, type Upload } from '@trellis/platform/http/route';
+import type { ObjectStore } from '@trellis/platform/object-store';
 import { readDocument, type Trigger } from '@trellis/workflow-language/document';
 import type { Engine, RunEnd } from '../../application/engine-port.js';
+import type { RunObjects } from '../../application/run-objects.js';
 import { take, type Bucket } from '../../domain/rate-limit.js';
-import { checkTriggerInputs, type InputFinding } from '../../domain/trigger-inputs.js';
+import { checkTriggerInputs, type InputFinding, type InputSource, type QueryValue } from '../../domain/trigger-inputs.js';
 import type { RunQueries, ServedVersion } from '../postgres/run-queries.js';
-import { accepted, answerOfEnd } from './run-answers.js';
+import { accepted, type RunAnswers } from './run-answers.js';
+import { readTriggerForm, removeQuietly } from './trigger-form.js';
 import { userApiDocument } from './user-api-openapi.js';
 
 /*
  * `/user-api/<project name>/<path>`: a deployed HTTP trigger. The project is found by name and
  * the serving workflow by path; neither found is one answer (404 not_found), so nobody learns
- * which projects exist. Then the trigger's auth, the workflow's rate limit, its inputs, and the
- * run: awaited up to the trigger's timeout (200 results), or 202 with where to read it later.
+ * which projects exist. Then the trigger's auth, the workflow's rate limit, its inputs (a JSON
+ * body, a query string, or a multipart form whose files are stored under the new run before it
+ * starts), and the run: awaited up to the trigger's timeout (200 results), or 202 with where to
+ * read it later.
  */
 
 export const USER_API_BASE = '/user-api';
@@ -30,6 +36,12 @@ export type UserApiDeps = {
   authenticate: Authenticator;
   /** Requests a second per workflow, and how many may come at once. */
   rate: { rate: number; burst: number };
+  answers: Pick<RunAnswers, 'answerOfEnd'>;
+  /** Where the files of a multipart request are written. */
+  store: ObjectStore;
+  objects: Pick<RunObjects, 'keyOf'>;
+  /** The largest multipart request (413 beyond). */
+  maxUploadBytes: number;
   now?: () => number;
 };
 
@@ -90,7 +102,7 @@ function idempotencyKeyOf(context: RequestContext): string | undefined {
   return header;
 }
 
-function inputProblem(findings: readonly InputFinding[], where: 'body' | 'query'): HttpProblem {
+function inputProblem(findings: readonly InputFinding[], where: InputSource): HttpProblem {
   return new HttpProblem(400, 'invalid_inputs', 'Invalid inputs', `${findings.length} input(s) do not match the trigger's declaration.`,
     findings.map((finding) => ({ path: `${where}.${finding.input}`, message: finding.message, code: finding.code })));
 }
@@ -116,19 +128,31 @@ export function makeUserApiRoutes(deps: UserApiDeps): Route[] {
   const triggerOf = makeTriggerCache();
   const limit = makeRateLimiter(deps.rate, deps.now ?? Date.now);
 
-  const call = async (project: string, path: string, context: RequestContext, given: Readonly<Record<string, unknown>>, where: 'body' | 'query'): Promise<RouteResult> => {
+  /** The inputs of a request, and the objects its files were written to (removed when no run keeps them). */
+  type Read = { given: Readonly<Record<string, JsonValue | QueryValue>>; where: InputSource; objects: readonly string[] };
+
+  const call = async (project: string, path: string, context: RequestContext, read: (trigger: HttpTrigger, served: ServedVersion, runId: string) => Promise<Read>): Promise<RouteResult> => {
     const served = await deps.queries.servedAt(project, path);
     const trigger = served && triggerOf(served);
     if (!served || !trigger) throw notFound();
     await checkAuth(trigger, served, context, deps.authenticate);
     limit(served.workflowId);
-    const checked = checkTriggerInputs(trigger.inputs, given as Record<string, JsonValue>, where);
-    if (!checked.ok) throw inputProblem(checked.error, where);
     const key = idempotencyKeyOf(context);
+    const runId = randomUUID();
+    const { given, where, objects } = await read(trigger, served, runId);
+    const checked = checkTriggerInputs(trigger.inputs, given, where);
+    if (!checked.ok) {
+      await removeQuietly(deps.store, objects);
+      throw inputProblem(checked.error, where);
+    }
     const started = await deps.engine.start({
       projectId: served.projectId, workflowId: served.workflowId, triggerType: 'http', triggerOutputs: checked.value,
-      ...(key === undefined ? {} : { idempotencyKey: key }), traceId: context.traceId,
+      ...(key === undefined ? {} : { idempotencyKey: key }), traceId: context.traceId, runId,
+    }).catch(async (error: unknown) => {
+      await removeQuietly(deps.store, objects);
+      throw error;
     });
+    if (!started.ok || started.value.existing) await removeQuietly(deps.store, objects);
     if (!started.ok) {
       switch (started.error.type) {
         case 'NotServing':
@@ -138,7 +162,17 @@ export function makeUserApiRoutes(deps: UserApiDeps): Route[] {
       }
     }
     const end = await within(started.value.finished, trigger.timeoutMs);
-    return end ? answerOfEnd(end) : accepted(started.value.runId);
+    if (!end) return accepted(started.value.runId);
+    const answer = await deps.answers.answerOfEnd(end);
+    // A file answer carries no JSON to name its run in: every answer names it in a header.
+    return { ...answer, headers: { ...answer.headers, 'trellis-run-id': end.runId } };
+  };
+
+  /** `contentType`: the whole header (its boundary parameter included). */
+  const fromForm = (upload: Upload, contentType: string) => async (trigger: HttpTrigger, served: ServedVersion, runId: string): Promise<Read> => {
+    const form = await readTriggerForm(deps.store, upload.stream, contentType, trigger.inputs,
+      (input) => deps.objects.keyOf(served.projectId, runId, 'trigger', input));
+    return { given: form.given, where: 'form', objects: form.objects };
   };
 
   return [
@@ -160,14 +194,17 @@ export function makeUserApiRoutes(deps: UserApiDeps): Route[] {
     }),
     defineRoute({
       method: 'post', path: '/:project/*path', operationId: 'userApiCall', access: PUBLIC,
-      summary: 'Runs the workflow serving this path with the JSON body as its inputs',
+      summary: 'Runs the workflow serving this path with the JSON body (or a multipart form, for file inputs) as its inputs',
       params, body: z.unknown(),
-      responses: { 200: { description: 'The results' }, 202: { description: 'The run goes on' } },
-      handler: async ({ params: { project, path }, body, context }) => {
+      upload: { description: 'A multipart/form-data form: a file part per file input, a text field per other input', maxBytes: deps.maxUploadBytes, mediaTypes: ['multipart/form-data'] },
+      responses: { 200: { description: 'The results (a single file result is the file itself)' }, 202: { description: 'The run goes on' } },
+      handler: async ({ params: { project, path }, body, upload, context }) => {
+        if (upload) return call(project, path, context, fromForm(upload, String(context.headers['content-type'] ?? upload.contentType)));
         if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
           throw new HttpProblem(400, 'invalid_inputs', 'Invalid inputs', 'Send the inputs as a JSON object.', [{ path: 'body', message: 'Expected a JSON object' }]);
         }
-        return call(project, path, context, (body ?? {}) as Record<string, unknown>, 'body');
+        const given = (body ?? {}) as Record<string, JsonValue>;
+        return call(project, path, context, async () => ({ given, where: 'body', objects: [] }));
       },
     }),
     defineRoute({
@@ -175,7 +212,7 @@ export function makeUserApiRoutes(deps: UserApiDeps): Route[] {
       summary: 'Runs the workflow serving this path with the query string as its inputs',
       params, query: queryShape,
       responses: { 200: { description: 'The results' }, 202: { description: 'The run goes on' } },
-      handler: async ({ params: { project, path }, query, context }) => call(project, path, context, query, 'query'),
+      handler: async ({ params: { project, path }, query, context }) => call(project, path, context, async () => ({ given: query, where: 'query', objects: [] })),
     }),
   ];
 }

@@ -24,12 +24,17 @@ export type ActionInstance = {
   /** A call begins (idle timer off) or ends (idle timer on when none is left). */
   busy: (delta: 1 | -1) => void;
   release: () => void;
+  /** Stops the process now, as the idle timer would (the next call cold-starts it); not while a call is in flight. */
+  scaleToZero: () => Promise<ScaleOutcome>;
   stop: () => Promise<void>;
   stats: () => SiteStats;
   processLog: () => string;
   /** The pid of the wrapper process while one is ready. */
   pid: () => number | undefined;
 };
+
+/** `stopped`: its process was stopped; `busy`: a call is in flight, nothing stopped; `not_running`: no process to stop. */
+export type ScaleOutcome = 'stopped' | 'busy' | 'not_running';
 
 export function makeActionInstance(action: ActionVersionRef, folder: string, settings: InstanceSettings): ActionInstance {
   const limiter = makeLimiter(settings.concurrency);
@@ -139,6 +144,12 @@ export function makeActionInstance(action: ActionVersionRef, folder: string, set
     release: () => {
       released = true;
       armIdle();
+    },
+    scaleToZero: async () => {
+      if (inFlight > 0) return 'busy';
+      if (current === undefined) return 'not_running';
+      await scaleToZero(released ? 'stopped' : 'idle');
+      return 'stopped';
     },
     stop: () => scaleToZero('stopped'),
     stats: () => ({

@@ -2,7 +2,7 @@ import { ok, rejected, type Result } from '@trellis/kernel/result';
 import type { UnpackLimits } from '@trellis/platform/archive';
 import type { ObjectStore } from '@trellis/platform/object-store';
 import type { ActionSite, ActionVersionRef, CallOutcome, PrepareFailure } from '../../application/site.js';
-import { type ActionInstance, makeActionInstance } from './action-instance.js';
+import { type ActionInstance, makeActionInstance, type ScaleOutcome } from './action-instance.js';
 import { makeArtifactCache } from './artifact-cache.js';
 import { callAction } from './call-action.js';
 
@@ -29,6 +29,8 @@ export type LocalSite = ActionSite & {
   processLog: (action: ActionVersionRef) => string;
   /** The pid of the version's wrapper process while one runs (undefined when none does): for operators' tools and tests. */
   pidOf: (action: VersionKey) => number | undefined;
+  /** Stops the version's process now unless a call is in flight, as its idle time would (an operator's scale to zero; the next call cold-starts it). */
+  scaleToZero: (action: ActionVersionRef) => Promise<ScaleOutcome>;
 };
 
 /** What identifies an action version on the site. */
@@ -107,5 +109,6 @@ export function makeLocalSite(store: ObjectStore, settings: LocalSiteSettings, l
     },
     processLog: (action) => settled.get(keyOf(action))?.processLog() ?? '',
     pidOf: (action) => settled.get(keyOf(action))?.pid(),
+    scaleToZero: async (action) => (await settled.get(keyOf(action))?.scaleToZero()) ?? 'not_running',
   };
 }

@@ -9,18 +9,26 @@ export type DeploymentListing = Deployment & { actions: readonly PinnedAction[] 
 
 /** Read-only views of deployments (no domain rule: straight from the tables). */
 export function makeDeploymentQueries(db: Kysely<Database>) {
+  const listed = (projectId: string) => db.selectFrom('deployments as d')
+    .leftJoin('deployed_versions as v', (join) => join.onRef('v.workflow_id', '=', 'd.workflow_id')
+      .on((eb) => eb('v.version', '=', eb.fn.coalesce('d.serving_version', 'd.version'))))
+    .selectAll('d').select('v.actions')
+    .where('d.project_id', '=', projectId);
   return {
     /** The project's deployments by workflow name (then id), `limit` after the key `after`. */
     list: async (projectId: string, input: { limit: number; after?: readonly [string, string] | undefined }): Promise<Page<DeploymentListing>> => {
-      let query = db.selectFrom('deployments as d')
-        .leftJoin('deployed_versions as v', (join) => join.onRef('v.workflow_id', '=', 'd.workflow_id')
-          .on((eb) => eb('v.version', '=', eb.fn.coalesce('d.serving_version', 'd.version'))))
-        .selectAll('d').select('v.actions')
-        .where('d.project_id', '=', projectId);
+      let query = listed(projectId);
       const after = input.after;
       if (after) query = query.where((eb) => eb.or([eb('d.name', '>', after[0]), eb.and([eb('d.name', '=', after[0]), eb('d.workflow_id', '>', after[1])])]));
       const rows = await query.orderBy('d.name').orderBy('d.workflow_id').limit(input.limit + 1).execute();
       return pageOf(rows.map(({ actions, ...row }) => ({ ...fromRow(row), actions: (actions ?? []) as PinnedAction[] })), input.limit);
+    },
+    /** One deployment of the project (by workflow id), as the list shows it. */
+    find: async (projectId: string, workflowId: string): Promise<DeploymentListing | undefined> => {
+      const row = await listed(projectId).where('d.workflow_id', '=', workflowId).executeTakeFirst();
+      if (!row) return undefined;
+      const { actions, ...deployment } = row;
+      return { ...fromRow(deployment), actions: (actions ?? []) as PinnedAction[] };
     },
   };
 }
