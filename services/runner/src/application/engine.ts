@@ -50,6 +50,8 @@ type Live = {
   state: Run.RunState;
   readonly inputs: Map<string, Record<string, JsonValue>>;
   readonly calls: Map<string, AbortController>;
+  /** Set while a write of the run waits for its large values to be stored (later writes wait for it). */
+  storing?: Promise<void>;
   readonly end: Promise<RunEnd>;
   readonly resolve: (end: RunEnd | Promise<RunEnd>) => void;
 };
@@ -127,6 +129,29 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
     return results === end.results ? end : { ...end, results };
   }
 
+  /**
+   * The write handed to the committer in the order the run made it. Without a large value (the
+   * usual case) at once; otherwise after its values are stored, and every later write of the run
+   * waits for it, so a transition never overtakes the one before it.
+   */
+  function inOrder(run: Live, write: TransitionWrite): Promise<'applied' | 'fenced' | 'unknown'> {
+    const large = write.steps.some((row) => offloader.needed(row.inputs) || offloader.needed(row.outputs)) || offloader.needed(write.end?.results ?? null);
+    if (!large && run.storing === undefined) return commitWithRetry(write);
+    const stored = (run.storing ?? Promise.resolve()).then(async () => {
+      const [steps, end] = await Promise.all([offloadSteps(run.projectId, run.id, write.steps), offloadEnd(run.projectId, run.id, write.end)]);
+      return { ...write, steps, ...(end ? { end } : {}) };
+    });
+    const storing = stored.then(() => undefined, () => undefined);
+    run.storing = storing;
+    void storing.then(() => {
+      if (run.storing === storing) run.storing = undefined;
+    });
+    return stored.then(commitWithRetry, (error: unknown) => {
+      log.warn('a large value could not be stored; the run is given up for takeover', { run_id: run.id, error: (error as Error).message });
+      return 'unknown' as const;
+    });
+  }
+
   async function commitWithRetry(write: TransitionWrite): Promise<'applied' | 'fenced' | 'unknown'> {
     let threw = false;
     for (let attempt = 0; ; attempt++) {
@@ -151,13 +176,8 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
     const at = deps.clock();
     const rows = rowsOf(run.version.plan, previous, settled.state, run.inputs, logs);
     const end = settled.ended ? endRow(settled.ended, settled.state, at) : undefined;
-    const pending = (async () => {
-      const [steps, storedEnd] = await Promise.all([offloadSteps(run.projectId, run.id, rows.steps), offloadEnd(run.projectId, run.id, end)]);
-      return commitWithRetry({ runId: run.id, epoch: run.epoch, expect, steps, attempts: rows.attempts, ...(storedEnd ? { end: storedEnd } : {}) });
-    })().catch((error: unknown) => {
-      log.warn('a large value could not be stored; the run is given up for takeover', { run_id: run.id, error: (error as Error).message });
-      return 'unknown' as const;
-    });
+    const write: TransitionWrite = { runId: run.id, epoch: run.epoch, expect, steps: rows.steps, attempts: rows.attempts, ...(end ? { end } : {}) };
+    const pending = inOrder(run, write);
     commits.add(pending);
     const result = await pending.finally(() => commits.delete(pending));
     if (result !== 'applied') {

@@ -39,12 +39,15 @@ export function mayExceed(value: JsonValue, limit: number): boolean {
 }
 
 export type Offloader = {
+  /** Whether some value of the record may pass the bound (cheap: no copy, no I/O). */
+  needed: (record: Readonly<Record<string, JsonValue>> | null) => boolean;
   /** The record with each value over the bound moved to `keyOf(name)`; the same record when nothing is (no copy, no I/O). */
   record: <R extends Readonly<Record<string, JsonValue>> | null>(record: R, keyOf: (name: string) => string) => Promise<R>;
 };
 
 export function makeOffloader(limit: number, putText: (object: string, text: string) => Promise<void>): Offloader {
   return {
+    needed: (record) => record !== null && Object.values(record).some((value) => mayExceed(value, limit)),
     record: async (record, keyOf) => {
       if (record === null) return record;
       let moved: Record<string, JsonValue> | undefined;
