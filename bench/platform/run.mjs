@@ -6,14 +6,16 @@
 // workflows (HTTP trigger, no auth) and deploys them; then, for each chain, 5 warm-up calls, 50
 // sequential calls (p50, p95) and 200 calls at concurrency 10 (runs/s), every answer checked
 // (n + length). Also: one-step runs/s at concurrency 32, the per-step overhead ((chain-40 p50 -
-// chain-1 p50) / 39), the cold start the runner measured, and the floor: a bare gRPC call to the
-// same action's wrapper, started here. Prints each figure beside its aim, writes
+// chain-1 p50) / 39), the cold start of a scaled-to-zero action (the action's processes scaled to
+// zero with POST /runner/deployments/{id}/scale-to-zero, then the first call timed end to end,
+// beside the start the runner measured, BENCH_COLD_STARTS times), and the floor: a bare gRPC call
+// to the same action's wrapper, started here. Prints each figure beside its aim, writes
 // bench/platform/results/last-run.json. Exits 0 when aims are missed (it reports), 1 when
 // something broke.
 //
 // Environment: TRELLIS_URL (default http://127.0.0.1:8080), TRELLIS_ADMIN_PASSWORD (default:
 // .trellis/admin-password), TRELLIS_PROJECT (default `default`), BENCH_SEQUENTIAL (50),
-// BENCH_CONCURRENT (200), BENCH_CHAINS (1,10,40).
+// BENCH_CONCURRENT (200), BENCH_CHAINS (1,10,40), BENCH_COLD_STARTS (5).
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,6 +32,7 @@ const project = process.env.TRELLIS_PROJECT ?? 'default';
 const sequential = Number(process.env.BENCH_SEQUENTIAL ?? 50);
 const concurrent = Number(process.env.BENCH_CONCURRENT ?? 200);
 const chains = (process.env.BENCH_CHAINS ?? '1,10,40').split(',').map(Number);
+const coldStarts = Number(process.env.BENCH_COLD_STARTS ?? 5);
 const aims = { perStepMs: 2.5, chain40P50Ms: 100, chain10RunsPerSecond: 50, oneStepRunsPerSecond: 500, coldStartMs: 300 };
 
 const watchdog = setTimeout(() => fail('still running after 15 minutes'), 15 * 60_000);
@@ -100,6 +103,7 @@ function chainYaml(length) {
   ].join('\n');
 }
 
+/** The workflow ids of the chains, by length. */
 async function prepare(token) {
   const repo = makeRepository();
   try {
@@ -113,13 +117,41 @@ async function prepare(token) {
   } finally {
     rmSync(repo, { recursive: true, force: true });
   }
+  const ids = {};
   for (const length of chains) {
     const imported = await api('POST', '/studio/workflows/import', { token, yaml: chainYaml(length) });
+    ids[length] = imported.body?.id;
     if (![200, 201].includes(imported.status) || imported.body.problems.length > 0) fail(`importing chain-${length}: ${imported.text}`);
     const deploy = await api('POST', `/studio/workflows/${imported.body.id}/deploy`, { token });
     if (deploy.status !== 202) fail(`deploying chain-${length}: ${deploy.text}`);
     await until(`chain-${length} deployed`, () => api('GET', `/studio/workflows/${imported.body.id}`, { token }), (a) => ['deployed', 'failed'].includes(a.body?.deployment?.status));
   }
+  return ids;
+}
+
+/**
+ * The cold start of a scaled-to-zero action, `times` times: the chain's action processes scaled
+ * to zero by the runner's operator route (what its idle time does, now), then one call of the
+ * chain timed end to end, and the start the runner measured for it (last_cold_start_ms).
+ */
+async function coldStartOf(token, workflowId, length, times) {
+  const call = caller(length);
+  const endToEndMs = [];
+  const runnerMs = [];
+  for (let i = 0; i < times; i++) {
+    const scaled = await api('POST', `/runner/deployments/${workflowId}/scale-to-zero`, { token });
+    if (scaled.status !== 200 || !scaled.body.actions.every((a) => a.outcome === 'stopped')) fail(`scaling chain-${length} to zero: ${scaled.status} ${scaled.text}`);
+    const start = process.hrtime.bigint();
+    await call();
+    endToEndMs.push(Number(process.hrtime.bigint() - start) / 1e6);
+    const listed = await api('GET', '/runner/deployments', { token });
+    const site = listed.body?.items?.find((d) => d.workflow_id === workflowId)?.actions?.[0]?.site_state;
+    if (typeof site?.last_cold_start_ms !== 'number') fail(`no cold start recorded for chain-${length}: ${listed.text.slice(0, 300)}`);
+    runnerMs.push(site.last_cold_start_ms);
+    for (let j = 0; j < 3; j++) await call(); // warm again before the next round
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return { times, endToEndP50: median(endToEndMs), endToEndMax: Math.max(...endToEndMs), runnerP50: median(runnerMs), runnerMax: Math.max(...runnerMs) };
 }
 
 /** One call of chain-`length`, checked: n + length. */
@@ -173,7 +205,7 @@ async function main() {
   if (login.status !== 200) fail(`logging in at ${base}: ${login.status} ${login.text.slice(0, 200)}`);
   const token = login.body.access_token;
   log('building add-one and deploying the chains...');
-  await prepare(token);
+  const ids = await prepare(token);
   const results = { chains: {}, machine: { cpus: os.cpus().length, load: os.loadavg() } };
   for (const length of chains) {
     log(`chain-${length}...`);
@@ -184,9 +216,11 @@ async function main() {
   }
   if (chains.includes(1)) results.oneStepC32 = await runsPerSecond(caller(1), concurrent * 2, 32);
   if (chains.includes(1) && chains.includes(40)) results.perStepMs = (results.chains[40].p50 - results.chains[1].p50) / 39;
-  const deployments = await api('GET', '/runner/deployments', { token });
-  const coldStarts = (deployments.body?.items ?? []).flatMap((d) => d.actions ?? []).map((a) => a.site_state?.last_cold_start_ms).filter((v) => typeof v === 'number');
-  results.coldStartMs = coldStarts.length > 0 ? Math.max(...coldStarts) : null;
+  if (coldStarts > 0) {
+    const length = chains[0];
+    log(`cold starts: chain-${length} scaled to zero ${coldStarts} times...`);
+    results.coldStart = { chain: length, ...(await coldStartOf(token, ids[length], length, coldStarts)) };
+  }
   log('the floor: a bare gRPC call...');
   results.floor = await floor();
   print(results);
@@ -204,7 +238,14 @@ function print(results) {
   }
   if (results.perStepMs !== undefined) lines.push(row('per-step overhead p50', `${results.perStepMs.toFixed(2)} ms`, `<= ${aims.perStepMs} ms`, results.perStepMs <= aims.perStepMs));
   if (results.oneStepC32 !== undefined) lines.push(row('one-step runs/s at c=32', results.oneStepC32.toFixed(1), `>= ${aims.oneStepRunsPerSecond}`, results.oneStepC32 >= aims.oneStepRunsPerSecond));
-  lines.push(row('cold start (runner-measured, max)', results.coldStartMs === null ? 'none yet' : `${results.coldStartMs} ms`, `<= ${aims.coldStartMs} ms`, results.coldStartMs === null ? undefined : results.coldStartMs <= aims.coldStartMs));
+  const cold = results.coldStart;
+  if (cold) {
+    // The aim is on what the caller waits: the whole first call, the cold start in it.
+    lines.push(row('cold start (1st call, scaled to 0)', `${cold.endToEndP50.toFixed(1)} ms`, `<= ${aims.coldStartMs} ms`, cold.endToEndP50 <= aims.coldStartMs));
+    lines.push(row(`  max of ${cold.times} (chain-${cold.chain}, end to end)`, `${cold.endToEndMax.toFixed(1)} ms`, '-', undefined));
+    lines.push(row('  process start (runner-measured) p50', `${cold.runnerP50} ms`, '-', undefined));
+    lines.push(row('  process start (runner-measured) max', `${cold.runnerMax} ms`, '-', undefined));
+  }
   lines.push(row('floor: bare gRPC add-one p50', `${results.floor.p50.toFixed(2)} ms`, '-', undefined));
   if (results.chains[1]) lines.push(row('chain-1 p50 / floor p50', `${(results.chains[1].p50 / results.floor.p50).toFixed(1)}x`, '-', undefined));
   lines.push('', 'fanout-100 lands with control flow (foreach, issue 12).', '');

@@ -27,7 +27,7 @@ const MATRIX: Record<string, Expectation> = {
   authorizationChangeProjectMemberRole: 'member:owner', authorizationRemoveProjectMember: 'member:owner',
   authorizationListApiKeys: 'owner', authorizationCreateApiKey: 'owner', authorizationRevokeApiKey: 'owner',
   studioGetProject: 'viewer', repositoryGetProject: 'viewer', actionBuilderGetProject: 'viewer', runnerGetProject: 'viewer',
-  runnerListDeployments: 'viewer',
+  runnerListDeployments: 'viewer', runnerScaleDeploymentToZero: 'developer',
   runnerListRuns: 'viewer', runnerGetRun: 'viewer', runnerGetStepLogs: 'viewer', runnerGetStepOutput: 'viewer', runnerGetRunResult: 'viewer',
   runnerCancelRun: 'operator', runnerDeleteRun: 'developer', runnerGetSettings: 'owner', runnerPutSettings: 'owner',
   repositoryListSources: 'viewer', repositoryGetSource: 'viewer', repositoryListScans: 'viewer', repositoryGetScan: 'viewer',
