@@ -33,18 +33,24 @@ export function makeTestSite() {
   const failing = new Map<string, string>();
   const held = new Map<string, Promise<void>>();
   const prepared: string[] = [];
+  const preparedRefs: ActionVersionRef[] = [];
   const released: string[] = [];
   const scaled: string[] = [];
   const site: LocalSite = {
     prepare: async (action) => {
       prepared.push(nameOf(action));
+      preparedRefs.push(action);
       await held.get(nameOf(action));
       const reason = failing.get(nameOf(action));
       return reason === undefined ? { ok: true, value: undefined } : { ok: false, error: { reason } };
     },
     call: async () => { throw new Error('the test site runs no action'); },
     release: async (action) => { released.push(nameOf(action)); },
-    stats: (): SiteStats[] => prepared.map((actionVersion) => ({ actionVersion, state: 'ready', processes: 1, inFlight: 0, coldStarts: 1, lastColdStartMs: 12, restarts: 0 })),
+    stats: (): SiteStats[] => preparedRefs.map((action) => ({
+      // Each digest its own figure, so a listing showing another's is seen.
+      projectId: action.projectId, actionVersion: nameOf(action), digest: action.digest, state: 'ready', processes: 1, inFlight: 0, coldStarts: 1,
+      lastColdStartMs: action.digest === 'a'.repeat(64) ? 12 : 34, restarts: 0,
+    })),
     stop: async () => {},
     processLog: () => '',
     pidOf: () => undefined,

@@ -48,6 +48,14 @@ describe('deployments requested by studio', () => {
     });
     const other = await call('GET', '/deployments', { token: await runner.jwks.sign({ projectId: await knownProject(), role: 'viewer' }) });
     expect(other.body).toEqual({ items: [], next: null });
+    // Another project running its own build of add-one@1.0.0: each listing shows its own process only.
+    const third = await knownProject();
+    const theirs = aDeployRequested(third, { actions: [aPinned({ digest: 'b'.repeat(64) })] });
+    await deployRequested(theirs);
+    await answersTo(theirs.deploymentId);
+    const stateIn = async (project: string) => (await call('GET', '/deployments', { token: await runner.jwks.sign({ projectId: project, role: 'viewer' }) }))
+      .body.items[0].actions[0].site_state?.last_cold_start_ms;
+    expect([await stateIn(projectId), await stateIn(third)]).toEqual([12, 34]);
   });
 
   it('scales a deployment\'s action processes to zero on a developer\'s request (the site stops each one now); 404 for another project\'s, 403 for an operator', async () => {

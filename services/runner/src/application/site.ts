@@ -73,7 +73,10 @@ export type CallOutcome =
 export type PrepareFailure = { readonly reason: string };
 
 export type SiteStats = {
+  /** Processes are per project: one project never shares (or sees) another's. */
+  readonly projectId: string;
   readonly actionVersion: string;
+  readonly digest: string;
   readonly state: 'starting' | 'ready' | 'idle' | 'stopped' | 'crashed';
   readonly processes: number;
   readonly inFlight: number;

@@ -57,7 +57,7 @@ function view(deployment: DeploymentListing, stats: ReadonlyMap<string, SiteStat
     status: deployment.status, mode: deployment.mode, reason: deployment.reason, trigger: deployment.triggerType, http_path: deployment.httpPath,
     site: 'local', updated_at: deployment.updatedAt.toISOString(),
     actions: deployment.actions.map((action) => {
-      const stat = stats.get(actionName(action));
+      const stat = stats.get(`${actionName(action)}/${action.digest}`);
       return {
         action: actionName(action), digest: action.digest,
         site_state: stat ? {
@@ -80,8 +80,10 @@ export function makeDeploymentRoutes(deps: DeploymentRouteDeps): Route[] {
       query: z.object(pageQuery),
       responses: { 200: { description: 'One page of deployments, by workflow name', schema: listOf(deploymentSchema) } },
       handler: async ({ query, context }) => {
-        const page = await deps.queries.list(projectOf(context).projectId, { limit: query.limit, after: decodeCursor(query.cursor, cursorKey) });
-        const stats = new Map(deps.stats().map((stat) => [stat.actionVersion, stat]));
+        const { projectId } = projectOf(context);
+        const page = await deps.queries.list(projectId, { limit: query.limit, after: decodeCursor(query.cursor, cursorKey) });
+        // Only this project's processes: another project running the same action version has its own.
+        const stats = new Map(deps.stats().filter((stat) => stat.projectId === projectId).map((stat) => [`${stat.actionVersion}/${stat.digest}`, stat]));
         return { status: 200, body: pageAnswer(page, (item) => view(item, stats), (item) => [item.name, item.workflowId]) };
       },
     }),

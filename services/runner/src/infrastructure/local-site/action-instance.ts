@@ -153,7 +153,7 @@ export function makeActionInstance(action: ActionVersionRef, folder: string, set
     },
     stop: () => scaleToZero('stopped'),
     stats: () => ({
-      actionVersion: name, state, processes: ready === undefined ? 0 : 1, inFlight,
+      projectId: action.projectId, actionVersion: name, digest: action.digest, state, processes: ready === undefined ? 0 : 1, inFlight,
       coldStarts: counts.coldStarts, lastColdStartMs: counts.lastColdStartMs, restarts: counts.restarts,
     }),
     processLog: () => ready?.process.log() ?? lastLog,
