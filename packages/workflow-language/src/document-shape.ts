@@ -109,6 +109,10 @@ const retry: ObjectShape = {
     { name: 'attempts', spec: { kind: 'integer', min: 1, max: 100 }, required: true, description: 'Attempts in all, the first included.' },
     { name: 'backoff', spec: { kind: 'duration' }, description: 'Delay before the second attempt; doubled each time, with full jitter.', default: '1s' },
     { name: 'max_delay', spec: { kind: 'duration' }, description: 'The delay never grows beyond this.', default: '5m' },
+    {
+      name: 'on', spec: { kind: 'list', of: text(100), maxItems: 100 },
+      description: 'ActionError codes that are retryable too (timeouts and crashes always are; an ActionError raised as retryable is too; `error` names any thrown exception).',
+    },
   ],
 };
 

@@ -35,7 +35,12 @@ describe('readDocument', () => {
     });
     expect(document.trigger).toEqual({ type: 'http', path: 'p', timeoutMs: DEFAULTS.httpTimeoutMs, auth: 'required', inputs: [] });
     expect(document.steps.map((s) => [s.index, s.id, s.action])).toEqual([[0, 'a', 'x'], [3, 'b', '']]);
-    expect(document.steps[0]).toMatchObject({ parallelism: DEFAULTS.parallelism, retry: { attempts: 2, backoffMs: DEFAULTS.backoffMs, maxDelayMs: DEFAULTS.maxDelayMs } });
+    expect(document.steps[0]).toMatchObject({ parallelism: DEFAULTS.parallelism, retry: { attempts: 2, backoffMs: DEFAULTS.backoffMs, maxDelayMs: DEFAULTS.maxDelayMs, on: [] } });
+  });
+
+  it('reads the ActionError codes a retry policy takes as retryable', () => {
+    const document = readDocument({ name: 'w', steps: [{ id: 'a', action: 'x', retry: { attempts: 3, backoff: '2s', max_delay: '10s', on: ['rate_limited', 'http_503', 7] } }] });
+    expect(document.steps[0]?.retry).toEqual({ attempts: 3, backoffMs: 2000, maxDelayMs: 10_000, on: ['rate_limited', 'http_503'] });
   });
 });
 

@@ -30,7 +30,13 @@ export type Trigger =
     }
   | { readonly type: 'action'; readonly action: string; readonly inputs: Readonly<Record<string, JsonValue>> };
 
-export type Retry = { readonly attempts: number; readonly backoffMs: number; readonly maxDelayMs: number };
+export type Retry = {
+  readonly attempts: number;
+  readonly backoffMs: number;
+  readonly maxDelayMs: number;
+  /** ActionError codes retried besides timeouts, crashes and errors the action marked retryable. */
+  readonly on: readonly string[];
+};
 
 export type Step = {
   /** Its place in `steps`: paths of problems start with `steps[index]`. */
@@ -234,7 +240,10 @@ function readRetry(value: JsonValue | undefined): Retry | undefined {
   if (!isObject(value)) return undefined;
   const attempts = int(value['attempts']);
   if (attempts === undefined || attempts < 1) return undefined;
-  return { attempts, backoffMs: duration(value['backoff']) ?? DEFAULTS.backoffMs, maxDelayMs: duration(value['max_delay']) ?? DEFAULTS.maxDelayMs };
+  return {
+    attempts, backoffMs: duration(value['backoff']) ?? DEFAULTS.backoffMs, maxDelayMs: duration(value['max_delay']) ?? DEFAULTS.maxDelayMs,
+    on: list(value['on']).filter((code): code is string => typeof code === 'string'),
+  };
 }
 
 function readStep(value: JsonValue, index: number): Step | undefined {

@@ -102,7 +102,7 @@ describe('Plan.planOf: dependencies, dependants, order and roots', () => {
     const a = plan.steps.get('a');
     expect(a).toMatchObject({
       id: 'a', index: 0, action: { id: 'add-one', version: '1.0.0' }, declaredInputs: ADD_ONE.inputs,
-      retry: { attempts: 3, backoffMs: 2000, maxDelayMs: 300_000 }, timeoutMs: 5000, onFailure: 'undo', compensation: false, parallelism: 10, failFast: false,
+      retry: { attempts: 3, backoffMs: 2000, maxDelayMs: 300_000, on: [] }, timeoutMs: 5000, onFailure: 'undo', compensation: false, parallelism: 10, failFast: false,
     });
     expect(a?.inputs.get('n')?.kind).toBe('expression');
     expect(a?.when?.kind).toBe('expression');
