@@ -111,7 +111,7 @@ const retry: ObjectShape = {
     { name: 'max_delay', spec: { kind: 'duration' }, description: 'The delay never grows beyond this.', default: '5m' },
     {
       name: 'on', spec: { kind: 'list', of: text(100), maxItems: 100 },
-      description: 'ActionError codes that are retryable too (timeouts and crashes always are; an ActionError raised as retryable is too; `error` names any thrown exception).',
+      description: 'The ActionError codes that are retryable (timeouts and crashes always are; `error` names any other thrown exception).',
     },
   ],
 };

@@ -34,7 +34,7 @@ export type Retry = {
   readonly attempts: number;
   readonly backoffMs: number;
   readonly maxDelayMs: number;
-  /** ActionError codes retried besides timeouts, crashes and errors the action marked retryable. */
+  /** The ActionError codes retried, besides timeouts and crashes (always retryable). */
   readonly on: readonly string[];
 };
 
