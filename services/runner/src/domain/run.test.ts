@@ -6,7 +6,7 @@ import * as Run from './run.js';
 const PIN: Plan.Pin = { actionId: 'add-one', version: '1.0.0', inputs: [{ name: 'n', type: 'json', help: '', optional: true }] };
 
 /** `uses`: steps whose output n the step reads; `needs`: steps it waits for without reading. */
-type StepSpec = { uses?: string[]; needs?: string[]; when?: string };
+type StepSpec = { uses?: string[]; needs?: string[]; when?: string; retry?: Record<string, JsonValue> };
 
 function aPlan(steps: Record<string, StepSpec>, results: Record<string, JsonValue> = {}): Plan.Plan {
   const document: JsonValue = {
@@ -16,6 +16,7 @@ function aPlan(steps: Record<string, StepSpec>, results: Record<string, JsonValu
       id, action: 'add-one@1.0.0',
       ...(spec.needs ? { needs: spec.needs } : {}),
       ...(spec.when ? { when: spec.when } : {}),
+      ...(spec.retry ? { retry: spec.retry } : {}),
       inputs: { n: `\${{ [${(spec.uses ?? []).map((used) => `steps.${used}.n`).join(', ')}] }}` },
     })),
     results,
@@ -263,5 +264,74 @@ describe('Run.resumeRun: taking a run over from its persisted step statuses', ()
 
   it('refuses a step the plan does not have', () => {
     expect(Run.resumeRun(plan, persisted('running', [done('ghost')]), at(100))).toEqual({ ok: false, error: { type: 'UnknownStep', step: 'ghost' } });
+  });
+});
+
+describe('retries', () => {
+  const flaky = (attempt: number, retryable = true): Run.StepOutcome => ({ ok: false, attempt, error: { code: 'timeout', message: 'too slow' }, retryable });
+  const half = (ms: number): Run.Context => ({ ...at(ms), random: () => 0.5 });
+  const plan = aPlan({ a: { retry: { attempts: 3, backoff: '1s', max_delay: '1500ms' } }, b: { uses: ['a'] } });
+
+  function retried(state: Run.RunState, id: string, ms: number): Run.Transition {
+    const due = Run.retryDue(plan, state, id, at(ms));
+    if (!due.ok) throw new Error(`unexpected: ${JSON.stringify(due.error)}`);
+    return due.value;
+  }
+
+  it('waits a jittered, doubling, capped delay between attempts, then fails for good when the attempts are spent', () => {
+    let state = Run.startRun(plan, TRIGGER, at(0)).state;
+    let transition = Run.stepFinished(plan, state, 'a', flaky(1), half(100));
+    if (!transition.ok) throw new Error('unexpected');
+    expect(transition.value.retrying).toEqual(['a']);
+    expect(transition.value.state.steps.get('a')).toMatchObject({ status: 'retrying', attempt: 1, error: { code: 'timeout' }, retryAt: new Date(T0 + 100 + 500) });
+    expect(transition.value.state.status).toBe('running');
+    state = retried(transition.value.state, 'a', 600).state;
+    expect(state.steps.get('a')).toEqual({ status: 'running', attempt: 2, startedAt: new Date(T0 + 600) });
+    transition = Run.stepFinished(plan, state, 'a', flaky(2), half(700));
+    if (!transition.ok) throw new Error('unexpected');
+    expect(transition.value.state.steps.get('a')?.retryAt).toEqual(new Date(T0 + 700 + 750)); // min(1500, 2000) / 2
+    state = retried(transition.value.state, 'a', 1450).state;
+    const last = finish(plan, state, 'a', flaky(3), 1500);
+    expect(last.retrying).toEqual([]);
+    expect(last.ended).toEqual({ status: 'failed', error: { step: 'a', code: 'timeout', message: 'too slow' } });
+    expect(statuses(last.state)).toEqual({ a: 'failed', b: 'canceled' });
+  });
+
+  it('goes on after a retried attempt succeeds', () => {
+    const first = finish(plan, Run.startRun(plan, TRIGGER, at(0)).state, 'a', flaky(1), 10);
+    const second = retried(first.state, 'a', 20);
+    expect(second.start).toEqual(['a']);
+    expect(finish(plan, second.state, 'a', succeeded(5, 2), 30).start).toEqual(['b']);
+  });
+
+  it('fails at once on a failure that is not retryable, or of a step without a policy', () => {
+    expect(finish(plan, Run.startRun(plan, TRIGGER, at(0)).state, 'a', flaky(1, false), 10).ended?.status).toBe('failed');
+    const plain = aPlan({ a: {} });
+    expect(Run.stepFinished(plain, Run.startRun(plain, TRIGGER, at(0)).state, 'a', flaky(1), at(10))).toMatchObject({ ok: true, value: { ended: { status: 'failed' } } });
+  });
+
+  it('gives up a retry when another step fails for good meanwhile (nothing new starts in a failed run)', () => {
+    const parallel = aPlan({ a: { retry: { attempts: 5 } }, c: {} });
+    const waiting = finish(parallel, Run.startRun(parallel, TRIGGER, at(0)).state, 'a', flaky(1), 10);
+    const ended = finish(parallel, waiting.state, 'c', failed(), 20);
+    expect(statuses(ended.state)).toEqual({ a: 'canceled', c: 'failed' });
+    expect(ended.ended).toEqual({ status: 'failed', error: { step: 'c', code: 'boom', message: 'it broke' } });
+  });
+
+  it('keeps a waiting retry across a takeover and says so; cancel ends it', () => {
+    const waiting = finish(plan, Run.startRun(plan, TRIGGER, at(0)).state, 'a', flaky(1), 10).state;
+    const persisted: Run.PersistedRun = { status: 'running', triggerOutputs: TRIGGER, steps: [...waiting.steps].map(([id, step]) => ({ id, ...step })) };
+    const resumed = Run.resumeRun(plan, persisted, at(50));
+    expect(resumed).toMatchObject({ ok: true, value: { start: [], retrying: ['a'] } });
+    const canceled = Run.cancel(waiting, at(60));
+    expect(canceled.ok && statuses(canceled.value.state)).toEqual({ a: 'canceled', b: 'canceled' });
+    expect(canceled.ok && canceled.value.abort).toEqual([]);
+    expect(Run.retryDue(plan, Run.startRun(plan, TRIGGER, at(0)).state, 'a', at(1))).toEqual({ ok: false, error: { type: 'StepNotRetrying', step: 'a', status: 'running' } });
+  });
+
+  it('draws full jitter under the cap', () => {
+    const policy = { backoffMs: 100, maxDelayMs: 1000 };
+    expect([1, 2, 3, 4, 5, 60].map((n) => Run.retryDelayMs(policy, n, () => 0.999999))).toEqual([99, 199, 399, 799, 999, 999]);
+    expect(Run.retryDelayMs(policy, 3, () => 0)).toBe(0);
   });
 });

@@ -10,7 +10,14 @@ import { stepOf, type Plan } from './plan.js';
  * marked running (to call), those it skipped, and the run's end when it ended.
  *
  * Compensation steps are not part of a run's state here (they run only when a step fails for
- * good: issue 12); retries are not either: a failed outcome is final.
+ * good: issue 12).
+ *
+ * Retries. A failed attempt whose failure is retryable (the engine says: timeouts, crashes, an
+ * unreachable action, ActionError codes the step's `retry.on` lists), of a step whose `retry`
+ * allows another attempt, while no other step has failed, leaves the step `retrying` with the
+ * time of its next attempt (exponential backoff with full jitter, capped by `max_delay`); nothing
+ * runs meanwhile. `retryDue` starts that attempt. A step failing for good fails the run, and a
+ * step waiting to retry is then canceled (it holds nothing).
  *
  * When a step runs (`when` and "live paths"). A waiting step is decided once every step it
  * depends on has finished (succeeded or skipped):
@@ -35,7 +42,7 @@ import { stepOf, type Plan } from './plan.js';
  * outcome arriving later for one of them is refused (`StepNotRunning`).
  */
 
-export type StepStatus = 'waiting' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'canceled';
+export type StepStatus = 'waiting' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'skipped' | 'canceled';
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
 
 export type StepError = { readonly code: string; readonly message: string };
@@ -50,6 +57,8 @@ export type StepState = {
   readonly error?: StepError;
   readonly startedAt?: Date;
   readonly finishedAt?: Date;
+  /** When a `retrying` step's next attempt starts. */
+  readonly retryAt?: Date;
 };
 
 export type RunState = {
@@ -64,12 +73,15 @@ export type RunState = {
   readonly results?: Readonly<Record<string, JsonValue>>;
 };
 
-/** The time of the transition, and the project's variables as they are now. */
-export type Context = { readonly at: Date; readonly variables: ReadonlyMap<string, JsonValue> };
+/**
+ * The time of the transition, and the project's variables as they are now; `random` (in [0, 1))
+ * draws a retry's jitter (the largest delay when absent).
+ */
+export type Context = { readonly at: Date; readonly variables: ReadonlyMap<string, JsonValue>; readonly random?: () => number };
 
 export type StepOutcome =
   | { readonly ok: true; readonly attempt: number; readonly outputs: StepValues }
-  | { readonly ok: false; readonly attempt: number; readonly error: StepError };
+  | { readonly ok: false; readonly attempt: number; readonly error: StepError; readonly retryable?: boolean };
 
 export type RunEnd =
   | { readonly status: 'succeeded'; readonly results: Readonly<Record<string, JsonValue>> }
@@ -84,6 +96,8 @@ export type Transition = {
   readonly skipped: readonly string[];
   /** Steps this transition failed because their `when` could not be evaluated. */
   readonly failed: readonly string[];
+  /** Steps waiting for their next attempt (`retryAt`): this transition's, or every one on a resume. */
+  readonly retrying: readonly string[];
   /** Set when this transition ended the run. */
   readonly ended?: RunEnd;
 };
@@ -92,7 +106,17 @@ export type TransitionRejection =
   | { readonly type: 'RunNotRunning'; readonly status: RunStatus }
   | { readonly type: 'UnknownStep'; readonly step: string }
   | { readonly type: 'StepNotRunning'; readonly step: string; readonly status: StepStatus }
-  | { readonly type: 'StaleAttempt'; readonly step: string; readonly attempt: number; readonly running: number };
+  | { readonly type: 'StaleAttempt'; readonly step: string; readonly attempt: number; readonly running: number }
+  | { readonly type: 'StepNotRetrying'; readonly step: string; readonly status: StepStatus };
+
+/** A step still holds the run open: running, or waiting to retry. */
+const IN_FLIGHT: readonly StepStatus[] = ['running', 'retrying'];
+
+/** The delay before the attempt after `failedAttempt`: full jitter under min(max_delay, backoff * 2^(failedAttempt - 1)). */
+export function retryDelayMs(retry: { readonly backoffMs: number; readonly maxDelayMs: number }, failedAttempt: number, random: () => number): number {
+  const cap = Math.min(retry.maxDelayMs, retry.backoffMs * 2 ** Math.min(failedAttempt - 1, 40));
+  return Math.floor(Math.min(Math.max(random(), 0), 1) * cap);
+}
 
 const FINISHED: readonly StepStatus[] = ['succeeded', 'skipped'];
 
@@ -110,7 +134,7 @@ function scopeOf(triggerOutputs: StepValues, steps: ReadonlyMap<string, StepStat
  * Decides every waiting step whose dependencies have all finished, in topological order (so a
  * skip is seen by the steps below it in the same pass), then ends the run if nothing is left.
  */
-function advance(plan: Plan, state: RunState, context: Context, restarted: readonly string[]): Transition {
+function advance(plan: Plan, state: RunState, context: Context, restarted: readonly string[], retrying: readonly string[] = []): Transition {
   const steps = new Map(state.steps);
   const start = [...restarted];
   const skipped: string[] = [];
@@ -139,10 +163,14 @@ function advance(plan: Plan, state: RunState, context: Context, restarted: reado
       start.push(id);
     }
   }
+  if (error) {
+    // A failed run starts nothing more: a step waiting to retry gives up.
+    for (const [id, step] of steps) if (step.status === 'retrying') steps.set(id, { ...step, status: 'canceled', finishedAt: context.at });
+  }
   const next: RunState = { ...state, status: 'running', steps, ...(error ? { error } : {}) };
-  const done = { start, skipped, failed };
+  const done = { start, skipped, failed, retrying: retrying.filter((id) => steps.get(id)?.status === 'retrying') };
   const statuses = [...steps.values()].map((step) => step.status);
-  if (statuses.includes('running')) return { state: next, ...done };
+  if (statuses.some((status) => IN_FLIGHT.includes(status))) return { state: next, ...done };
   if (error) return endRun(next, { status: 'failed', error }, context.at, done);
   if (statuses.includes('waiting')) throw new Error('A waiting step is left with nothing running: the plan is not a DAG');
   const results = renderResults(plan, scopeOf(next.triggerOutputs, steps, context.variables));
@@ -157,7 +185,7 @@ function advance(plan: Plan, state: RunState, context: Context, restarted: reado
 function endRun(state: RunState, end: RunEnd, at: Date, done: Omit<Transition, 'state' | 'ended'>): Transition {
   const steps = new Map(state.steps);
   for (const [id, step] of steps) {
-    if (step.status === 'waiting' || step.status === 'running') steps.set(id, { ...step, status: 'canceled', finishedAt: at });
+    if (step.status === 'waiting' || IN_FLIGHT.includes(step.status)) steps.set(id, { ...step, status: 'canceled', finishedAt: at });
   }
   const ended: RunState = { ...state, status: end.status, steps, finishedAt: at, ...(end.status === 'succeeded' ? { results: end.results } : {}) };
   return { state: ended, ...done, ended: end };
@@ -180,6 +208,12 @@ export function stepFinished(plan: Plan, state: RunState, stepId: string, outcom
   if (!step) return rejected({ type: 'UnknownStep', step: stepId });
   if (step.status !== 'running') return rejected({ type: 'StepNotRunning', step: stepId, status: step.status });
   if (outcome.attempt !== step.attempt) return rejected({ type: 'StaleAttempt', step: stepId, attempt: outcome.attempt, running: step.attempt });
+  const policy = stepOf(plan, stepId).retry;
+  if (!outcome.ok && outcome.retryable === true && policy && step.attempt < policy.attempts && !state.error) {
+    const delay = retryDelayMs(policy, step.attempt, context.random ?? (() => 1));
+    const retrying: StepState = { ...step, status: 'retrying', error: outcome.error, finishedAt: context.at, retryAt: new Date(context.at.getTime() + delay) };
+    return ok(advance(plan, { ...state, steps: new Map(state.steps).set(stepId, retrying) }, context, [], [stepId]));
+  }
   const finished: StepState = outcome.ok
     ? { ...step, status: 'succeeded', outputs: outcome.outputs, finishedAt: context.at }
     : { ...step, status: 'failed', error: outcome.error, finishedAt: context.at };
@@ -188,11 +222,21 @@ export function stepFinished(plan: Plan, state: RunState, stepId: string, outcom
   return ok(advance(plan, { ...state, steps, ...(error ? { error } : {}) }, context, []));
 }
 
+/** A `retrying` step's time has come: its next attempt starts. */
+export function retryDue(plan: Plan, state: RunState, stepId: string, context: Context): Result<Transition, TransitionRejection> {
+  if (state.status !== 'running') return rejected({ type: 'RunNotRunning', status: state.status });
+  const step = state.steps.get(stepId);
+  if (!step) return rejected({ type: 'UnknownStep', step: stepId });
+  if (step.status !== 'retrying') return rejected({ type: 'StepNotRetrying', step: stepId, status: step.status });
+  const steps = new Map(state.steps).set(stepId, { status: 'running', attempt: step.attempt + 1, startedAt: context.at });
+  return ok(advance(plan, { ...state, steps }, context, [stepId]));
+}
+
 /** Ends a queued or running run at once; `abort` lists the steps whose calls must be cancelled. */
 export function cancel(state: RunState, at: Date): Result<{ state: RunState; abort: readonly string[] }, TransitionRejection> {
   if (state.status !== 'running' && state.status !== 'queued') return rejected({ type: 'RunNotRunning', status: state.status });
   const abort = [...state.steps].filter(([, step]) => step.status === 'running').map(([id]) => id);
-  const ended = endRun(state, { status: 'canceled' }, at, { start: [], skipped: [], failed: [] });
+  const ended = endRun(state, { status: 'canceled' }, at, { start: [], skipped: [], failed: [], retrying: [] });
   return ok({ state: ended.state, abort });
 }
 
@@ -226,7 +270,7 @@ export function resumeRun(plan: Plan, persisted: PersistedRun, context: Context)
     ...(startedAt ? { startedAt } : {}), ...(finishedAt ? { finishedAt } : {}), ...(results ? { results } : {}),
     ...(error ? { error } : {}),
   };
-  if (status !== 'running' && status !== 'queued') return ok({ state, start: [], skipped: [], failed: [] });
+  if (status !== 'running' && status !== 'queued') return ok({ state, start: [], skipped: [], failed: [], retrying: [] });
   const restarted: string[] = [];
   for (const id of plan.order) {
     const step = steps.get(id);
@@ -238,5 +282,6 @@ export function resumeRun(plan: Plan, persisted: PersistedRun, context: Context)
     const step = steps.get(id);
     return step?.status === 'failed' ? [{ step: id, ...(step.error ?? { code: 'failed', message: 'the step failed' }) }] : [];
   })[0];
-  return ok(advance(plan, { ...state, startedAt: startedAt ?? context.at, ...(firstFailure ? { error: firstFailure } : {}) }, context, restarted));
+  const retrying = plan.order.filter((id) => steps.get(id)?.status === 'retrying');
+  return ok(advance(plan, { ...state, startedAt: startedAt ?? context.at, ...(firstFailure ? { error: firstFailure } : {}) }, context, restarted, retrying));
 }
