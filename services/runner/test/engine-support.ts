@@ -58,8 +58,10 @@ export function useEngineRunner() {
     env: { TRELLIS_MESSAGE_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','), TRELLIS_SEALING_KEY: generateSealingKeyPair().privateKey, TRELLIS_RUNNER_LEASE_MS: String(LEASE_MS) },
     start: async (env, logger) => {
       workDir = await mkdtemp(path.join(tmpdir(), 'trellis-engine-test-'));
-      startAgain = () => startRunner(loadConfig(envSchema, { ...env, TRELLIS_HTTP_PORT: '0', TRELLIS_RUNNER_WORK_DIR: workDir }), { version: 'test', logger, takeoverPollMs: 200 });
-      return startRunner(loadConfig(envSchema, { ...env, TRELLIS_RUNNER_WORK_DIR: workDir }), { version: 'test', logger, takeoverPollMs: 200 });
+      // Retry delays at the top of their jitter, so tests know them.
+      const options = { version: 'test', logger, takeoverPollMs: 200, random: () => 0.999 };
+      startAgain = () => startRunner(loadConfig(envSchema, { ...env, TRELLIS_HTTP_PORT: '0', TRELLIS_RUNNER_WORK_DIR: workDir }), options);
+      return startRunner(loadConfig(envSchema, { ...env, TRELLIS_RUNNER_WORK_DIR: workDir }), options);
     },
   });
   const runner = () => service.running as RunningRunner;
@@ -110,7 +112,7 @@ export function useEngineRunner() {
     const store = makeRunStore(db(), { processId: id, leaseMs: LEASE_MS });
     const process = await startRunnerProcess(db(), { id, heartbeatMs: options.heartbeatMs ?? 250, logger: service.running.runtime.logger });
     const engine = makeEngine({
-      store, site: options.site ?? runner().site, values: runner().projectValues, objects: makeRunObjects(service.store.store, 'runner'), inlineValueBytes: 65_536, clock: () => new Date(), ids: randomUUID, log: quiet, defaultTimeoutMs: 10_000, pollMs: 50,
+      store, site: options.site ?? runner().site, values: runner().projectValues, objects: makeRunObjects(service.store.store, 'runner'), inlineValueBytes: 65_536, clock: () => new Date(), ids: randomUUID, log: quiet, defaultTimeoutMs: 10_000, pollMs: 50, random: () => 0.999,
     });
     return { id, engine, store, stop: async () => { await engine.stop(); await process.stop(); } };
   };

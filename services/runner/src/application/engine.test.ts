@@ -51,7 +51,7 @@ describe('the engine', () => {
     let id = 0;
     const engine = makeEngine({
       store, site, values: makeFakeProjectValues(), objects, inlineValueBytes: 1024, clock: () => new Date(), ids: () => `id-${(id += 1)}`,
-      log: { info: () => undefined, warn: () => undefined }, defaultTimeoutMs: 1000, pollMs: 10,
+      log: { info: () => undefined, warn: () => undefined }, defaultTimeoutMs: 1000, pollMs: 10, random: () => 0.5,
     });
     const started = await engine.start({ projectId: 'p1', workflowId: 'w1', triggerType: 'manual', triggerOutputs: {}, traceId: 't' });
     if (!started.ok) throw new Error('not started');

@@ -39,6 +39,8 @@ export type EngineDeps = {
   defaultTimeoutMs: number;
   /** How often the end of a run owned elsewhere is polled. */
   pollMs: number;
+  /** Draws retry jitter in [0, 1). */
+  random: () => number;
 };
 
 type Live = {
@@ -50,6 +52,8 @@ type Live = {
   state: Run.RunState;
   readonly inputs: Map<string, Record<string, JsonValue>>;
   readonly calls: Map<string, AbortController>;
+  /** The timers of steps waiting for their next attempt. */
+  readonly retries: Map<string, NodeJS.Timeout>;
   /** Set while a write of the run waits for its large values to be stored (later writes wait for it). */
   storing?: Promise<void>;
   readonly end: Promise<RunEnd>;
@@ -88,7 +92,7 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
   function hold(id: string, projectId: string, version: RunnableVersion, values: RunValues, epoch: number, state: Run.RunState, inputs: Map<string, Record<string, JsonValue>>): Live {
     let resolve: Live['resolve'] = () => {};
     const end = new Promise<RunEnd>((r) => { resolve = r; });
-    return { id, projectId, version, values, epoch, state, inputs, calls: new Map(), end, resolve };
+    return { id, projectId, version, values, epoch, state, inputs, calls: new Map(), retries: new Map(), end, resolve };
   }
 
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -111,6 +115,7 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
     if (live.get(run.id) !== run) return;
     live.delete(run.id);
     for (const call of run.calls.values()) call.abort();
+    clearRetries(run);
     run.resolve(pollEnd(run.projectId, run.id).then((end) => end ?? Promise.reject(new Error(`run ${run.id} is gone`))));
   }
 
@@ -188,10 +193,42 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
     }
     if (end) {
       live.delete(run.id);
+      clearRetries(run);
       run.resolve(runEndOf(run.id, end));
       return;
     }
     for (const id of settled.ready) void callStep(run, id);
+    for (const id of settled.retrying) armRetry(run, id);
+  }
+
+  function clearRetries(run: Live): void {
+    for (const timer of run.retries.values()) clearTimeout(timer);
+    run.retries.clear();
+  }
+
+  /** The step's next attempt starts at its retryAt; meanwhile the run holds no call, only this timer. */
+  function armRetry(run: Live, id: string): void {
+    const at = run.state.steps.get(id)?.retryAt;
+    if (!at) return;
+    clearTimeout(run.retries.get(id));
+    run.retries.set(id, setTimeout(() => {
+      run.retries.delete(id);
+      void retryNow(run, id).catch((error: unknown) => {
+        log.warn('a retry could not start; the run is given up for takeover', { run_id: run.id, step: id, error: (error as Error).message });
+        forget(run);
+      });
+    }, Math.max(0, at.getTime() - deps.clock().getTime())));
+  }
+
+  async function retryNow(run: Live, id: string): Promise<void> {
+    if (live.get(run.id) !== run || stopping) return;
+    const at = deps.clock();
+    const next = Run.retryDue(run.version.plan, run.state, id, { at, variables: run.values.variables });
+    if (!next.ok) return; // canceled or ended meanwhile
+    const previous = run.state;
+    const settled = settle(run.version.plan, next.value, run.values, at, run.inputs);
+    run.state = settled.state;
+    await commit(run, previous, settled, []);
   }
 
   async function callStep(run: Live, id: string): Promise<void> {
@@ -229,7 +266,8 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
   async function finished(run: Live, id: string, attempt: number, outcome: CallOutcome): Promise<void> {
     if (live.get(run.id) !== run || stopping) return;
     const at = deps.clock();
-    const next = Run.stepFinished(run.version.plan, run.state, id, outcomeOf(attempt, outcome), { at, variables: run.values.variables });
+    const retryOn = stepOf(run.version.plan, id).retry?.on ?? [];
+    const next = Run.stepFinished(run.version.plan, run.state, id, outcomeOf(attempt, outcome, retryOn), { at, variables: run.values.variables, random: deps.random });
     if (!next.ok) return; // canceled meanwhile, or a stale attempt: nothing to record
     const previous = run.state;
     const settled = settle(run.version.plan, next.value, run.values, at, run.inputs);
@@ -309,7 +347,8 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
       const previous = run.state;
       run.state = canceled.value.state;
       for (const id of canceled.value.abort) run.calls.get(id)?.abort();
-      await commit(run, previous, { state: canceled.value.state, ready: [], ended: { status: 'canceled' } }, []);
+      clearRetries(run);
+      await commit(run, previous, { state: canceled.value.state, ready: [], retrying: [], ended: { status: 'canceled' } }, []);
       return ok(undefined);
     },
 

@@ -18,6 +18,8 @@ export type Settled = {
   /** Steps to call now, with their inputs. */
   readonly ready: readonly string[];
   readonly ended?: Run.RunEnd;
+  /** Steps waiting for their next attempt (their `retryAt`): the engine arms a timer for each. */
+  readonly retrying: readonly string[];
 };
 
 function scopeOf(state: Run.RunState, values: RunValues): Scope {
@@ -54,7 +56,10 @@ export function settle(plan: Plan, transition: Run.Transition, values: RunValues
     ended = failed.value.ended ?? ended;
     queue.push(...failed.value.start);
   }
-  return { state, ready: ready.filter((id) => state.steps.get(id)?.status === 'running'), ...(ended ? { ended } : {}) };
+  return {
+    state, ready: ready.filter((id) => state.steps.get(id)?.status === 'running'), ...(ended ? { ended } : {}),
+    retrying: transition.retrying.filter((id) => state.steps.get(id)?.status === 'retrying'),
+  };
 }
 
 /** Inputs as stored: a value built with a secret is shown as SECRET_SHOWN. */
@@ -72,10 +77,12 @@ function stepRow(plan: Plan, id: string, step: Run.StepState, inputs: Map<string
     step: id, status: step.status, attempt: step.attempt,
     inputs: step.attempt > 0 ? shownInputs(plan, id, inputs.get(id)) : null,
     outputs: step.outputs ?? null, error: step.error ?? null, startedAt: step.startedAt ?? null, finishedAt: step.finishedAt ?? null,
+    retryAt: step.status === 'retrying' ? (step.retryAt ?? null) : null,
   };
 }
 
-const ATTEMPT_ENDS = ['succeeded', 'failed', 'canceled'] as const;
+/** How an attempt ended, by the status its step took (a step waiting to retry ended its attempt failed). */
+const ATTEMPT_ENDS = { succeeded: 'succeeded', failed: 'failed', canceled: 'canceled', retrying: 'failed' } as const;
 
 /**
  * The rows a transition changes: every step whose status or attempt changed from `previous`
@@ -101,7 +108,7 @@ export function rowsOf(
         logs: null, startedAt: before.startedAt ?? new Date(0), finishedAt: step.startedAt ?? null,
       });
     }
-    const status = step.status === 'running' ? 'running' : ATTEMPT_ENDS.find((s) => s === step.status);
+    const status = step.status === 'running' ? 'running' : ATTEMPT_ENDS[step.status as keyof typeof ATTEMPT_ENDS];
     if (!status) continue;
     attempts.push({
       step: id, attempt: step.attempt, status, error: step.error ?? null, logs: logs.get(id) ?? null,
@@ -126,20 +133,25 @@ export function endRow(ended: Run.RunEnd, state: Run.RunState, at: Date): RunEnd
  * A call's outcome as the run records it. An ActionError keeps its code and message; the other
  * failures are named by what happened: `timeout`, `runtime_crashed`, `canceled`, or
  * `step_failed` (the action could not be reached, or gave outputs that do not fit).
+ * Retryable: timeouts, crashes, an action that could not be reached, and the ActionError codes
+ * the step's `retry.on` lists (`error` for any other thrown exception); never a cancel, bad
+ * outputs or inputs that cannot be given.
  */
-export function outcomeOf(attempt: number, outcome: CallOutcome): Run.StepOutcome {
+export function outcomeOf(attempt: number, outcome: CallOutcome, retryOn: readonly string[] = []): Run.StepOutcome {
   if (outcome.ok) return { ok: true, attempt, outputs: outcome.outputs };
   const { kind, code, message } = outcome.failure;
   switch (kind) {
     case 'action_error':
-      return { ok: false, attempt, error: { code, message } };
+      return { ok: false, attempt, error: { code, message }, retryable: code !== 'invalid_inputs' && retryOn.includes(code) };
     case 'timeout':
     case 'runtime_crashed':
+      return { ok: false, attempt, error: { code: kind, message }, retryable: true };
     case 'canceled':
-      return { ok: false, attempt, error: { code: kind, message } };
+      return { ok: false, attempt, error: { code: kind, message }, retryable: false };
     case 'unavailable':
+      return { ok: false, attempt, error: { code: 'step_failed', message: `${code}: ${message}` }, retryable: true };
     case 'invalid_output':
-      return { ok: false, attempt, error: { code: 'step_failed', message: `${code}: ${message}` } };
+      return { ok: false, attempt, error: { code: 'step_failed', message: `${code}: ${message}` }, retryable: false };
   }
 }
 

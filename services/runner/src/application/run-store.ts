@@ -21,6 +21,8 @@ export type StepRow = {
   readonly error: StepError | null;
   readonly startedAt: Date | null;
   readonly finishedAt: Date | null;
+  /** When a `retrying` step's next attempt starts. */
+  readonly retryAt: Date | null;
 };
 
 /** An attempt's row as it is after a transition (inserted, or updated when it ends). */

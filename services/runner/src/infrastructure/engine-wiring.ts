@@ -35,6 +35,8 @@ export async function wireEngine(runtime: ServiceRuntime<Database>, options: {
   site: Pick<ActionSite, 'call'>; values: ProjectValues; objects: RunObjects; inlineValueBytes: number; leaseMs: number; processId?: string; takeoverPollMs?: number;
   /** Keeps the version each workflow serves (start-runner gives it; tests may not). */
   readCache?: ReadCache;
+  /** Retry jitter in [0, 1) (Math.random when absent). */
+  random?: () => number;
 }): Promise<WiredEngine> {
   const logger = runtime.logger.child({ component: 'engine' });
   const processId = options.processId ?? randomUUID();
@@ -42,7 +44,7 @@ export async function wireEngine(runtime: ServiceRuntime<Database>, options: {
   const store = options.readCache ? cachingServingVersion(stored, options.readCache) : stored;
   const engine = makeEngine({
     store, site: options.site, values: options.values, objects: options.objects, inlineValueBytes: options.inlineValueBytes, clock: () => new Date(), ids: randomUUID, log: logger,
-    defaultTimeoutMs: DEFAULT_STEP_TIMEOUT_MS, pollMs: END_POLL_MS,
+    defaultTimeoutMs: DEFAULT_STEP_TIMEOUT_MS, pollMs: END_POLL_MS, random: options.random ?? Math.random,
   });
   const registered = await startRunnerProcess(runtime.db, { id: processId, heartbeatMs: Math.min(1500, Math.floor(options.leaseMs / 6)), logger });
   const takeover = startWokenLoop({

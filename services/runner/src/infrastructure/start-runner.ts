@@ -35,7 +35,11 @@ export type RunningRunner = RunningService<Database> & {
 };
 
 /** Tests may give the site the runner uses (a fake that fails or waits on cue), or the engine; main.ts never does. */
-export type RunnerStartOptions = StartOptions & { site?: LocalSite; engine?: Engine; takeoverPollMs?: number; logPollMs?: number };
+export type RunnerStartOptions = StartOptions & {
+  site?: LocalSite; engine?: Engine; takeoverPollMs?: number; logPollMs?: number;
+  /** Retry jitter in [0, 1) (Math.random when absent): tests fix it to know the delays. */
+  random?: () => number;
+};
 
 /** The runner service as main.ts runs it (and the tests): tenancy, its object store, studio's project values, deployments, its routes. */
 export async function startRunner(env: Env, options: RunnerStartOptions): Promise<RunningRunner> {
@@ -65,7 +69,7 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
       const projectValues = cachingVariables(makeProjectValues(runtime.db, opener), reads.cache);
       const runObjects = makeRunObjects(store, SERVICE);
       wired = await wireEngine(runtime, {
-        readCache: reads.cache,
+        readCache: reads.cache, ...(options.random ? { random: options.random } : {}),
         site, values: projectValues, objects: runObjects, inlineValueBytes: env.TRELLIS_RUNNER_INLINE_VALUE_BYTES, leaseMs: env.TRELLIS_RUNNER_LEASE_MS, ...(options.takeoverPollMs !== undefined ? { takeoverPollMs: options.takeoverPollMs } : {}),
       });
       const deployments = wireDeployments(runtime, env, site, wired.runsInFlight);

@@ -39,7 +39,9 @@ const attemptSchema = z.object({
 
 const stepSchema = z.object({
   id: z.string(), action: z.string().describe('id@version'),
-  status: z.enum(['pending', 'waiting', 'running', 'succeeded', 'failed', 'skipped', 'canceled']).describe('pending: the run has not reached it'),
+  status: z.enum(['pending', 'waiting', 'running', 'retrying', 'succeeded', 'failed', 'skipped', 'canceled'])
+    .describe('pending: the run has not reached it; retrying: an attempt failed and the next one starts at retry_at'),
+  retry_at: z.string().nullable().describe('When a retrying step\'s next attempt starts'),
   attempts: z.array(attemptSchema),
   started_at: z.string().nullable(), finished_at: z.string().nullable(), duration_ms: z.number().nullable(),
   inputs: z.record(z.string(), json).nullable().describe('As the action got them, password inputs (secrets among them) shown as ***'),
@@ -83,6 +85,7 @@ function detailView(run: RunDetail): z.infer<typeof runDetailSchema> {
         attempt: attempt.attempt, status: attempt.status, error: attempt.error as z.infer<typeof errorSchema>, logs_truncated: attempt.logs_truncated,
         started_at: attempt.started_at.toISOString(), finished_at: iso(attempt.finished_at), duration_ms: durationMs(attempt.started_at, attempt.finished_at),
       })),
+      retry_at: iso(row?.retry_at ?? null),
       started_at: iso(row?.started_at ?? null), finished_at: iso(row?.finished_at ?? null), duration_ms: durationMs(row?.started_at ?? null, row?.finished_at ?? null),
       inputs: values(row?.inputs, pin?.inputs), outputs: values(row?.outputs, pin?.outputs), error: (row?.error ?? null) as z.infer<typeof errorSchema>,
     };

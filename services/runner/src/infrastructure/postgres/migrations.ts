@@ -6,6 +6,7 @@ import { deployments } from './migrations/0004_deployments.js';
 import { runs } from './migrations/0005_runs.js';
 import { retention } from './migrations/0006_retention.js';
 import { readNotices } from './migrations/0007_read_notices.js';
+import { retries } from './migrations/0008_retries.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations: Migrations = {
@@ -16,4 +17,5 @@ export const migrations: Migrations = {
   '0005_runs': runs,
   '0006_retention': retention,
   '0007_read_notices': readNotices,
+  '0008_retries': retries,
 };

@@ -26,7 +26,7 @@ export type RunRow = {
 export type RunDetail = RunRow & {
   document: JsonValue;
   actions: readonly PinnedAction[];
-  steps: readonly (Omit<StepRunsTable, 'run_id' | 'inputs' | 'outputs' | 'error'> & { inputs: unknown; outputs: unknown; error: unknown })[];
+  steps: readonly (Omit<StepRunsTable, 'run_id' | 'inputs' | 'outputs' | 'error' | 'retry_at'> & { inputs: unknown; outputs: unknown; error: unknown; retry_at: Date | null })[];
   attempts: readonly (Omit<StepAttemptsTable, 'run_id' | 'stdout' | 'stderr' | 'error'> & { error: unknown })[];
 };
 
@@ -92,7 +92,7 @@ export function makeRunQueries(db: Kysely<Database>) {
       const row = await runs().select(['v.document', 'v.actions']).where('r.project_id', '=', projectId).where('r.id', '=', runId).executeTakeFirst();
       if (!row) return undefined;
       const [steps, attempts] = await Promise.all([
-        db.selectFrom('step_runs').select(['step_id', 'status', 'attempt', 'inputs', 'outputs', 'error', 'started_at', 'finished_at']).where('run_id', '=', runId).execute(),
+        db.selectFrom('step_runs').select(['step_id', 'status', 'attempt', 'inputs', 'outputs', 'error', 'started_at', 'finished_at', 'retry_at']).where('run_id', '=', runId).execute(),
         db.selectFrom('step_attempts').select(['step_id', 'attempt', 'status', 'error', 'logs_truncated', 'started_at', 'finished_at'])
           .where('run_id', '=', runId).orderBy('step_id').orderBy('attempt').execute(),
       ]);

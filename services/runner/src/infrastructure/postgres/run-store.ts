@@ -17,7 +17,7 @@ import type { Database } from './schema.js';
 
 const stepJson = (row: StepRow) => ({
   step: row.step, status: row.status, attempt: row.attempt, inputs: row.inputs, outputs: row.outputs, error: row.error,
-  started_at: row.startedAt?.toISOString() ?? null, finished_at: row.finishedAt?.toISOString() ?? null,
+  started_at: row.startedAt?.toISOString() ?? null, finished_at: row.finishedAt?.toISOString() ?? null, retry_at: row.retryAt?.toISOString() ?? null,
 });
 
 const attemptJson = (row: AttemptRow) => ({
@@ -51,8 +51,9 @@ async function writeTransitions(db: Kysely<Database>, named: NamedQueries, owner
     ),
     steps_written as (
       update step_runs s set status = x.status, attempt = x.attempt, inputs = x.inputs, outputs = x.outputs, error = x.error,
-        started_at = x.started_at, finished_at = x.finished_at
-      from valid v cross join jsonb_to_recordset(v.steps) as x(step text, status text, attempt int, inputs json, outputs json, error jsonb, started_at timestamptz, finished_at timestamptz)
+        started_at = x.started_at, finished_at = x.finished_at, retry_at = x.retry_at
+      from valid v cross join jsonb_to_recordset(v.steps)
+        as x(step text, status text, attempt int, inputs json, outputs json, error jsonb, started_at timestamptz, finished_at timestamptz, retry_at timestamptz)
       where s.run_id = v.run and s.step_id = x.step
       returning 1
     ),
@@ -76,12 +77,15 @@ async function writeTransitions(db: Kysely<Database>, named: NamedQueries, owner
   return rows.map((row) => row.applied);
 }
 
-function persistedStep(row: { step_id: string; status: PersistedStep['status']; attempt: number; outputs: unknown; error: unknown; started_at: Date | null; finished_at: Date | null }): PersistedStep {
+function persistedStep(row: {
+  step_id: string; status: PersistedStep['status']; attempt: number; outputs: unknown; error: unknown; started_at: Date | null; finished_at: Date | null; retry_at: Date | null;
+}): PersistedStep {
   return {
     id: row.step_id, status: row.status, attempt: row.attempt,
     ...(row.outputs !== null ? { outputs: row.outputs as Record<string, JsonValue> } : {}),
     ...(row.error !== null ? { error: row.error as StepError } : {}),
     ...(row.started_at ? { startedAt: row.started_at } : {}), ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
+    ...(row.retry_at ? { retryAt: row.retry_at } : {}),
   };
 }
 
@@ -180,7 +184,7 @@ export function makeRunStore(db: Kysely<Database>, options: RunStoreOptions): Ru
           limit ${limit})
         returning r.id, r.project_id, r.workflow_id, r.version, r.status, r.trigger_outputs, r.owner_epoch, r.started_at`.execute(db);
       if (rows.length === 0) return [];
-      const steps = await db.selectFrom('step_runs').select(['run_id', 'step_id', 'status', 'attempt', 'outputs', 'error', 'started_at', 'finished_at'])
+      const steps = await db.selectFrom('step_runs').select(['run_id', 'step_id', 'status', 'attempt', 'outputs', 'error', 'started_at', 'finished_at', 'retry_at'])
         .where('run_id', 'in', rows.map((row) => row.id)).execute();
       return rows.map((row) => ({
         id: row.id, projectId: row.project_id, workflowId: row.workflow_id, version: row.version, epoch: Number(row.owner_epoch), status: row.status,
@@ -204,7 +208,7 @@ export function makeRunStore(db: Kysely<Database>, options: RunStoreOptions): Ru
           update runs set status = 'canceled', finished_at = ${when}::timestamptz, owner_epoch = owner_epoch + 1
           where id = ${runId}::uuid and project_id = ${projectId}::uuid and status in ('queued', 'running') returning id
         ),
-        s as (update step_runs set status = 'canceled', finished_at = ${when}::timestamptz where run_id in (select id from r) and status in ('waiting', 'running') returning 1),
+        s as (update step_runs set status = 'canceled', finished_at = ${when}::timestamptz where run_id in (select id from r) and status in ('waiting', 'running', 'retrying') returning 1),
         a as (update step_attempts set status = 'canceled', finished_at = ${when}::timestamptz where run_id in (select id from r) and status = 'running' returning 1)
         select exists (select 1 from r) as canceled, (select status from runs where id = ${runId}::uuid and project_id = ${projectId}::uuid) as status`.execute(db);
       const row = rows[0];

@@ -91,13 +91,15 @@ export type RunsTable = {
 export type StepRunsTable = {
   run_id: string;
   step_id: string;
-  status: 'waiting' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'canceled';
+  status: 'waiting' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'skipped' | 'canceled';
   attempt: number;
   inputs: ColumnType<unknown, string | null, string | null>;
   outputs: ColumnType<unknown, string | null, string | null>;
   error: ColumnType<unknown, string | null, string | null>;
   started_at: Date | null;
   finished_at: Date | null;
+  /** When a `retrying` step's next attempt starts. */
+  retry_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 };
 
 export type StepAttemptsTable = {

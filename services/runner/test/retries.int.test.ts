@@ -1,0 +1,83 @@
+// Retries on the real engine (issue 12): Postgres, the local site and wrapper processes. A flaky
+// action failing twice succeeds on attempt 3 after delays within its backoff; every attempt is
+// recorded with its error and log; a failure the policy does not list fails at once; a retry
+// waiting its delay survives a restart of the runner.
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@trellis/platform/testing/eventually';
+import type { StartRun } from '../src/application/engine-port.js';
+import type * as studio from '../src/infrastructure/pb/studio/v1/events.js';
+import { useEngineRunner } from './engine-support.js';
+
+const { runner, db, build, knownProject, deploy, restart } = useEngineRunner();
+
+let projectId = '';
+let flaky: studio.PinnedAction;
+
+function retrying(name: string, retry: Record<string, unknown>): Record<string, unknown> {
+  return {
+    name, trigger: { type: 'http', path: name, inputs: [{ name: 'key', type: 'string' }] },
+    steps: [{ id: 'try', action: 'flaky@1.0.0', inputs: { key: '${{ trigger.key }}', failures: 2 }, retry }],
+    results: { attempts: '${{ steps.try.attempts }}' },
+  };
+}
+
+async function start(workflowId: string): Promise<{ runId: string; finished: Promise<unknown> }> {
+  const request: StartRun = { projectId, workflowId, triggerType: 'http', triggerOutputs: { key: randomUUID() }, traceId: 'trace' };
+  const started = await runner().engine.start(request);
+  if (!started.ok) throw new Error(`refused: ${started.error.type}`);
+  return started.value;
+}
+
+const attempts = (runId: string) => db().selectFrom('step_attempts').selectAll().where('run_id', '=', runId).orderBy('attempt').execute();
+
+describe('retries', () => {
+  beforeAll(async () => {
+    projectId = await knownProject();
+    [flaky] = await build(['examples/actions/flaky']) as [studio.PinnedAction];
+  }, 120_000);
+
+  it('retries a retryable failure after a delay within its backoff, and succeeds on attempt 3; every attempt recorded with its error', async () => {
+    const workflowId = await deploy(projectId, retrying('flaky-three', { attempts: 3, backoff: '300ms', max_delay: '500ms', on: ['error'] }), [flaky]);
+    const run = await start(workflowId);
+    expect(await run.finished).toMatchObject({ status: 'succeeded', results: { attempts: 3 } });
+    const rows = await attempts(run.runId);
+    expect(rows.map((row) => [row.attempt, row.status, (row.error as { code?: string } | null)?.code ?? null])).toEqual([[1, 'failed', 'error'], [2, 'failed', 'error'], [3, 'succeeded', null]]);
+    expect(String((rows[0]?.error as { message: string }).message)).toContain('failing on purpose (attempt 1 of 3)');
+    // Jitter drawn at its top here: each gap is min(max_delay, backoff * 2^(n-1)), plus the time to commit and call.
+    const gaps = [0, 1].map((n) => (rows[n + 1]?.started_at.getTime() ?? 0) - (rows[n]?.finished_at?.getTime() ?? 0));
+    console.log(`retry gaps: ${gaps.join(' ms, ')} ms (delays 299, 499)`);
+    expect(gaps[0]).toBeGreaterThanOrEqual(299);
+    expect(gaps[0]).toBeLessThanOrEqual(299 + 150);
+    expect(gaps[1]).toBeGreaterThanOrEqual(499);
+    expect(gaps[1]).toBeLessThanOrEqual(499 + 150);
+    const step = await db().selectFrom('step_runs').selectAll().where('run_id', '=', run.runId).executeTakeFirstOrThrow();
+    expect(step).toMatchObject({ status: 'succeeded', attempt: 3, retry_at: null, outputs: { attempts: 3 } });
+  }, 60_000);
+
+  it('fails at once on a failure its policy does not take as retryable', async () => {
+    const workflowId = await deploy(projectId, retrying('flaky-unlisted', { attempts: 3, backoff: '100ms', on: ['rate_limited'] }), [flaky]);
+    const run = await start(workflowId);
+    expect(await run.finished).toMatchObject({ status: 'failed', error: { code: 'error', step: 'try' } });
+    expect((await attempts(run.runId)).map((row) => row.status)).toEqual(['failed']);
+  }, 60_000);
+
+  it('keeps a retry waiting its delay across a restart of the runner, then runs it', async () => {
+    const workflowId = await deploy(projectId, retrying('flaky-restart', { attempts: 3, backoff: '2s', max_delay: '2s', on: ['error'] }), [flaky]);
+    const run = await start(workflowId);
+    const stepRow = () => db().selectFrom('step_runs').select(['status', 'attempt', 'retry_at']).where('run_id', '=', run.runId).executeTakeFirstOrThrow();
+    const waiting = await eventually(stepRow, (row) => row.status === 'retrying', 10_000);
+    expect(waiting.retry_at).not.toBeNull();
+    run.finished.catch(() => undefined); // the stopping process gives the run up
+    const restartedAt = Date.now();
+    await restart();
+    const row = await eventually(() => db().selectFrom('runs').select(['status', 'results']).where('id', '=', run.runId).executeTakeFirstOrThrow(),
+      (r) => r.status !== 'running', 20_000);
+    expect(row).toEqual({ status: 'succeeded', results: { attempts: 3 } });
+    const rows = await attempts(run.runId);
+    expect(rows.map((a) => a.status)).toEqual(['failed', 'failed', 'succeeded']);
+    // The second attempt ran in the new process, at the time the first one set.
+    expect(rows[1]?.started_at.getTime()).toBeGreaterThanOrEqual(restartedAt);
+    expect(rows[1]?.started_at.getTime()).toBeGreaterThanOrEqual(waiting.retry_at?.getTime() ?? Infinity);
+  }, 60_000);
+});
