@@ -15,6 +15,8 @@ let projectId = '';
 let projectName = '';
 let token = '';
 
+type Problem = { code: string; errors?: unknown[] };
+
 const userApi = (path: string, init: RequestInit) => fetch(`${new URL(service.base).origin}/user-api/${projectName}/${path}`, init);
 
 function form(parts: Record<string, string | { name: string; text: string; type?: string }>): FormData {
@@ -117,15 +119,15 @@ describe('files and large values in runs', () => {
     const before = await runObjects();
     const json = await userApi('both', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ doc: 'x', note: 'n' }) });
     expect(json.status).toBe(400);
-    expect((await json.json()).errors).toEqual([expect.objectContaining({ path: 'body.doc', code: 'file_needs_multipart' })]);
+    expect(((await json.json()) as Problem).errors).toEqual([expect.objectContaining({ path: 'body.doc', code: 'file_needs_multipart' })]);
     const wrong = await userApi('both', { method: 'POST', body: form({ doc: { name: 'a.txt', text: 'abc' }, note: { name: 'n.txt', text: 'file for a text input' } }) });
     expect(wrong.status).toBe(400);
-    expect((await wrong.json()).errors).toEqual([expect.objectContaining({ path: 'form.note', code: 'type_mismatch' })]);
+    expect(((await wrong.json()) as Problem).errors).toEqual([expect.objectContaining({ path: 'form.note', code: 'type_mismatch' })]);
     const missing = await userApi('both', { method: 'POST', body: form({ doc: 'just text', note: 'n' }) });
-    expect((await missing.json()).errors).toEqual([expect.objectContaining({ path: 'form.doc', code: 'file_expected' })]);
+    expect(((await missing.json()) as Problem).errors).toEqual([expect.objectContaining({ path: 'form.doc', code: 'file_expected' })]);
     const broken = await userApi('both', { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=xyz' }, body: '--xyz\r\nContent-Disposition: form-data; name="doc"; filename="a"\r\n\r\nabc' });
     expect(broken.status).toBe(400);
-    expect((await broken.json()).code).toBe('invalid_multipart');
+    expect(((await broken.json()) as Problem).code).toBe('invalid_multipart');
     expect(await runObjects()).toEqual(before);
   }, 60_000);
 

@@ -323,7 +323,7 @@ describe('retries', () => {
     const persisted: Run.PersistedRun = { status: 'running', triggerOutputs: TRIGGER, steps: [...waiting.steps].map(([id, step]) => ({ id, ...step })) };
     const resumed = Run.resumeRun(plan, persisted, at(50));
     expect(resumed).toMatchObject({ ok: true, value: { start: [], retrying: ['a'] } });
-    const canceled = Run.cancel(waiting, at(60));
+    const canceled = Run.cancel(waiting, new Date(T0 + 60));
     expect(canceled.ok && statuses(canceled.value.state)).toEqual({ a: 'canceled', b: 'canceled' });
     expect(canceled.ok && canceled.value.abort).toEqual([]);
     expect(Run.retryDue(plan, Run.startRun(plan, TRIGGER, at(0)).state, 'a', at(1))).toEqual({ ok: false, error: { type: 'StepNotRetrying', step: 'a', status: 'running' } });

@@ -53,7 +53,7 @@ describe('checkTriggerInputs', () => {
     ['a file part for a text input', { doc: upload, n: upload }, [['n', 'type_mismatch']]],
     ['a missing file', { n: '1' }, [['doc', 'required_input_missing']]],
     ['a file given in a query string', { doc: 'x', n: '1' }, [['doc', 'file_needs_multipart']], 'query'],
-  ] as const)('refuses %s in a form', (_, given, expected, from = 'form') => {
+  ] as [string, Given, string[][], ('form' | 'query')?][])('refuses %s in a form', (_, given, expected, from = 'form') => {
     const checked = checkTriggerInputs(withFile, given, from);
     expect(checked.ok ? [] : checked.error.map((finding) => [finding.input, finding.code])).toEqual(expected);
   });
