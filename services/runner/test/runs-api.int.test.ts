@@ -113,4 +113,23 @@ describe('the runs API', () => {
     const left = await runner.database.db.selectFrom('step_attempts').select('run_id').where('run_id', '=', finished).execute();
     expect(left).toEqual([]);
   });
+
+  it('starts a run by hand (operator) with the inputs the trigger declares; refuses bad inputs, viewers, and other projects\' workflows', async () => {
+    const { projectId, workflowId } = await deployed();
+    const operator = await runner.jwks.sign({ projectId, role: 'operator' });
+    const path = `/workflows/${workflowId}/runs`;
+    const started = await call('POST', path, { token: operator, body: { inputs: { pin: '1234', n: 2 } }, headers: { 'idempotency-key': 'by-hand-1' } });
+    expect(started.status).toBe(202);
+    expect(started.body).toEqual({ run_id: expect.any(String), status_url: `/runner/runs/${started.body.run_id}`, result_url: `/runner/runs/${started.body.run_id}/result` });
+    expect(fake.started.at(-1)).toMatchObject({ projectId, workflowId, triggerType: 'manual', triggerOutputs: { pin: '1234', n: 2 }, idempotencyKey: 'by-hand-1' });
+    const again = await call('POST', path, { token: operator, body: { inputs: { pin: '1234', n: 2 } }, headers: { 'idempotency-key': 'by-hand-1' } });
+    expect(again.body.run_id).toBe(started.body.run_id);
+    const bad = await call('POST', path, { token: operator, body: { inputs: { n: 'two', extra: 1 } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { path: string; code: string }) => [e.path, e.code])).toEqual([['body.extra', 'unknown_input'], ['body.pin', 'required_input_missing'], ['body.n', 'type_mismatch']]);
+    expect((await call('POST', path, { token: await runner.jwks.sign({ projectId, role: 'viewer' }), body: {} })).status).toBe(403);
+    expect((await call('POST', path, { token: await runner.jwks.sign({ projectId: await knownProject(), role: 'owner' }), body: {} })).status).toBe(404);
+    expect((await call('POST', `/workflows/${randomUUID()}/runs`, { token: operator, body: {} })).status).toBe(404);
+    expect((await call('POST', `/workflows/not-a-uuid/runs`, { token: operator, body: {} })).status).toBe(404);
+  });
 });

@@ -2,7 +2,7 @@
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Answer = { status: number; body: any; text: string; headers: Headers };
 
-export type CallOptions = { token?: string; body?: unknown; rawBody?: string; contentType?: string };
+export type CallOptions = { token?: string; body?: unknown; rawBody?: string; contentType?: string; headers?: Record<string, string> };
 
 export type Call = (method: string, path: string, options?: CallOptions) => Promise<Answer>;
 
@@ -13,7 +13,7 @@ export type Call = (method: string, path: string, options?: CallOptions) => Prom
  */
 export function makeCall(base: () => string, answers: string[] = []): Call {
   return async (method, path, options = {}) => {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers['authorization'] = `Bearer ${options.token}`;
     const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';

@@ -5,6 +5,7 @@ import { makeDeploymentQueries } from '../postgres/deployment-queries.js';
 import { makeRunQueries } from '../postgres/run-queries.js';
 import type { Database } from '../postgres/schema.js';
 import { makeDeploymentRoutes, type DeploymentRouteDeps } from './deployment-routes.js';
+import { makeManualRunRoutes } from './manual-runs.js';
 import { makeRunRoutes, type RunRouteDeps } from './run-routes.js';
 import { makeRetentionStore } from '../postgres/retention.js';
 import { makeSettingsRoutes } from './settings-routes.js';
@@ -20,6 +21,7 @@ export function makeRoutes(deps: {
       queries: makeDeploymentQueries(deps.db), stats: deps.siteStats ?? (() => []), ...(deps.siteScaleToZero ? { scaleToZero: deps.siteScaleToZero } : {}),
     }),
     ...(deps.runs ? makeRunRoutes({ ...deps.runs, queries: makeRunQueries(deps.db) }) : []),
+    ...(deps.runs ? makeManualRunRoutes({ queries: makeRunQueries(deps.db), engine: deps.runs.engine }) : []),
     ...(deps.defaultRetentionDays !== undefined
       ? makeSettingsRoutes({ store: makeRetentionStore(deps.db), defaultRetentionDays: deps.defaultRetentionDays, clock: () => new Date() })
       : []),

@@ -126,7 +126,7 @@ const stepNotFound = () => new HttpProblem(404, 'step_not_found', 'Step not foun
 export type RunRouteDeps = {
   queries: Pick<RunQueries, 'list' | 'get' | 'logs' | 'stepStatus' | 'deleteFinished'>;
   /** cancel, and awaitEnd: a finished run's end as the engine reports it (the same answer as the trigger's). */
-  engine: Pick<Engine, 'cancel' | 'awaitEnd'>;
+  engine: Pick<Engine, 'cancel' | 'awaitEnd' | 'start'>;
   /** Removes what the run keeps in the object store (large values, files). */
   removeRunObjects: (projectId: string, runId: string) => Promise<void>;
   answers: RunAnswers;

@@ -93,7 +93,7 @@ async function checkAuth(trigger: HttpTrigger, served: ServedVersion, context: R
 
 const idempotencyKey = /^[\x21-\x7e]{1,255}$/;
 
-function idempotencyKeyOf(context: RequestContext): string | undefined {
+export function idempotencyKeyOf(context: RequestContext): string | undefined {
   const header = context.headers['idempotency-key'];
   if (header === undefined) return undefined;
   if (typeof header !== 'string' || !idempotencyKey.test(header)) {
@@ -102,7 +102,7 @@ function idempotencyKeyOf(context: RequestContext): string | undefined {
   return header;
 }
 
-function inputProblem(findings: readonly InputFinding[], where: InputSource): HttpProblem {
+export function inputProblem(findings: readonly InputFinding[], where: InputSource): HttpProblem {
   return new HttpProblem(400, 'invalid_inputs', 'Invalid inputs', `${findings.length} input(s) do not match the trigger's declaration.`,
     findings.map((finding) => ({ path: `${where}.${finding.input}`, message: finding.message, code: finding.code })));
 }

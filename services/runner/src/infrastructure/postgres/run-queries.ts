@@ -64,6 +64,18 @@ export function makeRunQueries(db: Kysely<Database>) {
       const row = await served().where('p.name', '=', projectName).where('d.http_path', '=', httpPath).executeTakeFirst();
       return row ? toServed(row) : undefined;
     },
+    /** The version the workflow serves now, if it is the project's and serves one (any trigger). */
+    servingOf: async (projectId: string, workflowId: string): Promise<(Omit<ServedVersion, 'httpPath'> & { triggerType: string | null }) | undefined> => {
+      if (!isUuid(workflowId)) return undefined;
+      const row = await db.selectFrom('deployments as d')
+        .innerJoin('deployed_versions as v', (join) => join.onRef('v.workflow_id', '=', 'd.workflow_id').onRef('v.version', '=', 'd.serving_version'))
+        .select(['d.project_id', 'd.workflow_id', 'd.name', 'd.trigger_type', 'v.version', 'v.document', 'v.actions'])
+        .where('d.project_id', '=', projectId).where('d.workflow_id', '=', workflowId).executeTakeFirst();
+      return row ? {
+        projectId: row.project_id, workflowId: row.workflow_id, name: row.name, version: row.version, triggerType: row.trigger_type,
+        document: row.document as JsonValue, actions: row.actions as PinnedAction[],
+      } : undefined;
+    },
     /** Every HTTP trigger the project named `projectName` serves, by path. */
     servedBy: async (projectName: string): Promise<ServedVersion[]> =>
       (await served().where('p.name', '=', projectName).orderBy('d.http_path').execute()).map(toServed),
