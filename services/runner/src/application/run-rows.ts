@@ -22,13 +22,13 @@ export type Settled = {
   readonly retrying: readonly string[];
 };
 
-function scopeOf(state: Run.RunState, values: RunValues): Scope {
+function scopeOf(state: Run.RunState, values: RunValues, failure?: JsonValue): Scope {
   const steps = new Map<string, StepValues | null>();
   for (const [id, step] of state.steps) {
     if (step.status === 'succeeded') steps.set(id, step.outputs ?? {});
     else if (step.status === 'skipped') steps.set(id, null);
   }
-  return { trigger: state.triggerOutputs, steps, variables: values.variables, secret: (name) => values.secrets.get(name) };
+  return { trigger: state.triggerOutputs, steps, variables: values.variables, secret: (name) => values.secrets.get(name), ...(failure !== undefined ? { failure } : {}) };
 }
 
 /**
@@ -44,7 +44,9 @@ export function settle(plan: Plan, transition: Run.Transition, values: RunValues
     const id = queue.shift() as string;
     const step = state.steps.get(id);
     if (step?.status !== 'running') continue;
-    const resolved = resolveInputs(stepOf(plan, id), scopeOf(state, values));
+    // A compensation reads the step it compensates (its inputs as called) as `failure`.
+    const failure = id.includes(':') ? Run.failureOf(state, id, inputs.get(id.slice(id.indexOf(':') + 1))) : undefined;
+    const resolved = resolveInputs(stepOf(plan, id), scopeOf(state, values, failure));
     if (resolved.ok) {
       inputs.set(id, resolved.value);
       ready.push(id);

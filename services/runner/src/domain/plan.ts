@@ -255,8 +255,13 @@ export function planOf(document: JsonValue, pins: readonly Pin[]): Result<Plan, 
 }
 
 /** The step of a plan, for ids the plan gave (a bug otherwise). */
+/** A compensation's run of `compensation` for the step `forStep`: its own id in a run (`:` is in no step id). */
+export const compensationKey = (compensation: string, forStep: string): string => `${compensation}:${forStep}`;
+
+/** The plan's step behind a run's step id (a compensation's key gives the compensation step). */
 export function stepOf(plan: Plan, id: string): PlanStep {
-  const step = plan.steps.get(id);
+  const colon = id.indexOf(':');
+  const step = plan.steps.get(colon < 0 ? id : id.slice(0, colon));
   if (!step) throw new Error(`The plan has no step ${id}`);
   return step;
 }

@@ -6,7 +6,7 @@ import * as Run from './run.js';
 const PIN: Plan.Pin = { actionId: 'add-one', version: '1.0.0', inputs: [{ name: 'n', type: 'json', help: '', optional: true }] };
 
 /** `uses`: steps whose output n the step reads; `needs`: steps it waits for without reading. */
-type StepSpec = { uses?: string[]; needs?: string[]; when?: string; retry?: Record<string, JsonValue> };
+type StepSpec = { uses?: string[]; needs?: string[]; when?: string; retry?: Record<string, JsonValue>; onFailure?: string };
 
 function aPlan(steps: Record<string, StepSpec>, results: Record<string, JsonValue> = {}): Plan.Plan {
   const document: JsonValue = {
@@ -17,6 +17,7 @@ function aPlan(steps: Record<string, StepSpec>, results: Record<string, JsonValu
       ...(spec.needs ? { needs: spec.needs } : {}),
       ...(spec.when ? { when: spec.when } : {}),
       ...(spec.retry ? { retry: spec.retry } : {}),
+      ...(spec.onFailure ? { on_failure: spec.onFailure } : {}),
       inputs: { n: `\${{ [${(spec.uses ?? []).map((used) => `steps.${used}.n`).join(', ')}] }}` },
     })),
     results,
@@ -333,5 +334,59 @@ describe('retries', () => {
     const policy = { backoffMs: 100, maxDelayMs: 1000 };
     expect([1, 2, 3, 4, 5, 60].map((n) => Run.retryDelayMs(policy, n, () => 0.999999))).toEqual([99, 199, 399, 799, 999, 999]);
     expect(Run.retryDelayMs(policy, 3, () => 0)).toBe(0);
+  });
+});
+
+describe('compensations (saga)', () => {
+  // a -> b -> c; c fails. a and b have compensations; c's own compensation runs first.
+  const plan = aPlan({
+    a: { onFailure: 'undo_a' }, b: { uses: ['a'], onFailure: 'undo_b' }, c: { uses: ['b'], onFailure: 'undo_c' }, d: { uses: ['c'] },
+    undo_a: {}, undo_b: {}, undo_c: {},
+  });
+
+  function drive(failing: readonly string[]) {
+    let transition = Run.startRun(plan, TRIGGER, at(0));
+    const order: string[] = [];
+    let state = transition.state;
+    const queue = [...transition.start];
+    for (let ms = 1; queue.length > 0; ms++) {
+      const id = queue.shift() as string;
+      order.push(id);
+      transition = finish(plan, state, id, failing.includes(id) ? failed() : succeeded(1), ms);
+      state = transition.state;
+      queue.push(...transition.start);
+    }
+    return { order, transition, state };
+  }
+
+  it('runs the failed step\'s compensation, then those of the completed steps in reverse, one at a time, then ends failed with the first error', () => {
+    const { order, transition, state } = drive(['c']);
+    expect(order).toEqual(['a', 'b', 'c', 'undo_c:c', 'undo_b:b', 'undo_a:a']);
+    expect(transition.ended).toEqual({ status: 'failed', error: { step: 'c', code: 'boom', message: 'it broke' } });
+    expect(statuses(state)).toMatchObject({ a: 'succeeded', b: 'succeeded', c: 'failed', d: 'canceled', 'undo_c:c': 'succeeded', 'undo_b:b': 'succeeded', 'undo_a:a': 'succeeded' });
+    expect(Run.failureOf(state, 'undo_c:c', { n: [1] })).toEqual({ step: 'c', attempts: 1, inputs: { n: [1] }, error: { code: 'boom', message: 'it broke' } });
+    expect(Run.failureOf(state, 'undo_a:a', undefined)).toMatchObject({ step: 'a', error: { code: 'boom' } });
+  });
+
+  it('goes on with the next compensation when one fails, and keeps the run\'s first error', () => {
+    const { order, transition } = drive(['c', 'undo_b:b']);
+    expect(order).toEqual(['a', 'b', 'c', 'undo_c:c', 'undo_b:b', 'undo_a:a']);
+    expect(transition.ended).toEqual({ status: 'failed', error: { step: 'c', code: 'boom', message: 'it broke' } });
+  });
+
+  it('runs none when the run succeeds, and none of steps that never ran', () => {
+    expect(drive([]).order).toEqual(['a', 'b', 'c', 'd']);
+    expect(drive(['a']).order).toEqual(['a', 'undo_a:a']);
+  });
+
+  it('goes on after a takeover: a running compensation starts again, the queue is read from the state', () => {
+    let transition = Run.startRun(plan, TRIGGER, at(0));
+    for (const [id, ms] of [['a', 1], ['b', 2], ['c', 3]] as const) transition = finish(plan, transition.state, id, id === 'c' ? failed() : succeeded(1), ms);
+    transition = finish(plan, transition.state, 'undo_c:c', succeeded(1), 4);
+    expect(transition.start).toEqual(['undo_b:b']);
+    const persisted: Run.PersistedRun = { status: 'running', triggerOutputs: TRIGGER, steps: [...transition.state.steps].map(([id, step]) => ({ id, ...step })) };
+    const resumed = Run.resumeRun(plan, persisted, at(10));
+    expect(resumed.ok && resumed.value.start).toEqual(['undo_b:b']);
+    expect(resumed.ok && resumed.value.state.steps.get('undo_b:b')?.attempt).toBe(2);
   });
 });

@@ -1,7 +1,7 @@
 import type { JsonValue } from '@trellis/kernel/io';
 import { ok, rejected, type Result } from '@trellis/kernel/result';
 import { evaluateCondition, renderResults, type Scope, type StepValues } from './inputs.js';
-import { stepOf, type Plan } from './plan.js';
+import { compensationKey, stepOf, type Plan } from './plan.js';
 
 /*
  * The state of one run as plain data, and its transitions. No I/O and no clock: the time of a
@@ -9,8 +9,14 @@ import { stepOf, type Plan } from './plan.js';
  * `Context`. Each transition returns the new state and what the engine must do: the steps it
  * marked running (to call), those it skipped, and the run's end when it ended.
  *
- * Compensation steps are not part of a run's state here (they run only when a step fails for
- * good: issue 12).
+ * Compensation (a saga). Once a run has failed and nothing is running, the compensations run one
+ * at a time before it ends: first that of each failed step (in the order they failed), then
+ * those of the steps that had succeeded, the last to finish first. A compensation's run has its
+ * own id in the run (`<compensation>:<step it compensates>`, see `compensationKey`) and is
+ * recorded like any step; it reads `${{ failure.* }}` (the compensated step, its inputs, its
+ * error). A compensation that fails is recorded and the next one runs; the run ends failed with
+ * its first error. The queue is computed from the state each time (never stored), so a takeover
+ * goes on where it was. A canceled run runs no compensation.
  *
  * Retries. A failed attempt whose failure is retryable (the engine says: timeouts, crashes, an
  * unreachable action, ActionError codes the step's `retry.on` lists), of a step whose `retry`
@@ -171,14 +177,47 @@ function advance(plan: Plan, state: RunState, context: Context, restarted: reado
   const done = { start, skipped, failed, retrying: retrying.filter((id) => steps.get(id)?.status === 'retrying') };
   const statuses = [...steps.values()].map((step) => step.status);
   if (statuses.some((status) => IN_FLIGHT.includes(status))) return { state: next, ...done };
-  if (error) return endRun(next, { status: 'failed', error }, context.at, done);
-  if (statuses.includes('waiting')) throw new Error('A waiting step is left with nothing running: the plan is not a DAG');
-  const results = renderResults(plan, scopeOf(next.triggerOutputs, steps, context.variables));
-  if (!results.ok) {
-    const failure: RunError = { code: results.error.code, message: results.error.message };
-    return endRun({ ...next, error: failure }, { status: 'failed', error: failure }, context.at, done);
+  let failure = error;
+  if (!failure) {
+    if (statuses.includes('waiting')) throw new Error('A waiting step is left with nothing running: the plan is not a DAG');
+    const results = renderResults(plan, scopeOf(next.triggerOutputs, steps, context.variables));
+    if (results.ok) return endRun(next, { status: 'succeeded', results: results.value }, context.at, done);
+    failure = { code: results.error.code, message: results.error.message };
   }
-  return endRun(next, { status: 'succeeded', results: results.value }, context.at, done);
+  // Failed: the next compensation not run yet starts; when none is left, the run ends.
+  const compensation = compensationQueue(plan, steps).find((key) => !steps.has(key));
+  if (compensation !== undefined) {
+    steps.set(compensation, { status: 'running', attempt: 1, startedAt: context.at });
+    return { state: { ...next, error: failure }, ...done, start: [...start, compensation] };
+  }
+  return endRun({ ...next, error: failure }, { status: 'failed', error: failure }, context.at, done);
+}
+
+/**
+ * The compensations a failed run owes, in the order they run: each failed step's (in the order
+ * they failed), then each succeeded step's, the last to finish first. Keys (`compensationKey`).
+ */
+export function compensationQueue(plan: Plan, steps: ReadonlyMap<string, StepState>): string[] {
+  const byEnd = (status: StepStatus) => plan.order
+    .map((id, index) => ({ id, index, step: steps.get(id) }))
+    .filter((entry) => entry.step?.status === status && stepOf(plan, entry.id).onFailure !== undefined)
+    .sort((a, b) => ((a.step?.finishedAt?.getTime() ?? 0) - (b.step?.finishedAt?.getTime() ?? 0)) || a.index - b.index);
+  const failed = byEnd('failed');
+  const succeeded = byEnd('succeeded').reverse();
+  return [...failed, ...succeeded].map((entry) => compensationKey(stepOf(plan, entry.id).onFailure as string, entry.id));
+}
+
+/** What a compensation run reads as `${{ failure }}`: the step it compensates, with its inputs and error. */
+export function failureOf(state: RunState, key: string, inputs: Readonly<Record<string, JsonValue>> | undefined): JsonValue | undefined {
+  const colon = key.indexOf(':');
+  if (colon < 0) return undefined;
+  const id = key.slice(colon + 1);
+  const step = state.steps.get(id);
+  const error = step?.error ?? state.error;
+  return {
+    step: id, attempts: step?.attempt ?? 0, inputs: inputs ?? {},
+    error: error ? { code: error.code, message: error.message } : null,
+  };
 }
 
 /** The run ended: steps that never started (or were running, on cancel) become canceled. */
@@ -261,7 +300,9 @@ export type PersistedRun = {
 export function resumeRun(plan: Plan, persisted: PersistedRun, context: Context): Result<Transition, TransitionRejection> {
   const steps = waitingSteps(plan);
   for (const { id, ...step } of persisted.steps) {
-    if (!steps.has(id)) return rejected({ type: 'UnknownStep', step: id });
+    const colon = id.indexOf(':');
+    const known = colon < 0 ? steps.has(id) : plan.compensations.includes(id.slice(0, colon)) && plan.steps.has(id.slice(colon + 1));
+    if (!known) return rejected({ type: 'UnknownStep', step: id });
     steps.set(id, step);
   }
   const { status, triggerOutputs, startedAt, finishedAt, error, results } = persisted;
@@ -272,7 +313,7 @@ export function resumeRun(plan: Plan, persisted: PersistedRun, context: Context)
   };
   if (status !== 'running' && status !== 'queued') return ok({ state, start: [], skipped: [], failed: [], retrying: [] });
   const restarted: string[] = [];
-  for (const id of plan.order) {
+  for (const id of [...plan.order, ...[...steps.keys()].filter((key) => key.includes(':'))]) {
     const step = steps.get(id);
     if (step?.status !== 'running') continue;
     steps.set(id, { status: 'running', attempt: step.attempt + 1, startedAt: context.at });

@@ -48,7 +48,11 @@ const stepSchema = z.object({
   outputs: z.record(z.string(), json).nullable(), error: errorSchema,
 });
 
-const runDetailSchema = runSchema.extend({ steps: z.array(stepSchema).describe('Every step of the version, in document order') });
+const runDetailSchema = runSchema.extend({
+  steps: z.array(stepSchema).describe('Every step of the version, in document order'),
+  compensations: z.array(stepSchema.extend({ compensation: z.string(), compensates: z.string() }))
+    .describe('The compensations a failed run ran, in order: each `id` is `<compensation>:<step it compensates>` (its logs: /steps/{id}/logs)'),
+});
 
 const logsSchema = z.object({
   run_id: z.string(), step: z.string(),
@@ -74,14 +78,15 @@ const pinOf = (actions: readonly PinnedAction[], action: string) => actions.find
 
 function detailView(run: RunDetail): z.infer<typeof runDetailSchema> {
   const rows = new Map(run.steps.map((step) => [step.step_id, step]));
-  const steps = readDocument(run.document).steps.map((step) => {
-    const row = rows.get(step.id);
+  const documentSteps = readDocument(run.document).steps;
+  const view = (id: string, step: { action: string }) => {
+    const row = rows.get(id);
     const pin = pinOf(run.actions, step.action);
     const values = (value: unknown, declared: Declared | undefined) =>
       value === null || value === undefined ? null : shownRecord(maskPasswords(value as Record<string, JsonValue>, declared ?? []));
     return {
-      id: step.id, action: step.action, status: row?.status ?? ('pending' as const),
-      attempts: run.attempts.filter((attempt) => attempt.step_id === step.id).map((attempt) => ({
+      id, action: step.action, status: row?.status ?? ('pending' as const),
+      attempts: run.attempts.filter((attempt) => attempt.step_id === id).map((attempt) => ({
         attempt: attempt.attempt, status: attempt.status, error: attempt.error as z.infer<typeof errorSchema>, logs_truncated: attempt.logs_truncated,
         started_at: attempt.started_at.toISOString(), finished_at: iso(attempt.finished_at), duration_ms: durationMs(attempt.started_at, attempt.finished_at),
       })),
@@ -89,8 +94,17 @@ function detailView(run: RunDetail): z.infer<typeof runDetailSchema> {
       started_at: iso(row?.started_at ?? null), finished_at: iso(row?.finished_at ?? null), duration_ms: durationMs(row?.started_at ?? null, row?.finished_at ?? null),
       inputs: values(row?.inputs, pin?.inputs), outputs: values(row?.outputs, pin?.outputs), error: (row?.error ?? null) as z.infer<typeof errorSchema>,
     };
-  });
-  return { ...runView(run, triggerDeclared(run.document)), steps };
+  };
+  const steps = documentSteps.map((step) => view(step.id, step));
+  // Compensation runs (`<compensation>:<step>`), in the order they started.
+  const compensations = run.steps.filter((row) => row.step_id.includes(':'))
+    .sort((a, b) => (a.started_at?.getTime() ?? 0) - (b.started_at?.getTime() ?? 0))
+    .flatMap((row) => {
+      const [compensation = '', compensates = ''] = row.step_id.split(':');
+      const step = documentSteps.find((candidate) => candidate.id === compensation);
+      return step ? [{ ...view(row.step_id, step), compensation, compensates }] : [];
+    });
+  return { ...runView(run, triggerDeclared(run.document)), steps, compensations };
 }
 
 type AttemptLogRow = Awaited<ReturnType<RunQueries['logs']>>[number];
@@ -150,7 +164,9 @@ export function makeRunRoutes(deps: RunRouteDeps): Route[] {
     return run;
   };
   const stepIn = (run: RunDetail, step: string) => {
-    const found = readDocument(run.document).steps.find((candidate) => candidate.id === step);
+    // A compensation's run is named `<compensation>:<step>`.
+    const [id = ''] = step.split(':');
+    const found = readDocument(run.document).steps.find((candidate) => candidate.id === id);
     if (!found) throw stepNotFound();
     return found;
   };

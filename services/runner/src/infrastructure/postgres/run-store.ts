@@ -50,11 +50,12 @@ async function writeTransitions(db: Kysely<Database>, named: NamedQueries, owner
         where not exists (select 1 from step_runs s where s.run_id = f.run and s.step_id = e.step and s.attempt = e.attempt and s.status = 'running'))
     ),
     steps_written as (
-      update step_runs s set status = x.status, attempt = x.attempt, inputs = x.inputs, outputs = x.outputs, error = x.error,
-        started_at = x.started_at, finished_at = x.finished_at, retry_at = x.retry_at
+      insert into step_runs as s (run_id, step_id, status, attempt, inputs, outputs, error, started_at, finished_at, retry_at)
+      select v.run, x.step, x.status, x.attempt, x.inputs, x.outputs, x.error, x.started_at, x.finished_at, x.retry_at
       from valid v cross join jsonb_to_recordset(v.steps)
         as x(step text, status text, attempt int, inputs json, outputs json, error jsonb, started_at timestamptz, finished_at timestamptz, retry_at timestamptz)
-      where s.run_id = v.run and s.step_id = x.step
+      on conflict (run_id, step_id) do update set status = excluded.status, attempt = excluded.attempt, inputs = excluded.inputs, outputs = excluded.outputs,
+        error = excluded.error, started_at = excluded.started_at, finished_at = excluded.finished_at, retry_at = excluded.retry_at
       returning 1
     ),
     attempts_written as (

@@ -1,7 +1,8 @@
-// Retries on the real engine (issue 12): Postgres, the local site and wrapper processes. A flaky
-// action failing twice succeeds on attempt 3 after delays within its backoff; every attempt is
-// recorded with its error and log; a failure the policy does not list fails at once; a retry
-// waiting its delay survives a restart of the runner.
+// Control flow on the real engine (issue 12): Postgres, the local site and wrapper processes.
+// Retries: a flaky action failing twice succeeds on attempt 3 after delays within its backoff;
+// every attempt is recorded with its error; a failure the policy does not list fails at once; a
+// retry waiting its delay survives a restart of the runner. Compensations: a failing step runs
+// its own, then those of the completed steps in reverse order, each recorded like a step.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@trellis/platform/testing/eventually';
@@ -9,10 +10,12 @@ import type { StartRun } from '../src/application/engine-port.js';
 import type * as studio from '../src/infrastructure/pb/studio/v1/events.js';
 import { useEngineRunner } from './engine-support.js';
 
-const { runner, db, build, knownProject, deploy, restart } = useEngineRunner();
+const { service, runner, db, build, knownProject, deploy, restart } = useEngineRunner();
 
 let projectId = '';
 let flaky: studio.PinnedAction;
+let echo: studio.PinnedAction;
+let raise: studio.PinnedAction;
 
 function retrying(name: string, retry: Record<string, unknown>): Record<string, unknown> {
   return {
@@ -31,12 +34,12 @@ async function start(workflowId: string): Promise<{ runId: string; finished: Pro
 
 const attempts = (runId: string) => db().selectFrom('step_attempts').selectAll().where('run_id', '=', runId).orderBy('attempt').execute();
 
-describe('retries', () => {
-  beforeAll(async () => {
-    projectId = await knownProject();
-    [flaky] = await build(['examples/actions/flaky']) as [studio.PinnedAction];
-  }, 120_000);
+beforeAll(async () => {
+  projectId = await knownProject();
+  [flaky, echo, raise] = await build(['examples/actions/flaky', 'examples/actions/echo', 'examples/actions/raise-error']) as [studio.PinnedAction, studio.PinnedAction, studio.PinnedAction];
+}, 120_000);
 
+describe('retries', () => {
   it('retries a retryable failure after a delay within its backoff, and succeeds on attempt 3; every attempt recorded with its error', async () => {
     const workflowId = await deploy(projectId, retrying('flaky-three', { attempts: 3, backoff: '300ms', max_delay: '500ms', on: ['error'] }), [flaky]);
     const run = await start(workflowId);
@@ -79,5 +82,38 @@ describe('retries', () => {
     // The second attempt ran in the new process, at the time the first one set.
     expect(rows[1]?.started_at.getTime()).toBeGreaterThanOrEqual(restartedAt);
     expect(rows[1]?.started_at.getTime()).toBeGreaterThanOrEqual(waiting.retry_at?.getTime() ?? Infinity);
+  }, 60_000);
+});
+
+describe('compensations', () => {
+  it('runs the failed step\'s compensation with its inputs and error, then the completed steps\' in reverse order; the run ends failed with the first error', async () => {
+    const say = (text: string) => ({ action: 'echo@1.0.0', inputs: { text } });
+    const workflowId = await deploy(projectId, {
+      name: 'saga', trigger: { type: 'http', path: 'saga', inputs: [{ name: 'key', type: 'string' }] },
+      steps: [
+        { id: 'book', ...say('booked'), on_failure: 'cancel_booking' },
+        { id: 'charge', ...say('charged'), needs: ['book'], on_failure: 'refund' },
+        { id: 'ship', action: 'raise-error@1.0.0', inputs: { message: 'no truck', code: 'no_truck' }, needs: ['charge'], on_failure: 'apologise' },
+        { id: 'cancel_booking', ...say('${{ failure.step }} undone') },
+        { id: 'refund', ...say('${{ failure.step }} refunded after ${{ failure.error.code }}') },
+        { id: 'apologise', ...say('${{ failure.step }} failed: ${{ failure.error.message }} (message was ${{ failure.inputs.message }})') },
+      ],
+    }, [echo, raise]);
+    const run = await start(workflowId);
+    expect(await run.finished).toMatchObject({ status: 'failed', error: { step: 'ship', code: 'no_truck', message: 'no truck' } });
+    const rows = await db().selectFrom('step_runs').select(['step_id', 'status', 'outputs', 'started_at']).where('run_id', '=', run.runId).where('step_id', 'like', '%:%')
+      .orderBy('started_at').execute();
+    expect(rows.map((row) => [row.step_id, row.status, (row.outputs as { text: string }).text])).toEqual([
+      ['apologise:ship', 'succeeded', 'ship failed: no truck (message was no truck)'],
+      ['refund:charge', 'succeeded', 'charge refunded after no_truck'],
+      ['cancel_booking:book', 'succeeded', 'book undone'],
+    ]);
+    const token = await service.jwks.sign({ projectId, role: 'viewer' });
+    // The runner restarted above listens on a port of its own now.
+    const base = `http://127.0.0.1:${runner().http.port}/runner`;
+    const detail = await fetch(`${base}/runs/${run.runId}`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => r.json() as Promise<{ compensations: { id: string; compensates: string; status: string }[] }>);
+    expect(detail.compensations.map((c) => [c.id, c.compensates, c.status])).toEqual([['apologise:ship', 'ship', 'succeeded'], ['refund:charge', 'charge', 'succeeded'], ['cancel_booking:book', 'book', 'succeeded']]);
+    const logs = await fetch(`${base}/runs/${run.runId}/steps/refund:charge/logs`, { headers: { authorization: `Bearer ${token}` } });
+    expect(logs.status).toBe(200);
   }, 60_000);
 });
