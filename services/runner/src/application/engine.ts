@@ -177,9 +177,12 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
   }
 
   /** Commits the move from `previous` to `settled` (already the run's state in memory), then calls what it started. */
-  async function commit(run: Live, previous: Run.RunState, settled: Settled, expect: TransitionWrite['expect'], logs?: ReadonlyMap<string, CallLogs>): Promise<void> {
+  async function commit(
+    run: Live, previous: Run.RunState, settled: Settled, expect: TransitionWrite['expect'], logs?: ReadonlyMap<string, CallLogs>, touched?: readonly string[],
+  ): Promise<void> {
     const at = deps.clock();
-    const rows = rowsOf(run.version.plan, previous, settled.state, run.inputs, logs);
+    const changed = touched ? new Set([...touched, ...settled.started, ...settled.retrying]) : undefined;
+    const rows = rowsOf(run.version.plan, previous, settled.state, run.inputs, logs, changed);
     const end = settled.ended ? endRow(settled.ended, settled.state, at) : undefined;
     const write: TransitionWrite = { runId: run.id, epoch: run.epoch, expect, steps: rows.steps, attempts: rows.attempts, ...(end ? { end } : {}) };
     const pending = inOrder(run, write);
@@ -228,7 +231,7 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
     const previous = run.state;
     const settled = settle(run.version.plan, next.value, run.values, at, run.inputs);
     run.state = settled.state;
-    await commit(run, previous, settled, []);
+    await commit(run, previous, settled, [], undefined, [id]);
   }
 
   async function callStep(run: Live, id: string): Promise<void> {
@@ -272,7 +275,7 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
     const previous = run.state;
     const settled = settle(run.version.plan, next.value, run.values, at, run.inputs);
     run.state = settled.state;
-    await commit(run, previous, settled, [{ step: id, attempt }], new Map([[id, outcome.logs]]));
+    await commit(run, previous, settled, [{ step: id, attempt }], new Map([[id, outcome.logs]]), [id]);
   }
 
   async function adopt(claimed: ClaimedRun): Promise<void> {
@@ -348,7 +351,7 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
       run.state = canceled.value.state;
       for (const id of canceled.value.abort) run.calls.get(id)?.abort();
       clearRetries(run);
-      await commit(run, previous, { state: canceled.value.state, ready: [], retrying: [], ended: { status: 'canceled' } }, []);
+      await commit(run, previous, { state: canceled.value.state, ready: [], retrying: [], started: [], ended: { status: 'canceled' } }, []);
       return ok(undefined);
     },
 

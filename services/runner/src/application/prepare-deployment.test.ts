@@ -12,14 +12,14 @@ describe('a deployment this runner cannot run yet', () => {
     const deps = { uow: fakes.uow, site: site.site, clock, runs: { settle: async () => {} } };
     const action = aPinnedAction();
     const documentJson = JSON.stringify({
-      apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'add-ten', trigger: { type: 'http', path: 'add-ten' },
-      steps: [{ id: 's0', action: `${action.actionId}@${action.version}`, foreach: [1, 2], inputs: {} }],
+      apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'add-ten', trigger: { type: 'schedule', cron: '* * * * *' },
+      steps: [{ id: 's0', action: `${action.actionId}@${action.version}`, inputs: {} }],
     });
     const request = aDeployRequest({ documentJson, actions: [action] });
     await handleDeployRequested(deps, request);
     expect(await prepareDeployment(deps, { workflowId: request.workflowId, deploymentId: request.deploymentId })).toEqual({ outcome: 'failed' });
     expect(site.prepared).toEqual([]);
-    expect(fakes.state().deployments['w1']).toMatchObject({ status: 'failed', servingVersion: null, reason: 'this runner does not run foreach (step s0) yet' });
+    expect(fakes.state().deployments['w1']).toMatchObject({ status: 'failed', servingVersion: null, reason: 'this runner does not run schedule triggers yet' });
     expect(fakes.state().outbox.map(({ event }) => event.type)).toEqual(['WorkflowDeployFailed']);
   });
 });

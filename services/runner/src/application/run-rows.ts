@@ -1,7 +1,7 @@
 import type { JsonValue } from '@trellis/kernel/io';
 import { templateReferences } from '@trellis/workflow-language/template';
 import { resolveInputs, type Scope, type StepValues } from '../domain/inputs.js';
-import { stepOf, type Plan } from '../domain/plan.js';
+import { itemOf, stepOf, type Plan } from '../domain/plan.js';
 import * as Run from '../domain/run.js';
 import type { RunEnd, RunError } from './engine-port.js';
 import type { AttemptRow, RunEndRow, StepRow, StoredEnd } from './run-store.js';
@@ -20,15 +20,23 @@ export type Settled = {
   readonly ended?: Run.RunEnd;
   /** Steps waiting for their next attempt (their `retryAt`): the engine arms a timer for each. */
   readonly retrying: readonly string[];
+  /** Every step this settling started (those that failed on their inputs too): their rows change. */
+  readonly started: readonly string[];
 };
 
-function scopeOf(state: Run.RunState, values: RunValues, failure?: JsonValue): Scope {
+function scopeOf(plan: Plan, state: Run.RunState, values: RunValues, failure?: JsonValue, item?: JsonValue): Scope {
   const steps = new Map<string, StepValues | null>();
-  for (const [id, step] of state.steps) {
+  // The normal flow only: items are read through their foreach step, nothing reads a compensation.
+  for (const id of plan.order) {
+    const step = state.steps.get(id);
+    if (!step) continue;
     if (step.status === 'succeeded') steps.set(id, step.outputs ?? {});
     else if (step.status === 'skipped') steps.set(id, null);
   }
-  return { trigger: state.triggerOutputs, steps, variables: values.variables, secret: (name) => values.secrets.get(name), ...(failure !== undefined ? { failure } : {}) };
+  return {
+    trigger: state.triggerOutputs, steps, variables: values.variables, secret: (name) => values.secrets.get(name),
+    ...(failure !== undefined ? { failure } : {}), ...(item !== undefined ? { item } : {}),
+  };
 }
 
 /**
@@ -40,13 +48,18 @@ export function settle(plan: Plan, transition: Run.Transition, values: RunValues
   let { state, ended } = transition;
   const queue = [...transition.start];
   const ready: string[] = [];
+  const started: string[] = [];
   while (queue.length > 0) {
     const id = queue.shift() as string;
+    started.push(id);
     const step = state.steps.get(id);
     if (step?.status !== 'running') continue;
     // A compensation reads the step it compensates (its inputs as called) as `failure`.
     const failure = id.includes(':') ? Run.failureOf(state, id, inputs.get(id.slice(id.indexOf(':') + 1))) : undefined;
-    const resolved = resolveInputs(stepOf(plan, id), scopeOf(state, values, failure));
+    // An item reads its value as `item`.
+    const item = itemOf(id);
+    const value = item ? state.steps.get(item.step)?.foreach?.items[item.index] : undefined;
+    const resolved = resolveInputs(stepOf(plan, id), scopeOf(plan, state, values, failure, value));
     if (resolved.ok) {
       inputs.set(id, resolved.value);
       ready.push(id);
@@ -60,7 +73,7 @@ export function settle(plan: Plan, transition: Run.Transition, values: RunValues
   }
   return {
     state, ready: ready.filter((id) => state.steps.get(id)?.status === 'running'), ...(ended ? { ended } : {}),
-    retrying: transition.retrying.filter((id) => state.steps.get(id)?.status === 'retrying'),
+    retrying: transition.retrying.filter((id) => state.steps.get(id)?.status === 'retrying'), started,
   };
 }
 
@@ -83,6 +96,18 @@ function stepRow(plan: Plan, id: string, step: Run.StepState, inputs: Map<string
   };
 }
 
+/**
+ * The steps a transition may have changed. Every step of the run, unless the caller names the
+ * ones it touched (an outcome and what it started) and the transition is an ordinary one: then the
+ * normal flow, the compensations and those (a foreach's thousands of items are not all read).
+ */
+function candidates(plan: Plan, previous: Run.RunState | undefined, next: Run.RunState, touched: ReadonlySet<string> | undefined): Iterable<string> {
+  if (!previous || !touched || next.status !== 'running' || next.error !== previous.error) return next.steps.keys();
+  // A foreach that starts creates all its items at once.
+  if (plan.order.some((id) => next.steps.get(id)?.foreach !== undefined && previous.steps.get(id)?.foreach === undefined)) return next.steps.keys();
+  return new Set([...plan.order, ...touched, ...(next.error ? Run.compensationQueue(plan, next.steps) : [])]);
+}
+
 /** How an attempt ended, by the status its step took (a step waiting to retry ended its attempt failed). */
 const ATTEMPT_ENDS = { succeeded: 'succeeded', failed: 'failed', canceled: 'canceled', retrying: 'failed' } as const;
 
@@ -92,10 +117,13 @@ const ATTEMPT_ENDS = { succeeded: 'succeeded', failed: 'failed', canceled: 'canc
  */
 export function rowsOf(
   plan: Plan, previous: Run.RunState | undefined, next: Run.RunState, inputs: Map<string, Record<string, JsonValue>>, logs: ReadonlyMap<string, CallLogs> = new Map(),
+  touched?: ReadonlySet<string>,
 ): { steps: StepRow[]; attempts: AttemptRow[] } {
   const steps: StepRow[] = [];
   const attempts: AttemptRow[] = [];
-  for (const [id, step] of next.steps) {
+  for (const id of candidates(plan, previous, next, touched)) {
+    const step = next.steps.get(id);
+    if (!step) continue;
     const before = previous?.steps.get(id);
     if (previous && before && before.status === step.status && before.attempt === step.attempt) continue;
     steps.push(stepRow(plan, id, step, inputs));

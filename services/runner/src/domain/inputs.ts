@@ -186,6 +186,14 @@ export function renderResults(plan: Pick<Plan, 'results'>, scope: Scope): Result
   return ok(Object.fromEntries(entries));
 }
 
+/** A foreach step's items: a list (secrets are never opened here). */
+export function evaluateItems(template: Template, scope: Scope): Result<readonly JsonValue[], { readonly code: 'foreach_failed' | 'foreach_not_list'; readonly message: string }> {
+  const rendered = renderValue(template, scope, false);
+  if (!rendered.ok) return rejected({ code: 'foreach_failed', message: `foreach: ${rendered.message}` });
+  if (!Array.isArray(rendered.value)) return rejected({ code: 'foreach_not_list', message: `foreach: the items are ${kindOf(rendered.value)}, not a list` });
+  return ok(rendered.value);
+}
+
 /** A step's `when`: true or false (secrets are never opened here). */
 export function evaluateCondition(template: Template, scope: Scope): Result<boolean, ConditionError> {
   const rendered = renderValue(template, scope, false);

@@ -258,10 +258,21 @@ export function planOf(document: JsonValue, pins: readonly Pin[]): Result<Plan, 
 /** A compensation's run of `compensation` for the step `forStep`: its own id in a run (`:` is in no step id). */
 export const compensationKey = (compensation: string, forStep: string): string => `${compensation}:${forStep}`;
 
-/** The plan's step behind a run's step id (a compensation's key gives the compensation step). */
+/** One item's run of a foreach step: its own id in a run (`[` is in no step id). */
+export const itemKey = (step: string, index: number): string => `${step}[${index}]`;
+
+/** The foreach step and item index of an item's id; undefined for any other id. */
+export function itemOf(id: string): { readonly step: string; readonly index: number } | undefined {
+  const open = id.lastIndexOf('[');
+  if (open < 0 || !id.endsWith(']')) return undefined;
+  return { step: id.slice(0, open), index: Number(id.slice(open + 1, -1)) };
+}
+
+/** The plan's step behind a run's step id (a compensation's key gives the compensation step, an item's its foreach step). */
 export function stepOf(plan: Plan, id: string): PlanStep {
   const colon = id.indexOf(':');
-  const step = plan.steps.get(colon < 0 ? id : id.slice(0, colon));
+  const base = colon < 0 ? (itemOf(id)?.step ?? id) : id.slice(0, colon);
+  const step = plan.steps.get(base);
   if (!step) throw new Error(`The plan has no step ${id}`);
   return step;
 }

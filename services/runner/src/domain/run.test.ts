@@ -6,7 +6,7 @@ import * as Run from './run.js';
 const PIN: Plan.Pin = { actionId: 'add-one', version: '1.0.0', inputs: [{ name: 'n', type: 'json', help: '', optional: true }] };
 
 /** `uses`: steps whose output n the step reads; `needs`: steps it waits for without reading. */
-type StepSpec = { uses?: string[]; needs?: string[]; when?: string; retry?: Record<string, JsonValue>; onFailure?: string };
+type StepSpec = { uses?: string[]; needs?: string[]; when?: string; retry?: Record<string, JsonValue>; onFailure?: string; foreach?: JsonValue; parallelism?: number; failFast?: boolean };
 
 function aPlan(steps: Record<string, StepSpec>, results: Record<string, JsonValue> = {}): Plan.Plan {
   const document: JsonValue = {
@@ -18,6 +18,7 @@ function aPlan(steps: Record<string, StepSpec>, results: Record<string, JsonValu
       ...(spec.when ? { when: spec.when } : {}),
       ...(spec.retry ? { retry: spec.retry } : {}),
       ...(spec.onFailure ? { on_failure: spec.onFailure } : {}),
+      ...(spec.foreach !== undefined ? { foreach: spec.foreach, parallelism: spec.parallelism ?? 10, fail_fast: spec.failFast ?? false } : {}),
       inputs: { n: `\${{ [${(spec.uses ?? []).map((used) => `steps.${used}.n`).join(', ')}] }}` },
     })),
     results,
@@ -388,5 +389,78 @@ describe('compensations (saga)', () => {
     const resumed = Run.resumeRun(plan, persisted, at(10));
     expect(resumed.ok && resumed.value.start).toEqual(['undo_b:b']);
     expect(resumed.ok && resumed.value.state.steps.get('undo_b:b')?.attempt).toBe(2);
+  });
+});
+
+describe('foreach', () => {
+  const plan = (spec: Partial<StepSpec> = {}) => aPlan({ each: { foreach: '${{ [10, 20, 30, 40, 50] }}', parallelism: 2, ...spec }, after: { uses: ['each'] } }, { all: '${{ steps.each.n }}' });
+
+  /** Ends items first started first, as `outcome(index)` says; returns the order items ran and the end. */
+  function drive(p: Plan.Plan, outcome: (index: number) => Run.StepOutcome | 'retry' = (index) => succeeded(index * 2)) {
+    let transition = Run.startRun(p, TRIGGER, at(0));
+    const queue = [...transition.start];
+    const ran: string[] = [];
+    let maxInFlight = 0;
+    let state = transition.state;
+    for (let ms = 1; queue.length > 0; ms++) {
+      maxInFlight = Math.max(maxInFlight, [...state.steps].filter(([id, step]) => id.startsWith('each[') && step.status === 'running').length);
+      const id = queue.shift() as string;
+      ran.push(id);
+      const index = Number(/\[(\d+)\]/.exec(id)?.[1] ?? -1);
+      const wanted = id.startsWith('each[') ? outcome(index) : succeeded(1);
+      transition = finish(p, state, id, wanted === 'retry' ? succeeded(0) : wanted, ms);
+      state = transition.state;
+      queue.push(...transition.start);
+    }
+    return { ran, transition, state, maxInFlight };
+  }
+
+  it('runs one item per element, at most `parallelism` at once, and gathers outputs as lists in item order', () => {
+    const p = plan();
+    const first = Run.startRun(p, TRIGGER, at(0));
+    expect(first.start).toEqual(['each[0]', 'each[1]']);
+    expect(statuses(first.state)).toMatchObject({ each: 'running', 'each[0]': 'running', 'each[2]': 'waiting', 'each[4]': 'waiting' });
+    const { ran, transition, maxInFlight } = drive(p);
+    expect(ran).toEqual(['each[0]', 'each[1]', 'each[2]', 'each[3]', 'each[4]', 'after']);
+    expect(maxInFlight).toBe(2);
+    expect(transition.state.steps.get('each')).toMatchObject({ status: 'succeeded', outputs: { n: [0, 2, 4, 6, 8] } });
+    expect(transition.ended).toEqual({ status: 'succeeded', results: { all: [0, 2, 4, 6, 8] } });
+  });
+
+  it('lets the other items finish after one fails, then fails the step with its error; with fail_fast it fails at once', () => {
+    const failing = (index: number) => (index === 1 ? failed() : succeeded(index));
+    const slow = drive(plan(), failing);
+    expect(slow.ran).toEqual(['each[0]', 'each[1]', 'each[2]', 'each[3]', 'each[4]']);
+    expect(slow.transition.ended).toEqual({ status: 'failed', error: { step: 'each', code: 'boom', message: 'item 1: it broke' } });
+    const fast = drive(plan({ failFast: true }), failing);
+    expect(fast.ran).toEqual(['each[0]', 'each[1]', 'each[2]']); // each[2] was running when each[1] failed
+    expect(fast.transition.ended).toEqual({ status: 'failed', error: { step: 'each', code: 'boom', message: 'item 1: it broke' } });
+    expect(statuses(fast.state)).toMatchObject({ each: 'failed', 'each[2]': 'succeeded', 'each[3]': 'canceled', after: 'canceled' });
+  });
+
+  it('succeeds at once over no items, and fails a step whose items are not a list', () => {
+    expect(drive(aPlan({ each: { foreach: '${{ [] }}' }, after: { uses: ['each'] } })).ran).toEqual(['after']);
+    const notList = Run.startRun(aPlan({ each: { foreach: '${{ 3 }}' } }), TRIGGER, at(0));
+    expect(notList.ended).toEqual({ status: 'failed', error: { step: 'each', code: 'foreach_not_list', message: 'foreach: the items are a number, not a list' } });
+  });
+
+  it('goes on after a takeover: items running start again, the next ones follow', () => {
+    const p = plan();
+    let transition = Run.startRun(p, TRIGGER, at(0));
+    transition = finish(p, transition.state, 'each[0]', succeeded(0), 1);
+    const persisted: Run.PersistedRun = {
+      status: 'running', triggerOutputs: TRIGGER,
+      steps: [...transition.state.steps].map(([id, step]) => ({ id, status: step.status, attempt: step.attempt, ...(step.outputs ? { outputs: step.outputs } : {}) })),
+    };
+    const resumed = Run.resumeRun(p, persisted, at(10));
+    if (!resumed.ok) throw new Error('unexpected');
+    expect(resumed.value.start).toEqual(['each[1]', 'each[2]']);
+    expect(resumed.value.state.steps.get('each')?.foreach).toMatchObject({ started: 3, inFlight: 2, failed: 0 });
+    let state = resumed.value.state;
+    for (const [index, ms] of [[1, 11], [2, 12], [3, 13], [4, 14]] as const) {
+      const attempt = state.steps.get(`each[${index}]`)?.attempt ?? 1;
+      state = finish(p, state, `each[${index}]`, succeeded(index * 2, attempt), ms).state;
+    }
+    expect(state.steps.get('each')).toMatchObject({ status: 'succeeded', outputs: { n: [0, 2, 4, 6, 8] } });
   });
 });

@@ -1,13 +1,21 @@
 import type { JsonValue } from '@trellis/kernel/io';
 import { ok, rejected, type Result } from '@trellis/kernel/result';
-import { evaluateCondition, renderResults, type Scope, type StepValues } from './inputs.js';
-import { compensationKey, stepOf, type Plan } from './plan.js';
+import { evaluateCondition, evaluateItems, renderResults, type Scope, type StepValues } from './inputs.js';
+import { compensationKey, itemKey, itemOf, stepOf, type Plan } from './plan.js';
 
 /*
  * The state of one run as plain data, and its transitions. No I/O and no clock: the time of a
  * transition and the project's variables (which `when` and results may read) come in as a
  * `Context`. Each transition returns the new state and what the engine must do: the steps it
  * marked running (to call), those it skipped, and the run's end when it ended.
+ *
+ * Foreach. A foreach step that runs evaluates its items (a list; at most MAX_ITEMS) and becomes
+ * `running` with one item run per item (`<step>[<index>]`, see `itemKey`), all `waiting`, and
+ * starts the first `parallelism` of them; each item that ends starts the next. An item runs the
+ * step's action with `${{ item }}`, and retries on its own. When every item has ended the step
+ * succeeds with each output gathered as a list in item order (null where an item gave none), or
+ * fails with its first failed item's error; with `fail_fast` it fails at the first (the items
+ * running finish, no other starts). No items: it succeeds at once with no outputs.
  *
  * Compensation (a saga). Once a run has failed and nothing is running, the compensations run one
  * at a time before it ends: first that of each failed step (in the order they failed), then
@@ -65,7 +73,21 @@ export type StepState = {
   readonly finishedAt?: Date;
   /** When a `retrying` step's next attempt starts. */
   readonly retryAt?: Date;
+  /** A running foreach step: its items and how far they are (in memory; rebuilt on a takeover). */
+  readonly foreach?: ForeachProgress;
 };
+
+export type ForeachProgress = {
+  readonly items: readonly JsonValue[];
+  /** Items started so far (they start in index order). */
+  readonly started: number;
+  /** Items started and not ended (running or waiting to retry). */
+  readonly inFlight: number;
+  readonly failed: number;
+};
+
+/** The most items one foreach step takes. */
+export const MAX_ITEMS = 10_000;
 
 export type RunState = {
   readonly status: RunStatus;
@@ -127,9 +149,12 @@ export function retryDelayMs(retry: { readonly backoffMs: number; readonly maxDe
 const FINISHED: readonly StepStatus[] = ['succeeded', 'skipped'];
 
 /** The values `when` and results read: succeeded steps' outputs, null for skipped ones. */
-function scopeOf(triggerOutputs: StepValues, steps: ReadonlyMap<string, StepState>, variables: ReadonlyMap<string, JsonValue>): Scope & { steps: Map<string, StepValues | null> } {
+function scopeOf(plan: Plan, triggerOutputs: StepValues, steps: ReadonlyMap<string, StepState>, variables: ReadonlyMap<string, JsonValue>): Scope & { steps: Map<string, StepValues | null> } {
   const values = new Map<string, StepValues | null>();
-  for (const [id, step] of steps) {
+  // The normal flow only (items are read through their foreach step; nothing reads a compensation): never a pass over every item.
+  for (const id of plan.order) {
+    const step = steps.get(id);
+    if (!step) continue;
     if (step.status === 'succeeded') values.set(id, step.outputs ?? {});
     else if (step.status === 'skipped') values.set(id, null);
   }
@@ -140,13 +165,14 @@ function scopeOf(triggerOutputs: StepValues, steps: ReadonlyMap<string, StepStat
  * Decides every waiting step whose dependencies have all finished, in topological order (so a
  * skip is seen by the steps below it in the same pass), then ends the run if nothing is left.
  */
-function advance(plan: Plan, state: RunState, context: Context, restarted: readonly string[], retrying: readonly string[] = []): Transition {
-  const steps = new Map(state.steps);
+function advance(plan: Plan, state: RunState, context: Context, restarted: readonly string[], retrying: readonly string[] = [], stepsCopied = false): Transition {
+  // A caller that already copied the map for this transition hands it over (one copy per transition: a foreach has thousands of entries).
+  const steps = stepsCopied ? (state.steps as Map<string, StepState>) : new Map(state.steps);
   const start = [...restarted];
   const skipped: string[] = [];
   const failed: string[] = [];
   let error = state.error;
-  const scope = scopeOf(state.triggerOutputs, steps, context.variables);
+  const scope = scopeOf(plan, state.triggerOutputs, steps, context.variables);
   for (const id of plan.order) {
     if (error) break;
     const current = steps.get(id);
@@ -164,23 +190,47 @@ function advance(plan: Plan, state: RunState, context: Context, restarted: reado
       steps.set(id, { ...current, status: 'skipped', finishedAt: context.at });
       scope.steps.set(id, null);
       skipped.push(id);
+    } else if (step.foreach) {
+      const items = evaluateItems(step.foreach, scope);
+      const problem = !items.ok ? items.error
+        : items.value.length > MAX_ITEMS ? { code: 'too_many_items', message: `foreach: ${items.value.length} items, more than the ${MAX_ITEMS} a step takes` } : undefined;
+      if (problem || !items.ok) {
+        const stepError = problem ?? { code: 'foreach_failed', message: 'foreach failed' };
+        error = { step: id, ...stepError };
+        steps.set(id, { ...current, status: 'failed', error: stepError, finishedAt: context.at });
+        failed.push(id);
+      } else if (items.value.length === 0) {
+        steps.set(id, { status: 'succeeded', attempt: 1, startedAt: context.at, finishedAt: context.at, outputs: {} });
+        scope.steps.set(id, {});
+      } else {
+        items.value.forEach((_, index) => steps.set(itemKey(id, index), { status: 'waiting', attempt: 0 }));
+        const progress: ForeachProgress = { items: items.value, started: 0, inFlight: 0, failed: 0 };
+        steps.set(id, { status: 'running', attempt: 1, startedAt: context.at, foreach: startItems(step.parallelism, id, progress, steps, start, context.at) });
+      }
     } else {
       steps.set(id, { status: 'running', attempt: current.attempt + 1, startedAt: context.at });
       start.push(id);
     }
   }
   if (error) {
-    // A failed run starts nothing more: a step waiting to retry gives up.
+    // A failed run starts nothing more: a step waiting to retry gives up, a foreach step with no item in flight ends.
     for (const [id, step] of steps) if (step.status === 'retrying') steps.set(id, { ...step, status: 'canceled', finishedAt: context.at });
+    for (const id of plan.order) {
+      const step = steps.get(id);
+      if (!step?.foreach) continue;
+      const inFlight = step.foreach.items.filter((_, index) => steps.get(itemKey(id, index))?.status === 'running').length;
+      steps.set(id, { ...step, foreach: { ...step.foreach, inFlight }, ...(step.status === 'running' && inFlight === 0 ? { status: 'canceled', finishedAt: context.at } : {}) });
+    }
   }
   const next: RunState = { ...state, status: 'running', steps, ...(error ? { error } : {}) };
   const done = { start, skipped, failed, retrying: retrying.filter((id) => steps.get(id)?.status === 'retrying') };
-  const statuses = [...steps.values()].map((step) => step.status);
-  if (statuses.some((status) => IN_FLIGHT.includes(status))) return { state: next, ...done };
+  // Items are in flight while their foreach step runs; compensations exist only once the run failed.
+  const inFlight = (id: string) => IN_FLIGHT.includes(steps.get(id)?.status ?? 'waiting') || (steps.get(id)?.foreach?.inFlight ?? 0) > 0;
+  if (plan.order.some(inFlight) || (error && compensationQueue(plan, steps).some(inFlight))) return { state: next, ...done };
   let failure = error;
   if (!failure) {
-    if (statuses.includes('waiting')) throw new Error('A waiting step is left with nothing running: the plan is not a DAG');
-    const results = renderResults(plan, scopeOf(next.triggerOutputs, steps, context.variables));
+    if (plan.order.some((id) => steps.get(id)?.status === 'waiting')) throw new Error('A waiting step is left with nothing running: the plan is not a DAG');
+    const results = renderResults(plan, scopeOf(plan, next.triggerOutputs, steps, context.variables));
     if (results.ok) return endRun(next, { status: 'succeeded', results: results.value }, context.at, done);
     failure = { code: results.error.code, message: results.error.message };
   }
@@ -251,14 +301,78 @@ export function stepFinished(plan: Plan, state: RunState, stepId: string, outcom
   if (!outcome.ok && outcome.retryable === true && policy && step.attempt < policy.attempts && !state.error) {
     const delay = retryDelayMs(policy, step.attempt, context.random ?? (() => 1));
     const retrying: StepState = { ...step, status: 'retrying', error: outcome.error, finishedAt: context.at, retryAt: new Date(context.at.getTime() + delay) };
-    return ok(advance(plan, { ...state, steps: new Map(state.steps).set(stepId, retrying) }, context, [], [stepId]));
+    return ok(advance(plan, { ...state, steps: new Map(state.steps).set(stepId, retrying) }, context, [], [stepId], true));
   }
   const finished: StepState = outcome.ok
     ? { ...step, status: 'succeeded', outputs: outcome.outputs, finishedAt: context.at }
     : { ...step, status: 'failed', error: outcome.error, finishedAt: context.at };
   const steps = new Map(state.steps).set(stepId, finished);
+  const item = itemOf(stepId);
+  if (item) {
+    const { started, failure } = itemEnded(plan, steps, item.step, outcome.ok, context.at, state.error !== undefined);
+    const error = state.error ?? failure;
+    return ok(advance(plan, { ...state, steps, ...(error ? { error } : {}) }, context, started, [], true));
+  }
   const error = state.error ?? (outcome.ok ? undefined : { step: stepId, ...outcome.error });
-  return ok(advance(plan, { ...state, steps, ...(error ? { error } : {}) }, context, []));
+  return ok(advance(plan, { ...state, steps, ...(error ? { error } : {}) }, context, [], [], true));
+}
+
+/** Starts waiting items of `step` (in index order) while fewer than `parallelism` are in flight; the keys started are pushed on `start`. */
+function startItems(parallelism: number, step: string, progress: ForeachProgress, steps: Map<string, StepState>, start: string[], at: Date): ForeachProgress {
+  let { started, inFlight } = progress;
+  while (inFlight < parallelism && started < progress.items.length) {
+    const key = itemKey(step, started);
+    steps.set(key, { status: 'running', attempt: 1, startedAt: at });
+    start.push(key);
+    started += 1;
+    inFlight += 1;
+  }
+  return { ...progress, started, inFlight };
+}
+
+/**
+ * An item of `step` ended (succeeded, or failed for good): the foreach step counts it, starts the
+ * next items, or ends (its outputs gathered, or the first failed item's error). Returns the items
+ * started and, when the step failed, the run's error.
+ */
+function itemEnded(plan: Plan, steps: Map<string, StepState>, step: string, succeeded: boolean, at: Date, runFailed: boolean): { started: string[]; failure?: RunError } {
+  const parent = steps.get(step);
+  const progress = parent?.foreach;
+  if (!parent || !progress) return { started: [] };
+  if (parent.status !== 'running') {
+    // It failed (fail_fast) or was canceled: the item is counted out, nothing more starts.
+    steps.set(step, { ...parent, foreach: { ...progress, inFlight: progress.inFlight - 1 } });
+    return { started: [] };
+  }
+  const counted: ForeachProgress = { ...progress, inFlight: progress.inFlight - 1, failed: progress.failed + (succeeded ? 0 : 1) };
+  const planStep = stepOf(plan, step);
+  const firstFailure = () => {
+    for (let index = 0; index < counted.items.length; index++) {
+      const item = steps.get(itemKey(step, index));
+      if (item?.status === 'failed') return { code: item.error?.code ?? 'failed', message: `item ${index}: ${item.error?.message ?? 'failed'}` };
+    }
+    return { code: 'failed', message: 'an item failed' };
+  };
+  if (counted.failed > 0 && (planStep.failFast || counted.inFlight === 0 && counted.started === counted.items.length)) {
+    const error = firstFailure();
+    steps.set(step, { ...parent, status: 'failed', error, finishedAt: at, foreach: counted });
+    return { started: [], failure: { step, ...error } };
+  }
+  if (counted.inFlight === 0 && counted.started === counted.items.length) {
+    steps.set(step, { ...parent, status: 'succeeded', outputs: gathered(step, counted.items.length, steps), finishedAt: at, foreach: counted });
+    return { started: [] };
+  }
+  const started: string[] = [];
+  const next = runFailed ? counted : startItems(planStep.parallelism, step, counted, steps, started, at);
+  steps.set(step, { ...parent, foreach: next });
+  return { started };
+}
+
+/** Each output of the items as a list in item order (null where an item gave none). */
+function gathered(step: string, count: number, steps: ReadonlyMap<string, StepState>): Record<string, JsonValue> {
+  const outputs = Array.from({ length: count }, (_, index) => steps.get(itemKey(step, index))?.outputs ?? {});
+  const names = [...new Set(outputs.flatMap((values) => Object.keys(values)))];
+  return Object.fromEntries(names.map((name) => [name, outputs.map((values) => values[name] ?? null)]));
 }
 
 /** A `retrying` step's time has come: its next attempt starts. */
@@ -268,7 +382,7 @@ export function retryDue(plan: Plan, state: RunState, stepId: string, context: C
   if (!step) return rejected({ type: 'UnknownStep', step: stepId });
   if (step.status !== 'retrying') return rejected({ type: 'StepNotRetrying', step: stepId, status: step.status });
   const steps = new Map(state.steps).set(stepId, { status: 'running', attempt: step.attempt + 1, startedAt: context.at });
-  return ok(advance(plan, { ...state, steps }, context, [stepId]));
+  return ok(advance(plan, { ...state, steps }, context, [stepId], [], true));
 }
 
 /** Ends a queued or running run at once; `abort` lists the steps whose calls must be cancelled. */
@@ -277,6 +391,36 @@ export function cancel(state: RunState, at: Date): Result<{ state: RunState; abo
   const abort = [...state.steps].filter(([, step]) => step.status === 'running').map(([id]) => id);
   const ended = endRun(state, { status: 'canceled' }, at, { start: [], skipped: [], failed: [], retrying: [] });
   return ok({ state: ended.state, abort });
+}
+
+/**
+ * The progress of each running foreach step, rebuilt after a takeover: its items evaluated again
+ * from the run's values (the trigger and the steps it reads have not changed), its counts from
+ * its items' states.
+ */
+function rebuildForeach(plan: Plan, state: RunState, context: Context): Result<void, TransitionRejection> {
+  const steps = state.steps as Map<string, StepState>;
+  const scope = scopeOf(plan, state.triggerOutputs, steps, context.variables);
+  for (const id of plan.order) {
+    const step = steps.get(id);
+    const template = plan.steps.get(id)?.foreach;
+    if (step?.status !== 'running' || !template) continue;
+    const items = evaluateItems(template, scope);
+    if (!items.ok) return rejected({ type: 'UnknownStep', step: id });
+    let started = 0;
+    let inFlight = 0;
+    let failed = 0;
+    items.value.forEach((_, index) => {
+      const item = steps.get(itemKey(id, index));
+      if (!item) steps.set(itemKey(id, index), { status: 'waiting', attempt: 0 });
+      if (!item || item.status === 'waiting') return;
+      started += 1;
+      if (IN_FLIGHT.includes(item.status)) inFlight += 1;
+      if (item.status === 'failed') failed += 1;
+    });
+    steps.set(id, { ...step, foreach: { items: items.value, started, inFlight, failed } });
+  }
+  return ok(undefined);
 }
 
 /** A step as persisted (`step_runs`); a step without a row is waiting. */
@@ -301,7 +445,9 @@ export function resumeRun(plan: Plan, persisted: PersistedRun, context: Context)
   const steps = waitingSteps(plan);
   for (const { id, ...step } of persisted.steps) {
     const colon = id.indexOf(':');
-    const known = colon < 0 ? steps.has(id) : plan.compensations.includes(id.slice(0, colon)) && plan.steps.has(id.slice(colon + 1));
+    const item = itemOf(id);
+    const known = colon >= 0 ? plan.compensations.includes(id.slice(0, colon)) && plan.steps.has(id.slice(colon + 1))
+      : item ? plan.steps.get(item.step)?.foreach !== undefined : steps.has(id);
     if (!known) return rejected({ type: 'UnknownStep', step: id });
     steps.set(id, step);
   }
@@ -312,10 +458,13 @@ export function resumeRun(plan: Plan, persisted: PersistedRun, context: Context)
     ...(error ? { error } : {}),
   };
   if (status !== 'running' && status !== 'queued') return ok({ state, start: [], skipped: [], failed: [], retrying: [] });
+  const rebuilt = rebuildForeach(plan, state, context);
+  if (!rebuilt.ok) return rebuilt;
   const restarted: string[] = [];
-  for (const id of [...plan.order, ...[...steps.keys()].filter((key) => key.includes(':'))]) {
+  for (const id of [...plan.order, ...[...steps.keys()].filter((key) => key.includes(':') || itemOf(key) !== undefined)]) {
     const step = steps.get(id);
-    if (step?.status !== 'running') continue;
+    // A foreach step is not called: its items are.
+    if (step?.status !== 'running' || step.foreach) continue;
     steps.set(id, { status: 'running', attempt: step.attempt + 1, startedAt: context.at });
     restarted.push(id);
   }

@@ -42,6 +42,8 @@ const stepSchema = z.object({
   status: z.enum(['pending', 'waiting', 'running', 'retrying', 'succeeded', 'failed', 'skipped', 'canceled'])
     .describe('pending: the run has not reached it; retrying: an attempt failed and the next one starts at retry_at'),
   retry_at: z.string().nullable().describe('When a retrying step\'s next attempt starts'),
+  items: z.record(z.string(), z.number().int()).nullable()
+    .describe('A foreach step: how many of its items are in each status (each item is /steps/{id}[{index}], e.g. its logs)'),
   attempts: z.array(attemptSchema),
   started_at: z.string().nullable(), finished_at: z.string().nullable(), duration_ms: z.number().nullable(),
   inputs: z.record(z.string(), json).nullable().describe('As the action got them, password inputs (secrets among them) shown as ***'),
@@ -95,14 +97,19 @@ function detailView(run: RunDetail): z.infer<typeof runDetailSchema> {
       inputs: values(row?.inputs, pin?.inputs), outputs: values(row?.outputs, pin?.outputs), error: (row?.error ?? null) as z.infer<typeof errorSchema>,
     };
   };
-  const steps = documentSteps.map((step) => view(step.id, step));
+  const itemCounts = (id: string) => {
+    const counts: Record<string, number> = {};
+    for (const row of run.steps) if (row.step_id.startsWith(`${id}[`)) counts[row.status] = (counts[row.status] ?? 0) + 1;
+    return Object.keys(counts).length > 0 ? counts : null;
+  };
+  const steps = documentSteps.map((step) => ({ ...view(step.id, step), items: step.foreach !== undefined ? itemCounts(step.id) : null }));
   // Compensation runs (`<compensation>:<step>`), in the order they started.
   const compensations = run.steps.filter((row) => row.step_id.includes(':'))
     .sort((a, b) => (a.started_at?.getTime() ?? 0) - (b.started_at?.getTime() ?? 0))
     .flatMap((row) => {
       const [compensation = '', compensates = ''] = row.step_id.split(':');
       const step = documentSteps.find((candidate) => candidate.id === compensation);
-      return step ? [{ ...view(row.step_id, step), compensation, compensates }] : [];
+      return step ? [{ ...view(row.step_id, step), items: null, compensation, compensates }] : [];
     });
   return { ...runView(run, triggerDeclared(run.document)), steps, compensations };
 }
@@ -164,8 +171,8 @@ export function makeRunRoutes(deps: RunRouteDeps): Route[] {
     return run;
   };
   const stepIn = (run: RunDetail, step: string) => {
-    // A compensation's run is named `<compensation>:<step>`.
-    const [id = ''] = step.split(':');
+    // A compensation's run is named `<compensation>:<step>`, an item's `<step>[<index>]`.
+    const [id = ''] = step.split(/[:[]/);
     const found = readDocument(run.document).steps.find((candidate) => candidate.id === id);
     if (!found) throw stepNotFound();
     return found;
