@@ -29,7 +29,7 @@ const MATRIX: Record<string, Expectation> = {
   studioGetProject: 'viewer', repositoryGetProject: 'viewer', actionBuilderGetProject: 'viewer', runnerGetProject: 'viewer',
   runnerListDeployments: 'viewer', runnerScaleDeploymentToZero: 'developer',
   runnerListRuns: 'viewer', runnerGetRun: 'viewer', runnerGetStepLogs: 'viewer', runnerGetStepOutput: 'viewer', runnerGetRunResult: 'viewer',
-  runnerCancelRun: 'operator', runnerStartRun: 'operator', runnerDeleteRun: 'developer', runnerGetSettings: 'owner', runnerPutSettings: 'owner',
+  runnerCancelRun: 'operator', runnerStartRun: 'operator', runnerRerun: 'operator', runnerDeleteRun: 'developer', runnerGetSettings: 'owner', runnerPutSettings: 'owner',
   repositoryListSources: 'viewer', repositoryGetSource: 'viewer', repositoryListScans: 'viewer', repositoryGetScan: 'viewer',
   repositoryCreateSource: 'developer', repositoryUpdateSource: 'developer', repositoryDeleteSource: 'developer',
   repositoryScanSource: 'developer', repositoryCancelScan: 'developer', repositoryBuildSource: 'developer',

@@ -166,3 +166,36 @@ describe('foreach', () => {
     expect(end.results.plus.every((n, i) => n === i + 1)).toBe(true);
   }, 300_000);
 });
+
+describe('re-runs', () => {
+  it('re-runs a failed run from where it broke, reusing the outputs of the steps that succeeded (not called again), or from the start', async () => {
+    const workflowId = await deploy(projectId, {
+      name: 'rerun', trigger: { type: 'http', path: 'rerun', inputs: [{ name: 'key', type: 'string' }] },
+      steps: [
+        { id: 'first', action: 'echo@1.0.0', inputs: { text: '${{ trigger.key }}' } },
+        { id: 'try', action: 'flaky@1.0.0', inputs: { key: '${{ steps.first.text }}', failures: 1 } },
+      ],
+      results: { attempts: '${{ steps.try.attempts }}', text: '${{ steps.first.text }}' },
+    }, [echo, flaky]);
+    const run = await start(workflowId);
+    expect(await run.finished).toMatchObject({ status: 'failed', error: { step: 'try' } });
+    const token = await service.jwks.sign({ projectId, role: 'operator' });
+    const base = `http://127.0.0.1:${runner().http.port}/runner`;
+    const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const again = await post(`/runs/${run.runId}/rerun`, { from: 'failed' });
+    expect(again.status).toBe(202);
+    const { run_id: second } = await again.json() as { run_id: string };
+    const ended = await eventually(() => db().selectFrom('runs').select(['status', 'results', 'rerun_of']).where('id', '=', second).executeTakeFirstOrThrow(), (r) => r.status !== 'running', 20_000);
+    expect(ended).toMatchObject({ status: 'succeeded', rerun_of: run.runId, results: { attempts: 2 } });
+    const calls = await db().selectFrom('step_attempts').select(['step_id', 'attempt']).where('run_id', '=', second).execute();
+    expect(calls.map((c) => c.step_id)).toEqual(['try']); // first was not called again
+    const first = await db().selectFrom('step_runs').select(['status', 'attempt', 'outputs']).where('run_id', '=', second).where('step_id', '=', 'first').executeTakeFirstOrThrow();
+    expect(first).toMatchObject({ status: 'succeeded', attempt: 0 });
+    // From the start: every step is called again.
+    const fromStart = await post(`/runs/${run.runId}/rerun`, {});
+    const { run_id: third } = await fromStart.json() as { run_id: string };
+    await eventually(() => db().selectFrom('runs').select('status').where('id', '=', third).executeTakeFirstOrThrow(), (r) => r.status !== 'running', 20_000);
+    expect((await db().selectFrom('step_attempts').select('step_id').where('run_id', '=', third).orderBy('step_id').execute()).map((c) => c.step_id)).toEqual(['first', 'try']);
+    expect((await post(`/runs/${second}/rerun`, { from: 'failed' })).status).toBe(409); // it succeeded
+  }, 60_000);
+});

@@ -23,6 +23,8 @@ export type StartRun = {
    * prefix first). Unused when the idempotency key answers an earlier run.
    */
   readonly runId?: string;
+  /** A re-run: the run it re-runs, and (from where it broke) the outputs of the steps that had succeeded, by step. */
+  readonly rerun?: { readonly of: string; readonly reuse: Readonly<Record<string, Readonly<Record<string, JsonValue>>>> };
 };
 
 export type RunError = {

@@ -306,7 +306,8 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
       const values = await valuesOf(request.projectId, version);
       const at = deps.clock();
       const inputs = new Map<string, Record<string, JsonValue>>();
-      const settled = settle(version.plan, Run.startRun(version.plan, request.triggerOutputs, { at, variables: values.variables }), values, at, inputs);
+      const reused = new Map(Object.entries(request.rerun?.reuse ?? {}));
+      const settled = settle(version.plan, Run.startRun(version.plan, request.triggerOutputs, { at, variables: values.variables }, reused), values, at, inputs);
       const id = request.runId ?? deps.ids();
       const rows = rowsOf(version.plan, undefined, settled.state, inputs);
       const end = settled.ended ? endRow(settled.ended, settled.state, at) : undefined;
@@ -317,6 +318,7 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
       const created = await store.create({
         id, projectId: request.projectId, workflowId: request.workflowId, version: serving.version, triggerType: request.triggerType,
         triggerOutputs, ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}), at,
+        ...(request.rerun ? { rerunOf: request.rerun.of } : {}),
         steps, attempts: rows.attempts, ...(storedEnd ? { end: storedEnd } : {}),
       });
       if (created.type === 'not_serving') return rejected({ type: 'NotServing' } as const);

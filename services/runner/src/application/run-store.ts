@@ -62,6 +62,8 @@ export type NewRun = {
   readonly triggerType: TriggerType;
   readonly triggerOutputs: Readonly<Record<string, JsonValue>>;
   readonly idempotencyKey?: string;
+  /** The run this one re-runs. */
+  readonly rerunOf?: string;
   readonly at: Date;
   readonly steps: readonly StepRow[];
   readonly attempts: readonly AttemptRow[];

@@ -285,8 +285,13 @@ function waitingSteps(plan: Plan): Map<string, StepState> {
 }
 
 /** A new run: its roots start (or are skipped, with what only they reached, when their `when` is false). */
-export function startRun(plan: Plan, triggerOutputs: StepValues, context: Context): Transition {
-  const state: RunState = { status: 'running', triggerOutputs, steps: waitingSteps(plan), startedAt: context.at };
+export function startRun(plan: Plan, triggerOutputs: StepValues, context: Context, reused: ReadonlyMap<string, StepValues> = new Map()): Transition {
+  const steps = waitingSteps(plan);
+  // A re-run from where a run broke: the steps that had succeeded keep their outputs (attempt 0: never called here).
+  for (const [id, outputs] of reused) {
+    if (steps.has(id)) steps.set(id, { status: 'succeeded', attempt: 0, outputs, startedAt: context.at, finishedAt: context.at });
+  }
+  const state: RunState = { status: 'running', triggerOutputs, steps, startedAt: context.at };
   return advance(plan, state, context, []);
 }
 

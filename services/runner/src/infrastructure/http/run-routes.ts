@@ -5,14 +5,14 @@ import { decodeCursor, listOf, pageAnswer, pageQuery } from '@trellis/platform/h
 import { HttpProblem } from '@trellis/platform/http/problem';
 import { defineRoute, projectOf, type Route, type RouteResult } from '@trellis/platform/http/route';
 import { readDocument } from '@trellis/workflow-language/document';
-import type { Engine } from '../../application/engine-port.js';
+import type { Engine, TriggerType } from '../../application/engine-port.js';
 import type { PinnedAction } from '../../domain/deployment.js';
 import { MASK, maskPasswords } from '../../domain/secret-mask.js';
 import type { RunDetail, RunQueries, RunRow } from '../postgres/run-queries.js';
 import type { RunStatus } from '../postgres/schema.js';
 import { restoreRecord } from '../../application/large-values.js';
 import { isStoredFile } from '../../domain/stored-file.js';
-import type { RunAnswers } from './run-answers.js';
+import { accepted, type RunAnswers } from './run-answers.js';
 import { shownRecord } from './value-views.js';
 import { streamStepLogs, type StepLogSource } from './step-log-stream.js';
 
@@ -30,6 +30,7 @@ export const runSchema = z.object({
   trigger_outputs: z.record(z.string(), json).describe('What the trigger gave the run (password inputs shown as ***)'),
   results: z.record(z.string(), json).nullable(), error: errorSchema,
   created_at: z.string(), started_at: z.string().nullable(), finished_at: z.string().nullable(), duration_ms: z.number().nullable(),
+  rerun_of: z.string().nullable().describe('The run this one re-runs'),
 });
 
 const attemptSchema = z.object({
@@ -73,6 +74,7 @@ function runView(run: RunRow, declared: Declared): z.infer<typeof runSchema> {
     id: run.id, workflow_id: run.workflowId, workflow: run.workflowName, version: run.version, status: run.status, trigger: run.triggerType,
     trigger_outputs: shownRecord(maskPasswords(run.triggerOutputs, declared)), results: shownRecord(run.results), error: run.error as z.infer<typeof errorSchema>,
     created_at: run.createdAt.toISOString(), started_at: iso(run.startedAt), finished_at: iso(run.finishedAt), duration_ms: durationMs(run.startedAt, run.finishedAt),
+    rerun_of: run.rerunOf,
   };
 }
 
@@ -145,7 +147,7 @@ const runNotFound = () => new HttpProblem(404, 'run_not_found', 'Run not found',
 const stepNotFound = () => new HttpProblem(404, 'step_not_found', 'Step not found', 'The run\'s version has no such step.');
 
 export type RunRouteDeps = {
-  queries: Pick<RunQueries, 'list' | 'get' | 'logs' | 'stepStatus' | 'deleteFinished'>;
+  queries: Pick<RunQueries, 'list' | 'get' | 'logs' | 'stepStatus' | 'deleteFinished' | 'servingOf'>;
   /** cancel, and awaitEnd: a finished run's end as the engine reports it (the same answer as the trigger's). */
   engine: Pick<Engine, 'cancel' | 'awaitEnd' | 'start'>;
   /** Removes what the run keeps in the object store (large values, files). */
@@ -274,6 +276,43 @@ export function makeRunRoutes(deps: RunRouteDeps): Route[] {
         const end = await deps.engine.awaitEnd(projectId, run.id);
         if (!end) throw runNotFound();
         return deps.answers.answerOfEnd(end);
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/runs/:id/rerun', operationId: 'runnerRerun', tags: ['runs'], access: projectRole('operator'),
+      summary: 'Runs a finished run again as a new run linked to it: from the start with the same inputs, or from where it failed',
+      description: '`from: "start"` (the default) runs the workflow\'s serving version with the same trigger outputs. `from: "failed"` takes a failed run '
+        + 'of the version still served and reuses the recorded outputs of every step that had succeeded (those steps are not called again: attempt 0, '
+        + 'no attempts), running the rest. The new run names the first in `rerun_of`. Files given to the first run are read from it: delete it and they are gone.',
+      params: runParams,
+      body: z.object({ from: z.enum(['start', 'failed']).default('start') }).strict(),
+      responses: { 202: { description: 'Started', schema: z.object({ run_id: z.string(), status_url: z.string(), result_url: z.string() }) } },
+      handler: async ({ params, body, context }) => {
+        const { projectId } = projectOf(context);
+        const run = await runOf(projectId, params.id);
+        if (!FINISHED.includes(run.status)) throw new HttpProblem(409, 'run_not_finished', 'Run not finished', 'Only a finished run is run again.');
+        const reuse: Record<string, Record<string, JsonValue>> = {};
+        if (body.from === 'failed') {
+          if (run.status !== 'failed') throw new HttpProblem(409, 'run_not_failed', 'Run not failed', `The run ${run.status}; re-run it from the start.`);
+          const serving = await deps.queries.servingOf(projectId, run.workflowId);
+          if (serving?.version !== run.version) {
+            throw new HttpProblem(409, 'version_changed', 'Version changed', `The workflow serves ${serving ? `version ${serving.version}` : 'no version'} now, not the run's ${run.version}; re-run it from the start.`);
+          }
+          for (const row of run.steps) {
+            // Steps of the normal flow that succeeded (a foreach step with its gathered outputs); items and compensations are not reused.
+            if (row.status !== 'succeeded' || /[:[]/.test(row.step_id)) continue;
+            reuse[row.step_id] = await restoreRecord((row.outputs ?? {}) as Record<string, JsonValue>, deps.getText);
+          }
+        }
+        const started = await deps.engine.start({
+          projectId, workflowId: run.workflowId, triggerType: run.triggerType as TriggerType, traceId: context.traceId,
+          triggerOutputs: await restoreRecord(run.triggerOutputs, deps.getText), rerun: { of: run.id, reuse },
+        });
+        if (!started.ok) {
+          if (started.error.type === 'NotServing') throw new HttpProblem(409, 'not_serving', 'Not serving', 'The workflow serves no version now.');
+          throw new HttpProblem(503, 'overloaded', 'Overloaded', 'The runner takes no new run right now; retry later.', undefined, { 'retry-after': '1' });
+        }
+        return accepted(started.value.runId);
       },
     }),
     defineRoute({

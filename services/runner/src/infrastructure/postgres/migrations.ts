@@ -7,6 +7,7 @@ import { runs } from './migrations/0005_runs.js';
 import { retention } from './migrations/0006_retention.js';
 import { readNotices } from './migrations/0007_read_notices.js';
 import { retries } from './migrations/0008_retries.js';
+import { reruns } from './migrations/0009_reruns.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations: Migrations = {
@@ -18,4 +19,5 @@ export const migrations: Migrations = {
   '0006_retention': retention,
   '0007_read_notices': readNotices,
   '0008_retries': retries,
+  '0009_reruns': reruns,
 };

@@ -137,10 +137,10 @@ export function makeRunStore(db: Kysely<Database>, options: RunStoreOptions): Ru
           select 1 from deployments where workflow_id = ${run.workflowId}::uuid and project_id = ${run.projectId}::uuid and serving_version = ${run.version} for share
         ),
         created as (
-          insert into runs (id, project_id, workflow_id, version, status, trigger_type, trigger_outputs, results, error, owner, owner_epoch, idempotency_key, created_at, started_at, finished_at)
+          insert into runs (id, project_id, workflow_id, version, status, trigger_type, trigger_outputs, results, error, owner, owner_epoch, idempotency_key, created_at, started_at, finished_at, rerun_of)
           select ${run.id}::uuid, ${run.projectId}::uuid, ${run.workflowId}::uuid, ${run.version}, coalesce(${run.end?.status ?? null}, 'running'), ${run.triggerType},
             ${JSON.stringify(run.triggerOutputs)}::json, ${run.end?.results ? JSON.stringify(run.end.results) : null}::json, ${run.end?.error ? JSON.stringify(run.end.error) : null}::jsonb,
-            ${owner}::uuid, 1, ${key}, ${at}::timestamptz, ${at}::timestamptz, ${run.end ? at : null}::timestamptz
+            ${owner}::uuid, 1, ${key}, ${at}::timestamptz, ${at}::timestamptz, ${run.end ? at : null}::timestamptz, ${run.rerunOf ?? null}::uuid
           where exists (select 1 from serving) and not exists (select 1 from existing)
           on conflict (project_id, workflow_id, idempotency_key) where idempotency_key is not null do nothing
           returning id, owner_epoch

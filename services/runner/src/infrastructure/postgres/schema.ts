@@ -86,6 +86,8 @@ export type RunsTable = {
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  /** The run this one re-runs. */
+  rerun_of: ColumnType<string | null, string | null | undefined, string | null>;
 };
 
 export type StepRunsTable = {
