@@ -105,7 +105,11 @@ ensure_rabbitmq() {
   fi
   if ! port_open 5672; then
     is_root || die "RabbitMQ is stopped; start it: sudo rabbitmq-server -detached"
-    if ! rabbitmqctl -q status >/dev/null 2>&1; then
+    if rabbitmqctl -q ping >/dev/null 2>&1; then
+      # The node runs but its application was stopped (rabbitmqctl stop_app): start the application.
+      say "starting the RabbitMQ application (its node was running)"
+      rabbitmqctl -q start_app >/dev/null
+    else
       say "starting RabbitMQ"
       rabbitmq-server -detached
     fi

@@ -53,4 +53,25 @@ describe('an action process killed mid-run', () => {
     expect(probePid()).toBeGreaterThan(0);
     expect(probePid()).not.toBe(pid);
   });
+
+  it('stops a Node action\'s process when a call times out, so nothing runs beside the hung handler (issue 12)', async () => {
+    const hung = await deploy(projectId, {
+      name: 'hung', trigger: { type: 'http', path: 'hung', inputs: [{ name: 'ms', type: 'integer' }] },
+      steps: [{ id: 'nap', action: 'site-probe@1.0.0', inputs: { mode: 'sleep', ms: '${{ trigger.ms }}' }, timeout: '400ms' }],
+      results: { result: '${{ steps.nap.result }}' },
+    }, [probe]);
+    const start = async (ms: number) => {
+      const result = await runner().engine.start({ projectId, workflowId: hung, triggerType: 'http', triggerOutputs: { ms }, traceId: 'trace' });
+      if (!result.ok) throw new Error(`refused: ${result.error.type}`);
+      return result.value;
+    };
+    await (await start(1)).finished;
+    const pid = probePid();
+    const slow = await start(3000);
+    expect(await slow.finished).toMatchObject({ status: 'failed', error: { code: 'timeout', step: 'nap' } });
+    // The handler that timed out would still sleep for seconds in its old process: the next call runs alone, elsewhere.
+    const next = await start(1);
+    expect(await next.finished).toMatchObject({ status: 'succeeded', results: { result: { running: 1 } } });
+    expect(probePid()).not.toBe(pid);
+  }, 60_000);
 });

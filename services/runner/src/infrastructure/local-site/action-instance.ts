@@ -26,6 +26,8 @@ export type ActionInstance = {
   release: () => void;
   /** Stops the process now, as the idle timer would (the next call cold-starts it); not while a call is in flight. */
   scaleToZero: () => Promise<ScaleOutcome>;
+  /** Kills this process at once (its calls in flight fail); the next call starts another. */
+  retire: (live: LiveAction) => void;
   stop: () => Promise<void>;
   stats: () => SiteStats;
   processLog: () => string;
@@ -132,6 +134,15 @@ export function makeActionInstance(action: ActionVersionRef, folder: string, set
 
   return {
     limiter,
+    retire: (live) => {
+      if (ready === live) {
+        ready = undefined;
+        current = undefined;
+        clearInterval(healthTimer);
+      }
+      live.stopping = true;
+      void live.process.stop(0);
+    },
     live: (cause) => {
       if (cause === 'prepare') released = false;
       return (current ??= start(cause));

@@ -1,5 +1,6 @@
 import type { ActionVersionRef, Call, CallFailure, CallLogs, CallOutcome } from '../../application/site.js';
 import type { ActionInstance } from './action-instance.js';
+import type { LiveAction } from './action-process.js';
 import * as pb from '../pb/action/v1/action.js';
 import { decodeOutputs, encodeInputs } from './values.js';
 
@@ -10,6 +11,16 @@ const DEADLINE_MARGIN_MS = 1000;
 
 /** How long a failed call waits to see whether the process died (the exit may come after the gRPC error). */
 const EXIT_WAIT_MS = 500;
+
+/**
+ * A Node handler that timed out cannot be stopped inside its wrapper (a promise cannot be
+ * cancelled): its process is killed and the next call starts another, so a retry never runs
+ * beside it. Its other calls in flight fail (`unavailable`, retryable). Python's wrapper
+ * kills its own child at the timeout.
+ */
+function cutOff(instance: ActionInstance, live: LiveAction, action: ActionVersionRef): void {
+  if (action.runtime === 'nodejs') instance.retire(live);
+}
 
 /** RunResponse.error's code -> the kind of failure: the wrapper's own codes first, anything else is the handler's. */
 function failureOfError(error: pb.RunError): CallFailure {
@@ -65,12 +76,19 @@ export async function callAction(instance: ActionInstance, action: ActionVersion
       if (answer.error.type === 'failed') await Promise.race([live.process.exited, new Promise((resolve) => setTimeout(resolve, EXIT_WAIT_MS))]);
       if (live.crashed) return failed({ kind: 'runtime_crashed', code: 'runtime_crashed', message: `the action's process died during the call; it starts again on the next call` });
       if (call.signal?.aborted) return failed({ kind: 'canceled', code: 'canceled', message: 'the call was cancelled' });
-      if (answer.error.type === 'deadline') return failed({ kind: 'timeout', code: 'timeout', message: `the action did not answer within ${call.timeoutMs} ms; the call was cancelled` });
+      if (answer.error.type === 'deadline') {
+        cutOff(instance, live, action);
+        return failed({ kind: 'timeout', code: 'timeout', message: `the action did not answer within ${call.timeoutMs} ms; the call was cancelled` });
+      }
       return failed({ kind: 'unavailable', code: 'unavailable', message: `the action could not be reached: ${answer.error.message}` });
     }
     const response = answer.value;
     const logs = response.logs ?? NO_LOGS;
-    if (response.error !== undefined) return failed(failureOfError(response.error), logs);
+    if (response.error !== undefined) {
+      const failure = failureOfError(response.error);
+      if (failure.kind === 'timeout') cutOff(instance, live, action);
+      return failed(failure, logs);
+    }
     const outputs = decodeOutputs(action.outputs, response.outputs);
     if (!outputs.ok) return failed({ kind: 'invalid_output', code: 'invalid_output', message: outputs.error }, logs);
     return { ok: true, outputs: outputs.value, logs, durationMs: Math.round(now() - started) };
