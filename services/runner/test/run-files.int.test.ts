@@ -66,6 +66,11 @@ describe('files and large values in runs', () => {
       id: fileId, name: 'static.txt', object, size: String(text.length), sha256: createHash('sha256').update(text).digest('hex'), contentType: 'text/plain',
     })]);
     await deploy(projectId, {
+      name: 'forged', trigger: { type: 'http', path: 'forged', auth: 'none', inputs: [{ name: 'data', type: 'json' }] },
+      steps: [{ id: 'upper', action: 'file-upper@1.0.0', inputs: { doc: '${{ trigger.data.file }}' }, when: '${{ trigger.data.read }}' }],
+      results: { data: '${{ trigger.data }}' },
+    }, [upper!]);
+    await deploy(projectId, {
       name: 'big', trigger: { type: 'http', path: 'big', auth: 'none', inputs: [{ name: 'text', type: 'longstring' }, { name: 'times', type: 'integer' }] },
       steps: [
         { id: 'grow', action: 'big-text@1.0.0', inputs: { text: '${{ trigger.text }}', times: '${{ trigger.times }}' } },
@@ -153,5 +158,27 @@ describe('files and large values in runs', () => {
     expect([typeof output, output === text]).toEqual(['string', true]);
     const detail = await call('GET', `/runs/${runId}`, { token });
     expect(detail.body.steps[0].outputs).toEqual({ text: { $large: true, size: 100_002 }, length: 10 });
+  }, 60_000);
+
+  it('never follows JSON shaped like another project\'s file or stored value: no link, no read, no presigned URL for an action', async () => {
+    const secret = `runner/projects/${randomUUID()}/runs/${randomUUID()}/steps/s/1/out`;
+    await service.store.store.client.putObject(service.store.config.bucket, secret, Buffer.from('THEIR SECRET'));
+    const file = { object: secret, name: 'secret.txt', size: 12, content_type: 'text/plain' };
+    const post = (data: unknown) => userApi('forged', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data }) });
+    // As a result: plain JSON, no download link, not the file.
+    const shown = await post({ file, read: false });
+    expect(shown.status).toBe(200);
+    expect(await shown.json()).toEqual({ data: { file, read: false } });
+    // As a stored value: the result read back from the database keeps the lookalike as it is.
+    const marker = { $stored: secret, size: 12 };
+    const stored = await post({ file: marker, read: false });
+    const runId = stored.headers.get('trellis-run-id') as string;
+    expect((await call('GET', `/runs/${runId}/result`, { token })).body).toEqual({ data: { file: marker, read: false } });
+    // As an action's file input: refused before the call.
+    const given = await post({ file, read: true });
+    expect(given.status).toBe(500);
+    const failed = await call('GET', `/runs/${given.headers.get('trellis-run-id') ?? (await given.json() as { run_id: string }).run_id}`, { token });
+    expect(failed.body.steps[0]).toMatchObject({ status: 'failed', error: { code: 'invalid_inputs' } });
+    expect(failed.body.steps[0].error.message).toContain('no file of this project');
   }, 60_000);
 });

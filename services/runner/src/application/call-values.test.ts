@@ -10,6 +10,7 @@ const io = (name: string, type: IoSpec['type'], optional = false): IoSpec => ({ 
 function fakeObjects(written: Record<string, { size: number; contentType: string }> = {}): RunObjects {
   return {
     keyOf: (projectId, runId, ...parts) => `runner/projects/${projectId}/runs/${runId}/${parts.join('/')}`,
+    runsPrefix: (projectId) => `runner/projects/${projectId}/runs/`,
     urlToRead: async (object) => `get:${object}`,
     urlToWrite: async (object) => `put:${object}`,
     describe: async (object) => written[object],
@@ -35,6 +36,12 @@ describe('callValuesOf', () => {
         outputObjects: new Map([['resized', 'runner/projects/p/runs/r/steps/resize/2/resized'], ['tree', 'runner/projects/p/runs/r/steps/resize/2/tree']]),
       },
     });
+  });
+
+  it('refuses JSON shaped like a file of another project (or anywhere but the project\'s runs): nothing is presigned for it', async () => {
+    const forged = { object: 'runner/projects/q/runs/r/steps/s/1/secret', name: 'secret.txt', size: 5, content_type: 'text/plain' };
+    expect(await callValuesOf(fakeObjects(), action, { image: forged, width: 1 }, new Map(), place))
+      .toEqual({ ok: false, error: 'image is a file input and names a file that is no file of this project\'s runs' });
   });
 
   it('refuses a file input that is not a file, or names a file the version does not pin', async () => {

@@ -23,8 +23,9 @@ export type CallValues = {
 
 export type CallPlace = { readonly projectId: string; readonly runId: string; readonly step: string; readonly attempt: number };
 
-function asStored(value: JsonValue, files: ReadonlyMap<string, StaticFile>): StoredFile | string {
-  if (isStoredFile(value)) return value;
+function asStored(value: JsonValue, files: ReadonlyMap<string, StaticFile>, runsPrefix: string): StoredFile | string {
+  // A run's file is under the project's runs; JSON shaped like one anywhere else names nothing it may read.
+  if (isStoredFile(value)) return value.object.startsWith(runsPrefix) ? value : 'names a file that is no file of this project\'s runs';
   const id = staticFileId(value);
   if (id === undefined) return 'takes a file';
   const file = files.get(id);
@@ -34,7 +35,7 @@ function asStored(value: JsonValue, files: ReadonlyMap<string, StaticFile>): Sto
 
 /** The values to call `action` with at `place`, or why a file input cannot be given to it. */
 export async function callValuesOf(
-  objects: Pick<RunObjects, 'keyOf' | 'urlToRead' | 'urlToWrite'>, action: Pick<ActionVersionRef, 'inputs' | 'outputs'>,
+  objects: Pick<RunObjects, 'keyOf' | 'urlToRead' | 'urlToWrite' | 'runsPrefix'>, action: Pick<ActionVersionRef, 'inputs' | 'outputs'>,
   inputs: Readonly<Record<string, JsonValue>>, files: ReadonlyMap<string, StaticFile>, place: CallPlace,
 ): Promise<Result<CallValues, string>> {
   const fileInputs = action.inputs.filter((io) => isFileType(io.type) && inputs[io.name] !== undefined && inputs[io.name] !== null);
@@ -43,7 +44,7 @@ export async function callValuesOf(
   const given: Record<string, JsonValue> = { ...inputs };
   const problems: string[] = [];
   for (const io of fileInputs) {
-    const stored = asStored(inputs[io.name] as JsonValue, files);
+    const stored = asStored(inputs[io.name] as JsonValue, files, objects.runsPrefix(place.projectId));
     if (typeof stored === 'string') {
       problems.push(`${io.name} is a ${io.type} input and ${stored}`);
       continue;

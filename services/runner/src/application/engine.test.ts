@@ -37,7 +37,7 @@ describe('the engine', () => {
     const { store, writes } = recordingStore();
     const stored: string[] = [];
     const objects: RunObjects = {
-      keyOf: (_p, _r, ...parts) => parts.join('/'), urlToRead: async () => '', urlToWrite: async () => '', describe: async () => undefined,
+      keyOf: (_p, _r, ...parts) => parts.join('/'), runsPrefix: () => '', urlToRead: async () => '', urlToWrite: async () => '', describe: async () => undefined,
       putText: async (object) => { await sleep(50); stored.push(object); }, getText: async () => '',
     };
     // big answers at once with a large value, small a little later with a small one.

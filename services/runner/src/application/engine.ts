@@ -104,7 +104,7 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
       if (held && held.projectId === projectId) return held.end;
       const end = await store.endOf(projectId, runId);
       if (end === undefined) return undefined;
-      if (end !== null) return runEndOf(runId, { ...end, results: await restoreRecord(end.results, getText) } satisfies StoredEnd);
+      if (end !== null) return runEndOf(runId, { ...end, results: await restoreRecord(end.results, getText, deps.objects.runsPrefix(projectId)) } satisfies StoredEnd);
       if (stopping) return undefined;
       await sleep(deps.pollMs);
     }
@@ -282,8 +282,9 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
     const version = await versions(claimed.workflowId, claimed.version);
     const values = await valuesOf(claimed.projectId, version);
     const at = deps.clock();
-    const steps = await Promise.all(claimed.steps.map(async (step) => (step.outputs ? { ...step, outputs: await restoreRecord(step.outputs, getText) } : step)));
-    const triggerOutputs = await restoreRecord(claimed.triggerOutputs, getText);
+    const prefix = deps.objects.runsPrefix(claimed.projectId);
+    const steps = await Promise.all(claimed.steps.map(async (step) => (step.outputs ? { ...step, outputs: await restoreRecord(step.outputs, getText, prefix) } : step)));
+    const triggerOutputs = await restoreRecord(claimed.triggerOutputs, getText, prefix);
     const persisted: Run.PersistedRun = { status: claimed.status, triggerOutputs, steps, ...(claimed.startedAt ? { startedAt: claimed.startedAt } : {}) };
     const resumed = Run.resumeRun(version.plan, persisted, { at, variables: values.variables });
     if (!resumed.ok) throw new Error(`run ${claimed.id} cannot be resumed: ${resumed.error.type}`);

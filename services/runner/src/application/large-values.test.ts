@@ -16,14 +16,21 @@ describe('large values', () => {
     const moved = await offloader.record(record, (name) => `values/${name}`);
     expect(moved).toEqual({ small: 'x', n: 1, big: { $stored: 'values/big', size: Buffer.byteLength(JSON.stringify(big)) }, text: { $stored: 'values/text', size: 1202 } });
     expect([...store.objects.keys()]).toEqual(['values/big', 'values/text']);
-    expect(await restoreRecord(moved, store.getText)).toEqual(record);
+    expect(await restoreRecord(moved, store.getText, 'values/')).toEqual(record);
+  });
+
+  it('reads back only references under the given prefix: a lookalike elsewhere is plain JSON', async () => {
+    const store = memoryStore();
+    store.objects.set('other/secret', '"theirs"');
+    const record = { a: { $stored: 'other/secret', size: 8 } };
+    expect(await restoreRecord(record, store.getText, 'runner/projects/p/runs/')).toBe(record);
   });
 
   it('costs nothing for small records: the same object back, no write', async () => {
     const store = memoryStore();
     const record = { n: 1, s: 'short', list: [1, 2, 3] };
     expect(await makeOffloader(1000, store.putText).record(record, () => 'k')).toBe(record);
-    expect(await restoreRecord(record, store.getText)).toBe(record);
+    expect(await restoreRecord(record, store.getText, '')).toBe(record);
     expect(store.objects.size).toBe(0);
   });
 

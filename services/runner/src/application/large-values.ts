@@ -66,10 +66,14 @@ export function makeOffloader(limit: number, putText: (object: string, text: str
   };
 }
 
-/** The record with every stored value read back; the same record when it holds none. */
-export async function restoreRecord<R extends Readonly<Record<string, JsonValue>> | null>(record: R, getText: (object: string) => Promise<string>): Promise<R> {
+/**
+ * The record with every stored value under `prefix` (the project's runs) read back; the same
+ * record when it holds none. A value shaped like a reference elsewhere is somebody's JSON, left
+ * as it is.
+ */
+export async function restoreRecord<R extends Readonly<Record<string, JsonValue>> | null>(record: R, getText: (object: string) => Promise<string>, prefix: string): Promise<R> {
   if (record === null) return record;
-  const stored = Object.entries(record).filter(([, value]) => isStoredValue(value));
+  const stored = Object.entries(record).filter(([, value]) => isStoredValue(value) && value[STORED].startsWith(prefix));
   if (stored.length === 0) return record;
   const restored: Record<string, JsonValue> = { ...record };
   await Promise.all(stored.map(async ([name, value]) => {

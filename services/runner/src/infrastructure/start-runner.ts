@@ -85,7 +85,7 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
         handlers: { ...makeHandlers(), ...deployments.handlers },
         routes: makeRoutes({
           db: runtime.db, siteStats: site.stats, siteScaleToZero: site.scaleToZero, defaultRetentionDays: env.TRELLIS_RUNNER_RETENTION_DAYS,
-          runs: { engine, removeRunObjects, closing, answers, getText: runObjects.getText, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}) },
+          runs: { engine, removeRunObjects, closing, answers, getText: runObjects.getText, runsPrefix: runObjects.runsPrefix, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}) },
         }),
         // `/user-api/<project>/<path>`: the HTTP triggers, outside /runner (and its OpenAPI document).
         groups: [{

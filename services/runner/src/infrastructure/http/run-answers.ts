@@ -33,7 +33,7 @@ function failureOf(end: RunEnd): HttpProblem {
 
 export type RunAnswers = {
   /** How a run's end answers an HTTP caller (the trigger's sync answer and the runs API's result). */
-  answerOfEnd: (end: RunEnd) => Promise<RouteResult>;
+  answerOfEnd: (end: RunEnd, projectId: string) => Promise<RouteResult>;
   /** A stored file, streamed with its type and name. */
   fileAnswer: (file: StoredFile) => Promise<RouteResult>;
   /** A stored file as a short-lived link (the outputs route redirects to it). */
@@ -44,13 +44,14 @@ export type RunAnswers = {
  * Results answer as JSON, each file in them as `{name, size, content_type, url}` (a presigned
  * link valid 15 minutes); results that are one file answer as that file.
  */
-export function makeRunAnswers(store: ObjectStore, objects: Pick<RunObjects, 'urlToRead'>): RunAnswers {
+export function makeRunAnswers(store: ObjectStore, objects: Pick<RunObjects, 'urlToRead' | 'runsPrefix'>): RunAnswers {
   const downloadUrl = (file: StoredFile) => objects.urlToRead(file.object, { fileName: file.name, contentType: file.content_type, expirySeconds: DOWNLOAD_URL_SECONDS });
-  const withLinks = async (value: JsonValue): Promise<JsonValue> => {
-    if (isStoredFile(value)) return { ...fileView(value), url: await downloadUrl(value) };
-    if (Array.isArray(value)) return Promise.all(value.map(withLinks));
+  // Only the project's own run files become links: JSON shaped like a file elsewhere stays JSON.
+  const withLinks = async (value: JsonValue, prefix: string): Promise<JsonValue> => {
+    if (isStoredFile(value) && value.object.startsWith(prefix)) return { ...fileView(value), url: await downloadUrl(value) };
+    if (Array.isArray(value)) return Promise.all(value.map((item) => withLinks(item, prefix)));
     if (typeof value === 'object' && value !== null) {
-      return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([key, item]) => [key, await withLinks(item)] as const)));
+      return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([key, item]) => [key, await withLinks(item, prefix)] as const)));
     }
     return value;
   };
@@ -60,13 +61,14 @@ export function makeRunAnswers(store: ObjectStore, objects: Pick<RunObjects, 'ur
     body: await store.client.getObject(store.bucket, file.object),
   });
   return {
-    answerOfEnd: async (end) => {
+    answerOfEnd: async (end, projectId) => {
       if (end.status !== 'succeeded') throw failureOf(end);
+      const prefix = objects.runsPrefix(projectId);
       const results = end.results ?? {};
       const values = Object.values(results);
       const only = values.length === 1 ? values[0] : undefined;
-      if (isStoredFile(only)) return fileAnswer(only);
-      return { status: 200, body: await withLinks(results) };
+      if (isStoredFile(only) && only.object.startsWith(prefix)) return fileAnswer(only);
+      return { status: 200, body: await withLinks(results, prefix) };
     },
     fileAnswer,
     downloadUrl,

@@ -155,6 +155,8 @@ export type RunRouteDeps = {
   answers: RunAnswers;
   /** Reads a value kept in the object store for its size. */
   getText: (object: string) => Promise<string>;
+  /** Where the project's runs keep their objects: only references under it are followed. */
+  runsPrefix: (projectId: string) => string;
   /** True once the HTTP server stops: open log streams end (the client reconnects). */
   closing?: () => boolean;
   /** How often a followed step's logs are read (500 ms). */
@@ -251,8 +253,9 @@ export function makeRunRoutes(deps: RunRouteDeps): Route[] {
           throw new HttpProblem(404, 'output_not_found', 'Output not found', 'The step has no such output (yet).');
         }
         const declared = pinOf(run.actions, step.action)?.outputs ?? [];
-        const value = (await restoreRecord({ [params.name]: outputs[params.name] ?? null }, deps.getText))[params.name] ?? null;
-        if (isStoredFile(value)) {
+        const prefix = deps.runsPrefix(projectOf(context).projectId);
+        const value = (await restoreRecord({ [params.name]: outputs[params.name] ?? null }, deps.getText, prefix))[params.name] ?? null;
+        if (isStoredFile(value) && value.object.startsWith(prefix)) {
           if (query.inline === 'true') return deps.answers.fileAnswer(value);
           return { status: 302, headers: { location: await deps.answers.downloadUrl(value), 'cache-control': 'no-store' } };
         }
@@ -275,7 +278,7 @@ export function makeRunRoutes(deps: RunRouteDeps): Route[] {
         if (!FINISHED.includes(run.status)) return { status: 202, headers: { 'retry-after': '1' }, body: { run_id: run.id, status: run.status } };
         const end = await deps.engine.awaitEnd(projectId, run.id);
         if (!end) throw runNotFound();
-        return deps.answers.answerOfEnd(end);
+        return deps.answers.answerOfEnd(end, projectId);
       },
     }),
     defineRoute({
@@ -301,12 +304,12 @@ export function makeRunRoutes(deps: RunRouteDeps): Route[] {
           for (const row of run.steps) {
             // Steps of the normal flow that succeeded (a foreach step with its gathered outputs); items and compensations are not reused.
             if (row.status !== 'succeeded' || /[:[]/.test(row.step_id)) continue;
-            reuse[row.step_id] = await restoreRecord((row.outputs ?? {}) as Record<string, JsonValue>, deps.getText);
+            reuse[row.step_id] = await restoreRecord((row.outputs ?? {}) as Record<string, JsonValue>, deps.getText, deps.runsPrefix(projectId));
           }
         }
         const started = await deps.engine.start({
           projectId, workflowId: run.workflowId, triggerType: run.triggerType as TriggerType, traceId: context.traceId,
-          triggerOutputs: await restoreRecord(run.triggerOutputs, deps.getText), rerun: { of: run.id, reuse },
+          triggerOutputs: await restoreRecord(run.triggerOutputs, deps.getText, deps.runsPrefix(projectId)), rerun: { of: run.id, reuse },
         });
         if (!started.ok) {
           if (started.error.type === 'NotServing') throw new HttpProblem(409, 'not_serving', 'Not serving', 'The workflow serves no version now.');

@@ -163,7 +163,7 @@ export function makeUserApiRoutes(deps: UserApiDeps): Route[] {
     }
     const end = await within(started.value.finished, trigger.timeoutMs);
     if (!end) return accepted(started.value.runId);
-    const answer = await deps.answers.answerOfEnd(end);
+    const answer = await deps.answers.answerOfEnd(end, served.projectId);
     // A file answer carries no JSON to name its run in: every answer names it in a header.
     return { ...answer, headers: { ...answer.headers, 'trellis-run-id': end.runId } };
   };

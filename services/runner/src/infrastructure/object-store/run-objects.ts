@@ -27,6 +27,7 @@ export function makeRunObjects(store: ObjectStore, service: string): RunObjects 
   const { client, bucket } = store;
   return {
     keyOf: (projectId, runId, ...parts) => `${projectPrefix(service, projectId)}runs/${runId}/${parts.join('/')}`,
+    runsPrefix: (projectId) => `${projectPrefix(service, projectId)}runs/`,
     urlToRead: async (object, options = {}) => {
       const headers: Record<string, string> = {};
       if (options.fileName !== undefined) headers['response-content-disposition'] = attachment(options.fileName);
