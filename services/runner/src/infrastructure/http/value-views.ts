@@ -20,11 +20,3 @@ export function shownRecord<R extends Readonly<Record<string, JsonValue>> | null
   if (record === null) return record;
   return Object.fromEntries(Object.entries(record).map(([name, value]) => [name, shownValue(value)])) as R;
 }
-
-/** Every stored file in a value, in order (depth first). */
-export function filesIn(value: JsonValue): JsonValue[] {
-  if (isStoredFile(value)) return [value];
-  if (Array.isArray(value)) return value.flatMap(filesIn);
-  if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(filesIn);
-  return [];
-}
