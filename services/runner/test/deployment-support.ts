@@ -45,6 +45,7 @@ export function makeTestSite() {
       return reason === undefined ? { ok: true, value: undefined } : { ok: false, error: { reason } };
     },
     call: async () => { throw new Error('the test site runs no action'); },
+    listen: async () => ({ kind: 'ended', message: 'the test site runs no trigger' }),
     release: async (action) => { released.push(nameOf(action)); },
     stats: (): SiteStats[] => preparedRefs.map((action) => ({
       // Each digest its own figure, so a listing showing another's is seen.

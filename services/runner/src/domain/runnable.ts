@@ -3,7 +3,7 @@ import { readDocument } from '@trellis/workflow-language/document';
 
 /**
  * What this runner cannot run yet, said plainly at deploy time instead of failing (or never
- * firing) later: schedules and trigger actions fire with the control-flow issue. Undefined when the document (its JSON text, as
+ * firing) later: schedules fire with the control-flow issue. Undefined when the document (its JSON text, as
  * deployed) runs here as it is.
  */
 export function notRunnableYet(documentJson: string): string | undefined {
@@ -11,6 +11,7 @@ export function notRunnableYet(documentJson: string): string | undefined {
   const missing: string[] = [];
   const trigger = read.trigger?.type;
   // A manual workflow deploys: nothing fires on its own, and the route that starts its runs comes next.
-  if (trigger === 'schedule' || trigger === 'action') missing.push(`${trigger} triggers`);
+  // Trigger actions run (application/trigger-listeners.ts).
+  if (trigger === 'schedule') missing.push(`${trigger} triggers`);
   return missing.length > 0 ? `this runner does not run ${missing.join(', ')} yet` : undefined;
 }

@@ -15,6 +15,7 @@ import { eventsQueue, SERVICE } from './rabbitmq/topology.js';
 import { type LocalSite, makeLocalSite } from './local-site/local-site.js';
 import { wireDeployments } from './deployments-wiring.js';
 import { wireEngine } from './engine-wiring.js';
+import { wireTriggers } from './trigger-wiring.js';
 import { cachingServedAt, cachingVariables, READ_CACHE_TTL_MS, startReadCache } from './read-cache.js';
 import type { RunningEngine } from '../application/engine.js';
 import type { Engine } from '../application/engine-port.js';
@@ -74,6 +75,8 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
       });
       const deployments = wireDeployments(runtime, env, site, wired.runsInFlight);
       const engine = options.engine ?? wired.engine;
+      // After the engine and the site: their closers run after the listeners stopped.
+      const triggers = wireTriggers(runtime, { connectionString: env.TRELLIS_DATABASE_URL, site, engine, values: projectValues });
       const removeRunObjects = async (projectId: string, runId: string) => {
         await removeObjectsUnder(store, `${projectPrefix(SERVICE, projectId)}runs/${runId}/`);
       };
@@ -84,7 +87,7 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
         deleteProjectData: async (projectId) => deleteProjectData({ objects }, projectId),
         handlers: { ...makeHandlers(), ...deployments.handlers },
         routes: makeRoutes({
-          db: runtime.db, siteStats: site.stats, siteScaleToZero: site.scaleToZero, defaultRetentionDays: env.TRELLIS_RUNNER_RETENTION_DAYS,
+          db: runtime.db, siteStats: site.stats, siteScaleToZero: site.scaleToZero, triggerStatus: triggers.status, defaultRetentionDays: env.TRELLIS_RUNNER_RETENTION_DAYS,
           runs: { engine, removeRunObjects, closing, answers, getText: runObjects.getText, runsPrefix: runObjects.runsPrefix, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}) },
         }),
         // `/user-api/<project>/<path>`: the HTTP triggers, outside /runner (and its OpenAPI document).

@@ -8,6 +8,7 @@ import type { ActionVersionRef } from '../../application/site.js';
 import type { SiteStats } from '../../application/site.js';
 import { actionName, DEPLOYMENT_STATUSES } from '../../domain/deployment.js';
 import type { DeploymentListing, DeploymentQueries } from '../postgres/deployment-queries.js';
+import type { TriggerStatus } from '../../application/trigger-listener.js';
 import { isUuid } from '../postgres/run-queries.js';
 
 const siteStateSchema = z.object({
@@ -26,7 +27,16 @@ export const deploymentSchema = z.object({
   reason: z.string().describe('Why the last deploy failed; empty otherwise'),
   trigger: z.enum(['http', 'manual', 'schedule', 'action']).nullable(),
   http_path: z.string().nullable().describe('Under /user-api/<project name>/, for an HTTP trigger'),
+  next_run_at: z.string().nullable().describe('For a schedule trigger: its next tick (ISO 8601), when its next run starts; null otherwise'),
   site: z.literal('local'),
+  trigger_action: z.object({
+    status: z.enum(['starting', 'listening', 'restarting', 'failed']).describe('failed: it cannot start (its inputs cannot be given); it is tried again like a restart'),
+    restarts: z.number().int().describe('How many times it started again after stopping (its process died, its stream ended or failed)'),
+    last_error: z.string().nullable().describe('Why it last stopped, or the last error it reported'),
+    events: z.number().int().describe('Runs started from its events'),
+    refused: z.number().int().describe('Events whose outputs do not fit the declaration (no run)'),
+    pid: z.number().int().nullable().describe('Its wrapper process while it listens'),
+  }).nullable().describe('For an action trigger listened to by the runner process that answers; null otherwise (another replica may be listening)'),
   updated_at: z.string(),
   actions: z.array(z.object({
     action: z.string().describe('id@version'),
@@ -49,13 +59,21 @@ export type DeploymentRouteDeps = {
   stats: () => readonly SiteStats[];
   /** The site's scale to zero of one action version (the route is left out without it). */
   scaleToZero?: (action: ActionVersionRef) => Promise<ScaleOutcome>;
+  /** What the workflow's trigger action does on this runner process. */
+  triggerStatus?: (workflowId: string) => TriggerStatus | undefined;
 };
 
-function view(deployment: DeploymentListing, stats: ReadonlyMap<string, SiteStats>): z.infer<typeof deploymentSchema> {
+function triggerView(status: TriggerStatus | undefined): z.infer<typeof deploymentSchema>['trigger_action'] {
+  if (!status) return null;
+  return { status: status.status, restarts: status.restarts, last_error: status.lastError, events: status.events, refused: status.refused, pid: status.pid };
+}
+
+function view(deployment: DeploymentListing, stats: ReadonlyMap<string, SiteStats>, trigger: TriggerStatus | undefined): z.infer<typeof deploymentSchema> {
   return {
     workflow_id: deployment.workflowId, name: deployment.name, version: deployment.version, serving_version: deployment.servingVersion,
     status: deployment.status, mode: deployment.mode, reason: deployment.reason, trigger: deployment.triggerType, http_path: deployment.httpPath,
-    site: 'local', updated_at: deployment.updatedAt.toISOString(),
+    next_run_at: deployment.nextRunAt?.toISOString() ?? null,
+    site: 'local', trigger_action: triggerView(trigger), updated_at: deployment.updatedAt.toISOString(),
     actions: deployment.actions.map((action) => {
       const stat = stats.get(`${actionName(action)}/${action.digest}`);
       return {
@@ -84,7 +102,7 @@ export function makeDeploymentRoutes(deps: DeploymentRouteDeps): Route[] {
         const page = await deps.queries.list(projectId, { limit: query.limit, after: decodeCursor(query.cursor, cursorKey) });
         // Only this project's processes: another project running the same action version has its own.
         const stats = new Map(deps.stats().filter((stat) => stat.projectId === projectId).map((stat) => [`${stat.actionVersion}/${stat.digest}`, stat]));
-        return { status: 200, body: pageAnswer(page, (item) => view(item, stats), (item) => [item.name, item.workflowId]) };
+        return { status: 200, body: pageAnswer(page, (item) => view(item, stats, deps.triggerStatus?.(item.workflowId)), (item) => [item.name, item.workflowId]) };
       },
     }),
     ...(deps.scaleToZero ? [scaleToZeroRoute(deps.queries, deps.scaleToZero)] : []),

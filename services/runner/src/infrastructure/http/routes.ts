@@ -14,11 +14,12 @@ export const BASE_PATH = '/runner';
 
 /** The routes of the runner: deployments (runs, logs, results and the /user-api triggers arrive with their pieces); `/project` comes with tenancy. */
 export function makeRoutes(deps: {
-  db: Kysely<Database>; siteStats?: () => readonly SiteStats[]; siteScaleToZero?: DeploymentRouteDeps['scaleToZero']; runs?: Omit<RunRouteDeps, 'queries'>; defaultRetentionDays?: number;
+  db: Kysely<Database>; siteStats?: () => readonly SiteStats[]; siteScaleToZero?: DeploymentRouteDeps['scaleToZero']; triggerStatus?: DeploymentRouteDeps['triggerStatus']; runs?: Omit<RunRouteDeps, 'queries'>; defaultRetentionDays?: number;
 }): Route[] {
   return [
     ...makeDeploymentRoutes({
       queries: makeDeploymentQueries(deps.db), stats: deps.siteStats ?? (() => []), ...(deps.siteScaleToZero ? { scaleToZero: deps.siteScaleToZero } : {}),
+      ...(deps.triggerStatus ? { triggerStatus: deps.triggerStatus } : {}),
     }),
     ...(deps.runs ? makeRunRoutes({ ...deps.runs, queries: makeRunQueries(deps.db) }) : []),
     ...(deps.runs ? makeManualRunRoutes({ queries: makeRunQueries(deps.db), engine: deps.runs.engine }) : []),

@@ -1,4 +1,4 @@
-import { credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { type ClientReadableStream, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import * as pb from '../pb/action/v1/action.js';
 
 /** A gRPC failure as the site reads it: the deadline passed, the caller cancelled, or the wrapper could not answer. */
@@ -6,8 +6,10 @@ export type RpcFailure = { readonly type: 'deadline' | 'cancelled' | 'failed'; r
 
 export type RpcOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: RpcFailure };
 
-/** A warm channel to one wrapper: Init, Run and Health with deadlines; `close` ends the channel. */
+/** A warm channel to one wrapper: Init, Run and Health with deadlines, Listen as a stream; `close` ends the channel. */
 export type ActionClient = {
+  /** Opens a trigger's stream (no deadline: it lasts as long as the trigger listens; `cancel()` ends it). */
+  listen: (request: pb.ListenRequest) => ClientReadableStream<pb.ListenResponse>;
   init: (deadlineMs: number) => Promise<RpcOutcome<pb.InitResponse>>;
   run: (request: pb.RunRequest, deadlineMs: number, signal?: AbortSignal) => Promise<RpcOutcome<pb.RunResponse>>;
   health: (deadlineMs: number) => Promise<RpcOutcome<pb.HealthResponse>>;
@@ -46,6 +48,7 @@ export function makeActionClient(port: number): ActionClient {
     init: (deadlineMs) => unary(client.init, pb.InitRequest.fromPartial({ contractVersion: 'v1' }), deadlineMs),
     run: (request, deadlineMs, signal) => unary(client.run, request, deadlineMs, signal),
     health: (deadlineMs) => unary(client.health, pb.HealthRequest.fromPartial({}), deadlineMs),
+    listen: (request) => client.listen(request),
     close: () => client.close(),
   };
 }

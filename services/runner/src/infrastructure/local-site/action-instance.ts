@@ -20,9 +20,11 @@ export type InstanceSettings = ProcessSettings & {
 export type ActionInstance = {
   readonly limiter: Limiter;
   /** The live process, started first if there is none. Throws when it cannot start. */
-  live: (cause: 'prepare' | 'call') => Promise<LiveAction>;
+  live: (cause: 'prepare' | 'call' | 'listen') => Promise<LiveAction>;
   /** A call begins (idle timer off) or ends (idle timer on when none is left). */
   busy: (delta: 1 | -1) => void;
+  /** A trigger begins or stops listening on the process: it is not scaled to zero meanwhile, and it is no call. */
+  hold: (delta: 1 | -1) => void;
   release: () => void;
   /** Stops the process now, as the idle timer would (the next call cold-starts it); not while a call is in flight. */
   scaleToZero: () => Promise<ScaleOutcome>;
@@ -44,6 +46,7 @@ export function makeActionInstance(action: ActionVersionRef, folder: string, set
   let ready: LiveAction | undefined;
   let state: SiteStats['state'] = 'stopped';
   let inFlight = 0;
+  let listening = 0;
   let released = false;
   let idleTimer: NodeJS.Timeout | undefined;
   let healthTimer: NodeJS.Timeout | undefined;
@@ -85,7 +88,7 @@ export function makeActionInstance(action: ActionVersionRef, folder: string, set
     settings.onEvent('action process failed its health check', { action: name, pid: live.process.pid, error: health.error.message });
     live.process.stop(0).catch(() => undefined);
   };
-  const start = async (cause: 'prepare' | 'call'): Promise<LiveAction> => {
+  const start = async (cause: 'prepare' | 'call' | 'listen'): Promise<LiveAction> => {
     const before = state;
     state = 'starting';
     const started = settings.now();
@@ -127,7 +130,7 @@ export function makeActionInstance(action: ActionVersionRef, folder: string, set
   };
   const armIdle = () => {
     clearTimeout(idleTimer);
-    if (inFlight > 0 || ready === undefined) return;
+    if (inFlight > 0 || listening > 0 || ready === undefined) return;
     idleTimer = setTimeout(() => void scaleToZero(released ? 'stopped' : 'idle'), released ? 0 : settings.idleMs);
     idleTimer.unref();
   };
@@ -152,12 +155,17 @@ export function makeActionInstance(action: ActionVersionRef, folder: string, set
       if (delta > 0) clearTimeout(idleTimer);
       else armIdle();
     },
+    hold: (delta) => {
+      listening += delta;
+      if (delta > 0) clearTimeout(idleTimer);
+      else armIdle();
+    },
     release: () => {
       released = true;
       armIdle();
     },
     scaleToZero: async () => {
-      if (inFlight > 0) return 'busy';
+      if (inFlight > 0 || listening > 0) return 'busy';
       if (current === undefined) return 'not_running';
       await scaleToZero(released ? 'stopped' : 'idle');
       return 'stopped';

@@ -5,12 +5,16 @@ import type { ActionSite, ActionVersionRef, CallOutcome, PrepareFailure } from '
 import { type ActionInstance, makeActionInstance, type ScaleOutcome } from './action-instance.js';
 import { makeArtifactCache } from './artifact-cache.js';
 import { callAction } from './call-action.js';
+import { listenOn } from './trigger-listener.js';
+import type { TriggerSite } from '../../application/trigger-site.js';
 
 export type LocalSiteSettings = {
   /** Where artifacts are cached by digest and unpacked. */
   readonly workDir: string;
   /** Calls in flight per action version; the rest wait in order. */
   readonly concurrency: number;
+  /** Events of one trigger being turned into runs at once; its stream waits beyond (default 16). */
+  readonly triggerEventsInFlight?: number;
   /** A version without calls for this long is stopped (scaled to zero). */
   readonly idleMs: number;
   readonly healthIntervalMs?: number;
@@ -24,7 +28,7 @@ export type LocalSiteSettings = {
 /** What the runner's logger offers (one JSON line per event). */
 export type SiteLogger = { info: (message: string, fields: Record<string, unknown>) => unknown; warn: (message: string, fields: Record<string, unknown>) => unknown };
 
-export type LocalSite = ActionSite & {
+export type LocalSite = ActionSite & TriggerSite & {
   /** What the version's process wrote outside executions (bounded): its start-up, its crashes. */
   processLog: (action: ActionVersionRef) => string;
   /** The pid of the version's wrapper process while one runs (undefined when none does): for operators' tools and tests. */
@@ -96,6 +100,12 @@ export function makeLocalSite(store: ObjectStore, settings: LocalSiteSettings, l
       const instance = await instanceOf(action);
       if (!instance.ok) return unavailable(instance.error.reason);
       return callAction(instance.value, action, call, now);
+    },
+    async listen(action, request, handlers, signal) {
+      if (stopped) return { kind: 'ended', message: 'the runner is stopping' };
+      const instance = await instanceOf(action);
+      if (!instance.ok) return { kind: 'ended', message: instance.error.reason };
+      return listenOn(instance.value, action, request, handlers, signal, settings.triggerEventsInFlight ?? 16);
     },
     release(action) {
       settled.get(keyOf(action))?.release();
