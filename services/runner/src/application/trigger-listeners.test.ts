@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { ok } from '@trellis/kernel/result';
+import type { PinnedAction } from '../domain/deployment.js';
+import type { StartRun } from './engine-port.js';
+import { makeTriggerListeners, type ServedTrigger } from './trigger-listeners.js';
+import type { ListenHandlers, TriggerSite } from './trigger-site.js';
+
+const ticker: PinnedAction = {
+  actionId: 'ticker', version: '1.0.0', digest: 'd', artifactObject: 'o', artifactSize: 1, kind: 'Trigger', runtime: 'nodejs', format: 'trellis',
+  inputs: [], outputs: [{ name: 'n', type: 'integer', help: '', optional: false }], resources: {},
+};
+const served = (workflowId: string, version = 1): ServedTrigger => ({
+  projectId: 'p', workflowId, version, actions: [ticker],
+  documentJson: JSON.stringify({ apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'w', trigger: { type: 'action', action: 'ticker@1.0.0' }, steps: [{ id: 'a', action: 'x@1' }] }),
+});
+
+/** A site whose listens the test drives: each open listen's handlers, ended on cue. */
+function aScriptedSite() {
+  const open: { workflow: string; handlers: ListenHandlers; end: (message: string) => void; signal: AbortSignal }[] = [];
+  const site: TriggerSite = {
+    listen: (_action, request, handlers, signal) => new Promise((resolve) => {
+      const entry = { workflow: request.listenId.split(':')[0] as string, handlers, signal, end: (message: string) => resolve({ kind: 'ended', message }) };
+      open.push(entry);
+      handlers.onListening(open.length);
+      signal.addEventListener('abort', () => resolve({ kind: 'stopped' }), { once: true });
+    }),
+  };
+  return { site, open, live: () => open.filter((entry) => !entry.signal.aborted) };
+}
+
+function setUp(options: { othersHold?: Set<string>; failStarts?: number } = {}) {
+  const scripted = aScriptedSite();
+  const started: StartRun[] = [];
+  const sleeps: number[] = [];
+  let failures = options.failStarts ?? 0;
+  let lockAlive = true;
+  const listeners = makeTriggerListeners({
+    site: scripted.site,
+    engine: {
+      start: async (request) => {
+        started.push(request);
+        if (failures-- > 0) throw new Error('database down');
+        return ok({ runId: `r${started.length}`, existing: false, finished: new Promise(() => undefined) });
+      },
+    },
+    values: { variables: async () => ({}), secret: async () => undefined },
+    locks: { take: async (id) => !(options.othersHold?.has(id) ?? false), release: async () => undefined, alive: async () => lockAlive },
+    ids: (() => { let n = 0; return () => `id${++n}`; })(),
+    now: () => 0,
+    log: { info: () => undefined, warn: () => undefined },
+    sleep: async (ms) => { sleeps.push(ms); await new Promise((resolve) => setImmediate(resolve)); },
+  });
+  return { listeners, ...scripted, started, sleeps, loseLocks: () => { lockAlive = false; } };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe('trigger listeners', () => {
+  it('listens for each served trigger whose lock it takes, and not for one another process holds', async () => {
+    const { listeners, live } = setUp({ othersHold: new Set(['w2']) });
+    await listeners.reconcile([served('w1'), served('w2')]);
+    expect(live().map((entry) => entry.workflow)).toEqual(['w1']);
+    expect(listeners.status('w1')).toMatchObject({ status: 'listening', restarts: 0 });
+    expect(listeners.status('w2')).toBeUndefined();
+    await listeners.stop();
+  });
+
+  it('stops an undeployed trigger, restarts a redeployed one, and stops all when the locks are lost', async () => {
+    const { listeners, open, live, loseLocks } = setUp();
+    await listeners.reconcile([served('w1'), served('w2')]);
+    await listeners.reconcile([served('w1', 2)]);
+    expect(open.map((entry) => [entry.workflow, entry.signal.aborted])).toEqual([['w1', true], ['w2', true], ['w1', false]]);
+    loseLocks();
+    await listeners.reconcile([served('w1', 2)]);
+    expect(live()).toHaveLength(1); // taken again in the same pass (the fake's lock is free)
+    expect(open).toHaveLength(4);
+    await listeners.stop();
+    expect(live()).toHaveLength(0);
+  });
+
+  it('starts a stopped trigger again after a growing delay, counting each restart', async () => {
+    const { listeners, open, sleeps } = setUp();
+    await listeners.reconcile([served('w1')]);
+    open[0]?.end('its stream failed');
+    await settle();
+    open[1]?.end('its stream failed');
+    await settle();
+    expect(sleeps).toEqual([1000, 2000]);
+    expect(listeners.status('w1')).toMatchObject({ status: 'listening', restarts: 2, lastError: 'its stream failed' });
+    await listeners.stop();
+  });
+
+  it('starts one run per event, again with the same key when a start fails on the world; refuses outputs that do not fit', async () => {
+    const { listeners, open, started } = setUp({ failStarts: 2 });
+    await listeners.reconcile([served('w1')]);
+    const handlers = open[0]?.handlers as ListenHandlers;
+    await handlers.onEvent({ runId: 'l-1', outputs: { n: 1 } });
+    await handlers.onEvent({ runId: 'l-2', outputs: { n: 'two' } });
+    expect(started.map((request) => request.idempotencyKey)).toEqual(Array(3).fill('trigger:w1:id1:l-1'));
+    expect(started[0]).toMatchObject({ triggerType: 'action', triggerOutputs: { n: 1 }, workflowId: 'w1' });
+    expect(listeners.status('w1')).toMatchObject({ events: 1, refused: 1 });
+    await listeners.stop();
+  });
+});
