@@ -44,9 +44,10 @@ const meta = (projectId: string) => ({ eventId: randomUUID(), occurredAt: new Da
  * of the file's own, a short lease and a fast takeover loop; actions built from folders by the
  * builder's toolchain and stored as the builder stores them.
  */
-export function useEngineRunner() {
+/** `env`: more of the runner's environment (e.g. TRELLIS_WEBHOOK_*) for this file. */
+export function useEngineRunner(extraEnv: Record<string, string> = {}) {
   let workDir = '';
-  let startAgain: (() => Promise<RunningRunner>) | undefined;
+  let startAgain: ((changed?: Record<string, string>) => Promise<RunningRunner>) | undefined;
   const service = useServiceUnderTest<Database>({
     service: 'runner',
     migrations,
@@ -55,12 +56,12 @@ export function useEngineRunner() {
       await channel.assertExchange('trellis.studio', 'topic', { durable: true });
       await declareTopology(channel, RETRY_DELAYS_MS);
     },
-    env: { TRELLIS_MESSAGE_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','), TRELLIS_SEALING_KEY: generateSealingKeyPair().privateKey, TRELLIS_RUNNER_LEASE_MS: String(LEASE_MS) },
+    env: { TRELLIS_MESSAGE_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','), TRELLIS_SEALING_KEY: generateSealingKeyPair().privateKey, TRELLIS_RUNNER_LEASE_MS: String(LEASE_MS), ...extraEnv },
     start: async (env, logger) => {
       workDir = await mkdtemp(path.join(tmpdir(), 'trellis-engine-test-'));
       // Retry delays at the top of their jitter, so tests know them.
       const options = { version: 'test', logger, takeoverPollMs: 200, random: () => 0.999 };
-      startAgain = () => startRunner(loadConfig(envSchema, { ...env, TRELLIS_HTTP_PORT: '0', TRELLIS_RUNNER_WORK_DIR: workDir }), options);
+      startAgain = (changed = {}) => startRunner(loadConfig(envSchema, { ...env, ...changed, TRELLIS_HTTP_PORT: '0', TRELLIS_RUNNER_WORK_DIR: workDir }), options);
       return startRunner(loadConfig(envSchema, { ...env, TRELLIS_RUNNER_WORK_DIR: workDir }), options);
     },
   });
@@ -117,11 +118,11 @@ export function useEngineRunner() {
     return { id, engine, store, stop: async () => { await engine.stop(); await process.stop(); } };
   };
 
-  /** Stops the runner and starts another process on the same database, vhost and store (as after a restart); `runner()` is the new one. */
-  const restart = async (): Promise<RunningRunner> => {
+  /** Stops the runner and starts another process on the same database, vhost and store (as after a restart), its env changed by `changedEnv`; `runner()` is the new one. */
+  const restart = async (changedEnv: Record<string, string> = {}): Promise<RunningRunner> => {
     if (!startAgain) throw new Error('the runner has not started');
     await service.running.stop();
-    const again = await startAgain();
+    const again = await startAgain(changedEnv);
     await again.runtime.broker.waitUntilConnected(10_000);
     service.running = again;
     return again;

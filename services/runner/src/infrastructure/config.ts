@@ -12,6 +12,12 @@
  * | TRELLIS_RUNNER_RETENTION_DAYS | 30 | finished runs older than this many days (a fraction is allowed) are deleted with their steps, logs and stored objects, by an hourly pass in batches; 0 keeps them for ever. A project's owner may set its own (`PUT /runner/settings`) |
  * | TRELLIS_RUNNER_INLINE_VALUE_BYTES | 65536 | a value (trigger input, step input or output, result) whose JSON is larger is kept in the object store under the run, not in its database row |
  * | TRELLIS_USER_API_MAX_UPLOAD_BYTES | 1073741824 | the largest multipart/form-data request (file inputs) an HTTP trigger takes; beyond, 413. The gateway's `client_max_body_size` (1 GiB) is the ceiling |
+ * | TRELLIS_WEBHOOK_ALLOW_PRIVATE | false | completion webhooks may call loopback, private, link-local and reserved addresses and the platform's own hosts (refused otherwise: no SSRF into the cluster); an admin's choice for receivers inside their network |
+ * | TRELLIS_WEBHOOK_TIMEOUT_MS | 10000 | how long one delivery attempt waits for its receiver's answer |
+ * | TRELLIS_WEBHOOK_RETRY_BASE_MS | 10000 | the delay before a delivery's first retry; each next one doubles (jitter over its upper half) up to TRELLIS_WEBHOOK_RETRY_MAX_MS |
+ * | TRELLIS_WEBHOOK_RETRY_MAX_MS | 3600000 | the longest delay between two attempts |
+ * | TRELLIS_WEBHOOK_MAX_ATTEMPTS | 20 | attempts of a delivery (or of a redelivery) before it is failed |
+ * | TRELLIS_WEBHOOK_MAX_AGE_MS | 86400000 | a delivery whose next attempt would come later than this after it began is failed |
  * | TRELLIS_SEALING_KEY | required | the runner's X25519 private key, 32 raw bytes in base64: it opens the project secrets studio seals to its public key (HPKE), which studio is given as TRELLIS_RUNNER_PUBLIC_KEY. Make the pair with `trellis-adm keys runner` (`make up` makes its own). With another key, the secrets sealed before no longer open (reading one says which keys differ) until they are set again in studio |
  */
 import { tmpdir } from 'node:os';
@@ -30,6 +36,12 @@ export const envSchema = z.object({
   TRELLIS_USER_API_BURST: z.coerce.number().int().min(1).max(1_000_000).default(4000),
   TRELLIS_RUNNER_INLINE_VALUE_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(65_536),
   TRELLIS_USER_API_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).max(5 * 1024 ** 4).default(1024 ** 3),
+  TRELLIS_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  TRELLIS_WEBHOOK_TIMEOUT_MS: millis.min(100).max(120_000).default(10_000),
+  TRELLIS_WEBHOOK_RETRY_BASE_MS: millis.min(1).default(10_000),
+  TRELLIS_WEBHOOK_RETRY_MAX_MS: millis.min(1).default(3_600_000),
+  TRELLIS_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(20),
+  TRELLIS_WEBHOOK_MAX_AGE_MS: millis.min(1).default(86_400_000),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -24,6 +24,7 @@ import { makeUserApiRoutes, USER_API_BASE } from './http/user-api.js';
 import { makeRunObjects } from './object-store/run-objects.js';
 import { makeRunAnswers } from './http/run-answers.js';
 import { startRetention } from './retention-job.js';
+import { wireWebhooks } from './webhooks-wiring.js';
 
 export type RunningRunner = RunningService<Database> & {
   /** The project variables and secrets (opened with the runner's key) that runs resolve their inputs from. */
@@ -82,12 +83,13 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
       };
       const answers = makeRunAnswers(store, runObjects);
       startRetention(runtime, { defaultDays: env.TRELLIS_RUNNER_RETENTION_DAYS, removeRunObjects });
+      const webhooks = wireWebhooks(runtime, env, { getText: runObjects.getText, runsPrefix: runObjects.runsPrefix, ...(options.random ? { random: options.random } : {}) });
       return {
         // Project values reference the project and go with it.
         deleteProjectData: async (projectId) => deleteProjectData({ objects }, projectId),
         handlers: { ...makeHandlers(), ...deployments.handlers },
         routes: makeRoutes({
-          db: runtime.db, siteStats: site.stats, siteScaleToZero: site.scaleToZero, triggerStatus: triggers.status, defaultRetentionDays: env.TRELLIS_RUNNER_RETENTION_DAYS,
+          db: runtime.db, webhooks, siteStats: site.stats, siteScaleToZero: site.scaleToZero, triggerStatus: triggers.status, defaultRetentionDays: env.TRELLIS_RUNNER_RETENTION_DAYS,
           runs: { engine, removeRunObjects, closing, answers, getText: runObjects.getText, runsPrefix: runObjects.runsPrefix, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}) },
         }),
         // `/user-api/<project>/<path>`: the HTTP triggers, outside /runner (and its OpenAPI document).

@@ -9,12 +9,14 @@ import { makeManualRunRoutes } from './manual-runs.js';
 import { makeRunRoutes, type RunRouteDeps } from './run-routes.js';
 import { makeRetentionStore } from '../postgres/retention.js';
 import { makeSettingsRoutes } from './settings-routes.js';
+import { makeWebhookRoutes, type WebhookRouteDeps } from './webhook-routes.js';
 
 export const BASE_PATH = '/runner';
 
 /** The routes of the runner: deployments (runs, logs, results and the /user-api triggers arrive with their pieces); `/project` comes with tenancy. */
 export function makeRoutes(deps: {
   db: Kysely<Database>; siteStats?: () => readonly SiteStats[]; siteScaleToZero?: DeploymentRouteDeps['scaleToZero']; triggerStatus?: DeploymentRouteDeps['triggerStatus']; runs?: Omit<RunRouteDeps, 'queries'>; defaultRetentionDays?: number;
+  webhooks?: WebhookRouteDeps;
 }): Route[] {
   return [
     ...makeDeploymentRoutes({
@@ -26,5 +28,6 @@ export function makeRoutes(deps: {
     ...(deps.defaultRetentionDays !== undefined
       ? makeSettingsRoutes({ store: makeRetentionStore(deps.db), defaultRetentionDays: deps.defaultRetentionDays, clock: () => new Date() })
       : []),
+    ...(deps.webhooks ? makeWebhookRoutes(deps.webhooks) : []),
   ];
 }

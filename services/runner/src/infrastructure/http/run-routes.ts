@@ -15,6 +15,7 @@ import { isStoredFile } from '../../domain/stored-file.js';
 import { accepted, type RunAnswers } from './run-answers.js';
 import { shownRecord } from './value-views.js';
 import { streamStepLogs, type StepLogSource } from './step-log-stream.js';
+import { webhookSchema, webhookView } from './webhook-view.js';
 
 const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const satisfies readonly RunStatus[];
 const FINISHED: readonly RunStatus[] = ['succeeded', 'failed', 'canceled'];
@@ -55,6 +56,7 @@ const runDetailSchema = runSchema.extend({
   steps: z.array(stepSchema).describe('Every step of the version, in document order'),
   compensations: z.array(stepSchema.extend({ compensation: z.string(), compensates: z.string() }))
     .describe('The compensations a failed run ran, in order: each `id` is `<compensation>:<step it compensates>` (its logs: /steps/{id}/logs)'),
+  webhook: webhookSchema,
 });
 
 const logsSchema = z.object({
@@ -113,7 +115,7 @@ function detailView(run: RunDetail): z.infer<typeof runDetailSchema> {
       const step = documentSteps.find((candidate) => candidate.id === compensation);
       return step ? [{ ...view(row.step_id, step), items: null, compensation, compensates }] : [];
     });
-  return { ...runView(run, triggerDeclared(run.document)), steps, compensations };
+  return { ...runView(run, triggerDeclared(run.document)), steps, compensations, webhook: webhookView(run.webhook) };
 }
 
 type AttemptLogRow = Awaited<ReturnType<RunQueries['logs']>>[number];

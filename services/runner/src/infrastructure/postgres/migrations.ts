@@ -8,6 +8,7 @@ import { retention } from './migrations/0006_retention.js';
 import { readNotices } from './migrations/0007_read_notices.js';
 import { retries } from './migrations/0008_retries.js';
 import { reruns } from './migrations/0009_reruns.js';
+import { webhooks } from './migrations/0011_webhooks.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations: Migrations = {
@@ -20,4 +21,5 @@ export const migrations: Migrations = {
   '0007_read_notices': readNotices,
   '0008_retries': retries,
   '0009_reruns': reruns,
+  '0011_webhooks': webhooks,
 };

@@ -3,6 +3,7 @@ import type { JsonValue } from '@trellis/kernel/io';
 import { pageOf, type Page } from '@trellis/kernel/page';
 import type { PinnedAction } from '../../domain/deployment.js';
 import type { Database, RunStatus, StepAttemptsTable, StepRunsTable } from './schema.js';
+import { deliveryOf, type DeliveryView } from './webhook-store.js';
 
 /** Read-only views of runs and of what HTTP triggers serve (straight from the tables, no domain rule). */
 
@@ -30,6 +31,8 @@ export type RunDetail = RunRow & {
   actions: readonly PinnedAction[];
   steps: readonly (Omit<StepRunsTable, 'run_id' | 'inputs' | 'outputs' | 'error' | 'retry_at'> & { inputs: unknown; outputs: unknown; error: unknown; retry_at: Date | null })[];
   attempts: readonly (Omit<StepAttemptsTable, 'run_id' | 'stdout' | 'stderr' | 'error'> & { error: unknown })[];
+  /** The completion webhook's delivery (null: the version has none). */
+  webhook: DeliveryView | null;
 };
 
 export type RunFilter = { workflow?: string; status?: RunStatus; since?: Date; until?: Date };
@@ -105,12 +108,13 @@ export function makeRunQueries(db: Kysely<Database>) {
       if (!isUuid(runId)) return undefined;
       const row = await runs().select(['v.document', 'v.actions']).where('r.project_id', '=', projectId).where('r.id', '=', runId).executeTakeFirst();
       if (!row) return undefined;
-      const [steps, attempts] = await Promise.all([
+      const [steps, attempts, webhook] = await Promise.all([
         db.selectFrom('step_runs').select(['step_id', 'status', 'attempt', 'inputs', 'outputs', 'error', 'started_at', 'finished_at', 'retry_at']).where('run_id', '=', runId).execute(),
         db.selectFrom('step_attempts').select(['step_id', 'attempt', 'status', 'error', 'logs_truncated', 'started_at', 'finished_at'])
           .where('run_id', '=', runId).orderBy('step_id').orderBy('attempt').execute(),
+        deliveryOf(db, runId),
       ]);
-      return { ...toRun(row), document: row.document as JsonValue, actions: row.actions as PinnedAction[], steps, attempts };
+      return { ...toRun(row), document: row.document as JsonValue, actions: row.actions as PinnedAction[], steps, attempts, webhook };
     },
 
     /** The attempts of one step of a run (those after attempt `after`), with their logs. */

@@ -46,6 +46,8 @@ export type DeployedVersionsTable = {
   actions: ColumnType<unknown, string, string>;
   files: ColumnType<unknown, string, string>;
   received_at: Date;
+  /** The document's `on_finish.webhook` (an http(s) URL), set by a trigger as the version is recorded. */
+  webhook_url: ColumnType<string | null, never, never>;
 };
 
 export type DeploymentsTable = {
@@ -117,6 +119,38 @@ export type StepAttemptsTable = {
   finished_at: Date | null;
 };
 
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One per finished run whose version has a webhook, made by a trigger as the run ends (migration 0011). */
+export type WebhookDeliveriesTable = {
+  id: ColumnType<string, string | undefined, never>;
+  run_id: string;
+  project_id: string;
+  workflow_id: string;
+  url: string;
+  status: WebhookDeliveryStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Date;
+  created_at: Date;
+  finished_at: Date | null;
+  /** Where the current round of retries began (creation, or the last redelivery). */
+  round_started_at: Date;
+  round_first_attempt: ColumnType<number, number | undefined, number>;
+};
+
+/** One per attempt to deliver; `duration_ms` null while it is in flight. */
+export type WebhookAttemptsTable = {
+  delivery_id: string;
+  attempt: number;
+  started_at: Date;
+  duration_ms: number | null;
+  status_code: number | null;
+  error: string | null;
+};
+
+/** A workflow's webhook signing secret, sealed to the runner's own key. */
+export type WebhookSecretsTable = { workflow_id: string; project_id: string; sealed: Buffer; key_id: string; updated_at: Date };
+
 /** A project's own settings; `retention_days` null: the runner's default. */
 export type RunnerProjectSettingsTable = { project_id: string; retention_days: number | null; updated_at: Date };
 
@@ -131,4 +165,7 @@ export type Database = MessagingTables & TenancyTables & {
   step_runs: StepRunsTable;
   step_attempts: StepAttemptsTable;
   runner_project_settings: RunnerProjectSettingsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  webhook_secrets: WebhookSecretsTable;
 };
