@@ -31,7 +31,12 @@ export type Field = {
   readonly default?: JsonValue;
 };
 
-export type ObjectShape = { readonly title: string; readonly fields: readonly Field[] };
+export type ObjectShape = {
+  readonly title: string;
+  readonly fields: readonly Field[];
+  /** Exactly one of these fields is present (a step's `action` or `wait`). */
+  readonly exactlyOne?: readonly string[];
+};
 
 export const API_VERSION = 'trellis.dev/v1';
 export const KIND = 'Workflow';
@@ -116,12 +121,22 @@ const retry: ObjectShape = {
   ],
 };
 
+const wait: ObjectShape = {
+  title: 'Wait for a signal (an approval, a callback)',
+  fields: [
+    { name: 'signal', spec: { kind: 'string', pattern: IO_NAME, patternText: 'a name of letters, digits and _' }, required: true, description: 'Sent as POST /runner/runs/{run}/signals/<signal> with a JSON object: the step\'s outputs.' },
+    { name: 'timeout', spec: { kind: 'duration' }, description: 'How long the run waits; none: without end.' },
+    { name: 'on_timeout', spec: { kind: 'string', oneOf: ['fail', 'skip'] }, description: 'fail: the step fails with signal_timeout; skip: it is skipped (with the steps only it reaches).', default: 'fail' },
+  ],
+};
+
 const step: ObjectShape = {
-  title: 'A step: one action version called with inputs',
+  title: 'A step: one action version called with inputs, or a wait for a signal',
   fields: [
     { name: 'id', spec: { kind: 'string', pattern: STEP_ID, patternText: 'letters, digits, _ and -, starting with a letter' }, required: true, description: 'Unique in the workflow; referenced as ${{ steps.<id>.<output> }}.' },
     { name: 'title', spec: text(200), description: 'A label for people.' },
-    { name: 'action', spec: { kind: 'string', pattern: ACTION_REFERENCE, patternText: 'id or id@version' }, required: true, description: 'id (the newest built version when saved) or id@version.' },
+    { name: 'action', spec: { kind: 'string', pattern: ACTION_REFERENCE, patternText: 'id or id@version' }, description: 'id (the newest built version when saved) or id@version. A step has an action or a wait.' },
+    { name: 'wait', spec: { kind: 'object', shape: wait }, description: 'Instead of an action: the run pauses (holding no process) until the signal comes or the timeout passes.' },
     { name: 'needs', spec: { kind: 'list', of: { kind: 'string', pattern: STEP_ID, patternText: 'a step id' }, maxItems: 200 }, description: 'Steps that must finish first, besides those the inputs reference.' },
     { name: 'when', spec: { kind: 'value' }, description: 'A condition: false skips the step and the steps that need it.' },
     { name: 'foreach', spec: { kind: 'value' }, description: 'A list: the step runs once per item (${{ item }}); its outputs become lists in item order.' },
@@ -132,6 +147,7 @@ const step: ObjectShape = {
     { name: 'timeout', spec: { kind: 'duration' }, description: 'Each attempt is cancelled after this long.' },
     { name: 'on_failure', spec: { kind: 'string', pattern: STEP_ID, patternText: 'a step id' }, description: 'A compensation step run when this one fails for good.' },
   ],
+  exactlyOne: ['action', 'wait'],
 };
 
 export const WORKFLOW_SHAPE: ObjectShape = {
@@ -145,6 +161,7 @@ export const WORKFLOW_SHAPE: ObjectShape = {
     { name: 'trigger', spec: { kind: 'variants', discriminator: 'type', variants: triggerVariants }, required: true, description: 'What starts a run.' },
     { name: 'steps', spec: { kind: 'list', of: { kind: 'object', shape: step }, maxItems: 500 }, required: true, description: 'The steps; their order follows their references (a DAG).' },
     { name: 'results', spec: valueMap(100), description: 'What a run gives back (the HTTP trigger\'s answer).' },
+    { name: 'timeout', spec: { kind: 'duration' }, description: 'A run still going after this long fails with run_timeout (its calls are cancelled); none: no limit.' },
     {
       name: 'on_finish',
       spec: { kind: 'object', shape: { title: 'When a run ends', fields: [{ name: 'webhook', spec: text(2000), required: true, description: 'An http(s) URL that receives the run\'s status and results, signed.' }] } },

@@ -60,6 +60,35 @@ describe('shapeProblems', () => {
   });
 });
 
+describe('wait steps and the run timeout', () => {
+  const base = { apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'ok-name', trigger: { type: 'manual' } };
+
+  it('reads a wait step (no action) and the workflow\'s timeout', () => {
+    const document = readDocument({ ...base, timeout: '2h', steps: [{ id: 'ok', wait: { signal: 'approved', timeout: '1d', on_timeout: 'skip' } }, { id: 'w', wait: { signal: 's' } }] });
+    expect(document.timeoutMs).toBe(7_200_000);
+    expect(document.steps.map((step) => [step.action, step.wait])).toEqual([
+      ['', { signal: 'approved', timeoutMs: 86_400_000, onTimeout: 'skip' }], ['', { signal: 's', onTimeout: 'fail' }],
+    ]);
+  });
+
+  it('wants an action or a wait, not both, and no field of a call on a wait step', () => {
+    const problems = shapeProblems({
+      ...base,
+      steps: [
+        { id: 'neither' },
+        { id: 'both', action: 'a', wait: { signal: 's' } },
+        { id: 'calls', wait: { signal: 's2', on_timeout: 'retry' }, inputs: { n: 1 }, retry: { attempts: 2 }, timeout: '1s' },
+        { id: 'fine', wait: { signal: 's3' }, when: true, needs: ['neither'] },
+      ],
+    }).map((p) => [p.code, pathText(p.path)]);
+    expect(problems).toEqual([
+      ['invalid_value', 'steps[2].wait.on_timeout'],
+      ['missing_field', 'steps[0].action'], ['action_and_wait', 'steps[1].wait'],
+      ['not_for_wait', 'steps[2].inputs'], ['not_for_wait', 'steps[2].retry'], ['not_for_wait', 'steps[2].timeout'],
+    ]);
+  });
+});
+
 describe('withValueAt', () => {
   it('replaces one value and copies the way there', () => {
     const raw = { steps: [{ action: 'a' }, { action: 'b' }] };

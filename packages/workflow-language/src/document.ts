@@ -38,13 +38,22 @@ export type Retry = {
   readonly on: readonly string[];
 };
 
+/** A step that waits for a signal instead of calling an action. */
+export type Wait = {
+  readonly signal: string;
+  readonly timeoutMs?: number;
+  readonly onTimeout: 'fail' | 'skip';
+};
+
 export type Step = {
   /** Its place in `steps`: paths of problems start with `steps[index]`. */
   readonly index: number;
   readonly id: string;
   readonly title?: string;
-  /** `id` or `id@version` as written; '' when the step has none (a shape problem). */
+  /** `id` or `id@version` as written; '' when the step has none (a wait step, or a shape problem). */
   readonly action: string;
+  /** A wait step's signal (it has no action). */
+  readonly wait?: Wait;
   readonly needs: readonly string[];
   readonly when?: JsonValue;
   readonly foreach?: JsonValue;
@@ -66,6 +75,8 @@ export type WorkflowDocument = {
   readonly steps: readonly Step[];
   readonly results: Readonly<Record<string, JsonValue>>;
   readonly onFinish?: { readonly webhook: string };
+  /** A run still going after this long fails (`run_timeout`). */
+  readonly timeoutMs?: number;
 };
 
 export const DEFAULTS = { httpTimeoutMs: 30_000, parallelism: 10, backoffMs: 1_000, maxDelayMs: 300_000, timezone: 'UTC', catchUpLimit: 10 } as const;
@@ -177,7 +188,25 @@ export function shapeProblems(raw: JsonValue): Problem[] {
   const out: Problem[] = [];
   if (!isObject(raw)) return [{ code: 'wrong_type', path: [], message: `A workflow is an object, found ${jsonTypeOf(raw)}.` }];
   checkShape(raw, WORKFLOW_SHAPE, [], out);
+  list(raw['steps']).forEach((step, index) => {
+    if (isObject(step)) checkActionOrWait(step, ['steps', index], out);
+  });
   return out;
+}
+
+/** What a wait step cannot have: it calls nothing, so it has no inputs, items, retries or call deadline. */
+const NOT_FOR_WAIT = ['inputs', 'foreach', 'parallelism', 'fail_fast', 'retry', 'timeout'] as const;
+
+/** A step has an action or a wait, never both; a wait step has none of the fields of a call. */
+function checkActionOrWait(step: JsonObject, path: Path, out: Problem[]): void {
+  const hasAction = step['action'] !== undefined;
+  const hasWait = step['wait'] !== undefined;
+  if (!hasAction && !hasWait) out.push({ code: 'missing_field', path: [...path, 'action'], message: 'action is required (or wait, for a step that waits for a signal).' });
+  if (hasAction && hasWait) out.push({ code: 'action_and_wait', path: [...path, 'wait'], message: 'A step has an action or a wait, not both.' });
+  if (!hasWait) return;
+  for (const field of NOT_FOR_WAIT) {
+    if (step[field] !== undefined) out.push({ code: 'not_for_wait', path: [...path, field], message: `A wait step calls no action: it has no ${field} (the wait's own timeout is wait.timeout).` });
+  }
 }
 
 /* Lenient reading: a malformed part is left out or defaulted (shapeProblems has reported it). */
@@ -246,6 +275,14 @@ function readRetry(value: JsonValue | undefined): Retry | undefined {
   };
 }
 
+function readWait(value: JsonValue | undefined): Wait | undefined {
+  if (!isObject(value)) return undefined;
+  const signal = str(value['signal']);
+  if (signal === undefined) return undefined;
+  const timeoutMs = duration(value['timeout']);
+  return { signal, onTimeout: value['on_timeout'] === 'skip' ? 'skip' : 'fail', ...(timeoutMs !== undefined && timeoutMs > 0 ? { timeoutMs } : {}) };
+}
+
 function readStep(value: JsonValue, index: number): Step | undefined {
   if (!isObject(value)) return undefined;
   const id = str(value['id']);
@@ -256,8 +293,10 @@ function readStep(value: JsonValue, index: number): Step | undefined {
   const retry = readRetry(value['retry']);
   const timeoutMs = duration(value['timeout']);
   const onFailure = str(value['on_failure']);
+  const wait = readWait(value['wait']);
   return {
     index, id, action,
+    ...(wait ? { wait } : {}),
     ...(title !== undefined ? { title } : {}),
     needs: list(value['needs']).filter((need): need is string => typeof need === 'string'),
     ...(value['when'] !== undefined ? { when: value['when'] } : {}),
@@ -279,6 +318,7 @@ export function readDocument(raw: JsonValue): WorkflowDocument {
   const document = obj(raw);
   const trigger = readTrigger(document['trigger']);
   const webhook = str(obj(document['on_finish'])['webhook']);
+  const timeoutMs = duration(document['timeout']);
   return {
     name: str(document['name']) ?? '',
     title: str(document['title']) ?? '',
@@ -287,6 +327,7 @@ export function readDocument(raw: JsonValue): WorkflowDocument {
     steps: list(document['steps']).flatMap((step, index) => readStep(step, index) ?? []),
     results: obj(document['results']),
     ...(webhook !== undefined ? { onFinish: { webhook } } : {}),
+    ...(timeoutMs !== undefined && timeoutMs > 0 ? { timeoutMs } : {}),
   };
 }
 

@@ -51,6 +51,7 @@ function schemaOfShape(shape: ObjectShape): Schema {
       ...schemaOfSpec(field.spec), description: field.description, ...(field.default !== undefined ? { default: field.default } : {}),
     }])),
     ...(required.length > 0 ? { required } : {}),
+    ...(shape.exactlyOne ? { oneOf: shape.exactlyOne.map((name) => ({ required: [name] })) } : {}),
     additionalProperties: false,
   };
 }

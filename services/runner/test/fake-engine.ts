@@ -36,6 +36,7 @@ export function makeFakeEngine() {
       canceled.push(runId);
       return { ok: true, value: undefined };
     },
+    signal: async () => ({ ok: false, error: { type: 'RunNotFound' } }),
   };
   return {
     engine, started, canceled,

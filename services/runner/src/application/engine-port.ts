@@ -55,10 +55,24 @@ export type StartRefusal =
   | { readonly type: 'NotServing' }
   | { readonly type: 'Overloaded' };
 
+export type SignalRefusal =
+  | { readonly type: 'RunNotFound' }
+  | { readonly type: 'RunFinished' }
+  /** The run's version has no wait step for that signal. */
+  | { readonly type: 'UnknownSignal'; readonly signals: readonly string[] }
+  /** The wait step has ended already (timed out, skipped, canceled). */
+  | { readonly type: 'StepEnded'; readonly step: string; readonly status: string }
+  | { readonly type: 'AlreadySignaled'; readonly step: string };
+
 export type Engine = {
   start: (request: StartRun) => Promise<Result<StartedRun, StartRefusal>>;
   /** The end of a run, now if it has ended, else when it does (from this process or another). */
   awaitEnd: (projectId: string, runId: string) => Promise<RunEnd | undefined>;
+  /**
+   * Sends a signal to a run: kept first (never lost), then the wait step waiting for it ends with
+   * `payload` as its outputs (at once, or when the run reaches it).
+   */
+  signal: (projectId: string, runId: string, name: string, payload: Readonly<Record<string, JsonValue>>) => Promise<Result<{ readonly step: string }, SignalRefusal>>;
   /** Cancels a run: its running calls are aborted, nothing new starts, it ends `canceled`. */
   cancel: (projectId: string, runId: string) => Promise<Result<void, { readonly type: 'RunNotFound' } | { readonly type: 'RunFinished' }>>;
 };

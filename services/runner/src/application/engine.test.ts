@@ -28,6 +28,9 @@ function recordingStore(): { store: RunStore; writes: TransitionWrite[] } {
     endOf: async () => null,
     cancelStored: async () => 'not_found',
     unfinished: async () => [],
+    recordSignal: async () => 'not_found',
+    placeOf: async () => undefined,
+    signalsOf: async () => [],
   };
   return { store, writes };
 }

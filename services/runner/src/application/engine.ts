@@ -52,8 +52,8 @@ type Live = {
   state: Run.RunState;
   readonly inputs: Map<string, Record<string, JsonValue>>;
   readonly calls: Map<string, AbortController>;
-  /** The timers of steps waiting for their next attempt. */
-  readonly retries: Map<string, NodeJS.Timeout>;
+  /** Timers: a step's next attempt (key: its id), a wait step's timeout (`wait:<id>`), the run's own timeout (RUN_TIMER). */
+  readonly timers: Map<string, NodeJS.Timeout>;
   /** Set while a write of the run waits for its large values to be stored (later writes wait for it). */
   storing?: Promise<void>;
   readonly end: Promise<RunEnd>;
@@ -65,11 +65,16 @@ export type RunningEngine = Engine & {
   takeOver: (limit: number) => Promise<boolean>;
   /** The runs this process holds in memory. */
   owned: () => number;
+  /** A signal was kept (by any process): the runs held here apply theirs. */
+  signaled: () => Promise<void>;
   /** Takes no new run, lets the transitions being committed finish, aborts the calls. */
   stop: () => Promise<void>;
 };
 
 const COMMIT_RETRIES_MS = [100, 500, 2000];
+const RUN_TIMER = '(run)';
+/** setTimeout's longest delay (about 24.8 days); a later time is reached in several waits. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const NO_LOGS: CallLogs = { stdout: '', stderr: '', truncated: false };
 
 export function makeEngine(deps: EngineDeps): RunningEngine {
@@ -92,7 +97,7 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
   function hold(id: string, projectId: string, version: RunnableVersion, values: RunValues, epoch: number, state: Run.RunState, inputs: Map<string, Record<string, JsonValue>>): Live {
     let resolve: Live['resolve'] = () => {};
     const end = new Promise<RunEnd>((r) => { resolve = r; });
-    return { id, projectId, version, values, epoch, state, inputs, calls: new Map(), retries: new Map(), end, resolve };
+    return { id, projectId, version, values, epoch, state, inputs, calls: new Map(), timers: new Map(), end, resolve };
   }
 
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -115,7 +120,7 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
     if (live.get(run.id) !== run) return;
     live.delete(run.id);
     for (const call of run.calls.values()) call.abort();
-    clearRetries(run);
+    clearTimers(run);
     run.resolve(pollEnd(run.projectId, run.id).then((end) => end ?? Promise.reject(new Error(`run ${run.id} is gone`))));
   }
 
@@ -196,31 +201,109 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
     }
     if (end) {
       live.delete(run.id);
-      clearRetries(run);
+      clearTimers(run);
       run.resolve(runEndOf(run.id, end));
       return;
     }
-    for (const id of settled.ready) void callStep(run, id);
+    for (const id of settled.ready) {
+      if (stepOf(run.version.plan, id).wait) void beginWait(run, id);
+      else void callStep(run, id);
+    }
     for (const id of settled.retrying) armRetry(run, id);
   }
 
-  function clearRetries(run: Live): void {
-    for (const timer of run.retries.values()) clearTimeout(timer);
-    run.retries.clear();
+  function clearTimers(run: Live): void {
+    for (const timer of run.timers.values()) clearTimeout(timer);
+    run.timers.clear();
+  }
+
+  /**
+   * Runs `fire` at `at` (at once when past). A transition it cannot make gives the run up for
+   * takeover, like a failed commit.
+   */
+  function armAt(run: Live, key: string, at: Date, fire: () => Promise<void>): void {
+    clearTimeout(run.timers.get(key));
+    const delay = Math.max(0, at.getTime() - deps.clock().getTime());
+    run.timers.set(key, setTimeout(() => {
+      run.timers.delete(key);
+      if (delay > MAX_TIMER_MS) return armAt(run, key, at, fire);
+      void fire().catch((error: unknown) => {
+        log.warn('a timed transition could not be made; the run is given up for takeover', { run_id: run.id, timer: key, error: (error as Error).message });
+        forget(run);
+      });
+    }, Math.min(delay, MAX_TIMER_MS)));
   }
 
   /** The step's next attempt starts at its retryAt; meanwhile the run holds no call, only this timer. */
   function armRetry(run: Live, id: string): void {
     const at = run.state.steps.get(id)?.retryAt;
-    if (!at) return;
-    clearTimeout(run.retries.get(id));
-    run.retries.set(id, setTimeout(() => {
-      run.retries.delete(id);
-      void retryNow(run, id).catch((error: unknown) => {
-        log.warn('a retry could not start; the run is given up for takeover', { run_id: run.id, step: id, error: (error as Error).message });
-        forget(run);
-      });
-    }, Math.max(0, at.getTime() - deps.clock().getTime())));
+    if (at) armAt(run, id, at, () => retryNow(run, id));
+  }
+
+  /** The workflow's `timeout`, counted from the run's start (a takeover arms it again from there). */
+  function armRunTimeout(run: Live): void {
+    const timeoutMs = run.version.plan.timeoutMs;
+    const startedAt = run.state.startedAt;
+    if (timeoutMs === undefined || !startedAt) return;
+    armAt(run, RUN_TIMER, new Date(startedAt.getTime() + timeoutMs), async () => {
+      if (live.get(run.id) !== run || stopping) return;
+      const timedOut = Run.runTimedOut(run.state, timeoutMs, deps.clock());
+      if (!timedOut.ok) return;
+      const previous = run.state;
+      run.state = timedOut.value.state;
+      for (const id of timedOut.value.abort) run.calls.get(id)?.abort();
+      clearTimers(run);
+      log.info('run timed out', { run_id: run.id, timeout_ms: timeoutMs });
+      await commit(run, previous, { state: timedOut.value.state, ready: [], retrying: [], started: [], ended: { status: 'failed', error: timedOut.value.error } }, []);
+    });
+  }
+
+  /**
+   * A wait step started (or was found waiting on a takeover): it holds no call, only its timeout's
+   * timer; a signal already kept for it ends it at once.
+   */
+  async function beginWait(run: Live, id: string): Promise<void> {
+    const deadline = Run.waitDeadline(run.version.plan, run.state, id);
+    if (deadline) armAt(run, `wait:${id}`, deadline, () => waitTransition(run, id, (state, context) => Run.waitTimedOut(run.version.plan, state, id, context)));
+    await applyKeptSignals(run).catch((error: unknown) => {
+      // The signal stays kept: the next notice, or a takeover, applies it.
+      log.warn('the signals of a run could not be read', { run_id: run.id, error: (error as Error).message });
+    });
+  }
+
+  /** The running wait steps of a run. */
+  function runningWaits(run: Live): string[] {
+    const plan = run.version.plan;
+    if (![...plan.steps.values()].some((step) => step.wait)) return [];
+    return [...run.state.steps].filter(([id, step]) => step.status === 'running' && !step.foreach && stepOf(plan, id).wait).map(([id]) => id);
+  }
+
+  /** Ends each running wait step of the run whose signal is kept (sent to this process or another). */
+  async function applyKeptSignals(run: Live): Promise<void> {
+    const waiting = runningWaits(run);
+    if (waiting.length === 0) return;
+    const signals = await store.signalsOf(run.id);
+    for (const id of waiting) {
+      const signal = signals.find((candidate) => candidate.name === stepOf(run.version.plan, id).wait?.signal);
+      if (signal) await waitTransition(run, id, (state, context) => Run.signalArrived(run.version.plan, state, id, signal.payload, context));
+    }
+  }
+
+  /** A wait step's end (its signal, or its timeout), committed like a call's outcome. */
+  async function waitTransition(
+    run: Live, id: string, transition: (state: Run.RunState, context: Run.Context) => ReturnType<typeof Run.waitTimedOut>,
+  ): Promise<void> {
+    if (live.get(run.id) !== run || stopping) return;
+    const at = deps.clock();
+    const attempt = run.state.steps.get(id)?.attempt ?? 0;
+    const next = transition(run.state, { at, variables: run.values.variables, random: deps.random });
+    if (!next.ok) return; // ended meanwhile (signal and timeout raced, or the run was canceled)
+    clearTimeout(run.timers.get(`wait:${id}`));
+    run.timers.delete(`wait:${id}`);
+    const previous = run.state;
+    const settled = settle(run.version.plan, next.value, run.values, at, run.inputs);
+    run.state = settled.state;
+    await commit(run, previous, settled, [{ step: id, attempt }], undefined, [id]);
   }
 
   async function retryNow(run: Live, id: string): Promise<void> {
@@ -237,12 +320,13 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
   async function callStep(run: Live, id: string): Promise<void> {
     const step = stepOf(run.version.plan, id);
     const attempt = run.state.steps.get(id)?.attempt ?? 1;
-    const action = run.version.actions.get(`${step.action.id}@${step.action.version}`);
+    const pinned = step.action ? `${step.action.id}@${step.action.version}` : '(none)';
+    const action = run.version.actions.get(pinned);
     const controller = new AbortController();
     run.calls.set(id, controller);
     let outcome: CallOutcome;
     try {
-      if (!action) throw new Error(`the version pins no ${step.action.id}@${step.action.version}`);
+      if (!action) throw new Error(`the version pins no ${pinned}`);
       const values = await callValuesOf(deps.objects, action, run.inputs.get(id) ?? {}, run.version.files, { projectId: run.projectId, runId: run.id, step: id, attempt });
       if (!values.ok) {
         outcome = { ok: false, failure: { kind: 'action_error', code: 'invalid_inputs', message: values.error }, logs: NO_LOGS, durationMs: 0 };
@@ -295,7 +379,10 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
     const run = hold(claimed.id, claimed.projectId, version, values, claimed.epoch, settled.state, inputs);
     live.set(run.id, run);
     log.info('run taken over', { run_id: run.id, epoch: run.epoch, restarted: settled.ready });
+    armRunTimeout(run);
+    const waiting = runningWaits(run).filter((id) => !settled.ready.includes(id));
     await commit(run, { ...previous.value.state, status: claimed.status }, settled, []);
+    if (live.get(run.id) === run) for (const id of waiting) void beginWait(run, id);
   }
 
   return {
@@ -332,7 +419,11 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
       if (end) run.resolve(runEndOf(id, end));
       else {
         live.set(id, run);
-        for (const step of settled.ready) void callStep(run, step);
+        armRunTimeout(run);
+        for (const step of settled.ready) {
+          if (stepOf(version.plan, step).wait) void beginWait(run, step);
+          else void callStep(run, step);
+        }
       }
       return ok({ runId: id, existing: false, finished: run.end });
     },
@@ -353,7 +444,7 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
       const previous = run.state;
       run.state = canceled.value.state;
       for (const id of canceled.value.abort) run.calls.get(id)?.abort();
-      clearRetries(run);
+      clearTimers(run);
       await commit(run, previous, { state: canceled.value.state, ready: [], retrying: [], started: [], ended: { status: 'canceled' } }, []);
       return ok(undefined);
     },
@@ -371,6 +462,35 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
     },
 
     owned: () => live.size,
+
+    signal: async (projectId, runId, name, payload) => {
+      const held = live.get(runId);
+      const run = held?.projectId === projectId ? held : undefined;
+      const placed = run ? { workflowId: '', version: 0 } : await store.placeOf(projectId, runId);
+      if (!placed) return rejected({ type: 'RunNotFound' } as const);
+      const plan = run ? run.version.plan : (await versions(placed.workflowId, placed.version)).plan;
+      const stepId = [...plan.steps.values()].find((step) => step.wait?.signal === name)?.id;
+      if (stepId === undefined) return rejected({ type: 'UnknownSignal', signals: [...plan.steps.values()].flatMap((step) => (step.wait ? [step.wait.signal] : [])) } as const);
+      const status = run?.state.steps.get(stepId)?.status;
+      if (status && status !== 'waiting' && status !== 'running') {
+        const signaled = (await store.signalsOf(runId)).some((kept) => kept.name === name);
+        return rejected(signaled ? { type: 'AlreadySignaled', step: stepId } as const : { type: 'StepEnded', step: stepId, status } as const);
+      }
+      const kept = await store.recordSignal({ projectId, runId, name, payload });
+      if (kept === 'not_found') return rejected({ type: 'RunNotFound' } as const);
+      if (kept === 'finished') return rejected({ type: 'RunFinished' } as const);
+      if (kept === 'duplicate') return rejected({ type: 'AlreadySignaled', step: stepId } as const);
+      if (run) await applyKeptSignals(run);
+      return ok({ step: stepId });
+    },
+
+    signaled: async () => {
+      for (const run of [...live.values()]) {
+        await applyKeptSignals(run).catch((error: unknown) => {
+          log.warn('the signals of a run could not be read', { run_id: run.id, error: (error as Error).message });
+        });
+      }
+    },
 
     stop: async () => {
       stopping = true;

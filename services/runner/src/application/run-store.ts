@@ -89,6 +89,8 @@ export type ClaimedRun = {
   readonly steps: readonly PersistedStep[];
 };
 
+export type RunSignal = { readonly name: string; readonly payload: Readonly<Record<string, JsonValue>> };
+
 export type StoredEnd = {
   readonly status: 'succeeded' | 'failed' | 'canceled';
   readonly results: Readonly<Record<string, JsonValue>> | null;
@@ -111,6 +113,12 @@ export type RunStore = {
   endOf: (projectId: string, runId: string) => Promise<StoredEnd | null | undefined>;
   /** Cancels a run this process does not hold in memory, in one commit (its owner's next write is fenced). */
   cancelStored: (projectId: string, runId: string, at: Date) => Promise<'canceled' | 'not_found' | 'finished'>;
+  /** Keeps a signal of an unfinished run, once per name (`duplicate`: that signal came already). */
+  recordSignal: (signal: RunSignal & { readonly projectId: string; readonly runId: string }) => Promise<'recorded' | 'duplicate' | 'not_found' | 'finished'>;
+  /** The workflow version a run of the project runs on (undefined: no such run). */
+  placeOf: (projectId: string, runId: string) => Promise<{ readonly workflowId: string; readonly version: number } | undefined>;
+  /** The signals a run has received. */
+  signalsOf: (runId: string) => Promise<RunSignal[]>;
   /** The workflow's runs still queued or running. */
   unfinished: (workflowId: string) => Promise<Array<{ readonly id: string; readonly projectId: string }>>;
 };

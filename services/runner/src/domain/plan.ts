@@ -1,6 +1,6 @@
 import type { IoSpec, JsonValue } from '@trellis/kernel/io';
 import { ok, rejected, type Result } from '@trellis/kernel/result';
-import { pathText, readDocument, shapeProblems, splitActionReference, type Problem, type Retry, type Step, type Trigger } from '@trellis/workflow-language/document';
+import { pathText, readDocument, shapeProblems, splitActionReference, type Problem, type Retry, type Step, type Trigger, type Wait } from '@trellis/workflow-language/document';
 import type { Path } from '@trellis/workflow-language/expression';
 import { parseTemplate, templateReferences, type Template } from '@trellis/workflow-language/template';
 
@@ -26,8 +26,11 @@ export type PlanStep = {
   /** Its place in the document's `steps`. */
   readonly index: number;
   readonly title?: string;
-  readonly action: { readonly id: string; readonly version: string };
-  /** The pinned action's declared inputs. */
+  /** The pinned action it calls; undefined for a wait step. */
+  readonly action?: { readonly id: string; readonly version: string };
+  /** A wait step: it calls nothing, it ends on its signal or its timeout. */
+  readonly wait?: Wait;
+  /** The pinned action's declared inputs (none for a wait step). */
   readonly declaredInputs: readonly IoSpec[];
   /** Step ids this step waits for (references and `needs`), in document order. */
   readonly dependencies: readonly string[];
@@ -60,6 +63,8 @@ export type Plan = {
   /** Result name -> its template. */
   readonly results: ReadonlyMap<string, Template>;
   readonly onFinish?: { readonly webhook: string };
+  /** A run still going after this long fails (`run_timeout`). */
+  readonly timeoutMs?: number;
 };
 
 export type PlanError =
@@ -130,7 +135,7 @@ function pinOf(step: Step, pins: ReadonlyMap<string, Pin>): Result<Pin, PlanErro
 type Draft = Omit<PlanStep, 'dependants'>;
 
 function draftStep(step: Step, pins: ReadonlyMap<string, Pin>, compensation: boolean): Result<Draft, PlanError> {
-  const pin = pinOf(step, pins);
+  const pin = step.wait ? ok(undefined) : pinOf(step, pins);
   if (!pin.ok) return pin;
   const base: Path = ['steps', step.index];
   const inputs = parseAll(step.inputs, [...base, 'inputs']);
@@ -149,8 +154,9 @@ function draftStep(step: Step, pins: ReadonlyMap<string, Pin>, compensation: boo
   return ok({
     id: step.id, index: step.index,
     ...(step.title !== undefined ? { title: step.title } : {}),
-    action: { id: pin.value.actionId, version: pin.value.version },
-    declaredInputs: pin.value.inputs,
+    ...(pin.value ? { action: { id: pin.value.actionId, version: pin.value.version } } : {}),
+    ...(step.wait ? { wait: step.wait } : {}),
+    declaredInputs: pin.value?.inputs ?? [],
     dependencies,
     inputs: inputs.value.templates,
     ...optional,
@@ -251,6 +257,7 @@ export function planOf(document: JsonValue, pins: readonly Pin[]): Result<Plan, 
     compensations: drafts.filter((step) => step.compensation).map((step) => step.id),
     results: results.value.templates,
     ...(read.onFinish ? { onFinish: read.onFinish } : {}),
+    ...(read.timeoutMs !== undefined ? { timeoutMs: read.timeoutMs } : {}),
   });
 }
 

@@ -464,3 +464,76 @@ describe('foreach', () => {
     expect(state.steps.get('each')).toMatchObject({ status: 'succeeded', outputs: { n: [0, 2, 4, 6, 8] } });
   });
 });
+
+describe('wait steps (signals)', () => {
+  /** trigger -> approve (wait) -> ship (reads the approval); with `timeout` and `on_timeout` on the wait. */
+  function waitPlan(wait: Record<string, JsonValue>): Plan.Plan {
+    const document: JsonValue = {
+      apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'the-flow', timeout: '1h',
+      trigger: { type: 'manual' },
+      steps: [
+        { id: 'approve', wait },
+        { id: 'ship', action: 'add-one@1.0.0', inputs: { n: '${{ steps.approve.by }}' } },
+      ],
+      results: { by: '${{ steps.approve.by }}' },
+    };
+    const plan = Plan.planOf(document, [PIN]);
+    if (!plan.ok) throw new Error(`unexpected: ${JSON.stringify(plan.error)}`);
+    return plan.value;
+  }
+
+  it('starts as running without a call, ends on its signal with the payload as outputs, then the run goes on', () => {
+    const plan = waitPlan({ signal: 'approved' });
+    expect(plan.steps.get('approve')).toMatchObject({ wait: { signal: 'approved', onTimeout: 'fail' } });
+    expect(plan.steps.get('approve')?.action).toBeUndefined();
+    expect(plan.timeoutMs).toBe(3_600_000);
+    const started = Run.startRun(plan, {}, at(0));
+    expect(started.start).toEqual(['approve']);
+    expect(Run.waitDeadline(plan, started.state, 'approve')).toBeUndefined();
+    const signaled = Run.signalArrived(plan, started.state, 'approve', { by: 'ana' }, at(5));
+    if (!signaled.ok) throw new Error('refused');
+    expect(signaled.value.start).toEqual(['ship']);
+    expect(signaled.value.state.steps.get('approve')).toMatchObject({ status: 'succeeded', outputs: { by: 'ana' } });
+    // A second signal finds the step ended.
+    expect(Run.signalArrived(plan, signaled.value.state, 'approve', { by: 'bo' }, at(6))).toMatchObject({ ok: false, error: { type: 'StepNotRunning' } });
+    expect(Run.signalArrived(plan, signaled.value.state, 'ship', {}, at(6))).toMatchObject({ ok: false, error: { type: 'NotAWait' } });
+  });
+
+  it('fails with signal_timeout at its deadline, or is skipped (with what only it reaches) when on_timeout is skip', () => {
+    const failing = waitPlan({ signal: 'approved', timeout: '10m' });
+    const started = Run.startRun(failing, {}, at(0));
+    expect(Run.waitDeadline(failing, started.state, 'approve')).toEqual(new Date(T0 + 600_000));
+    const timedOut = Run.waitTimedOut(failing, started.state, 'approve', at(600_000));
+    if (!timedOut.ok) throw new Error('refused');
+    expect(timedOut.value.ended).toMatchObject({ status: 'failed', error: { code: 'signal_timeout', step: 'approve' } });
+
+    const skipping = waitPlan({ signal: 'approved', timeout: '10m', on_timeout: 'skip' });
+    const skipped = Run.waitTimedOut(skipping, Run.startRun(skipping, {}, at(0)).state, 'approve', at(600_000));
+    if (!skipped.ok) throw new Error('refused');
+    expect(statuses(skipped.value.state)).toEqual({ approve: 'skipped', ship: 'skipped' });
+    expect(skipped.value.ended).toEqual({ status: 'succeeded', results: { by: null } });
+  });
+
+  it('goes on waiting after a takeover: not restarted, its start (and so its deadline) kept', () => {
+    const plan = waitPlan({ signal: 'approved', timeout: '10m' });
+    const persisted: Run.PersistedRun = {
+      status: 'running', triggerOutputs: {}, startedAt: new Date(T0),
+      steps: [{ id: 'approve', status: 'running', attempt: 1, startedAt: new Date(T0) }],
+    };
+    const resumed = Run.resumeRun(plan, persisted, at(60_000));
+    if (!resumed.ok) throw new Error('refused');
+    expect(resumed.value.start).toEqual([]);
+    expect(Run.waitDeadline(plan, resumed.value.state, 'approve')).toEqual(new Date(T0 + 600_000));
+  });
+
+  it('a run past its own timeout fails with run_timeout, its running calls aborted', () => {
+    const plan = aPlan({ a: {}, b: {} });
+    const started = Run.startRun(plan, TRIGGER, at(0));
+    const timedOut = Run.runTimedOut(started.state, 1000, new Date(T0 + 1000));
+    if (!timedOut.ok) throw new Error('refused');
+    expect(timedOut.value.abort).toEqual(['a', 'b']);
+    expect(timedOut.value.state).toMatchObject({ status: 'failed', error: { code: 'run_timeout' } });
+    expect(statuses(timedOut.value.state)).toEqual({ a: 'canceled', b: 'canceled' });
+    expect(Run.runTimedOut(timedOut.value.state, 1000, new Date(T0 + 2000))).toMatchObject({ ok: false, error: { type: 'RunNotRunning' } });
+  });
+});

@@ -135,7 +135,8 @@ export type TransitionRejection =
   | { readonly type: 'UnknownStep'; readonly step: string }
   | { readonly type: 'StepNotRunning'; readonly step: string; readonly status: StepStatus }
   | { readonly type: 'StaleAttempt'; readonly step: string; readonly attempt: number; readonly running: number }
-  | { readonly type: 'StepNotRetrying'; readonly step: string; readonly status: StepStatus };
+  | { readonly type: 'StepNotRetrying'; readonly step: string; readonly status: StepStatus }
+  | { readonly type: 'NotAWait'; readonly step: string };
 
 /** A step still holds the run open: running, or waiting to retry. */
 const IN_FLIGHT: readonly StepStatus[] = ['running', 'retrying'];
@@ -392,10 +393,61 @@ export function retryDue(plan: Plan, state: RunState, stepId: string, context: C
 
 /** Ends a queued or running run at once; `abort` lists the steps whose calls must be cancelled. */
 export function cancel(state: RunState, at: Date): Result<{ state: RunState; abort: readonly string[] }, TransitionRejection> {
+  return endNow(state, { status: 'canceled' }, at);
+}
+
+/**
+ * The run's own deadline (`timeout` of the workflow) passed: it fails at once with
+ * `run_timeout`, like a cancel (its calls are aborted, no compensation runs: the time is up).
+ */
+export function runTimedOut(state: RunState, timeoutMs: number, at: Date): Result<{ state: RunState; abort: readonly string[]; error: RunError }, TransitionRejection> {
+  const error: RunError = { code: 'run_timeout', message: `the run took longer than its timeout (${timeoutMs} ms)` };
+  const ended = endNow({ ...state, error }, { status: 'failed', error }, at);
+  return ended.ok ? ok({ ...ended.value, error }) : ended;
+}
+
+function endNow(state: RunState, end: RunEnd, at: Date): Result<{ state: RunState; abort: readonly string[] }, TransitionRejection> {
   if (state.status !== 'running' && state.status !== 'queued') return rejected({ type: 'RunNotRunning', status: state.status });
   const abort = [...state.steps].filter(([, step]) => step.status === 'running').map(([id]) => id);
-  const ended = endRun(state, { status: 'canceled' }, at, { start: [], skipped: [], failed: [], retrying: [] });
+  const ended = endRun(state, end, at, { start: [], skipped: [], failed: [], retrying: [] });
   return ok({ state: ended.state, abort });
+}
+
+/** A running wait step, or why it is not one. */
+function runningWait(plan: Plan, state: RunState, stepId: string): Result<StepState, TransitionRejection> {
+  if (state.status !== 'running') return rejected({ type: 'RunNotRunning', status: state.status });
+  const step = state.steps.get(stepId);
+  if (!step) return rejected({ type: 'UnknownStep', step: stepId });
+  if (!stepOf(plan, stepId).wait) return rejected({ type: 'NotAWait', step: stepId });
+  if (step.status !== 'running') return rejected({ type: 'StepNotRunning', step: stepId, status: step.status });
+  return ok(step);
+}
+
+/** A wait step's signal came: the step succeeds with the signal's payload as its outputs. */
+export function signalArrived(plan: Plan, state: RunState, stepId: string, payload: StepValues, context: Context): Result<Transition, TransitionRejection> {
+  const step = runningWait(plan, state, stepId);
+  if (!step.ok) return step;
+  return stepFinished(plan, state, stepId, { ok: true, attempt: step.value.attempt, outputs: payload }, context);
+}
+
+/** When a running wait step gives up: its start plus the wait's timeout (undefined: it waits without end). */
+export function waitDeadline(plan: Plan, state: RunState, stepId: string): Date | undefined {
+  const timeoutMs = stepOf(plan, stepId).wait?.timeoutMs;
+  const startedAt = state.steps.get(stepId)?.startedAt;
+  return timeoutMs === undefined || !startedAt ? undefined : new Date(startedAt.getTime() + timeoutMs);
+}
+
+/** A wait step's timeout passed without its signal: it fails (`signal_timeout`) or is skipped, as its `on_timeout` says. */
+export function waitTimedOut(plan: Plan, state: RunState, stepId: string, context: Context): Result<Transition, TransitionRejection> {
+  const step = runningWait(plan, state, stepId);
+  if (!step.ok) return step;
+  const wait = stepOf(plan, stepId).wait;
+  if (wait?.onTimeout === 'skip') {
+    const steps = new Map(state.steps).set(stepId, { ...step.value, status: 'skipped', finishedAt: context.at });
+    return ok(advance(plan, { ...state, steps }, context, [], [], true));
+  }
+  const error = { code: 'signal_timeout', message: `no signal ${wait?.signal ?? ''} within ${wait?.timeoutMs ?? 0} ms` };
+  return stepFinished(plan, state, stepId, { ok: false, attempt: step.value.attempt, error }, context);
 }
 
 /**
@@ -468,8 +520,8 @@ export function resumeRun(plan: Plan, persisted: PersistedRun, context: Context)
   const restarted: string[] = [];
   for (const id of [...plan.order, ...[...steps.keys()].filter((key) => key.includes(':') || itemOf(key) !== undefined)]) {
     const step = steps.get(id);
-    // A foreach step is not called: its items are.
-    if (step?.status !== 'running' || step.foreach) continue;
+    // A foreach step is not called: its items are. A wait step calls nothing: it goes on waiting.
+    if (step?.status !== 'running' || step.foreach || stepOf(plan, id).wait) continue;
     steps.set(id, { status: 'running', attempt: step.attempt + 1, startedAt: context.at });
     restarted.push(id);
   }

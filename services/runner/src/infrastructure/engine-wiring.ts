@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceRuntime } from '@trellis/platform/service-runtime';
+import { listenForNotifications } from '@trellis/platform/postgres/listener';
 import { startWokenLoop } from '@trellis/platform/woken-loop';
 import { makeEngine, type RunningEngine } from '../application/engine.js';
 import type { ProjectValues } from '../application/ports.js';
@@ -23,6 +24,10 @@ const END_POLL_MS = 150;
 const GRACEFUL_UNDEPLOY_MS = 60_000;
 /** How often a graceful undeploy looks whether the workflow's runs have ended. */
 const UNDEPLOY_POLL_MS = 200;
+/** Sent at each signal kept (migration 0013): the process holding the run applies it. */
+const SIGNALS_CHANNEL = 'trellis_runner_signals';
+/** Signals kept while the listening connection was down are looked for this often. */
+const SIGNALS_POLL_MS = 5000;
 
 export type WiredEngine = { engine: RunningEngine; processId: string; runsInFlight: RunsInFlight };
 
@@ -33,6 +38,8 @@ export type WiredEngine = { engine: RunningEngine; processId: string; runsInFlig
  */
 export async function wireEngine(runtime: ServiceRuntime<Database>, options: {
   site: Pick<ActionSite, 'call'>; values: ProjectValues; objects: RunObjects; inlineValueBytes: number; leaseMs: number; processId?: string; takeoverPollMs?: number;
+  /** Where signal notices are listened for (absent: only the slow poll finds signals sent to another process). */
+  connectionString?: string;
   /** Keeps the version each workflow serves (start-runner gives it; tests may not). */
   readCache?: ReadCache;
   /** Retry jitter in [0, 1) (Math.random when absent). */
@@ -53,9 +60,24 @@ export async function wireEngine(runtime: ServiceRuntime<Database>, options: {
     onError: (error, retryInMs) => logger.warn('takeover cannot read runs; retrying', { error: (error as Error).message, retry_in_ms: retryInMs }),
     step: () => engine.takeOver(TAKEOVER_BATCH),
   });
+  // A signal sent through another process reaches the run held here by a notice, or by the slow poll (a notice missed).
+  const signals = startWokenLoop({
+    pollMs: SIGNALS_POLL_MS,
+    backoff: { baseMs: 500, maxMs: 10_000 },
+    onError: (error, retryInMs) => logger.warn('signals cannot be read; retrying', { error: (error as Error).message, retry_in_ms: retryInMs }),
+    step: async () => {
+      await engine.signaled();
+      return false;
+    },
+  });
+  const signalNotices = options.connectionString
+    ? listenForNotifications({ connectionString: options.connectionString, channel: SIGNALS_CHANNEL, onNotify: signals.wake, onLost: signals.wake, logger })
+    : undefined;
   runtime.lifecycle.onShutdown('runner process', registered.stop);
   runtime.lifecycle.onShutdown('engine', async () => {
     await takeover.stop();
+    await signalNotices?.close();
+    await signals.stop();
     await engine.stop();
     await store.drain();
   });

@@ -71,7 +71,7 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
       const projectValues = cachingVariables(makeProjectValues(runtime.db, opener), reads.cache);
       const runObjects = makeRunObjects(store, SERVICE);
       wired = await wireEngine(runtime, {
-        readCache: reads.cache, ...(options.random ? { random: options.random } : {}),
+        readCache: reads.cache, connectionString: env.TRELLIS_DATABASE_URL, ...(options.random ? { random: options.random } : {}),
         site, values: projectValues, objects: runObjects, inlineValueBytes: env.TRELLIS_RUNNER_INLINE_VALUE_BYTES, leaseMs: env.TRELLIS_RUNNER_LEASE_MS, ...(options.takeoverPollMs !== undefined ? { takeoverPollMs: options.takeoverPollMs } : {}),
       });
       const deployments = wireDeployments(runtime, env, site, wired.runsInFlight);

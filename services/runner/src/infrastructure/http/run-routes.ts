@@ -40,7 +40,8 @@ const attemptSchema = z.object({
 });
 
 const stepSchema = z.object({
-  id: z.string(), action: z.string().describe('id@version'),
+  id: z.string(), action: z.string().describe('id@version (empty for a wait step)'),
+  signal: z.string().nullable().describe('A wait step: the signal it waits for (POST /runs/{id}/signals/{signal})'),
   status: z.enum(['pending', 'waiting', 'running', 'retrying', 'succeeded', 'failed', 'skipped', 'canceled'])
     .describe('pending: the run has not reached it; retrying: an attempt failed and the next one starts at retry_at'),
   retry_at: z.string().nullable().describe('When a retrying step\'s next attempt starts'),
@@ -85,13 +86,13 @@ const pinOf = (actions: readonly PinnedAction[], action: string) => actions.find
 function detailView(run: RunDetail): z.infer<typeof runDetailSchema> {
   const rows = new Map(run.steps.map((step) => [step.step_id, step]));
   const documentSteps = readDocument(run.document).steps;
-  const view = (id: string, step: { action: string }) => {
+  const view = (id: string, step: { action: string; wait?: { signal: string } }) => {
     const row = rows.get(id);
     const pin = pinOf(run.actions, step.action);
     const values = (value: unknown, declared: Declared | undefined) =>
       value === null || value === undefined ? null : shownRecord(maskPasswords(value as Record<string, JsonValue>, declared ?? []));
     return {
-      id, action: step.action, status: row?.status ?? ('pending' as const),
+      id, action: step.action, signal: step.wait?.signal ?? null, status: row?.status ?? ('pending' as const),
       attempts: run.attempts.filter((attempt) => attempt.step_id === id).map((attempt) => ({
         attempt: attempt.attempt, status: attempt.status, error: attempt.error as z.infer<typeof errorSchema>, logs_truncated: attempt.logs_truncated,
         started_at: attempt.started_at.toISOString(), finished_at: iso(attempt.finished_at), duration_ms: durationMs(attempt.started_at, attempt.finished_at),
@@ -151,7 +152,7 @@ const stepNotFound = () => new HttpProblem(404, 'step_not_found', 'Step not foun
 export type RunRouteDeps = {
   queries: Pick<RunQueries, 'list' | 'get' | 'logs' | 'stepStatus' | 'deleteFinished' | 'servingOf'>;
   /** cancel, and awaitEnd: a finished run's end as the engine reports it (the same answer as the trigger's). */
-  engine: Pick<Engine, 'cancel' | 'awaitEnd' | 'start'>;
+  engine: Pick<Engine, 'cancel' | 'awaitEnd' | 'start' | 'signal'>;
   /** Removes what the run keeps in the object store (large values, files). */
   removeRunObjects: (projectId: string, runId: string) => Promise<void>;
   answers: RunAnswers;
@@ -318,6 +319,36 @@ export function makeRunRoutes(deps: RunRouteDeps): Route[] {
           throw new HttpProblem(503, 'overloaded', 'Overloaded', 'The runner takes no new run right now; retry later.', undefined, { 'retry-after': '1' });
         }
         return accepted(started.value.runId);
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/runs/:id/signals/:name', operationId: 'runnerSignalRun', tags: ['runs'], access: projectRole('operator'),
+      summary: 'Sends a signal to a run: the wait step waiting for it ends with the body as its outputs',
+      description: 'The body (a JSON object) becomes the outputs of the wait step whose `wait.signal` is `name` (`${{ steps.<id>.<field> }}`). '
+        + 'The signal is kept before the answer, so it is never lost: it ends the step at once, or as soon as the run reaches it. One signal per name per run.',
+      params: z.object({ id: z.string(), name: z.string() }),
+      body: z.record(z.string(), json).describe('The wait step\'s outputs'),
+      responses: { 202: { description: 'Kept (and applied, when the run was waiting for it)', schema: z.object({ run_id: z.string(), signal: z.string(), step: z.string() }) } },
+      handler: async ({ params, body, context }) => {
+        const { projectId } = projectOf(context);
+        const sent = await deps.engine.signal(projectId, params.id, params.name, body as Record<string, JsonValue>);
+        if (!sent.ok) {
+          const refusal = sent.error;
+          switch (refusal.type) {
+            case 'RunNotFound':
+              throw runNotFound();
+            case 'RunFinished':
+              throw new HttpProblem(409, 'run_finished', 'Run finished', 'The run has already ended.');
+            case 'UnknownSignal':
+              throw new HttpProblem(404, 'unknown_signal', 'Unknown signal',
+                `No wait step of the run waits for ${JSON.stringify(params.name.slice(0, 100))}; ${refusal.signals.length > 0 ? `it waits for: ${refusal.signals.join(', ')}` : 'the run has no wait step'}.`);
+            case 'StepEnded':
+              throw new HttpProblem(409, 'wait_ended', 'Wait ended', `The step ${refusal.step} waiting for this signal has ended (${refusal.status}).`);
+            case 'AlreadySignaled':
+              throw new HttpProblem(409, 'already_signaled', 'Already signaled', `The run has received the signal ${params.name} already (step ${refusal.step}).`);
+          }
+        }
+        return { status: 202, body: { run_id: params.id, signal: params.name, step: sent.value.step } };
       },
     }),
     defineRoute({

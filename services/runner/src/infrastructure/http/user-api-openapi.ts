@@ -79,7 +79,7 @@ function lookupIn(plan: Plan, trigger: Extract<Trigger, { type: 'http' }>, actio
     }
     if (reference.root === 'steps' && typeof first === 'string' && typeof second === 'string') {
       const step = plan.steps.get(first);
-      const pin = step && actions.find((action) => action.actionId === step.action.id && action.version === step.action.version);
+      const pin = step?.action && actions.find((action) => action.actionId === step.action?.id && action.version === step.action.version);
       const output = pin?.outputs.find((spec) => spec.name === second);
       if (!step || !output) return ANY;
       const type = io(output.type as IoType, output.values);

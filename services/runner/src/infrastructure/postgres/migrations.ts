@@ -9,6 +9,7 @@ import { readNotices } from './migrations/0007_read_notices.js';
 import { retries } from './migrations/0008_retries.js';
 import { reruns } from './migrations/0009_reruns.js';
 import { webhooks } from './migrations/0011_webhooks.js';
+import { signals } from './migrations/0013_signals.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations: Migrations = {
@@ -22,4 +23,5 @@ export const migrations: Migrations = {
   '0008_retries': retries,
   '0009_reruns': reruns,
   '0011_webhooks': webhooks,
+  '0013_signals': signals,
 };

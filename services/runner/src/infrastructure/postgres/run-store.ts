@@ -216,6 +216,28 @@ export function makeRunStore(db: Kysely<Database>, options: RunStoreOptions): Ru
       if (row?.canceled) return 'canceled';
       return row?.status ? 'finished' : 'not_found';
     },
+    recordSignal: async ({ projectId, runId, name, payload }) => {
+      if (!UUID.test(runId)) return 'not_found';
+      const { rows } = await sql<{ recorded: boolean; status: string | null }>`
+        with r as (select id, status from runs where id = ${runId}::uuid and project_id = ${projectId}::uuid),
+        s as (
+          insert into run_signals (run_id, name, payload)
+          select id, ${name}, ${JSON.stringify(payload)}::jsonb from r where status in ('queued', 'running')
+          on conflict (run_id, name) do nothing returning 1
+        )
+        select exists (select 1 from s) as recorded, (select status from r) as status`.execute(db);
+      const row = rows[0];
+      if (row?.recorded) return 'recorded';
+      if (!row?.status) return 'not_found';
+      return row.status === 'queued' || row.status === 'running' ? 'duplicate' : 'finished';
+    },
+    placeOf: async (projectId, runId) => (UUID.test(runId)
+      ? db.selectFrom('runs').select(['workflow_id as workflowId', 'version']).where('id', '=', runId).where('project_id', '=', projectId).executeTakeFirst()
+      : undefined),
+    signalsOf: async (runId) => {
+      const rows = await db.selectFrom('run_signals').select(['name', 'payload']).where('run_id', '=', runId).orderBy('received_at').execute();
+      return rows.map((row) => ({ name: row.name, payload: row.payload as Record<string, JsonValue> }));
+    },
     unfinished: async (workflowId) => db.selectFrom('runs').select(['id', 'project_id as projectId'])
       .where('workflow_id', '=', workflowId).where('status', 'in', ['queued', 'running']).execute(),
   };

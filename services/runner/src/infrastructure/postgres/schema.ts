@@ -152,6 +152,9 @@ export type WebhookAttemptsTable = {
 export type WebhookSecretsTable = { workflow_id: string; project_id: string; sealed: Buffer; key_id: string; updated_at: Date };
 
 /** A project's own settings; `retention_days` null: the runner's default. */
+/** A signal a run received (a wait step's outputs). */
+export type RunSignalsTable = { run_id: string; name: string; payload: ColumnType<unknown, string, string>; received_at: ColumnType<Date, Date | undefined, never> };
+
 export type RunnerProjectSettingsTable = { project_id: string; retention_days: number | null; updated_at: Date };
 
 export type Database = MessagingTables & TenancyTables & {
@@ -164,6 +167,7 @@ export type Database = MessagingTables & TenancyTables & {
   runs: RunsTable;
   step_runs: StepRunsTable;
   step_attempts: StepAttemptsTable;
+  run_signals: RunSignalsTable;
   runner_project_settings: RunnerProjectSettingsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;

@@ -144,6 +144,11 @@ describe('validateWorkflow', () => {
     ['a trigger action missing a required input', (d) => { d['trigger'] = { type: 'action', action: 'listen@1.0.0', inputs: { password: '${{ secrets.API_TOKEN }}' } }; inputsOf(d, 0)['n'] = '${{ trigger.count }}'; step(d, 2)['foreach'] = '${{ trigger.body }}'; },
       [['required_input_missing', 'trigger.inputs.topic']]],
     ['a bad webhook', (d) => { d['on_finish'] = { webhook: 'file:///etc/passwd' }; }, [['bad_webhook_url', 'on_finish.webhook']]],
+    ['a wait step read downstream (any output name: the signal\'s payload)', (d) => {
+      steps(d).splice(1, 0, { id: 'approve', wait: { signal: 'approved', timeout: '1d' } });
+      inputsOf(d, 2)['n'] = '${{ steps.approve.count }}';
+    }, []],
+    ['two wait steps for one signal', (d) => { steps(d).push({ id: 'w1', wait: { signal: 'go' } }, { id: 'w2', wait: { signal: 'go' } }); }, [['duplicate_signal', 'steps[5].wait.signal']]],
   ];
 
   it.each(cases)('%s', (_name, change, expected) => {

@@ -321,6 +321,18 @@ function checkStep(step: Step, analysis: Analysis, compensation: boolean): void 
   checkInputs(step.inputs, action, [...base, 'inputs'], inputsSite, analysis, step);
 }
 
+/** A signal names one wait step: `POST /runner/runs/{run}/signals/{name}` must know which step it ends. */
+function checkSignals(document: WorkflowDocument, problems: Problem[]): void {
+  const seen = new Set<string>();
+  for (const step of document.steps) {
+    if (!step.wait) continue;
+    if (seen.has(step.wait.signal)) {
+      problems.push({ code: 'duplicate_signal', path: ['steps', step.index, 'wait', 'signal'], message: `Another wait step already waits for the signal ${step.wait.signal}.` });
+    }
+    seen.add(step.wait.signal);
+  }
+}
+
 /** Dependencies: unknown `needs`, references to compensation steps or to itself, cycles, compensations' reach. */
 function checkGraph(analysis: Analysis, compensations: ReadonlyMap<string, Step[]>): void {
   const { document, problems, stepsById, stepReferences } = analysis;
@@ -438,6 +450,7 @@ export function validateWorkflow(raw: JsonValue, context: ValidationContext): Pr
     checkValue(value, ['results', name], { runValues: true, secrets: false, compensation: false, where: 'results' }, analysis);
   }
   checkGraph(analysis, compensations);
+  checkSignals(document, problems);
   if (document.onFinish) {
     const problem = webhookProblem(document.onFinish.webhook);
     if (problem) problems.push({ code: 'bad_webhook_url', path: ['on_finish', 'webhook'], message: `The webhook must be an http(s) URL: ${problem}.` });
