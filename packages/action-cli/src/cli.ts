@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { askSecret } from './ask-secret.js';
+import { replayStep } from './replay.js';
 import { runAction } from './run.js';
 import { validate } from './validate.js';
 
@@ -11,6 +13,11 @@ const USAGE = `trellis-action: check and try an action before pushing it
                                        (file and directory outputs are saved under --out, default ./trellis-out);
                                        a trigger prints its runs until --count N or Ctrl-C;
                                        a trigger serving HTTP (Ryax) listens on --http-port (default a free port)
+  trellis-action replay <run id> <step id> [--attempt N] [--dir folder] [--secret NAME=VALUE]... [--out dir] [--json]
+                                       run a recorded attempt again on the action folder of your checkout (--dir, default .)
+                                       with the inputs it had (files downloaded; secrets asked for, or given with --secret)
+                                       and print recorded and local side by side; exit 0 when the outcome is the same.
+                                       Reads TRELLIS_URL and TRELLIS_TOKEN (or TRELLIS_API_KEY)
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -38,6 +45,27 @@ async function main(argv: readonly string[]): Promise<number> {
         ...(values.count ? { count: Number(values.count) } : {}),
         ...(values.timeout ? { timeoutMs: Number(values.timeout) } : {}),
         ...(values['http-port'] ? { httpPort: Number(values['http-port']) } : {}),
+      }, output);
+    }
+    case 'replay': {
+      const { values, positionals } = parseArgs({
+        args: argv.slice(1), allowPositionals: true,
+        options: {
+          attempt: { type: 'string' },
+          dir: { type: 'string', default: '.' },
+          secret: { type: 'string', multiple: true, default: [] },
+          out: { type: 'string', default: 'trellis-out' },
+          json: { type: 'boolean', default: false },
+        },
+      });
+      const [runId, step] = positionals;
+      const attempt = values.attempt === undefined ? undefined : Number(values.attempt);
+      if (!runId || !step || positionals.length > 2 || (attempt !== undefined && !(Number.isInteger(attempt) && attempt >= 1))) break;
+      return replayStep({
+        runId, step, folder: values.dir, secrets: values.secret, outDir: values.out, json: values.json, env: process.env,
+        ...(attempt === undefined ? {} : { attempt }),
+        ask: process.stdin.isTTY ? (name) => askSecret(`${name} (a secret, not shown): `) : undefined,
+        ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
       }, output);
     }
     case 'help':

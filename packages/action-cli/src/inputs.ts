@@ -7,7 +7,8 @@ export type LocalInput =
 
 export type InputsResult = { ok: true; inputs: LocalInput[] } | { ok: false; problems: string[] };
 
-function convert(io: IoDefinition, raw: string): { value: string | number | boolean | JsonValue } | { problem: string } {
+/** A command-line text as a value of the input's type. */
+export function convert(io: IoDefinition, raw: string): { value: string | number | boolean | JsonValue } | { problem: string } {
   switch (io.type) {
     case 'string':
     case 'longstring':

@@ -38,8 +38,96 @@ function printOutputs(definition: ActionDefinition, outputs: Record<string, Json
   for (const name of names) output.out(`${name}: ${typeof outputs[name] === 'string' ? String(outputs[name]) : JSON.stringify(outputs[name])}`);
 }
 
-function echoLogs(logs: pb.Logs | undefined, output: Output): void {
+function echoLogs(logs: { readonly stdout?: string; readonly stderr?: string } | undefined, output: Output): void {
   for (const text of [logs?.stdout, logs?.stderr]) if (text) output.err(text.replace(/\n$/, ''));
+}
+
+/** How one local call ended, in the terms a run records (status, error, outputs, logs). */
+export type LocalOutcome = {
+  readonly status: 'succeeded' | 'failed';
+  readonly error: { readonly code: string; readonly message: string } | null;
+  /** By output name; a file or directory output is the local path it was saved to. */
+  readonly outputs: Record<string, JsonValue | undefined>;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly durationMs: number;
+};
+
+export type Session = {
+  readonly client: pb.ActionServiceClient;
+  readonly wrapper: Wrapper;
+  /** The inputs as the wrapper takes them: local files and directories offered by URL. */
+  readonly inputs: Record<string, pb.Value>;
+  readonly exchange: Awaited<ReturnType<typeof startLocalExchange>>;
+  readonly close: () => Promise<void>;
+};
+
+export type SessionOptions = { folder: string; outDir: string; timeoutMs?: number; httpPort?: number; diagnostics: (text: string) => void };
+
+/**
+ * Starts the real wrapper on the folder with a loopback stand-in for the object store, initialises
+ * it and offers the local files; a handler that does not load (a syntax error, a missing module...)
+ * is a `cannotStart` with nothing left running. Anything else thrown closes what was started.
+ */
+export async function openSession(definition: ActionDefinition, localInputs: readonly LocalInput[], options: SessionOptions): Promise<{ ok: true; session: Session } | { ok: false; cannotStart: string }> {
+  let wrapper: Wrapper;
+  try {
+    wrapper = await startWrapper({
+      folder: options.folder, definition, diagnostics: options.diagnostics,
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.httpPort ? { httpPort: options.httpPort } : {}),
+    });
+  } catch (error) {
+    return { ok: false, cannotStart: (error as Error).message };
+  }
+  const exchange = await startLocalExchange(resolve(options.outDir)).catch(async (error: unknown) => {
+    await wrapper.close();
+    throw error;
+  });
+  const client = new pb.ActionServiceClient(`127.0.0.1:${wrapper.port}`, credentials.createInsecure());
+  const close = async () => {
+    client.close();
+    await wrapper.close();
+    await exchange.close();
+  };
+  try {
+    await call<pb.InitRequest, pb.InitResponse>(client, client.init, { contractVersion: 'v1' });
+    const inputs: Record<string, pb.Value> = {};
+    for (const input of localInputs) {
+      // A Ryax default of a file or directory input: the wrapper gives it to the handler as it is.
+      if (input.kind === 'value' && (input.type === 'file' || input.type === 'directory')) continue;
+      if (input.kind === 'value') {
+        inputs[input.name] = toValue(input);
+      } else {
+        const offered = await exchange.offer(input.path, input.kind);
+        inputs[input.name] = input.kind === 'file'
+          ? { kind: { $case: 'fileValue', fileValue: { url: offered.url, name: offered.name, sizeBytes: '0' } } }
+          : { kind: { $case: 'directoryValue', directoryValue: { url: offered.url, sizeBytes: '0' } } };
+      }
+    }
+    return { ok: true, session: { client, wrapper, inputs, exchange, close } };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** One Run call on a Processor or Publisher; a call the wrapper could not answer fails as the runner records it (step_failed). */
+export async function runOnce(session: Session, definition: ActionDefinition): Promise<LocalOutcome> {
+  const { client, exchange } = session;
+  const started = Date.now();
+  const outputUrls: Record<string, string> = {};
+  for (const io of definition.outputs) if (io.type === 'file' || io.type === 'directory') outputUrls[io.name] = exchange.receive(io.name, io.type);
+  let answer: pb.RunResponse;
+  try {
+    answer = await call<pb.RunRequest, pb.RunResponse>(client, client.run, pb.RunRequest.fromPartial({ executionId: 'local-1', inputs: session.inputs, outputUrls }));
+  } catch (error) {
+    return { status: 'failed', error: { code: 'step_failed', message: `unavailable: the action could not be reached: ${(error as Error).message}` }, outputs: {}, stdout: '', stderr: '', durationMs: Date.now() - started };
+  }
+  const logs = { stdout: answer.logs?.stdout ?? '', stderr: answer.logs?.stderr ?? '', durationMs: Date.now() - started };
+  if (answer.error) return { status: 'failed', error: { code: answer.error.code, message: answer.error.message }, outputs: {}, ...logs };
+  const outputs = Object.fromEntries(Object.entries(answer.outputs).map(([name, value]) => [name, exchange.saved.get(name) ?? fromValue(value)]));
+  return { status: 'succeeded', error: null, outputs, ...logs };
 }
 
 /**
@@ -58,58 +146,32 @@ export async function runAction(options: RunOptions, output: Output): Promise<nu
     for (const problem of parsed.problems) output.err(problem);
     return 2;
   }
-  let wrapper: Wrapper;
-  try {
-    wrapper = await startWrapper({
-      folder: options.folder, definition, diagnostics: (text) => output.err(text.replace(/\n$/, '')),
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.httpPort ? { httpPort: options.httpPort } : {}),
-    });
-  } catch (error) {
-    // The handler did not load (a syntax error, a missing module...); nothing else was started.
-    output.err(`cannot start ${definition.id}: ${(error as Error).message}`);
+  const opened = await openSession(definition, parsed.inputs, {
+    folder: options.folder, outDir: options.outDir, diagnostics: (text) => output.err(text.replace(/\n$/, '')),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.httpPort ? { httpPort: options.httpPort } : {}),
+  });
+  if (!opened.ok) {
+    output.err(`cannot start ${definition.id}: ${opened.cannotStart}`);
     return 1;
   }
-  if (wrapper.httpEndpoint) {
-    const { port, prefix } = wrapper.httpEndpoint;
+  const { session } = opened;
+  if (session.wrapper.httpEndpoint) {
+    const { port, prefix } = session.wrapper.httpEndpoint;
     output.err(`the trigger serves HTTP at http://127.0.0.1:${port}${prefix}${definition.source.format === 'ryax' ? ` (RYAX_SOURCE_PORT=${port})` : ''}`);
   }
-  const exchange = await startLocalExchange(resolve(options.outDir)).catch(async (error: unknown) => {
-    await wrapper.close();
-    throw error;
-  });
-  const client = new pb.ActionServiceClient(`127.0.0.1:${wrapper.port}`, credentials.createInsecure());
   try {
-    await call<pb.InitRequest, pb.InitResponse>(client, client.init, { contractVersion: 'v1' });
-    const inputs: Record<string, pb.Value> = {};
-    for (const input of parsed.inputs as LocalInput[]) {
-      // A Ryax default of a file or directory input: the wrapper gives it to the handler as it is.
-      if (input.kind === 'value' && (input.type === 'file' || input.type === 'directory')) continue;
-      if (input.kind === 'value') {
-        inputs[input.name] = toValue(input);
-      } else {
-        const offered = await exchange.offer(input.path, input.kind);
-        inputs[input.name] = input.kind === 'file'
-          ? { kind: { $case: 'fileValue', fileValue: { url: offered.url, name: offered.name, sizeBytes: '0' } } }
-          : { kind: { $case: 'directoryValue', directoryValue: { url: offered.url, sizeBytes: '0' } } };
-      }
-    }
-    if (definition.kind === 'Trigger') return await listen(client, definition, inputs, options, output);
-    const outputUrls: Record<string, string> = {};
-    for (const io of definition.outputs) if (io.type === 'file' || io.type === 'directory') outputUrls[io.name] = exchange.receive(io.name, io.type);
-    const answer = await call<pb.RunRequest, pb.RunResponse>(client, client.run, pb.RunRequest.fromPartial({ executionId: 'local-1', inputs, outputUrls }));
-    echoLogs(answer.logs, output);
-    if (answer.error) {
-      output.err(`error (${answer.error.code}): ${answer.error.message}`);
+    if (definition.kind === 'Trigger') return await listen(session.client, definition, session.inputs, options, output);
+    const outcome = await runOnce(session, definition);
+    echoLogs(outcome, output);
+    if (outcome.error) {
+      output.err(`error (${outcome.error.code}): ${outcome.error.message}`);
       return 1;
     }
-    const outputs = Object.fromEntries(Object.entries(answer.outputs).map(([name, value]) => [name, exchange.saved.get(name) ?? fromValue(value)]));
-    printOutputs(definition, outputs, options, output);
+    printOutputs(definition, outcome.outputs, options, output);
     return 0;
   } finally {
-    client.close();
-    await wrapper.close();
-    await exchange.close();
+    await session.close();
   }
 }
 

@@ -6,6 +6,7 @@ import { makeRunQueries } from '../postgres/run-queries.js';
 import type { Database } from '../postgres/schema.js';
 import { makeDeploymentRoutes, type DeploymentRouteDeps } from './deployment-routes.js';
 import { makeManualRunRoutes } from './manual-runs.js';
+import { makeReplayRoutes } from './replay-routes.js';
 import { makeRunRoutes, type RunRouteDeps } from './run-routes.js';
 import { makeRetentionStore } from '../postgres/retention.js';
 import { makeSettingsRoutes } from './settings-routes.js';
@@ -25,6 +26,9 @@ export function makeRoutes(deps: {
     }),
     ...(deps.runs ? makeRunRoutes({ ...deps.runs, queries: makeRunQueries(deps.db) }) : []),
     ...(deps.runs ? makeManualRunRoutes({ queries: makeRunQueries(deps.db), engine: deps.runs.engine }) : []),
+    ...(deps.runs ? makeReplayRoutes({
+      queries: makeRunQueries(deps.db), getText: deps.runs.getText, runsPrefix: deps.runs.runsPrefix, downloadUrl: deps.runs.answers.downloadUrl,
+    }) : []),
     ...(deps.defaultRetentionDays !== undefined
       ? makeSettingsRoutes({ store: makeRetentionStore(deps.db), defaultRetentionDays: deps.defaultRetentionDays, clock: () => new Date() })
       : []),
