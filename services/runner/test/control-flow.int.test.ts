@@ -121,6 +121,31 @@ describe('compensations', () => {
     const logs = await fetch(`${base}/runs/${run.runId}/steps/refund:charge/logs`, { headers: { authorization: `Bearer ${token}` } });
     expect(logs.status).toBe(200);
   }, 60_000);
+
+  it('gives a compensation the failed step\'s inputs after a takeover (read back from its row)', async () => {
+    const workflowId = await deploy(projectId, {
+      name: 'saga-takeover', trigger: { type: 'http', path: 'saga-takeover', inputs: [{ name: 'key', type: 'string' }] },
+      steps: [
+        { id: 'ship', action: 'raise-error@1.0.0', inputs: { message: '${{ trigger.key }}', code: 'no_truck' }, on_failure: 'apologise' },
+        { id: 'apologise', action: 'echo@1.0.0', inputs: { text: 'message was ${{ failure.inputs.message }}' } },
+      ],
+    }, [echo, raise]);
+    // A run as a runner left it when it died: ship failed, its compensation not started yet, no owner.
+    const runId = randomUUID();
+    const at = new Date();
+    await db().insertInto('runs').values({
+      id: runId, project_id: projectId, workflow_id: workflowId, version: 1, status: 'running', trigger_type: 'http', trigger_outputs: JSON.stringify({ key: 'left behind' }),
+      results: null, error: null, owner: null, owner_epoch: '1', idempotency_key: null, created_at: at, started_at: at, finished_at: null,
+    }).execute();
+    await db().insertInto('step_runs').values({
+      run_id: runId, step_id: 'ship', status: 'failed', attempt: 1, inputs: JSON.stringify({ message: 'left behind', code: 'no_truck' }), outputs: null,
+      error: JSON.stringify({ code: 'no_truck', message: 'left behind' }), started_at: at, finished_at: at,
+    }).execute();
+    const ended = await eventually(() => db().selectFrom('runs').select(['status', 'error']).where('id', '=', runId).executeTakeFirstOrThrow(), (row) => row.status !== 'running', 20_000);
+    expect(ended).toMatchObject({ status: 'failed', error: { code: 'no_truck' } });
+    const compensation = await db().selectFrom('step_runs').select(['status', 'outputs']).where('run_id', '=', runId).where('step_id', '=', 'apologise:ship').executeTakeFirst();
+    expect(compensation).toEqual({ status: 'succeeded', outputs: { text: 'message was left behind' } });
+  }, 60_000);
 });
 
 describe('foreach', () => {

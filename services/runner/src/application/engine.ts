@@ -374,7 +374,8 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
     if (!resumed.ok) throw new Error(`run ${claimed.id} cannot be resumed: ${resumed.error.type}`);
     const previous = Run.resumeRun(version.plan, { ...persisted, status: 'succeeded' }, { at, variables: values.variables });
     if (!previous.ok) throw new Error(`run ${claimed.id} cannot be read back`);
-    const inputs = new Map<string, Record<string, JsonValue>>();
+    const inputs = new Map<string, Record<string, JsonValue>>(await Promise.all(Object.entries(claimed.failedInputs)
+      .map(async ([step, stepInputs]) => [step, await restoreRecord(stepInputs, getText, prefix)] as const)));
     const settled = settle(version.plan, resumed.value, values, at, inputs);
     const run = hold(claimed.id, claimed.projectId, version, values, claimed.epoch, settled.state, inputs);
     live.set(run.id, run);

@@ -1,6 +1,7 @@
 import { makeInMemoryUnitOfWork } from '@trellis/platform/testing/unit-of-work';
 import { actionName, type Deployment, type DeployedVersion, type DeployRequest, type PinnedAction, type RunnerEvent, type UndeployRequest } from '../domain/deployment.js';
 import type { Change, JsonValue, ValueKind } from '../domain/project-value.js';
+import type { Schedule } from '../domain/schedule.js';
 import type { DeploymentRepository, ProjectStatus, ProjectValues, Transaction, UnitOfWork } from './ports.js';
 import type { ActionSite } from './site.js';
 
@@ -13,6 +14,8 @@ export type FakeState = {
   values: Record<string, Change>;
   deployments: Record<string, Deployment>;
   versions: Record<string, DeployedVersion>;
+  /** By workflow id. */
+  schedules: Record<string, Schedule>;
   outbox: Array<{ event: RunnerEvent; traceId: string }>;
 };
 
@@ -20,7 +23,7 @@ const key = (projectId: string, kind: ValueKind, name: string) => `${projectId}/
 
 /** In-memory ports with the Postgres adapters' rules (checked by test/project-values-ports.int.test.ts). */
 export function makeFakes(initial: Partial<FakeState> = {}) {
-  let state: FakeState = { projects: {}, values: {}, deployments: {}, versions: {}, outbox: [], ...initial };
+  let state: FakeState = { projects: {}, values: {}, deployments: {}, versions: {}, schedules: {}, outbox: [], ...initial };
   const bind = (draft: FakeState): Transaction => ({
     projects: { statusForUpdate: async (projectId) => draft.projects[projectId] ?? 'unknown' },
     values: {
@@ -33,6 +36,11 @@ export function makeFakes(initial: Partial<FakeState> = {}) {
       },
     },
     deployments: makeFakeDeployments(draft),
+    schedules: {
+      find: async (workflowId) => draft.schedules[workflowId],
+      save: async (schedule) => { draft.schedules = { ...draft.schedules, [schedule.workflowId]: schedule }; },
+      remove: async (workflowId) => { draft.schedules = Object.fromEntries(Object.entries(draft.schedules).filter(([id]) => id !== workflowId)); },
+    },
     outbox: { append: async (events, traceId) => { draft.outbox.push(...events.map((event) => ({ event, traceId }))); } },
   });
   const uow: UnitOfWork = makeInMemoryUnitOfWork({ get: () => state, set: (next) => { state = next; } }, bind);

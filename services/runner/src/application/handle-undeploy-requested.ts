@@ -24,6 +24,8 @@ export async function handleUndeployRequested(
     const next = Deployment.requestUndeploy(current, request);
     if (next.outcome !== 'undeploying') return ok({ outcome: next.outcome });
     await tx.deployments.save(next.deployment);
+    // No tick fires from this commit on, as no other run starts.
+    await tx.schedules.remove(request.workflowId);
     return ok({ outcome: 'undeploying' as const });
   });
 }

@@ -1,6 +1,7 @@
 import type { UnitOfWork as KernelUnitOfWork } from '@trellis/kernel/ports';
 import type { ActionKey, Deployment, DeployedVersion, RunnerEvent } from '../domain/deployment.js';
 import type { Change, Held, JsonValue, ValueKind } from '../domain/project-value.js';
+import type { Schedule } from '../domain/schedule.js';
 
 /** What the runner knows of a project (tenancy keeps the rows; this is the question use cases ask). */
 export type ProjectStatus = 'known' | 'unknown' | 'deleted';
@@ -37,10 +38,18 @@ export type DeploymentRepository = {
   undeploying: () => Promise<Array<Pick<Deployment, 'workflowId' | 'deploymentId'>>>;
 };
 
+/** The schedule of each workflow whose serving version has a schedule trigger (domain/schedule.ts), kept with its deployment. */
+export type ScheduleRepository = {
+  find: (workflowId: string) => Promise<Schedule | undefined>;
+  /** Inserts or replaces the workflow's schedule; the schedulers look again at commit. */
+  save: (schedule: Schedule) => Promise<void>;
+  remove: (workflowId: string) => Promise<void>;
+};
+
 /** Events commit with the state change; the trace id of the request that caused them travels with them. */
 export type Outbox = { append: (events: readonly RunnerEvent[], traceId: string) => Promise<void> };
 
-export type Transaction = { projects: Projects; values: ProjectValueRepository; deployments: DeploymentRepository; outbox: Outbox };
+export type Transaction = { projects: Projects; values: ProjectValueRepository; deployments: DeploymentRepository; schedules: ScheduleRepository; outbox: Outbox };
 
 export type UnitOfWork = KernelUnitOfWork<Transaction>;
 

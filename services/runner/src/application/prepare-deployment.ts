@@ -1,8 +1,9 @@
 import type { Clock } from '@trellis/kernel/ports';
 import * as Deployment from '../domain/deployment.js';
 import { notRunnableYet } from '../domain/runnable.js';
+import * as Schedule from '../domain/schedule.js';
 import { actionRef, releaseActions } from './action-refs.js';
-import type { UnitOfWork } from './ports.js';
+import type { ScheduleRepository, UnitOfWork } from './ports.js';
 import type { ActionSite } from './site.js';
 
 export type PreparationOutcome = 'deployed' | 'failed' | 'superseded';
@@ -51,6 +52,7 @@ export async function prepareDeployment(
     const servedBy = prepared.ok && trigger.httpPath !== null ? await tx.deployments.servingPath(current.projectId, trigger.httpPath, current.workflowId) : undefined;
     const settled = Deployment.settleDeploy(current, prepared, trigger, servedBy, deps.clock());
     await tx.deployments.save(settled.deployment);
+    if (settled.deployment.status === 'active') await keepSchedule(tx.schedules, settled.deployment, wanted.documentJson, deps.clock());
     await tx.outbox.append([settled.event], current.traceId);
     const candidates = settled.deployment.status === 'active' ? (previous?.actions ?? []) : wanted.actions;
     return {
@@ -60,4 +62,14 @@ export async function prepareDeployment(
   });
   await releaseActions(deps.site, wanted.projectId, ended.release);
   return { outcome: ended.outcome };
+}
+
+/** The schedule goes with the version that serves: saved with a schedule trigger (its ticks kept on the same cron), removed otherwise. */
+async function keepSchedule(schedules: ScheduleRepository, serving: Deployment.Deployment, documentJson: string, now: Date): Promise<void> {
+  const trigger = Schedule.scheduleTriggerOf(documentJson);
+  if (!trigger) {
+    await schedules.remove(serving.workflowId);
+    return;
+  }
+  await schedules.save(Schedule.serve(await schedules.find(serving.workflowId), { workflowId: serving.workflowId, projectId: serving.projectId, version: serving.version }, trigger, now));
 }

@@ -87,6 +87,8 @@ export type ClaimedRun = {
   readonly triggerOutputs: Readonly<Record<string, JsonValue>>;
   readonly startedAt?: Date;
   readonly steps: readonly PersistedStep[];
+  /** The inputs of its failed steps, by step (what their compensations read as `failure.inputs`). */
+  readonly failedInputs: Readonly<Record<string, Readonly<Record<string, JsonValue>>>>;
 };
 
 export type RunSignal = { readonly name: string; readonly payload: Readonly<Record<string, JsonValue>> };

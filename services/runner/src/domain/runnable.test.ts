@@ -10,7 +10,7 @@ describe('notRunnableYet', () => {
     ['a plain DAG with when behind an HTTP trigger', doc(http, [{ id: 'a', action: 'x@1', when: '${{ true }}' }]), undefined],
     ['a manual trigger', doc({ type: 'manual' }, [{ id: 'a', action: 'x@1' }]), undefined],
     ['a trigger action (it runs)', doc({ type: 'action', action: 't@1' }, [{ id: 'a', action: 'x@1' }]), undefined],
-    ['a schedule trigger', doc({ type: 'schedule', cron: '* * * * *' }, [{ id: 'a', action: 'x@1' }]), 'this runner does not run schedule triggers yet'],
+    ['a schedule trigger (it runs)', doc({ type: 'schedule', cron: '* * * * *' }, [{ id: 'a', action: 'x@1' }]), undefined],
     ['foreach and retry (they run)', doc(http, [{ id: 'a', action: 'x@1', foreach: [1] }, { id: 'b', action: 'x@1', retry: { attempts: 2 } }]), undefined],
     ['a compensation (it runs)', doc(http, [{ id: 'a', action: 'x@1', on_failure: 'b' }, { id: 'b', action: 'x@1' }]), undefined],
   ] as [string, JsonValue, string | undefined][])('%s', (_name, document, reason) => {

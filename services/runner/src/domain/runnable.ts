@@ -3,15 +3,12 @@ import { readDocument } from '@trellis/workflow-language/document';
 
 /**
  * What this runner cannot run yet, said plainly at deploy time instead of failing (or never
- * firing) later: schedules fire with the control-flow issue. Undefined when the document (its JSON text, as
- * deployed) runs here as it is.
+ * firing) later: nothing today, the place for what comes. Undefined when the document (its JSON
+ * text, as deployed) runs here as it is.
  */
 export function notRunnableYet(documentJson: string): string | undefined {
-  const read = readDocument(JSON.parse(documentJson) as JsonValue);
-  const missing: string[] = [];
-  const trigger = read.trigger?.type;
-  // A manual workflow deploys: nothing fires on its own, and the route that starts its runs comes next.
-  // Trigger actions run (application/trigger-listeners.ts).
-  if (trigger === 'schedule') missing.push(`${trigger} triggers`);
-  return missing.length > 0 ? `this runner does not run ${missing.join(', ')} yet` : undefined;
+  // Every trigger runs now: HTTP, manual (its route), trigger actions (application/trigger-listeners.ts),
+  // schedules (application/fire-schedules.ts). The document is still read: a text that is none throws here.
+  readDocument(JSON.parse(documentJson) as JsonValue);
+  return undefined;
 }

@@ -18,6 +18,8 @@
  * | TRELLIS_WEBHOOK_RETRY_MAX_MS | 3600000 | the longest delay between two attempts |
  * | TRELLIS_WEBHOOK_MAX_ATTEMPTS | 20 | attempts of a delivery (or of a redelivery) before it is failed |
  * | TRELLIS_WEBHOOK_MAX_AGE_MS | 86400000 | a delivery whose next attempt would come later than this after it began is failed |
+ * | TRELLIS_RUNNER_SCHEDULE_MISFIRE_MS | 60000 | a schedule's tick found due later than this (the runner was down, or far behind) was missed: its workflow's `missed` policy says whether it fires (`catch_up`) or not (`skip`); a later one fires, late |
+ * | TRELLIS_RUNNER_SCHEDULES | on | `off`: this process fires no schedule (a replica kept for HTTP triggers and runs); at least one runner process must have it `on` |
  * | TRELLIS_SEALING_KEY | required | the runner's X25519 private key, 32 raw bytes in base64: it opens the project secrets studio seals to its public key (HPKE), which studio is given as TRELLIS_RUNNER_PUBLIC_KEY. Make the pair with `trellis-adm keys runner` (`make up` makes its own). With another key, the secrets sealed before no longer open (reading one says which keys differ) until they are set again in studio |
  */
 import { tmpdir } from 'node:os';
@@ -36,6 +38,8 @@ export const envSchema = z.object({
   TRELLIS_USER_API_BURST: z.coerce.number().int().min(1).max(1_000_000).default(4000),
   TRELLIS_RUNNER_INLINE_VALUE_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(65_536),
   TRELLIS_USER_API_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).max(5 * 1024 ** 4).default(1024 ** 3),
+  TRELLIS_RUNNER_SCHEDULE_MISFIRE_MS: millis.min(0).default(60_000),
+  TRELLIS_RUNNER_SCHEDULES: z.enum(['on', 'off']).default('on'),
   TRELLIS_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   TRELLIS_WEBHOOK_TIMEOUT_MS: millis.min(100).max(120_000).default(10_000),
   TRELLIS_WEBHOOK_RETRY_BASE_MS: millis.min(1).default(10_000),

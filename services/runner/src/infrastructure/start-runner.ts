@@ -24,6 +24,7 @@ import { makeUserApiRoutes, USER_API_BASE } from './http/user-api.js';
 import { makeRunObjects } from './object-store/run-objects.js';
 import { makeRunAnswers } from './http/run-answers.js';
 import { startRetention } from './retention-job.js';
+import { startScheduler } from './schedule-job.js';
 import { wireWebhooks } from './webhooks-wiring.js';
 
 export type RunningRunner = RunningService<Database> & {
@@ -83,6 +84,7 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
       };
       const answers = makeRunAnswers(store, runObjects);
       startRetention(runtime, { defaultDays: env.TRELLIS_RUNNER_RETENTION_DAYS, removeRunObjects });
+      if (env.TRELLIS_RUNNER_SCHEDULES === 'on') startScheduler(runtime, { engine, connectionString: env.TRELLIS_DATABASE_URL, misfireMs: env.TRELLIS_RUNNER_SCHEDULE_MISFIRE_MS });
       const webhooks = wireWebhooks(runtime, env, { getText: runObjects.getText, runsPrefix: runObjects.runsPrefix, ...(options.random ? { random: options.random } : {}) });
       return {
         // Project values reference the project and go with it.

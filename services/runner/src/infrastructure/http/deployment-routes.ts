@@ -27,6 +27,7 @@ export const deploymentSchema = z.object({
   reason: z.string().describe('Why the last deploy failed; empty otherwise'),
   trigger: z.enum(['http', 'manual', 'schedule', 'action']).nullable(),
   http_path: z.string().nullable().describe('Under /user-api/<project name>/, for an HTTP trigger'),
+  next_run_at: z.string().nullable().describe('For a schedule trigger: its next tick (ISO 8601), when its next run starts; null otherwise'),
   site: z.literal('local'),
   trigger_action: z.object({
     status: z.enum(['starting', 'listening', 'restarting', 'failed']).describe('failed: it cannot start (its inputs cannot be given); it is tried again like a restart'),
@@ -71,6 +72,7 @@ function view(deployment: DeploymentListing, stats: ReadonlyMap<string, SiteStat
   return {
     workflow_id: deployment.workflowId, name: deployment.name, version: deployment.version, serving_version: deployment.servingVersion,
     status: deployment.status, mode: deployment.mode, reason: deployment.reason, trigger: deployment.triggerType, http_path: deployment.httpPath,
+    next_run_at: deployment.nextRunAt?.toISOString() ?? null,
     site: 'local', trigger_action: triggerView(trigger), updated_at: deployment.updatedAt.toISOString(),
     actions: deployment.actions.map((action) => {
       const stat = stats.get(`${actionName(action)}/${action.digest}`);

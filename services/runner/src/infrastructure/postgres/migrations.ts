@@ -8,6 +8,7 @@ import { retention } from './migrations/0006_retention.js';
 import { readNotices } from './migrations/0007_read_notices.js';
 import { retries } from './migrations/0008_retries.js';
 import { reruns } from './migrations/0009_reruns.js';
+import { schedules } from './migrations/0010_schedules.js';
 import { webhooks } from './migrations/0011_webhooks.js';
 import { signals } from './migrations/0013_signals.js';
 
@@ -22,6 +23,7 @@ export const migrations: Migrations = {
   '0007_read_notices': readNotices,
   '0008_retries': retries,
   '0009_reruns': reruns,
+  '0010_schedules': schedules,
   '0011_webhooks': webhooks,
   '0013_signals': signals,
 };

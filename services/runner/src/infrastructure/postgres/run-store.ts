@@ -185,12 +185,16 @@ export function makeRunStore(db: Kysely<Database>, options: RunStoreOptions): Ru
           limit ${limit})
         returning r.id, r.project_id, r.workflow_id, r.version, r.status, r.trigger_outputs, r.owner_epoch, r.started_at`.execute(db);
       if (rows.length === 0) return [];
+      // Inputs only of failed steps: a compensation reads them (`failure.inputs`); a run's other inputs may be thousands of items.
       const steps = await db.selectFrom('step_runs').select(['run_id', 'step_id', 'status', 'attempt', 'outputs', 'error', 'started_at', 'finished_at', 'retry_at'])
+        .select(sql<unknown>`case when status = 'failed' then inputs end`.as('failed_inputs'))
         .where('run_id', 'in', rows.map((row) => row.id)).execute();
       return rows.map((row) => ({
         id: row.id, projectId: row.project_id, workflowId: row.workflow_id, version: row.version, epoch: Number(row.owner_epoch), status: row.status,
         triggerOutputs: row.trigger_outputs as Record<string, JsonValue>, ...(row.started_at ? { startedAt: row.started_at } : {}),
         steps: steps.filter((step) => step.run_id === row.id).map(persistedStep),
+        failedInputs: Object.fromEntries(steps.filter((step) => step.run_id === row.id && step.failed_inputs !== null)
+          .map((step) => [step.step_id, step.failed_inputs as Record<string, JsonValue>])),
       }));
     },
     endOf: async (projectId, runId) => {

@@ -157,6 +157,21 @@ export type RunSignalsTable = { run_id: string; name: string; payload: ColumnTyp
 
 export type RunnerProjectSettingsTable = { project_id: string; retention_days: number | null; updated_at: Date };
 
+/** A serving schedule trigger and its next tick (migration 0010). */
+export type SchedulesTable = {
+  workflow_id: string;
+  project_id: string;
+  version: number;
+  cron: string;
+  timezone: string;
+  missed: 'skip' | 'catch_up';
+  catch_up_limit: number;
+  /** jsonb: read parsed, written as JSON text. */
+  inputs: ColumnType<unknown, string, string>;
+  next_tick_at: Date;
+  last_tick_at: Date | null;
+};
+
 export type Database = MessagingTables & TenancyTables & {
   project_variables: ProjectVariablesTable;
   project_secrets: ProjectSecretsTable;
@@ -169,6 +184,7 @@ export type Database = MessagingTables & TenancyTables & {
   step_attempts: StepAttemptsTable;
   run_signals: RunSignalsTable;
   runner_project_settings: RunnerProjectSettingsTable;
+  schedules: SchedulesTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   webhook_secrets: WebhookSecretsTable;

@@ -7,6 +7,7 @@ import type { Transaction, UnitOfWork } from '../../application/ports.js';
 import { toOutgoingMessage } from '../rabbitmq/deployment-codecs.js';
 import { makeDeploymentRepository } from './deployment-repository.js';
 import { makeProjectValueRepository } from './project-value-repository.js';
+import { makeScheduleRepository } from './schedule-repository.js';
 import type { Database } from './schema.js';
 
 function repositories(trx: KyselyTransaction<Database>): Transaction {
@@ -24,6 +25,7 @@ function repositories(trx: KyselyTransaction<Database>): Transaction {
     },
     values: makeProjectValueRepository(trx),
     deployments: makeDeploymentRepository(trx),
+    schedules: makeScheduleRepository(trx),
     outbox: {
       append: (events, traceId) => enqueueMessages(trx, events.map((event) => toOutgoingMessage(event, { messageId: randomUUID(), traceId }))),
     },
