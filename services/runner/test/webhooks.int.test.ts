@@ -42,6 +42,7 @@ function aReceiver() {
 const receiver = aReceiver();
 let projectId = '';
 let addOne: studio.PinnedAction;
+let raise: studio.PinnedAction;
 
 async function runOnce(workflowId: string, n = 1): Promise<string> {
   const started = await runner().engine.start({ projectId, workflowId, triggerType: 'http', triggerOutputs: { n }, traceId: 'trace' });
@@ -66,7 +67,7 @@ const settled = (runId: string) => eventually(() => webhookOf(runId), (view) => 
 beforeAll(async () => {
   await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
   projectId = await knownProject();
-  [addOne] = await build(['examples/actions/add-one']) as [studio.PinnedAction];
+  [addOne, raise] = await build(['examples/actions/add-one', 'examples/actions/raise-error']) as [studio.PinnedAction, studio.PinnedAction];
 }, 120_000);
 
 afterAll(async () => {
@@ -114,6 +115,17 @@ describe('completion webhooks', () => {
     const nextAt = Number(next.headers['trellis-timestamp']);
     expect(verifySignature(rotated.secret, nextAt, next.body, String(next.headers['trellis-signature']))).toBe(true);
     expect(verifySignature(secret, nextAt, next.body, String(next.headers['trellis-signature']))).toBe(false);
+  });
+
+  it('sends a failed run too, with its error', async () => {
+    receiver.answering([200]);
+    const workflowId = await deploy(projectId, {
+      name: 'hooked-failing', trigger: { type: 'http', path: 'hooked-failing', inputs: [{ name: 'n', type: 'integer' }] },
+      steps: [{ id: 'refuse', action: 'raise-error@1.0.0', inputs: { message: 'no thanks', code: 'rejected' } }], on_finish: { webhook: receiver.url() },
+    }, [raise]);
+    const runId = await runOnce(workflowId);
+    expect(await settled(runId)).toMatchObject({ status: 'delivered' });
+    expect(JSON.parse(receiver.received[0]?.body ?? '{}')).toMatchObject({ run_id: runId, status: 'failed', results: null, error: { code: 'rejected', message: 'no thanks', step: 'refuse' } });
   });
 
   it('retries a receiver answering 500, 500, then 200: 3 attempts with their status codes, after growing delays, delivered', async () => {

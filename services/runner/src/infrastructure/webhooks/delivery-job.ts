@@ -52,6 +52,14 @@ async function requestOf(delivery: ClaimedDelivery, run: EndedRun, options: Deli
   };
 }
 
+const originOf = (url: string): string => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(not a URL)';
+  }
+};
+
 /** How long a claimed delivery is left to its process before another may take it (the attempt's timeout plus a margin). */
 const claimMsOf = (timeoutMs: number) => timeoutMs + 30_000;
 
@@ -92,8 +100,8 @@ export function startWebhookDelivery(options: DeliveryJobOptions): { stop: () =>
     await store.recordAttempt(delivery, {
       durationMs, statusCode: outcome.kind === 'answered' ? outcome.statusCode : null, error: outcome.kind === 'answered' ? null : outcome.error,
     }, next);
-    // The URL is the user's own; never the body, which may hold the run's secrets in its results.
-    const fields = { url: delivery.url, duration_ms: durationMs, outcome: outcome.kind, status_code: outcome.kind === 'answered' ? outcome.statusCode : null, next: next.status };
+    // Only the URL's origin (a path or query may be a credential, as in chat webhooks); never the body, which may hold the run's secrets.
+    const fields = { origin: originOf(delivery.url), duration_ms: durationMs, outcome: outcome.kind, status_code: outcome.kind === 'answered' ? outcome.statusCode : null, next: next.status };
     if (next.status === 'failed') log.warn('webhook delivery failed for good', { ...fields, error: outcome.kind === 'answered' ? null : outcome.error });
     else log.info('webhook attempt', fields);
   };
