@@ -46,7 +46,7 @@ export async function checkDestination(raw: string, options: UrlGuardOptions): P
   if (!options.allowPrivate) {
     for (const { address } of addresses) {
       const kind = classifyAddress(address);
-      if (kind !== 'public') return { ok: false, refused: true, error: `refused: ${url.hostname} resolves to ${address}, a ${kind} address (TRELLIS_WEBHOOK_ALLOW_PRIVATE lets an admin allow it)` };
+      if (kind !== 'public') return { ok: false, refused: true, error: `refused: ${url.hostname} resolves to ${address}, ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} address (TRELLIS_WEBHOOK_ALLOW_PRIVATE lets an admin allow it)` };
     }
     const platform = await platformAddresses(options.platformHosts);
     const internal = addresses.find(({ address }) => platform.has(address));
