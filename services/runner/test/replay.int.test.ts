@@ -2,7 +2,7 @@
 // failing step, a file input with a password, foreach items) and `trellis-action replay` run as
 // a user runs it (the built command, a new process) against this runner, on the action folders
 // of the checkout: the recorded failure is reproduced, both sides printed.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -162,6 +162,26 @@ describe('replaying a step', () => {
     expect(noSecret.stderr).toContain('--secret key=VALUE');
     const otherFolder = await replay([runId, 'check', '--dir', 'examples/actions/raise-error']);
     expect(otherFolder.stderr).toContain('warning: examples/actions/raise-error is raise-error@1.0.0; the attempt ran check-key@1.0.0');
+  }, 120_000);
+
+  it('asks for a missing secret on a terminal, without showing what is typed', async () => {
+    const runId = await checked('open-sesame', 'a\n');
+    const command = ['node', 'packages/action-cli/dist/cli.js', 'replay', runId, 'check', '--dir', 'services/runner/test/actions/check-key'].join(' ');
+    // script(1) gives the command a terminal; what is typed goes in once the prompt is up (before raw mode the terminal would echo it).
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: root, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', TERM: 'dumb', TRELLIS_URL: new URL(service.base).origin, TRELLIS_TOKEN: developer },
+    });
+    let seen = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      const before = seen;
+      seen += chunk.toString('utf8');
+      if (!before.includes('not shown): ') && seen.includes('not shown): ')) child.stdin.write('open-sesame\r');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(seen).toContain('key (a secret, not shown): ');
+    expect(seen).toContain('reproduced: succeeded locally as recorded');
+    expect(seen).not.toContain('open-sesame');
+    expect(code).toBe(0);
   }, 120_000);
 
   it('says what is wrong with the server, the credentials or the ids', async () => {
