@@ -2,6 +2,7 @@ import type { JsonValue } from '@trellis/kernel/io';
 import { ok, rejected, type Result } from '@trellis/kernel/result';
 import { evaluateCondition, evaluateItems, renderResults, type Scope, type StepValues } from './inputs.js';
 import { compensationKey, itemKey, itemOf, stepOf, type Plan } from './plan.js';
+import { edit, frozen, type Draft } from './step-map.js';
 
 /*
  * The state of one run as plain data, and its transitions. No I/O and no clock: the time of a
@@ -167,8 +168,8 @@ function scopeOf(plan: Plan, triggerOutputs: StepValues, steps: ReadonlyMap<stri
  * skip is seen by the steps below it in the same pass), then ends the run if nothing is left.
  */
 function advance(plan: Plan, state: RunState, context: Context, restarted: readonly string[], retrying: readonly string[] = [], stepsCopied = false): Transition {
-  // A caller that already copied the map for this transition hands it over (one copy per transition: a foreach has thousands of entries).
-  const steps = stepsCopied ? (state.steps as Map<string, StepState>) : new Map(state.steps);
+  // A caller that already made the transition's draft hands it over (one draft per transition; see step-map.ts).
+  const steps = stepsCopied ? (state.steps as Draft<StepState>) : edit(state.steps);
   const start = [...restarted];
   const skipped: string[] = [];
   const failed: string[] = [];
@@ -215,7 +216,8 @@ function advance(plan: Plan, state: RunState, context: Context, restarted: reado
   }
   if (error) {
     // A failed run starts nothing more: a step waiting to retry gives up, a foreach step with no item in flight ends.
-    for (const [id, step] of steps) if (step.status === 'retrying') steps.set(id, { ...step, status: 'canceled', finishedAt: context.at });
+    const retryingSteps = [...steps].filter(([, step]) => step.status === 'retrying');
+    for (const [id, step] of retryingSteps) steps.set(id, { ...step, status: 'canceled', finishedAt: context.at });
     for (const id of plan.order) {
       const step = steps.get(id);
       if (!step?.foreach) continue;
@@ -223,25 +225,26 @@ function advance(plan: Plan, state: RunState, context: Context, restarted: reado
       steps.set(id, { ...step, foreach: { ...step.foreach, inFlight }, ...(step.status === 'running' && inFlight === 0 ? { status: 'canceled', finishedAt: context.at } : {}) });
     }
   }
-  const next: RunState = { ...state, status: 'running', steps, ...(error ? { error } : {}) };
+  // The state as it is now: the draft frozen at each return (a compensation may still be written below).
+  const next = (): RunState => ({ ...state, status: 'running', steps: frozen(steps), ...(error ? { error } : {}) });
   const done = { start, skipped, failed, retrying: retrying.filter((id) => steps.get(id)?.status === 'retrying') };
   // Items are in flight while their foreach step runs; compensations exist only once the run failed.
   const inFlight = (id: string) => IN_FLIGHT.includes(steps.get(id)?.status ?? 'waiting') || (steps.get(id)?.foreach?.inFlight ?? 0) > 0;
-  if (plan.order.some(inFlight) || (error && compensationQueue(plan, steps).some(inFlight))) return { state: next, ...done };
+  if (plan.order.some(inFlight) || (error && compensationQueue(plan, steps).some(inFlight))) return { state: next(), ...done };
   let failure = error;
   if (!failure) {
     if (plan.order.some((id) => steps.get(id)?.status === 'waiting')) throw new Error('A waiting step is left with nothing running: the plan is not a DAG');
-    const results = renderResults(plan, scopeOf(plan, next.triggerOutputs, steps, context.variables));
-    if (results.ok) return endRun(next, { status: 'succeeded', results: results.value }, context.at, done);
+    const results = renderResults(plan, scopeOf(plan, state.triggerOutputs, steps, context.variables));
+    if (results.ok) return endRun(next(), { status: 'succeeded', results: results.value }, context.at, done);
     failure = { code: results.error.code, message: results.error.message };
   }
   // Failed: the next compensation not run yet starts; when none is left, the run ends.
   const compensation = compensationQueue(plan, steps).find((key) => !steps.has(key));
   if (compensation !== undefined) {
     steps.set(compensation, { status: 'running', attempt: 1, startedAt: context.at });
-    return { state: { ...next, error: failure }, ...done, start: [...start, compensation] };
+    return { state: { ...next(), error: failure }, ...done, start: [...start, compensation] };
   }
-  return endRun({ ...next, error: failure }, { status: 'failed', error: failure }, context.at, done);
+  return endRun({ ...next(), error: failure }, { status: 'failed', error: failure }, context.at, done);
 }
 
 /**
@@ -273,11 +276,10 @@ export function failureOf(state: RunState, key: string, inputs: Readonly<Record<
 
 /** The run ended: steps that never started (or were running, on cancel) become canceled. */
 function endRun(state: RunState, end: RunEnd, at: Date, done: Omit<Transition, 'state' | 'ended'>): Transition {
-  const steps = new Map(state.steps);
-  for (const [id, step] of steps) {
-    if (step.status === 'waiting' || IN_FLIGHT.includes(step.status)) steps.set(id, { ...step, status: 'canceled', finishedAt: at });
-  }
-  const ended: RunState = { ...state, status: end.status, steps, finishedAt: at, ...(end.status === 'succeeded' ? { results: end.results } : {}) };
+  const steps = edit(state.steps);
+  const open = [...steps].filter(([, step]) => step.status === 'waiting' || IN_FLIGHT.includes(step.status));
+  for (const [id, step] of open) steps.set(id, { ...step, status: 'canceled', finishedAt: at });
+  const ended: RunState = { ...state, status: end.status, steps: frozen(steps), finishedAt: at, ...(end.status === 'succeeded' ? { results: end.results } : {}) };
   return { state: ended, ...done, ended: end };
 }
 
@@ -307,12 +309,12 @@ export function stepFinished(plan: Plan, state: RunState, stepId: string, outcom
   if (!outcome.ok && outcome.retryable === true && policy && step.attempt < policy.attempts && !state.error) {
     const delay = retryDelayMs(policy, step.attempt, context.random ?? (() => 1));
     const retrying: StepState = { ...step, status: 'retrying', error: outcome.error, finishedAt: context.at, retryAt: new Date(context.at.getTime() + delay) };
-    return ok(advance(plan, { ...state, steps: new Map(state.steps).set(stepId, retrying) }, context, [], [stepId], true));
+    return ok(advance(plan, { ...state, steps: edit(state.steps).set(stepId, retrying) }, context, [], [stepId], true));
   }
   const finished: StepState = outcome.ok
     ? { ...step, status: 'succeeded', outputs: outcome.outputs, finishedAt: context.at }
     : { ...step, status: 'failed', error: outcome.error, finishedAt: context.at };
-  const steps = new Map(state.steps).set(stepId, finished);
+  const steps = edit(state.steps).set(stepId, finished);
   const item = itemOf(stepId);
   if (item) {
     const { started, failure } = itemEnded(plan, steps, item.step, outcome.ok, context.at, state.error !== undefined);
@@ -387,7 +389,7 @@ export function retryDue(plan: Plan, state: RunState, stepId: string, context: C
   const step = state.steps.get(stepId);
   if (!step) return rejected({ type: 'UnknownStep', step: stepId });
   if (step.status !== 'retrying') return rejected({ type: 'StepNotRetrying', step: stepId, status: step.status });
-  const steps = new Map(state.steps).set(stepId, { status: 'running', attempt: step.attempt + 1, startedAt: context.at });
+  const steps = edit(state.steps).set(stepId, { status: 'running', attempt: step.attempt + 1, startedAt: context.at });
   return ok(advance(plan, { ...state, steps }, context, [stepId], [], true));
 }
 
@@ -443,7 +445,7 @@ export function waitTimedOut(plan: Plan, state: RunState, stepId: string, contex
   if (!step.ok) return step;
   const wait = stepOf(plan, stepId).wait;
   if (wait?.onTimeout === 'skip') {
-    const steps = new Map(state.steps).set(stepId, { ...step.value, status: 'skipped', finishedAt: context.at });
+    const steps = edit(state.steps).set(stepId, { ...step.value, status: 'skipped', finishedAt: context.at });
     return ok(advance(plan, { ...state, steps }, context, [], [], true));
   }
   const error = { code: 'signal_timeout', message: `no signal ${wait?.signal ?? ''} within ${wait?.timeoutMs ?? 0} ms` };
