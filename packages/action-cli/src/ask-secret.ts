@@ -5,6 +5,9 @@
  */
 export function askSecret(prompt: string, input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr): Promise<string> {
   return new Promise((resolve, reject) => {
+    // Raw before the prompt shows: what is typed once it is up is never echoed (tcsetattr waits
+    // for the prompt to drain, and a fast typist, or a test, could otherwise beat it).
+    input.setRawMode(true);
     output.write(prompt);
     let typed = '';
     const done = (outcome: () => void) => {
@@ -22,7 +25,6 @@ export function askSecret(prompt: string, input: NodeJS.ReadStream = process.std
         else typed += char;
       }
     };
-    input.setRawMode(true);
     input.resume();
     input.on('data', onData);
   });

@@ -179,9 +179,9 @@ describe('replaying a step', () => {
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(seen).toContain('key (a secret, not shown): ');
-    expect(seen).toContain('reproduced: succeeded locally as recorded');
+    expect(seen, seen).toContain('reproduced: succeeded locally as recorded');
     expect(seen).not.toContain('open-sesame');
-    expect(code).toBe(0);
+    expect(code, seen).toBe(0);
   }, 120_000);
 
   it('says what is wrong with the server, the credentials or the ids', async () => {

@@ -66,6 +66,18 @@ export function secretInputs(recorded: Readonly<Record<string, JsonValue>>, temp
   return Object.keys(recorded).filter((name) => passwords.has(name) || builtWithSecrets(templates[name]));
 }
 
+/** The recorded inputs as a replay gets them: secrets left out, each of the project's files as a download link. */
+async function inputsView(recorded: Readonly<Record<string, JsonValue>>, secrets: readonly string[], prefix: string, downloadUrl: ReplayRouteDeps['downloadUrl']): Promise<Record<string, JsonValue>> {
+  const inputs: Record<string, JsonValue> = {};
+  for (const [name, value] of Object.entries(recorded)) {
+    if (secrets.includes(name)) continue;
+    inputs[name] = isStoredFile(value) && value.object.startsWith(prefix)
+      ? { url: await downloadUrl(value), name: value.name, size: value.size, content_type: value.content_type }
+      : shownValue(value);
+  }
+  return inputs;
+}
+
 /** `/runs/{id}/steps/{step}/replay`: one attempt of a step, as a local replay runs it again. */
 export function makeReplayRoutes(deps: ReplayRouteDeps): Route[] {
   return [
@@ -97,13 +109,7 @@ export function makeReplayRoutes(deps: ReplayRouteDeps): Route[] {
         const prefix = deps.runsPrefix(projectId);
         const recorded = await restoreRecord(row.inputs as Record<string, JsonValue>, deps.getText, prefix);
         const secrets = secretInputs(recorded, documentStep.inputs, pin.inputs);
-        const inputs: Record<string, JsonValue> = {};
-        for (const [name, value] of Object.entries(recorded)) {
-          if (secrets.includes(name)) continue;
-          inputs[name] = isStoredFile(value) && value.object.startsWith(prefix)
-            ? { url: await deps.downloadUrl(value), name: value.name, size: value.size, content_type: value.content_type }
-            : shownValue(value);
-        }
+        const inputs = await inputsView(recorded, secrets, prefix, deps.downloadUrl);
         const outputs = attempt.status === 'succeeded' && row.outputs
           ? shownRecord(maskPasswords(await restoreRecord(row.outputs as Record<string, JsonValue>, deps.getText, prefix), pin.outputs))
           : null;
