@@ -87,7 +87,7 @@ describe('a trigger action', () => {
 
     await undeploy(workflowId);
     expect(await triggerOf(workflowId)).toBeNull();
-    await eventually(() => alive(newPid), (living) => !living, 15_000);
+    await eventually(async () => alive(newPid), (living) => !living, 15_000);
     const after = (await runsOf(workflowId)).length;
     // A run of another ticker starting and finishing proves time went by with this one stopped.
     const other = await deploy(projectId, ticking('other', { count: 2 }), [ticker, addOne]);
