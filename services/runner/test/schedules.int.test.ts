@@ -4,6 +4,7 @@
 // run per tick, its deterministic id, no tick skipped); undeploy stops it, a redeploy takes its
 // new cron; after a kill -9 and a restart, `catch_up` fires the ticks of the gap (each once) and
 // `skip` does not. The in-process runner (deploys, the HTTP API) fires none (TRELLIS_RUNNER_SCHEDULES=off).
+// Two creations of one tick's run racing on its id: the loser is answered with the winner's run.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -12,12 +13,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateSealingKeyPair } from '@trellis/platform/crypto/sealed-box';
 import { eventually } from '@trellis/platform/testing/eventually';
 import { makeCall } from '@trellis/platform/testing/http-call';
 import { publishAs } from '@trellis/platform/testing/service-harness';
 import * as studio from '../src/infrastructure/pb/studio/v1/events.js';
+import { makeRunStore } from '../src/infrastructure/postgres/run-store.js';
 import { scheduledRunId } from '../src/infrastructure/schedule-job.js';
 import { LEASE_MS, useEngineRunner } from './engine-support.js';
 
@@ -25,7 +28,7 @@ const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist
 /** Ticks later than this when a scheduler finds them were missed (the policy decides). */
 const MISFIRE_MS = 1500;
 
-const { service, db, build, knownProject, deploy } = useEngineRunner({ TRELLIS_RUNNER_SCHEDULES: 'off' });
+const { service, runner, db, build, knownProject, deploy } = useEngineRunner({ TRELLIS_RUNNER_SCHEDULES: 'off' });
 const call = makeCall(() => service.base);
 
 let projectId = '';
@@ -138,9 +141,10 @@ beforeAll(async () => {
   [echo] = await build(['examples/actions/echo']) as [studio.PinnedAction];
 }, 120_000);
 
-afterAll(async () => {
+// No runner process of a test fires the next test's schedules (a failed test leaves its own running).
+afterEach(async () => {
   for (const { child } of children) if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid ?? 0), 'SIGKILL');
-  await Promise.all(children.map((runner) => runner.exited));
+  await Promise.all(children.splice(0).map((runner) => runner.exited));
 }, 30_000);
 
 describe('an every-second schedule', () => {
@@ -199,4 +203,29 @@ describe('an every-second schedule', () => {
     expect(gap(skipped)).toEqual([]);
     expect(new Set(skipped.map((run) => run.tick)).size).toBe(skipped.length);
   }, 180_000);
+});
+
+describe('one tick fired by two processes at once', () => {
+  it('the creation that loses on the run id is answered with the run of the tick (no error)', async () => {
+    // The race made certain: a transaction holds an uncommitted row with the tick's run id (its key
+    // not set yet); the store's insert of the same id waits on it; then the row takes the tick's key and commits.
+    const workflowId = await deploy(projectId, scheduled('raced', { cron: '0 0 1 1 *' }), [echo]);
+    const key = 'schedule:2030-01-01T00:00:00.000Z';
+    const runId = scheduledRunId(workflowId, new Date('2030-01-01T00:00:00Z'));
+    const store = makeRunStore(db(), { processId: runner().processId, leaseMs: LEASE_MS });
+    const created = await db().transaction().execute(async (trx) => {
+      await trx.insertInto('runs').values({
+        id: runId, project_id: projectId, workflow_id: workflowId, version: 1, status: 'succeeded', trigger_type: 'schedule', trigger_outputs: '{}',
+        owner_epoch: '0', created_at: new Date(), started_at: new Date(), finished_at: new Date(),
+      }).execute();
+      const create = store.create({ id: runId, projectId, workflowId, version: 1, triggerType: 'schedule', triggerOutputs: {}, idempotencyKey: key, at: new Date(), steps: [], attempts: [] });
+      create.catch(() => undefined);
+      const waiting = sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%created as (%insert into runs%'`;
+      await eventually(async () => (await waiting.execute(db())).rows[0]?.n ?? 0, (n) => n > 0, 10_000);
+      await trx.updateTable('runs').set({ idempotency_key: key }).where('id', '=', runId).execute();
+      // Wrapped: a promise returned would be awaited before the commit it waits for.
+      return { create };
+    });
+    expect(await created.create).toEqual({ type: 'existing', runId });
+  });
 });

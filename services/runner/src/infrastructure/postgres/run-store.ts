@@ -160,7 +160,11 @@ export function makeRunStore(db: Kysely<Database>, options: RunStoreOptions): Ru
           returning 1
         )
         select (select id from created) as created, (select owner_epoch from created) as epoch, (select id from existing) as existing,
-          exists (select 1 from serving) as serving`.compile(db));
+          exists (select 1 from serving) as serving`.compile(db)).catch((error: unknown) => {
+        // A concurrent request with the same chosen id and key (two schedulers firing one tick) lost on the primary key: answered below as the existing run.
+        if (key !== null && (error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === 'runs_pkey') return [];
+        throw error;
+      });
       const row = rows[0];
       if (row?.created) return { type: 'created', epoch: Number(row.epoch) };
       if (row?.existing) return { type: 'existing', runId: row.existing };
