@@ -15,7 +15,9 @@
 //
 // Environment: TRELLIS_URL (default http://127.0.0.1:8080), TRELLIS_ADMIN_PASSWORD (default:
 // .trellis/admin-password), TRELLIS_PROJECT (default `default`), BENCH_SEQUENTIAL (50),
-// BENCH_CONCURRENT (200), BENCH_CHAINS (1,10,40), BENCH_COLD_STARTS (5).
+// BENCH_CONCURRENT (200), BENCH_CHAINS (1,10,40), BENCH_COLD_STARTS (5), BENCH_SETUP_ONLY (1: build
+// and deploy, measure nothing; bench:compare uses it before timing a start), BENCH_RESULTS_FILE
+// (default bench/platform/results/last-run.json).
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +37,8 @@ const concurrent = Number(process.env.BENCH_CONCURRENT ?? 200);
 const chains = (process.env.BENCH_CHAINS ?? '1,10,40').split(',').map(Number);
 const fanout = process.env.BENCH_FANOUT !== '0';
 const coldStarts = Number(process.env.BENCH_COLD_STARTS ?? 5);
+const setupOnly = process.env.BENCH_SETUP_ONLY === '1';
+const resultsFile = path.resolve(process.env.BENCH_RESULTS_FILE ?? path.join(here, 'results/last-run.json'));
 const aims = { fanout100P50Ms: 80, perStepMs: 2.5, chain40P50Ms: 100, chain10RunsPerSecond: 50, oneStepRunsPerSecond: 500, coldStartMs: 300 };
 
 const watchdog = setTimeout(() => fail('still running after 15 minutes'), 15 * 60_000);
@@ -255,6 +259,7 @@ async function main() {
   const token = login.body.access_token;
   log('building add-one and deploying the chains...');
   const ids = await prepare(token);
+  if (setupOnly) return log(`deployed: ${Object.keys(ids).map((length) => (length === 'fanout' ? 'fanout-100' : `chain-${length}`)).join(', ')}`);
   const results = { chains: {}, machine: { cpus: os.cpus().length, load: os.loadavg() } };
   for (const length of chains) {
     log(`chain-${length}...`);
@@ -280,8 +285,8 @@ async function main() {
   log('the floor: a bare gRPC call...');
   results.floor = await floor();
   print(results);
-  mkdirSync(path.join(here, 'results'), { recursive: true });
-  writeFileSync(path.join(here, 'results/last-run.json'), `${JSON.stringify({ at: new Date().toISOString(), base, aims, results }, null, 2)}\n`);
+  mkdirSync(path.dirname(resultsFile), { recursive: true });
+  writeFileSync(resultsFile, `${JSON.stringify({ at: new Date().toISOString(), base, aims, results }, null, 2)}\n`);
 }
 
 function print(results) {
