@@ -64,6 +64,12 @@ const KERNEL = '^packages/kernel/src/';
 const WORKFLOW_LANGUAGE = '^packages/workflow-language/src/';
 const WORKFLOW_LANGUAGE_LIBRARIES = '(^|/)node_modules/(jsep|croner)/';
 
+/**
+ * Pure data structures a domain may build on: no I/O, no globals, nothing but values. Immutable's
+ * persistent maps hold a run's steps (services/runner/src/domain/step-map.ts; docs/decisions.md).
+ */
+const DOMAIN_DATA_LIBRARIES = '(^|/)node_modules/immutable/';
+
 /** A service referred to by its workspace package name that did not resolve to `services/`. */
 const SERVICE_PACKAGE_NAME = '^@trellis/(?!(platform|kernel|workflow-language)(/|$))';
 
@@ -75,13 +81,13 @@ module.exports = {
       severity: 'error',
       comment:
         'src/domain holds the business rules as plain types and pure functions: it may import only ' +
-        'files of its own service\'s domain, the shared kernel (@trellis/kernel) and the workflow language ' +
-        '(@trellis/workflow-language). No npm package (not even types), no node: module, nothing ' +
+        'files of its own service\'s domain, the shared kernel (@trellis/kernel), the workflow language ' +
+        '(@trellis/workflow-language) and pure data structures (immutable). No other npm package (not even types), no node: module, nothing ' +
         'from application, infrastructure, @trellis/platform or another service. Time, ids and I/O come in as arguments.',
       from: { path: '^services/([^/]+)/src/domain/' },
       to: {
         couldNotResolve: false,
-        pathNot: ['^services/$1/src/domain/', '^services/(?!$1/)', KERNEL, WORKFLOW_LANGUAGE, ...TEST_TOOLING],
+        pathNot: ['^services/$1/src/domain/', '^services/(?!$1/)', KERNEL, WORKFLOW_LANGUAGE, DOMAIN_DATA_LIBRARIES, ...TEST_TOOLING],
       },
     },
     {
