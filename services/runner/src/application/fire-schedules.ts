@@ -1,6 +1,8 @@
+import type { JsonValue } from '@trellis/kernel/io';
 import type { Clock } from '@trellis/kernel/ports';
 import * as Schedule from '../domain/schedule.js';
 import type { Engine } from './engine-port.js';
+import type { ProjectValues } from './ports.js';
 
 /** The schedules as the scheduler reads and moves them (outside any transaction: runs start in between). */
 export type ScheduleStore = {
@@ -17,6 +19,8 @@ export type ScheduleLog = { info: (message: string, fields: Record<string, unkno
 export type FireSchedulesDeps = {
   store: ScheduleStore;
   engine: Pick<Engine, 'start'>;
+  /** The project's variables, as a tick's inputs read them. */
+  values: Pick<ProjectValues, 'variables'>;
   clock: Clock;
   /** The run id of a tick: the same for the same workflow and instant, in every process. */
   runIdOf: (workflowId: string, tick: Date) => string;
@@ -43,25 +47,42 @@ export async function fireDueSchedules(deps: FireSchedulesDeps): Promise<{ fired
   const due = await deps.store.due(now, BATCH);
   let fired = 0;
   for (const schedule of due) {
-    const plan = Schedule.dueTicks(schedule, now, { misfireMs: deps.misfireMs });
-    if (!plan) continue;
-    if (plan.dropped) {
-      deps.log.warn('missed schedule ticks not fired', { workflow_id: schedule.workflowId, policy: schedule.missed, from: plan.dropped.from.toISOString(), until: plan.dropped.until.toISOString() });
-    }
-    const outcome = await fireTicks(deps, schedule, plan.fire);
+    const outcome = await fireSchedule(deps, schedule, now);
     if (outcome === 'stopping') return { fired, more: false, stopping: true };
-    fired += plan.fire.length;
-    if (outcome === 'not_serving') continue;
-    await deps.store.advance(schedule.workflowId, schedule.nextTickAt, { nextTickAt: plan.nextTickAt, lastTickAt: plan.fire.at(-1) ?? schedule.lastTickAt });
+    fired += outcome;
   }
   return { fired, more: due.length >= BATCH, stopping: false };
 }
 
-async function fireTicks(deps: FireSchedulesDeps, schedule: Schedule.Schedule, ticks: readonly Date[]): Promise<'fired' | 'not_serving' | 'stopping'> {
+/** One schedule's due ticks, then its move to the next one; how many runs it started (or asked for). */
+async function fireSchedule(deps: FireSchedulesDeps, schedule: Schedule.Schedule, now: Date): Promise<number | 'stopping'> {
+  const plan = Schedule.dueTicks(schedule, now, { misfireMs: deps.misfireMs });
+  if (!plan) return 0;
+  const fields = { workflow_id: schedule.workflowId, policy: schedule.missed };
+  if (plan.dropped) deps.log.warn('missed schedule ticks not fired', { ...fields, from: plan.dropped.from.toISOString(), until: plan.dropped.until.toISOString() });
+  let fired: readonly Date[] = [];
+  if (plan.fire.length > 0) {
+    const outputs = Schedule.tickOutputs(schedule.inputs, new Map(Object.entries(await deps.values.variables(schedule.projectId))));
+    if (outputs.ok) {
+      const outcome = await fireTicks(deps, schedule, outputs.value, plan.fire);
+      if (outcome !== 'fired') return outcome === 'stopping' ? 'stopping' : 0;
+      fired = plan.fire;
+    } else {
+      // The schedule moves on all the same: a variable set later gives the next ticks their runs.
+      deps.log.warn('schedule ticks start no run: the trigger\'s inputs cannot be given', { ...fields, reason: outputs.error, ticks: plan.fire.length });
+    }
+  }
+  await deps.store.advance(schedule.workflowId, schedule.nextTickAt, { nextTickAt: plan.nextTickAt, lastTickAt: fired.at(-1) ?? schedule.lastTickAt });
+  return fired.length;
+}
+
+async function fireTicks(
+  deps: FireSchedulesDeps, schedule: Schedule.Schedule, triggerOutputs: Readonly<Record<string, JsonValue>>, ticks: readonly Date[],
+): Promise<'fired' | 'not_serving' | 'stopping'> {
   for (const tick of ticks) {
     const runId = deps.runIdOf(schedule.workflowId, tick);
     const started = await deps.engine.start({
-      projectId: schedule.projectId, workflowId: schedule.workflowId, triggerType: 'schedule', triggerOutputs: schedule.inputs,
+      projectId: schedule.projectId, workflowId: schedule.workflowId, triggerType: 'schedule', triggerOutputs,
       idempotencyKey: tickKey(tick), runId, traceId: runId.replaceAll('-', ''),
     });
     if (!started.ok) {

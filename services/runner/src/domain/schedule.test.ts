@@ -82,3 +82,17 @@ describe('a schedule starts serving', () => {
     expect(Schedule.scheduleTriggerOf(JSON.stringify({ ...document, trigger: { type: 'manual' } }))).toBeUndefined();
   });
 });
+
+describe('the trigger outputs of a tick', () => {
+  it('are the inputs, variables read as it fires', () => {
+    expect(Schedule.tickOutputs({ n: 1, region: '${{ vars.REGION }}', note: 'in ${{ vars.REGION }}' }, new Map([['REGION', 'eu-west']])))
+      .toEqual({ ok: true, value: { n: 1, region: 'eu-west', note: 'in eu-west' } });
+  });
+
+  it('say which value cannot be rendered', () => {
+    const outputs = Schedule.tickOutputs({ region: '${{ vars.REGION }}' }, new Map());
+    expect(outputs.ok).toBe(false);
+    expect(!outputs.ok && outputs.error).toContain('region');
+  });
+});
+

@@ -1,6 +1,9 @@
 import type { JsonValue } from '@trellis/kernel/io';
+import { ok, rejected, type Result } from '@trellis/kernel/result';
 import { readDocument } from '@trellis/workflow-language/document';
 import { nextFireTimes } from '@trellis/workflow-language/schedule';
+import { parseTemplate, type Template } from '@trellis/workflow-language/template';
+import { renderResults } from './inputs.js';
 
 /*
  * The state of a deployed schedule trigger: when it fires next (`nextTickAt`) and when it last
@@ -50,6 +53,22 @@ export function serve(current: Schedule | undefined, target: Pick<Schedule, 'wor
     nextTickAt: sameTimes ? current.nextTickAt : firstAfter(trigger, now),
     lastTickAt: sameTimes ? current.lastTickAt : null,
   };
+}
+
+/**
+ * A tick's trigger outputs: the trigger's `inputs`, `${{ vars.NAME }}` read from the project's
+ * variables as the tick fires (nothing else is in scope: a schedule has no run yet, and its
+ * inputs hold no secret). A value that cannot be rendered says why.
+ */
+export function tickOutputs(inputs: Readonly<Record<string, JsonValue>>, variables: ReadonlyMap<string, JsonValue>): Result<Record<string, JsonValue>, string> {
+  const templates = new Map<string, Template>();
+  for (const [name, value] of Object.entries(inputs)) {
+    const parsed = parseTemplate(value);
+    if (!parsed.ok) return rejected(`${name}: ${parsed.errors[0]?.message ?? 'the value does not parse'}`);
+    templates.set(name, parsed.template);
+  }
+  const rendered = renderResults({ results: templates }, { trigger: {}, steps: new Map(), variables, secret: () => undefined });
+  return rendered.ok ? ok(rendered.value) : rejected(rendered.error.message);
 }
 
 export type DueTicks = {

@@ -3,6 +3,7 @@ import type { ServiceRuntime } from '@trellis/platform/service-runtime';
 import { listenForNotifications } from '@trellis/platform/postgres/listener';
 import { startWokenLoop } from '@trellis/platform/woken-loop';
 import type { Engine } from '../application/engine-port.js';
+import type { ProjectValues } from '../application/ports.js';
 import { fireDueSchedules } from '../application/fire-schedules.js';
 import { makeScheduleStore, SCHEDULES_CHANNEL } from './postgres/schedule-repository.js';
 import type { Database } from './postgres/schema.js';
@@ -31,12 +32,14 @@ export function scheduledRunId(workflowId: string, tick: Date): string {
  * process runs one; the runs' unique idempotency key makes each tick one run. Stopped on shutdown,
  * before the engine.
  */
-export function startScheduler(runtime: ServiceRuntime<Database>, options: { engine: Pick<Engine, 'start'>; connectionString: string; misfireMs: number; pollMs?: number }): void {
+export function startScheduler(runtime: ServiceRuntime<Database>, options: {
+  engine: Pick<Engine, 'start'>; values: Pick<ProjectValues, 'variables'>; connectionString: string; misfireMs: number; pollMs?: number;
+}): void {
   const logger = runtime.logger.child({ component: 'scheduler' });
   const store = makeScheduleStore(runtime.db);
   const pollMs = options.pollMs ?? SCHEDULE_POLL_MS;
   let timer: NodeJS.Timeout | undefined;
-  const deps = { store, engine: options.engine, clock: () => new Date(), runIdOf: scheduledRunId, log: logger, misfireMs: options.misfireMs };
+  const deps = { store, engine: options.engine, values: options.values, clock: () => new Date(), runIdOf: scheduledRunId, log: logger, misfireMs: options.misfireMs };
   const loop = startWokenLoop({
     pollMs,
     backoff: { baseMs: 200, maxMs: 10_000 },

@@ -84,7 +84,7 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
       };
       const answers = makeRunAnswers(store, runObjects);
       startRetention(runtime, { defaultDays: env.TRELLIS_RUNNER_RETENTION_DAYS, removeRunObjects });
-      if (env.TRELLIS_RUNNER_SCHEDULES === 'on') startScheduler(runtime, { engine, connectionString: env.TRELLIS_DATABASE_URL, misfireMs: env.TRELLIS_RUNNER_SCHEDULE_MISFIRE_MS });
+      if (env.TRELLIS_RUNNER_SCHEDULES === 'on') startScheduler(runtime, { engine, values: projectValues, connectionString: env.TRELLIS_DATABASE_URL, misfireMs: env.TRELLIS_RUNNER_SCHEDULE_MISFIRE_MS });
       const webhooks = wireWebhooks(runtime, env, { getText: runObjects.getText, runsPrefix: runObjects.runsPrefix, ...(options.random ? { random: options.random } : {}) });
       return {
         // Project values reference the project and go with it.
