@@ -28,15 +28,24 @@ export function listening(port) {
   });
 }
 
-/** The last non-empty line of the newest file in `dir` (the install's npm log), for progress. */
-function newestLogLine(dir) {
+/** What shows progress while the script is quiet: packages installed so far, the newest log's last line. */
+function progressOf(workDir) {
+  const count = (dir) => {
+    try {
+      return readdirSync(dir).length;
+    } catch {
+      return 0;
+    }
+  };
+  let last = 'no log yet';
   try {
-    const newest = readdirSync(dir).map((name) => path.join(dir, name)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-    const lines = readFileSync(newest, 'utf8').trim().split('\n');
-    return `${path.basename(newest)}: ${lines.at(-1).slice(0, 120)}`;
+    const logs = path.join(workDir, 'logs');
+    const newest = readdirSync(logs).map((name) => path.join(logs, name)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+    last = `${path.basename(newest)}: ${readFileSync(newest, 'utf8').trim().split('\n').at(-1).slice(0, 120) || '(empty so far)'}`;
   } catch {
-    return 'no log yet';
+    // no log yet
   }
+  return `${count(path.join(workDir, 'install/node_modules'))} entries in install/node_modules; ${last}`;
 }
 
 const workDir = () => process.env.WORK_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'trellis-peers/n8n');
@@ -61,7 +70,7 @@ async function runScript(env, onChild) {
   const heartbeat = setInterval(() => {
     if (Date.now() - quietSince < 30_000) return;
     quietSince = Date.now();
-    process.stderr.write(`compare: n8n still working (${Math.round((Date.now() - started) / 1000)} s; ${newestLogLine(path.join(workDir(), 'logs'))})\n`);
+    process.stderr.write(`compare: n8n still working (${Math.round((Date.now() - started) / 1000)} s; ${progressOf(workDir())})\n`);
   }, 5_000);
   try {
     const code = await new Promise((resolve, reject) => {

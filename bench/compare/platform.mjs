@@ -25,15 +25,16 @@ export function deployChainOne() {
 /**
  * The whole of bench:platform with the n8n script's counts: chain-1, chain-10, chain-40 and
  * fanout-100, 5 warm-ups, `sequential` calls one by one, `concurrent` at concurrency 10 (and
- * twice that for one-step at c=32), cold starts, the floor. Resolves with its results JSON.
+ * twice that for one-step at c=32), cold starts, the floor; the calls through `client` (fetch:
+ * the n8n script's client). Resolves with its results JSON.
  */
-export async function platformLoad({ sequential, concurrent, coldStarts }) {
+export async function platformLoad({ sequential, concurrent, coldStarts, client }) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-compare-'));
   const file = path.join(dir, 'platform.json');
   try {
     await runPlatform({
       BENCH_CHAINS: '1,10,40', BENCH_FANOUT: '1', BENCH_SEQUENTIAL: String(sequential), BENCH_CONCURRENT: String(concurrent),
-      BENCH_COLD_STARTS: String(coldStarts), BENCH_SETUP_ONLY: '0', BENCH_RESULTS_FILE: file,
+      BENCH_COLD_STARTS: String(coldStarts), BENCH_CLIENT: client, BENCH_SETUP_ONLY: '0', BENCH_RESULTS_FILE: file,
     });
     return JSON.parse(readFileSync(file, 'utf8'));
   } finally {

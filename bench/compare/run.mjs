@@ -30,6 +30,8 @@ const settings = {
   sequential: Number(process.env.BENCH_SEQUENTIAL ?? 50),
   concurrent: Number(process.env.BENCH_CONCURRENT ?? 200),
   coldStarts: Number(process.env.BENCH_COLD_STARTS ?? 5),
+  // The n8n script loads n8n through fetch: Trellis gets the same client (bench:platform alone uses node:http).
+  client: process.env.BENCH_CLIENT ?? 'fetch',
   peerPort: Number(process.env.N8N_PORT ?? 5678),
   quietLoad: process.env.BENCH_WAIT_LOAD === undefined ? undefined : Number(process.env.BENCH_WAIT_LOAD),
   quietWaitS: Number(process.env.BENCH_WAIT_MAX_S ?? 600),
@@ -120,7 +122,7 @@ function header(record) {
     `bench:compare ${record.date}, commit ${record.commit}${record.dirty ? ' (with uncommitted changes)' : ''}`,
     `machine: ${record.machine.cpus} x ${record.machine.cpuModel}, ${record.machine.memoryGb} GB, Node ${record.machine.node}`,
     `load average (1, 5, 15 min): before measuring ${record.loadAverage.before.join(' ')}, after ${record.loadAverage.after.join(' ')} (at the start, before any install: ${record.loadAverage.atStart.join(' ')})`,
-    `counts (both systems): ${settings.warmups} warm-ups, ${settings.sequential} sequential (p50, p95), ${settings.concurrent} at concurrency ${settings.concurrency} (runs/s); every answer checked`,
+    `counts (both systems): ${settings.warmups} warm-ups, ${settings.sequential} sequential (p50, p95), ${settings.concurrent} at concurrency ${settings.concurrency} (runs/s); every answer checked; client: Trellis ${settings.client}, n8n fetch`,
     figures?.results.floor ? `floor (bare gRPC add-one p50, how busy the machine was): ${figures.results.floor.p50.toFixed(2)} ms` : undefined,
   ].filter(Boolean);
 }

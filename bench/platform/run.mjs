@@ -15,7 +15,8 @@
 //
 // Environment: TRELLIS_URL (default http://127.0.0.1:8080), TRELLIS_ADMIN_PASSWORD (default:
 // .trellis/admin-password), TRELLIS_PROJECT (default `default`), BENCH_SEQUENTIAL (50),
-// BENCH_CONCURRENT (200), BENCH_CHAINS (1,10,40), BENCH_COLD_STARTS (5), BENCH_SETUP_ONLY (1: build
+// BENCH_CONCURRENT (200), BENCH_CHAINS (1,10,40), BENCH_COLD_STARTS (5), BENCH_CLIENT (http, or
+// fetch as the n8n peer's load generator), BENCH_SETUP_ONLY (1: build
 // and deploy, measure nothing; bench:compare uses it before timing a start), BENCH_RESULTS_FILE
 // (default bench/platform/results/last-run.json).
 import { execFileSync } from 'node:child_process';
@@ -180,7 +181,20 @@ async function coldStartOf(token, workflowId, length, times) {
  */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
+/**
+ * BENCH_CLIENT=fetch times the calls through fetch instead, as the n8n peer's load generator
+ * does: bench:compare uses it so that both systems are loaded by the same client.
+ */
+const client = process.env.BENCH_CLIENT ?? 'http';
+if (!['http', 'fetch'].includes(client)) fail(`BENCH_CLIENT must be http or fetch, not ${client}`);
+
+async function postWithFetch(route, body) {
+  const response = await fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  return { status: response.status, text: await response.text() };
+}
+
 function post(route, body) {
+  if (client === 'fetch') return postWithFetch(route, body);
   const url = new URL(`${base}${route}`);
   return new Promise((resolve, reject) => {
     const request = http.request({
@@ -260,7 +274,7 @@ async function main() {
   log('building add-one and deploying the chains...');
   const ids = await prepare(token);
   if (setupOnly) return log(`deployed: ${Object.keys(ids).map((length) => (length === 'fanout' ? 'fanout-100' : `chain-${length}`)).join(', ')}`);
-  const results = { chains: {}, machine: { cpus: os.cpus().length, load: os.loadavg() } };
+  const results = { client, chains: {}, machine: { cpus: os.cpus().length, load: os.loadavg() } };
   for (const length of chains) {
     log(`chain-${length}...`);
     const call = caller(length);
