@@ -157,6 +157,8 @@ describe('an every-second schedule', () => {
     const runs = await until(workflowId, (rows) => rows.length >= 6);
     expectEachTickOnce(workflowId, runs);
     expect(runs[0]).toMatchObject({ triggerType: 'schedule', triggerOutputs: { text: 'every-second' } });
+    const detail = await call('GET', `/runs/${runs[0]?.id ?? ''}`, { token: await service.jwks.sign({ projectId, role: 'viewer' }) });
+    expect(detail.body).toMatchObject({ trigger: 'schedule', scheduled_at: new Date(runs[0]?.tick ?? 0).toISOString() });
     await eventually(() => db().selectFrom('runs').select('status').where('id', '=', runs[0]?.id ?? '').executeTakeFirst(), (row) => row?.status === 'succeeded', 30_000);
 
     // A new cron (even seconds only) from the redeploy on.

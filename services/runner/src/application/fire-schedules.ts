@@ -32,6 +32,13 @@ export type FireSchedulesDeps = {
 /** The idempotency key of a tick's run: the runs' unique index makes it fire once, whoever fires it. */
 export const tickKey = (tick: Date): string => `schedule:${tick.toISOString()}`;
 
+/** The tick a schedule run was fired for, read back from its idempotency key (undefined for any other key). */
+export function tickOfKey(key: string | null): Date | undefined {
+  if (key === null || !key.startsWith('schedule:')) return undefined;
+  const tick = new Date(key.slice('schedule:'.length));
+  return Number.isNaN(tick.getTime()) ? undefined : tick;
+}
+
 /** Schedules handled per pass; a full pass runs again at once. */
 const BATCH = 100;
 

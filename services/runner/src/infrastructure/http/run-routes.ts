@@ -12,6 +12,7 @@ import type { RunDetail, RunQueries, RunRow } from '../postgres/run-queries.js';
 import type { RunStatus } from '../postgres/schema.js';
 import { restoreRecord } from '../../application/large-values.js';
 import { isStoredFile } from '../../domain/stored-file.js';
+import { tickOfKey } from '../../application/fire-schedules.js';
 import { accepted, type RunAnswers } from './run-answers.js';
 import { shownRecord } from './value-views.js';
 import { streamStepLogs, type StepLogSource } from './step-log-stream.js';
@@ -32,6 +33,7 @@ export const runSchema = z.object({
   results: z.record(z.string(), json).nullable(), error: errorSchema,
   created_at: z.string(), started_at: z.string().nullable(), finished_at: z.string().nullable(), duration_ms: z.number().nullable(),
   rerun_of: z.string().nullable().describe('The run this one re-runs'),
+  scheduled_at: z.string().nullable().describe('For a run of a schedule trigger: the tick it was fired for (ISO 8601); null otherwise'),
 });
 
 const attemptSchema = z.object({
@@ -78,6 +80,7 @@ function runView(run: RunRow, declared: Declared): z.infer<typeof runSchema> {
     trigger_outputs: shownRecord(maskPasswords(run.triggerOutputs, declared)), results: shownRecord(run.results), error: run.error as z.infer<typeof errorSchema>,
     created_at: run.createdAt.toISOString(), started_at: iso(run.startedAt), finished_at: iso(run.finishedAt), duration_ms: durationMs(run.startedAt, run.finishedAt),
     rerun_of: run.rerunOf,
+    scheduled_at: run.triggerType === 'schedule' ? tickOfKey(run.idempotencyKey)?.toISOString() ?? null : null,
   };
 }
 

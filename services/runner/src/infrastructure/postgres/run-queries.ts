@@ -24,6 +24,8 @@ export type RunRow = {
   createdAt: Date; startedAt: Date | null; finishedAt: Date | null;
   /** The run this one re-runs. */
   rerunOf: string | null;
+  /** Set by the trigger that started it (a schedule's is `schedule:<tick>`). */
+  idempotencyKey: string | null;
 };
 
 export type RunDetail = RunRow & {
@@ -54,13 +56,13 @@ export function makeRunQueries(db: Kysely<Database>) {
   const runs = () => db.selectFrom('runs as r')
     .innerJoin('deployed_versions as v', (join) => join.onRef('v.workflow_id', '=', 'r.workflow_id').onRef('v.version', '=', 'r.version'))
     .select(['r.id', 'r.project_id', 'r.workflow_id', 'v.name', 'r.version', 'r.status', 'r.trigger_type', 'r.trigger_outputs', 'r.results', 'r.error',
-      'r.created_at', 'r.started_at', 'r.finished_at', 'r.rerun_of']);
+      'r.created_at', 'r.started_at', 'r.finished_at', 'r.rerun_of', 'r.idempotency_key']);
   type Row = Awaited<ReturnType<ReturnType<typeof runs>['executeTakeFirstOrThrow']>>;
   const toRun = (row: Row): RunRow => ({
     id: row.id, projectId: row.project_id, workflowId: row.workflow_id, workflowName: row.name, version: row.version, status: row.status,
     triggerType: row.trigger_type, triggerOutputs: (row.trigger_outputs ?? {}) as Record<string, JsonValue>,
     results: row.results as Record<string, JsonValue> | null, error: row.error as Record<string, JsonValue> | null,
-    createdAt: row.created_at, startedAt: row.started_at, finishedAt: row.finished_at, rerunOf: row.rerun_of,
+    createdAt: row.created_at, startedAt: row.started_at, finishedAt: row.finished_at, rerunOf: row.rerun_of, idempotencyKey: row.idempotency_key,
   });
 
   return {
