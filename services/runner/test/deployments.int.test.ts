@@ -38,7 +38,7 @@ describe('deployments requested by studio', () => {
     expect(listed.body).toEqual({
       items: [{
         workflow_id: request.workflowId, name: 'add-ten', version: 1, serving_version: 1, status: 'active', mode: null, reason: '', trigger: 'http',
-        http_path: 'add-ten', site: 'local', updated_at: expect.any(String),
+        http_path: 'add-ten', next_run_at: null, site: 'local', trigger_action: null, updated_at: expect.any(String),
         actions: [
           { action: 'add-one@1.0.0', digest: 'a'.repeat(64), site_state: { state: 'ready', processes: 1, in_flight: 0, cold_starts: 1, last_cold_start_ms: 12, restarts: 0 } },
           { action: 'times-two@1.0.0', digest: 'a'.repeat(64), site_state: expect.objectContaining({ state: 'ready' }) },
