@@ -103,7 +103,7 @@ function aimText(aim, row) {
   return aim.vsPeer === undefined ? bound : `${bound}, >= ${aim.vsPeer}x ${word}`;
 }
 
-/** The table's rows: both figures, the ratio Trellis/n8n, Trellis's advantage in words, the aim and whether it is met. */
+/** The table's rows: both figures, the ratio Trellis/n8n, which system is ahead and by how much, the aim and whether it is met. */
 export function compareRows(trellis, peer) {
   return ROWS.map((row) => {
     const mine = valueAt(trellis, row.key);
@@ -113,7 +113,7 @@ export function compareRows(trellis, peer) {
     return {
       figure: row.label, unit: row.unit, trellis: mine, n8n: theirs,
       ratio: mine !== undefined && theirs ? mine / theirs : undefined,
-      advantage: advantage === undefined ? undefined : `${advantage.toFixed(2)}x ${advantage >= 1 ? betterWord(row) : worseWord(row)}`,
+      advantage: advantage === undefined ? undefined : advantage >= 1 ? `Trellis ${advantage.toFixed(2)}x ${betterWord(row)}` : `n8n ${(1 / advantage).toFixed(2)}x ${betterWord(row)}`,
       aim: aimText(row.aim, row), verdict, missed: misses.length > 0,
     };
   });
@@ -124,11 +124,6 @@ function betterWord(row) {
   return row.unit === 'MB' ? 'smaller' : 'faster';
 }
 
-function worseWord(row) {
-  if (row.better === 'higher') return 'more (n8n ahead)';
-  return row.unit === 'MB' ? 'smaller (n8n ahead)' : 'faster (n8n ahead)';
-}
-
 function round(value) {
   if (Math.abs(value) >= 100) return value.toFixed(0);
   if (Math.abs(value) >= 10) return value.toFixed(1);
@@ -137,9 +132,9 @@ function round(value) {
 
 const cell = (value, unit) => (value === undefined ? '-' : `${round(value)} ${unit}`);
 
-/** The rows as one plain-text table; `advantage` is n8n/Trellis for latency and memory, Trellis/n8n for runs/s. */
+/** The rows as one plain-text table; `ahead` says which system is better and by how much (n8n/Trellis for latency and memory, Trellis/n8n for runs/s). */
 export function formatTable(rows) {
-  const header = ['figure', 'Trellis', 'n8n', 'Trellis/n8n', 'Trellis vs n8n', 'aim (issue 13)', 'verdict'];
+  const header = ['figure', 'Trellis', 'n8n', 'Trellis/n8n', 'ahead', 'aim (issue 13)', 'verdict'];
   const lines = rows.map((r) => [r.figure, cell(r.trellis, r.unit), cell(r.n8n, r.unit), r.ratio === undefined ? '-' : r.ratio.toFixed(2), r.advantage ?? '-', r.aim, r.verdict]);
   const widths = header.map((_, i) => Math.max(...[header, ...lines].map((line) => line[i].length)));
   const rightAligned = new Set([1, 2, 3]);

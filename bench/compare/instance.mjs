@@ -38,8 +38,8 @@ export function runningState() {
 
 /**
  * `make <target>` in this checkout, its output on our stderr; throws unless it exits 0. Resolves
- * with its `trellis: ...` lines, each with when it came (ms after the start): where a start's
- * time goes (build, migrations, services).
+ * with its output lines, each with when it came (ms after the start): where a start's time goes
+ * (code generation, build, migrations, services).
  */
 export function make(target) {
   const start = performance.now();
@@ -52,7 +52,7 @@ export function make(target) {
       const lines = (pending + chunk.toString()).split('\n');
       pending = lines.pop();
       const atMs = Math.round(performance.now() - start);
-      for (const line of lines) if (line.startsWith('trellis: ') || line.startsWith('  - ')) phases.push({ atMs, line: line.trim().slice(0, 120) });
+      for (const line of lines) if (line.trim()) phases.push({ atMs, line: line.trim().slice(0, 120) });
     });
     child.once('error', reject);
     child.once('exit', (code, signal) => (code === 0 ? resolve(phases) : reject(new Error(`make ${target} exited with ${code ?? signal}`))));

@@ -127,12 +127,30 @@ function header(record) {
   ].filter(Boolean);
 }
 
+/** When make up's steps began, in a few words each (from its output lines), and when the last service was ready. */
+function startupSteps(phases) {
+  const steps = [
+    ['infra checked', (line) => line.startsWith('trellis: PostgreSQL')],
+    ['protos', (line) => line.startsWith('protos gen')],
+    ['build', (line) => line === 'trellis: building'],
+    ['web UI build', (line) => line.startsWith('vite ')],
+    ['provisioning', (line) => line.startsWith('trellis: provisioning')],
+    ['migrations', (line) => line.startsWith('trellis: migrating')],
+    ['services starting', (line) => line.startsWith('trellis: starting')],
+    ['last service ready', (line) => line.startsWith('- ') && line.endsWith(' ready'), 'last'],
+  ];
+  return steps.flatMap(([name, matches, which]) => {
+    const found = phases.filter((p) => matches(p.line));
+    const phase = which === 'last' ? found.at(-1) : found[0];
+    return phase ? [`${name} ${(phase.atMs / 1000).toFixed(1)}`] : [];
+  }).join(', ');
+}
+
 function footer(record, rows) {
   const lines = ['', 'Trellis/n8n: < 1 is better for latency and memory, > 1 for runs/s. n8n per-step: (chain-40 p50 - chain-10 p50) / 30; Trellis: (chain-40 p50 - chain-1 p50) / 39.'];
   const startup = record.trellis.startup;
   if (startup) {
-    const steps = startup.phases.filter((p) => p.line.startsWith('trellis: ')).map((p) => `${p.line.split(' ')[1]} ${(p.atMs / 1000).toFixed(1)}`);
-    lines.push(`Trellis start: make up returned after ${(startup.makeUpMs / 1000).toFixed(1)} s, chain-1 answered after ${(startup.firstAnsweredTriggerMs / 1000).toFixed(1)} s; make up's steps began at (s): ${steps.join(', ')}.`);
+    lines.push(`Trellis start: make up returned after ${(startup.makeUpMs / 1000).toFixed(1)} s, chain-1 answered after ${(startup.firstAnsweredTriggerMs / 1000).toFixed(1)} s; make up's steps began at (s): ${startupSteps(startup.phases)}.`);
   }
   if (record.trellis.idle) lines.push(`Trellis idle RSS by part (MB): ${record.trellis.idle.parts.map((p) => `${p.name} ${p.rssMb}`).join(', ')}; PSS total ${record.trellis.idle.totalPssMb} MB.`);
   const run = record.n8n?.runs?.[0];
