@@ -5,7 +5,8 @@
 // 2. Trellis: chain-1 deployed (bench:platform's own setup), then `make down` and a timed `make
 //    up` until chain-1's HTTP trigger answers right; idle RSS of the whole platform (actions
 //    scaled to zero); bench:platform's load with the n8n script's counts;
-// 3. n8n: its script (CONFIGS=true:legacy), Trellis stopped meanwhile so each system runs alone;
+// 3. n8n: its script (CONFIGS=true:legacy), Trellis stopped meanwhile so each system runs alone
+//    (with BENCH_WAIT_LOAD, a quiet machine waited for before each system);
 // 4. Trellis left as it was found (up if it was up), the load average after;
 // 5. one table with ratios and aims on stdout; everything saved in bench/results/<date>-compare.{json,txt}.
 //
@@ -121,7 +122,7 @@ function header(record) {
   return [
     `bench:compare ${record.date}, commit ${record.commit}${record.dirty ? ' (with uncommitted changes)' : ''}`,
     `machine: ${record.machine.cpus} x ${record.machine.cpuModel}, ${record.machine.memoryGb} GB, Node ${record.machine.node}`,
-    `load average (1, 5, 15 min): before measuring ${record.loadAverage.before.join(' ')}, after ${record.loadAverage.after.join(' ')} (at the start, before any install: ${record.loadAverage.atStart.join(' ')})`,
+    `load average (1, 5, 15 min): before measuring ${record.loadAverage.before.join(' ')}${record.loadAverage.beforePeer ? `, before n8n ${record.loadAverage.beforePeer.join(' ')}` : ''}, after ${record.loadAverage.after.join(' ')} (at the start, before any install: ${record.loadAverage.atStart.join(' ')})`,
     `counts (both systems): ${settings.warmups} warm-ups, ${settings.sequential} sequential (p50, p95), ${settings.concurrent} at concurrency ${settings.concurrency} (runs/s); every answer checked; client: Trellis ${settings.client}, n8n fetch`,
     figures?.results.floor ? `floor (bare gRPC add-one p50, how busy the machine was): ${figures.results.floor.p50.toFixed(2)} ms` : undefined,
   ].filter(Boolean);
@@ -189,7 +190,11 @@ async function main() {
     record.loadAverage.before = loadAverage();
     log(`load average before measuring: ${record.loadAverage.before.join(' ')}`);
     await measureTrellis(record);
-    if (settings.peer) await measurePeer(record, children);
+    if (settings.peer) {
+      await waitForQuiet();
+      record.loadAverage.beforePeer = loadAverage();
+      await measurePeer(record, children);
+    }
   } finally {
     await restore(wasUp);
   }
