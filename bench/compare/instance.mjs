@@ -145,6 +145,20 @@ export function platformProcesses(state) {
   return { parts, actions };
 }
 
+/** The platform's memory now, without scaling anything (action processes still excluded): what the n8n script reads 2 s after its load. */
+export function memoryNow() {
+  const state = runningState();
+  if (!state) throw new Error('the instance is not running');
+  const { parts, actions } = platformProcesses(state);
+  const total = totalOf(parts);
+  return {
+    totalRssMb: megabytes(total.rssKb),
+    totalPssMb: megabytes(total.pssKb),
+    parts: parts.map((p) => ({ name: p.name, rssMb: megabytes(p.rssKb) })),
+    excludedActionProcessesRssMb: megabytes(totalOf(actions).rssKb),
+  };
+}
+
 /** The runner's child processes (action wrappers) still alive. */
 function actionProcesses(state) {
   const runner = state.children.runner?.pid;

@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { compareRows, formatTable, peerFigures, peerProblems, trellisFigures } from './figures.mjs';
-import { firstAnsweredTrigger, idleMemory, make, runningState } from './instance.mjs';
+import { firstAnsweredTrigger, idleMemory, make, memoryNow, runningState } from './instance.mjs';
 import { installPeer, listening, runPeer } from './peer.mjs';
 import { deployChainOne, platformLoad } from './platform.mjs';
 
@@ -31,6 +31,8 @@ const settings = {
   sequential: Number(process.env.BENCH_SEQUENTIAL ?? 50),
   concurrent: Number(process.env.BENCH_CONCURRENT ?? 200),
   coldStarts: Number(process.env.BENCH_COLD_STARTS ?? 5),
+  // The n8n script reads its RSS 5 s after its first webhook answered: the same by default.
+  idleS: Number(process.env.BENCH_IDLE_S ?? 5),
   // The n8n script loads n8n through fetch: Trellis gets the same client (bench:platform alone uses node:http).
   client: process.env.BENCH_CLIENT ?? 'fetch',
   peerPort: Number(process.env.N8N_PORT ?? 5678),
@@ -79,11 +81,13 @@ async function measureTrellis(record) {
   log('Trellis: building add-one and deploying chain-1 (bench:platform setup)...');
   await deployChainOne();
   if (settings.startup) record.trellis.startup = await timedStart();
-  log('Trellis: idle memory (every deployment scaled to zero, 5 s of idle)...');
-  record.trellis.idle = await idleMemory(settings.base);
+  log(`Trellis: idle memory (every deployment scaled to zero, ${settings.idleS} s of idle)...`);
+  record.trellis.idle = await idleMemory(settings.base, { settleMs: settings.idleS * 1000 });
   log(`Trellis: idle RSS ${record.trellis.idle.totalRssMb} MB (${record.trellis.idle.parts.map((p) => `${p.name} ${p.rssMb}`).join(', ')})`);
   log(`Trellis: bench:platform with ${settings.warmups} warm-ups, ${settings.sequential} sequential, ${settings.concurrent} at c=${settings.concurrency}...`);
   record.trellis.platform = await platformLoad(settings);
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  record.trellis.afterLoad = memoryNow();
 }
 
 async function measurePeer(record, children) {
@@ -155,7 +159,8 @@ function footer(record, rows) {
   }
   if (record.trellis.idle) lines.push(`Trellis idle RSS by part (MB): ${record.trellis.idle.parts.map((p) => `${p.name} ${p.rssMb}`).join(', ')}; PSS total ${record.trellis.idle.totalPssMb} MB.`);
   const run = record.n8n?.runs?.[0];
-  if (run) lines.push(`n8n idle RSS: main ${run.rss_mb.idle_main} MB, with its task runner ${run.rss_mb.idle_total} MB.`);
+  if (record.trellis.afterLoad) lines.push(`Trellis RSS 2 s after its load: ${record.trellis.afterLoad.totalRssMb} MB (action processes apart: ${record.trellis.afterLoad.excludedActionProcessesRssMb} MB).`);
+  if (run) lines.push(`n8n idle RSS: main ${run.rss_mb.idle_main} MB, with its task runner ${run.rss_mb.idle_total} MB; 2 s after its load ${run.rss_mb.after_load_total} MB.`);
   if (!record.n8n) lines.push('n8n not measured (BENCH_PEER=0).');
   const missed = rows.filter((row) => row.missed);
   lines.push(missed.length === 0 ? 'Every aim measured is met.' : `Missed aims (${missed.length}): ${missed.map((row) => `${row.figure} (${row.verdict.replace('MISSED: ', '')})`).join('; ')}.`);
@@ -172,7 +177,7 @@ async function main() {
   const children = new Set();
   const stop = (signal) => {
     for (const child of children) if (child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
-    log(`${signal}: stopped; Trellis may be left ${wasUp ? 'down' : 'up'} (make up / make down)`);
+    log(`${signal}: stopped; Trellis is ${runningState() ? 'up' : 'down'} now, it was ${wasUp ? 'up' : 'down'} at the start (make up / make down)`);
     process.exit(130);
   };
   process.once('SIGINT', stop);
