@@ -37,8 +37,16 @@ export function runningState() {
 }
 
 /**
+ * The lines of make's output that mark a step: kept with their times. Nothing else is kept, so the
+ * results never hold the login `make up` prints (the admin password).
+ */
+export function isStepLine(line) {
+  return line.startsWith('trellis: ') || line.startsWith('protos gen') || line.startsWith('vite ') || /^- [\w-]+ ready$/.test(line);
+}
+
+/**
  * `make <target>` in this checkout, its output on our stderr; throws unless it exits 0. Resolves
- * with its output lines, each with when it came (ms after the start): where a start's time goes
+ * with its step lines, each with when it came (ms after the start): where a start's time goes
  * (code generation, build, migrations, services).
  */
 export function make(target) {
@@ -52,7 +60,7 @@ export function make(target) {
       const lines = (pending + chunk.toString()).split('\n');
       pending = lines.pop();
       const atMs = Math.round(performance.now() - start);
-      for (const line of lines) if (line.trim()) phases.push({ atMs, line: line.trim().slice(0, 120) });
+      for (const line of lines.map((l) => l.trim())) if (isStepLine(line)) phases.push({ atMs, line: line.slice(0, 120) });
     });
     child.once('error', reject);
     child.once('exit', (code, signal) => (code === 0 ? resolve(phases) : reject(new Error(`make ${target} exited with ${code ?? signal}`))));
