@@ -41,6 +41,15 @@ const settings = {
   resultsDir: path.resolve(process.env.BENCH_RESULTS_DIR ?? path.join(root, 'bench/results')),
 };
 
+/** A knob that is not a number, or a client we do not have, stops the run before anything starts. */
+function checkSettings() {
+  const numbers = ['sequential', 'concurrent', 'coldStarts', 'idleS', 'peerPort', 'quietWaitS', ...(settings.quietLoad === undefined ? [] : ['quietLoad'])];
+  const bad = numbers.filter((key) => !Number.isFinite(settings[key]) || settings[key] < 0);
+  if (settings.sequential < 1 || settings.concurrent < 1) bad.push('sequential and concurrent (at least 1)');
+  if (!['fetch', 'http'].includes(settings.client)) bad.push('client (BENCH_CLIENT: fetch or http)');
+  if (bad.length > 0) throw new Error(`bad settings: ${bad.join(', ')} (see bench/compare/README.md)`);
+}
+
 const log = (text) => process.stderr.write(`compare: ${text}\n`);
 const loadAverage = () => os.loadavg().map((value) => Number(value.toFixed(2)));
 const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
@@ -174,6 +183,7 @@ function footer(record, rows) {
 }
 
 async function main() {
+  checkSettings();
   const wasUp = Boolean(runningState());
   const record = {
     date: new Date().toISOString(), commit: git('rev-parse', 'HEAD'), dirty: git('status', '--porcelain', '--untracked-files=no') !== '',
@@ -206,10 +216,10 @@ async function main() {
       record.loadAverage.beforePeer = loadAverage();
       await measurePeer(record, children);
     }
+    record.loadAverage.after = loadAverage(); // before the restore's make up or make down adds its own
   } finally {
     await restore(wasUp);
   }
-  record.loadAverage.after = loadAverage();
   const trellis = trellisFigures(record.trellis.platform.results, record.trellis.idle?.totalRssMb, record.trellis.startup && record.trellis.startup.firstAnsweredTriggerMs / 1000);
   const run = record.n8n?.runs?.[0];
   const rows = compareRows(trellis, run && peerFigures(run));
