@@ -29,7 +29,7 @@ const MATRIX: Record<string, Expectation> = {
   studioGetProject: 'viewer', repositoryGetProject: 'viewer', actionBuilderGetProject: 'viewer', runnerGetProject: 'viewer',
   runnerListDeployments: 'viewer', runnerScaleDeploymentToZero: 'developer',
   runnerListRuns: 'viewer', runnerGetRun: 'viewer', runnerGetStepLogs: 'viewer', runnerGetStepOutput: 'viewer', runnerGetRunResult: 'viewer',
-  runnerCancelRun: 'operator', runnerStartRun: 'operator', runnerRerun: 'operator', runnerGetStepReplay: 'developer', runnerDeleteRun: 'developer', runnerGetSettings: 'owner', runnerPutSettings: 'owner',
+  runnerCancelRun: 'operator', runnerStartRun: 'operator', runnerRerun: 'operator', runnerSignalRun: 'operator', runnerGetStepReplay: 'developer', runnerDeleteRun: 'developer', runnerGetSettings: 'owner', runnerPutSettings: 'owner',
   runnerGetWebhookSecret: 'developer', runnerRotateWebhookSecret: 'developer', runnerRedeliverWebhook: 'operator',
   repositoryListSources: 'viewer', repositoryGetSource: 'viewer', repositoryListScans: 'viewer', repositoryGetScan: 'viewer',
   repositoryCreateSource: 'developer', repositoryUpdateSource: 'developer', repositoryDeleteSource: 'developer',
