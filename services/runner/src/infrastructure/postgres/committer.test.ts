@@ -77,3 +77,20 @@ describe('the group committer', () => {
     await committer.drain();
   });
 });
+
+describe('the group committer with merge', () => {
+  it('merges the items of one key waiting together into one item of the batch, in order, and answers each caller', async () => {
+    const held = aHeldWrite();
+    const merge = (a: Item, b: Item): Item => ({ run: a.run, n: a.n * 10 + b.n });
+    const committer = makeGroupCommitter<Item, string>({ write: held.write, keyOf: (item) => item.run, maxBatch: 100, merge });
+    const first = committer.commit({ run: 'a', n: 1 });
+    await tick();
+    const later = [committer.commit({ run: 'a', n: 2 }), committer.commit({ run: 'b', n: 1 }), committer.commit({ run: 'a', n: 3 })];
+    held.release();
+    expect(await first).toBe('a:1');
+    await tick();
+    expect(held.batches[1]).toEqual([{ run: 'a', n: 23 }, { run: 'b', n: 1 }]);
+    held.release();
+    expect(await Promise.all(later)).toEqual(['a:23', 'b:1', 'a:23']);
+  });
+});

@@ -4,6 +4,7 @@ import type { AttemptRow, ClaimedRun, RunEndRow, RunStore, StepRow, StoredEnd, T
 import type { PinnedAction, StaticFile } from '../../domain/deployment.js';
 import type { PersistedStep, RunError, StepError } from '../../domain/run.js';
 import { makeGroupCommitter } from './committer.js';
+import { mergeTransitions } from './merge-transitions.js';
 import { unnamedOn, type NamedQueries } from './named-queries.js';
 import type { Database } from './schema.js';
 
@@ -107,7 +108,7 @@ export function makeRunStore(db: Kysely<Database>, options: RunStoreOptions): Ru
   const owner = options.processId;
   const named = options.named ?? unnamedOn(db as Kysely<unknown>);
   const committer = makeGroupCommitter<TransitionWrite, boolean>({
-    write: (batch) => writeTransitions(db, named, owner, batch), keyOf: (write) => write.runId, maxBatch: options.maxBatch ?? 256,
+    write: (batch) => writeTransitions(db, named, owner, batch), keyOf: (write) => write.runId, maxBatch: options.maxBatch ?? 256, merge: mergeTransitions,
   });
   return {
     drain: committer.drain,
