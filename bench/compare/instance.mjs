@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { track } from './children.mjs';
 import { commandLineOf, megabytes, memoryOf, processesWithEnv, totalOf, treeOf } from './proc.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -53,7 +54,8 @@ export function make(target) {
   const start = performance.now();
   const phases = [];
   return new Promise((resolve, reject) => {
-    const child = spawn('make', [target], { cwd: root, stdio: ['ignore', 'pipe', 2] });
+    // Its own process group: a Ctrl-C or SIGTERM to bench:compare reaches make and what it runs.
+    const child = track(spawn('make', [target], { cwd: root, stdio: ['ignore', 'pipe', 2], detached: true }), { group: true });
     let pending = '';
     child.stdout.on('data', (chunk) => {
       process.stderr.write(chunk);

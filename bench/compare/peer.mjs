@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { track } from './children.mjs';
 
 /** Where the script is: N8N_PEER_DIR, else shared/peers/n8n beside the checkout (../shared from /work/main). */
 export function peerScript() {
@@ -52,16 +53,15 @@ const workDir = () => process.env.WORK_DIR ?? path.join(process.env.XDG_CACHE_HO
 
 /**
  * Runs the n8n script with `env`; its progress goes to our stderr, with a line every 30 s while
- * it is quiet (the install takes minutes). Resolves with its summary JSON (stdout). `onChild`
- * gets the process, to stop it on Ctrl-C.
+ * it is quiet (the install takes minutes). Resolves with its summary JSON (stdout).
  */
-async function runScript(env, onChild) {
+async function runScript(env) {
   const script = peerScript();
   const started = Date.now();
   let quietSince = Date.now();
   const stdout = [];
-  const child = spawn('bash', [script], { cwd: path.dirname(script), env: { ...process.env, WORK_DIR: workDir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  onChild(child);
+  // Its own process group: a signal to the group reaches n8n and its task runner too.
+  const child = track(spawn('bash', [script], { cwd: path.dirname(script), env: { ...process.env, WORK_DIR: workDir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true }), { group: true });
   child.stdout.on('data', (chunk) => stdout.push(chunk));
   child.stderr.on('data', (chunk) => {
     quietSince = Date.now();
@@ -93,12 +93,12 @@ async function runScript(env, onChild) {
  * Installs n8n when it is not yet (the script with no configuration to measure: it installs and
  * stops), so that neither system is measured right after minutes of npm install.
  */
-export async function installPeer(onChild = () => {}) {
-  await runScript({ CONFIGS: ' ' }, onChild);
+export async function installPeer() {
+  await runScript({ CONFIGS: ' ' });
 }
 
 /** The measurement: CONFIGS=true:legacy (n8n's fastest configuration here) with our counts. */
-export async function runPeer({ warmups, sequential, concurrent, concurrency, port }, onChild = () => {}) {
+export async function runPeer({ warmups, sequential, concurrent, concurrency, port }) {
   if (await listening(port)) throw new Error(`something already listens on 127.0.0.1:${port} (another n8n?): stop it, or set N8N_PORT`);
-  return runScript({ CONFIGS: 'true:legacy', WARMUPS: String(warmups), SEQ: String(sequential), TOTAL: String(concurrent), CONC: String(concurrency), PORT: String(port) }, onChild);
+  return runScript({ CONFIGS: 'true:legacy', WARMUPS: String(warmups), SEQ: String(sequential), TOTAL: String(concurrent), CONC: String(concurrency), PORT: String(port) });
 }

@@ -5,13 +5,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { track } from './children.mjs';
 
 const script = path.resolve(import.meta.dirname, '../platform/run.mjs');
 
 function runPlatform(env) {
   return new Promise((resolve, reject) => {
     // Its table goes to our stderr: our stdout is kept for the comparison's table.
-    const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 2, 2] });
+    const child = track(spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 2, 2], detached: true }), { group: true });
     child.once('error', reject);
     child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`bench:platform exited with ${code ?? signal}`))));
   });

@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { stopAll } from './children.mjs';
 import { compareRows, formatTable, peerFigures, peerProblems, trellisFigures } from './figures.mjs';
 import { firstAnsweredTrigger, idleMemory, make, memoryNow, runningState } from './instance.mjs';
 import { installPeer, listening, runPeer } from './peer.mjs';
@@ -101,13 +102,13 @@ async function measureTrellis(record) {
   record.trellis.afterLoad = memoryNow();
 }
 
-async function measurePeer(record, children) {
+async function measurePeer(record) {
   if (runningState()) {
     log('n8n runs alone: stopping Trellis meanwhile (make down)...');
     await make('down');
   }
   log('n8n: run-n8n-bench.sh with CONFIGS=true:legacy...');
-  record.n8n = await runPeer({ ...settings, port: settings.peerPort }, (child) => children.add(child));
+  record.n8n = await runPeer({ ...settings, port: settings.peerPort });
   if (await listening(settings.peerPort)) throw new Error(`n8n still listens on ${settings.peerPort} after its script ended`);
 }
 
@@ -190,9 +191,8 @@ async function main() {
     machine: machine(), loadAverage: { atStart: loadAverage() }, settings, trellis: {},
   };
   log(`load average at the start: ${record.loadAverage.atStart.join(' ')} (1, 5, 15 min); Trellis ${wasUp ? 'is up' : 'is down'}`);
-  const children = new Set();
   const stop = (signal) => {
-    for (const child of children) if (child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+    stopAll();
     log(`${signal}: stopped; Trellis is ${runningState() ? 'up' : 'down'} now, it was ${wasUp ? 'up' : 'down'} at the start (make up / make down)`);
     process.exit(130);
   };
@@ -201,7 +201,7 @@ async function main() {
   try {
     if (settings.peer) {
       log('n8n: installing n8n 1.123.81 unless it is (first use: about 7 minutes), before anything is measured...');
-      await installPeer((child) => children.add(child));
+      await installPeer();
     }
     if (!wasUp) {
       log('Trellis is down: make up...');
@@ -214,7 +214,7 @@ async function main() {
     if (settings.peer) {
       await waitForQuiet();
       record.loadAverage.beforePeer = loadAverage();
-      await measurePeer(record, children);
+      await measurePeer(record);
     }
     record.loadAverage.after = loadAverage(); // before the restore's make up or make down adds its own
   } finally {
