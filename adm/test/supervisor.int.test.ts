@@ -168,6 +168,85 @@ describe('the supervisor', () => {
     expect(readFileSync(join(plan.logsDir, 'stubborn.log'), 'utf8')).toMatch(/ignoring SIGTERM/);
   });
 
+  it('runs children in threads of its own process: own environment, restarted when they die, stopped by message', async () => {
+    const threadPort = await freePort();
+    const file = (name: string) => join(dir, name);
+    // A service-like thread: answers its health with its own environment, dies on /exit, stops on the shutdown message.
+    await writeFile(
+      file('web-thread.mjs'),
+      `import { appendFileSync } from 'node:fs';
+       import { createServer } from 'node:http';
+       import { parentPort } from 'node:worker_threads';
+       appendFileSync(${JSON.stringify(file('thread-starts'))}, 'x');
+       const server = createServer((req, res) => {
+         if (req.url === '/exit') process.exit(5);
+         res.end(process.env.GREETING ?? 'no greeting');
+       }).listen(${threadPort}, '127.0.0.1');
+       parentPort.on('message', (message) => {
+         if (message !== 'trellis:shutdown') return;
+         appendFileSync(${JSON.stringify(file('thread-graceful'))}, 'x');
+         server.close(() => process.exit(0));
+       });
+       console.log('thread listening');`,
+    );
+    await writeFile(file('thrower.mjs'), `setTimeout(() => { throw new Error('thread bug ${marker}'); }, 100);`);
+    await writeFile(file('config-thread.mjs'), `console.error('TRELLIS_SECRET_KEY: required (not set)'); process.exit(78);`);
+    const thread = (name: string, script: string, extra: Partial<ChildSpec> = {}): ChildSpec => ({
+      name,
+      runIn: 'thread',
+      command: process.execPath,
+      args: [file(script)],
+      env: { PATH: process.env['PATH'] ?? '' },
+      cwd: tmpdir(),
+      ...extra,
+    });
+    const plan: SupervisorPlan = {
+      ...makePlan(),
+      stateFile: file('threads-state.json'),
+      logsDir: file('threads-logs'),
+      // `up` ran every migration just before: the first start skips them, a restart runs them.
+      setupDone: true,
+      children: [
+        thread('web', 'web-thread.mjs', {
+          env: { PATH: process.env['PATH'] ?? '', GREETING: 'hello from the web thread' },
+          setup: [{ name: 'migrate', command: process.execPath, args: ['-e', `require('node:fs').appendFileSync(${JSON.stringify(file('thread-migrations'))}, 'x')`, '--', marker] }],
+          ready: { url: `http://127.0.0.1:${threadPort}/healthz` },
+        }),
+        thread('thrower', 'thrower.mjs'),
+        thread('misconfigured', 'config-thread.mjs', { fatalExitCodes: [78] }),
+      ],
+    };
+    const planFile = file('threads-plan.json');
+    await writeFile(planFile, JSON.stringify(plan));
+    const pid = await launchSupervisor(planFile, plan.stateFile, join(plan.logsDir, 'supervisor.out'));
+    const state = () => readState(plan.stateFile);
+
+    const web = await eventually(() => (state()?.children['web']?.status === 'up' ? state()?.children['web'] : undefined), 15_000, 'web thread up');
+    expect(web).toMatchObject({ thread: true, pid: null });
+    expect(await (await fetch(`http://127.0.0.1:${threadPort}/`)).text()).toBe('hello from the web thread');
+    expect(existsSync(file('thread-migrations'))).toBe(false);
+
+    // An uncaught error ends its thread only: said in its log, restarted; the supervisor lives on.
+    await eventually(() => ((state()?.children['thrower']?.restarts ?? 0) >= 2 ? true : undefined), 15_000, 'thrower restarts');
+    expect(readFileSync(join(plan.logsDir, 'thrower.log'), 'utf8')).toMatch(/uncaught in thrower: Error: thread bug/);
+    expect(state()?.children['misconfigured']).toMatchObject({ status: 'failed', restarts: 0, lastError: 'cannot run as configured (exit 78): TRELLIS_SECRET_KEY: required (not set)' });
+    expect(isAlive(pid)).toBe(true);
+
+    // A thread that exits is started again, migrated first this time.
+    await fetch(`http://127.0.0.1:${threadPort}/exit`).catch(() => undefined);
+    await eventually(() => (readFileSync(file('thread-starts'), 'utf8').length >= 2 && state()?.children['web']?.status === 'up' ? true : undefined), 15_000, 'web thread restarted');
+    expect(state()?.children['web']?.lastExit?.code).toBe(5);
+    expect(readFileSync(file('thread-migrations'), 'utf8')).toBe('x');
+    expect(readFileSync(join(plan.logsDir, 'web.log'), 'utf8')).toMatch(/thread listening/);
+
+    const { wasRunning } = await stopSupervisor(plan.stateFile, 20_000);
+    expect(wasRunning).toBe(true);
+    expect(readFileSync(file('thread-graceful'), 'utf8')).toBe('x');
+    expect(isAlive(pid)).toBe(false);
+    expect(state()?.status).toBe('stopped');
+    await stopSupervisor(plan.stateFile, 20_000);
+  });
+
   it('down also stops the children of a supervisor that was killed outright', async () => {
     const { plan, pid } = await launch();
     await eventually(() => readState(plan.stateFile)?.children['web']?.status === 'up' || undefined, 15_000, 'web up');

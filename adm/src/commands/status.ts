@@ -29,7 +29,7 @@ export async function status(out: Output, env: NodeJS.ProcessEnv = process.env):
       return [
         name,
         child.status,
-        child.pid ? String(child.pid) : '-',
+        child.thread ? 'thread' : child.pid ? String(child.pid) : '-',
         child.status === 'up' ? since(child.startedAt) : '-',
         String(child.restarts),
         health ? (health.ok ? 'ok' : `failing (${health.detail})`) : '-',

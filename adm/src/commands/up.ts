@@ -101,7 +101,8 @@ export async function up(out: Output, env: NodeJS.ProcessEnv = process.env): Pro
     out.step(`already running (supervisor pid ${running.pid})`);
   } else {
     const gateway = await prepareLocalGateway(settings);
-    const plan = localPlan(settings, secrets, admin.password, gateway, env);
+    // Every migration runs below, before the supervisor starts: it need not run them again at once.
+    const plan = localPlan(settings, secrets, admin.password, gateway, env, { setupDone: true });
     // The plan holds credentials: owner-only, like the secrets file.
     await writePrivateFile(paths.planFile, `${JSON.stringify(plan, null, 2)}\n`);
     out.step(`migrating databases and declaring broker queues (log in ${shown(join(paths.logsDir, 'migrate.log'))})`);

@@ -7,6 +7,8 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parentPort } from 'node:worker_threads';
+import { SHUTDOWN_MESSAGE } from '@trellis/platform/lifecycle';
 import { ensureBucket } from '../provision/object-store.js';
 import { startEmbeddedS3 } from '@trellis/platform/embedded-s3';
 import { findOnPath } from './which.js';
@@ -72,6 +74,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Run in a thread of the supervisor, it is stopped by message: signals reach only the process.
+  parentPort?.on('message', (message: unknown) => {
+    if (message === SHUTDOWN_MESSAGE) shutdown('shutdown message');
+  });
 
   const endpointHost = host === '0.0.0.0' ? '127.0.0.1' : host;
   const { created } = await ensureBucket({ endpoint: `http://${endpointHost}:${port}`, accessKey, secretKey, bucket, region }, 60_000);

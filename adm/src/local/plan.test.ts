@@ -66,6 +66,19 @@ describe('the local plan', () => {
     expect(child('gateway')?.fatalExitCodes).toBeUndefined();
   });
 
+  it('runs the object store and the services in threads of the supervisor unless told to run a process each; the gateway is nginx', () => {
+    for (const name of ['object-store', ...SERVICES.map((s) => s.name)]) expect(child(name)?.runIn, name).toBe('thread');
+    expect(child('gateway')?.runIn).toBeUndefined();
+    const apart = localPlan(localSettingsFromEnv({ ...env, TRELLIS_LOCAL_SERVICES: 'processes' }), secrets, undefined, { command: 'nginx', args: [], accessLog: '/dev/null' }, env);
+    for (const spec of apart.children.filter((c) => c.name !== 'gateway')) expect(spec.runIn, spec.name).toBe('process');
+    expect(() => localSettingsFromEnv({ TRELLIS_LOCAL_SERVICES: 'one' })).toThrow(/TRELLIS_LOCAL_SERVICES=one: say threads .* or processes/);
+  });
+
+  it('says the migrations were run only when the caller ran them', () => {
+    expect(plan.setupDone).toBeUndefined();
+    expect(localPlan(settings, secrets, undefined, { command: 'nginx', args: [], accessLog: '/dev/null' }, env, { setupDone: true }).setupDone).toBe(true);
+  });
+
   it('passes the caller\'s other settings through', () => {
     expect(child('studio')?.env['TRELLIS_LOG_LEVEL']).toBe('debug');
   });

@@ -13,11 +13,19 @@ export type GatewayCommand = { readonly command: string; readonly args: readonly
  * What the supervisor runs for a local instance, in start order: the object store, then each
  * service (migrated before every start), then nginx as the gateway.
  */
-export function localPlan(settings: LocalSettings, secrets: Secrets, adminPassword: string | undefined, gateway: GatewayCommand, env: NodeJS.ProcessEnv = process.env): SupervisorPlan {
+export function localPlan(
+  settings: LocalSettings,
+  secrets: Secrets,
+  adminPassword: string | undefined,
+  gateway: GatewayCommand,
+  env: NodeJS.ProcessEnv = process.env,
+  options: { setupDone?: boolean } = {},
+): SupervisorPlan {
   const base = baseEnv(env);
   const node = process.execPath;
   const objectStore: ChildSpec = {
     name: 'object-store',
+    runIn: settings.runIn,
     command: node,
     args: [join(repoRoot(), 'adm', 'dist', 'local', 'object-store-server.js')],
     cwd: settings.root,
@@ -40,6 +48,7 @@ export function localPlan(settings: LocalSettings, secrets: Secrets, adminPasswo
     const health = { url: `http://127.0.0.1:${settings.servicePorts[service.name]}${healthPathOf(service)}` };
     return {
       name: service.name,
+      runIn: settings.runIn,
       command: node,
       args: ['--enable-source-maps', join(dist, 'main.js')],
       cwd: join(settings.servicesDir, service.name),
@@ -70,6 +79,7 @@ export function localPlan(settings: LocalSettings, secrets: Secrets, adminPasswo
     stopTimeoutMs: 25_000,
     restart: { initialDelayMs: 1_000, maxDelayMs: 30_000, resetAfterMs: 60_000 },
     logMaxBytes: 10 * 1024 * 1024,
+    ...(options.setupDone ? { setupDone: true } : {}),
     meta: { gatewayUrl: `http://localhost:${settings.gatewayPort}`, root: settings.root, instance: settings.instanceName },
   };
 }

@@ -27,7 +27,19 @@ export type LocalSettings = {
   readonly servicesDir: string;
   /** The built web UI, served at /app/. */
   readonly webuiDist: string;
+  /**
+   * Where the services and the object store run: `thread` (the default) in worker threads of the
+   * supervisor's process, `process` each in a process of its own (TRELLIS_LOCAL_SERVICES).
+   */
+  readonly runIn: 'thread' | 'process';
 };
+
+function runInFrom(env: NodeJS.ProcessEnv): 'thread' | 'process' {
+  const raw = env['TRELLIS_LOCAL_SERVICES'] ?? 'threads';
+  if (raw === 'threads' || raw === '') return 'thread';
+  if (raw === 'processes') return 'process';
+  throw new Error(`TRELLIS_LOCAL_SERVICES=${raw}: say threads (the services in one process, the default) or processes (one process each)`);
+}
 
 function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -58,6 +70,7 @@ export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Loca
     region: env['TRELLIS_S3_REGION'] ?? 'us-east-1',
     servicesDir: resolve(env['TRELLIS_SERVICES_DIR'] ?? join(root, 'services')),
     webuiDist: resolve(env['TRELLIS_WEBUI_DIST'] ?? join(root, 'webui', 'dist')),
+    runIn: runInFrom(env),
   };
 }
 

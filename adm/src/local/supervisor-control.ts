@@ -42,7 +42,8 @@ export async function launchSupervisor(planFile: string, stateFile: string, outF
   if (!existsSync(main)) throw new Error(`${main} is missing: build first (npm run build)`);
   mkdirSync(dirname(outFile), { recursive: true });
   const out = openSync(outFile, 'a', 0o640);
-  const child = spawn(process.execPath, [main, planFile], { detached: true, stdio: ['ignore', out, out], cwd: repoRoot() });
+  // Source maps on: the services it runs in threads log stack traces of their TypeScript.
+  const child = spawn(process.execPath, ['--enable-source-maps', main, planFile], { detached: true, stdio: ['ignore', out, out], cwd: repoRoot() });
   closeSync(out);
   child.unref();
   const pid = child.pid;

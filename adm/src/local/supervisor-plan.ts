@@ -14,6 +14,13 @@ export type ChildSpec = {
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
+  /**
+   * `thread`: a Node script (the last of `args`) run in a worker thread of the supervisor's own
+   * process rather than a process of its own: with its own environment, heap and modules, it
+   * shares the Node binary's memory with the other threads (docs/decisions.md). Its `cwd` is the
+   * supervisor's; it stops on the platform's shutdown message, or is terminated.
+   */
+  readonly runIn?: 'process' | 'thread';
   /** One-shot commands (migrations) run before every start; each must exit 0, else the start backs off. */
   readonly setup?: readonly Step[];
   /** Children that must have been ready once before this one starts. */
@@ -45,6 +52,11 @@ export type SupervisorPlan = {
   readonly restart: { readonly initialDelayMs: number; readonly maxDelayMs: number; readonly resetAfterMs: number };
   /** Each log file is rotated once it reaches this size (one previous file is kept). */
   readonly logMaxBytes: number;
+  /**
+   * The children's set-up steps have just been run by whoever started the supervisor (`up` runs
+   * every migration before it): the first start of each child skips them, restarts run them.
+   */
+  readonly setupDone?: boolean;
   /** Anything the caller wants to find again in state.json (the gateway URL, say). */
   readonly meta?: Readonly<Record<string, string>>;
 };
@@ -53,7 +65,9 @@ export type ChildStatus = 'waiting' | 'setup' | 'starting' | 'up' | 'backoff' | 
 
 export type ChildState = {
   status: ChildStatus;
+  /** Its process; for a child run in a thread, the supervisor's own (`thread` says so). */
   pid: number | null;
+  thread?: boolean;
   /** /proc start time of pid, so a recycled pid is never mistaken for our child. */
   pidStartTime: string | null;
   command: string;

@@ -1,6 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, copyFileSync, mkdirSync, openSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { SHUTDOWN_MESSAGE } from '@trellis/platform/lifecycle';
 import { check } from './health.js';
 import { killGroup, processStartTime, sleep } from './processes.js';
 import { makeRotatingLog, type RotatingLog } from './rotating-log.js';
@@ -13,7 +15,10 @@ export type Supervisor = {
 };
 
 type Running = {
-  proc: ChildProcess;
+  /** The child's process, null for a child run in a thread. */
+  pid: number | null;
+  /** SIGTERM asks it to stop, SIGKILL ends it (with whatever it spawned in its process group). */
+  kill: (signal: 'SIGTERM' | 'SIGKILL') => void;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** The end of its error output (what a failed start said), once the pipe is drained (1 s at most: a grandchild may hold it). */
   errorTail: () => Promise<string>;
@@ -54,6 +59,7 @@ export function startSupervisor(plan: SupervisorPlan): Supervisor {
         {
           status: 'waiting',
           pid: null,
+          ...(spec.runIn === 'thread' ? { thread: true } : {}),
           pidStartTime: null,
           command: [spec.command, ...spec.args].join(' '),
           restarts: 0,
@@ -126,7 +132,44 @@ export function startSupervisor(plan: SupervisorPlan): Supervisor {
         resolve({ code: 127, signal: null });
       });
     });
-    return { proc, exited, errorTail: async () => (await Promise.race([drained, sleep(1_000)]), errorTail.text()) };
+    const pid = proc.pid ?? null;
+    return {
+      pid,
+      kill: (signal) => {
+        if (pid) killGroup(pid, signal);
+      },
+      exited,
+      errorTail: async () => (await Promise.race([drained, sleep(1_000)]), errorTail.text()),
+    };
+  };
+
+  // The script is the last argument; node's own flags are the supervisor's (a worker shares its process).
+  const startThread = (spec: ChildSpec, log: RotatingLog): Running => {
+    const script = spec.args[spec.args.length - 1] as string;
+    const worker = new Worker(script, { name: spec.name, env: { ...spec.env, [SUPERVISED_BY]: plan.stateFile }, argv: [], stdout: true, stderr: true });
+    const errorTail = makeTail();
+    const drained = new Promise<void>((resolve) => worker.stderr.once('end', resolve));
+    worker.stdout.on('data', (chunk: Buffer) => log.write(chunk));
+    worker.stderr.on('data', (chunk: Buffer) => {
+      log.write(chunk);
+      errorTail.add(chunk);
+    });
+    // What the thread did not catch ends it (exit code 1): said in its log, like a process's crash on stderr.
+    worker.on('error', (error) => {
+      const text = `uncaught in ${spec.name}: ${error.stack ?? error.message}\n`;
+      log.write(text);
+      errorTail.add(Buffer.from(text));
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => worker.once('exit', (code) => resolve({ code, signal: null })));
+    return {
+      pid: null,
+      kill: (signal) => {
+        if (signal === 'SIGTERM') worker.postMessage(SHUTDOWN_MESSAGE);
+        else void worker.terminate();
+      },
+      exited,
+      errorTail: async () => (await Promise.race([drained, sleep(1_000)]), errorTail.text()),
+    };
   };
 
   const backoff = (failures: number) =>
@@ -149,20 +192,23 @@ export function startSupervisor(plan: SupervisorPlan): Supervisor {
 
     while (!stopping && !(spec.dependsOn ?? []).every((name) => everReady.has(name))) await pause(200);
 
+    let setupPending = !plan.setupDone;
     while (!stopping) {
       let setupFailed: string | undefined;
-      for (const step of spec.setup ?? []) {
+      const setup = setupPending ? (spec.setup ?? []) : [];
+      setupPending = true;
+      for (const step of setup) {
         if (stopping) return;
         update(spec.name, { status: 'setup' });
         marker(`${step.name}: ${[step.command, ...step.args].join(' ')}`);
         const current = spawnInGroup(spec, log, step.command, step.args);
         running.set(spec.name, current);
-        const stepPid = current.proc.pid ?? null;
+        const stepPid = current.pid;
         update(spec.name, { pid: stepPid, pidStartTime: stepPid ? processStartTime(stepPid) : null });
         const { code, signal } = await current.exited;
         running.delete(spec.name);
         update(spec.name, { pid: null, pidStartTime: null });
-        killGroup(current.proc.pid ?? 0, 'SIGKILL');
+        current.kill('SIGKILL');
         if (code !== null && fatal.has(code)) {
           giveUp(spec.name, `${step.name} cannot run as configured (exit ${code})`, await current.errorTail(), marker);
           return;
@@ -176,12 +222,14 @@ export function startSupervisor(plan: SupervisorPlan): Supervisor {
 
       if (setupFailed === undefined) {
         update(spec.name, { status: 'starting', ready: false });
-        const current = spawnInGroup(spec, log, spec.command, spec.args, spec.stdoutFile);
+        const thread = spec.runIn === 'thread';
+        const current = thread ? startThread(spec, log) : spawnInGroup(spec, log, spec.command, spec.args, spec.stdoutFile);
         running.set(spec.name, current);
-        const pid = current.proc.pid ?? null;
+        const pid = current.pid;
         const startedAt = Date.now();
-        marker(`started ${[spec.command, ...spec.args].join(' ')} (pid ${pid ?? '-'})`);
-        note(`${spec.name}: started pid ${pid ?? '-'}`);
+        const where = thread ? `in a thread of the supervisor (pid ${process.pid})` : `(pid ${pid ?? '-'})`;
+        marker(`started ${[spec.command, ...spec.args].join(' ')} ${where}`);
+        note(`${spec.name}: started ${thread ? 'thread' : `pid ${pid ?? '-'}`}`);
         update(spec.name, { pid, pidStartTime: pid ? processStartTime(pid) : null, startedAt: now(), lastError: null, lastOutput: null });
         if (!spec.ready) {
           everReady.add(spec.name);
@@ -206,7 +254,7 @@ export function startSupervisor(plan: SupervisorPlan): Supervisor {
         const { code, signal } = await current.exited;
         running.delete(spec.name);
         // Whatever it left behind in its group goes with it.
-        killGroup(pid ?? 0, 'SIGKILL');
+        current.kill('SIGKILL');
         update(spec.name, { pid: null, pidStartTime: null, ready: false, lastExit: { code, signal, at: now() } });
         if (stopping) return;
         if (code !== null && fatal.has(code)) {
@@ -256,17 +304,16 @@ export function startSupervisor(plan: SupervisorPlan): Supervisor {
 
   const stopOne = async (name: string): Promise<void> => {
     const current = running.get(name);
-    if (!current?.proc.pid) return;
-    const pid = current.proc.pid;
+    if (!current) return;
     update(name, { status: 'stopping' });
-    killGroup(pid, 'SIGTERM');
+    current.kill('SIGTERM');
     const exited = await Promise.race([current.exited.then(() => true), sleep(plan.stopTimeoutMs).then(() => false)]);
     if (!exited) {
-      note(`${name}: still running ${plan.stopTimeoutMs} ms after SIGTERM, sending SIGKILL`);
-      killGroup(pid, 'SIGKILL');
+      note(`${name}: still running ${plan.stopTimeoutMs} ms after SIGTERM, ending it`);
+      current.kill('SIGKILL');
       await current.exited;
     }
-    killGroup(pid, 'SIGKILL');
+    current.kill('SIGKILL');
   };
 
   let stopped: Promise<void> | undefined;

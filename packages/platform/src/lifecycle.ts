@@ -1,4 +1,11 @@
+import { isMainThread, parentPort } from 'node:worker_threads';
 import type { Logger } from './logger.js';
+
+/**
+ * What a host that runs a service in a worker thread posts to stop it gracefully: a signal
+ * reaches only the process, never one of its threads (the local supervisor hosts services so).
+ */
+export const SHUTDOWN_MESSAGE = 'trellis:shutdown';
 
 type Closer = { name: string; close: () => Promise<void> };
 
@@ -36,10 +43,19 @@ export function makeLifecycle(options: { logger: Logger; timeoutMs: number; exit
       closers.push({ name, close });
     },
     shutdown,
-    /** SIGTERM/SIGINT stop gracefully; a crash is logged and exits non-zero so the supervisor restarts it. */
+    /**
+     * SIGTERM/SIGINT (or, in a worker thread, the host's shutdown message) stop gracefully; a
+     * crash is logged and exits non-zero so the supervisor restarts it. In a worker thread,
+     * `process.exit` ends that thread only.
+     */
     installSignalHandlers(): void {
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         process.once(signal, () => void shutdown(signal).then(() => exit(0)));
+      }
+      if (!isMainThread && parentPort) {
+        parentPort.on('message', (message: unknown) => {
+          if (message === SHUTDOWN_MESSAGE) void shutdown('host shutdown').then(() => exit(0));
+        });
       }
       process.on('uncaughtException', (error) => {
         // Plain stderr too: the logger itself may be what broke.
