@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { track } from './children.mjs';
-import { commandLineOf, megabytes, memoryOf, processesWithEnv, totalOf, treeOf } from './proc.mjs';
+import { childrenOf, commandLineOf, megabytes, memoryOf, processesWithEnv, totalOf, treeOf } from './proc.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const stateDir = path.resolve(process.env.TRELLIS_STATE_DIR ?? path.join(root, '.trellis'));
@@ -131,15 +131,28 @@ export async function scaleEverythingToZero(base, token) {
   return listed.body.items.length;
 }
 
+/** An action process the runner started: `node wrapper/cli.js action ...` in an unpacked artifact. */
+function isActionProcess(pid) {
+  return /\bwrapper\/cli\.js action\b/.test(commandLineOf(pid));
+}
+
 /**
- * Every process the instance started, with its memory: the supervisor, each child it runs and
- * the processes those spawned (nginx's workers), except what the runner spawns: action
- * processes, which the aim leaves out. Those are listed apart.
+ * Every process the instance started, with its memory: the supervisor (with the children it runs
+ * in threads of its own process: by default the object store and the five services), each child
+ * run as a process of its own and the processes those spawned (nginx's workers), except what the
+ * runner spawns: action processes, which the aim leaves out. Those are listed apart.
  */
 export function platformProcesses(state) {
-  const parts = [{ name: 'supervisor', ...memoryOf(state.pid) }];
-  const actions = [];
+  const threads = Object.entries(state.children).filter(([, child]) => child.thread).map(([name]) => name);
+  const childPids = new Set(Object.values(state.children).map((child) => child.pid).filter(Boolean));
+  // What the supervisor's threads spawned (the runner's action processes; a migration while a thread restarts).
+  const spawnedByThreads = childrenOf(state.pid).filter((pid) => !childPids.has(pid));
+  const actionRoots = spawnedByThreads.filter(isActionProcess);
+  const supervisorPids = [state.pid, ...spawnedByThreads.filter((pid) => !actionRoots.includes(pid)).flatMap(treeOf)];
+  const parts = [{ name: threads.length > 0 ? `supervisor (threads: ${threads.join(', ')})` : 'supervisor', pids: supervisorPids, ...totalOf(supervisorPids.map(memoryOf)) }];
+  const actions = actionRoots.flatMap(treeOf).map((pid) => ({ ...memoryOf(pid), command: commandLineOf(pid).slice(0, 160) }));
   for (const [name, child] of Object.entries(state.children)) {
+    if (child.thread) continue;
     if (!child.pid) throw new Error(`${name} has no process (${child.status}): is the instance healthy? (make status)`);
     const [own, ...spawned] = treeOf(child.pid);
     const isRunner = name === 'runner';
@@ -169,10 +182,11 @@ export function memoryNow() {
   };
 }
 
-/** The runner's child processes (action wrappers) still alive. */
+/** The runner's action processes still alive (children of the supervisor when the runner is one of its threads). */
 function actionProcesses(state) {
-  const runner = state.children.runner?.pid;
-  return runner ? treeOf(runner).slice(1) : [];
+  const runner = state.children.runner;
+  if (runner?.thread) return childrenOf(state.pid).filter(isActionProcess);
+  return runner?.pid ? treeOf(runner.pid).slice(1) : [];
 }
 
 /**
@@ -195,7 +209,7 @@ export async function idleMemory(base, { settleMs = 5_000, samples = 3 } = {}) {
   const median = readings[totals.map((t, i) => [t.rssKb, i]).sort((a, b) => a[0] - b[0])[Math.floor(samples / 2)][1]];
   const total = totalOf(median.parts);
   return {
-    method: `sum of VmRSS (and Pss) from /proc of the supervisor, each child and what it spawned, the runner's action processes excluded; ${deployments} deployments scaled to zero, ${settleMs / 1000} s of idle, median of ${samples} readings 1 s apart`,
+    method: `sum of VmRSS (and Pss) from /proc of the supervisor (with the children it runs in threads), each child run as a process and what it spawned, the runner's action processes excluded; ${deployments} deployments scaled to zero, ${settleMs / 1000} s of idle, median of ${samples} readings 1 s apart`,
     totalRssMb: megabytes(total.rssKb),
     totalPssMb: megabytes(total.pssKb),
     parts: median.parts.map((p) => ({ name: p.name, processes: p.pids?.length ?? 1, rssMb: megabytes(p.rssKb), pssMb: megabytes(p.pssKb) })),
