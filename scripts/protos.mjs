@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Protobuf contract tooling for Trellis. See protos/README.md for the rules it enforces.
 //
-//   node scripts/protos.mjs <command> [--root <dir>]
+//   node scripts/protos.mjs <command> [--root <dir>] [--force]
 //
 //   gen           generate TypeScript (ts-proto, protobufjs runtime) into every
 //                 services/<svc>/src/infrastructure/pb/ from protos/<svc>/ and services/<svc>/protos/,
 //                 and into packages/<pkg>/src/infrastructure/pb/ from the protos/<emitter>/ that
-//                 the package owns (its package.json says `"trellis": { "protos": ["<emitter>"] }`)
+//                 the package owns (its package.json says `"trellis": { "protos": ["<emitter>"] }`).
+//                 Skipped when nothing it reads changed since the last gen and its output is as
+//                 that gen left it (recorded in node_modules/.cache/trellis/protos-gen.json under
+//                 the root); --force regenerates anyway
 //   lint          buf lint protos/ and every consumer copy root services/<svc>/protos/
 //   breaking      buf breaking protos/ against the released contract protos/baseline.json
 //   baseline      rewrite protos/baseline.json from protos/ (a deliberate act: review the diff)
@@ -19,11 +22,13 @@
 // Exit code: 0 on success, 1 when a check fails, 2 on bad usage.
 
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const toolRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const scriptFile = fileURLToPath(import.meta.url);
+const toolRoot = path.resolve(path.dirname(scriptFile), '..');
 const bufBin = path.join(toolRoot, 'node_modules', '.bin', 'buf');
 const tsProtoPlugin = path.join(toolRoot, 'node_modules', '.bin', 'protoc-gen-ts_proto');
 
@@ -63,16 +68,19 @@ const tsProtoOptions = [
 // already part of WIRE.
 const copyRules = ['WIRE', 'MESSAGE_NO_DELETE', 'SERVICE_NO_DELETE', 'RPC_NO_DELETE'];
 
-const usage = `usage: node scripts/protos.mjs <gen|lint|breaking|baseline|check-copies|check> [--root <dir>]`;
+const usage = `usage: node scripts/protos.mjs <gen|lint|breaking|baseline|check-copies|check> [--root <dir>] [--force (gen only)]`;
 
 /** @param {string[]} argv */
 async function main(argv) {
   /** @type {string | undefined} */
   let command;
   let root = toolRoot;
+  let force = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--root') {
+    if (arg === '--force') {
+      force = true;
+    } else if (arg === '--root') {
       const value = argv[++i];
       if (value === undefined) return fail(usage, 2);
       root = path.resolve(value);
@@ -85,10 +93,11 @@ async function main(argv) {
       return fail(`unexpected argument ${arg}\n${usage}`, 2);
     }
   }
+  if (force && command !== 'gen') return fail(`--force applies to gen only\n${usage}`, 2);
   const tree = makeTree(root);
   switch (command) {
     case 'gen':
-      return report('gen', await gen(tree));
+      return report('gen', await gen(tree, { force }));
     case 'lint':
       return report('lint', await lint(tree));
     case 'breaking':
@@ -121,6 +130,8 @@ function makeTree(root) {
     root,
     protos,
     baseline: path.join(protos, 'baseline.json'),
+    /** What the last successful gen read and wrote; under the root, so every tree has its own. */
+    genStamp: path.join(root, 'node_modules', '.cache', 'trellis', 'protos-gen.json'),
     /** Service directories: services/<svc>/ (sorted names). */
     services: () => listDirs(path.join(root, 'services')),
     /** @param {string} svc */
@@ -146,16 +157,49 @@ function makeTree(root) {
 }
 
 /** @typedef {ReturnType<typeof makeTree>} Tree */
-/** @typedef {{ problems: string[], notes: string[] }} Outcome */
+/**
+ * `done` replaces the closing "ok" line of a successful step.
+ * @typedef {{ problems: string[], notes: string[], done?: string }} Outcome
+ */
+/** @typedef {{ moduleDir: string, paths: string[] }} GenInput */
+/** @typedef {{ out: string, inputs: GenInput[] }} GenTarget */
+/** @typedef {{ fingerprint: string, outputs: Record<string, string> }} GenStamp */
 
-/** @param {Tree} tree @returns {Promise<Outcome>} */
-async function gen(tree) {
-  /** @type {Outcome} */
-  const outcome = { problems: [], notes: [] };
-  /** @type {{ out: string, inputs: { moduleDir: string, paths: string[] }[] }[]} */
+/**
+ * @param {Tree} tree
+ * @param {{ force: boolean }} options
+ * @returns {Promise<Outcome>}
+ */
+async function gen(tree, { force }) {
+  const { targets, problems } = planGen(tree);
+  const fingerprint = genFingerprint(tree, targets);
+  // A plan with problems always runs, so that they are reported every time.
+  const stale = force ? 'forced (--force)' : problems.length > 0 ? 'the plan has problems' : whyStale(tree, targets, fingerprint);
+  if (stale === undefined) {
+    const outputs = Object.keys(outputHashes(tree, targets)).length;
+    return { problems: [], notes: [], done: `up to date (${plural(outputs, 'generated file')}; nothing it reads changed; --force regenerates)` };
+  }
+  // Trusted only once this gen has finished well.
+  rmSync(tree.genStamp, { force: true });
+  const outcome = await generate(tree, targets);
+  outcome.problems.unshift(...problems);
+  outcome.notes.unshift(`regenerating: ${stale}`);
+  if (outcome.problems.length === 0) writeGenStamp(tree, { fingerprint, outputs: outputHashes(tree, targets) });
+  return outcome;
+}
+
+/**
+ * What gen writes where: one target per service and per package that owns contracts.
+ * @param {Tree} tree
+ * @returns {{ targets: GenTarget[], problems: string[] }}
+ */
+function planGen(tree) {
+  /** @type {string[]} */
+  const problems = [];
+  /** @type {GenTarget[]} */
   const targets = [];
   for (const svc of tree.services()) {
-    /** @type {{ moduleDir: string, paths: string[] }[]} */
+    /** @type {GenInput[]} */
     const inputs = [];
     const own = path.join(tree.protos, svc);
     if (protoFiles(own).length > 0) inputs.push({ moduleDir: tree.protos, paths: [svc] });
@@ -164,17 +208,28 @@ async function gen(tree) {
     targets.push({ out: tree.pbDir(svc), inputs });
   }
   for (const { pkg, emitters, pbDir } of tree.protoPackages()) {
-    /** @type {{ moduleDir: string, paths: string[] }[]} */
+    /** @type {GenInput[]} */
     const inputs = [];
     for (const emitter of emitters) {
       if (protoFiles(path.join(tree.protos, emitter)).length > 0) {
         inputs.push({ moduleDir: tree.protos, paths: [emitter] });
       } else {
-        outcome.problems.push(`packages/${pkg}/package.json: trellis.protos names ${emitter}, but ${tree.show(path.join(tree.protos, emitter))} holds no .proto file`);
+        problems.push(`packages/${pkg}/package.json: trellis.protos names ${emitter}, but ${tree.show(path.join(tree.protos, emitter))} holds no .proto file`);
       }
     }
     targets.push({ out: pbDir, inputs });
   }
+  return { targets, problems };
+}
+
+/**
+ * @param {Tree} tree
+ * @param {GenTarget[]} targets
+ * @returns {Promise<Outcome>}
+ */
+async function generate(tree, targets) {
+  /** @type {Outcome} */
+  const outcome = { problems: [], notes: [] };
   for (const { out, inputs } of targets) {
     // Generated code is never edited by hand: wipe it, so nothing stale survives.
     rmSync(out, { recursive: true, force: true });
@@ -198,6 +253,103 @@ async function gen(tree) {
     }
   }
   return outcome;
+}
+
+/**
+ * sha256 of everything gen reads: this script (its options and post-processing), the installed
+ * buf and ts-proto, the plan, and every .proto and buf config of each module it generates from
+ * (a whole module, since a file may import any other file of it).
+ * @param {Tree} tree
+ * @param {GenTarget[]} targets
+ */
+function genFingerprint(tree, targets) {
+  const hash = createHash('sha256');
+  /** @param {string} label @param {string | Buffer} data */
+  const add = (label, data) => {
+    hash.update(`${label}\0${Buffer.byteLength(data)}\0`);
+    hash.update(data);
+  };
+  add('script', readFileSync(scriptFile));
+  add('ts-proto options', JSON.stringify(tsProtoOptions));
+  for (const pkg of ['ts-proto', '@bufbuild/buf']) add(`version of ${pkg}`, installedVersion(pkg));
+  const plan = targets.map(({ out, inputs }) => ({
+    out: tree.show(out),
+    inputs: inputs.map(({ moduleDir, paths }) => ({ moduleDir: tree.show(moduleDir), paths })),
+  }));
+  add('plan', JSON.stringify(plan));
+  const moduleDirs = [...new Set(targets.flatMap(({ inputs }) => inputs.map((input) => input.moduleDir)))].sort();
+  for (const moduleDir of moduleDirs) {
+    const configs = ['buf.yaml', 'buf.lock'].filter((name) => existsSync(path.join(moduleDir, name)));
+    for (const rel of [...configs, ...protoFiles(moduleDir)]) {
+      const file = path.join(moduleDir, ...rel.split('/'));
+      add(tree.show(file), readFileSync(file));
+    }
+  }
+  return hash.digest('hex');
+}
+
+/** @param {string} pkg @returns {string} its version in this repository's node_modules, or "missing" */
+function installedVersion(pkg) {
+  const manifest = path.join(toolRoot, 'node_modules', ...pkg.split('/'), 'package.json');
+  return existsSync(manifest) ? String(JSON.parse(readFileSync(manifest, 'utf8')).version) : 'missing';
+}
+
+/**
+ * Why gen must run again, or undefined when the last gen read the same inputs and every file
+ * it wrote is still there, unchanged, with nothing else beside it.
+ * @param {Tree} tree
+ * @param {GenTarget[]} targets
+ * @param {string} fingerprint
+ * @returns {string | undefined}
+ */
+function whyStale(tree, targets, fingerprint) {
+  const stamp = readGenStamp(tree);
+  if (stamp === undefined) return `no record of an earlier gen in ${tree.show(tree.genStamp)}`;
+  if (stamp.fingerprint !== fingerprint) return 'what it reads changed (.proto files, buf config, tool versions, options or targets)';
+  const now = outputHashes(tree, targets);
+  for (const file of Object.keys(stamp.outputs)) {
+    if (!(file in now)) return `${file} is missing`;
+    if (now[file] !== stamp.outputs[file]) return `${file} was changed`;
+  }
+  const extra = Object.keys(now).find((file) => !(file in stamp.outputs));
+  return extra === undefined ? undefined : `${extra} was not written by gen`;
+}
+
+/**
+ * sha256 of every file in the targets' output directories, by path shown from the root.
+ * @param {Tree} tree
+ * @param {GenTarget[]} targets
+ * @returns {Record<string, string>}
+ */
+function outputHashes(tree, targets) {
+  /** @type {Record<string, string>} */
+  const hashes = {};
+  for (const { out } of targets) {
+    if (!existsSync(out)) continue;
+    for (const entry of readdirSync(out, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      hashes[tree.show(file)] = createHash('sha256').update(readFileSync(file)).digest('hex');
+    }
+  }
+  return hashes;
+}
+
+/** @param {Tree} tree @returns {GenStamp | undefined} undefined when missing or unreadable */
+function readGenStamp(tree) {
+  try {
+    const stamp = JSON.parse(readFileSync(tree.genStamp, 'utf8'));
+    const valid = typeof stamp?.fingerprint === 'string' && typeof stamp.outputs === 'object' && stamp.outputs !== null;
+    return valid ? stamp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** @param {Tree} tree @param {GenStamp} stamp */
+function writeGenStamp(tree, stamp) {
+  mkdirSync(path.dirname(tree.genStamp), { recursive: true });
+  writeFileSync(tree.genStamp, `${JSON.stringify(stamp, null, 2)}\n`);
 }
 
 // The one post-processing step. ts-proto 1.181.2 (the last 1.x) imports these grpc-js names as
@@ -485,7 +637,7 @@ function buf(args, cwd) {
 function report(step, outcome) {
   for (const note of outcome.notes) console.log(`protos ${step}: ${note}`);
   if (outcome.problems.length === 0) {
-    console.log(`protos ${step}: ok`);
+    console.log(`protos ${step}: ${outcome.done ?? 'ok'}`);
     return 0;
   }
   console.error(`protos ${step}: ${plural(outcome.problems.length, 'problem')}`);

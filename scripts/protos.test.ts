@@ -2,7 +2,7 @@
 // laid out like the repository (protos/ plus one consumer copy), breaks it on purpose, and runs
 // the real script on it with --root.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,8 +29,8 @@ afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function run(command: string): { status: number | null; output: string } {
-  const result = spawnSync(process.execPath, [script, command, '--root', root], { encoding: 'utf8' });
+function run(command: string, ...options: string[]): { status: number | null; output: string } {
+  const result = spawnSync(process.execPath, [script, command, '--root', root, ...options], { encoding: 'utf8' });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -46,6 +46,19 @@ function edit(file: string, from: string, to: string): void {
 function write(file: string, text: string): void {
   mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
   writeFileSync(path.join(root, file), text);
+}
+
+/**
+ * Like the repository: ES modules, and protobufjs and long resolved from node_modules. The
+ * packages are linked one by one, so that node_modules/.cache (where gen keeps its record) is
+ * the tree's own and not the repository's.
+ */
+function layOutForGen(): void {
+  write('package.json', '{ "private": true, "type": "module" }\n');
+  mkdirSync(path.join(root, 'node_modules'));
+  for (const name of readdirSync(path.join(repoRoot, 'node_modules'))) {
+    if (name !== '.cache') symlinkSync(path.join(repoRoot, 'node_modules', name), path.join(root, 'node_modules', name));
+  }
 }
 
 describe('check-copies', () => {
@@ -141,9 +154,7 @@ describe('breaking', () => {
 
 describe('gen', () => {
   beforeEach(() => {
-    // Like the repository: ES modules, and protobufjs and long resolved from node_modules.
-    write('package.json', '{ "private": true, "type": "module" }\n');
-    symlinkSync(path.join(repoRoot, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+    layOutForGen();
   });
 
   it('generates code that compiles under our tsconfig and round-trips a ProjectCreated in plain Node', () => {
@@ -260,6 +271,8 @@ message ListenResponse {}
     const gen = run('gen');
     expect(gen.status).toBe(1);
     expect(gen.output).toContain('packages/action-wrapper/package.json: trellis.protos names nothing-here, but protos/nothing-here holds no .proto file');
+    // Not skipped as up to date the second time: it fails the same way.
+    expect(run('gen')).toMatchObject({ status: 1 });
   });
 
   it('marks the grpc-js names that are types as type-only imports', () => {
@@ -290,5 +303,62 @@ message RunResponse {}
       expect(names).toContain(`type ${name}`);
     }
     expect(names).toContain('makeGenericClientConstructor');
+  });
+});
+
+describe('gen skips what has nothing to do', () => {
+  const generated = 'services/studio/src/infrastructure/pb/authorization/v1/events.ts';
+
+  beforeEach(() => {
+    layOutForGen();
+    const first = run('gen');
+    expect(first.status, first.output).toBe(0);
+    expect(existsSync(path.join(root, 'node_modules/.cache/trellis/protos-gen.json'))).toBe(true);
+  });
+
+  function mtimeOf(file: string): number {
+    return statSync(path.join(root, file)).mtimeMs;
+  }
+
+  it('says in one line that it is up to date when nothing it reads changed, and writes nothing', () => {
+    const before = mtimeOf(generated);
+    const second = run('gen');
+    expect(second.status).toBe(0);
+    expect(second.output.trim().split('\n')).toEqual([
+      expect.stringMatching(/^protos gen: up to date \(\d+ generated files; .*--force regenerates\)$/),
+    ]);
+    expect(mtimeOf(generated)).toBe(before);
+  });
+
+  it('regenerates when a .proto it reads changed', () => {
+    edit(copyFile, '  string created_by = 4;\n', '  string created_by = 4;\n  // Optional description.\n  string description = 5;\n');
+    const again = run('gen');
+    expect(again.status, again.output).toBe(0);
+    expect(again.output).toContain('protos gen: regenerating: what it reads changed');
+    expect(readFileSync(path.join(root, generated), 'utf8')).toContain('description: string');
+  });
+
+  it('regenerates when a file it wrote is missing, changed, or joined by one it did not write', () => {
+    const original = readFileSync(path.join(root, generated), 'utf8');
+    rmSync(path.join(root, generated));
+    expect(run('gen').output).toContain(`regenerating: ${generated} is missing`);
+    expect(readFileSync(path.join(root, generated), 'utf8')).toBe(original);
+
+    write(generated, `${original}// edited by hand\n`);
+    expect(run('gen').output).toContain(`regenerating: ${generated} was changed`);
+    expect(readFileSync(path.join(root, generated), 'utf8')).toBe(original);
+
+    write('services/studio/src/infrastructure/pb/stale.ts', 'export {};\n');
+    expect(run('gen').output).toContain('regenerating: services/studio/src/infrastructure/pb/stale.ts was not written by gen');
+    expect(existsSync(path.join(root, 'services/studio/src/infrastructure/pb/stale.ts'))).toBe(false);
+  });
+
+  it('regenerates with --force, and refuses --force for another command', () => {
+    const before = mtimeOf(generated);
+    const forced = run('gen', '--force');
+    expect(forced.status, forced.output).toBe(0);
+    expect(forced.output).toContain('regenerating: forced (--force)');
+    expect(mtimeOf(generated)).toBeGreaterThan(before);
+    expect(run('lint', '--force')).toMatchObject({ status: 2 });
   });
 });
