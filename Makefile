@@ -39,8 +39,16 @@ build: install protos
 	@echo "trellis: building"
 	@npm run --silent build
 
-webui: install
+# The web UI is rebuilt only when something vite reads is newer than what it wrote last time:
+# its sources, index.html, config files and package.json, or the installed packages. Its
+# browser tests (e2e/) are not part of the build.
+WEBUI_INPUTS := $(shell find webui \( -path webui/dist -o -path webui/node_modules -o -path webui/e2e \) -prune -o -type f -print)
+
+webui: install webui/dist/index.html
+
+webui/dist/index.html: $(WEBUI_INPUTS) package-lock.json node_modules/.package-lock.json
 	@npm run --silent --if-present build -w webui
+	@touch $@
 
 up: infra build webui
 	@$(ADM) up
