@@ -24,9 +24,17 @@ const USAGE = `trellis-adm: run and administer Trellis
                                TRELLIS_RUNNER_PUBLIC_KEY=...); up makes its own
 
 Ports: TRELLIS_PORT (gateway, 8080), TRELLIS_S3_PORT (9000), TRELLIS_<SERVICE>_PORT (8101-8105).
+Processes: the object store and the five services run in threads of the supervisor's process;
+TRELLIS_LOCAL_SERVICES=processes runs each in a process of its own.
 Instance: its name prefixes every database, role, vhost, broker user and bucket; kept in
 .trellis/instance.json, derived from the checkout's path at first, or TRELLIS_INSTANCE.
 `;
+
+// A reader that stops early (`trellis-adm status | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv;
