@@ -1,6 +1,8 @@
 // Reads a V8 CPU profile (node:inspector's Profiler.stop) as self time per category: where the
 // runner's own CPU goes, by the code a sample was in (its URL, or its name for V8's and native
-// frames). A sample's time is the gap to the next sample, as DevTools counts it.
+// frames). A sample's time is the gap to the next sample, as DevTools counts it, but at most
+// MAX_GAP_MS: on a loaded machine the process is sometimes not scheduled for tens of
+// milliseconds, and that gap is no CPU of the frame it happened to stop in.
 
 /** First match wins: the order puts a library's own frames before anything that might call it. */
 export const CATEGORIES = [
@@ -30,12 +32,15 @@ export const CATEGORIES = [
 /** What is not the process's CPU: the profiler's view of waiting. */
 const IDLE = new Set(['(idle)', '(root)']);
 
+/** Ten times the bench's sampling interval (100 µs). */
+export const MAX_GAP_MS = 1;
+
 /** Self time (ms) of each profile node, from its samples. */
 export function selfTimes(profile) {
   const byNode = new Map();
   const { samples, timeDeltas } = profile;
   for (let i = 0; i < samples.length - 1; i++) {
-    byNode.set(samples[i], (byNode.get(samples[i]) ?? 0) + timeDeltas[i + 1] / 1000);
+    byNode.set(samples[i], (byNode.get(samples[i]) ?? 0) + Math.min(timeDeltas[i + 1] / 1000, MAX_GAP_MS));
   }
   return profile.nodes.map((node) => ({ frame: node.callFrame, ms: byNode.get(node.id) ?? 0 }));
 }
@@ -45,11 +50,11 @@ export function categoryOf(frame) {
 }
 
 /**
- * The CPU of a profile by category (idle left out), and its busiest functions. `steps` divides
- * each figure into ms per step.
+ * The CPU of profiles (one, or several of the same work) by category (idle left out), and their
+ * busiest functions. `steps` (of all of them) divides each figure into ms per step.
  */
-export function breakdown(profile, steps) {
-  const times = selfTimes(profile);
+export function breakdown(profiles, steps) {
+  const times = [profiles].flat().flatMap(selfTimes);
   const busy = times.filter(({ frame }) => !IDLE.has(frame.functionName));
   const totalMs = busy.reduce((sum, { ms }) => sum + ms, 0);
   const byCategory = new Map(CATEGORIES.map((category) => [category.name, 0]));

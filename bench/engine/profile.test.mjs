@@ -2,7 +2,7 @@
 // frame in its category, idle left out of the total, figures per step.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { breakdown, categoryOf, shortUrl } from './profile.mjs';
+import { breakdown, categoryOf, MAX_GAP_MS, shortUrl } from './profile.mjs';
 
 const frame = (functionName, url = '') => ({ functionName, url, lineNumber: 0, columnNumber: 0, scriptId: '0' });
 const checkout = 'file:///work/main';
@@ -53,4 +53,13 @@ test('URLs are shown from the package or workspace folder', () => {
   assert.equal(shortUrl(`${checkout}/node_modules/@grpc/grpc-js/build/src/call.js`), '@grpc/grpc-js/build/src/call.js');
   assert.equal(shortUrl(`${checkout}/services/runner/dist/application/engine.js`), 'runner/dist/application/engine.js');
   assert.equal(shortUrl('node:net'), 'node:net');
+});
+
+test('a gap longer than MAX_GAP_MS (the process not scheduled) counts as MAX_GAP_MS', () => {
+  const profile = {
+    nodes: [{ id: 1, callFrame: frame('(root)'), children: [2] }, { id: 2, callFrame: frame('createQueryId', `${checkout}/node_modules/kysely/dist/esm/util/query-id.js`) }],
+    samples: [2, 2, 2],
+    timeDeltas: [0, 74_000, 100],
+  };
+  assert.equal(breakdown(profile, 1).totalMs, MAX_GAP_MS + 0.1);
 });

@@ -18,10 +18,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Session } from 'node:inspector/promises';
 import pg from 'pg';
 import { breakdown } from './profile.mjs';
-import { createDatabase, deployChains, loadBuilt, makeWorkDir, prepareAction, startEngine } from './setup.mjs';
+import { createDatabase, deployChains, loadBuilt, makeWorkDir, prepareAction, RUNNER_DIST, startEngine } from './setup.mjs';
 
 const count = (name, fallback) => {
   const value = Number(process.env[name] ?? fallback);
@@ -130,18 +131,40 @@ function medianOfRounds(rounds) {
   };
 }
 
-/** chain-40 again under the V8 profiler (this process only), and its CPU by category. */
-async function profileChain(context, variant, runs) {
+/** A profile's URLs of another build of the runner read as this build's, so that its frames fall in the same categories. */
+function asThisBuild(profile, runnerDist) {
+  if (runnerDist === RUNNER_DIST) return profile;
+  const from = pathToFileURL(runnerDist).href;
+  const to = pathToFileURL(RUNNER_DIST).href;
+  const nodes = profile.nodes.map((node) => (node.callFrame.url.startsWith(from) ? { ...node, callFrame: { ...node.callFrame, url: to + node.callFrame.url.slice(from.length) } } : node));
+  return { ...profile, nodes };
+}
+
+/**
+ * chain-40 again under the V8 profiler (this process only, `runs` runs of each variant in turn
+ * `rounds` times, a profile per variant), and each variant's CPU by category.
+ */
+async function profileChains(context, variants, runs, rounds) {
   const session = new Session();
   session.connect();
   try {
     await session.post('Profiler.enable');
     await session.post('Profiler.setSamplingInterval', { interval: 100 });
-    await session.post('Profiler.start');
-    const durations = await timedRuns(variant.engine, context.deployment, 40, runs);
-    const { profile } = await session.post('Profiler.stop');
-    if (process.env.BENCH_CPU_PROFILE) writeFileSync(process.env.BENCH_CPU_PROFILE, JSON.stringify(profile));
-    return { runs, p50Ms: percentile(durations, 50), ...breakdown(profile, runs * 40) };
+    const profiles = new Map(variants.map((variant) => [variant.name, []]));
+    const durations = new Map(variants.map((variant) => [variant.name, []]));
+    for (let round = 0; round < rounds; round++) {
+      for (const variant of variants) {
+        await session.post('Profiler.start');
+        durations.get(variant.name).push(...await timedRuns(variant.engine, context.deployment, 40, runs));
+        const { profile } = await session.post('Profiler.stop');
+        profiles.get(variant.name).push(asThisBuild(profile, variant.runnerDist));
+      }
+    }
+    if (process.env.BENCH_CPU_PROFILE) writeFileSync(process.env.BENCH_CPU_PROFILE, JSON.stringify(profiles.get(variants.at(-1).name)[0]));
+    return variants.map((variant) => ({
+      name: variant.name, runs: runs * rounds, p50Ms: percentile(durations.get(variant.name).sort((a, b) => a - b), 50),
+      ...breakdown(profiles.get(variant.name), runs * rounds * 40),
+    }));
   } finally {
     session.disconnect();
   }
@@ -157,8 +180,25 @@ function chainLines(name, chains) {
   ];
 }
 
+function printProfiles(profiles) {
+  const names = profiles.map((profile) => profile.name);
+  const cells = (read) => profiles.map((profile) => read(profile)).join('');
+  const row = (category) => (profile) => {
+    const found = profile.categories.find((c) => c.name === category);
+    return `${fixed(found.msPerStep, 3).padStart(10)} ${fixed(100 * found.share, 1).padStart(5)}%`;
+  };
+  return [
+    `runner CPU per chain-40 step under the V8 profiler (main thread, self time; ${profiles[0].runs} runs of each, p50 with the profiler on: ${profiles.map((p) => `${p.name} ${fixed(p.p50Ms)} ms`).join(', ')}):`,
+    `${'category'.padEnd(36)}${names.map((name) => `${name.padStart(10)} share `).join('')}`,
+    ...profiles[0].categories.map((c) => `${c.name.padEnd(36)}${cells(row(c.name))}`),
+    `${'total'.padEnd(36)}${cells((profile) => `${fixed(profile.cpuMsPerStep, 3).padStart(10)}       `)}`,
+    '',
+    `busiest functions of ${profiles.at(-1).name} (self time):`,
+    ...profiles.at(-1).functions.slice(0, 15).map((f) => `  ${fixed(f.msPerStep, 3).padStart(7)} ms/step ${fixed(100 * f.share, 1).padStart(5)}%  ${f.name}`),
+  ];
+}
+
 function printFigures(results) {
-  const profile = results.profile;
   const lines = [
     `bench:engine  ${results.at}  commit ${results.commit}  ${results.node}  load average before ${results.loadBefore.map((l) => fixed(l)).join(' ')}, after ${results.loadAfter.map((l) => fixed(l)).join(' ')}`,
     `(${results.rounds} round${results.rounds > 1 ? 's' : ''}${results.variants.length > 1 ? ', the variants in turn in each' : ''}; each figure the median of the rounds)`,
@@ -167,13 +207,7 @@ function printFigures(results) {
     '                                                  step         runner                         /step',
     ...results.variants.flatMap((variant) => chainLines(variant.name, variant.chains)),
     '',
-    `runner CPU per chain-40 step under the V8 profiler (${profile.runs} runs of ${results.variants.at(-1).name}, p50 ${fixed(profile.p50Ms)} ms with the profiler on; main thread, self time):`,
-    'category                               ms/step   share',
-    ...profile.categories.map((c) => `${c.name.padEnd(36)} ${fixed(c.msPerStep, 3).padStart(9)} ${fixed(100 * c.share, 1).padStart(6)}%`),
-    `${'total'.padEnd(36)} ${fixed(profile.cpuMsPerStep, 3).padStart(9)}`,
-    '',
-    'busiest functions (self time):',
-    ...profile.functions.slice(0, 15).map((f) => `  ${fixed(f.msPerStep, 3).padStart(7)} ms/step ${fixed(100 * f.share, 1).padStart(5)}%  ${f.name}`),
+    ...printProfiles(results.profiles),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -195,7 +229,7 @@ async function startVariant(name, built, database, workDir, action, deploymentOf
   const started = await startEngine(built, database.url, workDir, counter.count, applicationName);
   const deployment = await deploymentOf(started.db);
   const ref = { projectId: deployment.projectId, actionId: action.actionId, version: action.version, digest: action.digest };
-  return { name, engine: started.engine, stop: started.stop, counter, applicationName, wrapperPid: () => started.site.pidOf(ref) };
+  return { name, runnerDist: built.runnerDist, engine: started.engine, stop: started.stop, counter, applicationName, wrapperPid: () => started.site.pidOf(ref) };
 }
 
 async function main() {
@@ -243,12 +277,12 @@ async function main() {
         }
       }
     }
-    say(`chain-40 under the profiler: ${config.profileRuns} runs`);
-    const profile = await profileChain(context, variants.at(-1), config.profileRuns);
+    say(`chain-40 under the profiler: ${config.profileRuns} runs of each variant, ${rounds} time(s)`);
+    const profiles = await profileChains(context, variants, config.profileRuns, rounds);
     const results = {
       at: new Date().toISOString(), commit: commitOf(), node: process.version, loadBefore, loadAfter: loadavg(), rounds,
       variants: variants.map((variant) => ({ name: variant.name, chains: measured.get(variant.name).map(medianOfRounds) })),
-      profile: { ...profile, functions: profile.functions.slice(0, 40) },
+      profiles: profiles.map((profile) => ({ ...profile, functions: profile.functions.slice(0, 40) })),
     };
     printFigures(results);
     if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify(results, null, 2));
