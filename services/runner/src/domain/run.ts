@@ -174,7 +174,11 @@ function advance(plan: Plan, state: RunState, context: Context, restarted: reado
   const skipped: string[] = [];
   const failed: string[] = [];
   let error = state.error;
-  const scope = scopeOf(plan, state.triggerOutputs, steps, context.variables);
+  // Made when a step first needs it (a `when`, a foreach's items): most transitions of a chain
+  // decide one step with neither, and the scope is a pass over every step. Made later, it reads
+  // the decisions written to `steps` before it; those after are written to it as they are made.
+  let made: ReturnType<typeof scopeOf> | undefined;
+  const scope = () => (made ??= scopeOf(plan, state.triggerOutputs, steps, context.variables));
   for (const id of plan.order) {
     if (error) break;
     const current = steps.get(id);
@@ -183,17 +187,17 @@ function advance(plan: Plan, state: RunState, context: Context, restarted: reado
     const dependencies = step.dependencies.map((dependency) => steps.get(dependency)?.status ?? 'waiting');
     if (!dependencies.every((status) => FINISHED.includes(status))) continue;
     const live = dependencies.length === 0 || dependencies.includes('succeeded');
-    const condition = live && step.when ? evaluateCondition(step.when, scope) : ok(live);
+    const condition = live && step.when ? evaluateCondition(step.when, scope()) : ok(live);
     if (!condition.ok) {
       error = { step: id, ...condition.error };
       steps.set(id, { ...current, status: 'failed', error: condition.error, finishedAt: context.at });
       failed.push(id);
     } else if (!condition.value) {
       steps.set(id, { ...current, status: 'skipped', finishedAt: context.at });
-      scope.steps.set(id, null);
+      made?.steps.set(id, null);
       skipped.push(id);
     } else if (step.foreach) {
-      const items = evaluateItems(step.foreach, scope);
+      const items = evaluateItems(step.foreach, scope());
       const problem = !items.ok ? items.error
         : items.value.length > MAX_ITEMS ? { code: 'too_many_items', message: `foreach: ${items.value.length} items, more than the ${MAX_ITEMS} a step takes` } : undefined;
       if (problem || !items.ok) {
@@ -203,7 +207,7 @@ function advance(plan: Plan, state: RunState, context: Context, restarted: reado
         failed.push(id);
       } else if (items.value.length === 0) {
         steps.set(id, { status: 'succeeded', attempt: 1, startedAt: context.at, finishedAt: context.at, outputs: {} });
-        scope.steps.set(id, {});
+        made?.steps.set(id, {});
       } else {
         items.value.forEach((_, index) => steps.set(itemKey(id, index), { status: 'waiting', attempt: 0 }));
         const progress: ForeachProgress = { items: items.value, started: 0, inFlight: 0, failed: 0 };
