@@ -5,7 +5,7 @@ import type { PinnedAction, StaticFile } from '../../domain/deployment.js';
 import type { PersistedStep, RunError, StepError } from '../../domain/run.js';
 import { makeGroupCommitter } from './committer.js';
 import { mergeTransitions } from './merge-transitions.js';
-import { unnamedOn, type NamedQueries } from './named-queries.js';
+import { compileOnce, unnamedOn, type NamedQueries } from './named-queries.js';
 import type { Database } from './schema.js';
 
 /*
@@ -29,18 +29,14 @@ const attemptJson = (row: AttemptRow) => ({
 
 const endJson = (end: RunEndRow | undefined) => (end ? { status: end.status, results: end.results, error: end.error, at: end.at.toISOString() } : null);
 
-/** Stands for a batch's payload in the statement compiled once (see transitionStatement). */
-const PAYLOAD = '\u0000payload';
-
 /**
- * The transition statement of this process, compiled once: its text never changes (only the
- * payload does), so kysely builds and compiles it at the store's creation, not at every batch
- * (a batch is one step of a sequential run: this was about 0.05 ms of CPU per step).
+ * The transition statement of this process, compiled once (only the payload of a batch changes;
+ * a batch is a step of a sequential run).
  */
 export function transitionStatement(db: Kysely<Database>, owner: string): (payload: string) => CompiledQuery<{ i: number; applied: boolean }> {
-  const compiled = sql<{ i: number; applied: boolean }>`
+  const statement = compileOnce<{ payload: string }, { i: number; applied: boolean }>(db as Kysely<unknown>, ['payload'], (slot) => sql`
     with t as (
-      select * from jsonb_to_recordset(${PAYLOAD}::jsonb) as t(i int, run uuid, epoch bigint, expect jsonb, steps jsonb, attempts jsonb, ending jsonb)
+      select * from jsonb_to_recordset(${slot.payload}::jsonb) as t(i int, run uuid, epoch bigint, expect jsonb, steps jsonb, attempts jsonb, ending jsonb)
     ),
     fenced as (
       select t.i, t.run from runs r join t on r.id = t.run
@@ -79,10 +75,50 @@ export function transitionStatement(db: Kysely<Database>, owner: string): (paylo
       where r.id = v.run and jsonb_typeof(v.ending) = 'object'
       returning 1
     )
-    select t.i, exists (select 1 from valid v where v.i = t.i) as applied from t order by t.i`.compile(db);
-  const at = compiled.parameters.indexOf(PAYLOAD);
-  if (at < 0 || compiled.parameters.indexOf(PAYLOAD, at + 1) >= 0) throw new Error('the transition statement takes its payload once');
-  return (payload) => ({ ...compiled, parameters: compiled.parameters.map((value, i) => (i === at ? payload : value)) });
+    select t.i, exists (select 1 from valid v where v.i = t.i) as applied from t order by t.i`);
+  return (payload) => statement({ payload });
+}
+
+type CreateValues = {
+  id: string; projectId: string; workflowId: string; version: number; key: string | null; at: string; endStatus: string | null; triggerType: string;
+  triggerOutputs: string; results: string | null; error: string | null; finishedAt: string | null; rerunOf: string | null; steps: string; attempts: string;
+};
+
+/** A run's creation with its first rows (one statement, compiled once per store: a run started is one of these). */
+function createRunStatement(db: Kysely<Database>, owner: string) {
+  const names: (keyof CreateValues)[] = ['id', 'projectId', 'workflowId', 'version', 'key', 'at', 'endStatus', 'triggerType', 'triggerOutputs', 'results', 'error', 'finishedAt', 'rerunOf', 'steps', 'attempts'];
+  return compileOnce<CreateValues, { created: string | null; epoch: number | null; existing: string | null; serving: boolean }>(db as Kysely<unknown>, names, (v) => sql`
+    with existing as (
+      select id from runs where project_id = ${v.projectId}::uuid and workflow_id = ${v.workflowId}::uuid and idempotency_key = ${v.key}
+    ),
+    serving as (
+      select 1 from deployments where workflow_id = ${v.workflowId}::uuid and project_id = ${v.projectId}::uuid and serving_version = ${v.version} for share
+    ),
+    created as (
+      insert into runs (id, project_id, workflow_id, version, status, trigger_type, trigger_outputs, results, error, owner, owner_epoch, idempotency_key, created_at, started_at, finished_at, rerun_of)
+      select ${v.id}::uuid, ${v.projectId}::uuid, ${v.workflowId}::uuid, ${v.version}, coalesce(${v.endStatus}, 'running'), ${v.triggerType},
+        ${v.triggerOutputs}::json, ${v.results}::json, ${v.error}::jsonb,
+        ${owner}::uuid, 1, ${v.key}, ${v.at}::timestamptz, ${v.at}::timestamptz, ${v.finishedAt}::timestamptz, ${v.rerunOf}::uuid
+      where exists (select 1 from serving) and not exists (select 1 from existing)
+      on conflict (project_id, workflow_id, idempotency_key) where idempotency_key is not null do nothing
+      returning id, owner_epoch
+    ),
+    steps as (
+      insert into step_runs (run_id, step_id, status, attempt, inputs, outputs, error, started_at, finished_at)
+      select c.id, x.step, x.status, x.attempt, x.inputs, x.outputs, x.error, x.started_at, x.finished_at
+      from created c cross join jsonb_to_recordset(${v.steps}::jsonb)
+        as x(step text, status text, attempt int, inputs json, outputs json, error jsonb, started_at timestamptz, finished_at timestamptz)
+      returning 1
+    ),
+    attempts as (
+      insert into step_attempts (run_id, step_id, attempt, status, error, stdout, stderr, logs_truncated, started_at, finished_at)
+      select c.id, x.step, x.attempt, x.status, x.error, x.stdout, x.stderr, x.truncated, x.started_at, x.finished_at
+      from created c cross join jsonb_to_recordset(${v.attempts}::jsonb)
+        as x(step text, attempt int, status text, error jsonb, stdout text, stderr text, truncated boolean, started_at timestamptz, finished_at timestamptz)
+      returning 1
+    )
+    select (select id from created) as created, (select owner_epoch from created) as epoch, (select id from existing) as existing,
+      exists (select 1 from serving) as serving`);
 }
 
 /** Writes a batch of transitions in one statement; `applied` per transition, in order. */
@@ -123,6 +159,7 @@ export function makeRunStore(db: Kysely<Database>, options: RunStoreOptions): Ru
   const owner = options.processId;
   const named = options.named ?? unnamedOn(db as Kysely<unknown>);
   const transitions = transitionStatement(db, owner);
+  const createStatement = createRunStatement(db, owner);
   const committer = makeGroupCommitter<TransitionWrite, boolean>({
     write: (batch) => writeTransitions(named, transitions, batch), keyOf: (write) => write.runId, maxBatch: options.maxBatch ?? 256, merge: mergeTransitions,
   });
@@ -146,38 +183,11 @@ export function makeRunStore(db: Kysely<Database>, options: RunStoreOptions): Ru
       const existing = async () => (key === null ? undefined : db.selectFrom('runs').select('id')
         .where('project_id', '=', run.projectId).where('workflow_id', '=', run.workflowId).where('idempotency_key', '=', key).executeTakeFirst());
       const at = run.at.toISOString();
-      const rows = await named('runner_create_run', sql<{ created: string | null; epoch: number | null; existing: string | null; serving: boolean }>`
-        with existing as (
-          select id from runs where project_id = ${run.projectId}::uuid and workflow_id = ${run.workflowId}::uuid and idempotency_key = ${key}
-        ),
-        serving as (
-          select 1 from deployments where workflow_id = ${run.workflowId}::uuid and project_id = ${run.projectId}::uuid and serving_version = ${run.version} for share
-        ),
-        created as (
-          insert into runs (id, project_id, workflow_id, version, status, trigger_type, trigger_outputs, results, error, owner, owner_epoch, idempotency_key, created_at, started_at, finished_at, rerun_of)
-          select ${run.id}::uuid, ${run.projectId}::uuid, ${run.workflowId}::uuid, ${run.version}, coalesce(${run.end?.status ?? null}, 'running'), ${run.triggerType},
-            ${JSON.stringify(run.triggerOutputs)}::json, ${run.end?.results ? JSON.stringify(run.end.results) : null}::json, ${run.end?.error ? JSON.stringify(run.end.error) : null}::jsonb,
-            ${owner}::uuid, 1, ${key}, ${at}::timestamptz, ${at}::timestamptz, ${run.end ? at : null}::timestamptz, ${run.rerunOf ?? null}::uuid
-          where exists (select 1 from serving) and not exists (select 1 from existing)
-          on conflict (project_id, workflow_id, idempotency_key) where idempotency_key is not null do nothing
-          returning id, owner_epoch
-        ),
-        steps as (
-          insert into step_runs (run_id, step_id, status, attempt, inputs, outputs, error, started_at, finished_at)
-          select c.id, x.step, x.status, x.attempt, x.inputs, x.outputs, x.error, x.started_at, x.finished_at
-          from created c cross join jsonb_to_recordset(${JSON.stringify(run.steps.map(stepJson))}::jsonb)
-            as x(step text, status text, attempt int, inputs json, outputs json, error jsonb, started_at timestamptz, finished_at timestamptz)
-          returning 1
-        ),
-        attempts as (
-          insert into step_attempts (run_id, step_id, attempt, status, error, stdout, stderr, logs_truncated, started_at, finished_at)
-          select c.id, x.step, x.attempt, x.status, x.error, x.stdout, x.stderr, x.truncated, x.started_at, x.finished_at
-          from created c cross join jsonb_to_recordset(${JSON.stringify(run.attempts.map(attemptJson))}::jsonb)
-            as x(step text, attempt int, status text, error jsonb, stdout text, stderr text, truncated boolean, started_at timestamptz, finished_at timestamptz)
-          returning 1
-        )
-        select (select id from created) as created, (select owner_epoch from created) as epoch, (select id from existing) as existing,
-          exists (select 1 from serving) as serving`.compile(db)).catch((error: unknown) => {
+      const rows = await named('runner_create_run', createStatement({
+        id: run.id, projectId: run.projectId, workflowId: run.workflowId, version: run.version, key, at, endStatus: run.end?.status ?? null, triggerType: run.triggerType,
+        triggerOutputs: JSON.stringify(run.triggerOutputs), results: run.end?.results ? JSON.stringify(run.end.results) : null, error: run.end?.error ? JSON.stringify(run.end.error) : null,
+        finishedAt: run.end ? at : null, rerunOf: run.rerunOf ?? null, steps: JSON.stringify(run.steps.map(stepJson)), attempts: JSON.stringify(run.attempts.map(attemptJson)),
+      })).catch((error: unknown) => {
         // A concurrent request with the same chosen id and key (two schedulers firing one tick) lost on the primary key: answered below as the existing run.
         if (key !== null && (error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === 'runs_pkey') return [];
         throw error;
