@@ -131,6 +131,9 @@ function medianOfRounds(rounds) {
   };
 }
 
+/** The variants in the order of a round: reversed every other round, so that a machine getting faster or slower favours neither. */
+const inTurn = (variants, round) => (round % 2 === 1 ? variants : [...variants].reverse());
+
 /** A profile's URLs of another build of the runner read as this build's, so that its frames fall in the same categories. */
 function asThisBuild(profile, runnerDist) {
   if (runnerDist === RUNNER_DIST) return profile;
@@ -152,8 +155,8 @@ async function profileChains(context, variants, runs, rounds) {
     await session.post('Profiler.setSamplingInterval', { interval: 100 });
     const profiles = new Map(variants.map((variant) => [variant.name, []]));
     const durations = new Map(variants.map((variant) => [variant.name, []]));
-    for (let round = 0; round < rounds; round++) {
-      for (const variant of variants) {
+    for (let round = 1; round <= rounds; round++) {
+      for (const variant of inTurn(variants, round)) {
         await session.post('Profiler.start');
         durations.get(variant.name).push(...await timedRuns(variant.engine, context.deployment, 40, runs));
         const { profile } = await session.post('Profiler.stop');
@@ -201,7 +204,7 @@ function printProfiles(profiles) {
 function printFigures(results) {
   const lines = [
     `bench:engine  ${results.at}  commit ${results.commit}  ${results.node}  load average before ${results.loadBefore.map((l) => fixed(l)).join(' ')}, after ${results.loadAfter.map((l) => fixed(l)).join(' ')}`,
-    `(${results.rounds} round${results.rounds > 1 ? 's' : ''}${results.variants.length > 1 ? ', the variants in turn in each' : ''}; each figure the median of the rounds)`,
+    `(${results.rounds} round${results.rounds > 1 ? 's' : ''}${results.variants.length > 1 ? ', the variants in turn in each, in reverse order every other round' : ''}; each figure the median of the rounds)`,
     '',
     'variant   workflow   runs   p50 ms   p95 ms  wall ms/   CPU ms/step:  wrapper  postgres  statements   p50 by round',
     '                                                  step         runner                         /step',
@@ -270,7 +273,7 @@ async function main() {
     const context = { deployment: await deployed, admin, database: database.name };
     const measured = new Map(variants.map((variant) => [variant.name, config.chains.map(() => [])]));
     for (let round = 1; round <= rounds; round++) {
-      for (const variant of variants) {
+      for (const variant of inTurn(variants, round)) {
         for (const [i, chain] of config.chains.entries()) {
           say(`round ${round}/${rounds}, ${variant.name}, chain-${chain.length}: ${chain.warmup} warm-up runs, then ${chain.runs}`);
           measured.get(variant.name)[i].push(await measureChain(context, variant, chain));
