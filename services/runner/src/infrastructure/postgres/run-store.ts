@@ -79,46 +79,68 @@ export function transitionStatement(db: Kysely<Database>, owner: string): (paylo
   return (payload) => statement({ payload });
 }
 
-type CreateValues = {
-  id: string; projectId: string; workflowId: string; version: number; key: string | null; at: string; endStatus: string | null; triggerType: string;
-  triggerOutputs: string; results: string | null; error: string | null; finishedAt: string | null; rerunOf: string | null; steps: string; attempts: string;
+/** One run to create, as the batch statement reads it (JSON texts stay texts: their key order is the caller's). */
+type CreateItem = {
+  i: number; id: string; project_id: string; workflow_id: string; version: number; key: string | null; at: string; end_status: string | null; trigger_type: string;
+  trigger_outputs: unknown; results: unknown; error: unknown; finished_at: string | null; rerun_of: string | null; steps: unknown[]; attempts: unknown[];
 };
 
-/** A run's creation with its first rows (one statement, compiled once per store: a run started is one of these). */
-function createRunStatement(db: Kysely<Database>, owner: string) {
-  const names: (keyof CreateValues)[] = ['id', 'projectId', 'workflowId', 'version', 'key', 'at', 'endStatus', 'triggerType', 'triggerOutputs', 'results', 'error', 'finishedAt', 'rerunOf', 'steps', 'attempts'];
-  return compileOnce<CreateValues, { created: string | null; epoch: number | null; existing: string | null; serving: boolean }>(db as Kysely<unknown>, names, (v) => sql`
-    with existing as (
-      select id from runs where project_id = ${v.projectId}::uuid and workflow_id = ${v.workflowId}::uuid and idempotency_key = ${v.key}
+type CreateRow = { i: number; created: string | null; epoch: number | null; existing: string | null; serving: boolean };
+
+/**
+ * Runs' creation with their first rows, a batch in one statement (compiled once per store). Runs
+ * started at the same time share one commit, as transitions do (DESIGN 8.3): at 32 callers of a
+ * one-step workflow, one commit per creation was most of Postgres's work. `on conflict do
+ * nothing` covers both the idempotency key and the primary key (two schedulers firing one tick
+ * choose the same id): such a run is neither created nor failed, and the caller looks it up.
+ */
+function createRunsStatement(db: Kysely<Database>, owner: string) {
+  return compileOnce<{ payload: string }, CreateRow>(db as Kysely<unknown>, ['payload'], (v) => sql`
+    with input as (
+      select * from json_to_recordset(${v.payload}::json) as x(i int, id uuid, project_id uuid, workflow_id uuid, version int, key text, at timestamptz,
+        end_status text, trigger_type text, trigger_outputs json, results json, error jsonb, finished_at timestamptz, rerun_of uuid, steps json, attempts json)
+    ),
+    existing as (
+      select n.i, r.id from input n join runs r on r.project_id = n.project_id and r.workflow_id = n.workflow_id and r.idempotency_key = n.key
     ),
     serving as (
-      select 1 from deployments where workflow_id = ${v.workflowId}::uuid and project_id = ${v.projectId}::uuid and serving_version = ${v.version} for share
+      select n.i from input n join deployments d on d.workflow_id = n.workflow_id and d.project_id = n.project_id and d.serving_version = n.version
+      for share of d
     ),
     created as (
       insert into runs (id, project_id, workflow_id, version, status, trigger_type, trigger_outputs, results, error, owner, owner_epoch, idempotency_key, created_at, started_at, finished_at, rerun_of)
-      select ${v.id}::uuid, ${v.projectId}::uuid, ${v.workflowId}::uuid, ${v.version}, coalesce(${v.endStatus}, 'running'), ${v.triggerType},
-        ${v.triggerOutputs}::json, ${v.results}::json, ${v.error}::jsonb,
-        ${owner}::uuid, 1, ${v.key}, ${v.at}::timestamptz, ${v.at}::timestamptz, ${v.finishedAt}::timestamptz, ${v.rerunOf}::uuid
-      where exists (select 1 from serving) and not exists (select 1 from existing)
-      on conflict (project_id, workflow_id, idempotency_key) where idempotency_key is not null do nothing
+      select n.id, n.project_id, n.workflow_id, n.version, coalesce(n.end_status, 'running'), n.trigger_type, n.trigger_outputs, n.results, n.error,
+        ${owner}::uuid, 1, n.key, n.at, n.at, n.finished_at, n.rerun_of
+      from input n
+      where n.i in (select i from serving) and n.i not in (select i from existing)
+      order by n.i
+      on conflict do nothing
       returning id, owner_epoch
     ),
     steps as (
       insert into step_runs (run_id, step_id, status, attempt, inputs, outputs, error, started_at, finished_at)
       select c.id, x.step, x.status, x.attempt, x.inputs, x.outputs, x.error, x.started_at, x.finished_at
-      from created c cross join jsonb_to_recordset(${v.steps}::jsonb)
+      from created c join input n on n.id = c.id cross join jsonb_to_recordset(n.steps::jsonb)
         as x(step text, status text, attempt int, inputs json, outputs json, error jsonb, started_at timestamptz, finished_at timestamptz)
       returning 1
     ),
     attempts as (
       insert into step_attempts (run_id, step_id, attempt, status, error, stdout, stderr, logs_truncated, started_at, finished_at)
       select c.id, x.step, x.attempt, x.status, x.error, x.stdout, x.stderr, x.truncated, x.started_at, x.finished_at
-      from created c cross join jsonb_to_recordset(${v.attempts}::jsonb)
+      from created c join input n on n.id = c.id cross join jsonb_to_recordset(n.attempts::jsonb)
         as x(step text, attempt int, status text, error jsonb, stdout text, stderr text, truncated boolean, started_at timestamptz, finished_at timestamptz)
       returning 1
     )
-    select (select id from created) as created, (select owner_epoch from created) as epoch, (select id from existing) as existing,
-      exists (select 1 from serving) as serving`);
+    select n.i, c.id as created, c.owner_epoch as epoch, e.id as existing, exists (select 1 from serving s where s.i = n.i) as serving
+    from input n left join created c on c.id = n.id left join existing e on e.i = n.i
+    order by n.i`);
+}
+
+/** Creates a batch of runs in one statement; one row per run, in order. */
+async function createRuns(named: NamedQueries, statement: ReturnType<typeof createRunsStatement>, batch: readonly Omit<CreateItem, 'i'>[]): Promise<CreateRow[]> {
+  const rows = await named('runner_create_runs', statement({ payload: JSON.stringify(batch.map((item, i) => ({ i, ...item }))) }));
+  const byIndex = new Map(rows.map((row) => [Number(row.i), row]));
+  return batch.map((_, i) => byIndex.get(i) ?? { i, created: null, epoch: null, existing: null, serving: false });
 }
 
 /** Writes a batch of transitions in one statement; `applied` per transition, in order. */
@@ -159,12 +181,18 @@ export function makeRunStore(db: Kysely<Database>, options: RunStoreOptions): Ru
   const owner = options.processId;
   const named = options.named ?? unnamedOn(db as Kysely<unknown>);
   const transitions = transitionStatement(db, owner);
-  const createStatement = createRunStatement(db, owner);
+  const createStatement = createRunsStatement(db, owner);
+  const creations = makeGroupCommitter<Omit<CreateItem, 'i'>, CreateRow>({
+    write: (batch) => createRuns(named, createStatement, batch), keyOf: (item) => item.id, maxBatch: options.maxBatch ?? 256,
+  });
   const committer = makeGroupCommitter<TransitionWrite, boolean>({
     write: (batch) => writeTransitions(named, transitions, batch), keyOf: (write) => write.runId, maxBatch: options.maxBatch ?? 256, merge: mergeTransitions,
   });
   return {
-    drain: committer.drain,
+    drain: async () => {
+      await creations.drain();
+      await committer.drain();
+    },
     servingVersion: async (workflowId) => {
       const row = await db.selectFrom('deployments').select(['project_id', 'serving_version']).where('workflow_id', '=', workflowId).executeTakeFirst();
       return row?.serving_version != null ? { projectId: row.project_id, version: row.serving_version } : undefined;
@@ -183,21 +211,18 @@ export function makeRunStore(db: Kysely<Database>, options: RunStoreOptions): Ru
       const existing = async () => (key === null ? undefined : db.selectFrom('runs').select('id')
         .where('project_id', '=', run.projectId).where('workflow_id', '=', run.workflowId).where('idempotency_key', '=', key).executeTakeFirst());
       const at = run.at.toISOString();
-      const rows = await named('runner_create_run', createStatement({
-        id: run.id, projectId: run.projectId, workflowId: run.workflowId, version: run.version, key, at, endStatus: run.end?.status ?? null, triggerType: run.triggerType,
-        triggerOutputs: JSON.stringify(run.triggerOutputs), results: run.end?.results ? JSON.stringify(run.end.results) : null, error: run.end?.error ? JSON.stringify(run.end.error) : null,
-        finishedAt: run.end ? at : null, rerunOf: run.rerunOf ?? null, steps: JSON.stringify(run.steps.map(stepJson)), attempts: JSON.stringify(run.attempts.map(attemptJson)),
-      })).catch((error: unknown) => {
-        // A concurrent request with the same chosen id and key (two schedulers firing one tick) lost on the primary key: answered below as the existing run.
-        if (key !== null && (error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === 'runs_pkey') return [];
-        throw error;
+      const row = await creations.commit({
+        id: run.id, project_id: run.projectId, workflow_id: run.workflowId, version: run.version, key, at, end_status: run.end?.status ?? null, trigger_type: run.triggerType,
+        trigger_outputs: run.triggerOutputs, results: run.end?.results ?? null, error: run.end?.error ?? null,
+        finished_at: run.end ? at : null, rerun_of: run.rerunOf ?? null, steps: run.steps.map(stepJson), attempts: run.attempts.map(attemptJson),
       });
-      const row = rows[0];
-      if (row?.created) return { type: 'created', epoch: Number(row.epoch) };
-      if (row?.existing) return { type: 'existing', runId: row.existing };
+      if (row.created) return { type: 'created', epoch: Number(row.epoch) };
+      if (row.existing) return { type: 'existing', runId: row.existing };
       // The same key committed by a concurrent request after this statement's snapshot.
       const raced = await existing();
       if (raced) return { type: 'existing', runId: raced.id };
+      // Served, but its id is another run's: ids are random, or chosen with a key (schedules), so never expected.
+      if (row.serving) throw new Error(`run ${run.id} was not created: a run with its id exists`);
       return { type: 'not_serving' };
     },
     commit: async (write) => ((await committer.commit(write)) ? 'applied' : 'fenced'),
