@@ -71,6 +71,12 @@ describe('HTTP edge', () => {
     expect(response.headers.get('x-trace-id')).toBe('0af7651916cd43dd8448eb211c80319c');
   });
 
+  it('makes a trace id of 32 hex digits, another for each request, when the caller sends none', async () => {
+    const ids = await Promise.all([1, 2, 3].map(async () => (await fetch(`${base}/things/abc`, json({ name: 'x', count: 1 }))).headers.get('x-trace-id')));
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(ids).size).toBe(3);
+  });
+
   it('replaces a request id that is not safe to log', async () => {
     const response = await fetch(`${base}/things/abc`, { ...json({ name: 'x', count: 1 }), headers: { 'content-type': 'application/json', 'x-request-id': 'bad id with spaces' } });
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
