@@ -54,7 +54,7 @@ function traceIdOf(headers: Koa.Request['headers']): string {
 
 function requestIdOf(headers: Koa.Request['headers']): string {
   const given = String(headers['x-request-id'] ?? '');
-  return safeId.test(given) ? given : randomUUID().replaceAll('-', '');
+  return safeId.test(given) ? given : randomUUID();
 }
 
 function zodProblem(where: string, error: z.ZodError): HttpProblem {
