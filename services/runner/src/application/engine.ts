@@ -467,9 +467,13 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
     signal: async (projectId, runId, name, payload) => {
       const held = live.get(runId);
       const run = held?.projectId === projectId ? held : undefined;
-      const placed = run ? { workflowId: '', version: 0 } : await store.placeOf(projectId, runId);
-      if (!placed) return rejected({ type: 'RunNotFound' } as const);
-      const plan = run ? run.version.plan : (await versions(placed.workflowId, placed.version)).plan;
+      // A run held here has its plan in memory; another is found in the store, its plan by its version.
+      const storedPlan = async () => {
+        const placed = await store.placeOf(projectId, runId);
+        return placed ? (await versions(placed.workflowId, placed.version)).plan : undefined;
+      };
+      const plan = run ? run.version.plan : await storedPlan();
+      if (!plan) return rejected({ type: 'RunNotFound' } as const);
       const stepId = [...plan.steps.values()].find((step) => step.wait?.signal === name)?.id;
       if (stepId === undefined) return rejected({ type: 'UnknownSignal', signals: [...plan.steps.values()].flatMap((step) => (step.wait ? [step.wait.signal] : [])) } as const);
       const status = run?.state.steps.get(stepId)?.status;
