@@ -12,7 +12,7 @@ import { repoRoot } from '../src/paths.js';
 import { dropInstanceResources, findInstanceResources } from '../src/provision/instance-resources.js';
 import { postgresAdminFromEnv } from '../src/provision/postgres.js';
 import { rabbitAdminFromEnv } from '../src/provision/rabbitmq.js';
-import { freePort, testPrefix } from './fixtures.js';
+import { eventually, freePort, testPrefix } from './fixtures.js';
 
 const run = promisify(execFile);
 const cli = join(repoRoot(), 'adm', 'dist', 'cli.js');
@@ -53,11 +53,13 @@ describe('trellis-adm up, the services in threads of the supervisor', () => {
 
   it('starts them all in one Node process that answers through the gateway, and down stops them gracefully', async () => {
     await run(process.execPath, [cli, 'up'], { env, timeout: 180_000 });
-    const state = readState(join(stateDir, 'state.json'));
-    if (!state) throw new Error('no state file after up');
-    for (const child of ['object-store', ...SERVICES.map((s) => s.name)]) {
-      expect(state.children[child], child).toMatchObject({ status: 'up', thread: true, pid: null });
-    }
+    const names = ['object-store', ...SERVICES.map((s) => s.name)];
+    // up returns once every service answers through the gateway; the supervisor's own probe (every 300 ms) may say so a moment later.
+    const state = await eventually(() => {
+      const now = readState(join(stateDir, 'state.json'));
+      return now && names.every((name) => now.children[name]?.status === 'up') ? now : undefined;
+    }, 10_000, 'every thread up in the state file');
+    for (const child of names) expect(state.children[child], child).toMatchObject({ status: 'up', thread: true, pid: null });
     expect(state.children['gateway']).toMatchObject({ status: 'up' });
     // The supervisor's only child process is nginx (the gateway): no Node process per service.
     const spawned = childrenOf(state.pid);
