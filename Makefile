@@ -14,7 +14,7 @@ MAKEFLAGS += --no-print-directory
 
 ADM := node adm/dist/cli.js
 
-.PHONY: help up down reset status logs test test-infra infra install protos build webui check-adm
+.PHONY: help up down reset status logs test test-infra infra install protos build webui check-adm openapi
 
 help:
 	@sed -n '3,9s/^# //p' Makefile
@@ -49,6 +49,12 @@ webui: install webui/dist/index.html
 webui/dist/index.html: $(WEBUI_INPUTS) package-lock.json node_modules/.package-lock.json
 	@npm run --silent --if-present build -w webui
 	@touch $@
+
+# docs/openapi.json, the API the SDK is generated from: the five services' documents, described
+# from their built routes (none is started). Run it after changing a route, and commit the file.
+openapi: build
+	@npm run --silent openapi
+	@node sdk/scripts/generate.mjs
 
 up: infra build webui
 	@$(ADM) up

@@ -57,6 +57,7 @@ export default defineConfig(
       '**/dist/**',
       '**/coverage/**',
       '**/src/infrastructure/pb/**',
+      'sdk/src/generated/**',
       '.trellis/**',
       '.test-results/**',
       'webui/dist/**',

@@ -10,7 +10,9 @@ import type { Access, Caller } from '../auth/access.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { OpenAPIObject } from 'openapi3-ts/oas31';
 import { buildOpenApi } from './openapi.js';
+import { inertDependencies } from './inert.js';
 import { HttpProblem, fromClientError, toProblem } from './problem.js';
 import { PUBLIC } from '../auth/access.js';
 import { defineRoute, type RequestContext, type Route, type Upload } from './route.js';
@@ -111,7 +113,9 @@ function bodyProblem(error: unknown): HttpProblem {
 const healthBody = z.object({ status: z.literal('ok'), service: z.string(), version: z.string() });
 const readyBody = z.object({ status: z.enum(['ready', 'not_ready']), checks: z.record(z.string(), z.string()) });
 
-function operationalRoutes(options: HttpAppOptions, getOpenApi: () => object): Route[] {
+type OperationalOptions = Pick<HttpAppOptions, 'service' | 'version' | 'readiness' | 'metrics' | 'readinessTimeoutMs'>;
+
+function operationalRoutes(options: OperationalOptions, getOpenApi: () => object): Route[] {
   const timeoutMs = options.readinessTimeoutMs ?? 2000;
   // Operation ids are camelCase: `action-builder` -> `actionBuilderHealth`.
   const id = options.service.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
@@ -272,6 +276,16 @@ function mount(router: Router, route: Route, basePath: string, authenticate: Aut
       if (result.contentType) ctx.type = result.contentType;
     }
   });
+}
+
+/**
+ * The OpenAPI document a service serves at `<base>/openapi.json`, made without serving it:
+ * `make openapi` describes every service this way, from routes built on inert dependencies.
+ */
+export function serviceOpenApi(options: { service: string; version: string; basePath: string; routes: readonly Route[] }): OpenAPIObject {
+  const notServing = { readiness: [], metrics: inertDependencies<Metrics>('metrics') };
+  const routes = [...operationalRoutes({ ...options, ...notServing }, () => ({})), ...options.routes];
+  return buildOpenApi({ title: `Trellis ${options.service}`, version: options.version, basePath: options.basePath, routes });
 }
 
 /** A koa app with request ids, traces, body limits, problem+json errors and the operational routes. */

@@ -2,7 +2,10 @@ import type { Channel } from 'amqplib';
 import type { MessageHandler } from '../amqp/consumer.js';
 import { declareConsumerQueue, declareEmitterExchange, type Binding, type ConsumerQueue } from '../amqp/topology.js';
 import { makeServiceAuthenticator } from '../auth/service-authenticator.js';
-import type { ReadinessCheck, RouteGroup } from '../http/app.js';
+import type { Kysely } from 'kysely';
+import type { OpenAPIObject } from 'openapi3-ts/oas31';
+import { serviceOpenApi, type ReadinessCheck, type RouteGroup } from '../http/app.js';
+import { inertDependencies } from '../http/inert.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Route } from '../http/route.js';
 import type { MessagingTables } from '../postgres/messaging-tables.js';
@@ -76,4 +79,10 @@ export function startTenantService<DB extends MessagingTables & TenancyTables>(s
     const http = await runtime.serve({ basePath: spec.basePath, routes, ...(wiring.groups ? { groups: wiring.groups } : {}), readiness: wiring.readiness ?? [], authenticate });
     return { http, basePath: spec.basePath, host: env.TRELLIS_HTTP_HOST };
   });
+}
+
+/** The OpenAPI document a tenant service serves, made without starting it (`make openapi`). */
+export function tenantServiceOpenApi(spec: Pick<TenantServiceSpec<unknown>, 'service' | 'title' | 'operationPrefix' | 'basePath'> & { version: string; routes: readonly Route[] }): OpenAPIObject {
+  const projectRoute = knownProjectRoute({ db: inertDependencies<Kysely<TenancyTables>>('database'), operationId: `${spec.operationPrefix}GetProject`, serviceTitle: spec.title });
+  return serviceOpenApi({ service: spec.service, version: spec.version, basePath: spec.basePath, routes: [projectRoute, ...spec.routes] });
 }

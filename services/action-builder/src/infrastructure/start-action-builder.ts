@@ -11,7 +11,8 @@ import { deleteProjectData } from '../application/delete-project-data.js';
 import { recordBuildRequest } from '../application/record-build-request.js';
 import { runBuild } from '../application/run-build.js';
 import type { Env } from './config.js';
-import { BASE_PATH, makeRoutes } from './http/routes.js';
+import { HTTP_IDENTITY } from './http/openapi-document.js';
+import { makeRoutes } from './http/routes.js';
 import { makeArtifactStore } from './object-store/builder-objects.js';
 import * as authorization from './pb/authorization/v1/events.js';
 import { makeBuildLogs } from './postgres/build-log-store.js';
@@ -34,7 +35,7 @@ export async function startActionBuilder(env: Env, options: StartOptions): Promi
   const owner = randomUUID();
   const served: { server?: Server } = {};
   const running = await startTenantService<Database>({
-    service: SERVICE, title: 'the action builder', operationPrefix: 'actionBuilder', basePath: BASE_PATH, env, options,
+    ...HTTP_IDENTITY, env, options,
     queue: eventsQueue(env.TRELLIS_MESSAGE_RETRY_DELAYS_MS),
     messages: authorization,
     // A server that stopped listening is shutting down: open log streams end, their clients come back later.

@@ -8,8 +8,9 @@ import { startTenantService } from '@trellis/platform/tenancy/tenant-service';
 import { deleteProjectData } from '../application/delete-project-data.js';
 import { makeUseCases } from '../application/use-cases.js';
 import type { Env } from './config.js';
+import { HTTP_IDENTITY } from './http/openapi-document.js';
 import { makeGit } from './git/checkout.js';
-import { BASE_PATH, makeRoutes } from './http/routes.js';
+import { makeRoutes } from './http/routes.js';
 import * as authorization from './pb/authorization/v1/events.js';
 import { makeQueries } from './postgres/queries.js';
 import { makeScanJobs } from './postgres/scan-jobs.js';
@@ -27,7 +28,7 @@ export type RunningRepository = RunningService<Database>;
 /** The repository service as main.ts runs it (and the tests): tenancy, sources, the scan workers, build requests and the builder's reports. */
 export function startRepository(env: Env, options: StartOptions): Promise<RunningRepository> {
   return startTenantService<Database>({
-    service: SERVICE, title: 'the repository', operationPrefix: 'repository', basePath: BASE_PATH, env, options,
+    ...HTTP_IDENTITY, env, options,
     queue: eventsQueue(env.TRELLIS_MESSAGE_RETRY_DELAYS_MS),
     messages: authorization,
     wire: (runtime) => wire(env, runtime),

@@ -6,7 +6,8 @@ import { startTenantService } from '@trellis/platform/tenancy/tenant-service';
 import { deleteProjectData } from '../application/delete-project-data.js';
 import type { ProjectValues } from '../application/ports.js';
 import type { Env } from './config.js';
-import { BASE_PATH, makeRoutes } from './http/routes.js';
+import { HTTP_IDENTITY } from './http/openapi-document.js';
+import { makeRoutes } from './http/routes.js';
 import * as authorization from './pb/authorization/v1/events.js';
 import { makeProjectValues } from './postgres/project-values.js';
 import type { Database } from './postgres/schema.js';
@@ -53,7 +54,7 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
   // A server that stopped listening is shutting down: open log streams end, their clients come back later.
   const closing = () => served.server !== undefined && !served.server.listening;
   const running = await startTenantService<Database>({
-    service: SERVICE, title: 'the runner', operationPrefix: 'runner', basePath: BASE_PATH, env, options,
+    ...HTTP_IDENTITY, env, options,
     queue: eventsQueue(env.TRELLIS_MESSAGE_RETRY_DELAYS_MS),
     messages: authorization,
     wire: async (runtime, { authenticate }) => {

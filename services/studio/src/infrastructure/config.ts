@@ -11,12 +11,15 @@
 import { z } from 'zod';
 import { objectStoreEnvShape, sealingPublicKey, secretKey, tenantServiceEnvShape } from '@trellis/platform/config';
 
+/** 1 GiB, the gateway's ceiling. */
+export const DEFAULT_UPLOAD_MAX_BYTES = 1024 * 1024 * 1024;
+
 export const envSchema = z.object({
   ...tenantServiceEnvShape(8102),
   ...objectStoreEnvShape,
   TRELLIS_SECRET_KEY: secretKey,
   TRELLIS_RUNNER_PUBLIC_KEY: sealingPublicKey,
-  TRELLIS_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(1024 * 1024 * 1024),
+  TRELLIS_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(DEFAULT_UPLOAD_MAX_BYTES),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -9,7 +9,8 @@ import { makeFileUseCases } from '../application/file-use-cases.js';
 import { makeProjectValueUseCases } from '../application/project-value-use-cases.js';
 import { makeWorkflowUseCases } from '../application/workflow-use-cases.js';
 import type { Env } from './config.js';
-import { BASE_PATH, makeRoutes } from './http/routes.js';
+import { HTTP_IDENTITY } from './http/openapi-document.js';
+import { makeRoutes } from './http/routes.js';
 import { makeFileContents } from './object-store/file-contents.js';
 import * as authorization from './pb/authorization/v1/events.js';
 import { makeFileQueries } from './postgres/file-queries.js';
@@ -31,7 +32,7 @@ export type RunningStudio = RunningService<Database>;
  */
 export function startStudio(env: Env, options: StartOptions): Promise<RunningStudio> {
   return startTenantService<Database>({
-    service: SERVICE, title: 'studio', operationPrefix: 'studio', basePath: BASE_PATH, env, options,
+    ...HTTP_IDENTITY, env, options,
     queue: eventsQueue(env.TRELLIS_MESSAGE_RETRY_DELAYS_MS),
     messages: authorization,
     wire: (runtime) => wire(env, runtime),
