@@ -16,7 +16,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'adm/src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/layers/**/*.test.ts', 'infra/test/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'adm/src/**/*.test.ts', 'sdk/src/**/*.test.ts', 'cli/src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/layers/**/*.test.ts', 'infra/test/**/*.test.ts'],
         },
       },
       {
@@ -30,7 +30,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
-          include: ['services/*/test/e2e/**/*.test.ts', 'test/e2e/**/*.test.ts', 'webui/e2e/**/*.test.ts'],
+          include: ['services/*/test/e2e/**/*.test.ts', 'test/e2e/**/*.test.ts', 'webui/e2e/**/*.test.ts', 'cli/test/**/*.e2e.test.ts', 'sdk/test/**/*.e2e.test.ts'],
         },
       },
       {

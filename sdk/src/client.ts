@@ -17,6 +17,8 @@ export type ClientOptions = {
   /** Sent with every request (e.g. a user agent). */
   headers?: Record<string, string>;
   fetch?: (request: Request) => Promise<Response>;
+  /** Milliseconds since the epoch, to tell an expiring token (default Date.now). */
+  clock?: () => number;
 };
 
 type TokenAnswer = { access_token: string; refresh_token: string; project_id: string | null };
@@ -93,7 +95,7 @@ export function createClient(options: ClientOptions): TrellisClient {
   const authenticatedFetch = async (request: Request): Promise<Response> => {
     const isAuthRoute = authRoutes.includes(new URL(request.url).pathname);
     const renewable = !isAuthRoute && credentials?.kind === 'tokens';
-    if (renewable && credentials?.kind === 'tokens' && expiresSoon(credentials.tokens.accessToken, Date.now() / 1000)) await renew();
+    if (renewable && credentials?.kind === 'tokens' && expiresSoon(credentials.tokens.accessToken, (options.clock ?? Date.now)() / 1000)) await renew();
     const again = renewable ? request.clone() : undefined;
     if (!isAuthRoute) authorize(request);
     let response = await send(request);
@@ -134,4 +136,14 @@ export function createClient(options: ClientOptions): TrellisClient {
     },
     credentials: () => credentials,
   });
+}
+
+/**
+ * The body of a call that succeeded (a refused call has already thrown): `await
+ * unwrap(client.GET('/studio/workflows'))` instead of destructuring `{ data }`.
+ */
+export async function unwrap<T>(call: Promise<{ data?: T; response: Response }>): Promise<T> {
+  const { data, response } = await call;
+  if (data === undefined && response.status !== 204 && response.status !== 202) throw new Error(`${response.url} answered ${response.status} without the body it promises`);
+  return data as T;
 }

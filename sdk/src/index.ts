@@ -1,4 +1,4 @@
-export { createClient, type ClientOptions, type TrellisClient } from './client.js';
+export { createClient, unwrap, type ClientOptions, type TrellisClient } from './client.js';
 export type { Credentials, Tokens } from './credentials.js';
 export { TrellisApiError, TrellisConnectionError, type Problem, type ProblemFinding } from './errors.js';
 export { FINISHED_RUN_STATUSES, waitForRun, type Run, type RunStatus, type WaitOptions } from './runs.js';
