@@ -17,6 +17,8 @@ const TESTS = [
   '\\.test\\.ts$',
   '^(services|packages)/[^/]+/test/',
   '^adm/test/',
+  '^(cli|sdk)/test/',
+  '^test/',
   '^services/[^/]+/src/application/fakes\\.ts$',
   '^packages/platform/src/testing/',
 ];
@@ -159,6 +161,22 @@ module.exports = {
       to: { path: ['^services/', SERVICE_PACKAGE_NAME] },
     },
     {
+      name: 'cli-talks-only-through-the-sdk',
+      severity: 'error',
+      comment:
+        'The trellis CLI is written on @trellis/sdk only: no Trellis package, service or adm code, and no HTTP ' +
+        'client of its own (node:http, node:https, undici), so it does what the API does.',
+      from: { path: '^cli/src/', pathNot: TESTS },
+      to: { path: ['^(packages|services|adm)/', '^@trellis/(?!sdk(/|$))', '^(http|https|http2)$', '(^|/)node_modules/undici/', '^undici(/|$)'] },
+    },
+    {
+      name: 'sdk-imports-no-trellis-code',
+      severity: 'error',
+      comment: 'The SDK stands alone on the generated API description: no Trellis package, service, adm or CLI code.',
+      from: { path: '^sdk/src/', pathNot: TESTS },
+      to: { path: ['^(packages|services|adm|cli)/', '^@trellis/'] },
+    },
+    {
       name: 'generated-code-only-in-own-infrastructure',
       severity: 'error',
       comment:
@@ -208,7 +226,7 @@ module.exports = {
     // Generated code (pb/) is checked as an import target but its own imports are not followed.
     // Build output is not a source at all. Anchored on purpose: an unanchored `dist/` would also
     // drop node_modules/kysely/dist/... and hide every import of kysely from the rules.
-    exclude: { path: '^(packages/[^/]+|services/[^/]+|adm)/(dist|coverage)/' },
+    exclude: { path: '^(packages/[^/]+|services/[^/]+|adm|sdk|cli)/(dist|coverage)/' },
     tsPreCompilationDeps: true,
     detectJSDocImports: false,
     tsConfig: { fileName: 'tsconfig.check.json' },

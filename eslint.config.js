@@ -130,6 +130,19 @@ export default defineConfig(
     rules: { 'no-console': 'error' },
   },
   {
+    name: 'trellis/cli-through-the-sdk',
+    // The CLI does what the API does, through @trellis/sdk (the layer rules forbid node:http).
+    files: ['cli/src/**/*.ts'],
+    ignores: testFiles,
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'The CLI talks to Trellis through @trellis/sdk only.' },
+        { name: 'XMLHttpRequest', message: 'The CLI talks to Trellis through @trellis/sdk only.' },
+      ],
+    },
+  },
+  {
     name: 'trellis/application',
     files: ['services/*/src/application/**/*.ts'],
     ignores: testFiles,

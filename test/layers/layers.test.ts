@@ -35,6 +35,8 @@ const GENERATED = 'generated-code-only-in-own-infrastructure';
 const TEST_TOOLING = 'test-tooling-only-in-tests';
 const CIRCULAR = 'no-circular';
 const UNRESOLVABLE = 'not-to-unresolvable';
+const CLI = 'cli-talks-only-through-the-sdk';
+const SDK = 'sdk-imports-no-trellis-code';
 
 const studio = 'services/studio/src';
 
@@ -103,6 +105,12 @@ const cases: Case[] = [
   { name: 'workflow language -> platform', file: 'packages/workflow-language/src/w-platform.ts', source: `import { makeApp } from '@trellis/platform/http/app';\nexport const m = makeApp;`, rules: [WORKFLOW_LANGUAGE] },
   { name: 'workflow language -> a service', file: 'packages/workflow-language/src/w-service.ts', source: `import type { Workflow } from '../../../services/studio/src/domain/workflow.js';\nexport type W = Workflow;`, rules: [WORKFLOW_LANGUAGE, PLATFORM] },
   { name: 'workflow language test -> vitest (allowed)', file: 'packages/workflow-language/src/expression.test.ts', source: `import { it } from 'vitest';\nimport { parseExpression } from './expression.js';\nit('parses', () => parseExpression);`, rules: [] },
+  { name: 'cli -> the sdk and its own files (allowed)', file: 'cli/src/c-sdk.ts', source: `import { createClient } from '@trellis/sdk';\nimport { note } from './output.js';\nexport const c = [createClient, note];`, rules: [] },
+  { name: 'cli -> platform', file: 'cli/src/c-platform.ts', source: `import { makeApp } from '@trellis/platform/http/app';\nexport const m = makeApp;`, rules: [CLI] },
+  { name: 'cli -> a service by relative path', file: 'cli/src/c-service.ts', source: `import type { Workflow } from '../../services/studio/src/domain/workflow.js';\nexport type W = Workflow;`, rules: [CLI] },
+  { name: 'cli -> node:http', file: 'cli/src/c-http.ts', source: `import { request } from 'node:http';\nexport const r = request;`, rules: [CLI] },
+  { name: 'sdk -> platform', file: 'sdk/src/s-platform.ts', source: `import { makeApp } from '@trellis/platform/http/app';\nexport const m = makeApp;`, rules: [SDK] },
+  { name: 'sdk -> the cli', file: 'sdk/src/s-cli.ts', source: `import { note } from '../../cli/src/output.js';\nexport const n = note;`, rules: [SDK] },
   { name: 'adm -> a service\'s generated code', file: 'adm/src/backup.ts', source: `import * as pb from '../../services/studio/src/infrastructure/pb/studio.js';\nexport const p = pb;`, rules: [GENERATED] },
 ];
 
@@ -113,7 +121,7 @@ const base: Record<string, string> = {
       target: 'ES2023', module: 'NodeNext', moduleResolution: 'NodeNext', customConditions: ['trellis-source'],
       strict: true, verbatimModuleSyntax: true, skipLibCheck: true, noEmit: true,
     },
-    include: ['packages/*/src', 'services/*/src', 'services/*/test', 'adm/src'],
+    include: ['packages/*/src', 'services/*/src', 'services/*/test', 'adm/src', 'sdk/src', 'cli/src'],
   }),
   [`${studio}/domain/workflow.ts`]: `export type Workflow = { readonly id: string };\nexport const addStep = (workflow: Workflow): Workflow => workflow;`,
   [`${studio}/application/ports.ts`]: `export type Clock = () => Date;`,
@@ -126,6 +134,8 @@ const base: Record<string, string> = {
   'packages/kernel/src/result.ts': `export const ok = <T>(value: T) => ({ ok: true, value });\nexport const rejected = <E>(error: E) => ({ ok: false, error });`,
   'packages/kernel/src/roles.ts': `export type Role = 'viewer' | 'owner';`,
   'packages/workflow-language/src/expression.ts': `import jsep from 'jsep';\nexport const parseExpression = (source: string) => jsep(source);`,
+  'sdk/src/index.ts': `export const createClient = () => undefined;`,
+  'cli/src/output.ts': `export const note = (text: string) => text;`,
   'packages/platform/src/testing/db.ts': `import { beforeAll } from 'vitest';\nimport pg from 'pg';\nexport const freshDatabase = () => [beforeAll, pg];`,
 };
 
@@ -159,6 +169,8 @@ async function makeTree(files: Record<string, string>): Promise<string> {
     await mkdir(dirname(join(root, 'node_modules', name)), { recursive: true });
     await symlink(join(repo, 'node_modules', name), join(root, 'node_modules', name));
   }
+  await put(root, 'sdk/package.json', JSON.stringify({ name: '@trellis/sdk', type: 'module', exports: { '.': { 'trellis-source': './src/index.ts', default: './dist/index.js' } } }));
+  await symlink('../../sdk', join(root, 'node_modules/@trellis/sdk'));
   await mkdir(join(root, 'adm/src'), { recursive: true });
   for (const [file, text] of Object.entries(files)) await put(root, file, text);
   return root;
@@ -181,7 +193,7 @@ type CruiseResult = {
 };
 
 async function cruise(root: string): Promise<CruiseResult> {
-  const result = await run(process.execPath, [depcruise, '--config', config, '--output-type', 'json', 'packages', 'services', 'adm'], root);
+  const result = await run(process.execPath, [depcruise, '--config', config, '--output-type', 'json', 'packages', 'services', 'adm', 'sdk', 'cli'], root);
   if (!result.stdout.startsWith('{')) throw new Error(`dependency-cruiser did not answer JSON (exit ${result.code}):\n${result.stderr}`);
   return JSON.parse(result.stdout) as CruiseResult;
 }
