@@ -1,6 +1,8 @@
 import { Command, Option } from 'commander';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerCompletionCommand } from './commands/completion.js';
+import { registerProjectCommands } from './commands/project.js';
+import { registerValueCommands } from './commands/values.js';
 import type { GlobalOptions } from './session.js';
 
 export type CommandGroup = (program: Command, globals: () => GlobalOptions) => void;
@@ -11,7 +13,7 @@ export function withJson(command: Command): Command {
 }
 
 /** Every command group; each lives in commands/ and knows only the SDK and the CLI's helpers. */
-const groups: CommandGroup[] = [registerAuthCommands, registerCompletionCommand];
+const groups: CommandGroup[] = [registerAuthCommands, registerCompletionCommand, registerProjectCommands, registerValueCommands];
 
 export function makeProgram(): Command {
   const program = new Command('trellis')
