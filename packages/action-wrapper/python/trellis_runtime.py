@@ -6,13 +6,16 @@ stdin/stdout: each frame is a 4-byte big-endian length followed by that many byt
 
   wrapper -> child  {"type": "run"|"listen", "id": n, "executionId": s, "idempotencyKey": s, "attempt": n,
                     "inputs": {...}, "workdir": s}
+                    {"type": "tail", "id": n}   (someone follows run n: send its output as written)
   child -> wrapper  {"type": "ready", "functions": [...]} once, or {"type": "load_error", ...}
                     {"type": "emit", "id": n, "outputs": {...}, <logs>}   (triggers, once per new run)
                     {"type": "result", "id": n, "ok": true, "outputs": {...}, <logs>}
                     {"type": "result", "id": n, "ok": false, "error": {"code", "message", "stack"}, <logs>}
+                    {"type": "log", "id": n, "stdout" or "stderr": text}   (a followed run, per line)
   <logs> = "stdout", "stderr" (bounded text), "stdoutDropped", "stderrDropped" (bytes cut)
 
-Each execution's sys.stdout and sys.stderr are redirected to its own bounded buffers. Writes to
+Each execution's sys.stdout and sys.stderr are redirected to its own bounded buffers, sent with
+the result, or line by line in "log" frames once the wrapper sent "tail" for it. Writes to
 the file descriptors 1 and 2 themselves (C extensions, subprocesses) go to the wrapper's stderr,
 not to the execution: fd 1 is moved away so nothing can corrupt the protocol.
 
@@ -36,6 +39,7 @@ import inspect
 import io
 import json
 import os
+import queue
 import struct
 import sys
 import threading
@@ -66,13 +70,19 @@ THIS_FILE = os.path.abspath(__file__)
 
 
 class BoundedText(io.TextIOBase):
-    """A text stream that keeps at most LOG_LIMIT bytes and counts the rest."""
+    """A text stream that keeps at most LOG_LIMIT bytes and counts the rest.
+
+    Kept text waits for take() (the result frame), unless someone follows the execution: then
+    go_live() hands what is kept so far to `sink`, and every line after it as it is completed
+    (or at flush()), so the wrapper can forward it at once.
+    """
 
     def __init__(self):
         super().__init__()
         self._parts = []
         self._size = 0
         self._dropped = 0
+        self._sink = None
         self._lock = threading.Lock()
 
     def writable(self):
@@ -92,10 +102,24 @@ class BoundedText(io.TextIOBase):
                     self._parts.append(data[:room])
                     self._size = LOG_LIMIT
                 self._dropped += len(data) - max(room, 0)
+            if self._sink is not None and b"\n" in data:
+                self._hand_over()
         return len(text)
 
+    def _hand_over(self):
+        if self._parts:
+            self._sink(b"".join(self._parts).decode("utf-8", "replace"))
+            self._parts = []
+
+    def go_live(self, sink):
+        with self._lock:
+            self._sink = sink
+            self._hand_over()
+
     def flush(self):
-        pass
+        with self._lock:
+            if self._sink is not None:
+                self._hand_over()
 
     def take(self):
         with self._lock:
@@ -247,11 +271,39 @@ def ryax_source(emit, emit_error):
     return _ryax_source_class(emit, emit_error)
 
 
+# Which execution runs now, and the ids the wrapper asked to follow before theirs started.
+_tail_lock = threading.Lock()
+_current = None
+_tailed = set()
+
+
+def go_live(request_id, out, err):
+    out.go_live(lambda text: send({"type": "log", "id": request_id, "stdout": text}))
+    err.go_live(lambda text: send({"type": "log", "id": request_id, "stderr": text}))
+
+
+def tail(request_id):
+    """Someone follows execution `request_id`: its output is sent as written from now on."""
+    with _tail_lock:
+        current = _current
+        if current is None or current[0] != request_id:
+            _tailed.add(request_id)
+            return
+    go_live(*current)
+
+
 def execute(module, message):
+    global _current
     out, err = BoundedText(), BoundedText()
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out, err
     request_id = message["id"]
+    with _tail_lock:
+        _current = (request_id, out, err)
+        followed = request_id in _tailed
+        _tailed.discard(request_id)
+    if followed:
+        go_live(request_id, out, err)
     inputs = message.get("inputs", {})
     for name in FLOAT_INPUTS:
         if type(inputs.get(name)) is int:
@@ -289,6 +341,8 @@ def execute(module, message):
                  "error": {"code": "error", "message": f"the handler called sys.exit({error.code!r})", "stack": ""}}
     finally:
         sys.stdout, sys.stderr = saved
+        with _tail_lock:
+            _current = None
     reply.update(logs_of(out, err))
     send(reply)
 
@@ -328,11 +382,29 @@ def main():
         os._exit(1)
     functions = [name for name in ("handle", "run") if callable(getattr(module, name, None))]
     send({"type": "ready", "functions": functions})
+    # Frames are read beside the executions: a "tail" frame comes while the handler runs.
+    requests = queue.SimpleQueue()
+    threading.Thread(target=read_frames, args=(stdin, requests), daemon=True).start()
     while True:
-        message = receive(stdin)
+        message = requests.get()
         if message is None:
             return 0
         execute(module, message)
+
+
+def read_frames(stdin, requests):
+    try:
+        while True:
+            message = receive(stdin)
+            if message is None:
+                return
+            if message.get("type") == "tail":
+                tail(message.get("id"))
+            else:
+                requests.put(message)
+    finally:
+        # The end of input (or a frame that cannot be read) stops the main loop: the wrapper restarts us.
+        requests.put(None)
 
 
 if __name__ == "__main__":

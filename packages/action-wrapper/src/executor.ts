@@ -5,7 +5,7 @@ import type { ActionDefinition } from '@trellis/action-manifest/definition';
 import { type Failure, FailureCode } from './failure.js';
 import { type HttpEndpoint, isRyaxTrigger, ryaxEndpointInputs } from './http-endpoint.js';
 import type { Limiter } from './limiter.js';
-import { type CapturedLogs, makeLogCapture } from './log-capture.js';
+import { type CapturedLogs, type LogCapture, makeLogCapture } from './log-capture.js';
 import type { HandlerOutcome, HandlerRuntime } from './runtime.js';
 import { download, packDirectory, redactUrl, unpackDirectory, upload } from './transfer.js';
 import { type DecodeOptions, type Download, type Upload, type WireValue, decodeInputs, encodeOutputs } from './values.js';
@@ -54,6 +54,8 @@ export type Executor = {
   run(request: ExecutionRequest): Promise<ExecutionResult>;
   /** Runs a trigger until `signal` fires or the trigger stops; events go to `send`. */
   listen(request: ListenRequest, send: (event: TriggerEvent) => void, signal: AbortSignal): Promise<void>;
+  /** The logs of an execution in flight (queued or running), to follow them (TailLogs); undefined once it ended. */
+  logsOf(executionId: string): LogCapture | undefined;
 };
 
 /** Problems of a request that make it malformed (the caller's bug, INVALID_ARGUMENT), not a failed run. */
@@ -126,7 +128,7 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
     return undefined;
   };
 
-  const execute = async (request: ExecutionRequest, workdir: string, logs: ReturnType<typeof makeLogCapture>, onWorkdirUsed: () => void): Promise<{ outputs?: Record<string, WireValue>; error?: Failure }> => {
+  const execute = async (request: ExecutionRequest, workdir: string, logs: LogCapture, onWorkdirUsed: () => void): Promise<{ outputs?: Record<string, WireValue>; error?: Failure }> => {
     const decoded = decodeInputs(definition.inputs, request.inputs, decodeOptions);
     if (!decoded.ok) return { error: decoded.error };
     const timeoutMs = request.timeoutMs > 0 ? request.timeoutMs : deps.defaultTimeoutMs;
@@ -171,11 +173,17 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
     }
   };
 
+  const inFlight = new Map<string, LogCapture>();
+
   return {
+    logsOf: (executionId) => inFlight.get(executionId),
+
     run(request) {
+      // Known from the moment it is queued, so a follower that comes early waits for its output.
+      const logs = makeLogCapture(deps.logLimitBytes);
+      inFlight.set(request.executionId, logs);
       return deps.limiter.run(async () => {
         const started = deps.now();
-        const logs = makeLogCapture(deps.logLimitBytes);
         // Only a path: it is created when something needs it (files travel, or the handler
         // asks for context.workdir). Creating and removing a folder on every run cost more
         // than the rest of a no-op execution (bench/wrapper).
@@ -192,6 +200,8 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
             durationMs: Math.round(deps.now() - started),
           };
         } finally {
+          if (inFlight.get(request.executionId) === logs) inFlight.delete(request.executionId);
+          logs.end();
           // After the answer is on its way, and only if the folder may exist.
           if (used) setImmediate(() => void rm(workdir, { recursive: true, force: true }).catch(() => undefined));
         }

@@ -14,6 +14,47 @@ describe('makeLogCapture', () => {
   });
 });
 
+describe('following a capture', () => {
+  const aFollower = () => {
+    const seen: string[] = [];
+    return { seen, follower: { write: (stream: string, bytes: Buffer) => seen.push(`${stream}:${bytes.toString()}`), end: () => seen.push('end') } };
+  };
+
+  it('gives a follower what was kept so far, then each kept write, then the end', () => {
+    const logs = makeLogCapture(8);
+    logs.write('stderr', 'e1');
+    logs.write('stdout', 'o1');
+    const { seen, follower } = aFollower();
+    logs.follow(follower);
+    logs.write('stdout', 'o2345678');
+    logs.end();
+    logs.write('stdout', 'late');
+    expect(seen).toEqual(['stdout:o1', 'stderr:e1', 'stdout:o23456', 'end']);
+  });
+
+  it('starts what waits for a follower once, when the first comes, and lets a follower go', () => {
+    const logs = makeLogCapture();
+    const starts: string[] = [];
+    logs.whenFollowed(() => starts.push('early'));
+    const { seen, follower } = aFollower();
+    const stop = logs.follow(follower);
+    logs.follow(aFollower().follower);
+    logs.whenFollowed(() => starts.push('late'));
+    stop();
+    logs.write('stdout', 'x');
+    expect([starts, seen]).toEqual([['early', 'late'], []]);
+  });
+
+  it('ends a follower that comes after the end at once', () => {
+    const logs = makeLogCapture();
+    logs.write('stdout', 'x');
+    logs.end();
+    const { seen, follower } = aFollower();
+    logs.follow(follower);
+    expect(seen).toEqual(['end']);
+  });
+});
+
 describe('installLogCapture', () => {
   let uninstall: (() => void) | undefined;
   afterEach(() => uninstall?.());

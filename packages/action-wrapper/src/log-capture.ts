@@ -4,6 +4,14 @@ import { format } from 'node:util';
 export type StreamName = 'stdout' | 'stderr';
 export type CapturedLogs = { readonly stdout: string; readonly stderr: string; readonly truncated: boolean };
 
+/** Someone following an execution's output as it is written (TailLogs). */
+export type LogFollower = {
+  /** Bytes the capture kept, in the order they were written to that stream. */
+  write(stream: StreamName, bytes: Buffer): void;
+  /** The execution ended: nothing more comes. */
+  end(): void;
+};
+
 /** The bounded stdout and stderr of one execution (or of a trigger between two runs). */
 export type LogCapture = {
   write(stream: StreamName, chunk: string | Uint8Array): void;
@@ -11,6 +19,15 @@ export type LogCapture = {
   drop(stream: StreamName, bytes: number): void;
   /** The text so far, with `…[truncated N bytes]` at the end of a cut stream; starts afresh. */
   take(): CapturedLogs;
+  /** Gives `follower` what was kept so far (stdout, then stderr), then each kept write until `end`; the returned function lets it go. */
+  follow(follower: LogFollower): () => void;
+  /**
+   * `start` runs once, when the first follower comes (at once if one already has): a runtime
+   * that holds output back until the execution ends (Python) starts sending it as written.
+   */
+  whenFollowed(start: () => void): void;
+  /** The execution ended: followers get `end` and are let go; later writes reach nobody. */
+  end(): void;
 };
 
 export const defaultLogLimitBytes = 1024 * 1024;
@@ -18,24 +35,58 @@ export const defaultLogLimitBytes = 1024 * 1024;
 export function makeLogCapture(limitBytes = defaultLogLimitBytes): LogCapture {
   const fresh = () => ({ chunks: [] as Buffer[], size: 0, dropped: 0 });
   let streams = { stdout: fresh(), stderr: fresh() };
+  // Made on the first follow: an execution nobody follows pays one comparison per write.
+  let followers: Set<LogFollower> | undefined;
+  let followed = false;
+  let ended = false;
+  const starters: (() => void)[] = [];
+  const keep = (stream: StreamName, bytes: Buffer) => {
+    streams[stream].chunks.push(bytes);
+    if (followers !== undefined) for (const follower of followers) follower.write(stream, bytes);
+  };
   return {
     write(stream, chunk) {
       const s = streams[stream];
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
       const room = limitBytes - s.size;
       if (bytes.length <= room) {
-        s.chunks.push(bytes);
+        keep(stream, bytes);
         s.size += bytes.length;
         return;
       }
       if (room > 0) {
-        s.chunks.push(bytes.subarray(0, room));
+        keep(stream, bytes.subarray(0, room));
         s.size = limitBytes;
       }
       s.dropped += bytes.length - Math.max(room, 0);
     },
     drop(stream, bytes) {
       streams[stream].dropped += bytes;
+    },
+    follow(follower) {
+      if (ended) {
+        follower.end();
+        return () => undefined;
+      }
+      for (const stream of ['stdout', 'stderr'] as const) for (const bytes of streams[stream].chunks) follower.write(stream, bytes);
+      (followers ??= new Set()).add(follower);
+      if (!followed) {
+        followed = true;
+        for (const start of starters.splice(0)) start();
+      }
+      return () => void followers?.delete(follower);
+    },
+    whenFollowed(start) {
+      if (followed) start();
+      else starters.push(start);
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      const last = followers;
+      followers = undefined;
+      starters.length = 0;
+      for (const follower of last ?? []) follower.end();
     },
     take() {
       const text = (s: ReturnType<typeof fresh>) =>

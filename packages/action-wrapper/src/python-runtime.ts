@@ -188,6 +188,10 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
       child.process.stdin.write(
         encodeFrame({ type, id, executionId: invocation.executionId, idempotencyKey: invocation.idempotencyKey, attempt: invocation.attempt, inputs: invocation.inputs, workdir: invocation.workdir }),
       );
+      // The child holds an execution's output until its result unless told that someone follows it.
+      invocation.logs.whenFollowed(() => {
+        if (child.pending.has(id)) child.process.stdin.write(encodeFrame({ type: 'tail', id }));
+      });
       if (invocation.signal.aborted) onAbort();
     });
   };

@@ -107,6 +107,7 @@ export async function startWrapper(options: WrapperOptions): Promise<Wrapper> {
     wrapperVersion,
     defaultTimeoutMs: timeoutMs,
     concurrency,
+    logLimitBytes,
     isDraining: () => draining,
     listens,
     diagnostics,

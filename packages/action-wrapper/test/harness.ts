@@ -53,7 +53,7 @@ export function typesAction(runtime: 'nodejs' | 'python'): ActionDefinition {
   });
 }
 
-const modes = ['ok', 'echo', 'action-error', 'throw', 'hang', 'pid', 'log', 'bad-output', 'missing', 'async', 'sleep', 'context'];
+const modes = ['ok', 'echo', 'action-error', 'throw', 'hang', 'pid', 'log', 'bad-output', 'missing', 'async', 'sleep', 'context', 'tail'];
 
 export function miscAction(runtime: 'nodejs' | 'python'): ActionDefinition {
   return anAction({

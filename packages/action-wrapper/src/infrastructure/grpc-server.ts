@@ -2,6 +2,7 @@ import { Server, ServerCredentials, type ServerErrorResponse, status } from '@gr
 import type { ActionDefinition } from '@trellis/action-manifest/definition';
 import { type Executor, requestProblems } from '../executor.js';
 import type { Limiter } from '../limiter.js';
+import { makeTail, type TailChunk } from '../log-tail.js';
 import { executionRequestOf, initResponseOf, listenRequestOf, listenResponseOf, runResponseOf } from './codecs.js';
 import * as pb from './pb/action/v1/action.js';
 
@@ -12,6 +13,8 @@ export type ServerDeps = {
   readonly wrapperVersion: string;
   readonly defaultTimeoutMs: number;
   readonly concurrency: number;
+  /** How far a TailLogs reader may fall behind (bytes waiting for it) before what comes next is cut. */
+  readonly logLimitBytes: number;
   readonly isDraining: () => boolean;
   /** Listen calls in progress: aborted on shutdown. */
   readonly listens: Set<AbortController>;
@@ -38,6 +41,9 @@ function statusOf(failure: CallFailure): Partial<ServerErrorResponse> & { code: 
       return { code: status.INTERNAL, details: 'internal error in the action wrapper' };
   }
 }
+
+const tailStreams = { stdout: pb.TailLogsResponse_Stream.STREAM_STDOUT, stderr: pb.TailLogsResponse_Stream.STREAM_STDERR } as const;
+const tailResponseOf = (chunk: TailChunk): pb.TailLogsResponse => ({ stream: tailStreams[chunk.stream], text: chunk.text });
 
 export function makeActionService(deps: ServerDeps): pb.ActionServiceServer {
   const { definition } = deps;
@@ -88,6 +94,16 @@ export function makeActionService(deps: ServerDeps): pb.ActionServiceServer {
           controller.abort();
           deps.listens.delete(controller);
         });
+    },
+
+    // An execution not in flight (unknown, ended, or on another wrapper) ends the stream at once, OK: there is nothing to follow.
+    tailLogs(call) {
+      const logs = deps.executor.logsOf(call.request.executionId);
+      if (logs === undefined) return call.end();
+      const tail = makeTail({ send: (chunk) => call.write(tailResponseOf(chunk)), end: () => call.end() }, deps.logLimitBytes);
+      call.on('drain', () => tail.drained());
+      const stop = logs.follow(tail);
+      call.on('cancelled', stop);
     },
 
     health(_call, callback) {

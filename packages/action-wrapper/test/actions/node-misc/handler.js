@@ -40,6 +40,13 @@ export async function handle(inputs, context) {
       return {};
     case 'context':
       return { result: JSON.stringify({ idempotencyKey: context.idempotencyKey, attempt: context.attempt, executionId: context.executionId }) };
+    case 'tail':
+      // A line, a pause of `size` ms, another line: a follower sees the first before the end.
+      console.log('first');
+      console.error('warn');
+      await sleep(inputs.size);
+      process.stdout.write('second\n');
+      return { result: 'tailed' };
     case 'sleep':
       await sleep(inputs.size);
       return { result: `slept ${inputs.size}` };

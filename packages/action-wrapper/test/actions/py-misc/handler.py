@@ -47,6 +47,14 @@ def handle(inputs, context):
         return slow_upper(inputs["text"])
     if mode == "context":
         return {"result": json.dumps({"idempotencyKey": context.idempotency_key, "attempt": context.attempt, "executionId": context.execution_id})}
+    if mode == "tail":
+        # A line, a pause of `size` ms, another line: a follower sees the first before the end.
+        print("first")
+        print("warn", file=sys.stderr)
+        time.sleep(inputs["size"] / 1000)
+        sys.stdout.write("sec")
+        sys.stdout.write("ond\n")
+        return {"result": "tailed"}
     if mode == "sleep":
         time.sleep(inputs["size"] / 1000)
         return {"result": "slept %d" % inputs["size"]}
