@@ -5,7 +5,7 @@ import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 type Explained = { code: string; message: string; hint?: string; exitCode: ExitCode };
 
 const hints: Record<string, string> = {
-  unauthenticated: 'run `trellis login`',
+  unauthenticated: 'run `trellis login`, or check TRELLIS_API_KEY / TRELLIS_TOKEN',
   token_expired: 'run `trellis login`',
   invalid_credentials: 'check the username and password',
   user_token_required: 'this needs a person\'s login, not an API key: run `trellis login`',
