@@ -55,6 +55,7 @@ export function makeTestSite() {
     stop: async () => {},
     processLog: () => '',
     pidOf: () => undefined,
+    tailCall: () => undefined,
     scaleToZero: async (action) => {
       scaled.push(nameOf(action));
       return prepared.includes(nameOf(action)) ? 'stopped' : 'not_running';

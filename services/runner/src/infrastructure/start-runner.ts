@@ -93,7 +93,11 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
         handlers: { ...makeHandlers(), ...deployments.handlers },
         routes: makeRoutes({
           db: runtime.db, webhooks, siteStats: site.stats, siteScaleToZero: site.scaleToZero, triggerStatus: triggers.status, defaultRetentionDays: env.TRELLIS_RUNNER_RETENTION_DAYS,
-          runs: { engine, removeRunObjects, closing, answers, getText: runObjects.getText, runsPrefix: runObjects.runsPrefix, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}) },
+          runs: {
+            engine, removeRunObjects, closing, answers, getText: runObjects.getText, runsPrefix: runObjects.runsPrefix, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}),
+            // The engine calls a step with the idempotency key `<run>:<step>`.
+            tailStep: (runId, step) => site?.tailCall(`${runId}:${step}`),
+          },
         }),
         // `/user-api/<project>/<path>`: the HTTP triggers, outside /runner (and its OpenAPI document).
         groups: [{

@@ -15,7 +15,7 @@ import { isStoredFile } from '../../domain/stored-file.js';
 import { tickOfKey } from '../../application/fire-schedules.js';
 import { accepted, type RunAnswers } from './run-answers.js';
 import { shownRecord } from './value-views.js';
-import { streamStepLogs, type StepLogSource } from './step-log-stream.js';
+import { type AttemptTail, streamStepLogs, type StepLogSource } from './step-log-stream.js';
 import { webhookSchema, webhookView } from './webhook-view.js';
 
 const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const satisfies readonly RunStatus[];
@@ -167,6 +167,8 @@ export type RunRouteDeps = {
   closing?: () => boolean;
   /** How often a followed step's logs are read (500 ms). */
   logPollMs?: number;
+  /** The step's attempt running on this replica, if any, whose output a follower gets as it is written. */
+  tailStep?: (runId: string, step: string) => AttemptTail | undefined;
 };
 
 const cursorKey = z.tuple([z.string(), z.string()]);
@@ -221,14 +223,20 @@ export function makeRunRoutes(deps: RunRouteDeps): Route[] {
       summary: 'The logs of a step\'s attempts (what the action wrote); followed live with Accept: text/event-stream',
       description: 'As JSON: every attempt so far with its stdout and stderr. With `Accept: text/event-stream`: Server-Sent Events, one `attempt` event '
         + 'per ended attempt (`id` is the attempt number, `data` the attempt as in the JSON answer; `Last-Event-ID` resumes after it), the next ones as they '
-        + 'are recorded, and an `end` event (`{"status": ...}`, the step\'s status) once the step is done. An action\'s output reaches the runner when its '
-        + 'attempt ends, so live means each attempt\'s logs arrive as it ends, not line by line.',
+        + 'are recorded, and an `end` event (`{"status": ...}`, the step\'s status) once the step is done. While an attempt runs, what its action writes '
+        + 'comes as it is written, in `output` events without an id: `data` is `{"attempt": N, "stream": "stdout"|"stderr", "text": "..."}` (a piece of '
+        + 'the output, often a line; everything written so far first, then each new write); that attempt\'s `attempt` event, with its whole stdout and '
+        + 'stderr, follows once it ends, then the next attempt\'s output if the step retries. `output` events are a preview: they come only when the '
+        + 'attempt runs on the runner replica that answers the stream (otherwise, or when the action cannot be followed, only `attempt` events come), '
+        + 'they are not resent on reconnection (`Last-Event-ID` counts ended attempts only), a client reading too slowly gets '
+        + '`…[truncated N bytes]` in place of what it missed, and the `attempt` event is the record.',
       params: stepParams,
       responses: { 200: { description: 'Each attempt\'s logs (application/json, or text/event-stream when asked)', schema: logsSchema } },
       handler: async ({ params, context }): Promise<RouteResult> => {
         const run = await runOf(projectOf(context).projectId, params.id);
         stepIn(run, params.step);
         if (String(context.headers['accept'] ?? '').includes('text/event-stream')) {
+          const tailStep = deps.tailStep;
           const lastEventId = Number(context.headers['last-event-id']);
           return {
             status: 200, contentType: 'text/event-stream',
@@ -236,6 +244,7 @@ export function makeRunRoutes(deps: RunRouteDeps): Route[] {
             headers: { 'cache-control': 'no-cache', 'x-accel-buffering': 'no', connection: 'close' },
             body: streamStepLogs(stepLogSource(deps.queries, run.id, params.step), Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0, {
               pollMs: deps.logPollMs ?? 500, maxMs: LOG_STREAM_MAX_MS, closing: deps.closing ?? (() => false),
+              ...(tailStep === undefined ? {} : { running: () => tailStep(run.id, params.step) }),
             }),
           };
         }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { streamStepLogs, type StepLogPage } from './step-log-stream.js';
+import { type AttemptTail, type LiveOutput, streamStepLogs, type StepLogPage } from './step-log-stream.js';
 
 /** Everything the stream sends until it ends. */
 async function readAll(stream: Readable): Promise<string> {
@@ -59,5 +59,51 @@ describe('a step\'s logs as Server-Sent Events', () => {
       if (text.includes(': waiting')) break; // leaving the loop destroys the stream
     }
     expect(stream.destroyed).toBe(true);
+  });
+
+  it('sends a running attempt\'s output as it comes, all of it before that attempt\'s event, even when its last piece trails the end', async () => {
+    const running = pages(
+      { attempts: [], done: false, status: 'running' },
+      { attempts: [{ attempt: 1 }], done: true, status: 'succeeded' },
+      { attempts: [], done: true, status: 'succeeded' },
+    );
+    let write: (output: LiveOutput) => void = () => {};
+    let finish = () => {};
+    const tail: AttemptTail = {
+      attempt: 1,
+      follow: (onOutput, onEnd) => {
+        write = onOutput;
+        finish = onEnd;
+        queueMicrotask(() => onOutput({ stream: 'stdout', text: 'first\n' }));
+        return () => {};
+      },
+    };
+    // The poll that finds attempt 1 ended comes before its tail's last piece and end.
+    const source = async (after: number) => {
+      if (running.asked.length === 1) setTimeout(() => { write({ stream: 'stderr', text: 'last\n' }); finish(); }, 20);
+      return running.source(after);
+    };
+    const text = await readAll(streamStepLogs(source, 0, { ...options, pollMs: 5, running: () => tail }));
+    expect(text).toBe(': step logs\n\n'
+      + 'event: output\ndata: {"attempt":1,"stream":"stdout","text":"first\\n"}\n\n'
+      + 'event: output\ndata: {"attempt":1,"stream":"stderr","text":"last\\n"}\n\n'
+      + 'id: 1\nevent: attempt\ndata: {"attempt":1}\n\n'
+      + 'event: end\ndata: {"status":"succeeded"}\n\n');
+  });
+
+  it('tails each attempt once, and only the one after the last attempt sent', async () => {
+    const { source } = pages(
+      { attempts: [], done: false, status: 'running' },
+      { attempts: [], done: false, status: 'running' },
+      { attempts: [{ attempt: 1 }, { attempt: 2 }], done: true, status: 'succeeded' },
+      { attempts: [], done: true, status: 'succeeded' },
+    );
+    const followed: number[] = [];
+    const tailOf = (attempt: number): AttemptTail => ({ attempt, follow: (_onOutput, onEnd) => { followed.push(attempt); queueMicrotask(onEnd); return () => {}; } });
+    // Attempt 2 runs here while attempt 1's event is not sent yet: it waits; attempt 1 is followed once.
+    let calls = 0;
+    const running = () => tailOf(++calls < 3 ? 1 : 2);
+    await readAll(streamStepLogs(source, 0, { ...options, pollMs: 20, running }));
+    expect(followed).toEqual([1]);
   });
 });

@@ -6,10 +6,12 @@ export type RpcFailure = { readonly type: 'deadline' | 'cancelled' | 'failed'; r
 
 export type RpcOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: RpcFailure };
 
-/** A warm channel to one wrapper: Init, Run and Health with deadlines, Listen as a stream; `close` ends the channel. */
+/** A warm channel to one wrapper: Init, Run and Health with deadlines, Listen and TailLogs as streams; `close` ends the channel. */
 export type ActionClient = {
   /** Opens a trigger's stream (no deadline: it lasts as long as the trigger listens; `cancel()` ends it). */
   listen: (request: pb.ListenRequest) => ClientReadableStream<pb.ListenResponse>;
+  /** Follows an execution's output while it runs (no deadline: it ends with the execution; `cancel()` ends it sooner). */
+  tailLogs: (executionId: string) => ClientReadableStream<pb.TailLogsResponse>;
   init: (deadlineMs: number) => Promise<RpcOutcome<pb.InitResponse>>;
   run: (request: pb.RunRequest, deadlineMs: number, signal?: AbortSignal) => Promise<RpcOutcome<pb.RunResponse>>;
   health: (deadlineMs: number) => Promise<RpcOutcome<pb.HealthResponse>>;
@@ -52,6 +54,7 @@ export function makeActionClient(port: number): ActionClient {
     run: (request, deadlineMs, signal) => unary(client.run, request, deadlineMs, signal),
     health: (deadlineMs) => unary(client.health, pb.HealthRequest.fromPartial({}), deadlineMs),
     listen: (request) => client.listen(request),
+    tailLogs: (executionId) => client.tailLogs(pb.TailLogsRequest.fromPartial({ executionId })),
     close: () => client.close(),
   };
 }

@@ -1,6 +1,7 @@
 import type { ActionVersionRef, Call, CallFailure, CallLogs, CallOutcome } from '../../application/site.js';
 import type { ActionInstance } from './action-instance.js';
 import type { LiveAction } from './action-process.js';
+import type { RunningCall, RunningCalls } from './call-tail.js';
 import * as pb from '../pb/action/v1/action.js';
 import { decodeOutputs, encodeInputs } from './values.js';
 
@@ -39,9 +40,10 @@ function failureOfError(error: pb.RunError): CallFailure {
 /**
  * One call on an action version: its inputs checked against the declaration first, a slot of the
  * version's concurrency limit (callers beyond it wait in order), the process started if it is not
- * running, then Run with a deadline; every way it can end becomes a CallOutcome.
+ * running, then Run with a deadline; every way it can end becomes a CallOutcome. While Run is in
+ * flight the call is in `running`, so a follower of its step's logs can tail it.
  */
-export async function callAction(instance: ActionInstance, action: ActionVersionRef, call: Call, now: () => number): Promise<CallOutcome> {
+export async function callAction(instance: ActionInstance, action: ActionVersionRef, call: Call, now: () => number, running: RunningCalls): Promise<CallOutcome> {
   const started = now();
   const failed = (failure: CallFailure, logs: CallLogs = NO_LOGS): CallOutcome => ({ ok: false, failure, logs, durationMs: Math.round(now() - started) });
   const inputs = encodeInputs(action.inputs, call.inputs);
@@ -69,7 +71,10 @@ export async function callAction(instance: ActionInstance, action: ActionVersion
       executionId: call.executionId, idempotencyKey: call.idempotencyKey, attempt: call.attempt,
       inputs: inputs.value, outputUrls: { ...call.outputUrls }, timeoutMs: call.timeoutMs,
     });
+    const inFlight: RunningCall = { attempt: call.attempt, executionId: call.executionId, client: live.client };
+    running.set(call.idempotencyKey, inFlight);
     const answer = await live.client.run(request, call.timeoutMs + DEADLINE_MARGIN_MS, controller.signal);
+    if (running.get(call.idempotencyKey) === inFlight) running.delete(call.idempotencyKey);
     live.calls.delete(controller);
     call.signal?.removeEventListener('abort', onAbort);
     if (!answer.ok) {

@@ -5,6 +5,8 @@ import type { ActionSite, ActionVersionRef, CallOutcome, PrepareFailure } from '
 import { type ActionInstance, makeActionInstance, type ScaleOutcome } from './action-instance.js';
 import { makeArtifactCache } from './artifact-cache.js';
 import { callAction } from './call-action.js';
+import { type RunningCalls, tailOf } from './call-tail.js';
+import type { AttemptTail } from '../http/step-log-stream.js';
 import { listenOn } from './trigger-listener.js';
 import type { TriggerSite } from '../../application/trigger-site.js';
 
@@ -35,6 +37,8 @@ export type LocalSite = ActionSite & TriggerSite & {
   pidOf: (action: VersionKey) => number | undefined;
   /** Stops the version's process now unless a call is in flight, as its idle time would (an operator's scale to zero; the next call cold-starts it). */
   scaleToZero: (action: ActionVersionRef) => Promise<ScaleOutcome>;
+  /** The call in flight here for a step (its idempotency key, `<run>:<step>`), to follow its output; undefined when none is. */
+  tailCall: (idempotencyKey: string) => AttemptTail | undefined;
 };
 
 /** What identifies an action version on the site. */
@@ -63,6 +67,7 @@ export function makeLocalSite(store: ObjectStore, settings: LocalSiteSettings, l
 
   const pending = new Map<string, Promise<Result<ActionInstance, PrepareFailure>>>();
   const settled = new Map<string, ActionInstance>();
+  const running: RunningCalls = new Map();
 
   /** The instance of a version, its artifact fetched and unpacked first (once; a refusal is tried again next time). */
   const instanceOf = async (action: ActionVersionRef): Promise<Result<ActionInstance, PrepareFailure>> => {
@@ -99,7 +104,7 @@ export function makeLocalSite(store: ObjectStore, settings: LocalSiteSettings, l
       if (stopped) return unavailable('the runner is stopping');
       const instance = await instanceOf(action);
       if (!instance.ok) return unavailable(instance.error.reason);
-      return callAction(instance.value, action, call, now);
+      return callAction(instance.value, action, call, now, running);
     },
     async listen(action, request, handlers, signal) {
       if (stopped) return { kind: 'ended', message: 'the runner is stopping' };
@@ -120,5 +125,9 @@ export function makeLocalSite(store: ObjectStore, settings: LocalSiteSettings, l
     processLog: (action) => settled.get(keyOf(action))?.processLog() ?? '',
     pidOf: (action) => settled.get(keyOf(action))?.pid(),
     scaleToZero: async (action) => (await settled.get(keyOf(action))?.scaleToZero()) ?? 'not_running',
+    tailCall: (idempotencyKey) => {
+      const call = running.get(idempotencyKey);
+      return call === undefined ? undefined : tailOf(call);
+    },
   };
 }
