@@ -1,8 +1,12 @@
 import { Command, Option } from 'commander';
+import { registerActionCommands } from './commands/action.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerProjectCommands } from './commands/project.js';
+import { registerRepoCommands } from './commands/repo.js';
+import { registerRunCommands } from './commands/run.js';
 import { registerValueCommands } from './commands/values.js';
+import { registerWorkflowCommands } from './commands/workflow.js';
 import type { GlobalOptions } from './session.js';
 
 export type CommandGroup = (program: Command, globals: () => GlobalOptions) => void;
@@ -13,7 +17,7 @@ export function withJson(command: Command): Command {
 }
 
 /** Every command group; each lives in commands/ and knows only the SDK and the CLI's helpers. */
-const groups: CommandGroup[] = [registerAuthCommands, registerCompletionCommand, registerProjectCommands, registerValueCommands];
+const groups: CommandGroup[] = [registerAuthCommands, registerCompletionCommand, registerRepoCommands, registerActionCommands, registerProjectCommands, registerValueCommands, registerWorkflowCommands, registerRunCommands];
 
 export function makeProgram(): Command {
   const program = new Command('trellis')
