@@ -28,7 +28,7 @@ beforeAll(async () => {
   [cli, actions, failing] = await Promise.all([
     // A work directory of its own: a builder starting elsewhere (another test's instance, with
     // another database) sweeps the folders of builders it does not know, ours mid-build included.
-    startCliInstance({ overrides: (name): Record<string, string> => (name === 'action-builder' ? { TRELLIS_NPM_REGISTRY: registry.url, TRELLIS_BUILD_PARALLELISM: '2', TRELLIS_BUILD_WORK_DIR: path.join(scratch, 'builder') } : {}) }),
+    startCliInstance({ overrides: (name): Record<string, string> => (name === 'action-builder' ? { TRELLIS_NPM_REGISTRY: registry.url, TRELLIS_BUILD_PARALLELISM: '2' } : {}) }),
     makeTestRepository(),
     makeTestRepository(),
   ]);

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import amqp from 'amqplib';
 import { declareEmitterExchange } from '@trellis/platform/amqp/topology';
 import { generateSealingKeyPair } from '@trellis/platform/crypto/sealed-box';
@@ -29,6 +32,9 @@ export const ADMIN_PASSWORD = 'end-to-end admin password';
  */
 export async function startPlatform(options: { overrides?: (name: ServiceName) => Record<string, string> } = {}): Promise<Platform> {
   const suffix = randomBytes(4).toString('hex');
+  // The builder's folder is its instance's own (as adm gives each instance one): a builder that
+  // starts clears what it does not know there, builds of other test instances included.
+  const buildWorkDir = path.join(tmpdir(), `trellis-e2e-builds-${suffix}`);
   const [vhost, store] = await Promise.all([createTestVhost(), startTestObjectStore()]);
   const secretKey = randomBytes(32).toString('base64');
   const repositorySecretKey = randomBytes(32).toString('base64');
@@ -50,6 +56,7 @@ export async function startPlatform(options: { overrides?: (name: ServiceName) =
       ? { TRELLIS_ADMIN_PASSWORD: ADMIN_PASSWORD, TRELLIS_SECRET_KEY: secretKey }
       : running.authorization ? { TRELLIS_AUTH_JWKS_URL: `${running.authorization.url}/authorization/.well-known/jwks.json` } : {}),
     ...(name === 'repository' ? { TRELLIS_SECRET_KEY: repositorySecretKey } : {}),
+    ...(name === 'action-builder' ? { TRELLIS_BUILD_WORK_DIR: buildWorkDir } : {}),
     ...(name === 'studio' ? { TRELLIS_SECRET_KEY: studioSecretKey, TRELLIS_RUNNER_PUBLIC_KEY: runnerKeys.publicKey } : {}),
     ...(name === 'runner' ? { TRELLIS_SEALING_KEY: runnerKeys.privateKey } : {}),
     ...options.overrides?.(name),
@@ -84,6 +91,7 @@ export async function startPlatform(options: { overrides?: (name: ServiceName) =
       await Promise.all(Object.values(running).map((service) => service.stop()));
       await Promise.all([vhost.close(), store.close()]);
       await Promise.all(Object.values(databases).map(dropDatabase));
+      await rm(buildWorkDir, { recursive: true, force: true });
     },
   };
 }
