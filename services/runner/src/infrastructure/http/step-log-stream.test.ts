@@ -106,4 +106,20 @@ describe('a step\'s logs as Server-Sent Events', () => {
     await readAll(streamStepLogs(source, 0, { ...options, pollMs: 20, running }));
     expect(followed).toEqual([1]);
   });
+
+  it('cuts output that would wait beyond the limit for a slow client, and says so before the next piece', async () => {
+    const { source } = pages({ attempts: [], done: false, status: 'running' }, { attempts: [{ attempt: 1 }], done: true, status: 'succeeded' }, { attempts: [], done: true, status: 'succeeded' });
+    const tail: AttemptTail = {
+      attempt: 1,
+      follow: (onOutput, onEnd) => {
+        // Three pieces at once: the client has not read the first when the others come.
+        for (const text of ['a', 'bb', 'ccc']) onOutput({ stream: 'stdout', text });
+        setTimeout(() => { onOutput({ stream: 'stdout', text: 'd' }); onEnd(); }, 10);
+        return () => {};
+      },
+    };
+    const text = await readAll(streamStepLogs(source, 0, { ...options, pollMs: 30, running: () => tail, outputLimitBytes: 10 }));
+    const outputs = text.split('\n\n').filter((event) => event.startsWith('event: output')).map((event) => (JSON.parse(event.split('data: ')[1] ?? '') as { text: string }).text);
+    expect(outputs).toEqual(['a', '…[truncated 5 bytes]', 'd']);
+  });
 });

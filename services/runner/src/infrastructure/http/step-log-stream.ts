@@ -62,6 +62,23 @@ export function streamStepLogs(source: StepLogSource, after: number, options: St
   return withLiveOutput((pages) => pollingEventStream(pagesOf(pages), after, polling), source, after, options.running, options.outputLimitBytes ?? OUTPUT_LIMIT_BYTES);
 }
 
+const outputEvent = (attempt: number, output: LiveOutput) => `event: output\ndata: ${JSON.stringify({ attempt, stream: output.stream, text: output.text })}\n\n`;
+
+/** Pushes `output` events; while more than `limit` bytes wait for a slow client, output is counted instead, and said cut before the next one. */
+function outputSender(stream: Readable, limit: number): (attempt: number, output: LiveOutput) => void {
+  let cut = 0;
+  return (attempt, output) => {
+    if (stream.destroyed) return;
+    if (stream.readableLength > limit) {
+      cut += Buffer.byteLength(output.text);
+      return;
+    }
+    if (cut > 0) stream.push(outputEvent(attempt, { stream: output.stream, text: `…[truncated ${cut} bytes]` }));
+    cut = 0;
+    stream.push(outputEvent(attempt, output));
+  };
+}
+
 type OpenTail = { readonly attempt: number; readonly ended: Promise<void>; readonly close: () => void };
 
 /**
@@ -75,7 +92,6 @@ function withLiveOutput(poll: (source: StepLogSource) => Readable, source: StepL
   let tail: OpenTail | undefined;
   let tailed = after;
   let sent = after;
-  let cut = 0;
   const outer = new Readable({
     read() {
       inner.resume();
@@ -86,17 +102,7 @@ function withLiveOutput(poll: (source: StepLogSource) => Readable, source: StepL
       callback(error);
     },
   });
-  const outputEvent = (attempt: number, output: LiveOutput) => `event: output\ndata: ${JSON.stringify({ attempt, stream: output.stream, text: output.text })}\n\n`;
-  const send = (attempt: number, output: LiveOutput) => {
-    if (outer.destroyed) return;
-    if (outer.readableLength > limit) {
-      cut += Buffer.byteLength(output.text);
-      return;
-    }
-    if (cut > 0) outer.push(outputEvent(attempt, { stream: output.stream, text: `…[truncated ${cut} bytes]` }));
-    cut = 0;
-    outer.push(outputEvent(attempt, output));
-  };
+  const send = outputSender(outer, limit);
   const open = () => {
     if (tail !== undefined || outer.destroyed) return;
     const found = running();
