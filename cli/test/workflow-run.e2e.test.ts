@@ -102,8 +102,8 @@ describe('trellis workflow', () => {
 
     const broken = await cli.trellis(['workflow', 'validate', 'broken.yaml']);
     expect(broken.code).toBe(1);
-    expect(broken.stdout).toMatch(/^broken\.yaml:8:13 \S+ .*no-such-action/m);
-    expect(broken.stdout).toMatch(/^broken\.yaml:12:13 \S+ .*ghost/m);
+    expect(broken.stdout).toMatch(/^broken\.yaml:8:13 unknown_action .*no-such-action/m);
+    expect(broken.stdout).toMatch(/^broken\.yaml:12:13 unknown_step_reference .*ghost/m);
     for (const line of lines(broken.stdout)) expect(line).toMatch(/^broken\.yaml:\d+:\d+ [a-z_]+ \S/);
     expect(lines(broken.stderr)).toEqual([expect.stringMatching(/^trellis: workflow_invalid: broken\.yaml has 2 problems \(/)]);
 
@@ -230,8 +230,8 @@ describe('trellis run', () => {
     const head = tree.findIndex((line) => line.startsWith(`run ${greetRun}`));
     expect(tree[head]).toMatch(/greet v1\s+succeeded\s+\S+ (ms|s)$/);
     expect(tree.slice(head + 1, head + 5)).toEqual([
-      expect.stringMatching(/^├─ say\s+talk@1\.0\.0\s+succeeded\s+1 attempt\s+\S+ (ms|s)$/),
-      expect.stringMatching(/^└─ each\s+echo@1\.0\.0\s+succeeded\s+items: 2 succeeded\s+\S+ (ms|s)$/),
+      expect.stringMatching(/^├─ say {3}talk@1\.0\.0 {2}succeeded {2}1 attempt\s+\S+ (ms|s)$/),
+      expect.stringMatching(/^└─ each {2}echo@1\.0\.0 {2}succeeded {2}items: 2 succeeded\s+\S+ (ms|s)$/),
       expect.stringMatching(/^ {3}├─ each\[0\]\s+succeeded\s+1 attempt\s+\S+ (ms|s)$/),
       expect.stringMatching(/^ {3}└─ each\[1\]\s+succeeded\s+1 attempt/),
     ]);
@@ -321,7 +321,7 @@ describe('trellis run', () => {
     expect(detail.steps[0]).toMatchObject({ id: 'first', status: 'succeeded', attempts: [] });
     const show = await cli.trellis(['run', 'show', detail.id]);
     expect(show.stdout).toMatch(/^rerun of:\s+\S+$/m);
-    expect(show.stdout).toMatch(/first\s+talk@1\.0\.0\s+succeeded\s+0 attempts/);
+    expect(show.stdout).toMatch(/^├─ first\s+talk@1\.0\.0\s+succeeded\s+reused$/m);
   });
 
   it('says what is not found with exit code 3', async () => {

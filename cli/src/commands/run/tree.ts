@@ -29,13 +29,25 @@ function itemNode(id: string, item: { index: number; attempts: readonly AttemptL
   };
 }
 
-function stepNode(step: RunStep, items: Items): Node {
+type Widths = { id: number; action: number; status: number };
+
+const actionOf = (step: RunStep) => step.action || (step.signal ? `wait for ${step.signal}` : '');
+
+/** Columns of sibling steps line up: each padded to the widest (before colouring, which adds invisible characters). */
+function widthsOf(steps: readonly RunStep[]): Widths {
+  const widest = (texts: readonly string[]) => Math.max(0, ...texts.map((text) => text.length));
+  return { id: widest(steps.map((step) => step.id)), action: widest(steps.map(actionOf)), status: widest(steps.map((step) => step.status)) };
+}
+
+function stepNode(step: RunStep, items: Items, widths: Widths, rerun: boolean): Node {
   const counts = step.items ? Object.entries(step.items).map(([status, count]) => `${count} ${status}`).join(', ') : '';
-  const what = step.action || (step.signal ? `wait for ${step.signal}` : '');
+  // A re-run from where the first failed takes the steps that had succeeded as they were: no attempt.
+  const reused = rerun && step.status === 'succeeded' && step.attempts.length === 0 && !step.items;
+  const tries = step.items ? `items: ${counts}` : reused ? 'reused' : plural(step.attempts.length, 'attempt');
   const itemNodes = (items.get(step.id) ?? []).map((item) => itemNode(step.id, item));
   return {
-    text: [colors.bold(step.id), what, colorStatus(step.status), step.items ? `items: ${counts}` : plural(step.attempts.length, 'attempt'), formatDuration(step.duration_ms), errorText(step.error)]
-      .filter(Boolean).join('  '),
+    text: [colors.bold(step.id.padEnd(widths.id)), actionOf(step).padEnd(widths.action), colorStatus(step.status) + ' '.repeat(widths.status - step.status.length), tries,
+      reused ? '' : formatDuration(step.duration_ms), errorText(step.error)].filter(Boolean).join('  '),
     children: [...(step.attempts.length > 1 ? step.attempts.map(attemptNode) : []), ...itemNodes],
   };
 }
@@ -50,9 +62,11 @@ function render(nodes: readonly Node[], indent: string): string[] {
 /** The run as a tree: its steps in DAG order, each with its attempts (when it retried) and its foreach items; the compensations after. */
 export function runTree(run: RunDetail, items: Items): string[] {
   const head = [colors.bold(`run ${run.id}`), `${run.workflow} v${run.version}`, colorStatus(run.status), formatDuration(run.duration_ms)].join('  ');
-  const steps: Node[] = dagOrder(run.steps).map((step) => stepNode(step, items));
+  const rerun = run.rerun_of !== null;
+  const widths = widthsOf([...run.steps, ...run.compensations]);
+  const steps: Node[] = dagOrder(run.steps).map((step) => stepNode(step, items, widths, rerun));
   const compensations: Node[] = run.compensations.length > 0
-    ? [{ text: colors.bold('compensations'), children: run.compensations.map((step) => stepNode(step, items)) }]
+    ? [{ text: colors.bold('compensations'), children: run.compensations.map((step) => stepNode(step, items, widths, rerun)) }]
     : [];
   return [head, ...render([...steps, ...compensations], '')];
 }
