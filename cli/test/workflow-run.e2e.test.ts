@@ -182,6 +182,28 @@ describe('trellis workflow', () => {
     expect(shown.stdout).toMatch(/^deployment:\s+deployed v1$/m);
     expect(shown.stdout).toMatch(/^v1\s+/m);
   });
+  it('a deployment the runner refuses exits 1 with its reason', async () => {
+    // Studio checks HTTP paths against the drafts: hook-a's draft moves to another path while
+    // its deployed version still serves /hook, so hook-b's /hook passes studio and the runner refuses it.
+    const hook = (name: string, route: string) => [
+      'apiVersion: trellis.dev/v1', 'kind: Workflow', `name: ${name}`, 'trigger:', '  type: http', `  path: ${route}`, '  inputs:', '    - { name: text, type: string }',
+      'steps:', '  - id: echo', '    action: echo', '    inputs:', '      text: ${{ trigger.text }}', '',
+    ].join('\n');
+    await writeFile(file('hook-a.yaml'), hook('hook-a', 'hook'));
+    await writeFile(file('hook-a2.yaml'), hook('hook-a', 'hook-moved'));
+    await writeFile(file('hook-b.yaml'), hook('hook-b', 'hook'));
+    expect((await cli.trellis(['workflow', 'import', 'hook-a.yaml'])).code).toBe(0);
+    const served = await cli.trellis(['workflow', 'deploy', 'hook-a', '--wait']);
+    expect(served.stdout).toBe('Deployed hook-a v1, answering HTTP at /user-api/<project>/hook\n');
+    expect((await cli.trellis(['workflow', 'import', 'hook-a2.yaml'])).code).toBe(0);
+    expect((await cli.trellis(['workflow', 'import', 'hook-b.yaml'])).code).toBe(0);
+
+    const refused = await cli.trellis(['workflow', 'deploy', 'hook-b', '--wait']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(/^hook-b v1: failed \(/m);
+    expect(refused.stderr).toMatch(/^trellis: deploy_failed: hook-b v1 failed to deploy: the HTTP path hook is already served by the workflow hook-a .*\(see `trellis workflow show hook-b`\)$/m);
+  });
 });
 
 describe('trellis run', () => {
@@ -249,6 +271,13 @@ describe('trellis run', () => {
     expect(one.stdout).toBe('first line: from a file\n\nsecond line\n');
     const json = await cli.trellis(['run', 'logs', greetRun, '--step', 'say', '--json']);
     expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ run_id: greetRun, step: 'say', attempts: [expect.objectContaining({ attempt: 1, status: 'succeeded' })] })]);
+    // A finished step's stream: its attempt, then its end; with --json one event per line.
+    const events = await cli.trellis(['run', 'logs', greetRun, '--step', 'say', '--follow', '--json']);
+    expect(events.code, events.stderr).toBe(0);
+    expect(lines(events.stdout).map((line) => JSON.parse(line))).toEqual([
+      { step: 'say', event: 'attempt', id: '1', data: expect.objectContaining({ attempt: 1, stdout: 'first line: from a file\n\nsecond line\n' }) },
+      { step: 'say', event: 'end', data: { status: 'succeeded' } },
+    ]);
   });
 
   it('follows the logs live: a line the step prints before it sleeps shows up before the step ends', async () => {
