@@ -19,10 +19,11 @@ export function withJson(command: Command): Command {
 /** Every command group; each lives in commands/ and knows only the SDK and the CLI's helpers. */
 const groups: CommandGroup[] = [registerAuthCommands, registerCompletionCommand, registerRepoCommands, registerActionCommands, registerProjectCommands, registerValueCommands, registerWorkflowCommands, registerRunCommands];
 
+export const VERSION = '0.1.0';
+
 export function makeProgram(): Command {
   const program = new Command('trellis')
     .description('The Trellis command line: repositories, actions, workflows and runs from your terminal.')
-    .version('0.1.0', '-V, --version')
     .option('--context <name>', 'the saved context to use (default: the current one, or TRELLIS_CONTEXT)')
     .option('--url <url>', 'the Trellis URL, overriding the context (or TRELLIS_URL)')
     .addOption(new Option('--no-color', 'no colours (also NO_COLOR=1, or when the output is not a terminal)'))

@@ -99,6 +99,13 @@ describe('usage', () => {
     expect(result.stderr).toContain('Did you mean login?');
   });
 
+  it('prints its version for `trellis --version` only: after a command, --version is that command\'s', async () => {
+    expect((await cli.trellis(['--version'])).stdout).toBe('0.1.0\n');
+    const exported = await cli.trellis(['workflow', 'export', 'nothing', '--version', '3']);
+    expect(exported.stdout).not.toContain('0.1.0');
+    expect(exported.code).not.toBe(0);
+  });
+
   it('completes commands in bash from the script `trellis completion bash` prints', () => {
     const script = `source <(${process.execPath} ${CLI} completion bash); COMP_WORDS=(trellis log); COMP_CWORD=1; _trellis; echo "\${COMPREPLY[@]}"`;
     const result = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
