@@ -194,7 +194,7 @@ describe('trellis workflow', () => {
     await writeFile(file('hook-b.yaml'), hook('hook-b', 'hook'));
     expect((await cli.trellis(['workflow', 'import', 'hook-a.yaml'])).code).toBe(0);
     const served = await cli.trellis(['workflow', 'deploy', 'hook-a', '--wait']);
-    expect(served.stdout).toBe('Deployed hook-a v1, answering HTTP at /user-api/<project>/hook\n');
+    expect(served.stdout).toBe(`Deployed hook-a v1, answering HTTP at ${cli.url}/user-api/cli-runs/hook\n`);
     expect((await cli.trellis(['workflow', 'import', 'hook-a2.yaml'])).code).toBe(0);
     expect((await cli.trellis(['workflow', 'import', 'hook-b.yaml'])).code).toBe(0);
 

@@ -25,6 +25,7 @@ export const registerRunCommands: CommandGroup = (program: Command, globals) => 
     .option('--workflow <name>', 'only the runs of this workflow (name or id)')
     .option('--status <status>', 'only runs in this status: queued, running, succeeded, failed, canceled')
     .option('--limit <n>', 'at most this many runs', '20')
+    .option('-q, --quiet', 'only the runs\' ids, one a line')
     .action((options: RunListOptions) => showRunList(client(), options));
 
   withJson(run.command('show <id>').description('a run: its steps as a tree (attempts, foreach items, timings), results and error'))

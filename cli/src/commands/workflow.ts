@@ -36,7 +36,10 @@ export const registerWorkflowCommands: CommandGroup = (program: Command, globals
     .option('--version <n>', 'deploy this existing version again (a rollback)')
     .option('-w, --wait', 'wait until the runner serves it (exit 1 with the reason if the deployment fails)')
     .option('--timeout <seconds>', 'how long --wait waits', '120')
-    .action((name: string, options: DeployOptions) => deployWorkflow(client(), name, options));
+    .action((name: string, options: DeployOptions) => {
+      const session = openSession(globals());
+      return deployWorkflow(session.client, name, options, session.url);
+    });
 
   withJson(workflow.command('undeploy <name>').description('stop serving the workflow: runs in flight finish (or, with --immediate, are canceled)'))
     .option('--immediate', 'cancel the runs in flight')

@@ -5,7 +5,7 @@ import type { RunDetail, RunItem } from '../workflow/api-types.js';
 import { explainRunNotFound, readRun } from './find.js';
 import { runTree, type Items } from './tree.js';
 
-export type RunListOptions = { workflow?: string; status?: RunItem['status']; limit: string; json?: boolean };
+export type RunListOptions = { workflow?: string; status?: RunItem['status']; limit: string; json?: boolean; quiet?: boolean };
 
 /** A foreach step shows at most this many of its items. */
 const ITEMS_SHOWN = 50;
@@ -31,6 +31,8 @@ export async function listRuns(client: TrellisClient, options: RunListOptions): 
 export async function showRunList(client: TrellisClient, options: RunListOptions): Promise<void> {
   const runs = await listRuns(client, options);
   if (options.json) return printJson(runs);
+  // Ids alone, one a line, for the shell: `trellis run logs "$(trellis run list -q --limit 1)"`.
+  if (options.quiet) return runs.forEach((run) => printLine(run.id));
   printTable(['id', 'workflow', 'version', 'status', 'trigger', 'created', 'duration'], runs.map((run) => [
     run.id, run.workflow, `v${run.version}`, colorStatus(run.status), run.trigger, run.created_at, formatDuration(run.duration_ms),
   ]));

@@ -44,7 +44,8 @@ async function waitUntilServed(client: TrellisClient, workflow: WorkflowView, pr
   }
 }
 
-export async function deployWorkflow(client: TrellisClient, nameOrId: string, options: DeployOptions): Promise<void> {
+/** `baseUrl`: where the CLI reaches Trellis, to say where a deployed HTTP trigger answers. */
+export async function deployWorkflow(client: TrellisClient, nameOrId: string, options: DeployOptions, baseUrl?: string): Promise<void> {
   const limit = timeoutMs(options.timeout);
   const { id, name } = await findWorkflow(client, nameOrId);
   const body = options.version ? { version: Number(options.version) } : {};
@@ -65,11 +66,16 @@ export async function deployWorkflow(client: TrellisClient, nameOrId: string, op
     const { studio, runner } = await waitUntilServed(client, requested, progress, limit);
     progress.stop();
     if (options.json) return printJson(studio);
-    const where = runner.trigger === 'http' && runner.http_path ? `, answering HTTP at /user-api/<project>/${runner.http_path}` : '';
+    const where = runner.trigger === 'http' && runner.http_path ? `, answering HTTP at ${await triggerUrl(client, runner.http_path, baseUrl)}` : '';
     printLine(`Deployed ${colors.bold(name)} v${runner.serving_version}${where}`);
   } finally {
     progress.stop();
   }
+}
+
+async function triggerUrl(client: TrellisClient, httpPath: string, baseUrl = ''): Promise<string> {
+  const project = await unwrap(client.GET('/studio/project'));
+  return `${baseUrl.replace(/\/+$/, '')}/user-api/${encodeURIComponent(project.name)}/${httpPath}`;
 }
 
 export async function undeployWorkflow(client: TrellisClient, nameOrId: string, options: UndeployOptions): Promise<void> {
