@@ -1,8 +1,6 @@
-import type { paths } from '@trellis/sdk';
+import type { JsonBody as Json, paths } from '@trellis/sdk';
 
 /* The API's bodies these commands read, named once from the generated types. */
-
-type Json<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
 
 export type MyProject = Json<paths['/authorization/me/projects']['get']['responses'][200]>['items'][number];
 export type Project = Json<paths['/authorization/projects']['get']['responses'][200]>['items'][number];

@@ -1,8 +1,6 @@
-import type { paths } from '@trellis/sdk';
+import type { JsonBody as Json, paths } from '@trellis/sdk';
 
 /* The API's bodies these commands read, named once from the generated types. */
-
-type Json<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
 
 export type SourceItem = Json<paths['/repository/sources']['get']['responses'][200]>['items'][number];
 export type SourceDetail = Json<paths['/repository/sources/{id}']['get']['responses'][200]>;

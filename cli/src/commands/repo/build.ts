@@ -2,9 +2,9 @@ import { TrellisApiError, unwrap, type TrellisClient } from '@trellis/sdk';
 import { CliError } from '../../exit-codes.js';
 import { colorStatus, colors, formatDuration, note, printJson, printLine, printTable } from '../../output.js';
 import type { BuilderBuild, BuildRequest } from './api-types.js';
-import { makeProgress } from './progress.js';
+import { makeProgress } from '../../progress.js';
 import { findSource } from './sources.js';
-import { deadlineOf, POLL_MS, sleep } from './wait.js';
+import { deadlineOf, POLL_MS, sleep } from '../../wait.js';
 
 export type BuildOptions = { wait?: boolean; timeout: string; json?: boolean };
 

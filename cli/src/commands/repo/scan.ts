@@ -4,7 +4,7 @@ import { note, printJson, printLine } from '../../output.js';
 import type { ScanDetail } from './api-types.js';
 import { printScan } from './scan-output.js';
 import { findSource } from './sources.js';
-import { deadlineOf, POLL_MS, sleep } from './wait.js';
+import { deadlineOf, POLL_MS, sleep } from '../../wait.js';
 
 export type ScanOptions = { wait?: boolean; timeout: string; json?: boolean };
 

@@ -1,6 +1,6 @@
 import { readEventStream, type TrellisClient } from '@trellis/sdk';
 import type { AttemptLogs, RunDetail } from '../workflow/api-types.js';
-import { sleep } from '../workflow/progress.js';
+import { POLL_MS, sleep } from '../../wait.js';
 import { explainRunNotFound, readRun } from './find.js';
 import { makeLogWriter, type LogStream, type LogWriter } from './log-writer.js';
 import { logNames, prefixedFor, stepsOfLogs, writeAttempt, type LogsOptions } from './logs.js';
@@ -8,7 +8,6 @@ import { logNames, prefixedFor, stepsOfLogs, writeAttempt, type LogsOptions } fr
 type Output = { attempt: number; stream: LogStream; text: string };
 
 const FINISHED = ['succeeded', 'failed', 'canceled'];
-const POLL_MS = 500;
 
 /**
  * One step's logs as the runner streams them (Server-Sent Events) until its `end`: `output`

@@ -1,8 +1,6 @@
-import type { paths } from '@trellis/sdk';
+import type { JsonBody as Json, paths } from '@trellis/sdk';
 
 /* The API's bodies the workflow and run commands read, named once from the generated types. */
-
-type Json<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
 
 export type WorkflowSummary = Json<paths['/studio/workflows']['get']['responses'][200]>['items'][number];
 export type WorkflowView = Json<paths['/studio/workflows/{id}']['get']['responses'][200]>;

@@ -4,12 +4,12 @@ import { colors, printJson, printLine } from '../../output.js';
 import { allItems } from '../../pages.js';
 import type { RunnerDeployment, WorkflowView } from './api-types.js';
 import { findWorkflow, rethrowWorkflowNotFound } from './find.js';
-import { makeProgress, sleep, timedOut, timeoutMs, type Progress } from './progress.js';
+import { makeProgress, type Progress } from '../../progress.js';
+import { POLL_MS, sleep, timedOut, timeoutMs } from '../../wait.js';
 
 export type DeployOptions = { version?: string; wait?: boolean; timeout: string; json?: boolean };
 export type UndeployOptions = { immediate?: boolean; wait?: boolean; timeout: string; json?: boolean };
 
-const POLL_MS = 500;
 
 async function runnerDeployment(client: TrellisClient, workflowId: string): Promise<RunnerDeployment | undefined> {
   const deployments = await allItems((cursor) => unwrap(client.GET('/runner/deployments', { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } })));
