@@ -24,7 +24,12 @@ const typedFiles = [
   'scripts/**/*.ts',
   'infra/test/**/*.ts',
   '*.ts',
-  'webui/src/**/*.ts',
+  'sdk/src/**/*.ts',
+  'sdk/test/**/*.ts',
+  'sdk/examples/**/*.ts',
+  'cli/src/**/*.ts',
+  'cli/test/**/*.ts',
+  'webui/src/**/*.{ts,tsx}',
   'webui/e2e/**/*.ts',
   'webui/vite.config.ts',
 ];

@@ -23,13 +23,19 @@ export type BehindGateway = {
   stop: () => Promise<void>;
 };
 
-/** The five services from their built main.js, behind the real gateway as `make up` runs it. */
-export async function startBehindGateway(options: Parameters<typeof startPlatform>[0] = {}): Promise<BehindGateway> {
+/**
+ * The five services from their built main.js, behind the real gateway as `make up` runs it;
+ * `webuiDist` is the built web UI it serves at /app/ (none by default).
+ */
+export async function startBehindGateway(options: Parameters<typeof startPlatform>[0] & { webuiDist?: string } = {}): Promise<BehindGateway> {
   const platform = await startPlatform(options);
   const state = await mkdtemp(join(tmpdir(), 'trellis-e2e-gateway-'));
   await chmod(state, 0o755);
-  const webui = join(state, 'webui');
-  await mkdir(webui);
+  let webui = options.webuiDist;
+  if (!webui) {
+    webui = join(state, 'webui');
+    await mkdir(webui);
+  }
   const servicePorts = Object.fromEntries(SERVICES.map(({ name }) => [name, Number(new URL(platform.running[name].url).port)])) as Record<ServiceName, number>;
   const gateway = await startLocalGateway({ ...localSettingsFromEnv({}), paths: statePaths(join(state, 'state')), gatewayPort: await freePort(), servicePorts, webuiDist: webui });
   const answers: string[] = [];

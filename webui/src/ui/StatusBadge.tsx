@@ -1,0 +1,12 @@
+import { Badge } from '@mantine/core';
+
+const COLORS: Record<string, string> = {
+  succeeded: 'green', ready: 'green', deployed: 'green', active: 'green', done: 'green', built: 'green',
+  failed: 'red', error: 'red', canceled: 'orange', skipped: 'gray', undeployed: 'gray', pending: 'gray', queued: 'gray',
+  running: 'blue', retrying: 'yellow', waiting: 'grape', building: 'blue', deploying: 'blue', undeploying: 'blue',
+};
+
+/** A status as a coloured badge; the word is always written, never the colour alone. */
+export function StatusBadge({ status }: { status: string }) {
+  return <Badge color={COLORS[status] ?? 'gray'} variant="light" data-status={status}>{status}</Badge>;
+}
