@@ -2,5 +2,6 @@
 export type NavEntry = { path: string; label: string; adminOnly?: boolean };
 
 export const NAV: readonly NavEntry[] = [
+  { path: '/library', label: 'Library' },
   { path: '/status', label: 'Platform status' },
 ];

@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import { Navigate, createBrowserRouter, useLocation, type RouteObject } from 'react-router';
 import { useSession } from '../api/session.js';
+import { ActionPage } from '../pages/library/ActionPage.js';
+import { LibraryPage } from '../pages/library/LibraryPage.js';
 import { LoginPage } from '../pages/LoginPage.js';
 import { StatusPage } from '../pages/StatusPage.js';
 import { Layout } from './Layout.js';
@@ -20,7 +22,11 @@ function Status() {
 }
 
 /** The pages behind a login, each under the frame; a page adds its route here and its entry in nav.ts. */
-const pages: RouteObject[] = [];
+const pages: RouteObject[] = [
+  { path: '/library', element: <LibraryPage /> },
+  { path: '/library/:actionId', element: <ActionPage /> },
+  { path: '/library/:actionId/:version', element: <ActionPage /> },
+];
 
 export const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
