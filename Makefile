@@ -41,10 +41,11 @@ build: install protos
 
 # The web UI is rebuilt only when something vite reads is newer than what it wrote last time:
 # its sources, index.html, config files and package.json, the SDK (and the API description it is
-# generated from), or the installed packages. Its
+# generated from), the workflow language it shares with studio, or the installed packages. Its
 # browser tests (e2e/) are not part of the build.
 WEBUI_INPUTS := $(shell find webui \( -path webui/dist -o -path webui/node_modules -o -path webui/e2e \) -prune -o -type f -print) \
-	$(shell find sdk/src -name '*.ts' -not -path '*/generated/*') docs/openapi.json
+	$(shell find sdk/src -name '*.ts' -not -path '*/generated/*') docs/openapi.json \
+	$(shell find packages/workflow-language/src packages/kernel/src -name '*.ts' -not -name '*.test.ts')
 
 webui: install webui/dist/index.html
 

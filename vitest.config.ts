@@ -16,7 +16,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'adm/src/**/*.test.ts', 'sdk/src/**/*.test.ts', 'cli/src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/layers/**/*.test.ts', 'infra/test/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'adm/src/**/*.test.ts', 'sdk/src/**/*.test.ts', 'webui/src/**/*.test.ts', 'cli/src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/layers/**/*.test.ts', 'infra/test/**/*.test.ts'],
         },
       },
       {

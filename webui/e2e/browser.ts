@@ -11,7 +11,8 @@ import { ADMIN_PASSWORD } from '../../test/e2e/platform.js';
 
 export { ADMIN_PASSWORD };
 export const WEBUI = resolve(import.meta.dirname, '..');
-export const DIST = join(WEBUI, 'dist');
+// TRELLIS_WEBUI_DIST: a build of its own (vite's TRELLIS_WEBUI_OUT), which no other build empties mid-test.
+export const DIST = process.env.TRELLIS_WEBUI_DIST ?? join(WEBUI, 'dist');
 export const ARTIFACTS = resolve(WEBUI, '..', '.test-results', 'webui');
 const executablePath = '/usr/bin/chromium';
 

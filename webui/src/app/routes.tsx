@@ -1,10 +1,20 @@
 import type { ReactNode } from 'react';
 import { Navigate, createBrowserRouter, useLocation, type RouteObject } from 'react-router';
 import { useSession } from '../api/session.js';
+import { AdminPage } from '../pages/admin/AdminPage.js';
 import { ActionPage } from '../pages/library/ActionPage.js';
 import { LibraryPage } from '../pages/library/LibraryPage.js';
 import { LoginPage } from '../pages/LoginPage.js';
+import { BuildPage } from '../pages/repositories/BuildPage.js';
+import { RepositoriesPage } from '../pages/repositories/RepositoriesPage.js';
+import { SourcePage } from '../pages/repositories/SourcePage.js';
+import { RunPage } from '../pages/runs/RunPage.js';
+import { RunsPage } from '../pages/runs/RunsPage.js';
+import { StartRunPage } from '../pages/runs/StartRunPage.js';
+import { SettingsPage } from '../pages/settings/SettingsPage.js';
 import { StatusPage } from '../pages/StatusPage.js';
+import { EditorPage } from '../pages/workflows/EditorPage.js';
+import { WorkflowsPage } from '../pages/workflows/WorkflowsPage.js';
 import { Layout } from './Layout.js';
 import { NAV } from './nav.js';
 
@@ -26,6 +36,17 @@ const pages: RouteObject[] = [
   { path: '/library', element: <LibraryPage /> },
   { path: '/library/:actionId', element: <ActionPage /> },
   { path: '/library/:actionId/:version', element: <ActionPage /> },
+  { path: '/repositories', element: <RepositoriesPage /> },
+  { path: '/repositories/:sourceId', element: <SourcePage /> },
+  { path: '/builds/:buildId', element: <BuildPage /> },
+  { path: '/workflows', element: <WorkflowsPage /> },
+  { path: '/workflows/new', element: <EditorPage /> },
+  { path: '/workflows/:workflowId', element: <EditorPage /> },
+  { path: '/workflows/:workflowId/run', element: <StartRunPage /> },
+  { path: '/runs', element: <RunsPage /> },
+  { path: '/runs/:runId', element: <RunPage /> },
+  { path: '/settings', element: <SettingsPage /> },
+  { path: '/admin', element: <AdminPage /> },
 ];
 
 export const router = createBrowserRouter([
