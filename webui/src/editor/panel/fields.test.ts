@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { compact, durationError, errorOf, nameError, parseJsonText, problemsByField, stepIdError, withField } from './fields.js';
+
+describe('the value rules of the side panels', () => {
+  it('removes an emptied field instead of writing it as \'\' or null', () => {
+    const step: { id: string; title?: string; needs?: string[] } = { id: 's1', title: 'x', needs: ['a'] };
+    expect(withField(step, 'title', '')).toEqual({ id: 's1', needs: ['a'] });
+    expect(withField(step, 'needs', [])).toEqual({ id: 's1', title: 'x' });
+    expect(withField(step, 'title', 'y')).toEqual({ id: 's1', title: 'y', needs: ['a'] });
+    expect(compact({ a: '', b: 1, c: undefined })).toEqual({ b: 1 });
+    expect(compact({ a: '' })).toBeUndefined();
+  });
+
+  it('puts each problem on its field, the longest field first, and the others at the top', () => {
+    const { byField, rest } = problemsByField([
+      { code: 'bad_duration', path: 'steps[1].retry.backoff', message: 'backoff' },
+      { code: 'missing_field', path: 'steps[1].retry', message: 'retry' },
+      { code: 'type_mismatch', path: 'steps[1].inputs.n', message: 'n' },
+      { code: 'unknown_step_reference', path: 'steps[1].needs[0]', message: 'needs' },
+      { code: 'cycle', path: 'steps[1]', message: 'cycle' },
+    ], 'steps[1]', ['retry', 'retry.backoff', 'inputs.n', 'needs']);
+    expect(Object.fromEntries(byField)).toEqual({ 'retry.backoff': ['backoff'], retry: ['retry'], 'inputs.n': ['n'], needs: ['needs'] });
+    expect(rest.map((problem) => problem.code)).toEqual(['cycle']);
+    expect(errorOf(byField, 'inputs.n', 'local')).toBe('n');
+    expect(errorOf(byField, 'timeout', 'local')).toBe('local');
+  });
+
+  it('checks durations, step ids, names and JSON as they are typed', () => {
+    expect(durationError('5 minutes')).toMatch(/Not a duration/);
+    expect(durationError('1h30m')).toBeUndefined();
+    expect(durationError('')).toBeUndefined();
+    expect(stepIdError('s1', ['s1', 's2'])).toBe('Another step is already called s1');
+    expect(stepIdError('1s', [])).toMatch(/A letter/);
+    expect(stepIdError('undo-s2', [])).toBeUndefined();
+    expect(nameError('n', ['n'])).toBe('n is already used');
+    expect(nameError('2x', [])).toMatch(/Letters/);
+    expect(parseJsonText('{"a": 1}')).toEqual({ ok: true, value: { a: 1 } });
+    expect(parseJsonText('')).toEqual({ ok: true, value: undefined });
+    expect(parseJsonText('{a')).toMatchObject({ ok: false });
+  });
+});
