@@ -1,0 +1,156 @@
+import { Alert, Badge, Button, Code, Group, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import { useDownloadOutput, useStepLogs, type AttemptLogs, type RunStep } from '../../api/runs.js';
+import { ErrorAlert } from '../../ui/ErrorAlert.js';
+import { formatDuration } from '../../ui/gantt.js';
+import { StatusBadge } from '../../ui/StatusBadge.js';
+import { when } from './format.js';
+
+type StoredFile = { name: string; size: number; content_type: string };
+
+/** A file (or directory) output as the runs API shows it: `{name, size, content_type}`. */
+function isFile(value: unknown): value is StoredFile {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const keys = Object.keys(value).sort().join(',');
+  return keys === 'content_type,name,size';
+}
+
+export function StepError({ error }: { error: RunStep['error'] }) {
+  if (!error) return null;
+  return (
+    <Alert color="red" title={`Failed: ${error.code}`} data-error-code={error.code}>
+      <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{error.message}</Text>
+    </Alert>
+  );
+}
+
+function Values({ values, empty, download }: { values: Record<string, unknown> | null; empty: string; download?: (name: string, file: StoredFile) => void }) {
+  if (!values || Object.keys(values).length === 0) return <Text c="dimmed" size="sm">{empty}</Text>;
+  return (
+    <Stack gap="xs">
+      {Object.entries(values).map(([name, value]) => (
+        <Stack key={name} gap={2} data-value={name}>
+          <Text size="sm" fw={600} ff="monospace">{name}</Text>
+          {isFile(value) && download
+            ? <Group gap="xs"><Button size="xs" variant="light" onClick={() => download(name, value)}>Download {value.name}</Button><Text size="xs" c="dimmed">{value.size} bytes · {value.content_type}</Text></Group>
+            : <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{JSON.stringify(value, null, 2)}</Code>}
+        </Stack>
+      ))}
+    </Stack>
+  );
+}
+
+function Outputs({ runId, step }: { runId: string; step: RunStep }) {
+  const download = useDownloadOutput();
+  const [error, setError] = useState<unknown>();
+  return (
+    <Stack>
+      <Values values={step.outputs} empty={step.status === 'succeeded' ? 'No output.' : 'No output yet.'}
+        download={(name, file) => { setError(undefined); download(runId, step.id, name, file.name).catch(setError); }} />
+      <ErrorAlert error={error} />
+    </Stack>
+  );
+}
+
+function Stream({ label, text }: { label: string; text: string }) {
+  if (!text) return null;
+  return (
+    <Stack gap={2}>
+      <Text size="xs" c="dimmed">{label}</Text>
+      <Code block aria-label={label} style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', maxHeight: 320, overflow: 'auto' }}>{text}</Code>
+    </Stack>
+  );
+}
+
+function AttemptLog({ attempt }: { attempt: AttemptLogs }) {
+  return (
+    <Stack gap={4} data-log-attempt={attempt.attempt}>
+      <Group gap="xs"><Text size="sm" fw={600}>Attempt {attempt.attempt}</Text><StatusBadge status={attempt.status} /><Text size="xs" c="dimmed">{formatDuration(attempt.duration_ms)}</Text></Group>
+      <Stream label={`stdout of attempt ${attempt.attempt}`} text={attempt.stdout} />
+      <Stream label={`stderr of attempt ${attempt.attempt}`} text={attempt.stderr} />
+      {!attempt.stdout && !attempt.stderr && <Text size="xs" c="dimmed">Nothing written.</Text>}
+      {attempt.logs_truncated && <Text size="xs" c="orange">The output was cut at the wrapper's limit.</Text>}
+    </Stack>
+  );
+}
+
+function Logs({ runId, step }: { runId: string; step: string }) {
+  const logs = useStepLogs(runId, step);
+  const live = new Map<number, { stdout: string; stderr: string }>();
+  for (const piece of logs.live) {
+    const texts = live.get(piece.attempt) ?? { stdout: '', stderr: '' };
+    texts[piece.stream] += piece.text;
+    live.set(piece.attempt, texts);
+  }
+  return (
+    <Stack data-logs-ended={logs.ended}>
+      <ErrorAlert error={logs.error} />
+      {logs.attempts.map((attempt) => <AttemptLog key={attempt.attempt} attempt={attempt} />)}
+      {[...live.entries()].map(([attempt, texts]) => (
+        <Stack key={`live-${attempt}`} gap={4} data-log-attempt={attempt} data-live>
+          <Group gap="xs"><Text size="sm" fw={600}>Attempt {attempt}</Text><StatusBadge status="running" /></Group>
+          <Stream label={`stdout of attempt ${attempt}`} text={texts.stdout} />
+          <Stream label={`stderr of attempt ${attempt}`} text={texts.stderr} />
+        </Stack>
+      ))}
+      {!logs.ended && <Text size="xs" c="dimmed">Following the logs live…</Text>}
+      {logs.ended && logs.attempts.length === 0 && <Text size="sm" c="dimmed">No attempt: the step called nothing.</Text>}
+    </Stack>
+  );
+}
+
+function Attempts({ step }: { step: RunStep }) {
+  if (step.attempts.length === 0) return <Text c="dimmed" size="sm">{step.status === 'succeeded' ? 'No attempt of its own (taken as it was, or a wait).' : 'No attempt yet.'}</Text>;
+  return (
+    <Table.ScrollContainer minWidth={520}>
+      <Table aria-label="Attempts">
+        <Table.Thead><Table.Tr><Table.Th scope="col">Attempt</Table.Th><Table.Th scope="col">Status</Table.Th><Table.Th scope="col">Started</Table.Th><Table.Th scope="col">Finished</Table.Th><Table.Th scope="col">Duration</Table.Th><Table.Th scope="col">Error</Table.Th></Table.Tr></Table.Thead>
+        <Table.Tbody>
+          {step.attempts.map((attempt) => (
+            <Table.Tr key={attempt.attempt} data-attempt={attempt.attempt}>
+              <Table.Td>{attempt.attempt}</Table.Td>
+              <Table.Td><StatusBadge status={attempt.status} /></Table.Td>
+              <Table.Td>{when(attempt.started_at)}</Table.Td>
+              <Table.Td>{when(attempt.finished_at)}</Table.Td>
+              <Table.Td>{formatDuration(attempt.duration_ms)}</Table.Td>
+              <Table.Td>{attempt.error ? <><Code>{attempt.error.code}</Code> {attempt.error.message}</> : '—'}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+/** One step of a run: its error, then its inputs, outputs (files to download), logs (live) and attempts. */
+export function StepPanel({ runId, step, onClose }: { runId: string; step: RunStep; onClose: () => void }) {
+  const [tab, setTab] = useState<string | null>('inputs');
+  return (
+    <section aria-label={`Step ${step.id}`} data-step-panel={step.id}>
+      <Stack gap="sm" p="sm" style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 6 }}>
+        <Group justify="space-between" wrap="nowrap">
+          <Group gap="xs">
+            <Title order={2} size="h4">Step {step.id}</Title>
+            <StatusBadge status={step.status} />
+            {step.items && Object.entries(step.items).map(([status, count]) => <Badge key={status} variant="outline" size="sm">{count} {status}</Badge>)}
+          </Group>
+          <Button variant="subtle" size="xs" onClick={onClose}>Close</Button>
+        </Group>
+        <Text size="xs" c="dimmed">{step.action || (step.signal ? `waits for the signal ${step.signal}` : '')} · {formatDuration(step.duration_ms)}{step.retry_at ? ` · next attempt at ${when(step.retry_at)}` : ''}</Text>
+        <StepError error={step.error} />
+        <Tabs value={tab} onChange={setTab} keepMounted={false}>
+          <Tabs.List>
+            <Tabs.Tab value="inputs">Inputs</Tabs.Tab>
+            <Tabs.Tab value="outputs">Outputs</Tabs.Tab>
+            <Tabs.Tab value="logs">Logs</Tabs.Tab>
+            <Tabs.Tab value="attempts">Attempts</Tabs.Tab>
+          </Tabs.List>
+          <Tabs.Panel value="inputs" pt="sm"><Values values={step.inputs} empty={step.status === 'pending' ? 'Not called yet.' : 'No input.'} /></Tabs.Panel>
+          <Tabs.Panel value="outputs" pt="sm"><Outputs runId={runId} step={step} /></Tabs.Panel>
+          <Tabs.Panel value="logs" pt="sm"><Logs key={step.id} runId={runId} step={step.id} /></Tabs.Panel>
+          <Tabs.Panel value="attempts" pt="sm"><Attempts step={step} /></Tabs.Panel>
+        </Tabs>
+      </Stack>
+    </section>
+  );
+}
