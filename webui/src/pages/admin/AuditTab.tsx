@@ -4,7 +4,7 @@ import { AUDIT_TYPES, useAuditLog, useProjects, useUsers, type AuditFilter, type
 import { ErrorAlert } from '../../ui/ErrorAlert.js';
 import { StatusBadge } from '../../ui/StatusBadge.js';
 import { formatTime } from '../settings/time.js';
-import { actionText, actorText, detailsText, targetText, type Names } from './audit-text.js';
+import { actionText, actorText, detailsText, targetText, withDeletedNames, type Names } from './audit-text.js';
 
 /** A datetime-local field's text (the browser's zone) as the API's ISO time; undefined when empty. */
 const isoOf = (local: string) => (local ? new Date(local).toISOString() : undefined);
@@ -22,10 +22,13 @@ export function AuditTab() {
     ...(since ? { since: isoOf(since) } : {}), ...(until ? { until: isoOf(until) } : {}),
   };
   const log = useAuditLog(filter);
-  const names: Names = useMemo(() => ({
+  // What was deleted is named by its deletion's entry (the newest page of each kind is enough here).
+  const deletedUsers = useAuditLog({ type: 'user_deleted' });
+  const deletedProjects = useAuditLog({ type: 'project_deleted' });
+  const names: Names = useMemo(() => withDeletedNames({
     users: new Map((users.data ?? []).map((user) => [user.id, user.username])),
     projects: new Map((projects.data ?? []).map((project) => [project.id, project.name])),
-  }), [users.data, projects.data]);
+  }, [...deletedUsers.data?.pages[0]?.items ?? [], ...deletedProjects.data?.pages[0]?.items ?? []]), [users.data, projects.data, deletedUsers.data, deletedProjects.data]);
   const entries = log.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <Stack>
@@ -36,6 +39,9 @@ export function AuditTab() {
           data={AUDIT_TYPES.map((type) => ({ value: type, label: actionText(type) }))} value={action} onChange={setAction} />
         <TextInput label="From" type="datetime-local" value={since} onChange={(event) => setSince(event.currentTarget.value)} />
         <TextInput label="Until" type="datetime-local" value={until} onChange={(event) => setUntil(event.currentTarget.value)} />
+        {(actor || action || since || until) && (
+          <Button variant="subtle" onClick={() => { setActor(null); setAction(null); setSince(''); setUntil(''); }}>Clear filters</Button>
+        )}
       </Group>
       <ErrorAlert error={log.error} />
       {log.data && entries.length === 0 && <Text>No entry matches these filters.</Text>}
