@@ -105,7 +105,7 @@ describe('the repositories pages', () => {
     const problem = page.getByRole('region', { name: 'Problems' }).locator('[data-problem-file="broken/field/trellis.yaml"]');
     expect(await problem.innerText()).toMatch(/broken\/field\/trellis\.yaml:5[\s\S]*unknown_field/);
     await browsing.screenshot(page, 'source');
-  });
+  }, 90_000);
 
   it('builds one action and watches its status turn built, then builds all and follows a build\'s log live', async () => {
     const page = await browsing.newPage();
@@ -138,7 +138,10 @@ describe('the repositories pages', () => {
     const page = await browsing.newPage();
     await logIn(page, VIEWER.username, VIEWER.password);
     await page.goto('/app/repositories');
-    await page.getByRole('table', { name: 'Sources' }).getByRole('link', { name: 'examples' }).click();
+    const row = page.getByRole('table', { name: 'Sources' }).locator('[data-source="examples"]');
+    expect(await row.innerText()).toMatch(/2 actions, 1 problem/);
+    expect(await row.locator('[data-scan-status]').getAttribute('data-scan-status')).toBe('done');
+    await row.getByRole('link', { name: 'examples' }).click();
     await page.getByRole('heading', { name: 'examples', exact: true }).waitFor();
     await page.locator('[data-found-action="echo"]').waitFor();
     for (const name of ['Scan', 'Build all', 'Build echo', 'Build add-one', 'Edit', 'Delete']) expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0);

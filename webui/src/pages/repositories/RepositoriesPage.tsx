@@ -7,11 +7,14 @@ import { ErrorAlert } from '../../ui/ErrorAlert.js';
 import { StatusBadge } from '../../ui/StatusBadge.js';
 import { AddSourceModal } from './AddSourceModal.js';
 
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
 function LastScan({ scan }: { scan: SourceItem['last_scan'] }) {
   if (!scan) return <Text size="sm" c="dimmed">Never scanned</Text>;
   return (
     <Group gap="xs" wrap="nowrap" data-scan-status={scan.status}>
       <StatusBadge status={scan.status} />
+      {scan.status === 'done' && <Text size="sm">{plural(scan.action_count, 'action')}{scan.problem_count > 0 ? `, ${plural(scan.problem_count, 'problem')}` : ''}</Text>}
       {scan.commit && <Text size="xs" c="dimmed"><code>{scan.commit.slice(0, 12)}</code></Text>}
     </Group>
   );

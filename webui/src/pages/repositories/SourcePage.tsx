@@ -73,6 +73,7 @@ export function SourcePage() {
         <>
           <Header source={source} canEdit={canEdit} />
           <ScanStatus source={source} canScan={canEdit} />
+          {isUnderWay(source.last_scan?.status) && <Text c="dimmed">Scanning: the actions found and the problems show here when it is done.</Text>}
           {source.last_scan?.status === 'done' && (
             <>
               <FoundActions sourceId={source.id} actions={source.last_scan.actions} canBuild={canEdit} />
