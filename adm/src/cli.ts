@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { doctor } from './commands/doctor.js';
 import { down } from './commands/down.js';
 import { env } from './commands/env.js';
 import { keys } from './commands/keys.js';
@@ -19,6 +20,8 @@ const USAGE = `trellis-adm: run and administer Trellis
   trellis-adm logs [name] [-f] the last log lines (of one process), -f to follow
   trellis-adm provision        only create databases, roles, broker users, exchanges (and bucket)
   trellis-adm env <service>    the variables up gives a service, as shell exports (with its secrets)
+  trellis-adm doctor [--json]  checks databases, broker, queues, dead letters, outboxes, stuck runs and
+                               builds, object store, disk and keys; one line each; exit 0 only when no FAIL
   trellis-adm keys runner      a new key pair for compose or Kubernetes: the runner's sealing key and
                                the public key studio seals secrets to (TRELLIS_RUNNER_SEALING_KEY=...,
                                TRELLIS_RUNNER_PUBLIC_KEY=...); up makes its own
@@ -56,6 +59,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return env(out, args);
     case 'keys':
       return keys(out, args);
+    case 'doctor':
+      return doctor(out, args);
     case undefined:
     case 'help':
     case '-h':
