@@ -1,8 +1,10 @@
 import { Alert, Box, Divider, Group, List, MultiSelect, NumberInput, Select, Stack, Switch, TagsInput, Text, TextInput, Title } from '@mantine/core';
 import { isIoType } from '@trellis/workflow-language/value-types';
+import { useState } from 'react';
 import type { StepPanelProps } from '../contract.js';
 import type { DraftRetry, DraftStep, DraftWait, Json } from '../draft.js';
 import { compact, durationError, errorOf, isEmpty, problemsByField, stepIdError, textOf, withField } from './fields.js';
+import { requiredField } from './required.js';
 import { ReferenceButton } from './ReferencePicker.js';
 import { actionOf, offersFor, referencesFor, type Offer, type ReferenceOption } from './references.js';
 import { ValueField } from './ValueField.js';
@@ -63,13 +65,13 @@ export function StepPanel({ draft, index, context, problems, onChange }: StepPan
             <List size="sm">{rest.map((problem) => <List.Item key={`${problem.code}-${problem.path}-${problem.message}`}>{problem.message} <Text span size="xs" c="dimmed">({problem.code})</Text></List.Item>)}</List>
           </Alert>
         ) : null}
-        <TextInput label="Step id" required readOnly={readOnly} value={step.id} description="Read by later steps as steps.<id>.<output>" error={error('id', stepIdError(step.id, otherIds))} onChange={(event) => onChange({ ...step, id: event.currentTarget.value })} />
+        <StepIdField id={step.id} otherIds={otherIds} readOnly={readOnly} problem={error('id')} onRename={(id) => onChange({ ...step, id })} />
         <TextInput label="Title" readOnly={readOnly} value={step.title ?? ''} error={error('title')} onChange={(event) => set('title', event.currentTarget.value)} />
         {step.wait ? null : step.action ? (
           <TextInput label="Action" readOnly value={step.action} description={action ? `${action.name} · ${action.kind} · newest built version ${action.version}` : 'Not in the library'} error={error('action')} />
         ) : (
           <Select
-            label="Action" required disabled={readOnly} searchable placeholder="Choose an action" error={error('action')}
+            label="Action" {...requiredField()} disabled={readOnly} searchable placeholder="Choose an action" error={error('action')}
             data={context.actions.filter((entry) => entry.kind !== 'Trigger').map((entry) => ({ value: `${entry.id}@${entry.version}`, label: `${entry.name} (${entry.id}@${entry.version})` }))}
             value={null} onChange={(value) => set('action', value)}
           />
@@ -78,7 +80,7 @@ export function StepPanel({ draft, index, context, problems, onChange }: StepPan
         {step.wait ? (
           <>
             <Divider label="Wait" labelPosition="left" />
-            <TextInput label="Signal" required readOnly={readOnly} value={step.wait.signal} description="The run waits for POST /runner/runs/<run id>/signals/<signal>" error={error('wait.signal', error('wait'))} onChange={(event) => setWait({ signal: event.currentTarget.value })} />
+            <TextInput label="Signal" {...requiredField()} readOnly={readOnly} value={step.wait.signal} description="The run waits for POST /runner/runs/<run id>/signals/<signal>" error={error('wait.signal', error('wait'))} onChange={(event) => setWait({ signal: event.currentTarget.value })} />
             <TextInput label="Timeout" readOnly={readOnly} value={step.wait.timeout ?? ''} placeholder="none: wait without end" error={error('wait.timeout', durationError(step.wait.timeout))} onChange={(event) => setWait({ timeout: event.currentTarget.value })} />
             <Select label="On timeout" disabled={readOnly} clearable placeholder="fail (the default)" data={[{ value: 'fail', label: 'Fail (signal_timeout)' }, { value: 'skip', label: 'Skip' }]} value={step.wait.on_timeout ?? null} error={error('wait.on_timeout')} onChange={(value) => setWait({ on_timeout: (value ?? undefined) as DraftWait['on_timeout'] })} />
           </>
@@ -140,5 +142,31 @@ export function ExpressionField({ label, placeholder, description, value, readOn
       <TextInput label={label} placeholder={placeholder} description={description} ff="monospace" readOnly={readOnly} value={value} error={error} onChange={(event) => onChange(event.currentTarget.value)} style={{ flex: 1, minWidth: 0 }} />
       <Box pt={46}><ReferenceButton label={label} offers={offers} onChoose={onChange} disabled={readOnly} /></Box>
     </Group>
+  );
+}
+
+type StepIdProps = { id: string; otherIds: readonly string[]; readOnly: boolean; problem: string | undefined; onRename: (id: string) => void };
+
+/**
+ * The step id, checked as it is typed (format, another step's id) and given to the editor when the
+ * field is left or Enter is pressed, and only when it is a valid, free id: a half-typed id would
+ * rename the step (and select another one of the same id) at every key.
+ */
+function StepIdField({ id, otherIds, readOnly, problem, onRename }: StepIdProps) {
+  const [text, setText] = useState(id);
+  const [shown, setShown] = useState(id);
+  if (id !== shown) {
+    setShown(id);
+    setText(id);
+  }
+  const local = stepIdError(text, otherIds);
+  const commit = () => { if (text !== id && local === undefined) onRename(text); };
+  return (
+    <TextInput
+      label="Step id" {...requiredField()} readOnly={readOnly} value={text} description="Read by later steps as steps.<id>.<output>; renamed when you leave the field"
+      error={local ?? (text === id ? problem : undefined)}
+      onChange={(event) => setText(event.currentTarget.value)} onBlur={commit}
+      onKeyDown={(event) => { if (event.key === 'Enter') commit(); else if (event.key === 'Escape') setText(id); }}
+    />
   );
 }

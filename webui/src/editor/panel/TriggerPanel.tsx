@@ -8,6 +8,7 @@ import { CronReading, timezoneError } from './CronReading.js';
 import { InputDeclarations } from './InputDeclarations.js';
 import { NamedValues } from './NamedValues.js';
 import { actionOf, offersFor, referencesFor } from './references.js';
+import { requiredField } from './required.js';
 import { ValueField } from './ValueField.js';
 
 /*
@@ -78,7 +79,7 @@ export function TriggerPanel({ draft, context, problems, onChange }: TriggerPane
         {trigger.type === 'http' ? (
           <>
             <TextInput
-              label="HTTP path" required readOnly={readOnly} value={trigger.path} error={error('path')}
+              label="HTTP path" {...requiredField()} readOnly={readOnly} value={trigger.path} error={error('path')}
               description={<>Called at <Code data-http-url>{`${window.location.origin}/user-api/${projectName}/${trigger.path}`}</Code></>}
               onChange={(event) => set({ ...trigger, path: event.currentTarget.value })}
             />
@@ -89,7 +90,7 @@ export function TriggerPanel({ draft, context, problems, onChange }: TriggerPane
 
         {trigger.type === 'schedule' ? (
           <>
-            <TextInput label="Cron" required ff="monospace" placeholder="*/5 * * * *" description="minute hour day month weekday (or seconds first)" readOnly={readOnly} value={trigger.cron} error={error('cron')} onChange={(event) => set({ ...trigger, cron: event.currentTarget.value })} />
+            <TextInput label="Cron" {...requiredField()} ff="monospace" placeholder="*/5 * * * *" description="minute hour day month weekday (or seconds first)" readOnly={readOnly} value={trigger.cron} error={error('cron')} onChange={(event) => set({ ...trigger, cron: event.currentTarget.value })} />
             <CronReading cron={trigger.cron} timezone={trigger.timezone} />
             <Select label="Time zone" searchable clearable placeholder="UTC" disabled={readOnly} data={TIME_ZONES} value={trigger.timezone ?? null} error={error('timezone', timezoneError(trigger.timezone))} onChange={(value) => set(withField(trigger, 'timezone', value))} />
             <Select label="Missed ticks" description="Ticks missed while no runner ran the schedule" disabled={readOnly} clearable placeholder="Skip (the default)" data={[{ value: 'skip', label: 'Skip' }, { value: 'catch_up', label: 'Catch up (fire them late, oldest first)' }]} value={trigger.missed ?? null} error={error('missed')} onChange={(value) => set(withField(trigger, 'missed', value as 'skip' | 'catch_up' | null))} />
@@ -136,7 +137,7 @@ function ActionTrigger({ trigger, context, byField, inputsByName, offers, onChan
   return (
     <>
       <Select
-        label="Trigger action" required searchable disabled={context.readOnly} allowDeselect={false} data={data} value={trigger.action || null}
+        label="Trigger action" {...requiredField()} searchable disabled={context.readOnly} allowDeselect={false} data={data} value={trigger.action || null}
         error={errorOf(byField, 'action')} nothingFoundMessage="No Trigger action in the library"
         description={triggers.length === 0 ? 'The library has no action of kind Trigger yet: build one first.' : action?.description}
         onChange={(value) => { if (value) onChange({ type: 'action', action: value }); }}

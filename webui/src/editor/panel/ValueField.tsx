@@ -5,6 +5,7 @@ import { useApi } from '../../api/session.js';
 import { describeError } from '../../ui/ErrorAlert.js';
 import type { Json } from '../draft.js';
 import { isEmpty, parseJsonText } from './fields.js';
+import { requiredField } from './required.js';
 import { ReferenceButton } from './ReferencePicker.js';
 import { isTemplate, type Offer } from './references.js';
 
@@ -54,7 +55,7 @@ function Description({ port }: { port: Port }) {
 }
 
 export function ValueField({ port, label = port.name, value, onChange, offers, error, readOnly, fixedOnly = false }: Props) {
-  const common = { label, description: <Description port={port} />, error, withAsterisk: isRequired(port) };
+  const common: Common = { label, description: <Description port={port} />, error, ...requiredField(isRequired(port)) };
   let editor: ReactNode;
   if (isTemplate(value)) {
     editor = (
@@ -76,7 +77,7 @@ export function ValueField({ port, label = port.name, value, onChange, offers, e
   );
 }
 
-type Common = { label: string; description: ReactNode; error: string | undefined; withAsterisk: boolean };
+type Common = { label: string; description: ReactNode; error: string | undefined } & ReturnType<typeof requiredField>;
 
 function StaticEditor({ port, common, value, onChange, readOnly }: { port: Port; common: Common; value: Json | undefined; onChange: (value: Json | undefined) => void; readOnly: boolean }) {
   const text = typeof value === 'string' ? value : '';
@@ -99,7 +100,7 @@ function StaticEditor({ port, common, value, onChange, readOnly }: { port: Port;
         />
       );
     case 'boolean':
-      return <Switch {...common} mt={4} disabled={readOnly} checked={value === true} onChange={(event) => onChange(event.currentTarget.checked)} />;
+      return <Switch label={common.label} description={common.description} error={common.error} mt={4} disabled={readOnly} checked={value === true} onChange={(event) => onChange(event.currentTarget.checked)} />;
     case 'enum':
       return <Select {...common} disabled={readOnly} data={[...(port.values ?? [])]} value={typeof value === 'string' ? value : null} clearable placeholder={placeholder} onChange={(next) => onChange(next ?? undefined)} />;
     case 'json':
@@ -182,7 +183,7 @@ function FileField({ common, value, onChange, readOnly }: { common: Common; valu
     }
   };
   return (
-    <Input.Wrapper {...common} id={id} error={state.failed ?? common.error}>
+    <Input.Wrapper label={common.label} description={common.description} labelProps={'labelProps' in common ? common.labelProps : undefined} id={id} error={state.failed ?? common.error}>
       <Group gap="xs" mt={4} wrap="nowrap">
         <FileButton onChange={(file) => void upload(file)} disabled={readOnly}>
           {(props) => <Button {...props} id={id} size="xs" variant="light" loading={state.uploading !== undefined} disabled={readOnly}>{fileId ? 'Replace the file' : 'Upload a file'}</Button>}

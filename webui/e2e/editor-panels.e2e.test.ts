@@ -1,0 +1,150 @@
+// The editor's side panels in the browser, in the real editor page against a real instance:
+// a step's form shows its action's typed inputs; the reference picker offers what fits the input
+// and is upstream (never the step itself or a step after it), a secret only where an action input
+// takes text; choosing a reference draws its edge; studio's problems and the checks made as one
+// types appear on the field they concern and go when fixed; a schedule's cron is read in words.
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../test/e2e/harness.js';
+import { makeTestRepository, type TestRepository } from '../../services/repository/test/git-fixtures.js';
+import { ADMIN_PASSWORD, logIn, startBrowsing, type Browsing } from './browser.js';
+
+let browsing: Browsing;
+let repo: TestRepository;
+let workflowId: string;
+
+beforeAll(async () => {
+  browsing = await startBrowsing();
+  const { api } = browsing.behind;
+  const token = (await api('POST', '/authorization/login', { json: { username: 'admin', password: ADMIN_PASSWORD } })).body.access_token as string;
+  await eventually(() => api('GET', '/repository/project', { token }), (answer) => answer.status === 200);
+  repo = await makeTestRepository();
+  // add-one: n integer -> n integer; uppercase and echo: text string -> text string.
+  for (const name of ['add-one', 'uppercase', 'echo']) await repo.copyExample(name, `actions/${name}`);
+  await repo.commit({}, 'three actions');
+  const source = (await api('POST', '/repository/sources', { token, json: { name: 'examples', url: repo.fileUrl } })).body.id as string;
+  const scan = (await api('POST', `/repository/sources/${source}/scan`, { token })).body.id as string;
+  await eventually(() => api('GET', `/repository/sources/${source}/scans/${scan}`, { token }), (answer) => answer.body?.status === 'done', 60_000);
+  expect((await api('POST', `/repository/sources/${source}/build`, { token, json: {} })).status).toBe(202);
+  for (const id of ['add-one', 'uppercase', 'echo']) await eventually(() => api('GET', `/studio/actions/${id}`, { token }), (answer) => answer.status === 200, 150_000);
+  expect((await api('PUT', '/studio/variables/LIMIT', { token, json: { value: 5 } })).status).toBeLessThan(300);
+  expect((await api('PUT', '/studio/secrets/API_TOKEN', { token, json: { value: 'hunter2' } })).status).toBeLessThan(300);
+  const created = await api('POST', '/studio/workflows', {
+    token,
+    json: {
+      apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'panels',
+      trigger: { type: 'manual', inputs: [{ name: 'count', type: 'integer' }, { name: 'word', type: 'string' }, { name: 'loud', type: 'boolean', optional: true }] },
+      steps: [
+        { id: 'first', action: 'add-one', inputs: { n: '${{ trigger.count }}' } },
+        { id: 'second', action: 'add-one' },
+        { id: 'shout', action: 'uppercase', needs: ['second'], inputs: { text: '${{ trigger.word }}' } },
+      ],
+    },
+  });
+  expect(created.status).toBe(201);
+  workflowId = created.body.id as string;
+}, 280_000);
+afterAll(async () => {
+  await browsing?.stop();
+  await repo?.close();
+});
+
+async function openEditor(): Promise<Page> {
+  const page = await browsing.newPage();
+  await logIn(page);
+  await page.goto(`/app/workflows/${workflowId}`);
+  await page.locator('[data-step-id="second"]').waitFor({ timeout: 20_000 });
+  return page;
+}
+
+async function selectStep(page: Page, id: string): Promise<Locator> {
+  await page.locator(`[data-step-id="${id}"]`).click();
+  const panel = page.getByRole('region', { name: `Step ${id}`, exact: true });
+  await panel.waitFor();
+  return panel;
+}
+
+/** Mantine sets aria-invalid only on a field with an error. */
+const invalid = async (field: Locator) => (await field.getAttribute('aria-invalid')) === 'true';
+const options = (page: Page) => page.getByRole('listbox', { name: 'References', exact: true }).getByRole('option');
+const offered = async (page: Page) => Object.fromEntries(await options(page).evaluateAll((nodes) => nodes.map((node) => [node.getAttribute('aria-label'), node.getAttribute('aria-disabled') !== 'true'])));
+
+describe('the editor\'s side panels', () => {
+  it('shows a step\'s typed inputs and offers only the references that fit and are upstream; choosing one draws its edge', async () => {
+    const page = await openEditor();
+    const panel = await selectStep(page, 'second');
+    const n = panel.getByLabel('n', { exact: true });
+    await expect.poll(() => panel.locator('[data-field="n"] [data-type]').innerText()).toBe('integer');
+    // Studio says the required input is missing: the field shows it.
+    await expect.poll(() => invalid(n), { timeout: 20_000 }).toBe(true);
+
+    await panel.getByRole('button', { name: 'Reference for n', exact: true }).click();
+    await options(page).first().waitFor();
+    const offers = await offered(page);
+    expect(offers).toMatchObject({ 'trigger.count': true, 'steps.first.n': true, 'vars.LIMIT': true, 'trigger.word': false, 'trigger.loud': false, 'secrets.API_TOKEN': false });
+    expect(Object.keys(offers)).not.toContain('steps.second.n'); // itself
+    expect(Object.keys(offers)).not.toContain('steps.shout.text'); // downstream (needs second)
+    expect(await page.locator('[data-reference="trigger.word"]').innerText()).toMatch(/Does not fit: a string cannot fill an integer input/);
+
+    const edges = page.locator('.react-flow__edge');
+    const before = await edges.count();
+    await page.getByRole('option', { name: 'steps.first.n', exact: true }).click();
+    await expect.poll(() => n.inputValue()).toBe('${{ steps.first.n }}');
+    await expect.poll(() => edges.count()).toBe(before + 1);
+    await expect.poll(() => invalid(n), { timeout: 20_000 }).toBe(false);
+    await browsing.screenshot(page, 'editor-step-panel');
+
+    // The reference can be cleared: the static editor comes back.
+    await panel.getByRole('button', { name: 'Clear n', exact: true }).click();
+    await expect.poll(() => n.inputValue()).toBe('');
+    await expect.poll(() => edges.count()).toBe(before);
+  }, 90_000);
+
+  it('offers a secret to a text action input', async () => {
+    const page = await openEditor();
+    const panel = await selectStep(page, 'shout');
+    await panel.getByRole('button', { name: 'Reference for text', exact: true }).click();
+    await options(page).first().waitFor();
+    // A string input takes any value as text: the integer outputs fit too.
+    expect(await offered(page)).toMatchObject({ 'secrets.API_TOKEN': true, 'trigger.word': true, 'steps.second.n': true, 'steps.first.n': true });
+    await page.getByRole('option', { name: 'secrets.API_TOKEN', exact: true }).click();
+    await expect.poll(() => panel.getByLabel('text', { exact: true }).inputValue()).toBe('${{ secrets.API_TOKEN }}');
+  }, 60_000);
+
+  it('shows a wrong value\'s error on its field as it is typed, and takes it away once fixed', async () => {
+    const page = await openEditor();
+    const panel = await selectStep(page, 'second');
+    const timeout = panel.getByLabel('Timeout', { exact: true });
+    await timeout.fill('5 minutes');
+    await expect.poll(() => invalid(timeout)).toBe(true);
+    expect(await panel.getByText(/Not a duration/).count()).toBeGreaterThan(0);
+    await timeout.fill('5m');
+    await expect.poll(() => invalid(timeout)).toBe(false);
+
+    const id = panel.getByLabel('Step id', { exact: true });
+    await id.fill('first');
+    await expect.poll(() => invalid(id)).toBe(true);
+    expect(await panel.getByText('Another step is already called first').count()).toBe(1);
+    await id.fill('second');
+    await expect.poll(() => invalid(id)).toBe(false);
+  }, 60_000);
+
+  it('reads a schedule\'s cron in words', async () => {
+    const page = await openEditor();
+    await page.locator('[data-node="trigger"]').click();
+    const panel = page.getByRole('region', { name: 'Trigger settings', exact: true });
+    await panel.waitFor();
+    await panel.getByRole('combobox', { name: 'Trigger type', exact: true }).click();
+    await page.getByRole('option', { name: 'Schedule', exact: true }).click();
+    const cron = panel.getByLabel('Cron', { exact: true });
+    await cron.fill('*/5 * * * *');
+    await expect.poll(() => panel.locator('[data-cron-reading]').getAttribute('data-cron-reading')).toBe('Every 5 minutes');
+    await browsing.screenshot(page, 'editor-trigger-panel');
+    await cron.fill('@daily');
+    await expect.poll(() => panel.locator('[data-cron-reading]').innerText()).toMatch(/^Not a valid schedule/);
+  }, 60_000);
+
+  it('wrote no console error', () => {
+    expect(browsing.problems).toEqual([]);
+  });
+});
