@@ -88,6 +88,17 @@ describe('the repositories pages', () => {
     await page.getByRole('heading', { name: 'examples', exact: true }).waitFor();
     sourcePath = new URL(page.url()).pathname;
     await page.getByRole('link', { name: '← Repositories' }).click();
+
+    // A taken name is refused on its field, with the API's reason.
+    await page.getByRole('button', { name: 'Add repository' }).click();
+    await dialog.getByLabel('Name', { exact: true }).fill('examples');
+    await dialog.getByLabel('Git URL', { exact: true }).fill(repo.fileUrl);
+    await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(() => dialog.getByLabel('Name', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    expect(await dialog.getByRole('alert').innerText()).toContain('source_name_taken');
+    await browsing.screenshot(page, 'repositories-add-refused');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
     const sources = page.getByRole('table', { name: 'Sources' });
     await expect.poll(() => sources.getByRole('link').allInnerTexts()).toEqual(['examples']);
     await browsing.screenshot(page, 'repositories');
@@ -141,6 +152,7 @@ describe('the repositories pages', () => {
     const row = page.getByRole('table', { name: 'Sources' }).locator('[data-source="examples"]');
     expect(await row.innerText()).toMatch(/2 actions, 1 problem/);
     expect(await row.locator('[data-scan-status]').getAttribute('data-scan-status')).toBe('done');
+    await browsing.screenshot(page, 'repositories-viewer');
     await row.getByRole('link', { name: 'examples' }).click();
     await page.getByRole('heading', { name: 'examples', exact: true }).waitFor();
     await page.locator('[data-found-action="echo"]').waitFor();

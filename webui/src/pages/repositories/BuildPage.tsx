@@ -3,7 +3,7 @@ import { useDocumentTitle } from '@mantine/hooks';
 import { useEffect, useRef } from 'react';
 import { Link, useParams } from 'react-router';
 import { useBuild, useBuildLog, useCancelBuild, type Build } from '../../api/builds.js';
-import { useCan } from '../../api/me.js';
+import { useCan, useMe } from '../../api/me.js';
 import { isUnderWay } from '../../api/repositories.js';
 import { ErrorAlert } from '../../ui/ErrorAlert.js';
 import { StatusBadge } from '../../ui/StatusBadge.js';
@@ -11,10 +11,12 @@ import { StatusBadge } from '../../ui/StatusBadge.js';
 const when = (time: string | null) => (time ? new Date(time).toLocaleString() : '—');
 
 function Facts({ build }: { build: Build }) {
+  const me = useMe().data;
+  const asker = build.requested_by === me?.user.id ? 'you' : build.requested_by;
   return (
     <Stack gap={2}>
       <Text size="sm">From <Anchor component={Link} to={`/repositories/${build.source.id}`}>{build.source.name}</Anchor> · <code>{build.source.folder || '.'}</code> at <code>{build.source.commit.slice(0, 12)}</code></Text>
-      <Text size="sm" c="dimmed">Asked {when(build.requested_at)} by {build.requested_by} · started {when(build.started_at)} · finished {when(build.finished_at)}{build.attempt > 1 ? ` · attempt ${build.attempt}` : ''}</Text>
+      <Text size="sm" c="dimmed">Asked {when(build.requested_at)} by {asker} · started {when(build.started_at)} · finished {when(build.finished_at)}{build.attempt > 1 ? ` · attempt ${build.attempt}` : ''}</Text>
       {build.artifact && <Text size="sm">Artifact <code>{build.artifact.digest.slice(0, 19)}</code> ({Math.ceil(build.artifact.size / 1024)} KiB)</Text>}
       {build.failure_reason && <Text size="sm" c="red" role="alert">{build.failure_reason}</Text>}
     </Stack>

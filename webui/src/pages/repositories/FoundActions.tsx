@@ -42,7 +42,7 @@ export function FoundActions({ sourceId, actions, canBuild }: { sourceId: string
             <Table.Tbody>
               {actions.map((action) => (
                 <Table.Tr key={action.id} data-found-action={action.id}>
-                  <Table.Td><Text fw={600}>{action.id}</Text><Text size="xs" c="dimmed">{action.name}{action.change !== 'unchanged' ? ` · ${action.change}` : ''}</Text></Table.Td>
+                  <Table.Td>{action.build?.status === 'built' ? <Anchor component={Link} to={`/library/${encodeURIComponent(action.id)}`} fw={600}>{action.id}</Anchor> : <Text fw={600}>{action.id}</Text>}<Text size="xs" c="dimmed">{action.name}{action.change !== 'unchanged' ? ` · ${action.change}` : ''}</Text></Table.Td>
                   <Table.Td>{action.version}</Table.Td>
                   <Table.Td>{action.kind}</Table.Td>
                   <Table.Td>{action.runtime}</Table.Td>
