@@ -1,0 +1,199 @@
+// The workflow editor in the browser against a real instance, with example actions built from a
+// test-made git repository: a new workflow, steps dragged from the palette, connections refused
+// when the types do not fit (with the reason) and made when they do, problems on the nodes, undo
+// and redo, Delete, Save and reload, the YAML view both ways, Export and Import, Deploy.
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../test/e2e/harness.js';
+import { makeTestRepository, type TestRepository } from '../../services/repository/test/git-fixtures.js';
+import { ADMIN_PASSWORD, logIn, startBrowsing, type Browsing } from './browser.js';
+
+let browsing: Browsing;
+let repo: TestRepository;
+let page: Page;
+
+beforeAll(async () => {
+  browsing = await startBrowsing();
+  const { api } = browsing.behind;
+  const token = (await api('POST', '/authorization/login', { json: { username: 'admin', password: ADMIN_PASSWORD } })).body.access_token as string;
+  await eventually(() => api('GET', '/repository/project', { token }), (answer) => answer.status === 200);
+  repo = await makeTestRepository();
+  await repo.copyExample('add-one', 'actions/add-one');
+  await repo.copyExample('uppercase', 'actions/uppercase');
+  await repo.commit({}, 'two actions');
+  const source = (await api('POST', '/repository/sources', { token, json: { name: 'examples', url: repo.fileUrl } })).body.id as string;
+  const scan = (await api('POST', `/repository/sources/${source}/scan`, { token })).body.id as string;
+  await eventually(() => api('GET', `/repository/sources/${source}/scans/${scan}`, { token }), (answer) => answer.body?.status === 'done', 60_000);
+  expect((await api('POST', `/repository/sources/${source}/build`, { token, json: {} })).status).toBe(202);
+  for (const id of ['add-one', 'uppercase']) await eventually(() => api('GET', `/studio/actions/${id}`, { token }), (answer) => answer.status === 200, 150_000);
+  page = await browsing.newPage();
+  await logIn(page);
+}, 240_000);
+afterAll(async () => {
+  await browsing?.stop();
+  await repo?.close();
+});
+
+// What the page showed when a test failed, for the person reading the failure.
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail' && page) await browsing.screenshot(page, `editor-failed-${context.task.name.slice(0, 30).replace(/\W+/g, '-')}`);
+});
+
+const canvas = () => page.getByRole('region', { name: 'Canvas' });
+const step = (id: string) => page.locator(`[data-step-id="${id}"]`);
+const handle = (node: Locator, name: string) => node.locator(`[data-handle="${name}"]`);
+const edges = () => page.locator('.react-flow__edge');
+const yaml = () => page.getByRole('textbox', { name: 'YAML', exact: true });
+
+/** A real pointer drag from one handle to another, as a person connects two ports. */
+async function connectPorts(from: Locator, to: Locator) {
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  if (!a || !b) throw new Error('a handle is not on screen');
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+const problemsOf = async (id: string) => Number(await step(id).getAttribute('data-problems'));
+
+describe('the workflow editor', () => {
+  it('creates a workflow from the list', async () => {
+    await page.getByRole('link', { name: 'Workflows' }).click();
+    await page.getByRole('heading', { name: 'Workflows' }).waitFor();
+    await page.getByRole('link', { name: 'New workflow' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('counting');
+    await page.getByRole('combobox', { name: 'Trigger' }).click();
+    await page.getByRole('option', { name: 'Manual' }).click();
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'counting' }).waitFor();
+    await page.getByRole('toolbar', { name: 'Editor' }).waitFor();
+    expect(await page.locator('[data-node="trigger"]').count()).toBe(1);
+    expect(await page.locator('[data-node="results"]').count()).toBe(1);
+  });
+
+  it('adds steps by dragging from the palette (and by the Add button), with ids from the action', async () => {
+    const palette = page.getByRole('region', { name: 'Library palette' });
+    await palette.locator('[data-palette-action="uppercase"]').dragTo(canvas(), { targetPosition: { x: 300, y: 80 } });
+    await step('uppercase').waitFor();
+    await palette.locator('[data-palette-action="add-one"]').dragTo(canvas(), { targetPosition: { x: 300, y: 260 } });
+    await step('add-one').waitFor();
+    await palette.getByRole('button', { name: 'Add add-one', exact: true }).click();
+    await step('add-one-2').waitFor();
+    await page.getByRole('button', { name: 'Auto-layout' }).click();
+    // Each step's ports, typed.
+    expect(await handle(step('add-one'), 'in:n').getAttribute('title')).toBe('n: integer');
+    expect(await handle(step('uppercase'), 'out:text').getAttribute('title')).toBe('text: string');
+    // A required input with no value is a problem, shown on the node (live validation).
+    await expect.poll(() => problemsOf('add-one-2'), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await page.locator('[data-unsaved], [data-dirty="true"]').count()).toBe(1);
+  });
+
+  it('refuses a connection whose types do not fit, with the reason', async () => {
+    const before = await edges().count();
+    await connectPorts(handle(step('uppercase'), 'out:text'), handle(step('add-one'), 'in:n'));
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Not connected' }).count()).toBe(1);
+    expect(await page.getByRole('alert').filter({ hasText: 'Not connected' }).innerText()).toContain('a string cannot fill an integer input');
+    expect(await edges().count()).toBe(before);
+    // The YAML view shows the input still unset.
+    await page.getByRole('button', { name: 'YAML', exact: true }).click();
+    expect(await yaml().inputValue()).not.toContain('steps.uppercase.text');
+  });
+
+  it('connects compatible ports: the edge appears, the reference is written, the problem goes', async () => {
+    const before = await edges().count();
+    await connectPorts(handle(step('add-one'), 'out:n'), handle(step('add-one-2'), 'in:n'));
+    await expect.poll(() => edges().count()).toBe(before + 1);
+    await expect.poll(() => yaml().inputValue()).toContain('n: ${{ steps.add-one.n }}');
+    await expect.poll(() => problemsOf('add-one-2'), { timeout: 10_000 }).toBe(0);
+    expect(await problemsOf('add-one')).toBeGreaterThan(0);
+  });
+
+  it('undoes and redoes the connection, with the buttons and the keyboard', async () => {
+    const after = await edges().count();
+    await page.getByRole('button', { name: 'Undo', exact: true }).click();
+    await expect.poll(() => edges().count()).toBe(after - 1);
+    expect(await yaml().inputValue()).not.toContain('steps.add-one.n');
+    await page.getByRole('button', { name: 'Redo', exact: true }).click();
+    await expect.poll(() => edges().count()).toBe(after);
+    await canvas().locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => edges().count()).toBe(after - 1);
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(() => edges().count()).toBe(after);
+  });
+
+  it('removes a selected step with Delete', async () => {
+    await step('uppercase').click();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => step('uppercase').count()).toBe(0);
+    expect(await yaml().inputValue()).not.toContain('uppercase');
+  });
+
+  it('follows an edit of the YAML; a YAML that does not read is shown, not applied', async () => {
+    const text = await yaml().inputValue();
+    await yaml().fill(`${text}results:\n  total: [`);
+    await page.getByRole('alert').filter({ hasText: 'YAML error' }).waitFor();
+    expect(await page.locator('[data-node="results"] [data-handle="in:total"]').count()).toBe(0);
+    // add-one gets its n from the YAML: its problem goes; a result reads add-one-2.
+    const fixed = text.replace('  - id: add-one\n    action: add-one', '  - id: add-one\n    action: add-one\n    inputs:\n      n: 41');
+    expect(fixed).not.toBe(text);
+    await yaml().fill(`${fixed}results:\n  total: \${{ steps.add-one-2.n }}\n`);
+    await page.locator('[data-node="results"] [data-handle="in:total"]').waitFor();
+    await expect.poll(() => problemsOf('add-one'), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => page.getByRole('region', { name: 'Problems' }).getAttribute('data-problem-count'), { timeout: 10_000 }).toBe('0');
+  });
+
+  it('saves the draft; a reload shows the same graph', async () => {
+    const count = await edges().count();
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await expect.poll(() => page.locator('[data-dirty="true"]').count()).toBe(0);
+    await browsing.screenshot(page, 'editor');
+    await page.reload();
+    await step('add-one-2').waitFor();
+    expect(await step('add-one').count()).toBe(1);
+    await expect.poll(() => edges().count()).toBe(count);
+    await page.getByRole('button', { name: 'YAML', exact: true }).click();
+    // Saved: studio pinned the actions.
+    expect(await yaml().inputValue()).toContain('action: add-one@1.0.0');
+  });
+
+  it('exports the YAML and imports it back; an import that does not read names its line', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export YAML' }).click()]);
+    const path = await download.path();
+    const { readFile } = await import('node:fs/promises');
+    const exported = await readFile(path, 'utf8');
+    expect(exported).toContain('name: counting');
+    expect(exported).toContain('n: ${{ steps.add-one.n }}');
+    await page.getByRole('button', { name: 'Import YAML' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import YAML' });
+    await dialog.getByLabel('YAML to import').fill('name: counting\nsteps: [\n');
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => dialog.getByRole('alert').innerText()).toMatch(/line \d+/);
+    await dialog.getByLabel('YAML to import').fill(exported.replace('kind: Workflow\n', 'kind: Workflow\n').replace('name: counting\n', 'name: counting\ntitle: Counting twice\n'));
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect.poll(() => yaml().inputValue()).toContain('title: Counting twice');
+    expect(await step('add-one-2').count()).toBe(1);
+    expect(await page.locator('[data-dirty="true"]').count()).toBe(0);
+  });
+
+  it('deploys: the status follows until deployed, with a link to start a run', async () => {
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await expect.poll(() => page.locator('[data-deploy-status]').first().getAttribute('data-deploy-status'), { timeout: 120_000, interval: 1000 }).toBe('deployed');
+    await page.getByRole('link', { name: 'Start a run' }).waitFor();
+    await page.getByRole('button', { name: 'Undeploy' }).waitFor();
+    await page.getByRole('link', { name: 'Workflows' }).click();
+    const row = page.locator('[data-workflow="counting"]');
+    await row.waitFor();
+    expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('deployed');
+    await expect.poll(() => row.locator('[data-problems]').getAttribute('data-problems')).toBe('0');
+    await browsing.screenshot(page, 'workflows');
+  }, 150_000);
+
+  it('wrote no console error', () => {
+    expect(browsing.problems).toEqual([]);
+  });
+});
