@@ -5,6 +5,7 @@ import { fail, ok } from './check.js';
 const services = ['authorization', 'studio'];
 const findings = (brokerUp: boolean, queues: Findings['queues']): Findings => ({
   instance: ok('instance', 'i', 'id'),
+  platform: ok('platform', 'supervisor', 'running'),
   keys: [ok('keys', 'TRELLIS_SECRET_KEY', 'present')],
   services: services.map((service) => ({
     service,
@@ -21,7 +22,7 @@ const lines = (f: Findings) => assemble(f).map((c) => `${c.status} ${c.check} ${
 describe('the report in order', () => {
   it('merges alike findings of every service', () => {
     expect(lines(findings(true, { read: true, checks: [] }))).toEqual([
-      'ok instance i', 'ok keys TRELLIS_SECRET_KEY', 'ok database authorization', 'ok database studio', 'ok broker every service', 'ok outbox every service', 'ok object-store b',
+      'ok instance i', 'ok platform supervisor', 'ok keys TRELLIS_SECRET_KEY', 'ok database authorization', 'ok database studio', 'ok broker every service', 'ok outbox every service', 'ok object-store b',
     ]);
   });
 

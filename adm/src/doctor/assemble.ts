@@ -5,6 +5,8 @@ export type ServiceFindings = { readonly service: string; readonly database: Che
 
 export type Findings = {
   readonly instance: Check;
+  /** The supervisor `up` started, and its processes. */
+  readonly platform: Check;
   readonly keys: readonly Check[];
   readonly services: readonly ServiceFindings[];
   /** The queues and dead-letter queues, or why they could not be read. */
@@ -24,6 +26,7 @@ export function assemble(findings: Findings): Check[] {
   const data = findings.services.flatMap((s) => s.data);
   return [
     findings.instance,
+    findings.platform,
     ...findings.keys,
     ...mergeAlike(findings.services.map((s) => s.database), names),
     ...mergeAlike(findings.services.map((s) => s.broker), names),

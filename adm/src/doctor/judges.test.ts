@@ -4,6 +4,8 @@ import { judgeBuilds, type OpenBuild } from './builds.js';
 import { explainConnectionError } from './connection-problems.js';
 import { judgeKeys, type FoundKeys } from './keys.js';
 import { judgeOutbox } from './outbox.js';
+import { judgePlatform } from './platform.js';
+import type { ChildState, SupervisorState } from '../local/supervisor-plan.js';
 import { judgeRuns } from './runs.js';
 import { judgeDisk } from './storage.js';
 
@@ -94,5 +96,23 @@ describe('connection failures', () => {
 describe('the disk', () => {
   it.each([[50, 'ok'], [5, 'warn'], [1, 'fail']])('%i percent free is %s', (percent, status) => {
     expect(judgeDisk({ path: '/d', freeBytes: percent * 1024 ** 3, totalBytes: 100 * 1024 ** 3 }).status).toBe(status);
+  });
+});
+
+describe('the platform', () => {
+  const child = (over: Partial<ChildState>): ChildState => ({
+    status: 'up', pid: 1, pidStartTime: null, command: 'node', restarts: 0, ready: true, startedAt: null, lastExit: null, lastError: null, lastOutput: null, health: null, log: '', ...over,
+  });
+  const state = (children: Record<string, ChildState>): SupervisorState => ({ pid: 42, pidStartTime: null, status: 'running', startedAt: ago(5 * MIN).toISOString(), updatedAt: now.toISOString(), meta: {}, children });
+
+  it('stopped only warns', () => {
+    expect(judgePlatform(undefined, now)).toMatchObject({ status: 'warn', detail: 'not running: no service consumes, publishes, runs or builds' });
+  });
+  it('with every process up is ok', () => {
+    expect(judgePlatform(state({ runner: child({}), studio: child({}) }), now).detail).toBe('running (pid 42, up 5 min), all 2 processes up');
+  });
+  it('with a process that does not stay up fails, naming it and its last error', () => {
+    const check = judgePlatform(state({ studio: child({}), runner: child({ status: 'backoff', restarts: 3, lastError: 'exit 1' }) }), now);
+    expect(check).toMatchObject({ status: 'fail', detail: 'not up: runner backoff after 3 restarts (exit 1)', hint: '`trellis-adm logs runner` says why' });
   });
 });

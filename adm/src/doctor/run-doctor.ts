@@ -1,15 +1,17 @@
 import { SERVICES, accountOf, type ServiceInfo } from '../catalog.js';
 import { objectStoreEndpoint, serviceEnv } from '../local/service-env.js';
+import { runningSupervisor } from '../local/supervisor-control.js';
 import type { LocalSettings } from '../local/settings.js';
 import { rabbitAdminFromEnv } from '../provision/rabbitmq.js';
 import type { Secrets } from '../secrets.js';
 import { assemble, type Findings, type ServiceFindings } from './assemble.js';
 import { judgeBuilds, type BuilderTimes } from './builds.js';
-import { fail, ok, type Check } from './check.js';
+import { fail, ok, warn, type Check } from './check.js';
 import { explainConnectionError } from './connection-problems.js';
 import { readInstanceState } from './instance-state.js';
 import { judgeKeys } from './keys.js';
 import { judgeOutbox } from './outbox.js';
+import { judgePlatform } from './platform.js';
 import { connectAsService, readOpenBuilds, readOrphanRuns, readOutboxBacklog } from './probes/postgres.js';
 import { listQueues, peekMessages, pingBroker } from './probes/rabbitmq.js';
 import { measureBucket, measureDisk } from './probes/object-store.js';
@@ -108,13 +110,17 @@ async function checkQueues(settings: LocalSettings, env: NodeJS.ProcessEnv, now:
   }
 }
 
-async function checkStorage(settings: LocalSettings, secrets: Secrets): Promise<Check[]> {
+/** `platformUp`: the supervisor runs, and with it the local object store (stopped, it cannot answer: that is no failure of its own). */
+async function checkStorage(settings: LocalSettings, secrets: Secrets, platformUp: boolean): Promise<Check[]> {
   const endpoint = objectStoreEndpoint(settings);
   const config = { endpoint, accessKey: secrets.s3AccessKey, secretKey: secrets.s3SecretKey, bucket: settings.bucket, region: settings.region };
   const [bucket, disk] = await Promise.all([
     measureBucket(config).then(judgeBucket, (error: unknown) => {
       const code = (error as { code?: string }).code;
-      if (code === 'ECONNREFUSED' || code === 'ETIMEDOUT') return fail('object-store', settings.bucket, `no answer at ${endpoint}`, 'the object store runs in the platform\'s supervisor: `trellis-adm status`, `make up`');
+      if (code === 'ECONNREFUSED' || code === 'ETIMEDOUT') {
+        if (!platformUp) return warn('object-store', settings.bucket, `not measured: no answer at ${endpoint}, the platform is stopped`, '`make up` starts it');
+        return fail('object-store', settings.bucket, `no answer at ${endpoint}`, 'the object store runs in the platform\'s supervisor: `trellis-adm status`, `trellis-adm logs object-store`');
+      }
       return fail('object-store', settings.bucket, describe(error), code === 'NoSuchBucket' ? '`trellis-adm provision` or `make up` makes it' : 'TRELLIS_S3_* in .trellis/secrets.env must be the store\'s keys');
     }),
     measureDisk(settings.paths.dir).then(judgeDisk, (error: unknown) => fail('disk', settings.paths.dir, describe(error))),
@@ -134,10 +140,11 @@ export async function runDoctor(settings: LocalSettings, env: NodeJS.ProcessEnv,
     return [instanceCheck, ...keys, fail('instance', settings.paths.secretsFile, `lacks ${state.missing.join(', ')}: nothing else can be checked`, 'put them back from your backup; `make up` would make new ones, which the databases and broker do not know')];
   }
   const times = serviceTimesFromEnv(env);
+  const supervisor = runningSupervisor(settings.paths.stateFile);
   const [services, queues, storage] = await Promise.all([
     Promise.all(SERVICES.map((service) => checkService(settings, secrets, service, times, now))),
     checkQueues(settings, env, now),
-    checkStorage(settings, secrets),
+    checkStorage(settings, secrets, supervisor !== undefined),
   ]);
-  return assemble({ instance: instanceCheck, keys, services, queues, storage });
+  return assemble({ instance: instanceCheck, platform: judgePlatform(supervisor, now), keys, services, queues, storage });
 }
