@@ -19,14 +19,14 @@ beforeAll(async () => {
   const token = (await api('POST', '/authorization/login', { json: { username: 'admin', password: ADMIN_PASSWORD } })).body.access_token as string;
   await eventually(() => api('GET', '/repository/project', { token }), (answer) => answer.status === 200);
   repo = await makeTestRepository();
-  // add-one: n integer -> n integer; uppercase and echo: text string -> text string.
-  for (const name of ['add-one', 'uppercase', 'echo']) await repo.copyExample(name, `actions/${name}`);
+  // add-one: n integer -> n integer; uppercase and echo: text string -> text string; word-count: document file -> lines, words, characters integers.
+  for (const name of ['add-one', 'uppercase', 'echo', 'word-count']) await repo.copyExample(name, `actions/${name}`);
   await repo.commit({}, 'three actions');
   const source = (await api('POST', '/repository/sources', { token, json: { name: 'examples', url: repo.fileUrl } })).body.id as string;
   const scan = (await api('POST', `/repository/sources/${source}/scan`, { token })).body.id as string;
   await eventually(() => api('GET', `/repository/sources/${source}/scans/${scan}`, { token }), (answer) => answer.body?.status === 'done', 60_000);
   expect((await api('POST', `/repository/sources/${source}/build`, { token, json: {} })).status).toBe(202);
-  for (const id of ['add-one', 'uppercase', 'echo']) await eventually(() => api('GET', `/studio/actions/${id}`, { token }), (answer) => answer.status === 200, 150_000);
+  for (const id of ['add-one', 'uppercase', 'echo', 'word-count']) await eventually(() => api('GET', `/studio/actions/${id}`, { token }), (answer) => answer.status === 200, 150_000);
   expect((await api('PUT', '/studio/variables/LIMIT', { token, json: { value: 5 } })).status).toBeLessThan(300);
   expect((await api('PUT', '/studio/secrets/API_TOKEN', { token, json: { value: 'hunter2' } })).status).toBeLessThan(300);
   const created = await api('POST', '/studio/workflows', {
@@ -38,6 +38,7 @@ beforeAll(async () => {
         { id: 'first', action: 'add-one', inputs: { n: '${{ trigger.count }}' } },
         { id: 'second', action: 'add-one' },
         { id: 'shout', action: 'uppercase', needs: ['second'], inputs: { text: '${{ trigger.word }}' } },
+        { id: 'count', action: 'word-count' },
       ],
     },
   });
@@ -142,6 +143,38 @@ describe('the editor\'s side panels', () => {
     await browsing.screenshot(page, 'editor-trigger-panel');
     await cron.fill('@daily');
     await expect.poll(() => panel.locator('[data-cron-reading]').innerText()).toMatch(/^Not a valid schedule/);
+  }, 60_000);
+
+  it('uploads a file for a file input and gives it as { file: <id> }', async () => {
+    const page = await openEditor();
+    const panel = await selectStep(page, 'count');
+    const field = panel.locator('[data-field="document"]');
+    expect(await field.locator('[data-type]').innerText()).toBe('file');
+    await expect.poll(() => invalid(panel.getByLabel('document', { exact: true })), { timeout: 20_000 }).toBe(true);
+    await field.locator('input[type="file"]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('two words\nthree more words\n') });
+    const stored = field.locator('[data-file-id]');
+    await stored.waitFor({ timeout: 20_000 });
+    const fileId = await stored.getAttribute('data-file-id');
+    const { api } = browsing.behind;
+    const token = (await api('POST', '/authorization/login', { json: { username: 'admin', password: ADMIN_PASSWORD } })).body.access_token as string;
+    expect((await api('GET', `/studio/files/${fileId}`, { token })).body).toMatchObject({ name: 'notes.txt', content_type: 'text/plain' });
+    // Studio knows the file: the required input's problem goes.
+    await expect.poll(() => invalid(panel.getByLabel('document', { exact: true })), { timeout: 20_000 }).toBe(false);
+  }, 60_000);
+
+  it('offers results every reference but secrets', async () => {
+    const page = await openEditor();
+    await page.getByRole('tab', { name: 'Results', exact: true }).click();
+    const panel = page.getByRole('region', { name: 'Results', exact: true });
+    await panel.getByRole('button', { name: 'Add a result', exact: true }).click();
+    await panel.getByLabel('Result name', { exact: true }).fill('total');
+    await panel.getByRole('button', { name: 'Reference for total', exact: true }).click();
+    await options(page).first().waitFor();
+    const offers = Object.keys(await offered(page));
+    expect(offers).toEqual(expect.arrayContaining(['trigger.count', 'steps.first.n', 'steps.shout.text', 'steps.count.words', 'vars.LIMIT']));
+    expect(offers.filter((text) => text.startsWith('secrets.'))).toEqual([]);
+    await page.getByRole('option', { name: 'steps.count.words', exact: true }).click();
+    await expect.poll(() => panel.getByLabel('total', { exact: true }).inputValue()).toBe('${{ steps.count.words }}');
   }, 60_000);
 
   it('wrote no console error', () => {

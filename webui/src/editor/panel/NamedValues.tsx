@@ -76,7 +76,7 @@ export function NamedValues({ noun, values, onChange, offers, valueType, byField
           </Group>
         );
       })}
-      {readOnly ? null : <Button variant="light" size="xs" w="fit-content" onClick={() => update([...rows, { key: nextKey, name: '', value: undefined }])}>Add {lower === 'result' ? 'a result' : `an ${lower}`}</Button>}
+      {readOnly ? null : <Button variant="light" size="xs" w="fit-content" onClick={() => update([...rows, { key: nextKey, name: '', value: undefined }])}>Add {/^[aeiou]/.test(lower) ? 'an' : 'a'} {lower}</Button>}
     </Stack>
   );
 }

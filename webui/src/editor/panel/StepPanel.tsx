@@ -7,7 +7,7 @@ import { compact, durationError, errorOf, isEmpty, problemsByField, stepIdError,
 import { requiredField } from './required.js';
 import { ReferenceButton } from './ReferencePicker.js';
 import { actionOf, offersFor, referencesFor, type Offer, type ReferenceOption } from './references.js';
-import { ValueField } from './ValueField.js';
+import { MONOSPACE, ValueField } from './ValueField.js';
 
 /*
  * The form of one step: its id, title and action; one field per action input, typed, with the
@@ -116,7 +116,7 @@ export function StepPanel({ draft, index, context, problems, onChange }: StepPan
                   <Switch label="Fail fast" mt={30} disabled={readOnly} checked={step.fail_fast === true} error={error('fail_fast')} onChange={(event) => set('fail_fast', event.currentTarget.checked || undefined)} />
                 </Group>
                 <Group grow align="flex-start">
-                  <NumberInput label="Retry attempts" min={1} max={100} allowDecimal={false} placeholder="1 (no retry)" readOnly={readOnly} value={step.retry?.attempts ?? ''} error={error('retry.attempts', error('retry'))} onChange={(value) => setRetry({ attempts: typeof value === 'number' ? value : undefined as unknown as number })} />
+                  <NumberInput label="Retry attempts" min={1} max={100} allowDecimal={false} placeholder="1" readOnly={readOnly} value={step.retry?.attempts ?? ''} error={error('retry.attempts', error('retry'))} onChange={(value) => setRetry({ attempts: typeof value === 'number' ? value : undefined as unknown as number })} />
                   <TextInput label="Backoff" placeholder="1s" readOnly={readOnly} value={step.retry?.backoff ?? ''} error={error('retry.backoff', durationError(step.retry?.backoff))} onChange={(event) => setRetry({ backoff: event.currentTarget.value })} />
                   <TextInput label="Max delay" placeholder="5m" readOnly={readOnly} value={step.retry?.max_delay ?? ''} error={error('retry.max_delay', durationError(step.retry?.max_delay))} onChange={(event) => setRetry({ max_delay: event.currentTarget.value })} />
                 </Group>
@@ -138,10 +138,11 @@ type ExpressionProps = { label: string; placeholder: string; description: string
 /** A field written as an expression (`when`, `foreach`), with the reference picker beside it. */
 export function ExpressionField({ label, placeholder, description, value, readOnly, error, offers, onChange }: ExpressionProps) {
   return (
-    <Group gap={6} align="flex-start" wrap="nowrap">
-      <TextInput label={label} placeholder={placeholder} description={description} ff="monospace" readOnly={readOnly} value={value} error={error} onChange={(event) => onChange(event.currentTarget.value)} style={{ flex: 1, minWidth: 0 }} />
-      <Box pt={46}><ReferenceButton label={label} offers={offers} onChoose={onChange} disabled={readOnly} /></Box>
-    </Group>
+    <TextInput
+      label={label} placeholder={placeholder} description={description} styles={MONOSPACE} readOnly={readOnly} value={value} error={error}
+      onChange={(event) => onChange(event.currentTarget.value)}
+      inputContainer={(children) => <Group gap={6} wrap="nowrap" align="center"><Box style={{ flex: 1, minWidth: 0 }}>{children}</Box><ReferenceButton label={label} offers={offers} onChoose={onChange} disabled={readOnly} /></Group>}
+    />
   );
 }
 

@@ -9,7 +9,7 @@ import { InputDeclarations } from './InputDeclarations.js';
 import { NamedValues } from './NamedValues.js';
 import { actionOf, offersFor, referencesFor } from './references.js';
 import { requiredField } from './required.js';
-import { ValueField } from './ValueField.js';
+import { MONOSPACE, ValueField } from './ValueField.js';
 
 /*
  * What starts a run: an HTTP call (its path, shown as the full URL, timeout, auth), a person
@@ -90,7 +90,7 @@ export function TriggerPanel({ draft, context, problems, onChange }: TriggerPane
 
         {trigger.type === 'schedule' ? (
           <>
-            <TextInput label="Cron" {...requiredField()} ff="monospace" placeholder="*/5 * * * *" description="minute hour day month weekday (or seconds first)" readOnly={readOnly} value={trigger.cron} error={error('cron')} onChange={(event) => set({ ...trigger, cron: event.currentTarget.value })} />
+            <TextInput label="Cron" {...requiredField()} styles={MONOSPACE} placeholder="*/5 * * * *" description="minute hour day month weekday (or seconds first)" readOnly={readOnly} value={trigger.cron} error={error('cron')} onChange={(event) => set({ ...trigger, cron: event.currentTarget.value })} />
             <CronReading cron={trigger.cron} timezone={trigger.timezone} />
             <Select label="Time zone" searchable clearable placeholder="UTC" disabled={readOnly} data={TIME_ZONES} value={trigger.timezone ?? null} error={error('timezone', timezoneError(trigger.timezone))} onChange={(value) => set(withField(trigger, 'timezone', value))} />
             <Select label="Missed ticks" description="Ticks missed while no runner ran the schedule" disabled={readOnly} clearable placeholder="Skip (the default)" data={[{ value: 'skip', label: 'Skip' }, { value: 'catch_up', label: 'Catch up (fire them late, oldest first)' }]} value={trigger.missed ?? null} error={error('missed')} onChange={(value) => set(withField(trigger, 'missed', value as 'skip' | 'catch_up' | null))} />

@@ -55,29 +55,27 @@ function Description({ port }: { port: Port }) {
 }
 
 export function ValueField({ port, label = port.name, value, onChange, offers, error, readOnly, fixedOnly = false }: Props) {
-  const common: Common = { label, description: <Description port={port} />, error, ...requiredField(isRequired(port)) };
-  let editor: ReactNode;
-  if (isTemplate(value)) {
-    editor = (
-      <TextInput
-        {...common} ff="monospace" readOnly={readOnly} value={value} data-reference-value
-        onChange={(event) => onChange(event.currentTarget.value === '' ? undefined : event.currentTarget.value)}
-        rightSection={readOnly ? null : <CloseButton aria-label={`Clear ${label}`} onClick={() => onChange(undefined)} />}
-      />
-    );
-  } else {
-    editor = <StaticEditor port={port} common={common} value={value} onChange={onChange} readOnly={readOnly} />;
-  }
-  if (fixedOnly) return <>{editor}</>;
+  // The picker's button sits right of the input itself (label and help above, error below).
+  const picker = fixedOnly ? undefined : <ReferenceButton label={label} offers={offers} onChoose={onChange} disabled={readOnly} />;
+  const inputContainer = picker ? (children: ReactNode) => <Group gap={6} wrap="nowrap" align="center"><Box style={{ flex: 1, minWidth: 0 }}>{children}</Box>{picker}</Group> : undefined;
+  const common: Common = { label, description: <Description port={port} />, error, inputContainer, ...requiredField(isRequired(port)) };
   return (
-    <Group gap={6} align="flex-start" wrap="nowrap" data-field={label}>
-      <Box style={{ flex: 1, minWidth: 0 }}>{editor}</Box>
-      <Box pt={26}><ReferenceButton label={label} offers={offers} onChoose={onChange} disabled={readOnly} /></Box>
-    </Group>
+    <div data-field={label}>
+      {isTemplate(value) ? (
+        <TextInput
+          {...common} styles={MONOSPACE} readOnly={readOnly} value={value} data-reference-value
+          onChange={(event) => onChange(event.currentTarget.value === '' ? undefined : event.currentTarget.value)}
+          rightSection={readOnly ? null : <CloseButton aria-label={`Clear ${label}`} onClick={() => onChange(undefined)} />}
+        />
+      ) : <StaticEditor port={port} common={common} value={value} onChange={onChange} readOnly={readOnly} />}
+    </div>
   );
 }
 
-type Common = { label: string; description: ReactNode; error: string | undefined } & ReturnType<typeof requiredField>;
+/** Code in the input only (the label stays in the page's font). */
+export const MONOSPACE = { input: { fontFamily: 'var(--mantine-font-family-monospace)' } };
+
+type Common = { label: string; description: ReactNode; error: string | undefined; inputContainer: ((children: ReactNode) => ReactNode) | undefined } & ReturnType<typeof requiredField>;
 
 function StaticEditor({ port, common, value, onChange, readOnly }: { port: Port; common: Common; value: Json | undefined; onChange: (value: Json | undefined) => void; readOnly: boolean }) {
   const text = typeof value === 'string' ? value : '';
@@ -99,8 +97,10 @@ function StaticEditor({ port, common, value, onChange, readOnly }: { port: Port;
           onChange={(next) => { if (next === '') onChange(undefined); else if (typeof next === 'number' && Number.isFinite(next)) onChange(next); }}
         />
       );
-    case 'boolean':
-      return <Switch label={common.label} description={common.description} error={common.error} mt={4} disabled={readOnly} checked={value === true} onChange={(event) => onChange(event.currentTarget.checked)} />;
+    case 'boolean': {
+      const toggle = <Switch label={common.label} description={common.description} error={common.error} mt={4} disabled={readOnly} checked={value === true} onChange={(event) => onChange(event.currentTarget.checked)} />;
+      return <>{common.inputContainer ? common.inputContainer(toggle) : toggle}</>;
+    }
     case 'enum':
       return <Select {...common} disabled={readOnly} data={[...(port.values ?? [])]} value={typeof value === 'string' ? value : null} clearable placeholder={placeholder} onChange={(next) => onChange(next ?? undefined)} />;
     case 'json':
@@ -144,7 +144,7 @@ function JsonEditor({ common, value, onChange, readOnly }: { common: Common; val
   }
   return (
     <Textarea
-      {...common} error={invalid ?? common.error} autosize minRows={2} maxRows={10} ff="monospace" readOnly={readOnly} value={text}
+      {...common} error={invalid ?? common.error} autosize minRows={2} maxRows={10} styles={MONOSPACE} readOnly={readOnly} value={text}
       onChange={(event) => {
         const next = event.currentTarget.value;
         setText(next);
@@ -183,10 +183,10 @@ function FileField({ common, value, onChange, readOnly }: { common: Common; valu
     }
   };
   return (
-    <Input.Wrapper label={common.label} description={common.description} labelProps={'labelProps' in common ? common.labelProps : undefined} id={id} error={state.failed ?? common.error}>
+    <Input.Wrapper label={common.label} description={common.description} inputContainer={common.inputContainer} labelProps={'labelProps' in common ? common.labelProps : undefined} id={id} error={state.failed ?? common.error}>
       <Group gap="xs" mt={4} wrap="nowrap">
         <FileButton onChange={(file) => void upload(file)} disabled={readOnly}>
-          {(props) => <Button {...props} id={id} size="xs" variant="light" loading={state.uploading !== undefined} disabled={readOnly}>{fileId ? 'Replace the file' : 'Upload a file'}</Button>}
+          {(props) => <Button {...props} id={id} aria-invalid={Boolean(state.failed ?? common.error)} size="xs" variant="light" loading={state.uploading !== undefined} disabled={readOnly}>{fileId ? 'Replace the file' : 'Upload a file'}</Button>}
         </FileButton>
         {fileId ? (
           <Group gap={4} wrap="nowrap" style={{ minWidth: 0 }}>
