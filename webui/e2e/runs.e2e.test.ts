@@ -14,6 +14,7 @@ let browsing: Browsing;
 let repo: TestRepository;
 let token: string;
 let workflowId: string;
+let countWordsId: string;
 
 const TALK = {
   'actions/talk/package.json': '{ "name": "trellis-test-talk", "private": true, "type": "module" }\n',
@@ -72,6 +73,24 @@ const WORKFLOW = {
   results: { said: '${{ steps.answer.said }}' },
 };
 
+const COUNT_WORDS = {
+  apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'count-words', title: 'Count words',
+  trigger: { type: 'manual', inputs: [{ name: 'document', type: 'file', help: 'A text file' }] },
+  steps: [{ id: 'count', action: 'word-count', inputs: { document: '${{ trigger.document }}' } }],
+  results: { words: '${{ steps.count.words }}' },
+};
+
+async function deploy(document: object): Promise<string> {
+  const { api } = browsing.behind;
+  const created = await api('POST', '/studio/workflows', { token, json: document });
+  expect(created.status, created.text).toBe(201);
+  const id = created.body.id as string;
+  const deployed = await api('POST', `/studio/workflows/${id}/deploy`, { token });
+  expect(deployed.status, deployed.text).toBe(202);
+  await eventually(() => api('GET', `/studio/workflows/${id}`, { token }), (answer) => answer.body?.deployment?.status === 'deployed', 120_000);
+  return id;
+}
+
 beforeAll(async () => {
   browsing = await startBrowsing();
   const { api } = browsing.behind;
@@ -79,18 +98,14 @@ beforeAll(async () => {
   await eventually(() => api('GET', '/repository/project', { token }), (answer) => answer.status === 200);
   repo = await makeTestRepository();
   await repo.copyExample('make-archive', 'actions/make-archive');
-  await repo.commit(TALK, 'two actions');
+  await repo.copyExample('word-count', 'actions/word-count');
+  await repo.commit(TALK, 'three actions');
   const source = (await api('POST', '/repository/sources', { token, json: { name: 'runs', url: repo.fileUrl } })).body.id as string;
   const scan = (await api('POST', `/repository/sources/${source}/scan`, { token })).body.id as string;
   await eventually(() => api('GET', `/repository/sources/${source}/scans/${scan}`, { token }), (answer) => answer.body?.status === 'done', 60_000);
   expect((await api('POST', `/repository/sources/${source}/build`, { token, json: {} })).status).toBe(202);
-  for (const id of ['talk', 'make-archive']) await eventually(() => api('GET', `/studio/actions/${id}`, { token }), (answer) => answer.status === 200, 180_000);
-  const created = await api('POST', '/studio/workflows', { token, json: WORKFLOW });
-  expect(created.status, created.text).toBe(201);
-  workflowId = created.body.id as string;
-  const deploy = await api('POST', `/studio/workflows/${workflowId}/deploy`, { token });
-  expect(deploy.status, deploy.text).toBe(202);
-  await eventually(() => api('GET', `/studio/workflows/${workflowId}`, { token }), (answer) => answer.body?.deployment?.status === 'deployed', 120_000);
+  for (const id of ['talk', 'make-archive', 'word-count']) await eventually(() => api('GET', `/studio/actions/${id}`, { token }), (answer) => answer.status === 200, 180_000);
+  [workflowId, countWordsId] = await Promise.all([deploy(WORKFLOW), deploy(COUNT_WORDS)]);
 }, 400_000);
 afterAll(async () => {
   await browsing?.stop();
@@ -224,6 +239,40 @@ describe('the runs pages', () => {
     await table.getByRole('link', { name: `Run ${succeededRun} of talkative` }).click();
     await page.waitForURL(`**/app/runs/${succeededRun}`);
   }, 90_000);
+
+  // The form uploads a file input through studio and sends `{ "file": "<id>" }`; the runner's
+  // manual start route takes JSON only and refuses any file input (file_needs_multipart), so
+  // the run is not started yet: what the test checks is the upload and the runner's reason shown
+  // on the field. Once the runner takes an uploaded file there, expect the run to succeed.
+  it('uploads a file input through studio before starting the run, and shows the runner\'s answer on the field', async () => {
+    const page = await browsing.newPage();
+    await logIn(page);
+    await page.goto(`/app/workflows/${countWordsId}/run`);
+    await page.getByLabel('document', { exact: true }).setInputFiles({ name: 'note.txt', mimeType: 'text/plain', buffer: Buffer.from('three little words\n') });
+    const uploaded = page.waitForResponse((response) => response.url().includes('/studio/files?') && response.request().method() === 'POST');
+    const started = page.waitForResponse((response) => response.url().endsWith(`/runner/workflows/${countWordsId}/runs`));
+    await page.getByRole('button', { name: 'Start run' }).click();
+    const upload = await uploaded;
+    expect(upload.status()).toBe(201);
+    const file = await upload.json() as { id: string; name: string; size: number };
+    expect(file).toMatchObject({ name: 'note.txt', size: 19 });
+    expect((await started).status()).toBe(400);
+    await expect.poll(() => page.locator('[data-input="document"]').evaluate((input) => input.getAttribute('aria-invalid'))).toBe('true');
+    expect(await page.getByText('document is a file input: send it as a file part', { exact: false }).count()).toBe(1);
+    expect(await page.getByRole('alert').innerText()).toMatch(/invalid_inputs/);
+  }, 60_000);
+
+  it('cancels a running run', async () => {
+    const started = await browsing.behind.api('POST', `/runner/workflows/${workflowId}/runs`, { token, json: { inputs: { text: 'long', seconds: 30 } } });
+    expect(started.status, started.text).toBe(202);
+    const page = await browsing.newPage();
+    await logIn(page);
+    await page.goto(`/app/runs/${started.body.run_id}`);
+    await expect.poll(async () => (await nodeStatuses(page)).talk, { timeout: 30_000, interval: 250 }).toBe('running');
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect.poll(() => runStatus(page), { timeout: 20_000, interval: 250 }).toBe('canceled');
+    await page.getByRole('button', { name: 'Re-run', exact: true }).waitFor();
+  }, 60_000);
 
   it('fits a 420 px wide screen: the list and a run\'s page', async () => {
     const page = await browsing.newPage();

@@ -1,6 +1,7 @@
 import dagre from '@dagrejs/dagre';
 import { Text } from '@mantine/core';
-import { Handle, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import { Handle, MarkerType, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import { useElementSize } from '@mantine/hooks';
 import { useMemo } from 'react';
 import { StatusBadge } from './StatusBadge.js';
 
@@ -13,7 +14,7 @@ import { StatusBadge } from './StatusBadge.js';
 export type GraphStep = { id: string; label: string; status: string };
 export type GraphEdge = { from: string; to: string; kind: 'data' | 'compensation' };
 
-const WIDTH = 190;
+const WIDTH = 220;
 const HEIGHT = 64;
 
 const COLOR: Record<string, string> = {
@@ -34,11 +35,12 @@ function StepNodeView({ data }: NodeProps<StepNode>) {
       }}
     >
       <Handle type="target" position={Position.Top} isConnectable={false} style={{ visibility: 'hidden' }} />
-      <Text size="sm" fw={600} truncate="end">{data.id}</Text>
       <div style={{ display: 'flex', gap: 6, alignItems: 'center', justifyContent: 'space-between' }}>
-        <Text size="xs" c="dimmed" truncate="end">{data.label}</Text>
-        <StatusBadge status={data.status} />
+        <Text size="sm" fw={600} truncate="end">{data.id}</Text>
+        {/* The badge keeps its whole word: the id gives way first. */}
+        <span style={{ display: 'inline-flex', minWidth: 'max-content', flexShrink: 0 }}><StatusBadge status={data.status} /></span>
       </div>
+      <Text size="xs" c="dimmed" truncate="end" title={data.label}>{data.label}</Text>
       <Handle type="source" position={Position.Bottom} isConnectable={false} style={{ visibility: 'hidden' }} />
     </div>
   );
@@ -47,7 +49,7 @@ function StepNodeView({ data }: NodeProps<StepNode>) {
 const nodeTypes = { step: StepNodeView };
 
 /** Positions from dagre, top to bottom; returns the drawing's height too. */
-function layout(steps: readonly GraphStep[], edges: readonly GraphEdge[]): { positions: Map<string, { x: number; y: number }>; height: number } {
+function layout(steps: readonly GraphStep[], edges: readonly GraphEdge[]): { positions: Map<string, { x: number; y: number }>; width: number; height: number } {
   const graph = new dagre.graphlib.Graph();
   graph.setGraph({ rankdir: 'TB', nodesep: 30, ranksep: 40, marginx: 10, marginy: 10 });
   graph.setDefaultEdgeLabel(() => ({}));
@@ -59,26 +61,32 @@ function layout(steps: readonly GraphStep[], edges: readonly GraphEdge[]): { pos
     const node = graph.node(step.id);
     positions.set(step.id, { x: node.x - WIDTH / 2, y: node.y - HEIGHT / 2 });
   }
-  return { positions, height: graph.graph().height ?? HEIGHT };
+  return { positions, width: graph.graph().width ?? WIDTH, height: graph.graph().height ?? HEIGHT };
 }
 
 export function RunGraph({ steps, edges, selected, onSelect }: { steps: readonly GraphStep[]; edges: readonly GraphEdge[]; selected?: string | undefined; onSelect: (id: string) => void }) {
   // The layout depends on the shape only: a status change recolours without moving anything.
   const shape = `${steps.map((step) => step.id).join(',')}|${edges.map((edge) => `${edge.from}>${edge.to}`).join(',')}`;
-  const { positions, height } = useMemo(() => layout(steps, edges), [shape]);
+  const { positions, width, height } = useMemo(() => layout(steps, edges), [shape]);
+  // The box is as tall as the drawing once scaled to the box's width (never above 1:1), so a
+  // narrow screen gets a shorter box rather than a tall empty one around tiny nodes.
+  const { ref, width: boxWidth } = useElementSize();
+  const scale = boxWidth > 0 ? Math.min(1, boxWidth / (width + 20)) : 1;
+  const boxHeight = Math.min(480, Math.max(120, Math.ceil(height * scale) + 30));
   const nodes: StepNode[] = steps.map((step) => ({
     id: step.id, type: 'step', position: positions.get(step.id) ?? { x: 0, y: 0 },
     data: { ...step, selected: step.id === selected },
     ariaLabel: `Step ${step.id}: ${step.status}`,
   }));
   const lines: Edge[] = edges.map((edge) => ({
-    id: `${edge.from}->${edge.to}`, source: edge.from, target: edge.to,
+    id: `${edge.from}->${edge.to}`, source: edge.from, target: edge.to, markerEnd: { type: MarkerType.ArrowClosed },
     ...(edge.kind === 'compensation' ? { style: { strokeDasharray: '6 4', stroke: 'var(--mantine-color-orange-6)' }, label: 'on failure' } : {}),
   }));
   return (
-    <div style={{ height: Math.min(480, Math.max(160, height + 40)), width: '100%', border: '1px solid var(--mantine-color-default-border)', borderRadius: 6 }}>
-      <ReactFlow
-        nodes={nodes} edges={lines} nodeTypes={nodeTypes} fitView fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+    <div ref={ref} style={{ height: boxHeight, width: '100%', border: '1px solid var(--mantine-color-default-border)', borderRadius: 6 }}>
+      {/* Fitted once per box size: a new box (the first measure, a resize) draws it again. */}
+      {boxWidth > 0 && <ReactFlow key={`${Math.round(boxWidth)}x${boxHeight}`}
+        nodes={nodes} edges={lines} nodeTypes={nodeTypes} fitView fitViewOptions={{ padding: 0.04, maxZoom: 1 }}
         nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} nodesFocusable edgesFocusable={false}
         zoomOnScroll={false} preventScrolling={false} minZoom={0.3}
         onNodeClick={(_, node) => onSelect(node.id)}
@@ -89,7 +97,7 @@ export function RunGraph({ steps, edges, selected, onSelect }: { steps: readonly
             onSelect(id);
           }
         }}
-      />
+      />}
     </div>
   );
 }

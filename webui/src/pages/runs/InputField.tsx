@@ -32,7 +32,7 @@ export function InputField({ declaration, value, error, onChange, onBlur }: Prop
     case 'directory':
       return (
         <Input.Wrapper label={name} description={description} error={error} withAsterisk={false} id={id}>
-          <input id={id} type="file" required={required} data-input={name} onChange={(event) => onChange(event.currentTarget.files?.[0] ?? null)} />
+          <input id={id} type="file" required={required} aria-invalid={error ? true : undefined} data-input={name} onChange={(event) => onChange(event.currentTarget.files?.[0] ?? null)} />
         </Input.Wrapper>
       );
     default:

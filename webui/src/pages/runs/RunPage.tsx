@@ -7,7 +7,7 @@ import { isFinished, useCancelRun, useRerun, useRun, useVersionDocument, type Ru
 import { ErrorAlert } from '../../ui/ErrorAlert.js';
 import { formatDuration, timelineOf } from '../../ui/gantt.js';
 import { RunGraph } from '../../ui/RunGraph.js';
-import { StatusBadge } from '../../ui/StatusBadge.js';
+import { Status } from './Status.js';
 import { Timeline } from '../../ui/Timeline.js';
 import { dagEdges } from './dag.js';
 import { when } from './format.js';
@@ -71,7 +71,7 @@ function StepsList({ steps, selected, onSelect }: { steps: readonly RunStep[]; s
                 <Text size="xs" c="dimmed" truncate="end">{step.action || (step.signal ? `wait for ${step.signal}` : '')} · {formatDuration(step.duration_ms)}</Text>
                 {step.error && <Text size="xs" c="red">{step.error.code}: {step.error.message}</Text>}
               </Stack>
-              <StatusBadge status={step.status} />
+              <Status status={step.status} />
             </Group>
           </UnstyledButton>
           </div>
@@ -117,7 +117,7 @@ export function RunPage() {
         <Stack gap={4}>
           <Group gap="xs">
             <Title order={1} size="h2">Run <Text span inherit ff="monospace">{run.id.slice(0, 8)}</Text></Title>
-            <span data-run-status={run.status}><StatusBadge status={run.status} /></span>
+            <Status status={run.status} data-run-status={run.status} />
           </Group>
           <Text size="sm" c="dimmed">
             <Anchor component={Link} to={`/workflows/${encodeURIComponent(run.workflow_id)}`} size="sm">{run.workflow}</Anchor> v{run.version}

@@ -5,7 +5,7 @@ import { RUN_STATUSES, useRuns, useWorkflowList, type RunFilter, type RunItem, t
 import { useCan } from '../../api/me.js';
 import { ErrorAlert } from '../../ui/ErrorAlert.js';
 import { formatDuration } from '../../ui/gantt.js';
-import { StatusBadge } from '../../ui/StatusBadge.js';
+import { Status } from './Status.js';
 import { when } from './format.js';
 
 /** A `datetime-local` field's text (local time) as an instant for the API; undefined when empty or unreadable. */
@@ -39,7 +39,7 @@ function RunRow({ run }: { run: RunItem }) {
   const to = `/runs/${encodeURIComponent(run.id)}`;
   return (
     <Table.Tr data-run-id={run.id} style={{ cursor: 'pointer' }} onClick={(event) => { if (!(event.target as HTMLElement).closest('a')) void navigate(to); }}>
-      <Table.Td><StatusBadge status={run.status} /></Table.Td>
+      <Table.Td><Status status={run.status} /></Table.Td>
       <Table.Td><Anchor component={Link} to={to} aria-label={`Run ${run.id} of ${run.workflow}`}>{run.workflow}</Anchor> <Text span size="xs" c="dimmed">v{run.version}</Text></Table.Td>
       <Table.Td>{run.trigger}{run.rerun_of ? <Text span size="xs" c="dimmed"> (re-run)</Text> : null}</Table.Td>
       <Table.Td>{when(run.started_at ?? run.created_at)}</Table.Td>

@@ -14,10 +14,10 @@ function declarationsOf(trigger: { type: string; inputs?: unknown } | undefined)
   return (trigger?.type === 'manual' || trigger?.type === 'http') && Array.isArray(trigger.inputs) ? trigger.inputs as DraftInputDeclaration[] : [];
 }
 
-/** The API's findings about one input (`inputs.n`, `n`), shown under its field. */
+/** The API's findings about one input (the runner names them `body.<input>`), shown under its field. */
 function findingsFor(error: unknown, name: string): string | undefined {
   if (!(error instanceof TrellisApiError)) return undefined;
-  const found = error.errors.filter((finding) => finding.path === name || finding.path === `inputs.${name}` || finding.path.startsWith(`inputs.${name}.`) || finding.path === `/inputs/${name}`);
+  const found = error.errors.filter((finding) => [name, `body.${name}`, `inputs.${name}`].includes(finding.path));
   return found.length > 0 ? found.map((finding) => finding.message).join('; ') : undefined;
 }
 

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useDownloadOutput, useStepLogs, type AttemptLogs, type RunStep } from '../../api/runs.js';
 import { ErrorAlert } from '../../ui/ErrorAlert.js';
 import { formatDuration } from '../../ui/gantt.js';
-import { StatusBadge } from '../../ui/StatusBadge.js';
+import { Status } from './Status.js';
 import { when } from './format.js';
 
 type StoredFile = { name: string; size: number; content_type: string };
@@ -65,7 +65,7 @@ function Stream({ label, text }: { label: string; text: string }) {
 function AttemptLog({ attempt }: { attempt: AttemptLogs }) {
   return (
     <Stack gap={4} data-log-attempt={attempt.attempt}>
-      <Group gap="xs"><Text size="sm" fw={600}>Attempt {attempt.attempt}</Text><StatusBadge status={attempt.status} /><Text size="xs" c="dimmed">{formatDuration(attempt.duration_ms)}</Text></Group>
+      <Group gap="xs"><Text size="sm" fw={600}>Attempt {attempt.attempt}</Text><Status status={attempt.status} /><Text size="xs" c="dimmed">{formatDuration(attempt.duration_ms)}</Text></Group>
       <Stream label={`stdout of attempt ${attempt.attempt}`} text={attempt.stdout} />
       <Stream label={`stderr of attempt ${attempt.attempt}`} text={attempt.stderr} />
       {!attempt.stdout && !attempt.stderr && <Text size="xs" c="dimmed">Nothing written.</Text>}
@@ -88,7 +88,7 @@ function Logs({ runId, step }: { runId: string; step: string }) {
       {logs.attempts.map((attempt) => <AttemptLog key={attempt.attempt} attempt={attempt} />)}
       {[...live.entries()].map(([attempt, texts]) => (
         <Stack key={`live-${attempt}`} gap={4} data-log-attempt={attempt} data-live>
-          <Group gap="xs"><Text size="sm" fw={600}>Attempt {attempt}</Text><StatusBadge status="running" /></Group>
+          <Group gap="xs"><Text size="sm" fw={600}>Attempt {attempt}</Text><Status status="running" /></Group>
           <Stream label={`stdout of attempt ${attempt}`} text={texts.stdout} />
           <Stream label={`stderr of attempt ${attempt}`} text={texts.stderr} />
         </Stack>
@@ -109,7 +109,7 @@ function Attempts({ step }: { step: RunStep }) {
           {step.attempts.map((attempt) => (
             <Table.Tr key={attempt.attempt} data-attempt={attempt.attempt}>
               <Table.Td>{attempt.attempt}</Table.Td>
-              <Table.Td><StatusBadge status={attempt.status} /></Table.Td>
+              <Table.Td><Status status={attempt.status} /></Table.Td>
               <Table.Td>{when(attempt.started_at)}</Table.Td>
               <Table.Td>{when(attempt.finished_at)}</Table.Td>
               <Table.Td>{formatDuration(attempt.duration_ms)}</Table.Td>
@@ -131,7 +131,7 @@ export function StepPanel({ runId, step, onClose }: { runId: string; step: RunSt
         <Group justify="space-between" wrap="nowrap">
           <Group gap="xs">
             <Title order={2} size="h4">Step {step.id}</Title>
-            <StatusBadge status={step.status} />
+            <Status status={step.status} />
             {step.items && Object.entries(step.items).map(([status, count]) => <Badge key={status} variant="outline" size="sm">{count} {status}</Badge>)}
           </Group>
           <Button variant="subtle" size="xs" onClick={onClose}>Close</Button>
