@@ -124,6 +124,20 @@ describe('trellis-adm doctor', () => {
     expect(code).toBe(0);
   });
 
+  it("counts a queue's consumers as the broker knows them now (the management API's lag behind)", async () => {
+    const connection = await amqp.connect(urlOf('studio', 'TRELLIS_AMQP_URL'));
+    try {
+      const channel = await connection.createChannel();
+      await channel.consume('trellis.studio.events', () => undefined);
+      const { code, text } = await runDoctor();
+      expect(text).toMatch(/^ok {3}queue +trellis\.studio\.events: 0 messages waiting, 1 consumer$/m);
+      expect(text).toMatch(/^warn queue +trellis\.runner\.events: no consumer \(nothing waiting\) \(is runner running\?/m);
+      expect(code).toBe(0);
+    } finally {
+      await connection.close();
+    }
+  });
+
   it('reports a broker that does not answer in one FAIL line and exits 1', async () => {
     const closed = String(await freePort());
     const { code, lines, text } = await runDoctor([], { ...env, TRELLIS_AMQP_PORT: closed });

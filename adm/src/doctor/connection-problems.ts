@@ -35,7 +35,7 @@ export function explainConnectionError(server: Server, error: unknown, where: st
   if (server === 'database') {
     if (code === '28P01' || code === '28000') return { detail: `${where} refused role ${account}: ${message}`, hint: provision };
     if (code === '3D000') return { detail: `database ${account} does not exist on ${where}`, hint: provision };
-    if (code === '53300') return { detail: `${where} has no connection left for ${account}: ${message}`, hint: 'PostgreSQL\'s max_connections are all taken: see who holds them in pg_stat_activity, or raise max_connections' };
+    if (code === '53300') return { detail: `${where} has no connection left: ${message}`, hint: 'PostgreSQL\'s max_connections are all taken: see who holds them in pg_stat_activity, or raise max_connections' };
     if (code === '57P03') return { detail: `${where} is starting up or shutting down`, hint: 'try again in a moment' };
   } else {
     if (/ACCESS[-_]REFUSED|403/.test(message)) return { detail: `${where} refused broker user ${account}`, hint: provision };

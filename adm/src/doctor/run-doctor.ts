@@ -13,9 +13,9 @@ import { judgeKeys } from './keys.js';
 import { judgeOutbox } from './outbox.js';
 import { judgePlatform } from './platform.js';
 import { connectAsService, readOpenBuilds, readOrphanRuns, readOutboxBacklog } from './probes/postgres.js';
-import { listQueues, peekMessages, pingBroker } from './probes/rabbitmq.js';
+import { countQueues, listQueues, peekMessages, pingBroker } from './probes/rabbitmq.js';
 import { measureBucket, measureDisk } from './probes/object-store.js';
-import { isDeadLetterQueue, judgeDeadLetters, judgeQueues } from './queues.js';
+import { consumerOf, isDeadLetterQueue, judgeDeadLetters, judgeQueues, type QueueInfo } from './queues.js';
 import { judgeRuns } from './runs.js';
 import { judgeBucket, judgeDisk } from './storage.js';
 import { durationText } from './units.js';
@@ -99,14 +99,40 @@ async function checkService(settings: LocalSettings, secrets: Secrets, service: 
   return { service: service.name, database: content.database, broker, data: content.data };
 }
 
-async function checkQueues(settings: LocalSettings, env: NodeJS.ProcessEnv, now: Date): Promise<Findings['queues']> {
+/** The management API's counts, replaced by the broker's own where the owning service may read them (they lag otherwise). */
+async function liveCounts(queues: readonly QueueInfo[], amqpUrlOf: (service: string) => string | undefined): Promise<QueueInfo[]> {
+  const byService = new Map<string, string[]>();
+  for (const q of queues) byService.set(consumerOf(q.name), [...(byService.get(consumerOf(q.name)) ?? []), q.name]);
+  const live = new Map<string, { messages: number; consumers: number }>();
+  await Promise.all([...byService].map(async ([service, names]) => {
+    const url = amqpUrlOf(service);
+    if (!url) return;
+    try {
+      for (const [name, count] of await countQueues(url, names)) live.set(name, count);
+    } catch {
+      // The broker refuses this service: its own line says so, and the management API's counts stand.
+    }
+  }));
+  return queues.map((q) => ({ ...q, ...live.get(q.name) }));
+}
+
+async function checkQueues(settings: LocalSettings, env: NodeJS.ProcessEnv, amqpUrlOf: (service: string) => string | undefined, now: Date): Promise<Findings['queues']> {
   const admin = rabbitAdminFromEnv(env);
   try {
-    const queues = await listQueues(admin, settings.vhost);
+    const queues = await liveCounts(await listQueues(admin, settings.vhost), amqpUrlOf);
     const peeked = new Map(await Promise.all(queues.filter((q) => isDeadLetterQueue(q.name)).map(async (q) => [q.name, await peekMessages(admin, settings.vhost, q.name)] as const)));
     return { read: true, checks: [...judgeQueues(queues, settings.vhost), ...judgeDeadLetters(queues, peeked, now)] };
   } catch (error) {
     return { read: false, problem: fail('queue', settings.vhost, `cannot read the queues: ${describe(error)}`, 'TRELLIS_RABBITMQ_MANAGEMENT_URL, TRELLIS_RABBITMQ_ADMIN_USER and TRELLIS_RABBITMQ_ADMIN_PASSWORD say where and as whom, as for provisioning') };
+  }
+}
+
+function amqpUrlOf(settings: LocalSettings, secrets: Secrets, service: string): string | undefined {
+  const info = SERVICES.find((s) => s.name === service);
+  try {
+    return info ? serviceEnv(settings, secrets, info, undefined)['TRELLIS_AMQP_URL'] : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -143,7 +169,7 @@ export async function runDoctor(settings: LocalSettings, env: NodeJS.ProcessEnv,
   const supervisor = runningSupervisor(settings.paths.stateFile);
   const [services, queues, storage] = await Promise.all([
     Promise.all(SERVICES.map((service) => checkService(settings, secrets, service, times, now))),
-    checkQueues(settings, env, now),
+    checkQueues(settings, env, (service) => amqpUrlOf(settings, secrets, service), now),
     checkStorage(settings, secrets, supervisor !== undefined),
   ]);
   return assemble({ instance: instanceCheck, platform: judgePlatform(supervisor, now), keys, services, queues, storage });

@@ -60,3 +60,32 @@ export async function peekMessages(admin: RabbitAdmin, vhost: string, queue: str
     };
   });
 }
+
+/**
+ * Each queue's waiting messages and consumers as the broker knows them now (a passive declare
+ * as the service that owns the queues), where the management API's counts lag up to its
+ * statistics interval (5 s): right after `make up` it would still say "no consumer". A queue
+ * this user may not see is left out (the management API's counts stand for it).
+ */
+export async function countQueues(url: string, names: readonly string[], timeoutMs = 5_000): Promise<Map<string, { messages: number; consumers: number }>> {
+  const counts = new Map<string, { messages: number; consumers: number }>();
+  const connection = await amqp.connect(url, { timeout: timeoutMs });
+  connection.on('error', () => undefined);
+  try {
+    for (const name of names) {
+      // A failed passive declare closes its channel: one channel per queue.
+      const channel = await connection.createChannel();
+      channel.on('error', () => undefined);
+      try {
+        const { messageCount, consumerCount } = await channel.checkQueue(name);
+        counts.set(name, { messages: messageCount, consumers: consumerCount });
+        await channel.close();
+      } catch {
+        // Gone, or not this user's: leave it to the management API's counts.
+      }
+    }
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+  return counts;
+}
