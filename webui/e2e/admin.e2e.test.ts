@@ -53,6 +53,23 @@ describe('the administration', () => {
     await page.getByRole('button', { name: 'Disable frank', exact: true }).click();
     await expect.poll(() => row.locator('[data-status]').getAttribute('data-status')).toBe('disabled');
     expect((await logInAs('frank', 'frank has a second password')).status).not.toBe(200);
+    // Nobody deletes or disables themselves here.
+    expect(await page.getByRole('button', { name: /^(Delete|Disable) admin$/ }).count()).toBe(0);
+  });
+
+  it('deletes a user once their username is typed', async () => {
+    const { api } = browsing.behind;
+    expect((await api('POST', '/authorization/users', { token: admin, json: { username: 'gone', password: 'soon to be deleted' } })).status).toBe(201);
+    const page = await browsing.newPage();
+    await logIn(page);
+    await page.goto('/app/admin');
+    const row = page.getByRole('table', { name: 'Users' }).locator('[data-user="gone"]');
+    await row.waitFor();
+    await page.getByRole('button', { name: 'Delete gone', exact: true }).click();
+    await page.getByRole('dialog').getByLabel('Type gone to confirm').fill('gone');
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+    await row.waitFor({ state: 'detached' });
+    expect((await api('GET', '/authorization/users', { token: admin })).body.items.map((user: { username: string }) => user.username)).not.toContain('gone');
   });
 
   it('creates a project, renames it, and deletes one only once its name is typed', async () => {
@@ -100,7 +117,7 @@ describe('the administration', () => {
     expect(await rows.first().innerText()).toMatch(/admin\s+project created\s+project doomed\s+success/i);
     await page.getByRole('combobox', { name: 'Action', exact: true }).click();
     await page.getByRole('option', { name: 'user created', exact: true }).click();
-    await expect.poll(() => rows.evaluateAll((nodes) => nodes.map((node) => node.querySelector('[data-target]')?.textContent))).toEqual(['user frank', 'user erin', 'user admin']);
+    await expect.poll(() => rows.evaluateAll((nodes) => nodes.map((node) => node.querySelector('[data-target]')?.textContent))).toEqual(['user gone', 'user frank', 'user erin', 'user admin']);
     await page.getByRole('combobox', { name: 'Action', exact: true }).click();
     await page.getByRole('option', { name: 'project deleted', exact: true }).click();
     await expect.poll(() => rows.count()).toBe(1);

@@ -163,6 +163,25 @@ describe('project settings', () => {
     await expect.poll(() => row.getAttribute('data-role')).toBe('operator');
     const members = await browsing.behind.api('GET', `/authorization/projects/${projectId}/members`, { token: admin });
     expect(members.body.items.find((member: { username: string }) => member.username === 'dana')?.role).toBe('operator');
+
+    await page.getByRole('button', { name: 'Remove dana', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove', exact: true }).click();
+    await row.waitFor({ state: 'detached' });
+    const after = await browsing.behind.api('GET', `/authorization/projects/${projectId}/members`, { token: admin });
+    expect(after.body.items.map((member: { username: string }) => member.username)).toEqual(['admin']);
+  });
+
+  it('changes my display name, and says why a password change is refused', async () => {
+    const page = await openSettings('Account');
+    await page.getByLabel('Display name', { exact: true }).fill('The Administrator');
+    await page.getByRole('button', { name: 'Save name', exact: true }).click();
+    await expect.poll(async () => (await browsing.behind.api('GET', '/authorization/me', { token: admin })).body.user.display_name).toBe('The Administrator');
+    await page.getByLabel('Current password', { exact: true }).fill('not my password');
+    await page.getByLabel('New password', { exact: true }).fill('a brand new password');
+    await page.getByLabel('New password again', { exact: true }).fill('a brand new password');
+    await page.getByRole('button', { name: 'Change password', exact: true }).click();
+    await expect.poll(() => page.getByRole('form', { name: 'Change password' }).getByRole('alert').innerText()).toMatch(/\(\w+\)$/);
+    expect((await browsing.behind.api('POST', '/authorization/login', { json: { username: 'admin', password: ADMIN_PASSWORD } })).status).toBe(200);
   });
 
   it('wrote no console error', () => {

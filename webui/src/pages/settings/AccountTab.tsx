@@ -9,7 +9,7 @@ function DisplayName({ current }: { current: string }) {
   const update = useUpdateMe();
   const form = useForm({ initialValues: { displayName: current } });
   return (
-    <form aria-label="Display name" onSubmit={form.onSubmit(({ displayName }) => update.mutate(displayName.trim(), {
+    <form aria-label="My display name" onSubmit={form.onSubmit(({ displayName }) => update.mutate(displayName.trim(), {
       onSuccess: () => notifications.show({ message: 'Display name saved' }),
     }))}>
       <Group align="flex-end">
