@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { startEmbeddedS3, type EmbeddedS3 } from '@trellis/platform/embedded-s3';
+import { makeObjectStore } from '@trellis/platform/object-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICES, type ServiceName } from '../src/catalog.js';
 import { doctor } from '../src/commands/doctor.js';
@@ -189,6 +190,42 @@ describe('trellis-adm doctor', () => {
       expect(code).toBe(1);
     } finally {
       await asService('runner', (db) => db.query('delete from projects where id = $1', [ids.project]));
+    }
+  });
+
+  it('reports a build no builder holds any more and an outbox that does not drain, and exits 1', async () => {
+    const ids = { project: randomUUID(), build: randomUUID(), message: randomUUID() };
+    await asService('action-builder', async (db) => {
+      await db.query('insert into projects (id, name, created_at) values ($1, $2, now())', [ids.project, 'doctor']);
+      await db.query(`insert into builds (id, project_id, source_id, source_name, commit, folder, action_id, version, source_object, source_sha256, requested_by, trace_id,
+          requested_at, state, attempt, lease_owner, lease_expires_at, started_at)
+        values ($1, $2, $3, 'src', 'abc', 'echo', 'echo', '1.0.0', 'o', 's', 'u', 't', now() - interval '13 minutes', 'running', 1, $4, now() - interval '10 minutes', now() - interval '12 minutes')`,
+      [ids.build, ids.project, randomUUID(), randomUUID()]);
+    });
+    await asService('studio', (db) => db.query(`insert into outbox (message_id, exchange, message_type, payload, occurred_at, created_at, attempts, last_error)
+      values ($1, 'trellis.studio', 'trellis.studio.v1.WorkflowSaved', '\\x00', now(), now() - interval '10 minutes', 4, 'channel closed')`, [ids.message]));
+    try {
+      const { code, lines, text } = await runDoctor();
+      expect(lines.filter((line) => line.startsWith('FAIL')), text).toEqual([
+        'FAIL outbox        studio: 1 message not published yet, the oldest for 10 min, tried up to 4 times; last error: channel closed (studio publishes them once it runs and reaches the broker: `trellis-adm status`, `trellis-adm logs studio`)',
+        `FAIL builds        action-builder: 1 build stuck: ${ids.build} (echo@1.0.0) running, its builder's lease expired 10 min ago (is the action builder running? \`trellis-adm status\`, \`trellis-adm logs action-builder\`)`,
+      ]);
+      expect(code).toBe(1);
+    } finally {
+      await asService('action-builder', (db) => db.query('delete from projects where id = $1', [ids.project]));
+      await asService('studio', (db) => db.query('delete from outbox where message_id = $1', [ids.message]));
+    }
+  });
+
+  it("sums the bucket's objects", async () => {
+    const settings = localSettingsFromEnv(env);
+    const { client } = makeObjectStore({ endpoint: objectStoreEndpoint(settings), accessKey: secrets.s3AccessKey, secretKey: secrets.s3SecretKey, bucket: settings.bucket, region: settings.region });
+    await client.putObject(settings.bucket, 'runner/a', Buffer.from('12345'));
+    await client.putObject(settings.bucket, 'studio/b', Buffer.alloc(2048));
+    try {
+      expect((await runDoctor()).text).toMatch(new RegExp(`^ok {3}object-store +${settings.bucket}: 2 objects, 2\\.0 KiB$`, 'm'));
+    } finally {
+      await client.removeObjects(settings.bucket, ['runner/a', 'studio/b']);
     }
   });
 
