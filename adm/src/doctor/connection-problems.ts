@@ -16,7 +16,8 @@ function codeOf(error: unknown): string | undefined {
   return Array.isArray(parts) ? parts.map(codeOf).find((c) => c !== undefined) : undefined;
 }
 
-function messageOf(error: unknown): string {
+/** The first line of an error's message, at most 300 characters: enough to say what, never a dump. */
+export function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0]?.slice(0, 300) ?? '';
 }
@@ -27,7 +28,7 @@ function messageOf(error: unknown): string {
  */
 export function explainConnectionError(server: Server, error: unknown, where: string, account: string): Explained {
   const code = codeOf(error);
-  const message = messageOf(error);
+  const message = firstLine(error);
   const provision = '`trellis-adm provision` (or `make up`) sets it up again from .trellis/secrets.env';
   if (code === 'ECONNREFUSED') return { detail: `connection refused at ${where}`, hint: START[server] };
   if (code === 'ETIMEDOUT' || /timeout|timed out/i.test(message)) return { detail: `no answer from ${where} in time`, hint: `${START[server]}; is ${where} the right address?` };
