@@ -145,6 +145,32 @@ describe('the editor\'s side panels', () => {
     await expect.poll(() => panel.locator('[data-cron-reading]').innerText()).toMatch(/^Not a valid schedule/);
   }, 60_000);
 
+  it('declares an HTTP trigger\'s inputs, which steps can then read', async () => {
+    const page = await openEditor();
+    await page.getByRole('tab', { name: 'Trigger', exact: true }).click();
+    const panel = page.getByRole('region', { name: 'Trigger settings', exact: true });
+    await panel.getByRole('combobox', { name: 'Trigger type', exact: true }).click();
+    await page.getByRole('option', { name: 'HTTP', exact: true }).click();
+    await panel.getByLabel('HTTP path', { exact: true }).fill('sizes/add');
+    expect(await panel.locator('[data-http-url]').innerText()).toMatch(/\/user-api\/default\/sizes\/add$/);
+    // The manual trigger's declarations are kept; one more: an integer.
+    await panel.getByRole('button', { name: 'Add an input', exact: true }).click();
+    const row = panel.getByRole('group', { name: 'Input 4', exact: true });
+    await row.getByLabel('Input name', { exact: true }).fill('size');
+    const added = panel.getByRole('group', { name: 'Input size', exact: true });
+    await added.getByRole('combobox', { name: 'Input type', exact: true }).click();
+    await page.getByRole('option', { name: 'integer', exact: true }).click();
+    await panel.getByRole('button', { name: 'Remove input loud', exact: true }).click();
+    expect(await panel.getByRole('group', { name: /^Input / }).count()).toBe(3);
+
+    const step = await selectStep(page, 'second');
+    await step.getByRole('button', { name: 'Reference for n', exact: true }).click();
+    await options(page).first().waitFor();
+    const offers = await offered(page);
+    expect(offers).toMatchObject({ 'trigger.size': true, 'trigger.count': true, 'trigger.word': false });
+    expect(Object.keys(offers)).not.toContain('trigger.loud');
+  }, 60_000);
+
   it('uploads a file for a file input and gives it as { file: <id> }', async () => {
     const page = await openEditor();
     const panel = await selectStep(page, 'count');
