@@ -46,23 +46,25 @@ export function AuditTab() {
       <ErrorAlert error={log.error} />
       {log.data && entries.length === 0 && <Text>No entry matches these filters.</Text>}
       {entries.length > 0 && (
-        <Table aria-label="Audit log" striped>
-          <Table.Thead>
-            <Table.Tr><Table.Th>Time</Table.Th><Table.Th>Actor</Table.Th><Table.Th>Action</Table.Th><Table.Th>Target</Table.Th><Table.Th>Outcome</Table.Th><Table.Th>Details</Table.Th></Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {entries.map((entry) => (
-              <Table.Tr key={entry.id} data-audit-type={entry.type} data-outcome={entry.outcome}>
-                <Table.Td><Tooltip label={entry.occurred_at}><Text size="sm">{formatTime(entry.occurred_at)}</Text></Tooltip></Table.Td>
-                <Table.Td><Text size="sm">{actorText(entry, names)}</Text></Table.Td>
-                <Table.Td><Text size="sm">{actionText(entry.type)}</Text></Table.Td>
-                <Table.Td data-target><Text size="sm">{targetText(entry, names)}</Text></Table.Td>
-                <Table.Td><StatusBadge status={entry.outcome} /></Table.Td>
-                <Table.Td><Text size="xs" c="dimmed">{[detailsText(entry), entry.client_ip ? `from ${entry.client_ip}` : ''].filter(Boolean).join(' · ')}</Text></Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={900}>
+          <Table aria-label="Audit log" striped>
+            <Table.Thead>
+              <Table.Tr><Table.Th>Time</Table.Th><Table.Th>Actor</Table.Th><Table.Th>Action</Table.Th><Table.Th>Target</Table.Th><Table.Th>Outcome</Table.Th><Table.Th>Details</Table.Th></Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {entries.map((entry) => (
+                <Table.Tr key={entry.id} data-audit-type={entry.type} data-outcome={entry.outcome}>
+                  <Table.Td><Tooltip label={entry.occurred_at}><Text size="sm">{formatTime(entry.occurred_at)}</Text></Tooltip></Table.Td>
+                  <Table.Td><Text size="sm">{actorText(entry, names)}</Text></Table.Td>
+                  <Table.Td><Text size="sm">{actionText(entry.type)}</Text></Table.Td>
+                  <Table.Td data-target><Text size="sm">{targetText(entry, names)}</Text></Table.Td>
+                  <Table.Td><StatusBadge status={entry.outcome} /></Table.Td>
+                  <Table.Td><Text size="xs" c="dimmed">{[detailsText(entry), entry.client_ip ? `from ${entry.client_ip}` : ''].filter(Boolean).join(' · ')}</Text></Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
       {log.hasNextPage && <Group><Button variant="default" loading={log.isFetchingNextPage} onClick={() => void log.fetchNextPage()}>Load more</Button></Group>}
     </Stack>

@@ -24,27 +24,29 @@ export function ProjectsTab() {
       </Group>
       <ErrorAlert error={projects.error} />
       {projects.data && (
-        <Table aria-label="Projects" striped highlightOnHover>
-          <Table.Thead>
-            <Table.Tr><Table.Th>Name</Table.Th><Table.Th>Title</Table.Th><Table.Th>Created by</Table.Th><Table.Th>Created</Table.Th><Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th></Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {projects.data.map((project) => (
-              <Table.Tr key={project.id} data-project={project.name}>
-                <Table.Td><Text size="sm" fw={500}>{project.name}</Text></Table.Td>
-                <Table.Td><Text size="sm">{project.title ?? '—'}</Text></Table.Td>
-                <Table.Td><Text size="sm">{username(project.created_by)}</Text></Table.Td>
-                <Table.Td><Text size="sm">{formatTime(project.created_at)}</Text></Table.Td>
-                <Table.Td>
-                  <Group gap={4} justify="flex-end" wrap="nowrap">
-                    <Button size="compact-sm" variant="subtle" aria-label={`Rename ${project.name}`} onClick={() => setDialog({ kind: 'rename', project })}>Rename</Button>
-                    <Button size="compact-sm" variant="subtle" color="red" aria-label={`Delete ${project.name}`} onClick={() => setDeleting(project)}>Delete</Button>
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={640}>
+          <Table aria-label="Projects" striped highlightOnHover>
+            <Table.Thead>
+              <Table.Tr><Table.Th>Name</Table.Th><Table.Th>Title</Table.Th><Table.Th>Created by</Table.Th><Table.Th>Created</Table.Th><Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th></Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {projects.data.map((project) => (
+                <Table.Tr key={project.id} data-project={project.name}>
+                  <Table.Td><Text size="sm" fw={500}>{project.name}</Text></Table.Td>
+                  <Table.Td><Text size="sm">{project.title ?? '—'}</Text></Table.Td>
+                  <Table.Td><Text size="sm">{username(project.created_by)}</Text></Table.Td>
+                  <Table.Td><Text size="sm">{formatTime(project.created_at)}</Text></Table.Td>
+                  <Table.Td>
+                    <Group gap={4} justify="flex-end" wrap="nowrap">
+                      <Button size="compact-sm" variant="subtle" aria-label={`Rename ${project.name}`} onClick={() => setDialog({ kind: 'rename', project })}>Rename</Button>
+                      <Button size="compact-sm" variant="subtle" color="red" aria-label={`Delete ${project.name}`} onClick={() => setDeleting(project)}>Delete</Button>
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
       {dialog?.kind === 'create' && <ProjectDialog opened onClose={() => setDialog(null)} />}
       {dialog?.kind === 'rename' && <ProjectDialog opened renaming={dialog.project} onClose={() => setDialog(null)} />}

@@ -26,34 +26,36 @@ export function UsersTab() {
       </Group>
       <ErrorAlert error={users.error ?? update.error} />
       {users.data && (
-        <Table aria-label="Users" striped highlightOnHover>
-          <Table.Thead>
-            <Table.Tr><Table.Th>Username</Table.Th><Table.Th>Display name</Table.Th><Table.Th>Administrator</Table.Th><Table.Th>Status</Table.Th><Table.Th>Created</Table.Th><Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th></Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {users.data.map((user) => (
-              <Table.Tr key={user.id} data-user={user.username}>
-                <Table.Td><Text size="sm" fw={500}>{user.username}{user.id === myId ? ' (you)' : ''}</Text></Table.Td>
-                <Table.Td><Text size="sm">{user.display_name}</Text></Table.Td>
-                <Table.Td data-admin={user.is_admin}>{user.is_admin ? 'Yes' : 'No'}</Table.Td>
-                <Table.Td><StatusBadge status={user.disabled ? 'disabled' : 'active'} /></Table.Td>
-                <Table.Td><Text size="sm">{formatTime(user.created_at)}</Text></Table.Td>
-                <Table.Td>
-                  <Group gap={4} justify="flex-end" wrap="nowrap">
-                    <Button size="compact-sm" variant="subtle" aria-label={`Reset password of ${user.username}`} onClick={() => setResetting(user)}>Reset password</Button>
-                    {user.id !== myId && (
-                      <>
-                        <Button size="compact-sm" variant="subtle" aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.username}`}
-                          onClick={() => update.mutate({ userId: user.id, disabled: !user.disabled })}>{user.disabled ? 'Enable' : 'Disable'}</Button>
-                        <Button size="compact-sm" variant="subtle" color="red" aria-label={`Delete ${user.username}`} onClick={() => setDeleting(user)}>Delete</Button>
-                      </>
-                    )}
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={800}>
+          <Table aria-label="Users" striped highlightOnHover>
+            <Table.Thead>
+              <Table.Tr><Table.Th>Username</Table.Th><Table.Th>Display name</Table.Th><Table.Th>Administrator</Table.Th><Table.Th>Status</Table.Th><Table.Th>Created</Table.Th><Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th></Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {users.data.map((user) => (
+                <Table.Tr key={user.id} data-user={user.username}>
+                  <Table.Td><Text size="sm" fw={500}>{user.username}{user.id === myId ? ' (you)' : ''}</Text></Table.Td>
+                  <Table.Td><Text size="sm">{user.display_name}</Text></Table.Td>
+                  <Table.Td data-admin={user.is_admin}>{user.is_admin ? 'Yes' : 'No'}</Table.Td>
+                  <Table.Td><StatusBadge status={user.disabled ? 'disabled' : 'active'} /></Table.Td>
+                  <Table.Td><Text size="sm">{formatTime(user.created_at)}</Text></Table.Td>
+                  <Table.Td>
+                    <Group gap={4} justify="flex-end" wrap="nowrap">
+                      <Button size="compact-sm" variant="subtle" aria-label={`Reset password of ${user.username}`} onClick={() => setResetting(user)}>Reset password</Button>
+                      {user.id !== myId && (
+                        <>
+                          <Button size="compact-sm" variant="subtle" aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.username}`}
+                            onClick={() => update.mutate({ userId: user.id, disabled: !user.disabled })}>{user.disabled ? 'Enable' : 'Disable'}</Button>
+                          <Button size="compact-sm" variant="subtle" color="red" aria-label={`Delete ${user.username}`} onClick={() => setDeleting(user)}>Delete</Button>
+                        </>
+                      )}
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
       {creating && <CreateUserDialog opened onClose={() => setCreating(false)} />}
       <ResetPasswordDialog user={resetting} onClose={() => setResetting(null)} />

@@ -34,28 +34,30 @@ export function ApiKeysTab() {
       <ErrorAlert error={keys.error} />
       {keys.data?.length === 0 && <Text>No API key yet. Create one for a script or a CI pipeline.</Text>}
       {keys.data && keys.data.length > 0 && (
-        <Table aria-label="API keys" striped highlightOnHover>
-          <Table.Thead>
-            <Table.Tr><Table.Th>Name</Table.Th><Table.Th>Role</Table.Th><Table.Th>Status</Table.Th><Table.Th>Created</Table.Th><Table.Th>Expires</Table.Th><Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th></Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {keys.data.map((key) => {
-              const status = keyStatus(key, now);
-              return (
-                <Table.Tr key={key.id} data-api-key={key.name}>
-                  <Table.Td><Text size="sm" fw={500}>{key.name}</Text><Code>{key.prefix}…</Code></Table.Td>
-                  <Table.Td data-role={key.role}>{key.role}</Table.Td>
-                  <Table.Td><StatusBadge status={status} /></Table.Td>
-                  <Table.Td><Text size="sm">{formatTime(key.created_at)}</Text></Table.Td>
-                  <Table.Td><Text size="sm">{key.expires_at ? formatTime(key.expires_at) : 'Never'}</Text></Table.Td>
-                  <Table.Td>
-                    {status === 'active' && <Button size="compact-sm" variant="subtle" color="red" aria-label={`Revoke ${key.name}`} onClick={() => setRevoking(key)}>Revoke</Button>}
-                  </Table.Td>
-                </Table.Tr>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={720}>
+          <Table aria-label="API keys" striped highlightOnHover>
+            <Table.Thead>
+              <Table.Tr><Table.Th>Name</Table.Th><Table.Th>Role</Table.Th><Table.Th>Status</Table.Th><Table.Th>Created</Table.Th><Table.Th>Expires</Table.Th><Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th></Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {keys.data.map((key) => {
+                const status = keyStatus(key, now);
+                return (
+                  <Table.Tr key={key.id} data-api-key={key.name}>
+                    <Table.Td><Text size="sm" fw={500}>{key.name}</Text><Code>{key.prefix}…</Code></Table.Td>
+                    <Table.Td data-role={key.role}>{key.role}</Table.Td>
+                    <Table.Td><StatusBadge status={status} /></Table.Td>
+                    <Table.Td><Text size="sm">{formatTime(key.created_at)}</Text></Table.Td>
+                    <Table.Td><Text size="sm">{key.expires_at ? formatTime(key.expires_at) : 'Never'}</Text></Table.Td>
+                    <Table.Td>
+                      {status === 'active' && <Button size="compact-sm" variant="subtle" color="red" aria-label={`Revoke ${key.name}`} onClick={() => setRevoking(key)}>Revoke</Button>}
+                    </Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
       {creating && <ApiKeyDialog opened onClose={() => setCreating(false)} onCreated={(key) => { setCreating(false); setCreated(key); }} />}
       <NewKeyDialog created={created} onClose={() => setCreated(null)} />

@@ -26,33 +26,35 @@ export function MembersTab() {
       </Group>
       <ErrorAlert error={members.error ?? changeRole.error} />
       {members.data && (
-        <Table aria-label="Members" striped highlightOnHover>
-          <Table.Thead>
-            <Table.Tr><Table.Th>User</Table.Th><Table.Th>Role</Table.Th>{canManage && <Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th>}</Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {members.data.map((member) => (
-              <Table.Tr key={member.user_id} data-member={member.username} data-role={member.role}>
-                <Table.Td>
-                  <Text size="sm" fw={500}>{member.username}{member.user_id === me?.user.id ? ' (you)' : ''}</Text>
-                  {member.display_name && member.display_name !== member.username && <Text size="xs" c="dimmed">{member.display_name}</Text>}
-                </Table.Td>
-                <Table.Td>
-                  {canManage
-                    ? <Select aria-label={`Role of ${member.username}`} size="xs" w={140} allowDeselect={false} value={member.role}
-                        data={ROLES.map((role) => ({ value: role, label: role }))} disabled={changeRole.isPending}
-                        onChange={(role) => { if (role && role !== member.role) changeRole.mutate({ userId: member.user_id, role: role as Role }); }} />
-                    : <Text size="sm">{member.role}</Text>}
-                </Table.Td>
-                {canManage && (
+        <Table.ScrollContainer minWidth={420}>
+          <Table aria-label="Members" striped highlightOnHover>
+            <Table.Thead>
+              <Table.Tr><Table.Th>User</Table.Th><Table.Th>Role</Table.Th>{canManage && <Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th>}</Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {members.data.map((member) => (
+                <Table.Tr key={member.user_id} data-member={member.username} data-role={member.role}>
                   <Table.Td>
-                    <Group justify="flex-end"><Button size="compact-sm" variant="subtle" color="red" aria-label={`Remove ${member.username}`} onClick={() => setRemoving(member)}>Remove</Button></Group>
+                    <Text size="sm" fw={500}>{member.username}{member.user_id === me?.user.id ? ' (you)' : ''}</Text>
+                    {member.display_name && member.display_name !== member.username && <Text size="xs" c="dimmed">{member.display_name}</Text>}
                   </Table.Td>
-                )}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+                  <Table.Td>
+                    {canManage
+                      ? <Select aria-label={`Role of ${member.username}`} size="xs" w={140} allowDeselect={false} value={member.role}
+                          data={ROLES.map((role) => ({ value: role, label: role }))} disabled={changeRole.isPending}
+                          onChange={(role) => { if (role && role !== member.role) changeRole.mutate({ userId: member.user_id, role: role as Role }); }} />
+                      : <Text size="sm">{member.role}</Text>}
+                  </Table.Td>
+                  {canManage && (
+                    <Table.Td>
+                      <Group justify="flex-end"><Button size="compact-sm" variant="subtle" color="red" aria-label={`Remove ${member.username}`} onClick={() => setRemoving(member)}>Remove</Button></Group>
+                    </Table.Td>
+                  )}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
       {adding && members.data && <AddMemberDialog opened members={members.data} onClose={() => setAdding(false)} />}
       <ConfirmDialog opened={removing !== null} onClose={() => setRemoving(null)} confirmLabel="Remove"

@@ -25,27 +25,29 @@ export function SecretsTab() {
       <ErrorAlert error={secrets.error} />
       {secrets.data?.length === 0 && <Text>No secret yet.{canEdit ? ' Add one for a password or a token a workflow needs.' : ''}</Text>}
       {secrets.data && secrets.data.length > 0 && (
-        <Table aria-label="Secrets" striped highlightOnHover>
-          <Table.Thead>
-            <Table.Tr><Table.Th>Name</Table.Th><Table.Th>Updated</Table.Th>{canEdit && <Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th>}</Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {secrets.data.map((secret) => (
-              <Table.Tr key={secret.name} data-secret={secret.name}>
-                <Table.Td><Code>{secret.name}</Code></Table.Td>
-                <Table.Td><Text size="sm">{formatTime(secret.updated_at)}</Text></Table.Td>
-                {canEdit && (
-                  <Table.Td>
-                    <Group gap={4} justify="flex-end" wrap="nowrap">
-                      <Button size="compact-sm" variant="subtle" aria-label={`Replace value of ${secret.name}`} onClick={() => setDialog({ kind: 'replace', name: secret.name })}>Replace value</Button>
-                      <Button size="compact-sm" variant="subtle" color="red" aria-label={`Delete ${secret.name}`} onClick={() => setDialog({ kind: 'delete', name: secret.name })}>Delete</Button>
-                    </Group>
-                  </Table.Td>
-                )}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={420}>
+          <Table aria-label="Secrets" striped highlightOnHover>
+            <Table.Thead>
+              <Table.Tr><Table.Th>Name</Table.Th><Table.Th>Updated</Table.Th>{canEdit && <Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th>}</Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {secrets.data.map((secret) => (
+                <Table.Tr key={secret.name} data-secret={secret.name}>
+                  <Table.Td><Code>{secret.name}</Code></Table.Td>
+                  <Table.Td><Text size="sm">{formatTime(secret.updated_at)}</Text></Table.Td>
+                  {canEdit && (
+                    <Table.Td>
+                      <Group gap={4} justify="flex-end" wrap="nowrap">
+                        <Button size="compact-sm" variant="subtle" aria-label={`Replace value of ${secret.name}`} onClick={() => setDialog({ kind: 'replace', name: secret.name })}>Replace value</Button>
+                        <Button size="compact-sm" variant="subtle" color="red" aria-label={`Delete ${secret.name}`} onClick={() => setDialog({ kind: 'delete', name: secret.name })}>Delete</Button>
+                      </Group>
+                    </Table.Td>
+                  )}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
       {dialog?.kind === 'add' && <SecretDialog opened onClose={close} />}
       {dialog?.kind === 'replace' && <SecretDialog opened onClose={close} replacing={dialog.name} />}

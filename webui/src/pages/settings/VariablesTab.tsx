@@ -28,28 +28,30 @@ export function VariablesTab() {
         <Text>No variable yet.{canEdit ? ' Add one for a URL, a region or a list your workflows share.' : ''}</Text>
       )}
       {variables.data && variables.data.length > 0 && (
-        <Table aria-label="Variables" striped highlightOnHover>
-          <Table.Thead>
-            <Table.Tr><Table.Th>Name</Table.Th><Table.Th>Value</Table.Th><Table.Th>Updated</Table.Th>{canEdit && <Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th>}</Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {variables.data.map((variable) => (
-              <Table.Tr key={variable.name} data-variable={variable.name}>
-                <Table.Td><Code>{variable.name}</Code></Table.Td>
-                <Table.Td data-value><Text size="sm" ff="monospace" lineClamp={2} style={{ wordBreak: 'break-all' }}>{valueSummary(variable.value)}</Text></Table.Td>
-                <Table.Td><Text size="sm">{formatTime(variable.updated_at)}</Text></Table.Td>
-                {canEdit && (
-                  <Table.Td>
-                    <Group gap={4} justify="flex-end" wrap="nowrap">
-                      <Button size="compact-sm" variant="subtle" aria-label={`Edit ${variable.name}`} onClick={() => setDialog({ kind: 'edit', variable })}>Edit</Button>
-                      <Button size="compact-sm" variant="subtle" color="red" aria-label={`Delete ${variable.name}`} onClick={() => setDialog({ kind: 'delete', variable })}>Delete</Button>
-                    </Group>
-                  </Table.Td>
-                )}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={560}>
+          <Table aria-label="Variables" striped highlightOnHover>
+            <Table.Thead>
+              <Table.Tr><Table.Th>Name</Table.Th><Table.Th>Value</Table.Th><Table.Th>Updated</Table.Th>{canEdit && <Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th>}</Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {variables.data.map((variable) => (
+                <Table.Tr key={variable.name} data-variable={variable.name}>
+                  <Table.Td><Code>{variable.name}</Code></Table.Td>
+                  <Table.Td data-value><Text size="sm" ff="monospace" lineClamp={2} style={{ wordBreak: 'break-all' }}>{valueSummary(variable.value)}</Text></Table.Td>
+                  <Table.Td><Text size="sm">{formatTime(variable.updated_at)}</Text></Table.Td>
+                  {canEdit && (
+                    <Table.Td>
+                      <Group gap={4} justify="flex-end" wrap="nowrap">
+                        <Button size="compact-sm" variant="subtle" aria-label={`Edit ${variable.name}`} onClick={() => setDialog({ kind: 'edit', variable })}>Edit</Button>
+                        <Button size="compact-sm" variant="subtle" color="red" aria-label={`Delete ${variable.name}`} onClick={() => setDialog({ kind: 'delete', variable })}>Delete</Button>
+                      </Group>
+                    </Table.Td>
+                  )}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
       {dialog?.kind === 'add' && <VariableDialog opened onClose={close} />}
       {dialog?.kind === 'edit' && <VariableDialog opened onClose={close} editing={dialog.variable} />}
