@@ -11,11 +11,16 @@ import { ADMIN_PASSWORD, logIn, startBrowsing, type Browsing } from './browser.j
 let browsing: Browsing;
 let repo: TestRepository;
 let page: Page;
+const VIEWER = { username: 'vic', password: 'viewer-password-1' };
 
 beforeAll(async () => {
   browsing = await startBrowsing();
   const { api } = browsing.behind;
-  const token = (await api('POST', '/authorization/login', { json: { username: 'admin', password: ADMIN_PASSWORD } })).body.access_token as string;
+  const login = (await api('POST', '/authorization/login', { json: { username: 'admin', password: ADMIN_PASSWORD } })).body;
+  const token = login.access_token as string;
+  // A viewer of the same project, for the read-only test.
+  const viewer = (await api('POST', '/authorization/users', { token, json: VIEWER })).body.id as string;
+  expect((await api('POST', `/authorization/projects/${login.project_id as string}/members`, { token, json: { user_id: viewer, role: 'viewer' } })).status).toBeLessThan(300);
   await eventually(() => api('GET', '/repository/project', { token }), (answer) => answer.status === 200);
   repo = await makeTestRepository();
   await repo.copyExample('add-one', 'actions/add-one');
@@ -76,6 +81,9 @@ describe('the workflow editor', () => {
 
   it('adds steps by dragging from the palette (and by the Add button), with ids from the action', async () => {
     const palette = page.getByRole('region', { name: 'Library palette' });
+    await palette.getByLabel('Search actions').fill('capital');
+    await expect.poll(() => palette.locator('[data-palette-action]').count()).toBe(1);
+    await palette.getByLabel('Search actions').fill('');
     await palette.locator('[data-palette-action="uppercase"]').dragTo(canvas(), { targetPosition: { x: 300, y: 80 } });
     await step('uppercase').waitFor();
     await palette.locator('[data-palette-action="add-one"]').dragTo(canvas(), { targetPosition: { x: 300, y: 260 } });
@@ -125,6 +133,13 @@ describe('the workflow editor', () => {
     await expect.poll(() => edges().count()).toBe(after);
   });
 
+  it('connecting an output to the results adds a result named after it', async () => {
+    const results = page.locator('[data-node="results"]');
+    await connectPorts(handle(step('add-one-2'), 'out:n'), handle(results, 'in:+'));
+    await handle(results, 'in:n').waitFor();
+    await expect.poll(() => yaml().inputValue()).toContain('results:\n  n: ${{ steps.add-one-2.n }}');
+  });
+
   it('removes a selected step with Delete', async () => {
     await step('uppercase').click();
     await page.keyboard.press('Delete');
@@ -134,16 +149,27 @@ describe('the workflow editor', () => {
 
   it('follows an edit of the YAML; a YAML that does not read is shown, not applied', async () => {
     const text = await yaml().inputValue();
-    await yaml().fill(`${text}results:\n  total: [`);
+    await yaml().fill(`${text}  total: [`);
     await page.getByRole('alert').filter({ hasText: 'YAML error' }).waitFor();
     expect(await page.locator('[data-node="results"] [data-handle="in:total"]').count()).toBe(0);
     // add-one gets its n from the YAML: its problem goes; a result reads add-one-2.
     const fixed = text.replace('  - id: add-one\n    action: add-one', '  - id: add-one\n    action: add-one\n    inputs:\n      n: 41');
     expect(fixed).not.toBe(text);
-    await yaml().fill(`${fixed}results:\n  total: \${{ steps.add-one-2.n }}\n`);
+    await yaml().fill(fixed.replace('results:\n  n:', 'results:\n  total:'));
     await page.locator('[data-node="results"] [data-handle="in:total"]').waitFor();
+    // The edge to the renamed result is drawn (the node kept its size: its handles are measured again).
+    await expect.poll(() => page.locator('.react-flow__edge[data-id$="results/in:total"]').count()).toBe(1);
     await expect.poll(() => problemsOf('add-one'), { timeout: 10_000 }).toBe(0);
     await expect.poll(() => page.getByRole('region', { name: 'Problems' }).getAttribute('data-problem-count'), { timeout: 10_000 }).toBe('0');
+  });
+
+  it('asks before leaving with unsaved changes', async () => {
+    await page.getByRole('link', { name: 'Library' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Leave without saving?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Stay' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await step('add-one-2').count()).toBe(1);
   });
 
   it('saves the draft; a reload shows the same graph', async () => {
@@ -192,6 +218,23 @@ describe('the workflow editor', () => {
     await expect.poll(() => row.locator('[data-problems]').getAttribute('data-problems')).toBe('0');
     await browsing.screenshot(page, 'workflows');
   }, 150_000);
+
+  it('is read only for a viewer: no edit commands, no palette, nothing connectable', async () => {
+    const viewerPage = await browsing.newPage();
+    await logIn(viewerPage, VIEWER.username, VIEWER.password);
+    await viewerPage.getByRole('link', { name: 'Workflows' }).click();
+    await viewerPage.locator('[data-workflow="counting"]').getByRole('link', { name: 'counting' }).click();
+    await viewerPage.locator('[data-step-id="add-one-2"]').waitFor();
+    const toolbar = viewerPage.getByRole('toolbar', { name: 'Editor' });
+    expect(await toolbar.getByRole('button').allInnerTexts()).toEqual(['Auto-layout', 'Export YAML', 'YAML', 'Versions']);
+    expect(await viewerPage.getByRole('region', { name: 'Library palette' }).count()).toBe(0);
+    expect(await viewerPage.locator('[data-step-id="add-one-2"] [data-handle="in:n"].connectable').count()).toBe(0);
+    await viewerPage.locator('[data-step-id="add-one-2"]').click();
+    await viewerPage.keyboard.press('Delete');
+    expect(await viewerPage.locator('[data-step-id="add-one-2"]').count()).toBe(1);
+    // Starting a run is an operator's.
+    expect(await viewerPage.getByRole('link', { name: 'Start a run' }).count()).toBe(0);
+  });
 
   it('wrote no console error', () => {
     expect(browsing.problems).toEqual([]);

@@ -1,7 +1,7 @@
 import { Badge, Group, Stack, Text } from '@mantine/core';
-import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } from '@xyflow/react';
 import { describeType } from '@trellis/workflow-language/value-types';
-import type { CSSProperties } from 'react';
+import { useEffect, type CSSProperties } from 'react';
 import { DEPS, DONE, NEW_RESULT, inHandle, outHandle, type GraphNode } from './model/graph.js';
 import { NODE_WIDTH } from './model/layout.js';
 
@@ -27,6 +27,15 @@ const box = (selected: boolean, problems: number): CSSProperties => ({
 
 const handleStyle = (row: number): CSSProperties => ({ top: HEADER + row * ROW + ROW / 2, width: 10, height: 10 });
 
+/**
+ * xyflow measures a node's handles when its size changes; ports renamed in place (a result renamed
+ * in the YAML) keep the size, so it is told, or edges to the new handle would not be drawn.
+ */
+function useHandlesMeasured(id: string, handles: string) {
+  const update = useUpdateNodeInternals();
+  useEffect(() => update(id), [update, id, handles]);
+}
+
 function ProblemsBadge({ count }: { count: number }) {
   if (count === 0) return null;
   return <Badge color="red" size="xs" variant="filled">{count} problem{count === 1 ? '' : 's'}</Badge>;
@@ -40,8 +49,9 @@ function PortRow({ label, side, index }: { label: string; side: 'left' | 'right'
   );
 }
 
-export function TriggerNode({ data, selected }: NodeProps<EditorNode>) {
+export function TriggerNode({ id, data, selected }: NodeProps<EditorNode>) {
   const node = data.node;
+  useHandlesMeasured(id, node.kind === 'trigger' ? node.outputs.map((port) => port.name).join(',') : '');
   if (node.kind !== 'trigger') return null;
   const rows = Math.max(node.outputs.length, 1);
   return (
@@ -62,8 +72,9 @@ export function TriggerNode({ data, selected }: NodeProps<EditorNode>) {
   );
 }
 
-export function StepNode({ data, selected }: NodeProps<EditorNode>) {
+export function StepNode({ id, data, selected }: NodeProps<EditorNode>) {
   const node = data.node;
+  useHandlesMeasured(id, node.kind === 'step' ? [...node.inputs, ...node.outputs].map((port) => port.name).join(',') : '');
   if (node.kind !== 'step') return null;
   const rows = Math.max(node.inputs.length, node.outputs.length, 1);
   return (
@@ -94,8 +105,9 @@ export function StepNode({ data, selected }: NodeProps<EditorNode>) {
   );
 }
 
-export function ResultsNode({ data, selected }: NodeProps<EditorNode>) {
+export function ResultsNode({ id, data, selected }: NodeProps<EditorNode>) {
   const node = data.node;
+  useHandlesMeasured(id, node.kind === 'results' ? node.names.join(',') : '');
   if (node.kind !== 'results') return null;
   return (
     <div data-node="results" data-problems={data.problems} style={{ ...box(selected, data.problems), height: HEADER + (node.names.length + 1) * ROW + 8, position: 'relative' }}>

@@ -3,7 +3,7 @@ import type { Graph } from './graph.js';
 
 export type Position = { x: number; y: number };
 
-export const NODE_WIDTH = 240;
+export const NODE_WIDTH = 200;
 
 /** A node's height from its ports (the canvas draws one row per port). */
 export function nodeHeight(node: Graph['nodes'][number]): number {

@@ -149,7 +149,7 @@ export function Editor({ workflow, actions }: { workflow: WorkflowView; actions:
           <Text size="sm">Deployment</Text>
           <StatusBadge status={status} />
           {deployment.data?.serving_version != null && <Text size="sm" c="dimmed">serving version {deployment.data.serving_version}</Text>}
-          {status === 'deployed' && <Anchor component={Link} to={`/workflows/${workflow.id}/run`} size="sm">Start a run</Anchor>}
+          {status === 'deployed' && canDeploy && <Anchor component={Link} to={`/workflows/${workflow.id}/run`} size="sm">Start a run</Anchor>}
         </Group>
       </Group>
       {status === 'failed' && deployment.data?.reason && <Text c="red" size="sm" role="status">Deployment failed: {deployment.data.reason}</Text>}
@@ -162,7 +162,7 @@ export function Editor({ workflow, actions }: { workflow: WorkflowView; actions:
       />
       <RefusalAlert error={error} />
       <Group align="stretch" wrap="nowrap" gap="sm">
-        {!readOnly && <Box w={220} style={{ flexShrink: 0 }}><Palette actions={actions} onAdd={addAction} /></Box>}
+        {!readOnly && <Box w={190} style={{ flexShrink: 0 }}><Palette actions={actions} onAdd={addAction} /></Box>}
         <Stack style={{ flex: 1, minWidth: 0 }} gap="sm">
           <Box h={560}>
             <Canvas draft={draft} actions={actions} problems={state.problems} readOnly={readOnly} selected={selected} onSelect={setSelected} change={edit} layoutRequest={layoutRequest} />
@@ -170,7 +170,7 @@ export function Editor({ workflow, actions }: { workflow: WorkflowView; actions:
           <ProblemsList problems={state.problems} draft={draft} onSelect={setSelected} validating={state.validating} />
           {showYaml && <YamlView draft={draft} readOnly={readOnly} onChange={(next) => edit(() => next, 'yaml')} />}
         </Stack>
-        <Box w={380} style={{ flexShrink: 0 }}>
+        <Box w={340} style={{ flexShrink: 0 }}>
           <SidePanel draft={draft} problems={state.problems} context={context} selected={selected} onSelect={setSelected} change={edit} />
         </Box>
       </Group>
