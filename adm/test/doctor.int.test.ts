@@ -104,6 +104,7 @@ describe('trellis-adm doctor', () => {
       expect(text).toMatch(new RegExp(`^ok   database +${service.name}: reachable \\(\\d+ ms\\)$`, 'm'));
       expect(text).toMatch(new RegExp(`^ok   broker +${service.name}: reachable \\(\\d+ ms\\)$`, 'm'));
     }
+    expect(text).toMatch(/^ok {3}broker +alarms: none \(publishers are not blocked\)$/m);
     expect(text).toMatch(/^warn queue +every queue of .*: no consumer on any of the \d+ queues \(nothing waiting\)/m);
     expect(text).toMatch(/^ok {3}dead-letter +every queue: no dead-lettered message/m);
     expect(text).toMatch(/^ok {3}outbox +every service: nothing waiting to be published$/m);

@@ -6,8 +6,8 @@ import type { Secrets } from '../secrets.js';
 import type { Findings } from './assemble.js';
 import { fail } from './check.js';
 import { firstLine } from './connection-problems.js';
-import { countQueues, listQueues, peekMessages } from './probes/rabbitmq.js';
-import { consumerOf, isDeadLetterQueue, judgeDeadLetters, judgeQueues, type QueueInfo } from './queues.js';
+import { countQueues, listQueues, peekMessages, readAlarms } from './probes/rabbitmq.js';
+import { consumerOf, isDeadLetterQueue, judgeAlarms, judgeDeadLetters, judgeQueues, type QueueInfo } from './queues.js';
 
 /** The management API's counts, replaced by the broker's own where the owning service may read them (they lag otherwise). */
 async function liveCounts(queues: readonly QueueInfo[], amqpUrlOf: (service: string) => string | undefined): Promise<QueueInfo[]> {
@@ -26,13 +26,14 @@ async function liveCounts(queues: readonly QueueInfo[], amqpUrlOf: (service: str
   return queues.map((q) => ({ ...q, ...live.get(q.name) }));
 }
 
-/** The vhost's queues and dead-letter queues, read through the management API as provisioning does. */
+/** The broker's alarms, the vhost's queues and dead-letter queues, read through the management API as provisioning does. */
 export async function checkQueues(settings: LocalSettings, secrets: Secrets, env: NodeJS.ProcessEnv, now: Date): Promise<Findings['queues']> {
   const admin = rabbitAdminFromEnv(env);
   try {
     const queues = await liveCounts(await listQueues(admin, settings.vhost), (service) => amqpUrlOf(settings, secrets, service));
+    const alarms = judgeAlarms(await readAlarms(admin));
     const peeked = new Map(await Promise.all(queues.filter((q) => isDeadLetterQueue(q.name)).map(async (q) => [q.name, await peekMessages(admin, settings.vhost, q.name)] as const)));
-    return { read: true, checks: [...judgeQueues(queues, settings.vhost), ...judgeDeadLetters(queues, peeked, now)] };
+    return { read: true, checks: [alarms, ...judgeQueues(queues, settings.vhost), ...judgeDeadLetters(queues, peeked, now)] };
   } catch (error) {
     return { read: false, problem: fail('queue', settings.vhost, `cannot read the queues: ${firstLine(error)}`, 'TRELLIS_RABBITMQ_MANAGEMENT_URL, TRELLIS_RABBITMQ_ADMIN_USER and TRELLIS_RABBITMQ_ADMIN_PASSWORD say where and as whom, as for provisioning') };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeDeadLetters, judgeQueues, type QueueInfo } from './queues.js';
+import { judgeAlarms, judgeDeadLetters, judgeQueues, type QueueInfo } from './queues.js';
 
 const q = (name: string, messages: number, consumers: number): QueueInfo => ({ name, messages, consumers });
 const now = new Date('2026-01-01T12:00:00Z');
@@ -57,5 +57,12 @@ describe('dead letters', () => {
   it('say when only the first were read', () => {
     const peeked = new Map([['x.dead', [{ type: 'T' }]]]);
     expect(judgeDeadLetters([q('x.dead', 120, 0)], peeked, now)[0]?.detail).toBe('120 messages; events (of the first 1): T x1');
+  });
+});
+
+describe('broker alarms', () => {
+  it('none is ok; one blocks every publisher and fails', () => {
+    expect(judgeAlarms([])).toMatchObject({ status: 'ok', subject: 'alarms' });
+    expect(judgeAlarms([{ node: 'rabbit@h', resource: 'disk' }])).toMatchObject({ status: 'fail', detail: 'disk alarm on rabbit@h: the broker blocks every publisher' });
   });
 });

@@ -1,4 +1,5 @@
 import { fail, ok, warn, type Check } from './check.js';
+import type { BrokerAlarm } from './probes/rabbitmq.js';
 import { countText, durationText } from './units.js';
 
 /** A queue of the instance's vhost as the broker's management API lists it. */
@@ -71,4 +72,15 @@ export function judgeDeadLetters(queues: readonly QueueInfo[], peeked: ReadonlyM
       `${consumerOf(q.name)} gave up on them; see docs/operations.md#dead-letters to read, replay or drop them`,
     );
   });
+}
+
+/** A memory or disk alarm blocks every publisher: the outboxes stop draining, runs stop reporting. */
+export function judgeAlarms(alarms: readonly BrokerAlarm[]): Check {
+  if (alarms.length === 0) return ok('broker', 'alarms', 'none (publishers are not blocked)');
+  return fail(
+    'broker',
+    'alarms',
+    `${alarms.map((a) => `${a.resource} alarm on ${a.node}`).join(', ')}: the broker blocks every publisher`,
+    'free disk space or memory on the broker\'s machine (`rabbitmq-diagnostics alarms`); it unblocks by itself once below the limit',
+  );
 }

@@ -89,3 +89,18 @@ export async function countQueues(url: string, names: readonly string[], timeout
   }
   return counts;
 }
+
+/** A resource alarm in effect: while one is, the broker blocks every connection that publishes. */
+export type BrokerAlarm = { readonly node: string; readonly resource: string };
+
+/** The broker's resource alarms (memory, disk) through the management API's health check: 503 while one is in effect. */
+export async function readAlarms(admin: RabbitAdmin): Promise<BrokerAlarm[]> {
+  const response = await fetch(`${admin.apiUrl}/api/health/checks/alarms`, {
+    headers: { authorization: `Basic ${Buffer.from(`${admin.user}:${admin.password}`).toString('base64')}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = (await response.json().catch(() => ({}))) as { status?: string; alarms?: { node?: string; resource?: string }[] };
+  if (response.status === 200) return [];
+  if (response.status !== 503) throw new ManagementApiError(`the RabbitMQ management API answered ${response.status} to its alarms check`);
+  return (body.alarms ?? [{}]).map((alarm) => ({ node: alarm.node ?? 'the broker', resource: alarm.resource ?? 'a resource' }));
+}
