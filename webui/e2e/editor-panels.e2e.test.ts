@@ -75,6 +75,8 @@ describe('the editor\'s side panels', () => {
     const page = await openEditor();
     const panel = await selectStep(page, 'second');
     const n = panel.getByLabel('n', { exact: true });
+    // Saved, the bare action id was pinned to its newest version: the select of its versions shows it.
+    expect(await panel.getByRole('combobox', { name: 'Action', exact: true }).inputValue()).toBe('add-one@1.0.0');
     await expect.poll(() => panel.locator('[data-field="n"] [data-type]').innerText()).toBe('integer');
     // Studio says the required input is missing: the field shows it.
     await expect.poll(() => invalid(n), { timeout: 20_000 }).toBe(true);

@@ -3,6 +3,7 @@ import { isIoType } from '@trellis/workflow-language/value-types';
 import { useState } from 'react';
 import type { StepPanelProps } from '../contract.js';
 import type { DraftRetry, DraftStep, DraftWait, Json } from '../draft.js';
+import { splitAction, useActionVersions } from './actionVersions.js';
 import { compact, durationError, errorOf, isEmpty, problemsByField, stepIdError, textOf, withField } from './fields.js';
 import { requiredField } from './required.js';
 import { ReferenceButton } from './ReferencePicker.js';
@@ -39,11 +40,15 @@ function foreachOf(text: string): Json | undefined {
 
 export function StepPanel({ draft, index, context, problems, onChange }: StepPanelProps) {
   const step = draft.steps[index];
+  const pinned = splitAction(step?.action);
+  const versions = useActionVersions(pinned.id);
   if (!step) return <Text c="dimmed">This step no longer exists.</Text>;
   const prefix = `steps[${index}]`;
   const readOnly = context.readOnly;
   const action = actionOf(step.action, context.actions);
-  const ports = (action?.inputs ?? []).filter((port) => port.injected === undefined);
+  // The pinned version's inputs once its versions are read; the newest's (the library's) until then.
+  const version = versions.data?.find((entry) => entry.version === (pinned.version ?? action?.version));
+  const ports = (version?.inputs ?? action?.inputs ?? []).filter((port) => port.injected === undefined);
   const extra = Object.keys(step.inputs ?? {}).filter((name) => !ports.some((port) => port.name === name));
   const { byField, rest } = problemsByField(problems, prefix, [...CONTROL_FIELDS, ...[...ports.map((port) => port.name), ...extra].map((name) => `inputs.${name}`)]);
   const otherIds = draft.steps.filter((_, at) => at !== index).map((other) => other.id).filter((id) => id !== '');
@@ -68,7 +73,12 @@ export function StepPanel({ draft, index, context, problems, onChange }: StepPan
         <StepIdField id={step.id} otherIds={otherIds} readOnly={readOnly} problem={error('id')} onRename={(id) => onChange({ ...step, id })} />
         <TextInput label="Title" readOnly={readOnly} value={step.title ?? ''} error={error('title')} onChange={(event) => set('title', event.currentTarget.value)} />
         {step.wait ? null : step.action ? (
-          <TextInput label="Action" readOnly value={step.action} description={action ? `${action.name} · ${action.kind} · newest built version ${action.version}` : 'Not in the library'} error={error('action')} />
+          <Select
+            label="Action" allowDeselect={false} disabled={readOnly} value={step.action} error={error('action')}
+            description={action ? `${action.name} · ${action.kind} · newest built version ${action.version}` : 'Not in the library'}
+            data={versionChoices(step.action, pinned.id ?? '', (versions.data ?? []).map((entry) => entry.version))}
+            onChange={(value) => { if (value) set('action', value); }}
+          />
         ) : (
           <Select
             label="Action" {...requiredField()} disabled={readOnly} searchable placeholder="Choose an action" error={error('action')}
@@ -144,6 +154,13 @@ export function ExpressionField({ label, placeholder, description, value, readOn
       inputContainer={(children) => <Group gap={6} wrap="nowrap" align="center"><Box style={{ flex: 1, minWidth: 0 }}>{children}</Box><ReferenceButton label={label} offers={offers} onChoose={onChange} disabled={readOnly} /></Group>}
     />
   );
+}
+
+/** The action's versions as `id@version`, newest first, with the step's own value kept when it is not one of them. */
+function versionChoices(current: string, id: string, versions: readonly string[]): { value: string; label: string }[] {
+  const choices = versions.map((version) => ({ value: `${id}@${version}`, label: `${id}@${version}` }));
+  if (!choices.some((choice) => choice.value === current)) choices.unshift({ value: current, label: current.includes('@') ? current : `${current} (the newest when saved)` });
+  return choices;
 }
 
 type StepIdProps = { id: string; otherIds: readonly string[]; readOnly: boolean; problem: string | undefined; onRename: (id: string) => void };
