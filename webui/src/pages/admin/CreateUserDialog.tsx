@@ -27,7 +27,7 @@ export function CreateUserDialog({ opened, onClose }: { opened: boolean; onClose
     }
   });
   return (
-    <Modal opened={opened} onClose={onClose} title="Create user" centered>
+    <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={opened} onClose={onClose} title="Create user" centered>
       <form onSubmit={submit} aria-label="Create user">
         <Stack>
           <TextInput label="Username" autoComplete="off" data-autofocus {...form.getInputProps('username')} />

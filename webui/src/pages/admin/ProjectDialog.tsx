@@ -29,7 +29,7 @@ export function ProjectDialog({ renaming, opened, onClose }: { renaming?: Projec
     }
   });
   return (
-    <Modal opened={opened} onClose={onClose} title={renaming ? `Rename project ${renaming.name}` : 'Create project'} centered>
+    <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={opened} onClose={onClose} title={renaming ? `Rename project ${renaming.name}` : 'Create project'} centered>
       <form onSubmit={submit} aria-label={renaming ? 'Rename project' : 'Create project'}>
         <Stack>
           <TextInput label="Name" description="Lowercase letters, digits and dashes; used in URLs and never changes" readOnly={renaming !== undefined}

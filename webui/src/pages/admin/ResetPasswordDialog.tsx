@@ -25,7 +25,7 @@ export function ResetPasswordDialog({ user, onClose }: { user: User | null; onCl
     }
   });
   return (
-    <Modal opened={user !== null} onClose={close} title={`Reset the password of ${user?.username ?? ''}`} centered>
+    <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={user !== null} onClose={close} title={`Reset the password of ${user?.username ?? ''}`} centered>
       <form onSubmit={submit} aria-label="Reset password">
         <Stack>
           <Text size="sm">Their sessions end; tell them the new password another way.</Text>

@@ -32,7 +32,7 @@ export function AddMemberDialog({ members, opened, onClose }: { members: readonl
     }
   });
   return (
-    <Modal opened={opened} onClose={onClose} title="Add member" centered>
+    <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={opened} onClose={onClose} title="Add member" centered>
       <form onSubmit={submit} aria-label="Add member">
         <Stack>
           {isAdmin

@@ -35,7 +35,7 @@ export function ApiKeyDialog({ opened, onClose, onCreated }: { opened: boolean; 
     }
   });
   return (
-    <Modal opened={opened} onClose={onClose} title="Create API key" centered>
+    <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={opened} onClose={onClose} title="Create API key" centered>
       <form onSubmit={submit} aria-label="Create API key">
         <Stack>
           <TextInput label="Name" data-autofocus autoComplete="off" {...form.getInputProps('name')} />

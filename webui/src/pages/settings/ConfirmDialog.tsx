@@ -38,7 +38,7 @@ export function ConfirmDialog({ title, children, confirmLabel, typeToConfirm, op
     }
   };
   return (
-    <Modal opened={opened} onClose={close} title={title} centered>
+    <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={opened} onClose={close} title={title} centered>
       <Stack>
         <Text size="sm" component="div">{children}</Text>
         {typeToConfirm !== undefined && (

@@ -7,7 +7,7 @@ import type { CreatedApiKey } from '../../api/settings.js';
  */
 export function NewKeyDialog({ created, onClose }: { created: CreatedApiKey | null; onClose: () => void }) {
   return (
-    <Modal opened={created !== null} onClose={onClose} title={`API key ${created?.name ?? ''} created`} centered size="lg" closeOnClickOutside={false}>
+    <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={created !== null} onClose={onClose} title={`API key ${created?.name ?? ''} created`} centered size="lg" closeOnClickOutside={false}>
       {created && (
         <Stack>
           <Alert color="yellow" title="Copy it now">This key will not be shown again. Store it where it is used (a CI secret, a password manager).</Alert>

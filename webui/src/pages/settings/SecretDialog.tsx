@@ -30,7 +30,7 @@ export function SecretDialog({ replacing, opened, onClose }: { replacing?: strin
     }
   });
   return (
-    <Modal opened={opened} onClose={onClose} title={replacing ? `Replace the value of ${replacing}` : 'Add secret'} centered>
+    <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={opened} onClose={onClose} title={replacing ? `Replace the value of ${replacing}` : 'Add secret'} centered>
       <form onSubmit={submit} aria-label={replacing ? 'Replace secret' : 'Add secret'}>
         <Stack>
           <TextInput label="Name" description="A letter or _, then letters, digits or _; workflows read it as ${{ secrets.NAME }}"

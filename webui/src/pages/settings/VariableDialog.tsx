@@ -31,7 +31,7 @@ export function VariableDialog({ editing, opened, onClose }: { editing?: Variabl
     }
   });
   return (
-    <Modal opened={opened} onClose={onClose} title={editing ? `Edit variable ${editing.name}` : 'Add variable'} centered size="lg">
+    <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={opened} onClose={onClose} title={editing ? `Edit variable ${editing.name}` : 'Add variable'} centered size="lg">
       <form onSubmit={submit} aria-label={editing ? 'Edit variable' : 'Add variable'}>
         <Stack>
           <TextInput label="Name" description="A letter or _, then letters, digits or _ (e.g. API_URL); workflows read it as ${{ vars.NAME }}"
