@@ -12,11 +12,16 @@ import { ADMIN_PASSWORD, logIn, startBrowsing, type Browsing } from './browser.j
 let browsing: Browsing;
 let repo: TestRepository;
 let workflowId: string;
+const VIEWER = { username: 'vera', password: 'viewer-password-1' };
 
 beforeAll(async () => {
   browsing = await startBrowsing();
   const { api } = browsing.behind;
-  const token = (await api('POST', '/authorization/login', { json: { username: 'admin', password: ADMIN_PASSWORD } })).body.access_token as string;
+  const login = (await api('POST', '/authorization/login', { json: { username: 'admin', password: ADMIN_PASSWORD } })).body;
+  const token = login.access_token as string;
+  // A viewer of the same project: every field shown, none can be changed.
+  const viewer = (await api('POST', '/authorization/users', { token, json: VIEWER })).body.id as string;
+  expect((await api('POST', `/authorization/projects/${login.project_id as string}/members`, { token, json: { user_id: viewer, role: 'viewer' } })).status).toBeLessThan(300);
   await eventually(() => api('GET', '/repository/project', { token }), (answer) => answer.status === 200);
   repo = await makeTestRepository();
   // add-one: n integer -> n integer; uppercase and echo: text string -> text string; word-count: document file -> lines, words, characters integers.
@@ -50,9 +55,9 @@ afterAll(async () => {
   await repo?.close();
 });
 
-async function openEditor(): Promise<Page> {
+async function openEditor(as?: { username: string; password: string }): Promise<Page> {
   const page = await browsing.newPage();
-  await logIn(page);
+  await logIn(page, as?.username, as?.password);
   await page.goto(`/app/workflows/${workflowId}`);
   await page.locator('[data-step-id="second"]').waitFor({ timeout: 20_000 });
   return page;
@@ -203,6 +208,22 @@ describe('the editor\'s side panels', () => {
     expect(offers.filter((text) => text.startsWith('secrets.'))).toEqual([]);
     await page.getByRole('option', { name: 'steps.count.words', exact: true }).click();
     await expect.poll(() => panel.getByLabel('total', { exact: true }).inputValue()).toBe('${{ steps.count.words }}');
+  }, 60_000);
+
+  it('shows a viewer every field, none of which can be changed', async () => {
+    const page = await openEditor(VIEWER);
+    const panel = await selectStep(page, 'first');
+    const n = panel.getByLabel('n', { exact: true });
+    await expect.poll(() => n.inputValue()).toBe('${{ trigger.count }}');
+    expect(await n.getAttribute('readonly')).not.toBeNull();
+    expect(await panel.getByLabel('Step id', { exact: true }).getAttribute('readonly')).not.toBeNull();
+    expect(await panel.getByRole('button', { name: 'Reference for n', exact: true }).isDisabled()).toBe(true);
+    expect(await panel.getByRole('button', { name: 'Clear n', exact: true }).count()).toBe(0);
+    expect(await panel.getByRole('combobox', { name: 'On failure', exact: true }).isDisabled()).toBe(true);
+    await page.getByRole('tab', { name: 'Trigger', exact: true }).click();
+    const trigger = page.getByRole('region', { name: 'Trigger settings', exact: true });
+    expect(await trigger.getByRole('combobox', { name: 'Trigger type', exact: true }).isDisabled()).toBe(true);
+    expect(await trigger.getByRole('button', { name: 'Add an input', exact: true }).count()).toBe(0);
   }, 60_000);
 
   it('wrote no console error', () => {
