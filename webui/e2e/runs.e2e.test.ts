@@ -219,6 +219,13 @@ describe('the runs pages', () => {
     expect(await table.locator(`tr[data-run-id="${succeededRun}"] [data-status]`).getAttribute('data-status')).toBe('succeeded');
     expect(await table.locator(`tr[data-run-id="${succeededRun}"]`).innerText()).toMatch(/talkative[\s\S]*manual/);
 
+    // Times: none from a day in the future; all again once cleared.
+    await page.getByLabel('From', { exact: true }).fill('2099-01-01T00:00');
+    await expect.poll(ids).toEqual([]);
+    await page.getByText('No run matches these filters', { exact: false }).waitFor();
+    await page.getByLabel('From', { exact: true }).fill('');
+    await expect.poll(ids).toEqual([rerun, failedRun, succeededRun]);
+
     await page.getByRole('combobox', { name: 'Status' }).click();
     await page.getByRole('option', { name: 'failed', exact: true }).click();
     await expect.poll(ids).toEqual([rerun, failedRun]);

@@ -123,6 +123,17 @@ export function useCancelRun(runId: string) {
   });
 }
 
+/** Sends a wait step's signal: the JSON object becomes the step's outputs. */
+export function useSendSignal(runId: string) {
+  const client = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ name, body }: { name: string; body: Record<string, unknown> }) =>
+      unwrap(client.POST('/runner/runs/{id}/signals/{name}', { params: { path: { id: runId, name } }, body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['run'] }),
+  });
+}
+
 /** Uploads a file for a run's file input; resolves to the value the input takes. */
 export function useUploadFile() {
   const client = useApi();

@@ -1,6 +1,7 @@
-import { Alert, Badge, Button, Code, Group, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, Select, Stack, Table, Tabs, Text, Textarea, Title } from '@mantine/core';
 import { useState } from 'react';
-import { useDownloadOutput, useStepLogs, type AttemptLogs, type RunStep } from '../../api/runs.js';
+import { useCan } from '../../api/me.js';
+import { useDownloadOutput, useSendSignal, useStepLogs, type AttemptLogs, type RunStep } from '../../api/runs.js';
 import { ErrorAlert } from '../../ui/ErrorAlert.js';
 import { formatDuration } from '../../ui/gantt.js';
 import { Status } from './Status.js';
@@ -99,6 +100,49 @@ function Logs({ runId, step }: { runId: string; step: string }) {
   );
 }
 
+/** A foreach step's logs are its items' (`step[3]`): one item at a time, chosen here. */
+function ItemLogs({ runId, step }: { runId: string; step: RunStep }) {
+  const count = Object.values(step.items ?? {}).reduce((sum, n) => sum + n, 0);
+  const [item, setItem] = useState<string | null>('0');
+  if (count === 0) return <Text c="dimmed" size="sm">No item has started yet.</Text>;
+  return (
+    <Stack>
+      <Select label="Item" w={160} allowDeselect={false} data={Array.from({ length: count }, (_, index) => String(index))} value={item} onChange={setItem} />
+      {item !== null && <Logs key={item} runId={runId} step={`${step.id}[${item}]`} />}
+    </Stack>
+  );
+}
+
+/** A wait step waiting for its signal: an operator may send it here, with the JSON object that becomes its outputs. */
+function SignalForm({ runId, signal }: { runId: string; signal: string }) {
+  const send = useSendSignal(runId);
+  const [text, setText] = useState('{}');
+  const [problem, setProblem] = useState<string>();
+  const submit = () => {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      setProblem(`Not JSON: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      setProblem('A JSON object: its fields become the step\'s outputs');
+      return;
+    }
+    setProblem(undefined);
+    send.mutate({ name: signal, body: body as Record<string, unknown> });
+  };
+  return (
+    <Stack gap="xs">
+      <Textarea label="Signal payload" description="A JSON object: its fields become the step's outputs" ff="monospace" autosize minRows={2}
+        value={text} onChange={(event) => setText(event.currentTarget.value)} error={problem} />
+      <Group><Button size="xs" onClick={submit} loading={send.isPending}>Send signal {signal}</Button>{send.isSuccess && <Text size="xs" c="green">Sent: the step ends with it.</Text>}</Group>
+      <ErrorAlert error={send.error} />
+    </Stack>
+  );
+}
+
 function Attempts({ step }: { step: RunStep }) {
   if (step.attempts.length === 0) return <Text c="dimmed" size="sm">{step.status === 'succeeded' ? 'No attempt of its own (taken as it was, or a wait).' : 'No attempt yet.'}</Text>;
   return (
@@ -125,6 +169,7 @@ function Attempts({ step }: { step: RunStep }) {
 /** One step of a run: its error, then its inputs, outputs (files to download), logs (live) and attempts. */
 export function StepPanel({ runId, step, onClose }: { runId: string; step: RunStep; onClose: () => void }) {
   const [tab, setTab] = useState<string | null>('inputs');
+  const canOperate = useCan('operator');
   return (
     <section aria-label={`Step ${step.id}`} data-step-panel={step.id}>
       <Stack gap="sm" p="sm" style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 6 }}>
@@ -138,6 +183,7 @@ export function StepPanel({ runId, step, onClose }: { runId: string; step: RunSt
         </Group>
         <Text size="xs" c="dimmed">{step.action || (step.signal ? `waits for the signal ${step.signal}` : '')} · {formatDuration(step.duration_ms)}{step.retry_at ? ` · next attempt at ${when(step.retry_at)}` : ''}</Text>
         <StepError error={step.error} />
+        {step.signal && step.status === 'running' && canOperate && <SignalForm runId={runId} signal={step.signal} />}
         <Tabs value={tab} onChange={setTab} keepMounted={false}>
           <Tabs.List>
             <Tabs.Tab value="inputs">Inputs</Tabs.Tab>
@@ -147,7 +193,7 @@ export function StepPanel({ runId, step, onClose }: { runId: string; step: RunSt
           </Tabs.List>
           <Tabs.Panel value="inputs" pt="sm"><Values values={step.inputs} empty={step.status === 'pending' ? 'Not called yet.' : 'No input.'} /></Tabs.Panel>
           <Tabs.Panel value="outputs" pt="sm"><Outputs runId={runId} step={step} /></Tabs.Panel>
-          <Tabs.Panel value="logs" pt="sm"><Logs key={step.id} runId={runId} step={step.id} /></Tabs.Panel>
+          <Tabs.Panel value="logs" pt="sm">{step.items ? <ItemLogs key={step.id} runId={runId} step={step} /> : <Logs key={step.id} runId={runId} step={step.id} />}</Tabs.Panel>
           <Tabs.Panel value="attempts" pt="sm"><Attempts step={step} /></Tabs.Panel>
         </Tabs>
       </Stack>
