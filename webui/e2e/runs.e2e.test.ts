@@ -15,6 +15,7 @@ let repo: TestRepository;
 let token: string;
 let workflowId: string;
 let countWordsId: string;
+let approvalId: string;
 
 const TALK = {
   'actions/talk/package.json': '{ "name": "trellis-test-talk", "private": true, "type": "module" }\n',
@@ -80,6 +81,16 @@ const COUNT_WORDS = {
   results: { words: '${{ steps.count.words }}' },
 };
 
+const APPROVAL = {
+  apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'approval', title: 'Approval',
+  trigger: { type: 'manual' },
+  steps: [
+    { id: 'each', action: 'talk', foreach: ['first', 'second'], inputs: { text: '${{ item }}' } },
+    { id: 'approve', needs: ['each'], wait: { signal: 'approved' } },
+  ],
+  results: { said: '${{ steps.each.said }}' },
+};
+
 async function deploy(document: object): Promise<string> {
   const { api } = browsing.behind;
   const created = await api('POST', '/studio/workflows', { token, json: document });
@@ -105,7 +116,7 @@ beforeAll(async () => {
   await eventually(() => api('GET', `/repository/sources/${source}/scans/${scan}`, { token }), (answer) => answer.body?.status === 'done', 60_000);
   expect((await api('POST', `/repository/sources/${source}/build`, { token, json: {} })).status).toBe(202);
   for (const id of ['talk', 'make-archive', 'word-count']) await eventually(() => api('GET', `/studio/actions/${id}`, { token }), (answer) => answer.status === 200, 180_000);
-  [workflowId, countWordsId] = await Promise.all([deploy(WORKFLOW), deploy(COUNT_WORDS)]);
+  [workflowId, countWordsId, approvalId] = await Promise.all([deploy(WORKFLOW), deploy(COUNT_WORDS), deploy(APPROVAL)]);
 }, 400_000);
 afterAll(async () => {
   await browsing?.stop();
@@ -279,6 +290,36 @@ describe('the runs pages', () => {
     await page.getByRole('button', { name: 'Cancel', exact: true }).click();
     await expect.poll(() => runStatus(page), { timeout: 20_000, interval: 250 }).toBe('canceled');
     await page.getByRole('button', { name: 'Re-run', exact: true }).waitFor();
+  }, 60_000);
+
+  it('reads a foreach step\'s logs item by item, and sends a waiting step its signal', async () => {
+    const started = await browsing.behind.api('POST', `/runner/workflows/${approvalId}/runs`, { token, json: {} });
+    expect(started.status, started.text).toBe(202);
+    const page = await browsing.newPage();
+    await logIn(page);
+    await page.goto(`/app/runs/${started.body.run_id}`);
+    await expect.poll(async () => (await nodeStatuses(page)).approve, { timeout: 30_000, interval: 250 }).toBe('running');
+    // Keyboard: the steps list is reached and used without a mouse.
+    await page.getByRole('region', { name: 'Steps' }).getByRole('button', { name: /^each: / }).focus();
+    await page.keyboard.press('Enter');
+    const each = page.getByRole('region', { name: 'Step each' });
+    await each.getByRole('tab', { name: 'Logs' }).click();
+    await expect.poll(() => each.innerText()).toContain('tick 1: first');
+    await each.getByRole('textbox', { name: 'Item' }).or(each.getByRole('combobox', { name: 'Item' })).click();
+    await page.getByRole('option', { name: '1', exact: true }).click();
+    await expect.poll(() => each.innerText()).toContain('tick 1: second');
+
+    await openStep(page, 'approve', 'Inputs');
+    const approve = page.getByRole('region', { name: 'Step approve' });
+    await approve.getByLabel('Signal payload', { exact: true }).fill('[1]');
+    await approve.getByRole('button', { name: 'Send signal approved' }).click();
+    await approve.getByText('A JSON object', { exact: false }).first().waitFor();
+    await approve.getByLabel('Signal payload', { exact: true }).fill('{"by": "me"}');
+    await approve.getByRole('button', { name: 'Send signal approved' }).click();
+    await expect.poll(() => runStatus(page), { timeout: 20_000, interval: 250 }).toBe('succeeded');
+    await approve.getByRole('tab', { name: 'Outputs' }).click();
+    await expect.poll(() => approve.innerText()).toContain('"me"');
+    expect(await page.getByRole('region', { name: 'Results' }).innerText()).toMatch(/FIRST[\s\S]*SECOND/);
   }, 60_000);
 
   it('fits a 420 px wide screen: the list and a run\'s page', async () => {
