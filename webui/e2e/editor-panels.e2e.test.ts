@@ -93,6 +93,7 @@ describe('the editor\'s side panels', () => {
     expect(Object.keys(offers)).not.toContain('steps.second.n'); // itself
     expect(Object.keys(offers)).not.toContain('steps.shout.text'); // downstream (needs second)
     expect(await page.locator('[data-reference="trigger.word"]').innerText()).toMatch(/Does not fit: a string cannot fill an integer input/);
+    await browsing.screenshot(page, 'editor-reference-picker');
 
     const edges = page.locator('.react-flow__edge');
     const before = await edges.count();

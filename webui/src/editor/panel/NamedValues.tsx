@@ -67,7 +67,7 @@ export function NamedValues({ noun, values, onChange, offers, valueType, byField
             />
             <div style={{ flex: 1, minWidth: 0 }}>
               <ValueField
-                port={{ name: label, type: valueType, optional: true }} value={row.value ?? undefined} readOnly={readOnly} offers={offers}
+                untyped port={{ name: label, type: valueType, optional: true, help: valueType === 'json' ? 'JSON (3, "text", [1, 2]) or a reference' : 'Text or a reference' }} value={row.value ?? undefined} readOnly={readOnly} offers={offers}
                 error={errorOf(byField, row.name)}
                 onChange={(value) => update(rows.map((other) => (other.key === row.key ? { ...other, value } : other)))}
               />

@@ -19,7 +19,9 @@ export function ReferencePicker({ offers, onChoose }: PickerProps) {
   const [search, setSearch] = useState('');
   const [active, setActive] = useState(0);
   const id = useId();
-  const shown = offers.filter((offer) => offer.text.toLowerCase().includes(search.trim().toLowerCase()));
+  const matching = offers.filter((offer) => offer.text.toLowerCase().includes(search.trim().toLowerCase()));
+  // What fits first; what does not after it, with the reason.
+  const shown = [...matching.filter((offer) => offer.fit.ok), ...matching.filter((offer) => !offer.fit.ok)];
   const choosable = shown.filter((offer) => offer.fit.ok);
   const activeOffer = choosable[Math.min(active, choosable.length - 1)];
   const optionId = (text: string) => `${id}-${text.replace(/[^\w-]/g, '_')}`;
@@ -43,7 +45,7 @@ export function ReferencePicker({ offers, onChoose }: PickerProps) {
         role="combobox" aria-expanded aria-controls={`${id}-list`} aria-activedescendant={activeOffer ? optionId(activeOffer.text) : undefined}
       />
       <ScrollArea.Autosize mah={260} type="auto">
-        <div role="listbox" aria-label="References" id={`${id}-list`}>
+        <div role="listbox" aria-label="References" id={`${id}-list`} style={{ paddingRight: 12 }}>
           {shown.length === 0 ? (
             <Text size="sm" c="dimmed" p="xs">
               {offers.length === 0 ? 'Nothing to read here yet: declare trigger inputs, add steps before this one, or project variables.' : 'No reference matches the search.'}

@@ -38,6 +38,8 @@ type Props = {
   readOnly: boolean;
   /** A value that cannot be a reference (a declared input's default): no picker. */
   fixedOnly?: boolean;
+  /** A value of no declared type (a result): no type written under its label. */
+  untyped?: boolean;
 };
 
 export const isRequired = (port: Port) => !port.optional && port.default === undefined && !port.has_secret_default;
@@ -54,11 +56,11 @@ function Description({ port }: { port: Port }) {
   );
 }
 
-export function ValueField({ port, label = port.name, value, onChange, offers, error, readOnly, fixedOnly = false }: Props) {
+export function ValueField({ port, label = port.name, value, onChange, offers, error, readOnly, fixedOnly = false, untyped = false }: Props) {
   // The picker's button sits right of the input itself (label and help above, error below).
   const picker = fixedOnly ? undefined : <ReferenceButton label={label} offers={offers} onChoose={onChange} disabled={readOnly} />;
   const inputContainer = picker ? (children: ReactNode) => <Group gap={6} wrap="nowrap" align="center"><Box style={{ flex: 1, minWidth: 0 }}>{children}</Box>{picker}</Group> : undefined;
-  const common: Common = { label, description: <Description port={port} />, error, inputContainer, ...requiredField(isRequired(port)) };
+  const common: Common = { label, description: untyped ? port.help : <Description port={port} />, error, inputContainer, ...requiredField(isRequired(port)) };
   return (
     <div data-field={label}>
       {isTemplate(value) ? (
