@@ -3,7 +3,7 @@ import { isIoType } from '@trellis/workflow-language/value-types';
 import { useMe } from '../../api/me.js';
 import type { TriggerPanelProps } from '../contract.js';
 import type { DraftInputDeclaration, DraftTrigger, Json, WorkflowDraft } from '../draft.js';
-import { compact, durationError, errorOf, problemsByField, withField } from './fields.js';
+import { compact, durationError, errorOf, httpPathError, problemsByField, withField } from './fields.js';
 import { CronReading, timezoneError } from './CronReading.js';
 import { InputDeclarations } from './InputDeclarations.js';
 import { NamedValues } from './NamedValues.js';
@@ -79,7 +79,7 @@ export function TriggerPanel({ draft, context, problems, onChange }: TriggerPane
         {trigger.type === 'http' ? (
           <>
             <TextInput
-              label="HTTP path" {...requiredField()} readOnly={readOnly} value={trigger.path} error={error('path')}
+              label="HTTP path" {...requiredField()} readOnly={readOnly} value={trigger.path} error={error('path', httpPathError(trigger.path))}
               description={<>Called at <Code data-http-url>{`${window.location.origin}/user-api/${projectName}/${trigger.path}`}</Code></>}
               onChange={(event) => set({ ...trigger, path: event.currentTarget.value })}
             />
@@ -92,7 +92,7 @@ export function TriggerPanel({ draft, context, problems, onChange }: TriggerPane
           <>
             <TextInput label="Cron" {...requiredField()} styles={MONOSPACE} placeholder="*/5 * * * *" description="minute hour day month weekday (or seconds first)" readOnly={readOnly} value={trigger.cron} error={error('cron')} onChange={(event) => set({ ...trigger, cron: event.currentTarget.value })} />
             <CronReading cron={trigger.cron} timezone={trigger.timezone} />
-            <Select label="Time zone" searchable clearable placeholder="UTC" disabled={readOnly} data={TIME_ZONES} value={trigger.timezone ?? null} error={error('timezone', timezoneError(trigger.timezone))} onChange={(value) => set(withField(trigger, 'timezone', value))} />
+            <Select label="Time zone" searchable clearable placeholder="UTC" disabled={readOnly} data={TIME_ZONES} limit={100} value={trigger.timezone ?? null} error={error('timezone', timezoneError(trigger.timezone))} onChange={(value) => set(withField(trigger, 'timezone', value))} />
             <Select label="Missed ticks" description="Ticks missed while no runner ran the schedule" disabled={readOnly} clearable placeholder="Skip (the default)" data={[{ value: 'skip', label: 'Skip' }, { value: 'catch_up', label: 'Catch up (fire them late, oldest first)' }]} value={trigger.missed ?? null} error={error('missed')} onChange={(value) => set(withField(trigger, 'missed', value as 'skip' | 'catch_up' | null))} />
             {trigger.missed === 'catch_up' ? <NumberInput label="Catch-up limit" min={1} max={1000} allowDecimal={false} placeholder="10" readOnly={readOnly} value={trigger.catch_up_limit ?? ''} error={error('catch_up_limit')} onChange={(value) => set(withField(trigger, 'catch_up_limit', typeof value === 'number' ? value : undefined))} /> : null}
             <Divider label="Inputs" labelPosition="left" />

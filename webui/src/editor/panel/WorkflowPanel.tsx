@@ -1,7 +1,7 @@
 import { Box, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import type { WorkflowPanelProps } from '../contract.js';
 import { requiredField } from './required.js';
-import { durationError, errorOf, problemsByField } from './fields.js';
+import { durationError, errorOf, problemsByField, webhookError, workflowNameError } from './fields.js';
 
 const FIELDS = ['name', 'title', 'description', 'timeout', 'on_finish'];
 
@@ -17,13 +17,13 @@ export function WorkflowPanel({ draft, context, problems, onChange }: WorkflowPa
       <Stack gap="sm">
         <Title order={2} size="h4">Workflow</Title>
         {rest.filter((problem) => !problem.path.startsWith('steps') && !problem.path.startsWith('trigger') && !problem.path.startsWith('results')).map((problem) => <Text key={`${problem.path}-${problem.message}`} size="sm" c="red.8">{problem.message}</Text>)}
-        <TextInput label="Name" {...requiredField()} readOnly={readOnly} value={draft.name} description="3 to 64 of a-z, 0-9 and -: in URLs, the CLI and file names" error={error('name')} onChange={(event) => onChange({ name: event.currentTarget.value })} />
+        <TextInput label="Name" {...requiredField()} readOnly={readOnly} value={draft.name} description="3 to 64 of a-z, 0-9 and -: in URLs, the CLI and file names" error={error('name', workflowNameError(draft.name))} onChange={(event) => onChange({ name: event.currentTarget.value })} />
         <TextInput label="Title" readOnly={readOnly} value={draft.title ?? ''} error={error('title')} onChange={(event) => onChange({ title: text(event.currentTarget.value) })} />
         <Textarea label="Description" autosize minRows={2} maxRows={8} readOnly={readOnly} value={draft.description ?? ''} error={error('description')} onChange={(event) => onChange({ description: text(event.currentTarget.value) })} />
         <TextInput label="Run timeout" placeholder="none" description="A run still going after this long fails (run_timeout): 30m, 2h, 1d" readOnly={readOnly} value={draft.timeout ?? ''} error={error('timeout', durationError(draft.timeout))} onChange={(event) => onChange({ timeout: text(event.currentTarget.value) })} />
         <TextInput
           label="Completion webhook" placeholder="https://example.com/hooks/done" description="Receives the run's status and results when it ends, signed with the workflow's secret"
-          readOnly={readOnly} value={draft.on_finish?.webhook ?? ''} error={error('on_finish')}
+          readOnly={readOnly} value={draft.on_finish?.webhook ?? ''} error={error('on_finish', webhookError(draft.on_finish?.webhook))}
           onChange={(event) => { const webhook = event.currentTarget.value; onChange({ on_finish: webhook === '' ? undefined : { webhook } }); }}
         />
       </Stack>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compact, durationError, errorOf, nameError, parseJsonText, problemsByField, stepIdError, withField } from './fields.js';
+import { compact, durationError, errorOf, httpPathError, nameError, parseJsonText, problemsByField, stepIdError, webhookError, withField, workflowNameError } from './fields.js';
 
 describe('the value rules of the side panels', () => {
   it('removes an emptied field instead of writing it as \'\' or null', () => {
@@ -37,5 +37,19 @@ describe('the value rules of the side panels', () => {
     expect(parseJsonText('{"a": 1}')).toEqual({ ok: true, value: { a: 1 } });
     expect(parseJsonText('')).toEqual({ ok: true, value: undefined });
     expect(parseJsonText('{a')).toMatchObject({ ok: false });
+  });
+
+  it('checks a workflow\'s name, an HTTP path and a webhook URL as studio does', () => {
+    expect(workflowNameError('add-ten')).toBeUndefined();
+    expect(workflowNameError('ab')).toBeDefined();
+    expect(workflowNameError('-ab')).toBeDefined();
+    expect(workflowNameError('Add')).toBeDefined();
+    expect(httpPathError('images/resize')).toBeUndefined();
+    expect(httpPathError('/images')).toBeDefined();
+    expect(httpPathError('a/b/c/d/e/f/g/h/i')).toBeDefined();
+    expect(webhookError('https://example.com/x')).toBeUndefined();
+    expect(webhookError('ftp://example.com')).toBeDefined();
+    expect(webhookError('not a url')).toBeDefined();
+    expect(webhookError(undefined)).toBeUndefined();
   });
 });

@@ -92,3 +92,28 @@ export function textOf(value: JsonValue | undefined): string {
   if (value === undefined || value === null) return '';
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
+
+const WORKFLOW_NAME = /^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])$/;
+
+/** A workflow's name: 3 to 64 of a-z, 0-9 and -, not starting or ending with -. */
+export function workflowNameError(name: string): string | undefined {
+  return WORKFLOW_NAME.test(name) ? undefined : '3 to 64 of a-z, 0-9 and -, not starting or ending with -';
+}
+
+const HTTP_PATH = /^[A-Za-z0-9_-]+(?:\/[A-Za-z0-9_-]+){0,7}$/;
+
+/** An HTTP trigger's path: one to eight segments of letters, digits, _ and - separated by /. */
+export function httpPathError(path: string): string | undefined {
+  return HTTP_PATH.test(path) ? undefined : 'One to eight segments of letters, digits, _ and - separated by / (images/resize)';
+}
+
+/** A completion webhook: an http(s) URL. */
+export function webhookError(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? undefined : 'An http(s) URL';
+  } catch {
+    return 'An http(s) URL, e.g. https://example.com/hooks/done';
+  }
+}
