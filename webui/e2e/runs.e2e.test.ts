@@ -337,6 +337,38 @@ describe('the runs pages', () => {
     await browsing.screenshot(page, 'run-narrow');
   }, 60_000);
 
+  it('shows a large output only when asked', async () => {
+    const started = await browsing.behind.api('POST', `/runner/workflows/${workflowId}/runs`, { token, json: { inputs: { text: 'x'.repeat(70_000), seconds: 0 } } });
+    expect(started.status, started.text).toBe(202);
+    const page = await browsing.newPage();
+    await logIn(page);
+    await page.goto(`/app/runs/${started.body.run_id}`);
+    await expect.poll(() => runStatus(page), { timeout: 30_000, interval: 250 }).toBe('succeeded');
+    const panel = await openStep(page, 'talk', 'Outputs');
+    await panel.getByRole('button', { name: 'Show the value' }).click();
+    await expect.poll(() => panel.innerText()).toContain('X'.repeat(1000));
+  }, 60_000);
+
+  // Last: the runs it starts push the earlier ones past the first page.
+  it('pages the list with Load more', async () => {
+    for (let batch = 0; batch < 5; batch++) {
+      await Promise.all(Array.from({ length: 10 }, async () => {
+        const started = await browsing.behind.api('POST', `/runner/workflows/${workflowId}/runs`, { token, json: { inputs: { text: 'many', seconds: 0 } } });
+        expect(started.status, started.text).toBe(202);
+      }));
+    }
+    const page = await browsing.newPage();
+    await logIn(page);
+    await page.goto('/app/runs');
+    const rows = page.getByRole('table', { name: 'Runs' }).locator('tr[data-run-id]');
+    await expect.poll(() => rows.count()).toBe(50);
+    expect(await page.locator(`tr[data-run-id="${succeededRun}"]`).count()).toBe(0);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => rows.count()).toBeGreaterThan(50);
+    await page.locator(`tr[data-run-id="${succeededRun}"]`).waitFor();
+    expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
+  }, 90_000);
+
   it('wrote no console error', () => {
     expect(browsing.problems).toEqual([]);
   });

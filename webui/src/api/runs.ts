@@ -171,6 +171,15 @@ export function useDownloadOutput() {
   };
 }
 
+/** One output's value read whole (a large one is shown as `{"$large": true, "size": n}` in the run). */
+export function useReadOutput() {
+  const client = useApi();
+  return async (runId: string, step: string, output: string): Promise<unknown> => {
+    const { data } = await client.GET('/runner/runs/{id}/steps/{step}/outputs/{name}', { params: { path: { id: runId, step, name: output } }, parseAs: 'text' });
+    return JSON.parse(String(data)) as unknown;
+  };
+}
+
 export type LiveOutput = { attempt: number; stream: 'stdout' | 'stderr'; text: string };
 export type StepLogsState = { attempts: AttemptLogs[]; live: LiveOutput[]; ended: boolean; error: unknown };
 

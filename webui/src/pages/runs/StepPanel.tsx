@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Code, Group, Select, Stack, Table, Tabs, Text, Textarea, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useCan } from '../../api/me.js';
-import { useDownloadOutput, useSendSignal, useStepLogs, type AttemptLogs, type RunStep } from '../../api/runs.js';
+import { useDownloadOutput, useReadOutput, useSendSignal, useStepLogs, type AttemptLogs, type RunStep } from '../../api/runs.js';
 import { ErrorAlert } from '../../ui/ErrorAlert.js';
 import { formatDuration } from '../../ui/gantt.js';
 import { Status } from './Status.js';
@@ -25,14 +25,34 @@ export function StepError({ error }: { error: RunStep['error'] }) {
   );
 }
 
-function Values({ values, empty, download }: { values: Record<string, unknown> | null; empty: string; download?: (name: string, file: StoredFile) => void }) {
+/** A value too large to be kept in the run's row (`{"$large": true, "size": n}`). */
+function isLarge(value: unknown): value is { $large: true; size: number } {
+  return value !== null && typeof value === 'object' && (value as { $large?: unknown }).$large === true;
+}
+
+/** A large output, read whole only when asked (it may be megabytes). */
+function LargeOutput({ size, read }: { size: number; read: () => Promise<unknown> }) {
+  const [value, setValue] = useState<{ shown: unknown }>();
+  const [error, setError] = useState<unknown>();
+  if (value) return <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', maxHeight: 400, overflow: 'auto' }}>{JSON.stringify(value.shown, null, 2)}</Code>;
+  return (
+    <Stack gap={4}>
+      <Group gap="xs"><Button size="xs" variant="light" onClick={() => { read().then((shown) => setValue({ shown }), setError); }}>Show the value</Button><Text size="xs" c="dimmed">{size} bytes, kept apart</Text></Group>
+      <ErrorAlert error={error} />
+    </Stack>
+  );
+}
+
+function Values({ values, empty, download, read }: { values: Record<string, unknown> | null; empty: string; download?: (name: string, file: StoredFile) => void; read?: (name: string) => Promise<unknown> }) {
   if (!values || Object.keys(values).length === 0) return <Text c="dimmed" size="sm">{empty}</Text>;
   return (
     <Stack gap="xs">
       {Object.entries(values).map(([name, value]) => (
         <Stack key={name} gap={2} data-value={name}>
           <Text size="sm" fw={600} ff="monospace">{name}</Text>
-          {isFile(value) && download
+          {isLarge(value) && read
+            ? <LargeOutput size={value.size} read={() => read(name)} />
+            : isFile(value) && download
             ? <Group gap="xs"><Button size="xs" variant="light" onClick={() => download(name, value)}>Download {value.name}</Button><Text size="xs" c="dimmed">{value.size} bytes · {value.content_type}</Text></Group>
             : <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{JSON.stringify(value, null, 2)}</Code>}
         </Stack>
@@ -43,11 +63,13 @@ function Values({ values, empty, download }: { values: Record<string, unknown> |
 
 function Outputs({ runId, step }: { runId: string; step: RunStep }) {
   const download = useDownloadOutput();
+  const read = useReadOutput();
   const [error, setError] = useState<unknown>();
   return (
     <Stack>
       <Values values={step.outputs} empty={step.status === 'succeeded' ? 'No output.' : 'No output yet.'}
-        download={(name, file) => { setError(undefined); download(runId, step.id, name, file.name).catch(setError); }} />
+        download={(name, file) => { setError(undefined); download(runId, step.id, name, file.name).catch(setError); }}
+        read={(name) => read(runId, step.id, name)} />
       <ErrorAlert error={error} />
     </Stack>
   );
