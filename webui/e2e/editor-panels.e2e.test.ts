@@ -136,6 +136,20 @@ describe('the editor\'s side panels', () => {
     expect(await panel.getByText('Another step is already called first').count()).toBe(1);
     await id.fill('second');
     await expect.poll(() => invalid(id)).toBe(false);
+
+    await page.getByRole('tab', { name: 'Workflow', exact: true }).click();
+    const workflow = page.getByRole('region', { name: 'Workflow settings', exact: true });
+    const runTimeout = workflow.getByLabel('Run timeout', { exact: true });
+    await runTimeout.fill('2 hours');
+    await expect.poll(() => invalid(runTimeout)).toBe(true);
+    await runTimeout.fill('2h');
+    await expect.poll(() => invalid(runTimeout)).toBe(false);
+    // Checked as typed; studio's reason (bad_webhook_url) takes its place when it answers.
+    const webhook = workflow.getByLabel('Completion webhook', { exact: true });
+    await webhook.fill('ftp://example.com/done');
+    await expect.poll(() => invalid(webhook)).toBe(true);
+    await webhook.fill('https://example.com/done');
+    await expect.poll(() => invalid(webhook), { timeout: 20_000 }).toBe(false);
   }, 60_000);
 
   it('reads a schedule\'s cron in words', async () => {
