@@ -147,13 +147,24 @@ describe('the workflow editor', () => {
     expect(await yaml().inputValue()).not.toContain('uppercase');
   });
 
+  it('refuses to deploy a draft with problems, with the reason; a problem selects its step', async () => {
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: 'workflow_invalid' });
+    await refusal.waitFor({ timeout: 20_000 });
+    expect(await page.getByRole('list', { name: 'Reasons' }).innerText()).toContain('steps[0].inputs.n');
+    expect(await page.locator('[data-deploy-status]').first().getAttribute('data-deploy-status')).toBe('undeployed');
+    await page.getByRole('region', { name: 'Problems' }).getByRole('button', { name: 'steps[0].inputs.n' }).click();
+    await expect.poll(() => page.getByRole('tab', { name: 'Step' }).getAttribute('aria-selected')).toBe('true');
+    expect(await page.locator('.react-flow__node.selected [data-step-id="add-one"]').count()).toBe(1);
+  });
+
   it('follows an edit of the YAML; a YAML that does not read is shown, not applied', async () => {
     const text = await yaml().inputValue();
     await yaml().fill(`${text}  total: [`);
     await page.getByRole('alert').filter({ hasText: 'YAML error' }).waitFor();
     expect(await page.locator('[data-node="results"] [data-handle="in:total"]').count()).toBe(0);
     // add-one gets its n from the YAML: its problem goes; a result reads add-one-2.
-    const fixed = text.replace('  - id: add-one\n    action: add-one', '  - id: add-one\n    action: add-one\n    inputs:\n      n: 41');
+    const fixed = text.replace(/( {2}- id: add-one\n {4}action: add-one\S*\n)/, '$1    inputs:\n      n: 41\n');
     expect(fixed).not.toBe(text);
     await yaml().fill(fixed.replace('results:\n  n:', 'results:\n  total:'));
     await page.locator('[data-node="results"] [data-handle="in:total"]').waitFor();
@@ -211,6 +222,13 @@ describe('the workflow editor', () => {
     await expect.poll(() => page.locator('[data-deploy-status]').first().getAttribute('data-deploy-status'), { timeout: 120_000, interval: 1000 }).toBe('deployed');
     await page.getByRole('link', { name: 'Start a run' }).waitFor();
     await page.getByRole('button', { name: 'Undeploy' }).waitFor();
+    // The deployed version, read only.
+    await page.getByRole('button', { name: 'Versions' }).click();
+    const drawer = page.getByRole('dialog', { name: 'Versions' });
+    await drawer.getByRole('button', { name: 'View version 1' }).click();
+    expect(await drawer.getByRole('region', { name: 'Version 1' }).innerText()).toContain('title: Counting twice');
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'hidden' });
     await page.getByRole('link', { name: 'Workflows' }).click();
     const row = page.locator('[data-workflow="counting"]');
     await row.waitFor();
@@ -235,6 +253,13 @@ describe('the workflow editor', () => {
     // Starting a run is an operator's.
     expect(await viewerPage.getByRole('link', { name: 'Start a run' }).count()).toBe(0);
   });
+
+  it('undeploys', async () => {
+    await page.goBack();
+    await page.getByRole('button', { name: 'Undeploy' }).click();
+    await expect.poll(() => page.locator('[data-deploy-status]').first().getAttribute('data-deploy-status'), { timeout: 60_000, interval: 1000 }).toBe('undeployed');
+    expect(await page.getByRole('link', { name: 'Start a run' }).count()).toBe(0);
+  }, 90_000);
 
   it('wrote no console error', () => {
     expect(browsing.problems).toEqual([]);

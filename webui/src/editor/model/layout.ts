@@ -14,7 +14,7 @@ export function nodeHeight(node: Graph['nodes'][number]): number {
 /** Left to right, by dependency (dagre), as top-left positions for xyflow. */
 export function autoLayout(graph: Graph): Record<string, Position> {
   const g = new Dagre();
-  g.setGraph({ rankdir: 'LR', nodesep: 40, ranksep: 90, marginx: 20, marginy: 20 });
+  g.setGraph({ rankdir: 'LR', nodesep: 30, ranksep: 60, marginx: 10, marginy: 10 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const node of graph.nodes) g.setNode(node.id, { width: NODE_WIDTH, height: nodeHeight(node) });
   for (const edge of graph.edges) g.setEdge(edge.source, edge.target);
