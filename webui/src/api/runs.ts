@@ -195,22 +195,32 @@ export function useStepLogs(runId: string, step: string): StepLogsState {
     const stop = new AbortController();
     setState({ attempts: [], live: [], ended: false, error: undefined });
     void (async () => {
+      // The runner ends a stream it has held an hour, or when it stops, without `end`: come back
+      // after the last attempt received (Last-Event-ID), as an EventSource would.
+      let lastId: string | undefined;
       try {
-        const { data: body } = await client.GET('/runner/runs/{id}/steps/{step}/logs', {
-          params: { path: { id: runId, step } }, headers: { accept: 'text/event-stream' }, parseAs: 'stream', signal: stop.signal,
-        });
-        for await (const event of readEventStream(body, stop.signal)) {
-          if (event.event === 'output') {
-            const piece = JSON.parse(event.data) as LiveOutput;
-            setState((previous) => ({ ...previous, live: [...previous.live, piece] }));
-          } else if (event.event === 'attempt') {
-            const attempt = JSON.parse(event.data) as AttemptLogs;
-            // The attempt's record replaces the pieces that previewed it.
-            setState((previous) => ({ ...previous, attempts: [...previous.attempts.filter((one) => one.attempt !== attempt.attempt), attempt], live: previous.live.filter((piece) => piece.attempt !== attempt.attempt) }));
-          } else if (event.event === 'end') {
-            setState((previous) => ({ ...previous, ended: true }));
-            break;
+        while (!stop.signal.aborted) {
+          const { data: body } = await client.GET('/runner/runs/{id}/steps/{step}/logs', {
+            params: { path: { id: runId, step } }, parseAs: 'stream', signal: stop.signal,
+            headers: { accept: 'text/event-stream', ...(lastId ? { 'last-event-id': lastId } : {}) },
+          });
+          for await (const event of readEventStream(body, stop.signal)) {
+            if (event.event === 'output') {
+              const piece = JSON.parse(event.data) as LiveOutput;
+              setState((previous) => ({ ...previous, live: [...previous.live, piece] }));
+            } else if (event.event === 'attempt') {
+              const attempt = JSON.parse(event.data) as AttemptLogs;
+              lastId = event.id ?? lastId;
+              // The attempt's record replaces the pieces that previewed it.
+              setState((previous) => ({ ...previous, attempts: [...previous.attempts.filter((one) => one.attempt !== attempt.attempt), attempt], live: previous.live.filter((piece) => piece.attempt !== attempt.attempt) }));
+            } else if (event.event === 'end') {
+              setState((previous) => ({ ...previous, ended: true }));
+              return;
+            }
           }
+          // Pieces of an attempt still running come again from its start on the next stream.
+          setState((previous) => ({ ...previous, live: [] }));
+          await new Promise((resolve) => setTimeout(resolve, 1000));
         }
       } catch (error) {
         if (!stop.signal.aborted) setState((previous) => ({ ...previous, error }));

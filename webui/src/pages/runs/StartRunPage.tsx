@@ -93,6 +93,8 @@ export function StartRunPage() {
   const canOperate = useCan('operator');
   const { data, error } = useServedWorkflow(workflowId);
   useDocumentTitle(`Trellis · Start a run${data ? ` of ${data.workflow.name}` : ''}`);
+  // The runner starts by hand what a manual or an HTTP trigger would (a schedule or a Trigger action starts its own).
+  const byHand = data?.document.trigger.type === 'manual' || data?.document.trigger.type === 'http';
   return (
     <Stack>
       <Anchor component={Link} to="/runs" size="sm">← Runs</Anchor>
@@ -108,8 +110,11 @@ export function StartRunPage() {
           {data.serving === null && (
             <Alert color="yellow" title="Not deployed">This workflow serves no version: deploy it, then start a run.</Alert>
           )}
-          {data.serving !== null && !canOperate && <Alert color="gray" title="Read only">Starting a run needs the operator role or above.</Alert>}
-          {data.serving !== null && canOperate && <StartForm workflowId={data.workflow.id} declarations={declarationsOf(data.document.trigger)} />}
+          {data.serving !== null && !byHand && (
+            <Alert color="yellow" title="Not started by hand">This workflow's {data.document.trigger.type} trigger starts its runs; a run of it can be re-run from its page.</Alert>
+          )}
+          {data.serving !== null && byHand && !canOperate && <Alert color="gray" title="Read only">Starting a run needs the operator role or above.</Alert>}
+          {data.serving !== null && byHand && canOperate && <StartForm workflowId={data.workflow.id} declarations={declarationsOf(data.document.trigger)} />}
         </>
       )}
     </Stack>
