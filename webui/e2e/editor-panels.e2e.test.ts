@@ -44,6 +44,7 @@ beforeAll(async () => {
         { id: 'second', action: 'add-one' },
         { id: 'shout', action: 'uppercase', needs: ['second'], inputs: { text: '${{ trigger.word }}' } },
         { id: 'count', action: 'word-count' },
+        { id: 'approve', wait: { signal: 'approved', timeout: '2d' }, needs: ['first'] },
       ],
     },
   });
@@ -194,6 +195,22 @@ describe('the editor\'s side panels', () => {
     const offers = await offered(page);
     expect(offers).toMatchObject({ 'trigger.size': true, 'trigger.count': true, 'trigger.word': false });
     expect(Object.keys(offers)).not.toContain('trigger.loud');
+  }, 60_000);
+
+  it('gives a wait step its signal, timeout and what a timeout does, and no inputs', async () => {
+    const page = await openEditor();
+    const panel = await selectStep(page, 'approve');
+    expect(await panel.getByLabel('Signal', { exact: true }).inputValue()).toBe('approved');
+    const timeout = panel.getByLabel('Timeout', { exact: true });
+    expect(await timeout.inputValue()).toBe('2d');
+    await timeout.fill('two days');
+    await expect.poll(() => invalid(timeout)).toBe(true);
+    await timeout.fill('2d');
+    await expect.poll(() => invalid(timeout)).toBe(false);
+    expect(await panel.getByRole('combobox', { name: 'On timeout', exact: true }).count()).toBe(1);
+    expect(await panel.getByRole('region', { name: 'Inputs', exact: true }).count()).toBe(0);
+    expect(await panel.getByLabel('For each', { exact: true }).count()).toBe(0);
+    expect(await panel.getByRole('combobox', { name: 'Needs', exact: true }).count()).toBe(1);
   }, 60_000);
 
   it('uploads a file for a file input and gives it as { file: <id> }', async () => {
