@@ -174,6 +174,18 @@ describe('the workflow editor', () => {
     await expect.poll(() => page.getByRole('region', { name: 'Problems' }).getAttribute('data-problem-count'), { timeout: 10_000 }).toBe('0');
   });
 
+  it('renaming a step in its panel renames what reads it; undo takes the panel change back', async () => {
+    await step('add-one-2').click();
+    const stepId = page.getByRole('region', { name: 'Side panel' }).getByRole('textbox', { name: /^Step id/ });
+    await stepId.fill('second');
+    await stepId.press('Tab');
+    await step('second').waitFor();
+    await expect.poll(() => yaml().inputValue()).toContain('total: ${{ steps.second.n }}');
+    await page.getByRole('button', { name: 'Undo', exact: true }).click();
+    await step('add-one-2').waitFor();
+    expect(await yaml().inputValue()).toContain('total: ${{ steps.add-one-2.n }}');
+  });
+
   it('asks before leaving with unsaved changes', async () => {
     await page.getByRole('link', { name: 'Library' }).click();
     const dialog = page.getByRole('dialog', { name: 'Leave without saving?' });

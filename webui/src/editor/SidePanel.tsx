@@ -1,6 +1,7 @@
 import { Tabs, Text } from '@mantine/core';
 import type { EditorContext } from './contract.js';
 import { problemsAt, type DraftProblem, type WorkflowDraft } from './draft.js';
+import { renameReferences } from './model/edit.js';
 import { stepIdOfNode } from './model/graph.js';
 import { ResultsPanel } from './panel/ResultsPanel.js';
 import { StepPanel } from './panel/StepPanel.js';
@@ -42,7 +43,12 @@ export function SidePanel({ draft, problems, context, selected, onSelect, change
           {index >= 0
             ? <StepPanel key={stepId} draft={draft} index={index} context={context} problems={problemsAt(problems, `steps[${index}]`)}
                 onChange={(step) => {
-                  change((current) => ({ ...current, steps: current.steps.map((candidate, i) => (i === index ? step : candidate)) }), `panel:step:${index}`);
+                  const before = draft.steps[index]?.id;
+                  change((current) => {
+                    const next = { ...current, steps: current.steps.map((candidate, i) => (i === index ? step : candidate)) };
+                    // A renamed step: what read it reads it under its new id.
+                    return before !== undefined && before !== step.id ? renameReferences(next, before, step.id) : next;
+                  }, `panel:step:${index}`);
                   // A renamed step stays selected.
                   if (step.id !== stepId) onSelect(`step:${step.id}`);
                 }} />

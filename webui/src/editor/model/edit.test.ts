@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addStep, connect, disconnect, newStepId, removeStep, type Connection } from './edit.js';
+import { addStep, connect, disconnect, newStepId, removeStep, renameReferences, type Connection } from './edit.js';
 import { ACTIONS, aDraft } from './fixtures.js';
 import { DEPS, DONE, NEW_RESULT, TRIGGER, RESULTS, draftToGraph } from './graph.js';
 
@@ -121,5 +121,22 @@ describe('editing the draft', () => {
     for (const edge of graph.edges) next = disconnect(next, edge.meaning);
     expect(next.steps).toEqual([{ id: 'a', action: 'add-one' }, { id: 'b', action: 'add-one' }]);
     expect(next.results).toBeUndefined();
+  });
+});
+
+describe('renaming a step', () => {
+  it('renames what reads it, and only that step', () => {
+    const draft = aDraft([
+      { id: 'add-one', action: 'add-one' },
+      { id: 'add-one-2', action: 'add-one', inputs: { n: '${{ steps.add-one.n }}' } },
+      { id: 'c', action: 'uppercase', needs: ['add-one'], on_failure: 'add-one', when: '${{ steps.add-one.n > 1 and steps.add-one-2.n > 1 }}', inputs: { text: 'got ${{ steps.add-one-2.n }}' } },
+    ], { results: { list: ['${{ steps.add-one.n }}'] } });
+    const renamed = renameReferences({ ...draft, steps: draft.steps.map((step) => (step.id === 'add-one' ? { ...step, id: 'first' } : step)) }, 'add-one', 'first');
+    expect(renamed.steps.map((step) => [step.id, step.inputs, step.needs, step.on_failure, step.when])).toEqual([
+      ['first', undefined, undefined, undefined, undefined],
+      ['add-one-2', { n: '${{ steps.first.n }}' }, undefined, undefined, undefined],
+      ['c', { text: 'got ${{ steps.add-one-2.n }}' }, ['first'], 'first', '${{ steps.first.n > 1 and steps.add-one-2.n > 1 }}'],
+    ]);
+    expect(renamed.results).toEqual({ list: ['${{ steps.first.n }}'] });
   });
 });

@@ -203,3 +203,33 @@ export function removeStep(draft: WorkflowDraft, id: string): WorkflowDraft {
   const without = { ...draft, steps };
   return results === undefined ? without : withResults(without, results);
 }
+
+/** Every string of a value, rewritten where it holds `${{ }}` (keys stay). */
+function mapTemplates(value: Json, rewrite: (text: string) => string): Json {
+  if (typeof value === 'string') return value.includes('${{') ? rewrite(value) : value;
+  if (Array.isArray(value)) return value.map((item) => mapTemplates(item, rewrite));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapTemplates(item, rewrite)]));
+  return value;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A step renamed from `from` to `to`: what read `steps.<from>.…`, `needs` and `on_failure` now name
+ * `to` (`steps.add-one.n` is renamed, `steps.add-one-2.n` is another step and stays).
+ */
+export function renameReferences(draft: WorkflowDraft, from: string, to: string): WorkflowDraft {
+  if (from === to) return draft;
+  const pattern = new RegExp(`\\bsteps\\.${escapeRegExp(from)}(?=[.[\\s}]|$)`, 'g');
+  const rewrite = (text: string) => text.replace(pattern, `steps.${to}`);
+  const steps = (draft.steps ?? []).map((step): DraftStep => {
+    const next: DraftStep = { ...step };
+    if (step.inputs) next.inputs = mapTemplates(step.inputs, rewrite) as Record<string, Json>;
+    if (step.when !== undefined) next.when = mapTemplates(step.when, rewrite) as string;
+    if (step.foreach !== undefined) next.foreach = mapTemplates(step.foreach, rewrite);
+    if (Array.isArray(step.needs)) next.needs = step.needs.map((id) => (id === from ? to : id));
+    if (step.on_failure === from) next.on_failure = to;
+    return next;
+  });
+  return { ...draft, steps, ...(draft.results ? { results: mapTemplates(draft.results, rewrite) as Record<string, Json> } : {}) };
+}
