@@ -133,6 +133,17 @@ describe('the workflow editor', () => {
     await expect.poll(() => edges().count()).toBe(after);
   });
 
+  it('removes a selected edge with Delete (the input loses its reference), undoably', async () => {
+    const count = await edges().count();
+    const edge = page.locator('.react-flow__edge[data-id="step:add-one/out:n->step:add-one-2/in:n"] .react-flow__edge-interaction');
+    await edge.click({ force: true }); // an SVG path of no visible stroke: playwright's visibility check would wait
+    await page.keyboard.press('Delete');
+    await expect.poll(() => edges().count()).toBe(count - 1);
+    expect(await yaml().inputValue()).not.toContain('steps.add-one.n');
+    await page.getByRole('button', { name: 'Undo', exact: true }).click();
+    await expect.poll(() => edges().count()).toBe(count);
+  });
+
   it('connecting an output to the results adds a result named after it', async () => {
     const results = page.locator('[data-node="results"]');
     await connectPorts(handle(step('add-one-2'), 'out:n'), handle(results, 'in:+'));

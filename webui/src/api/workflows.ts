@@ -78,16 +78,6 @@ export function useDeployment(id: string | undefined, initial: Deployment | null
   });
 }
 
-/** What the runner serves of the project (the live side of the deployment). */
-export function useRunnerDeployments() {
-  const client = useApi();
-  const { projectId } = useSession();
-  return useQuery({
-    queryKey: ['runner-deployments', projectId],
-    queryFn: async () => (await unwrap(client.GET('/runner/deployments', { params: { query: { limit: 200 } } }))).items,
-  });
-}
-
 /** Names of the project's variables and secrets (first page of each: what a reference picker offers). */
 export function useNames(kind: 'variables' | 'secrets') {
   const client = useApi();
