@@ -178,6 +178,26 @@ describe('a deployed workflow answering HTTP', () => {
     expect(download.text).toBe('1: first\n2: second\n');
   });
 
+  it('starts a manual run with a file input from a multipart form (the web UI\'s and the CLI\'s run form), and refuses a missing file', async () => {
+    const id = await deployed(['apiVersion: trellis.dev/v1', 'kind: Workflow', 'name: number-by-hand', 'trigger:', '  type: manual',
+      '  inputs:', '    - { name: doc, type: file }', 'steps:', '  - id: number', '    action: number-lines', '    inputs:', '      doc: ${{ trigger.doc }}',
+      'results:', '  numbered: ${{ steps.number.numbered }}', ''].join('\n'));
+    const form = new FormData();
+    form.append('doc', new Blob(['one\ntwo\n'], { type: 'text/plain' }), 'two.txt');
+    const started = await fetch(`${env.gateway.base}/runner/workflows/${id}/runs`, { method: 'POST', body: form, headers: { authorization: `Bearer ${admin}` } });
+    expect(started.status, await started.clone().text()).toBe(202);
+    const runId = ((await started.json()) as { run_id: string }).run_id;
+    const run = await eventually(() => api('GET', `/runner/runs/${runId}`), (answer) => answer.body.status === 'succeeded', 30_000);
+    expect(run.body.trigger_outputs).toEqual({ doc: { name: 'two.txt', size: 8, content_type: 'text/plain' } });
+    expect((await api('GET', `/runner/runs/${runId}/steps/number/outputs/numbered?inline=true`)).text).toBe('1: one\n2: two\n');
+    const empty = new FormData();
+    empty.append('other', 'x');
+    const refused = await fetch(`${env.gateway.base}/runner/workflows/${id}/runs`, { method: 'POST', body: empty, headers: { authorization: `Bearer ${admin}` } });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await refused.json()) as { errors: { code: string }[] }).errors.map((error) => error.code).sort()).toEqual(['required_input_missing', 'unknown_input']);
+  });
+
   it('refuses a required-auth trigger without credentials (401), and serves it with them', async () => {
     await deployed(chain('add-two-private', 2, { auth: 'required' }));
     expect((await api('POST', '/user-api/default/add-two-private', { token: '', json: { n: 1 } })).status).toBe(401);

@@ -97,6 +97,7 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
             engine, removeRunObjects, closing, answers, getText: runObjects.getText, runsPrefix: runObjects.runsPrefix, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}),
             // The engine calls a step with the idempotency key `<run>:<step>`.
             tailStep: (runId, step) => site?.tailCall(`${runId}:${step}`),
+            uploads: { store, objects: runObjects, maxBytes: env.TRELLIS_USER_API_MAX_UPLOAD_BYTES },
           },
         }),
         // `/user-api/<project>/<path>`: the HTTP triggers, outside /runner (and its OpenAPI document).

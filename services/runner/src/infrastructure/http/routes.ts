@@ -5,7 +5,7 @@ import { makeDeploymentQueries } from '../postgres/deployment-queries.js';
 import { makeRunQueries } from '../postgres/run-queries.js';
 import type { Database } from '../postgres/schema.js';
 import { makeDeploymentRoutes, type DeploymentRouteDeps } from './deployment-routes.js';
-import { makeManualRunRoutes } from './manual-runs.js';
+import { makeManualRunRoutes, type ManualRunDeps } from './manual-runs.js';
 import { makeReplayRoutes } from './replay-routes.js';
 import { makeRunRoutes, type RunRouteDeps } from './run-routes.js';
 import { makeRetentionStore } from '../postgres/retention.js';
@@ -16,7 +16,7 @@ export const BASE_PATH = '/runner';
 
 /** The routes of the runner: deployments (runs, logs, results and the /user-api triggers arrive with their pieces); `/project` comes with tenancy. */
 export function makeRoutes(deps: {
-  db: Kysely<Database>; siteStats?: () => readonly SiteStats[]; siteScaleToZero?: DeploymentRouteDeps['scaleToZero']; triggerStatus?: DeploymentRouteDeps['triggerStatus']; runs?: Omit<RunRouteDeps, 'queries'>; defaultRetentionDays?: number;
+  db: Kysely<Database>; siteStats?: () => readonly SiteStats[]; siteScaleToZero?: DeploymentRouteDeps['scaleToZero']; triggerStatus?: DeploymentRouteDeps['triggerStatus']; runs?: Omit<RunRouteDeps, 'queries'> & { uploads: ManualRunDeps['uploads'] }; defaultRetentionDays?: number;
   webhooks?: WebhookRouteDeps;
 }): Route[] {
   return [
@@ -25,7 +25,7 @@ export function makeRoutes(deps: {
       ...(deps.triggerStatus ? { triggerStatus: deps.triggerStatus } : {}),
     }),
     ...(deps.runs ? makeRunRoutes({ ...deps.runs, queries: makeRunQueries(deps.db) }) : []),
-    ...(deps.runs ? makeManualRunRoutes({ queries: makeRunQueries(deps.db), engine: deps.runs.engine }) : []),
+    ...(deps.runs ? makeManualRunRoutes({ queries: makeRunQueries(deps.db), engine: deps.runs.engine, uploads: deps.runs.uploads }) : []),
     ...(deps.runs ? makeReplayRoutes({
       queries: makeRunQueries(deps.db), getText: deps.runs.getText, runsPrefix: deps.runs.runsPrefix, downloadUrl: deps.runs.answers.downloadUrl,
     }) : []),
