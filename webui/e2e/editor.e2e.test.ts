@@ -96,6 +96,8 @@ describe('the workflow editor', () => {
     expect(await handle(step('uppercase'), 'out:text').getAttribute('title')).toBe('text: string');
     // A required input with no value is a problem, shown on the node (live validation).
     await expect.poll(() => problemsOf('add-one-2'), { timeout: 10_000 }).toBeGreaterThan(0);
+    // …and on the input it concerns.
+    await expect.poll(() => step('add-one-2').locator('[data-port-problem]').getAttribute('title')).toContain('requires the input n');
     expect(await page.locator('[data-unsaved], [data-dirty="true"]').count()).toBe(1);
   });
 
@@ -116,6 +118,7 @@ describe('the workflow editor', () => {
     await expect.poll(() => edges().count()).toBe(before + 1);
     await expect.poll(() => yaml().inputValue()).toContain('n: ${{ steps.add-one.n }}');
     await expect.poll(() => problemsOf('add-one-2'), { timeout: 10_000 }).toBe(0);
+    expect(await step('add-one-2').locator('[data-port-problem]').count()).toBe(0);
     expect(await problemsOf('add-one')).toBeGreaterThan(0);
   });
 
@@ -159,6 +162,9 @@ describe('the workflow editor', () => {
   });
 
   it('refuses to deploy a draft with problems, with the reason; a problem selects its step', async () => {
+    // A draft with problems can be saved.
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await expect.poll(() => page.locator('[data-dirty="true"]').count()).toBe(0);
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
     const refusal = page.getByRole('alert').filter({ hasText: 'workflow_invalid' });
     await refusal.waitFor({ timeout: 20_000 });
@@ -208,7 +214,9 @@ describe('the workflow editor', () => {
 
   it('saves the draft; a reload shows the same graph', async () => {
     const count = await edges().count();
-    await page.getByRole('button', { name: 'Save draft' }).click();
+    // Ctrl+S saves, as the Save draft button does.
+    await canvas().locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+s');
     await expect.poll(() => page.locator('[data-dirty="true"]').count()).toBe(0);
     await browsing.screenshot(page, 'editor');
     await page.reload();

@@ -29,10 +29,23 @@ export type CanvasProps = {
 
 type EdgeData = { meaning: EdgeMeaning };
 
-function problemCount(node: GraphNode, problems: readonly DraftProblem[]): number {
-  if (node.kind === 'step') return problemsAt(problems, `steps[${node.index}]`).length;
-  if (node.kind === 'trigger') return problemsAt(problems, 'trigger').length;
-  return problemsAt(problems, 'results').length;
+function problemsOf(node: GraphNode, problems: readonly DraftProblem[]): DraftProblem[] {
+  if (node.kind === 'step') return problemsAt(problems, `steps[${node.index}]`);
+  if (node.kind === 'trigger') return problemsAt(problems, 'trigger');
+  return problemsAt(problems, 'results');
+}
+
+/** The problems of each port (`steps[1].inputs.n` is the `in:n` port's; `results.total` the result's). */
+function portProblems(node: GraphNode, found: readonly DraftProblem[]): Record<string, string> {
+  const prefix = node.kind === 'step' ? `steps[${node.index}].inputs.` : node.kind === 'results' ? 'results.' : undefined;
+  const ports: Record<string, string> = {};
+  if (!prefix) return ports;
+  for (const problem of found) {
+    if (!problem.path.startsWith(prefix)) continue;
+    const name = /^[^.[]+/.exec(problem.path.slice(prefix.length))?.[0];
+    if (name) ports[name] = ports[name] ? `${ports[name]}\n${problem.message}` : problem.message;
+  }
+  return ports;
 }
 
 const TRIGGER_WORDS: Record<string, string> = { http: 'HTTP', manual: 'Manual', schedule: 'Schedule', action: 'Trigger action' };
@@ -55,16 +68,22 @@ function Flow({ draft, actions, problems, readOnly, selected, onSelect, change, 
     }
     setNodes((previous) => {
       const before = new Map(previous.map((node) => [node.id, node]));
-      return graph.nodes.map((node): EditorNode => ({
+      return graph.nodes.map((node): EditorNode => {
+        const found = problemsOf(node, problems);
+        return {
         ...(before.get(node.id) ?? {}),
         id: node.id,
         type: node.kind,
         position: positions.current[node.id] ?? { x: 0, y: 0 },
-        data: { node, problems: problemCount(node, problems), readOnly, trigger: TRIGGER_WORDS[draft.trigger?.type ?? ''] ?? String(draft.trigger?.type ?? 'none') },
+        data: {
+          node, problems: found.length, problemText: found.map((problem) => problem.message).join('\n'), portProblems: portProblems(node, found), readOnly,
+          trigger: TRIGGER_WORDS[draft.trigger?.type ?? ''] ?? String(draft.trigger?.type ?? 'none'),
+        },
         selected: node.id === selected,
         deletable: !readOnly && node.kind === 'step',
         connectable: !readOnly,
-      }));
+        };
+      });
     });
     setEdges((previous) => {
       const chosen = new Set(previous.filter((edge) => edge.selected).map((edge) => edge.id));

@@ -10,7 +10,15 @@ import { NODE_WIDTH } from './model/layout.js';
  * `out:<name>` and a title naming it and its type, on the row that names it.
  */
 
-export type NodeData = { node: GraphNode; problems: number; readOnly: boolean; trigger?: string };
+export type NodeData = {
+  node: GraphNode;
+  /** How many problems the node has, their messages, and those of each input or result by name. */
+  problems: number;
+  problemText: string;
+  portProblems: Record<string, string>;
+  readOnly: boolean;
+  trigger?: string;
+};
 export type EditorNode = Node<NodeData>;
 
 const ROW = 24;
@@ -36,15 +44,17 @@ function useHandlesMeasured(id: string, handles: string) {
   useEffect(() => update(id), [update, id, handles]);
 }
 
-function ProblemsBadge({ count }: { count: number }) {
+function ProblemsBadge({ count, text }: { count: number; text: string }) {
   if (count === 0) return null;
-  return <Badge color="red" size="xs" variant="filled">{count} problem{count === 1 ? '' : 's'}</Badge>;
+  return <Badge color="red" size="xs" variant="filled" title={text}>{count} problem{count === 1 ? '' : 's'}</Badge>;
 }
 
-function PortRow({ label, side, index }: { label: string; side: 'left' | 'right'; index: number }) {
+/** A port's name; red, with the problem as its title, when the port has one. */
+function PortRow({ label, side, index, problem }: { label: string; side: 'left' | 'right'; index: number; problem?: string | undefined }) {
   return (
-    <div style={{ position: 'absolute', top: HEADER + index * ROW, height: ROW, lineHeight: `${ROW}px`, [side]: 12, maxWidth: NODE_WIDTH / 2 - 16, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', textAlign: side }}>
-      {label}
+    <div data-port-problem={problem ? 'true' : undefined} title={problem}
+      style={{ position: 'absolute', top: HEADER + index * ROW, height: ROW, lineHeight: `${ROW}px`, [side]: 12, maxWidth: NODE_WIDTH / 2 - 16, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', textAlign: side, color: problem ? 'var(--mantine-color-red-7)' : undefined, fontWeight: problem ? 700 : undefined }}>
+      {problem ? '! ' : ''}{label}
     </div>
   );
 }
@@ -57,7 +67,7 @@ export function TriggerNode({ id, data, selected }: NodeProps<EditorNode>) {
   return (
     <div data-node="trigger" data-problems={data.problems} style={{ ...box(selected, data.problems), height: HEADER + rows * ROW + 8, position: 'relative' }}>
       <Stack gap={2} p={8}>
-        <Group justify="space-between" wrap="nowrap"><Text fw={700} size="sm">Trigger</Text><ProblemsBadge count={data.problems} /></Group>
+        <Group justify="space-between" wrap="nowrap"><Text fw={700} size="sm">Trigger</Text><ProblemsBadge count={data.problems} text={data.problemText} /></Group>
         <Text size="xs" c="dimmed">{data.trigger ?? ''}</Text>
       </Stack>
       {node.outputs.length === 0 && <PortRow label="no inputs declared" side="right" index={0} />}
@@ -82,12 +92,12 @@ export function StepNode({ id, data, selected }: NodeProps<EditorNode>) {
       {/* What this step waits for (needs, when, foreach) and what waits for it. */}
       <Handle type="target" position={Position.Top} id={DEPS} isConnectable={!data.readOnly} data-handle={DEPS} title="Runs after (needs)" />
       <Stack gap={2} p={8}>
-        <Group justify="space-between" wrap="nowrap"><Text fw={700} size="sm" truncate>{node.stepId}</Text><ProblemsBadge count={data.problems} /></Group>
+        <Group justify="space-between" wrap="nowrap"><Text fw={700} size="sm" truncate>{node.stepId}</Text><ProblemsBadge count={data.problems} text={data.problemText} /></Group>
         <Text size="xs" c={node.known ? 'dimmed' : 'red'} truncate>{node.action ?? 'wait'}{node.known || !node.action ? '' : ' (not in the library)'}</Text>
       </Stack>
       {node.inputs.map((port, index) => (
         <div key={`in-${port.name}`}>
-          <PortRow label={`${port.name}${port.optional ? '' : ' *'}`} side="left" index={index} />
+          <PortRow label={`${port.name}${port.optional ? '' : ' *'}`} side="left" index={index} problem={data.portProblems[port.name]} />
           <Handle type="target" position={Position.Left} id={inHandle(port.name)} style={handleStyle(index)} isConnectable={!data.readOnly}
             data-handle={inHandle(port.name)} title={`${port.name}: ${port.target.type}${port.optional ? ' (optional)' : ''}`} />
         </div>
@@ -112,12 +122,12 @@ export function ResultsNode({ id, data, selected }: NodeProps<EditorNode>) {
   return (
     <div data-node="results" data-problems={data.problems} style={{ ...box(selected, data.problems), height: HEADER + (node.names.length + 1) * ROW + 8, position: 'relative' }}>
       <Stack gap={2} p={8}>
-        <Group justify="space-between" wrap="nowrap"><Text fw={700} size="sm">Results</Text><ProblemsBadge count={data.problems} /></Group>
+        <Group justify="space-between" wrap="nowrap"><Text fw={700} size="sm">Results</Text><ProblemsBadge count={data.problems} text={data.problemText} /></Group>
         <Text size="xs" c="dimmed">What a run gives back</Text>
       </Stack>
       {node.names.map((name, index) => (
         <div key={name}>
-          <PortRow label={name} side="left" index={index} />
+          <PortRow label={name} side="left" index={index} problem={data.portProblems[name]} />
           <Handle type="target" position={Position.Left} id={inHandle(name)} style={handleStyle(index)} isConnectable={!data.readOnly} data-handle={inHandle(name)} title={`${name}: a result`} />
         </div>
       ))}

@@ -60,7 +60,6 @@ export function Editor({ workflow, actions }: { workflow: WorkflowView; actions:
   const context = useMemo<EditorContext>(() => ({ actions, variables: variables.data ?? [], secrets: secrets.data ?? [], readOnly }), [actions, variables.data, secrets.data, readOnly]);
 
   const edit = useCallback((next: (current: WorkflowDraft) => WorkflowDraft, key?: string) => { if (!readOnly) change(next, key); }, [change, readOnly]);
-  useHotkeys(readOnly ? [] : [['mod+Z', state.undo], ['mod+shift+Z', state.redo], ['mod+Y', state.redo]]);
 
   const addAction = useCallback((actionId: string) => {
     const { draft: next, stepId } = addStep(draft, actionId);
@@ -133,6 +132,10 @@ export function Editor({ workflow, actions }: { workflow: WorkflowView; actions:
       setBusy(undefined);
     }
   };
+
+  // Outside text fields (they keep their own undo); Ctrl+S saves from anywhere.
+  useHotkeys(readOnly ? [] : [['mod+Z', state.undo], ['mod+shift+Z', state.redo], ['mod+Y', state.redo]]);
+  useHotkeys(readOnly ? [] : [['mod+S', () => void save()]], []);
 
   const status = deployment.data?.status ?? 'undeployed';
   const deployed = status === 'deployed' || status === 'deploying';

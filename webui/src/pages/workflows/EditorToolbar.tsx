@@ -25,7 +25,7 @@ export function EditorToolbar(props: EditorToolbarProps) {
   const { readOnly, canDeploy, deployed, busy } = props;
   return (
     <Group role="toolbar" aria-label="Editor" gap="xs" wrap="wrap">
-      {!readOnly && <Button size="xs" onClick={props.onSave} loading={busy === 'save'}>Save draft</Button>}
+      {!readOnly && <Button size="xs" onClick={props.onSave} loading={busy === 'save'} title="Ctrl+S">Save draft</Button>}
       {!readOnly && canDeploy && <Button size="xs" color="blue" onClick={props.onDeploy} loading={busy === 'deploy'}>Deploy</Button>}
       {canDeploy && deployed && <Button size="xs" color="orange" variant="light" onClick={props.onUndeploy} loading={busy === 'undeploy'}>Undeploy</Button>}
       {!readOnly && <Button size="xs" variant="default" onClick={props.onUndo} disabled={!props.canUndo} title="Ctrl+Z">Undo</Button>}
