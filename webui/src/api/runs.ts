@@ -95,11 +95,30 @@ export function useServedWorkflow(workflowId: string) {
 }
 
 /** Starts a run by hand; resolves to the new run's id. */
+/** The inputs as a form: a file part per file, a text field per other value (JSON text unless a string). */
+export function formOf(inputs: Record<string, unknown>): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(inputs)) {
+    if (value === undefined || value === null) continue;
+    if (value instanceof File) form.append(name, value, value.name);
+    else form.append(name, typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  return form;
+}
+
 export function useStartRun(workflowId: string) {
   const client = useApi();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async (inputs: Record<string, unknown>) => (await unwrap(client.POST('/runner/workflows/{id}/runs', { params: { path: { id: workflowId } }, body: { inputs } }))).run_id,
+    mutationFn: async (inputs: Record<string, unknown>) => {
+      const withFiles = Object.values(inputs).some((value) => value instanceof File);
+      // Files go as parts of a multipart form, stored by the runner under the new run (as an
+      // HTTP trigger's are); the other inputs then go as text fields the runner reads by type.
+      const answer = withFiles
+        ? client.POST('/runner/workflows/{id}/runs', { params: { path: { id: workflowId } }, body: { inputs: {} }, bodySerializer: () => formOf(inputs) })
+        : client.POST('/runner/workflows/{id}/runs', { params: { path: { id: workflowId } }, body: { inputs } });
+      return (await unwrap(answer)).run_id;
+    },
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['runs'] }),
   });
 }
@@ -132,20 +151,6 @@ export function useSendSignal(runId: string) {
       unwrap(client.POST('/runner/runs/{id}/signals/{name}', { params: { path: { id: runId, name } }, body })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['run'] }),
   });
-}
-
-/** Uploads a file for a run's file input; resolves to the value the input takes. */
-export function useUploadFile() {
-  const client = useApi();
-  return async (file: File): Promise<{ file: string }> => {
-    const answer = await unwrap(client.POST('/studio/files', {
-      params: { query: { name: file.name } },
-      body: file as unknown as string,
-      headers: { 'content-type': file.type || 'application/octet-stream' },
-      bodySerializer: (body: unknown) => body as Blob,
-    }));
-    return { file: answer.id };
-  };
 }
 
 /**

@@ -4,7 +4,7 @@ import { TrellisApiError } from '@trellis/sdk';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useCan } from '../../api/me.js';
-import { useServedWorkflow, useStartRun, useUploadFile } from '../../api/runs.js';
+import { useServedWorkflow, useStartRun } from '../../api/runs.js';
 import type { DraftInputDeclaration } from '../../editor/draft.js';
 import { ErrorAlert } from '../../ui/ErrorAlert.js';
 import { InputField } from './InputField.js';
@@ -17,18 +17,15 @@ function declarationsOf(trigger: { type: string; inputs?: unknown } | undefined)
 /** The API's findings about one input (the runner names them `body.<input>`), shown under its field. */
 function findingsFor(error: unknown, name: string): string | undefined {
   if (!(error instanceof TrellisApiError)) return undefined;
-  const found = error.errors.filter((finding) => [name, `body.${name}`, `inputs.${name}`].includes(finding.path));
+  const found = error.errors.filter((finding) => [name, `body.${name}`, `form.${name}`, `inputs.${name}`].includes(finding.path));
   return found.length > 0 ? found.map((finding) => finding.message).join('; ') : undefined;
 }
 
 function StartForm({ workflowId, declarations }: { workflowId: string; declarations: DraftInputDeclaration[] }) {
   const navigate = useNavigate();
   const start = useStartRun(workflowId);
-  const upload = useUploadFile();
   const [values, setValues] = useState<Record<string, FieldValue>>(() => Object.fromEntries(declarations.map((declaration) => [declaration.name, initialValue(declaration)])));
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [uploading, setUploading] = useState(false);
-  const [uploadError, setUploadError] = useState<unknown>();
 
   const check = (declaration: DraftInputDeclaration, value: FieldValue) => {
     const read = readField(declaration, value);
@@ -43,7 +40,6 @@ function StartForm({ workflowId, declarations }: { workflowId: string; declarati
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setUploadError(undefined);
     const inputs: Record<string, unknown> = {};
     let valid = true;
     for (const declaration of declarations) {
@@ -52,16 +48,6 @@ function StartForm({ workflowId, declarations }: { workflowId: string; declarati
       else if ('value' in read) inputs[declaration.name] = read.value;
     }
     if (!valid) return;
-    try {
-      setUploading(true);
-      // A file goes to studio first; the run takes it as `{ "file": "<id>" }`.
-      for (const [name, value] of Object.entries(inputs)) if (value instanceof File) inputs[name] = await upload(value);
-    } catch (error) {
-      setUploadError(error);
-      return;
-    } finally {
-      setUploading(false);
-    }
     const runId = await start.mutateAsync(inputs).catch(() => undefined);
     if (runId) void navigate(`/runs/${encodeURIComponent(runId)}`);
   };
@@ -80,8 +66,8 @@ function StartForm({ workflowId, declarations }: { workflowId: string; declarati
             onBlur={() => { if (declaration.type === 'json') check(declaration, values[declaration.name] ?? null); }}
           />
         ))}
-        <ErrorAlert error={uploadError ?? start.error} />
-        <Group><Button type="submit" loading={uploading || start.isPending}>Start run</Button></Group>
+        <ErrorAlert error={start.error} />
+        <Group><Button type="submit" loading={start.isPending}>Start run</Button></Group>
       </Stack>
     </form>
   );
