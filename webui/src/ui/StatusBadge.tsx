@@ -6,7 +6,10 @@ const COLORS: Record<string, string> = {
   running: 'blue', retrying: 'yellow', waiting: 'grape', building: 'blue', deploying: 'blue', undeploying: 'blue',
 };
 
-/** A status as a coloured badge; the word is always written, never the colour alone. */
+/**
+ * A status as a coloured badge; the word is always written, never the colour alone, and whole:
+ * a badge would clip it in a narrow cell or node.
+ */
 export function StatusBadge({ status }: { status: string }) {
-  return <Badge color={COLORS[status] ?? 'gray'} variant="light" data-status={status}>{status}</Badge>;
+  return <Badge color={COLORS[status] ?? 'gray'} variant="light" data-status={status} miw="max-content" style={{ flexShrink: 0 }}>{status}</Badge>;
 }
