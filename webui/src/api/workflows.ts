@@ -17,6 +17,8 @@ export function draftOf(view: Pick<WorkflowView, 'apiVersion' | 'kind' | 'name' 
     const value = (view as Record<string, unknown>)[key];
     if (value !== undefined) draft[key] = value;
   }
+  // A stored draft may be wrong in any way (its problems say so); the editor needs a list of steps to draw.
+  if (!Array.isArray(draft['steps'])) draft['steps'] = [];
   return draft as WorkflowDraft;
 }
 

@@ -13,10 +13,28 @@ export function readYaml(text: string): { ok: true; draft: WorkflowDraft } | { o
   try {
     const value = parse(text, { prettyErrors: true, uniqueKeys: true }) as unknown;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: 'The document must be a mapping (apiVersion, kind, name, trigger, steps…).' };
-    return { ok: true, draft: value as WorkflowDraft };
+    const shape = shapeError(value as Record<string, unknown>);
+    return shape ? { ok: false, error: shape } : { ok: true, draft: value as WorkflowDraft };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+const isMap = (value: unknown) => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * What the canvas needs to draw a document at all (a list of steps, each a mapping with an id; a
+ * trigger and results that are mappings). Everything else a person may get wrong is studio's to
+ * name, as problems.
+ */
+function shapeError(document: Record<string, unknown>): string | undefined {
+  const steps = document['steps'];
+  if (!Array.isArray(steps)) return 'steps must be a list (write steps: [] for none).';
+  const index = steps.findIndex((step) => !isMap(step) || typeof (step as Record<string, unknown>)['id'] !== 'string');
+  if (index >= 0) return `steps[${index}] must be a mapping with an id.`;
+  if (!isMap(document['trigger'])) return 'trigger must be a mapping with a type (manual, http, schedule, action).';
+  if (document['results'] !== undefined && !isMap(document['results'])) return 'results must be a mapping of names to values.';
+  return undefined;
 }
 
 /**

@@ -167,7 +167,7 @@ export function Editor({ workflow, actions }: { workflow: WorkflowView; actions:
       <Group align="stretch" wrap="nowrap" gap="sm">
         {!readOnly && <Box w={190} style={{ flexShrink: 0 }}><Palette actions={actions} onAdd={addAction} /></Box>}
         <Stack style={{ flex: 1, minWidth: 0 }} gap="sm">
-          <Box h={560}>
+          <Box h="calc(100vh - 260px)" mih={480}>
             <Canvas draft={draft} actions={actions} problems={state.problems} readOnly={readOnly} selected={selected} onSelect={setSelected} change={edit} layoutRequest={layoutRequest} />
           </Box>
           <ProblemsList problems={state.problems} draft={draft} onSelect={setSelected} validating={state.validating} />
