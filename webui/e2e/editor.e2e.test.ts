@@ -240,6 +240,12 @@ describe('the workflow editor', () => {
     await dialog.getByLabel('YAML to import').fill('name: counting\nsteps: [\n');
     await dialog.getByRole('button', { name: 'Import', exact: true }).click();
     await expect.poll(() => dialog.getByRole('alert').innerText()).toMatch(/line \d+/);
+    // A document that reads but names an action the library does not have: imported, its problems at their lines.
+    await dialog.getByLabel('YAML to import').fill(exported.replace('action: add-one@1.0.0\n', 'action: nope\n'));
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => dialog.getByRole('alert').innerText()).toMatch(/line \d+, column \d+: .*nope/);
+    await step('add-one').waitFor();
+    await expect.poll(() => problemsOf('add-one')).toBeGreaterThan(0);
     await dialog.getByLabel('YAML to import').fill(exported.replace('kind: Workflow\n', 'kind: Workflow\n').replace('name: counting\n', 'name: counting\ntitle: Counting twice\n'));
     await dialog.getByRole('button', { name: 'Import', exact: true }).click();
     await dialog.waitFor({ state: 'hidden' });
