@@ -298,6 +298,17 @@ describe('the workflow editor', () => {
     expect(await page.getByRole('link', { name: 'Start a run' }).count()).toBe(0);
   }, 90_000);
 
+  it('restores a version as the draft (an edit: undo takes it back)', async () => {
+    if (!(await yaml().isVisible())) await page.getByRole('button', { name: 'YAML', exact: true }).click();
+    await yaml().fill((await yaml().inputValue()).replace('title: Counting twice', 'title: Changed'));
+    await expect.poll(() => page.locator('[data-dirty="true"]').count()).toBe(1);
+    await page.getByRole('button', { name: 'Versions' }).click();
+    await page.getByRole('dialog', { name: 'Versions' }).getByRole('button', { name: 'Restore version 1 as draft' }).click();
+    await expect.poll(() => yaml().inputValue()).toContain('title: Counting twice');
+    await page.getByRole('button', { name: 'Undo', exact: true }).click();
+    await expect.poll(() => yaml().inputValue()).toContain('title: Changed');
+  });
+
   it('wrote no console error', () => {
     expect(browsing.problems).toEqual([]);
   });
