@@ -12,6 +12,7 @@ let browsing: Browsing;
 let repo: TestRepository;
 let page: Page;
 const VIEWER = { username: 'vic', password: 'viewer-password-1' };
+const OPERATOR = { username: 'otto', password: 'operator-password-1' };
 
 beforeAll(async () => {
   browsing = await startBrowsing();
@@ -21,6 +22,8 @@ beforeAll(async () => {
   // A viewer of the same project, for the read-only test.
   const viewer = (await api('POST', '/authorization/users', { token, json: VIEWER })).body.id as string;
   expect((await api('POST', `/authorization/projects/${login.project_id as string}/members`, { token, json: { user_id: viewer, role: 'viewer' } })).status).toBeLessThan(300);
+  const operator = (await api('POST', '/authorization/users', { token, json: OPERATOR })).body.id as string;
+  expect((await api('POST', `/authorization/projects/${login.project_id as string}/members`, { token, json: { user_id: operator, role: 'operator' } })).status).toBeLessThan(300);
   await eventually(() => api('GET', '/repository/project', { token }), (answer) => answer.status === 200);
   repo = await makeTestRepository();
   await repo.copyExample('add-one', 'actions/add-one');
@@ -289,6 +292,18 @@ describe('the workflow editor', () => {
     expect(await viewerPage.locator('[data-step-id="add-one-2"]').count()).toBe(1);
     // Starting a run is an operator's.
     expect(await viewerPage.getByRole('link', { name: 'Start a run' }).count()).toBe(0);
+  });
+
+  it('lets an operator deploy and start runs, not edit', async () => {
+    const operatorPage = await browsing.newPage();
+    await logIn(operatorPage, OPERATOR.username, OPERATOR.password);
+    await operatorPage.getByRole('link', { name: 'Workflows' }).click();
+    await operatorPage.locator('[data-workflow="counting"]').getByRole('link', { name: 'counting' }).click();
+    await operatorPage.locator('[data-step-id="add-one-2"]').waitFor();
+    const toolbar = operatorPage.getByRole('toolbar', { name: 'Editor' });
+    await expect.poll(() => toolbar.getByRole('button').allInnerTexts()).toEqual(['Deploy', 'Undeploy', 'Auto-layout', 'Export YAML', 'YAML', 'Versions']);
+    expect(await operatorPage.getByRole('region', { name: 'Library palette' }).count()).toBe(0);
+    expect(await operatorPage.getByRole('link', { name: 'Start a run' }).count()).toBe(1);
   });
 
   it('undeploys', async () => {

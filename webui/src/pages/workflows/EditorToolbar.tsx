@@ -20,13 +20,13 @@ export type EditorToolbarProps = {
   onVersions: () => void;
 };
 
-/** The editor's commands; those that change the workflow are not there for a viewer. */
+/** The editor's commands; those that change the draft are a developer's, Deploy and Undeploy an operator's. */
 export function EditorToolbar(props: EditorToolbarProps) {
   const { readOnly, canDeploy, deployed, busy } = props;
   return (
     <Group role="toolbar" aria-label="Editor" gap="xs" wrap="wrap">
       {!readOnly && <Button size="xs" onClick={props.onSave} loading={busy === 'save'} title="Ctrl+S">Save draft</Button>}
-      {!readOnly && canDeploy && <Button size="xs" color="blue" onClick={props.onDeploy} loading={busy === 'deploy'}>Deploy</Button>}
+      {canDeploy && <Button size="xs" color="blue" onClick={props.onDeploy} loading={busy === 'deploy'}>Deploy</Button>}
       {canDeploy && deployed && <Button size="xs" color="orange" variant="light" onClick={props.onUndeploy} loading={busy === 'undeploy'}>Undeploy</Button>}
       {!readOnly && <Button size="xs" variant="default" onClick={props.onUndo} disabled={!props.canUndo} title="Ctrl+Z">Undo</Button>}
       {!readOnly && <Button size="xs" variant="default" onClick={props.onRedo} disabled={!props.canRedo} title="Ctrl+Shift+Z">Redo</Button>}
