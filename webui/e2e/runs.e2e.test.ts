@@ -130,7 +130,7 @@ const runStatus = (page: Page) => page.locator('[data-run-status]').getAttribute
 const pageWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
 
 async function openStep(page: Page, step: string, tab: string) {
-  await page.getByRole('region', { name: 'Steps' }).getByRole('button', { name: new RegExp(`^${step}: `) }).click();
+  await page.getByRole('region', { name: 'Steps' }).locator(`[data-step="${step}"]`).click();
   const panel = page.getByRole('region', { name: `Step ${step}` });
   await panel.getByRole('tab', { name: tab }).click();
   return panel;
@@ -300,7 +300,7 @@ describe('the runs pages', () => {
     await page.goto(`/app/runs/${started.body.run_id}`);
     await expect.poll(async () => (await nodeStatuses(page)).approve, { timeout: 30_000, interval: 250 }).toBe('running');
     // Keyboard: the steps list is reached and used without a mouse.
-    await page.getByRole('region', { name: 'Steps' }).getByRole('button', { name: /^each: / }).focus();
+    await page.getByRole('region', { name: 'Steps' }).locator('[data-step="each"]').focus();
     await page.keyboard.press('Enter');
     const each = page.getByRole('region', { name: 'Step each' });
     await each.getByRole('tab', { name: 'Logs' }).click();

@@ -7,6 +7,9 @@ import { useMe } from '../api/me.js';
 import { useSession } from '../api/session.js';
 import { NAV } from './nav.js';
 
+/** Read by screen readers, not shown: the switcher's value says what it is to the eye. */
+const VISUALLY_HIDDEN = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
+
 function ProjectSwitcher() {
   const { data: me } = useMe();
   const session = useSession();
@@ -15,7 +18,7 @@ function ProjectSwitcher() {
   if (projects.length === 0) return <Text size="sm" c="dimmed">No project yet</Text>;
   return (
     <Select
-      aria-label="Project" size="xs" w={200} allowDeselect={false} searchable={projects.length > 8}
+      label="Project" styles={{ label: VISUALLY_HIDDEN }} size="xs" w={200} allowDeselect={false} searchable={projects.length > 8}
       data={projects.map((project) => ({ value: project.id, label: project.name }))}
       value={session.projectId}
       onChange={async (projectId) => {
@@ -35,7 +38,7 @@ function UserMenu() {
   return (
     <Menu position="bottom-end">
       <Menu.Target>
-        <UnstyledButton aria-label="Account" px="xs"><Text size="sm" fw={500}>{session.username}</Text></UnstyledButton>
+        <UnstyledButton aria-label={`Account ${session.username ?? ''}`.trim()} px="xs"><Text size="sm" fw={500}>{session.username}</Text></UnstyledButton>
       </Menu.Target>
       <Menu.Dropdown>
         <Menu.Item onClick={async () => {

@@ -88,7 +88,7 @@ export function RunGraph({ steps, edges, selected, onSelect }: { steps: readonly
       {boxWidth > 0 && <ReactFlow key={`${Math.round(boxWidth)}x${boxHeight}`}
         nodes={nodes} edges={lines} nodeTypes={nodeTypes} fitView fitViewOptions={{ padding: 0.04, maxZoom: 1 }}
         nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} nodesFocusable edgesFocusable={false}
-        zoomOnScroll={false} preventScrolling={false} minZoom={0.3}
+        zoomOnScroll={false} preventScrolling={false} minZoom={0.3} proOptions={{ hideAttribution: true }}
         onNodeClick={(_, node) => onSelect(node.id)}
         onKeyDown={(event) => {
           const id = (event.target as HTMLElement).closest('.react-flow__node')?.getAttribute('data-id');

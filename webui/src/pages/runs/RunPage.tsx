@@ -63,7 +63,6 @@ function StepsList({ steps, selected, onSelect }: { steps: readonly RunStep[]; s
         {steps.map((step) => (
           <div key={step.id} role="listitem">
           <UnstyledButton w="100%" onClick={() => onSelect(step.id)} aria-current={step.id === selected ? 'true' : undefined} data-step={step.id}
-            aria-label={`${step.id}: ${step.status}`}
             p="xs" style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 6, background: step.id === selected ? 'var(--mantine-color-default-hover)' : undefined }}>
             <Group justify="space-between" wrap="nowrap" gap="xs">
               <Stack gap={0} style={{ minWidth: 0 }}>
