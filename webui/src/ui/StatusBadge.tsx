@@ -2,7 +2,7 @@ import { Badge } from '@mantine/core';
 
 const COLORS: Record<string, string> = {
   succeeded: 'green', ready: 'green', deployed: 'green', active: 'green', done: 'green', built: 'green',
-  failed: 'red', error: 'red', canceled: 'orange', skipped: 'gray', undeployed: 'gray', pending: 'gray', queued: 'gray',
+  failed: 'red', error: 'red', failure: 'red', success: 'green', revoked: 'gray', disabled: 'gray', expired: 'gray', canceled: 'orange', skipped: 'gray', undeployed: 'gray', pending: 'gray', queued: 'gray',
   running: 'blue', retrying: 'yellow', waiting: 'grape', building: 'blue', deploying: 'blue', undeploying: 'blue',
 };
 
