@@ -1,5 +1,6 @@
 import { unwrap, type JsonBody, type paths } from '@trellis/sdk';
 import { useQuery } from '@tanstack/react-query';
+import { allPages } from './pages.js';
 import { useApi, useSession } from './session.js';
 
 export type ActionSummary = JsonBody<paths['/studio/actions']['get']['responses'][200]>['items'][number];
@@ -13,14 +14,7 @@ export function useActions(filter: { search?: string; category?: string }) {
   return useQuery({
     queryKey: ['actions', projectId, filter],
     queryFn: async () => {
-      const items: ActionSummary[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await unwrap(client.GET('/studio/actions', { params: { query: { limit: 200, ...(filter.search ? { search: filter.search } : {}), ...(filter.category ? { category: filter.category } : {}), ...(cursor ? { cursor } : {}) } } }));
-        items.push(...page.items);
-        cursor = page.next ?? undefined;
-      } while (cursor);
-      return items;
+      return allPages((cursor) => unwrap(client.GET('/studio/actions', { params: { query: { limit: 200, ...(filter.search ? { search: filter.search } : {}), ...(filter.category ? { category: filter.category } : {}), ...(cursor ? { cursor } : {}) } } })));
     },
     placeholderData: (previous) => previous,
   });

@@ -1,5 +1,6 @@
 import { unwrap, type JsonBody, type paths } from '@trellis/sdk';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { allPages } from './pages.js';
 import { useApi, useSession } from './session.js';
 
 export type SourceItem = JsonBody<paths['/repository/sources']['get']['responses'][200]>['items'][number];
@@ -30,14 +31,7 @@ export function useSources() {
   return useQuery({
     queryKey: ['sources', projectId],
     queryFn: async () => {
-      const items: SourceItem[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await unwrap(client.GET('/repository/sources', { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } }));
-        items.push(...page.items);
-        cursor = page.next ?? undefined;
-      } while (cursor);
-      return items;
+      return allPages((cursor) => unwrap(client.GET('/repository/sources', { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } })));
     },
     refetchInterval: (query) => (query.state.data?.some((source) => isUnderWay(source.last_scan?.status)) ? POLL_MS : false),
   });

@@ -11,7 +11,6 @@ export type StepAttempt = RunStep['attempts'][number];
 export type StepError = NonNullable<RunStep['error']>;
 export type AttemptLogs = JsonBody<paths['/runner/runs/{id}/steps/{step}/logs']['get']['responses'][200]>['attempts'][number];
 export type RunStatus = RunItem['status'];
-export type WorkflowSummary = JsonBody<paths['/studio/workflows']['get']['responses'][200]>['items'][number];
 export type WorkflowView = JsonBody<paths['/studio/workflows/{id}']['get']['responses'][200]>;
 
 export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'canceled'];
@@ -55,25 +54,6 @@ export function useVersionDocument(workflowId: string | undefined, version: numb
     queryFn: async () => {
       const answer = await unwrap(client.GET('/studio/workflows/{id}/versions/{n}', { params: { path: { id: workflowId ?? '', n: String(version) } } }));
       return answer.document as unknown as WorkflowDraft;
-    },
-  });
-}
-
-/** The project's workflows (for the filter and the choice of what to start). */
-export function useWorkflowList() {
-  const client = useApi();
-  const { projectId } = useSession();
-  return useQuery({
-    queryKey: ['workflow-list', projectId],
-    queryFn: async () => {
-      const items: WorkflowSummary[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await unwrap(client.GET('/studio/workflows', { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } }));
-        items.push(...page.items);
-        cursor = page.next ?? undefined;
-      } while (cursor);
-      return items;
     },
   });
 }

@@ -1,6 +1,7 @@
 import { TrellisApiError, unwrap, type JsonBody, type TrellisClient, type paths } from '@trellis/sdk';
 import { useQuery } from '@tanstack/react-query';
 import type { DraftProblem, WorkflowDraft } from '../editor/draft.js';
+import { allPages } from './pages.js';
 import { useApi, useSession } from './session.js';
 
 export type WorkflowSummary = JsonBody<paths['/studio/workflows']['get']['responses'][200]>['items'][number];
@@ -29,14 +30,7 @@ export function useWorkflows() {
   return useQuery({
     queryKey: ['workflows', projectId],
     queryFn: async () => {
-      const items: WorkflowSummary[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await unwrap(client.GET('/studio/workflows', { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } }));
-        items.push(...page.items);
-        cursor = page.next ?? undefined;
-      } while (cursor);
-      return items;
+      return allPages((cursor) => unwrap(client.GET('/studio/workflows', { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } })));
     },
   });
 }

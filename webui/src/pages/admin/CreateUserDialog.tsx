@@ -3,7 +3,7 @@ import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { useCreateUser } from '../../api/admin.js';
 import { ErrorAlert } from '../../ui/ErrorAlert.js';
-import { fieldRefusal } from '../settings/refusal.js';
+import { showRefusal } from '../../ui/refusal.js';
 
 const FIELDS = { username_taken: 'username', invalid_username: 'username', password_too_short: 'password', password_is_username: 'password', invalid_display_name: 'displayName' } as const;
 
@@ -21,9 +21,7 @@ export function CreateUserDialog({ opened, onClose }: { opened: boolean; onClose
       await create.mutateAsync({ username: username.trim(), password, is_admin: isAdmin, ...(displayName.trim() ? { display_name: displayName.trim() } : {}) });
       onClose();
     } catch (refused) {
-      const onField = fieldRefusal(refused, FIELDS);
-      if (onField) form.setFieldError(onField.field, onField.message);
-      else setError(refused);
+      showRefusal(refused, FIELDS, form, setError);
     }
   });
   return (

@@ -3,7 +3,7 @@ import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { useCreateProject, useRenameProject, type Project } from '../../api/admin.js';
 import { ErrorAlert } from '../../ui/ErrorAlert.js';
-import { fieldRefusal } from '../settings/refusal.js';
+import { showRefusal } from '../../ui/refusal.js';
 
 const FIELDS = { project_name_taken: 'name', invalid_project_name: 'name', invalid_project_title: 'title' } as const;
 
@@ -23,9 +23,7 @@ export function ProjectDialog({ renaming, opened, onClose }: { renaming?: Projec
       else await create.mutateAsync({ name: name.trim(), title: title.trim() || null });
       onClose();
     } catch (refused) {
-      const onField = fieldRefusal(refused, FIELDS);
-      if (onField) form.setFieldError(onField.field, onField.message);
-      else setError(refused);
+      showRefusal(refused, FIELDS, form, setError);
     }
   });
   return (

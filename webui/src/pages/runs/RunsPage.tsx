@@ -1,7 +1,8 @@
 import { Anchor, Button, Group, Menu, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { RUN_STATUSES, useRuns, useWorkflowList, type RunFilter, type RunItem, type RunStatus } from '../../api/runs.js';
+import { RUN_STATUSES, useRuns, type RunFilter, type RunItem, type RunStatus } from '../../api/runs.js';
+import { useWorkflows } from '../../api/workflows.js';
 import { useCan } from '../../api/me.js';
 import { ErrorAlert } from '../../ui/ErrorAlert.js';
 import { formatDuration } from '../../ui/gantt.js';
@@ -17,7 +18,7 @@ function instant(local: string | null): string | undefined {
 
 /** Picks a deployed workflow to start a run of (its form asks for the inputs). */
 function StartRunMenu() {
-  const { data: workflows } = useWorkflowList();
+  const { data: workflows } = useWorkflows();
   const navigate = useNavigate();
   const runnable = (workflows ?? []).filter((workflow) => workflow.deployment?.serving_version != null);
   return (
@@ -67,7 +68,7 @@ export function RunsPage() {
     ...(instant(params.get('to')) ? { until: instant(params.get('to')) } : {}),
   };
   const filtered = Object.keys(filter).length > 0;
-  const workflows = useWorkflowList();
+  const workflows = useWorkflows();
   const runs = useRuns(filter);
   const items = runs.data?.pages.flatMap((page) => page.items) ?? [];
   return (

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import type { Role } from '../../api/me.js';
 import { ROLES, useCreateApiKey, type CreatedApiKey } from '../../api/settings.js';
 import { ErrorAlert } from '../../ui/ErrorAlert.js';
-import { fieldRefusal } from './refusal.js';
+import { showRefusal } from '../../ui/refusal.js';
 
 const DAY = 86_400_000;
 const EXPIRIES = [
@@ -29,9 +29,7 @@ export function ApiKeyDialog({ opened, onClose, onCreated }: { opened: boolean; 
       const expiresAt = expires === 'never' ? null : new Date(Date.now() + Number(expires) * DAY).toISOString();
       onCreated(await create.mutateAsync({ name: name.trim(), role, expires_at: expiresAt }));
     } catch (refused) {
-      const onField = fieldRefusal(refused, { invalid_api_key_name: 'name' } as const);
-      if (onField) form.setFieldError(onField.field, onField.message);
-      else setError(refused);
+      showRefusal(refused, { invalid_api_key_name: 'name' } as const, form, setError);
     }
   });
   return (

@@ -3,7 +3,7 @@ import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { useSetSecret } from '../../api/settings.js';
 import { ErrorAlert } from '../../ui/ErrorAlert.js';
-import { fieldRefusal } from './refusal.js';
+import { showRefusal } from '../../ui/refusal.js';
 
 const FIELDS = { invalid_name: 'name', value_too_large: 'value', invalid_value: 'value' } as const;
 
@@ -24,9 +24,7 @@ export function SecretDialog({ replacing, opened, onClose }: { replacing?: strin
       await save.mutateAsync({ name: name.trim(), value });
       onClose();
     } catch (refused) {
-      const onField = fieldRefusal(refused, FIELDS);
-      if (onField) form.setFieldError(onField.field, onField.message);
-      else setError(refused);
+      showRefusal(refused, FIELDS, form, setError);
     }
   });
   return (

@@ -3,7 +3,7 @@ import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { useSetVariable, type Variable } from '../../api/settings.js';
 import { ErrorAlert } from '../../ui/ErrorAlert.js';
-import { fieldRefusal } from './refusal.js';
+import { showRefusal } from '../../ui/refusal.js';
 import { parseValueText, valueText } from './variable-value.js';
 
 const FIELDS = { invalid_name: 'name', value_too_large: 'value', value_too_deep: 'value', invalid_value: 'value' } as const;
@@ -25,9 +25,7 @@ export function VariableDialog({ editing, opened, onClose }: { editing?: Variabl
       await save.mutateAsync({ name: name.trim(), value: parseValueText(value) });
       onClose();
     } catch (refused) {
-      const onField = fieldRefusal(refused, FIELDS);
-      if (onField) form.setFieldError(onField.field, onField.message);
-      else setError(refused);
+      showRefusal(refused, FIELDS, form, setError);
     }
   });
   return (
