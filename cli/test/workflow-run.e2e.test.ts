@@ -42,7 +42,30 @@ const TALK = {
     '}', '',
   ].join('\n'),
   'actions/talk/package.json': '{ "name": "talk", "private": true, "type": "module" }\n',
+  // Reads a file input (a local path by the time the handler runs): its first line and size.
+  'actions/peek/trellis.yaml': [
+    'apiVersion: trellis.dev/v1', 'kind: Processor', 'id: peek', 'version: 1.0.0', 'name: Peek', 'description: The first line of a file and its size.',
+    'runtime: nodejs', 'handler: handler.js',
+    'inputs:', '  - { name: doc, type: file, help: Any text file }', '  - { name: label, type: string, default: "", help: Said before the line }',
+    'outputs:', '  - { name: line, type: string, help: The first line }', '  - { name: bytes, type: integer, help: The size }',
+    'resources: { cpu: 0.1, memory: 64Mi, timeout: 10s }', '',
+  ].join('\n'),
+  'actions/peek/handler.js': [
+    "import { readFile } from 'node:fs/promises';", '',
+    'export async function handle({ doc, label }) {',
+    '  const text = await readFile(doc, \'utf8\');',
+    '  return { line: `${label}${text.split(\'\\n\')[0]}`, bytes: Buffer.byteLength(text) };',
+    '}', '',
+  ].join('\n'),
+  'actions/peek/package.json': '{ "name": "peek", "private": true, "type": "module" }\n',
 };
+
+const PEEK = [
+  'apiVersion: trellis.dev/v1', 'kind: Workflow', 'name: peek-file',
+  'trigger:', '  type: manual', '  inputs:', '    - { name: doc, type: file }', '    - { name: label, type: string }',
+  'steps:', '  - id: peek', '    action: peek', '    inputs:', '      doc: ${{ trigger.doc }}', '      label: ${{ trigger.label }}',
+  'results:', '  line: ${{ steps.peek.line }}', '  bytes: ${{ steps.peek.bytes }}', '',
+].join('\n');
 
 const GREET = [
   'apiVersion: trellis.dev/v1', 'kind: Workflow', 'name: greet', 'title: Greet',
@@ -75,7 +98,7 @@ beforeAll(async () => {
   ]);
   await actions.copyExample('echo', 'actions/echo');
   await actions.copyExample('flaky', 'actions/flaky');
-  await actions.commit(TALK, 'three Node actions');
+  await actions.commit(TALK, 'four Node actions');
   const { projectId } = await cli.loginToNewProject('cli-runs');
   token = (await cli.behind.api('POST', '/authorization/login', { json: { username: 'admin', password: ADMIN_PASSWORD, project_id: projectId } })).body.access_token as string;
   // Built through the API: the repo commands are tested on their own (repo.e2e.test.ts).
@@ -83,8 +106,8 @@ beforeAll(async () => {
   const scan = await api('POST', `/repository/sources/${source.body.id}/scan`);
   await eventually(() => api('GET', `/repository/sources/${source.body.id}/scans/${scan.body.id}`), (answer) => answer.body.status === 'done', 60_000);
   expect((await api('POST', `/repository/sources/${source.body.id}/build`)).status).toBe(202);
-  for (const id of ['talk', 'echo', 'flaky']) await eventually(() => api('GET', `/studio/actions/${id}`), (answer) => answer.status === 200, 120_000);
-  await Promise.all([['greet.yaml', GREET], ['fragile.yaml', FRAGILE], ['broken.yaml', BROKEN], ['unreadable.yaml', 'name: [unclosed\n'], ['text.txt', 'from a file\n']]
+  for (const id of ['talk', 'echo', 'flaky', 'peek']) await eventually(() => api('GET', `/studio/actions/${id}`), (answer) => answer.status === 200, 120_000);
+  await Promise.all([['greet.yaml', GREET], ['fragile.yaml', FRAGILE], ['peek.yaml', PEEK], ['broken.yaml', BROKEN], ['unreadable.yaml', 'name: [unclosed\n'], ['text.txt', 'from a file\n']]
     .map(([name, text]) => writeFile(file(name as string), text as string)));
 }, 180_000);
 
@@ -232,6 +255,22 @@ describe('trellis run', () => {
     const refused = await cli.trellis(['run', 'start', 'greet', '--input', 'pause=1']);
     expect(refused.code).toBe(1);
     expect(lines(refused.stderr)).toEqual([expect.stringMatching(/^trellis: \S+: .*text/)]);
+  });
+
+  it('starts a run with a file input: --file uploads it as a form part, --input gives the rest; a missing file is refused before anything is sent', async () => {
+    await writeFile(file('notes.txt'), 'first of two\nsecond\n');
+    expect((await cli.trellis(['workflow', 'import', 'peek.yaml'])).code).toBe(0);
+    const deployed = await cli.trellis(['workflow', 'deploy', 'peek-file', '--wait']);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const run = await cli.trellis(['run', 'start', 'peek-file', '--file', `doc=${file('notes.txt')}`, '--input', 'label=> ', '--wait', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'succeeded', results: { line: '> first of two', bytes: 20 }, trigger_outputs: { doc: { name: 'notes.txt', size: 20 } } });
+    const missing = await cli.trellis(['run', 'start', 'peek-file', '--file', `doc=${file('no-such.txt')}`, '--input', 'label=x']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^trellis: file_unreadable: --file doc=.*no-such\.txt: cannot read .*ENOENT/m);
+    const asText = await cli.trellis(['run', 'start', 'peek-file', '--input', 'doc=notes', '--input', 'label=x']);
+    expect(asText.code).toBe(1);
+    expect(asText.stderr).toMatch(/file_needs_multipart|doc is a file input/);
   });
 
   it('lists runs (--json is the API\'s items) and shows one as a tree with attempts, items and timings', async () => {

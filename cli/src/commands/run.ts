@@ -17,6 +17,7 @@ export const registerRunCommands: CommandGroup = (program: Command, globals) => 
 
   withJson(run.command('start <workflow>').description('start a run of a deployed workflow (manual or HTTP trigger) with its inputs'))
     .option('-i, --input <name=value>', 'a trigger input: VALUE as JSON when it is JSON, else as text; NAME=@FILE reads it from a file (repeatable)', collect, [])
+    .option('-f, --file <name=path>', 'a file (or directory archive) input: the file is uploaded as it is (repeatable)', collect, [])
     .option('-w, --wait', 'show each step\'s progress, then the results (exit 1 if the run fails)')
     .option('--timeout <seconds>', 'how long --wait waits', '600')
     .action((workflow: string, options: StartOptions) => startRun(client(), workflow, options));

@@ -6,11 +6,11 @@ import { findWorkflow } from '../workflow/find.js';
 import { makeProgress } from '../../progress.js';
 import { timeoutMs } from '../../wait.js';
 import { explainRunNotFound } from './find.js';
-import { parseInputs } from './inputs.js';
+import { inputsForm, parseFiles, parseInputs } from './inputs.js';
 import { printResults } from './show.js';
 
 export type WaitOptions = { wait?: boolean; timeout: string; json?: boolean };
-export type StartOptions = WaitOptions & { input?: string[] };
+export type StartOptions = WaitOptions & { input?: string[]; file?: string[] };
 export type RerunOptions = WaitOptions & { fromFailed?: boolean };
 
 /** Follows the run on stderr, one line (or bar) per step, until it ends; the run as it ended. */
@@ -61,9 +61,16 @@ async function started(client: TrellisClient, answer: RunStarted, what: string, 
 
 export async function startRun(client: TrellisClient, workflowName: string, options: StartOptions): Promise<void> {
   const inputs = parseInputs(options.input);
+  const files = parseFiles(options.file);
   const limit = timeoutMs(options.timeout);
   const workflow = await findWorkflow(client, workflowName);
-  const answer = await unwrap(client.POST('/runner/workflows/{id}/runs', { params: { path: { id: workflow.id } }, body: { inputs } })).catch((error: unknown) => {
+  const path = { id: workflow.id };
+  // With files, the inputs go as a multipart form (the runner stores the files under the run).
+  const form = Object.keys(files).length > 0 ? await inputsForm(inputs, files) : undefined;
+  const request = form
+    ? client.POST('/runner/workflows/{id}/runs', { params: { path }, body: { inputs: {} }, bodySerializer: () => form })
+    : client.POST('/runner/workflows/{id}/runs', { params: { path }, body: { inputs } });
+  const answer = await unwrap(request).catch((error: unknown) => {
     if (error instanceof TrellisApiError && error.code === 'workflow_not_found') {
       throw new CliError('workflow_not_deployed', `${workflow.name} is not deployed`, { hint: `deploy it: \`trellis workflow deploy ${workflow.name} --wait\`` });
     }
