@@ -9,6 +9,7 @@ import { provision } from './commands/provision.js';
 import { reset } from './commands/reset.js';
 import { status } from './commands/status.js';
 import { up } from './commands/up.js';
+import { update } from './commands/update.js';
 
 const USAGE = `trellis-adm: run and administer Trellis
 
@@ -22,6 +23,10 @@ const USAGE = `trellis-adm: run and administer Trellis
   trellis-adm env <service>    the variables up gives a service, as shell exports (with its secrets)
   trellis-adm doctor [--json]  checks databases, broker, queues, dead letters, outboxes, stuck runs and
                                builds, object store, disk and keys; one line each; exit 0 only when no FAIL
+  trellis-adm update [--start] [--json]
+                               a backup first, then stop, migrate every service in order, start again
+                               (a stopped platform stays stopped unless --start); a failed migration
+                               stops it, saying which and how to restore the backup
   trellis-adm keys runner      a new key pair for compose or Kubernetes: the runner's sealing key and
                                the public key studio seals secrets to (TRELLIS_RUNNER_SEALING_KEY=...,
                                TRELLIS_RUNNER_PUBLIC_KEY=...); up makes its own
@@ -57,6 +62,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return reset(out, args);
     case 'env':
       return env(out, args);
+    case 'update':
+      return update(out, args);
     case 'keys':
       return keys(out, args);
     case 'doctor':

@@ -11,7 +11,9 @@ export async function migrateToLatest(db: Kysely<unknown>, migrations: Migration
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {
-    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed`, { cause: error });
+    // The database's own words go in the message: the log keeps an error's message, not its cause.
+    const said = error instanceof Error ? `: ${error.message}` : '';
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed${said}`, { cause: error });
   }
   return (results ?? []).map((result) => result.migrationName);
 }
