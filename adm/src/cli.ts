@@ -2,6 +2,7 @@
 import { doctor } from './commands/doctor.js';
 import { down } from './commands/down.js';
 import { env } from './commands/env.js';
+import { install } from './commands/install.js';
 import { keys } from './commands/keys.js';
 import { logs } from './commands/logs.js';
 import { makeConsoleOutput } from './commands/output.js';
@@ -30,6 +31,10 @@ const USAGE = `trellis-adm: run and administer Trellis
   trellis-adm keys runner      a new key pair for compose or Kubernetes: the runner's sealing key and
                                the public key studio seals secrets to (TRELLIS_RUNNER_SEALING_KEY=...,
                                TRELLIS_RUNNER_PUBLIC_KEY=...); up makes its own
+  trellis-adm install --target kubernetes [--namespace NS] [--values FILE] [--dry-run] [--timeout S]
+                               render infra/k8s for this release with a new Secret and apply it to the
+                               kubeconfig's cluster (server-side apply), waiting for the Deployments;
+                               no cluster: the manifests it would apply, secrets redacted
 
 Ports: TRELLIS_PORT (gateway, 8080), TRELLIS_S3_PORT (9000), TRELLIS_<SERVICE>_PORT (8101-8105).
 Processes: the object store and the five services run in threads of the supervisor's process;
@@ -68,6 +73,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return keys(out, args);
     case 'doctor':
       return doctor(out, args);
+    case 'install':
+      return install(args);
     case undefined:
     case 'help':
     case '-h':
