@@ -83,7 +83,7 @@ describe('trellis-adm update from the previous schema of each service', () => {
       await asService(service.name, async (db) => {
         const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...lists[service.name] }) } });
         const { error } = await migrator.migrateTo(previous);
-        if (error) throw error;
+        if (error) throw new Error(`${service.name}: migrating to ${previous} failed`, { cause: error });
       });
       expect(await appliedOf(service.name)).toEqual(names.slice(0, -1));
     }
