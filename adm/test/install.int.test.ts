@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { install, type InstallIo } from '../src/commands/install.js';
+import { loadCluster } from '../src/install/apply.js';
 import type { Generators } from '../src/install/secret-values.js';
 
 type Recorded = { method: string; path: string; query: URLSearchParams; contentType: string; body: unknown };
@@ -263,5 +264,20 @@ describe('trellis-adm install --target kubernetes', () => {
     const result = await run(args, undefined);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
+  });
+});
+
+describe('loadCluster', () => {
+  it('finds the cluster of KUBECONFIG, and says when there is no kubeconfig at all', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'trellis-kubeconfig-'));
+    try {
+      const file = join(dir, 'config');
+      await writeFile(file, 'apiVersion: v1\nkind: Config\nclusters: [{ name: c, cluster: { server: "https://k8s.example.com:6443" } }]\nusers: [{ name: u, user: { token: t } }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]\ncurrent-context: x\n');
+      const found = loadCluster({ KUBECONFIG: file, HOME: dir });
+      expect(found.ok && found.server).toBe('https://k8s.example.com:6443');
+      expect(loadCluster({ HOME: dir })).toEqual({ ok: false, reason: 'no kubeconfig (KUBECONFIG, ~/.kube/config) and not inside a cluster' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

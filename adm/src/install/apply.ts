@@ -10,14 +10,17 @@ export const FIELD_MANAGER = 'trellis-adm';
 export type Cluster = { ok: true; kc: KubeConfig; server: string } | { ok: false; reason: string };
 
 /** KUBECONFIG, ~/.kube/config or the pod's service account, as kubectl finds them. */
-export function loadCluster(env: NodeJS.ProcessEnv = process.env, load: (kc: KubeConfig) => void = (kc) => kc.loadFromDefault()): Cluster {
+export function loadCluster(env: NodeJS.ProcessEnv = process.env): Cluster {
   const home = env['HOME'] ?? homedir();
-  const configured = (env['KUBECONFIG'] ?? '') !== '' || existsSync(join(home, '.kube', 'config')) || (env['KUBERNETES_SERVICE_HOST'] ?? '') !== '';
+  // KUBECONFIG may list several files: the first one that exists, as the current context is read from it.
+  const file = [...(env['KUBECONFIG'] ?? '').split(':').filter((f) => f !== '' && existsSync(f)), join(home, '.kube', 'config')].find((f) => existsSync(f));
+  const inCluster = (env['KUBERNETES_SERVICE_HOST'] ?? '') !== '';
   // Without any of them the client falls back to http://localhost:8080: not a cluster anyone set up.
-  if (!configured) return { ok: false, reason: 'no kubeconfig (KUBECONFIG, ~/.kube/config) and not inside a cluster' };
+  if (file === undefined && !inCluster) return { ok: false, reason: 'no kubeconfig (KUBECONFIG, ~/.kube/config) and not inside a cluster' };
   const kc = new KubeConfig();
   try {
-    load(kc);
+    if (file !== undefined) kc.loadFromFile(file);
+    else kc.loadFromCluster();
   } catch (error) {
     return { ok: false, reason: `the kubeconfig cannot be read: ${messageOf(error)}` };
   }

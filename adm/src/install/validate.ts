@@ -36,7 +36,8 @@ export async function schemaProblems(object: K8sObject): Promise<string[]> {
  * what a round trip through them loses is unknown. `V1<Kind>` covers every kind rendered here.
  */
 export function unknownFields(object: K8sObject): string[] {
-  const type = `V1${object.kind}`;
+  const version = object.apiVersion.split('/').pop() ?? 'v1';
+  const type = `${version.charAt(0).toUpperCase()}${version.slice(1)}${object.kind}`;
   const round = ObjectSerializer.serialize(ObjectSerializer.deserialize(object, type, ''), type, '') as unknown;
   return lost(object, round, '').map((path) => `${object.kind}/${object.metadata.name}: unknown field ${path}`);
 }
