@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { backup } from './commands/backup.js';
 import { doctor } from './commands/doctor.js';
 import { down } from './commands/down.js';
 import { env } from './commands/env.js';
@@ -8,6 +9,7 @@ import { logs } from './commands/logs.js';
 import { makeConsoleOutput } from './commands/output.js';
 import { provision } from './commands/provision.js';
 import { reset } from './commands/reset.js';
+import { restore } from './commands/restore.js';
 import { status } from './commands/status.js';
 import { up } from './commands/up.js';
 import { update } from './commands/update.js';
@@ -28,6 +30,10 @@ const USAGE = `trellis-adm: run and administer Trellis
                                a backup first, then stop, migrate every service in order, start again
                                (a stopped platform stays stopped unless --start); a failed migration
                                stops it, saying which and how to restore the backup
+  trellis-adm backup [-o FILE] [--compress gzip|zstd|none] [--include-keys]
+                               one verified archive: manifest, every database, every object (no keys)
+  trellis-adm restore FILE [--wipe] [--yes] [--json]
+                               checks the whole archive, then restores it into this stopped instance
   trellis-adm keys runner      a new key pair for compose or Kubernetes: the runner's sealing key and
                                the public key studio seals secrets to (TRELLIS_RUNNER_SEALING_KEY=...,
                                TRELLIS_RUNNER_PUBLIC_KEY=...); up makes its own
@@ -73,6 +79,10 @@ async function main(argv: readonly string[]): Promise<number> {
       return keys(out, args);
     case 'doctor':
       return doctor(out, args);
+    case 'backup':
+      return backup(out, args);
+    case 'restore':
+      return restore(out, args);
     case 'install':
       return install(args);
     case undefined:
