@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { publicKeyOf } from '@trellis/platform/crypto/sealed-box';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { dryRunYaml } from './dry-run.js';
@@ -115,6 +116,14 @@ describe('secretValues', () => {
     expect(missing).toEqual(['TRELLIS_PG_ADMIN_URL', 'TRELLIS_RABBITMQ_ADMIN_USER', 'TRELLIS_RABBITMQ_ADMIN_PASSWORD', 'TRELLIS_S3_SECRET_KEY']);
     expect(data['TRELLIS_RUNNER_DB_PASSWORD']).toBe('pinned');
     expect(data['TRELLIS_RUNNER_PUBLIC_KEY']).toBe('sealing-public-SECRETVALUE');
+  });
+
+  it('makes the runner\'s key pair as `keys runner` does: the public key studio seals to opens with the runner\'s key', () => {
+    const { data } = secretValues({});
+    expect(publicKeyOf(data['TRELLIS_RUNNER_SEALING_KEY'] ?? '')).toBe(data['TRELLIS_RUNNER_PUBLIC_KEY']);
+    expect(Buffer.from(data['TRELLIS_SECRET_KEY'] ?? '', 'base64')).toHaveLength(32);
+    expect(data['TRELLIS_RUNNER_DB_PASSWORD']).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(data['TRELLIS_RUNNER_DB_PASSWORD']).not.toBe(data['TRELLIS_STUDIO_DB_PASSWORD']);
   });
 });
 
