@@ -196,14 +196,15 @@ describe('trellis-adm install --target kubernetes', () => {
     expect(result.stdout + result.stderr).not.toContain('SECRETVALUE');
   });
 
-  it('keeps the values of a Secret that exists (a second install does not change the databases\' passwords)', async () => {
-    const existing = { TRELLIS_RUNNER_DB_PASSWORD: Buffer.from('the-old-password').toString('base64') };
+  it('keeps the generated values of a Secret that exists (a second install does not change the databases\' passwords), not the ones given again', async () => {
+    const existing = { TRELLIS_RUNNER_DB_PASSWORD: Buffer.from('the-old-password').toString('base64'), TRELLIS_S3_SECRET_KEY: Buffer.from('the-old-s3-key').toString('base64') };
     const f = await fake({ existingSecret: existing });
     const result = await run(['--target', 'kubernetes'], f.url);
     expect(result.code).toBe(0);
     const secret = f.requests.find((r) => r.method === 'PATCH' && r.path.endsWith('/secrets/trellis-secrets'))?.body as { stringData: Record<string, string> };
     expect(secret.stringData['TRELLIS_RUNNER_DB_PASSWORD']).toBe('the-old-password');
     expect(secret.stringData['TRELLIS_STUDIO_DB_PASSWORD']).toMatch(/SECRETVALUE$/);
+    expect(secret.stringData['TRELLIS_S3_SECRET_KEY']).toBe('skSECRETVALUE');
   });
 
   it('stops at a refusal with one line naming the object, the status and the API\'s message', async () => {

@@ -106,6 +106,7 @@ export async function install(args: readonly string[], io: InstallIo = defaultIo
   const result = await applyManifests(cluster.kc, objects, {
     progress: (line) => io.stderr(`  - ${line}\n`),
     timeoutMs: parsed.timeoutSeconds * 1000,
+    generatedSecretKeys: secrets.generated,
     ...(io.pollMs !== undefined ? { pollMs: io.pollMs } : {}),
   });
   if (!result.ok) {

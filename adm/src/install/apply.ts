@@ -50,14 +50,17 @@ export type ApplyOptions = {
   /** How long the Deployments may take to become available. */
   readonly timeoutMs: number;
   readonly pollMs?: number;
+  /** Keys of the Secret made by this run: the values a Secret in the cluster has for them are kept. */
+  readonly generatedSecretKeys: readonly string[];
 };
 
 const label = (o: K8sObject): string => `${o.kind}/${o.metadata.name}`;
 
 /**
  * Server-side apply of every object, in the given order (field manager trellis-adm), keeping
- * the values of a Secret trellis-secrets that exists already (a second install must not change
- * the passwords the databases have), then waits for the Deployments to be available.
+ * the generated values of a Secret trellis-secrets that exists already (a second install must
+ * not change the passwords the databases have; values the operator gave do replace them), then
+ * waits for the Deployments to be available.
  */
 export async function applyManifests(kc: KubeConfig, objects: readonly K8sObject[], options: ApplyOptions): Promise<ApplyResult> {
   const api = KubernetesObjectApi.makeApiClient(kc);
@@ -65,7 +68,7 @@ export async function applyManifests(kc: KubeConfig, objects: readonly K8sObject
   for (const original of objects) {
     let object = original;
     try {
-      if (object.kind === 'Secret' && object.metadata.name === SECRET_NAME) object = await keepExistingSecret(api, object);
+      if (object.kind === 'Secret' && object.metadata.name === SECRET_NAME) object = await keepExistingSecret(api, object, options.generatedSecretKeys);
       await api.patch(object as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
     } catch (error) {
       if (error instanceof ApiException) return { ok: false, error: { type: 'Refused', object: label(object), code: error.code, message: statusMessage(error) } };
@@ -82,7 +85,7 @@ export async function applyManifests(kc: KubeConfig, objects: readonly K8sObject
   return { ok: true, applied };
 }
 
-async function keepExistingSecret(api: KubernetesObjectApi, object: K8sObject): Promise<K8sObject> {
+async function keepExistingSecret(api: KubernetesObjectApi, object: K8sObject, generated: readonly string[]): Promise<K8sObject> {
   let existing: { data?: Record<string, string> };
   try {
     existing = (await api.read({ apiVersion: 'v1', kind: 'Secret', metadata: { name: object.metadata.name, namespace: object.metadata.namespace ?? '' } })) as { data?: Record<string, string> };
@@ -90,7 +93,11 @@ async function keepExistingSecret(api: KubernetesObjectApi, object: K8sObject): 
     if (error instanceof ApiException && error.code === 404) return object;
     throw error;
   }
-  const kept = Object.fromEntries(Object.entries(existing.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  const kept = Object.fromEntries(
+    Object.entries(existing.data ?? {})
+      .filter(([k]) => generated.includes(k))
+      .map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+  );
   return { ...object, stringData: { ...(object['stringData'] as Record<string, string>), ...kept } };
 }
 

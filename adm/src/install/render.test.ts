@@ -112,10 +112,13 @@ describe('dryRunYaml', () => {
 
 describe('secretValues', () => {
   it('names the external credentials that are missing, and lets the operator pin any value', () => {
-    const { data, missing } = secretValues({ TRELLIS_S3_ACCESS_KEY: 'ak', TRELLIS_RUNNER_DB_PASSWORD: 'pinned' }, generators);
+    const { data, missing, generated } = secretValues({ TRELLIS_S3_ACCESS_KEY: 'ak', TRELLIS_RUNNER_DB_PASSWORD: 'pinned' }, generators);
     expect(missing).toEqual(['TRELLIS_PG_ADMIN_URL', 'TRELLIS_RABBITMQ_ADMIN_USER', 'TRELLIS_RABBITMQ_ADMIN_PASSWORD', 'TRELLIS_S3_SECRET_KEY']);
     expect(data['TRELLIS_RUNNER_DB_PASSWORD']).toBe('pinned');
     expect(data['TRELLIS_RUNNER_PUBLIC_KEY']).toBe('sealing-public-SECRETVALUE');
+    expect(generated).not.toContain('TRELLIS_RUNNER_DB_PASSWORD');
+    expect(generated).toContain('TRELLIS_STUDIO_DB_PASSWORD');
+    expect(generated).not.toContain('TRELLIS_S3_ACCESS_KEY');
   });
 
   it('makes the runner\'s key pair as `keys runner` does: the public key studio seals to opens with the runner\'s key', () => {

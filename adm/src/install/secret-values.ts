@@ -35,9 +35,10 @@ export const realGenerators: Generators = {
  * The Secret trellis-secrets' values (the keys of infra/k8s/secret.example.yaml): new passwords
  * and keys, the runner's key pair as `trellis-adm keys runner` makes it, and the external
  * credentials from `given` (the values file's `secrets`, then the environment). `given` wins for
- * any key, so an operator can pin a password. Returns the keys still missing.
+ * any key, so an operator can pin a password. Returns the keys still missing, and the keys made
+ * here (`generated`: a cluster's existing values win over these, never over given ones).
  */
-export function secretValues(given: Readonly<Record<string, string | undefined>>, gen: Generators = realGenerators): { data: Record<string, string>; missing: string[] } {
+export function secretValues(given: Readonly<Record<string, string | undefined>>, gen: Generators = realGenerators): { data: Record<string, string>; missing: string[]; generated: string[] } {
   const pair = gen.sealingPair();
   const data: Record<string, string> = {
     TRELLIS_ADMIN_PASSWORD: gen.token(),
@@ -57,6 +58,8 @@ export function secretValues(given: Readonly<Record<string, string | undefined>>
     if (value === undefined || value === '') missing.push(key);
     else data[key] = value;
   }
-  for (const [key, value] of Object.entries(given)) if (value !== undefined && value !== '') data[key] = value;
-  return { data, missing };
+  const givenKeys = Object.entries(given).filter(([, value]) => value !== undefined && value !== '').map(([key]) => key);
+  const generated = Object.keys(data).filter((key) => !givenKeys.includes(key));
+  for (const key of givenKeys) data[key] = given[key] as string;
+  return { data, missing, generated };
 }
