@@ -64,3 +64,16 @@ export async function backup(out: Output, args: readonly string[], env: NodeJS.P
   }
   return 0;
 }
+
+/**
+ * A backup for another command (`update` takes one first): the same archive as `trellis-adm
+ * backup` (gzip, no keys) in `directory`; its path, or an Error saying why none was made.
+ */
+export async function takeBackup(directory: string, env: NodeJS.ProcessEnv = process.env, progress = (text: string) => process.stderr.write(`trellis: ${text}\n`)): Promise<{ readonly path: string }> {
+  const settings = localSettingsFromEnv(env);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const file = resolve(directory, `trellis-backup-${settings.instanceName}-${stamp}${extension.gzip}`);
+  const result = await runBackup(settings, env, { output: file, compression: 'gzip', includeKeys: false }, progress);
+  if (result.kind === 'refused') throw new Error(`backup refused: ${result.reason}`);
+  return { path: result.file };
+}
