@@ -26,8 +26,8 @@ const USAGE = `trellis-adm: run and administer Trellis
   trellis-adm env <service>    the variables up gives a service, as shell exports (with its secrets)
   trellis-adm doctor [--json]  checks databases, broker, queues, dead letters, outboxes, stuck runs and
                                builds, object store, disk and keys; one line each; exit 0 only when no FAIL
-  trellis-adm update [--start] [--json]
-                               a backup first, then stop, migrate every service in order, start again
+  trellis-adm update [-o BACKUP_FILE] [--start] [--json]
+                               a backup first (kept), then stop, migrate every service in order, start again
                                (a stopped platform stays stopped unless --start); a failed migration
                                stops it, saying which and how to restore the backup
   trellis-adm backup [-o FILE] [--compress gzip|zstd|none] [--include-keys]

@@ -25,9 +25,10 @@ import { freePort, provisionLocalInstance, recordedOutput, testPrefix } from './
 /**
  * `trellis-adm update` on an instance of its own (own name, state directory and ports),
  * provisioned as `up` does and migrated to the previous migration set of every service (all its
- * migrations but the last), on the shared PostgreSQL and RabbitMQ. The backup is a stand-in that
- * writes a file (`trellis-adm backup` has tests of its own); migrating and starting are the real
- * ones: the services' own migrate steps, then `up` and its wait until every service answers.
+ * migrations but the last), on the shared PostgreSQL and RabbitMQ. The first update takes the
+ * real backup (`trellis-adm backup`, tested on its own in backup.int.test.ts), the later ones a
+ * stand-in that writes a file; migrating and starting are the real ones: the services' own
+ * migrate steps, then `up` and its wait until every service answers.
  */
 const lists: Record<ServiceName, Migrations> = { authorization, studio, repository, 'action-builder': actionBuilder, runner };
 const name = testPrefix();
@@ -61,10 +62,11 @@ async function appliedOf(service: ServiceName): Promise<string[]> {
   return asService(service, async (db) => (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db)).rows.map((r) => r.name));
 }
 
+/** `update` with a stand-in backup, or with the real `trellis-adm backup` when `args` says where (`-o FILE`). */
 async function runUpdate(args: string[]) {
   const result = recordedOutput();
   const progress = recordedOutput();
-  const code = await update(result.out, args, env, { takeBackup, progress: progress.out });
+  const code = await update(result.out, args, env, { ...(args.includes('-o') ? {} : { takeBackup }), progress: progress.out });
   return { code, stdout: result.text(), stderr: progress.text() };
 }
 
@@ -98,14 +100,15 @@ describe('trellis-adm update from the previous schema of each service', () => {
   it('stops at a migration that fails, naming it with the database error, the backup and how to restore it', async () => {
     // What runner's last migration creates is there already: it fails as a real mistake would.
     await asService('runner', (db) => sql`create table run_signals (id int)`.execute(db));
-    const { code, stderr } = await runUpdate([]);
+    const backup = join(root, 'before-update.tar.gz');
+    const { code, stderr } = await runUpdate(['-o', backup]);
     expect(code).toBe(1);
-    const backup = join(root, 'backup-1.tar');
     expect(stderr).toContain(`trellis: update stopped: migration 0013_signals of runner failed: relation "run_signals" already exists`);
     expect(stderr).toContain(`The backup taken before the update: ${backup}`);
     expect(stderr).toContain(`\`trellis-adm restore ${backup} --wipe\``);
     expect(stderr).toContain('Migrated: authorization, studio, repository, action-builder. Not migrated: runner.');
     expect(existsSync(backup)).toBe(true);
+    expect(stderr).toMatch(/database runner: .*\(schema 0011_webhooks\)/);
     // The ones before it are migrated to their last; runner's pending migration is not applied.
     for (const service of ['authorization', 'studio', 'repository', 'action-builder'] as const) expect(await appliedOf(service)).toEqual(Object.keys(lists[service]).sort());
     expect(await appliedOf('runner')).toEqual(Object.keys(runner).sort().slice(0, -1));
@@ -117,7 +120,7 @@ describe('trellis-adm update from the previous schema of each service', () => {
     const { code, stdout, stderr } = await runUpdate(['--start', '--json']);
     expect(code, stderr).toBe(0);
     const summary = JSON.parse(stdout) as { ok: boolean; backup: string; started: boolean; migrated: { service: string; applied: string[] }[] };
-    expect(summary).toMatchObject({ ok: true, backup: join(root, 'backup-2.tar'), started: true });
+    expect(summary).toMatchObject({ ok: true, backup: join(root, 'backup-1.tar'), started: true });
     expect(summary.migrated).toEqual([
       ...(['authorization', 'studio', 'repository', 'action-builder'] as const).map((service) => ({ service, applied: [] })),
       { service: 'runner', applied: ['0013_signals'] },

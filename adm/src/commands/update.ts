@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { runBackup } from '../backup/run-backup.js';
 import { SERVICES } from '../catalog.js';
 import { readInstanceFile } from '../instance/instance-file.js';
 import { openLocalInstance } from '../local/local-instance.js';
-import { localSettingsFromEnv } from '../local/settings.js';
+import { localSettingsFromEnv, type LocalSettings } from '../local/settings.js';
 import { runningSupervisor, stopSupervisor } from '../local/supervisor-control.js';
 import { migrateService } from '../update/migrate-service.js';
 import { failureLines, jsonOf, successLines } from '../update/report.js';
@@ -11,12 +12,34 @@ import { runUpdate, type UpdatePorts } from '../update/run-update.js';
 import { makeConsoleOutput, type Output } from './output.js';
 import { up } from './up.js';
 
-/** The backup `update` takes first; the real one until `trellis-adm backup` is wired in. */
+/** The backup `update` takes first. */
 export type TakeBackup = () => Promise<{ readonly path: string }>;
 
-const noBackup: TakeBackup = () => Promise.reject(new Error('`trellis-adm backup` is not available in this version, and update does not run without a backup'));
+/** `trellis-adm backup` (gzip, without the keys) into `file`; a refusal stops the update before anything changed. */
+function backupInto(settings: LocalSettings, env: NodeJS.ProcessEnv, file: string, progress: Output): TakeBackup {
+  return async () => {
+    const result = await runBackup(settings, env, { output: file, compression: 'gzip', includeKeys: false }, (text) => progress.detail(text));
+    if (result.kind === 'refused') throw new Error(`the backup was refused: ${result.reason} (nothing was changed)`);
+    return { path: result.file };
+  };
+}
 
-const USAGE = 'usage: trellis-adm update [--start] [--json]';
+const USAGE = 'usage: trellis-adm update [-o BACKUP_FILE] [--start] [--json]';
+
+type Parsed = { readonly backupFile: string | undefined; readonly start: boolean; readonly json: boolean } | { readonly problem: string };
+
+export function parseUpdateArgs(args: readonly string[]): Parsed {
+  let backupFile: string | undefined;
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i];
+    if (arg === '-o' || arg === '--output') {
+      backupFile = args[i + 1];
+      i += 1;
+      if (!backupFile) return { problem: `${arg} needs a file name` };
+    } else if (arg !== '--start' && arg !== '--json') return { problem: `unknown: ${arg}` };
+  }
+  return { backupFile, start: args.includes('--start'), json: args.includes('--json') };
+}
 
 /**
  * Updates the local instance to the code of this checkout (docs/operations.md, "Update"):
@@ -30,9 +53,9 @@ export async function update(
   env: NodeJS.ProcessEnv = process.env,
   deps: { readonly takeBackup?: TakeBackup; readonly start?: () => Promise<void>; readonly progress?: Output } = {},
 ): Promise<number> {
-  const unknown = args.filter((arg) => arg !== '--json' && arg !== '--start');
-  if (unknown.length > 0) {
-    out.line(`${USAGE} (unknown: ${unknown.join(' ')})`);
+  const parsed = parseUpdateArgs(args);
+  if ('problem' in parsed) {
+    out.line(`${USAGE} (${parsed.problem})`);
     return 2;
   }
   const progress = deps.progress ?? makeConsoleOutput((text) => process.stderr.write(text));
@@ -45,8 +68,10 @@ export async function update(
   const { secrets } = await openLocalInstance(settings, env);
   mkdirSync(paths.logsDir, { recursive: true });
   const logFile = join(paths.logsDir, 'migrate.log');
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const backupFile = resolve(parsed.backupFile ?? `trellis-backup-${settings.instanceName}-${stamp}-before-update.tar.gz`);
   const ports: UpdatePorts = {
-    takeBackup: deps.takeBackup ?? noBackup,
+    takeBackup: deps.takeBackup ?? backupInto(settings, env, backupFile, progress),
     isRunning: () => runningSupervisor(paths.stateFile) !== undefined,
     stop: async () => {
       await stopSupervisor(paths.stateFile);
@@ -59,12 +84,12 @@ export async function update(
         if (code !== 0) throw new Error(`\`trellis-adm up\` ended with exit code ${code}`);
       }),
   };
-  const result = await runUpdate(ports, SERVICES.map((s) => s.name), { start: args.includes('--start') }, (line) => progress.step(line));
-  if (args.includes('--json')) out.line(JSON.stringify(jsonOf(result), null, 2));
+  const result = await runUpdate(ports, SERVICES.map((s) => s.name), { start: parsed.start }, (line) => progress.step(line));
+  if (parsed.json) out.line(JSON.stringify(jsonOf(result), null, 2));
   if (!result.ok) {
     for (const line of failureLines(result.error)) progress.line(`trellis: ${line}`);
     return 1;
   }
-  if (!args.includes('--json')) for (const line of successLines(result)) out.line(line);
+  if (!parsed.json) for (const line of successLines(result)) out.line(line);
   return 0;
 }
