@@ -165,8 +165,10 @@ describe('trellis-adm backup and restore', () => {
   it('restores into an empty instance: every row and every object identical', async () => {
     const { code, text, progress } = await run(restore, into, [archive, '--json']);
     expect(code, text + progress).toBe(0);
-    const summary = JSON.parse(text) as { objects: number; tables: Record<string, Record<string, number>> };
+    const summary = JSON.parse(text) as { objects: number; tables: Record<string, Record<string, number>>; keys: unknown };
     expect(summary.objects).toBe(3);
+    // The second instance has keys of its own: the summary says they are not the backup's.
+    expect(summary.keys).toEqual({ secretKey: 'different', runnerSealingKey: 'different' });
     expect(summary.tables['runner']?.['runs']).toBe(3);
     expect(await tablesOf(into)).toEqual(before.tables);
     expect(await objectsOf(into)).toEqual(before.objects);
@@ -270,6 +272,9 @@ describe('trellis-adm backup and restore', () => {
     expect(readFileSync(withKeys).readUInt32LE(0)).toBe(0xfd2fb528);
     const { code, text, progress } = await run(restore, into, [withKeys, '--wipe', '--yes']);
     expect(code, text + progress).toBe(0);
+    expect(text).toMatch(/^restored .*keys\.tar\.zst: instance trellis_admt_\w+ of /);
+    expect(text).toMatch(/^ {2}runner +\d+ rows: .*runs 3/m);
+    expect(text).toMatch(/^warning: this instance's TRELLIS_SECRET_KEY is not the backed-up instance's/m);
     expect(await tablesOf(into)).toEqual(before.tables);
     expect(await objectsOf(into)).toEqual(before.objects);
   }, 120_000);

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { publicKeyOf } from '@trellis/platform/crypto/sealed-box';
 import { SERVICES, type ServiceName } from '../catalog.js';
 import { readInstanceState } from '../doctor/instance-state.js';
 import { migrateAll } from '../local/migrate-all.js';
@@ -29,7 +30,19 @@ export type RestoreSummary = {
   readonly tables: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly objects: number;
   readonly bytes: number;
+  /**
+   * Whether this instance's keys are the ones the backed-up data is sealed with (from the
+   * manifest's check values); `different` keys cannot open its secrets and signing keys.
+   */
+  readonly keys: { readonly secretKey: KeyMatch; readonly runnerSealingKey: KeyMatch };
 };
+
+export type KeyMatch = 'same' | 'different' | 'unknown';
+
+function keyMatch(backedUp: string | null, here: string | null): KeyMatch {
+  if (backedUp === null || here === null) return 'unknown';
+  return backedUp === here ? 'same' : 'different';
+}
 
 export type RestoreResult =
   | { readonly kind: 'restored'; readonly summary: RestoreSummary }
@@ -105,6 +118,14 @@ export async function verifyArchive(file: string): Promise<{ manifest: Manifest 
   if (!manifest) return { problem: 'the archive is empty' };
   const problem = partProblems(manifest, found, order);
   return problem === undefined ? { manifest } : { problem };
+}
+
+function runnerPublicKeyOf(sealingKey: string): string | null {
+  try {
+    return publicKeyOf(sealingKey);
+  } catch {
+    return null;
+  }
 }
 
 function urlOf(settings: LocalSettings, secrets: Secrets, service: ServiceName): string {
@@ -211,6 +232,10 @@ export async function runRestore(settings: LocalSettings, env: NodeJS.ProcessEnv
         tables,
         objects,
         bytes,
+        keys: {
+          secretKey: keyMatch(manifest.keys.secretKeyCheck, state.instance.secretKeyCheck),
+          runnerSealingKey: keyMatch(manifest.keys.runnerPublicKey, runnerPublicKeyOf(secrets.runnerSealingKey)),
+        },
       },
     };
   } finally {

@@ -67,5 +67,8 @@ export async function restore(out: Output, args: readonly string[], env: NodeJS.
     out.line(`  ${service.padEnd(15)} ${rows.reduce((n, [, c]) => n + c, 0)} rows: ${rows.map(([t, c]) => `${t} ${c}`).join(', ')}`);
   }
   out.line(`  ${'objects'.padEnd(15)} ${summary.objects} (${bytesText(summary.bytes)})`);
+  for (const [name, match] of [['TRELLIS_SECRET_KEY', summary.keys.secretKey], ['TRELLIS_RUNNER_SEALING_KEY', summary.keys.runnerSealingKey]] as const) {
+    if (match === 'different') out.line(`warning: this instance's ${name} is not the backed-up instance's: what it sealed cannot be opened; put the backed-up instance's keys in place (docs/operations.md, "Backup and restore")`);
+  }
   return 0;
 }
