@@ -48,7 +48,9 @@ export type RestoreResult =
   | { readonly kind: 'restored'; readonly summary: RestoreSummary }
   /** Nothing was changed. */
   | { readonly kind: 'refused'; readonly reason: string; readonly hint?: string }
-  | { readonly kind: 'cancelled' };
+  | { readonly kind: 'cancelled' }
+  /** Failed after it began to change the instance. */
+  | { readonly kind: 'failed'; readonly reason: string; readonly hint: string };
 
 /**
  * Tables a freshly provisioned and migrated instance already has rows in: not the operator's
@@ -182,62 +184,67 @@ export async function runRestore(settings: LocalSettings, env: NodeJS.ProcessEnv
       if (!options.wipe) return { kind: 'refused', reason: `the instance ${settings.instanceName} is not empty (${found.join('; ')})`, hint: 'restore into an empty instance, or add --wipe to replace what it holds' };
       if (!(await options.confirm(`wipe instance ${settings.instanceName} (${found.join('; ')}) and restore ${options.file}?`))) return { kind: 'cancelled' };
     }
-    progress('emptying the databases and the bucket');
-    for (const service of SERVICES) await emptyDatabase(urlOf(settings, secrets, service.name));
-    await removeAllObjects(store.client, store.bucket);
+    try {
+      progress('emptying the databases and the bucket');
+      for (const service of SERVICES) await emptyDatabase(urlOf(settings, secrets, service.name));
+      await removeAllObjects(store.client, store.bucket);
 
-    let objects = 0;
-    let bytes = 0;
-    const expected = new Map(manifest.parts.map((p) => [p.path, p]));
-    for await (const entry of entriesOf(options.file)) {
-      if (entry.name === MANIFEST_NAME) {
-        entry.body.resume();
-        continue;
+      let objects = 0;
+      let bytes = 0;
+      const expected = new Map(manifest.parts.map((p) => [p.path, p]));
+      for await (const entry of entriesOf(options.file)) {
+        if (entry.name === MANIFEST_NAME) {
+          entry.body.resume();
+          continue;
+        }
+        const part = expected.get(entry.name);
+        const measure = new Measure();
+        if (entry.name.startsWith('databases/')) {
+          const service = entry.name.slice('databases/'.length, -'.dump'.length) as ServiceName;
+          const file = join(work, 'part.dump');
+          await pipeline(entry.body, measure, createWriteStream(file, { mode: 0o600 }));
+          if (measure.digest() !== part?.sha256) throw new Error(`${entry.name} changed since it was checked`);
+          progress(`database ${service}: restoring`);
+          await restoreDatabase(urlOf(settings, secrets, service), file);
+        } else if (entry.name.startsWith('objects/')) {
+          await writeObject(store.client, store.bucket, entry.name.slice('objects/'.length), throughMeasure(entry.body, measure), entry.size);
+          if (measure.digest() !== part?.sha256) throw new Error(`${entry.name} changed since it was checked`);
+          objects += 1;
+          bytes += entry.size;
+          if (objects % 100 === 0) progress(`objects: ${objects}`);
+        } else {
+          // keys/secrets.env is for the operator to put back by hand (see docs/operations.md).
+          entry.body.resume();
+        }
       }
-      const part = expected.get(entry.name);
-      const measure = new Measure();
-      if (entry.name.startsWith('databases/')) {
-        const service = entry.name.slice('databases/'.length, -'.dump'.length) as ServiceName;
-        const file = join(work, 'part.dump');
-        await pipeline(entry.body, measure, createWriteStream(file, { mode: 0o600 }));
-        if (measure.digest() !== part?.sha256) throw new Error(`${entry.name} changed since it was checked`);
-        progress(`database ${service}: restoring`);
-        await restoreDatabase(urlOf(settings, secrets, service), file);
-      } else if (entry.name.startsWith('objects/')) {
-        await writeObject(store.client, store.bucket, entry.name.slice('objects/'.length), throughMeasure(entry.body, measure), entry.size);
-        if (measure.digest() !== part?.sha256) throw new Error(`${entry.name} changed since it was checked`);
-        objects += 1;
-        bytes += entry.size;
-        if (objects % 100 === 0) progress(`objects: ${objects}`);
-      } else {
-        // keys/secrets.env is for the operator to put back by hand (see docs/operations.md).
-        entry.body.resume();
-      }
-    }
-    progress(`objects: ${objects} restored`);
+      progress(`objects: ${objects} restored`);
 
-    const migrating = Object.entries(manifest.schemas).some(([service, version]) => version !== here[service]);
-    progress(migrating ? 'migrating the restored databases to this Trellis' : 'running the migrations (nothing should be pending)');
-    await mkdir(settings.paths.logsDir, { recursive: true });
-    await migrateAll(localPlan(settings, secrets, undefined, { command: 'true', args: [], accessLog: '' }, env), join(settings.paths.logsDir, 'migrate.log'));
+      const migrating = Object.entries(manifest.schemas).some(([service, version]) => version !== here[service]);
+      progress(migrating ? 'migrating the restored databases to this Trellis' : 'running the migrations (nothing should be pending)');
+      await mkdir(settings.paths.logsDir, { recursive: true });
+      await migrateAll(localPlan(settings, secrets, undefined, { command: 'true', args: [], accessLog: '' }, env), join(settings.paths.logsDir, 'migrate.log'));
 
-    const tables: Record<string, Record<string, number>> = {};
-    for (const service of SERVICES) tables[service.name] = await rowCounts(urlOf(settings, secrets, service.name));
-    return {
-      kind: 'restored',
-      summary: {
-        file: options.file,
-        from: { instance: manifest.instance.name, id: manifest.instance.id, createdAt: manifest.createdAt, trellisVersion: manifest.trellisVersion },
-        migrated: migrating,
-        tables,
-        objects,
-        bytes,
-        keys: {
-          secretKey: keyMatch(manifest.keys.secretKeyCheck, state.instance.secretKeyCheck),
-          runnerSealingKey: keyMatch(manifest.keys.runnerPublicKey, runnerPublicKeyOf(secrets.runnerSealingKey)),
+      const tables: Record<string, Record<string, number>> = {};
+      for (const service of SERVICES) tables[service.name] = await rowCounts(urlOf(settings, secrets, service.name));
+      return {
+        kind: 'restored',
+        summary: {
+          file: options.file,
+          from: { instance: manifest.instance.name, id: manifest.instance.id, createdAt: manifest.createdAt, trellisVersion: manifest.trellisVersion },
+          migrated: migrating,
+          tables,
+          objects,
+          bytes,
+          keys: {
+            secretKey: keyMatch(manifest.keys.secretKeyCheck, state.instance.secretKeyCheck),
+            runnerSealingKey: keyMatch(manifest.keys.runnerPublicKey, runnerPublicKeyOf(secrets.runnerSealingKey)),
+          },
         },
-      },
-    };
+      };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { kind: 'failed', reason: message, hint: `the instance is partly restored: fix the cause, then \`trellis-adm restore ${options.file} --wipe\` again` };
+    }
   } finally {
     await rm(work, { recursive: true, force: true });
     await store.close();

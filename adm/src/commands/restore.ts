@@ -52,6 +52,10 @@ export async function restore(out: Output, args: readonly string[], env: NodeJS.
     out.line(`trellis: restore refused: ${result.reason}${result.hint ? ` (${result.hint})` : ''}`);
     return 1;
   }
+  if (result.kind === 'failed') {
+    out.line(`trellis: restore failed: ${result.reason} (${result.hint})`);
+    return 1;
+  }
   if (result.kind === 'cancelled') {
     out.line('trellis: restore cancelled; nothing was changed');
     return 1;
