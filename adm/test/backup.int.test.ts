@@ -16,6 +16,7 @@ import { backup } from '../src/commands/backup.js';
 import { restore } from '../src/commands/restore.js';
 import { migrateAll } from '../src/local/migrate-all.js';
 import { localPlan } from '../src/local/plan.js';
+import { processStartTime } from '../src/local/processes.js';
 import { objectStoreEndpoint, serviceEnv } from '../src/local/service-env.js';
 import { localSettingsFromEnv } from '../src/local/settings.js';
 import { dropInstanceResources, findInstanceResources } from '../src/provision/instance-resources.js';
@@ -179,6 +180,18 @@ describe('trellis-adm backup and restore', () => {
     expect(text).toMatch(/^trellis: restore refused: the instance .* is not empty \(authorization: .*users 1/);
     expect(code).toBe(1);
   }, 60_000);
+
+  it('refuses while the platform runs, saying how to stop it', async () => {
+    const stateFile = localSettingsFromEnv(into.env).paths.stateFile;
+    writeFileSync(stateFile, JSON.stringify({ status: 'running', pid: process.pid, pidStartTime: processStartTime(process.pid), children: {} }));
+    try {
+      const { code, text } = await run(restore, into, [archive, '--wipe', '--yes']);
+      expect(text).toBe(`trellis: restore refused: the platform is running (supervisor pid ${process.pid}): a restore replaces the databases the services write (stop it first: \`trellis-adm down\` (then \`trellis-adm up\` after the restore))\n`);
+      expect(code).toBe(1);
+    } finally {
+      await rm(stateFile, { force: true });
+    }
+  });
 
   describe('refuses a damaged or newer archive before anything changes', () => {
     const marker = 'marker/still-here';
