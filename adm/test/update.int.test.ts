@@ -138,7 +138,7 @@ describe('trellis-adm update from the previous schema of each service', () => {
     expect(before).toBeDefined();
     const { code, stdout, stderr } = await runUpdate([]);
     expect(code, stderr).toBe(0);
-    expect(stderr).toMatch(/taking a backup first \(the platform runs meanwhile\)[\s\S]*stopping the platform[\s\S]*migrating runner[\s\S]*starting the platform/);
+    expect(stderr).toMatch(/taking a backup first \(the platform runs meanwhile\)[\s\S]*stopping the platform[\s\S]*provisioning what this version needs[\s\S]*migrating runner[\s\S]*starting the platform/);
     expect(stdout).toContain('updated: the platform runs and every service answers');
     expect(stdout).toContain('runner: up to date');
     const after = runningSupervisor(join(root, 'state', 'state.json'));

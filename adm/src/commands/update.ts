@@ -3,14 +3,18 @@ import { join, resolve } from 'node:path';
 import { runBackup } from '../backup/run-backup.js';
 import { SERVICES } from '../catalog.js';
 import { readInstanceFile } from '../instance/instance-file.js';
-import { openLocalInstance } from '../local/local-instance.js';
+import { markOf, markText } from '../instance/instance.js';
+import { clearTheWay, openLocalInstance, recordProvisioned } from '../local/local-instance.js';
 import { localSettingsFromEnv, type LocalSettings } from '../local/settings.js';
 import { runningSupervisor, stopSupervisor } from '../local/supervisor-control.js';
 import { migrateService } from '../update/migrate-service.js';
 import { failureLines, jsonOf, successLines } from '../update/report.js';
 import { runUpdate, type UpdatePorts } from '../update/run-update.js';
 import { makeConsoleOutput, type Output } from './output.js';
-import { up } from './up.js';
+import { postgresAdminFromEnv } from '../provision/postgres.js';
+import { provisionAll } from '../provision/provision-all.js';
+import { rabbitAdminFromEnv } from '../provision/rabbitmq.js';
+import { summarize, up } from './up.js';
 
 /** The backup `update` takes first. */
 export type TakeBackup = () => Promise<{ readonly path: string }>;
@@ -65,7 +69,8 @@ export async function update(
     progress.line(`trellis: no instance is set up in ${paths.dir}: nothing to update (\`make up\` sets one up; TRELLIS_STATE_DIR points to another)`);
     return 1;
   }
-  const { secrets } = await openLocalInstance(settings, env);
+  const { instance, secrets } = await openLocalInstance(settings, env);
+  const admins = { postgres: postgresAdminFromEnv(env), rabbitmq: rabbitAdminFromEnv(env) };
   mkdirSync(paths.logsDir, { recursive: true });
   const logFile = join(paths.logsDir, 'migrate.log');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -75,6 +80,12 @@ export async function update(
     isRunning: () => runningSupervisor(paths.stateFile) !== undefined,
     stop: async () => {
       await stopSupervisor(paths.stateFile);
+    },
+    provision: async () => {
+      await clearTheWay(instance, admins, (line) => progress.detail(line));
+      const { changes } = await provisionAll({ namePrefix: settings.namePrefix, vhost: settings.vhost, secrets, ...admins, mark: markText(markOf(instance)) });
+      await recordProvisioned(instance, secrets);
+      for (const line of summarize(changes)) progress.detail(line);
     },
     migrate: (service) => migrateService(settings, secrets, service, logFile, env),
     start:

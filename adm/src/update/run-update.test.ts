@@ -20,6 +20,9 @@ function aPlatform(options: { running: boolean; failing?: Partial<Record<Service
       events.push('stop');
       running = false;
     },
+    provision: async () => {
+      events.push('provision');
+    },
     migrate: async (service) => {
       events.push(`migrate ${service} (running: ${running})`);
       return options.failing?.[service] ?? { ok: true, applied: [`0002_${service}`] };
@@ -37,7 +40,7 @@ describe('runUpdate', () => {
   it('backs up while it runs, stops, migrates each service in order, starts again', async () => {
     const platform = aPlatform({ running: true });
     const result = await runUpdate(platform.ports, services, { start: false }, () => undefined);
-    expect(platform.events).toEqual(['backup (running: true)', 'stop', 'migrate authorization (running: false)', 'migrate studio (running: false)', 'migrate runner (running: false)', 'start']);
+    expect(platform.events).toEqual(['backup (running: true)', 'stop', 'provision', 'migrate authorization (running: false)', 'migrate studio (running: false)', 'migrate runner (running: false)', 'start']);
     expect(result).toMatchObject({ ok: true, backup: '/backups/trellis-1.tar', wasRunning: true, started: true });
     expect(platform.running()).toBe(true);
   });
@@ -45,7 +48,7 @@ describe('runUpdate', () => {
   it('leaves a stopped platform stopped, unless told to start it', async () => {
     const stopped = aPlatform({ running: false });
     const result = await runUpdate(stopped.ports, services, { start: false }, () => undefined);
-    expect(stopped.events).toEqual(['backup (running: false)', 'migrate authorization (running: false)', 'migrate studio (running: false)', 'migrate runner (running: false)']);
+    expect(stopped.events).toEqual(['backup (running: false)', 'provision', 'migrate authorization (running: false)', 'migrate studio (running: false)', 'migrate runner (running: false)']);
     expect(result).toMatchObject({ ok: true, started: false });
     if (result.ok) expect(successLines(result)[0]).toContain('left stopped');
 
@@ -58,7 +61,7 @@ describe('runUpdate', () => {
     const failing = { studio: { ok: false, migration: '0006_files', said: 'relation "files" already exists', applied: [] } } as const;
     const platform = aPlatform({ running: true, failing });
     const result = await runUpdate(platform.ports, services, { start: true }, () => undefined);
-    expect(platform.events).toEqual(['backup (running: true)', 'stop', 'migrate authorization (running: false)', 'migrate studio (running: false)']);
+    expect(platform.events).toEqual(['backup (running: true)', 'stop', 'provision', 'migrate authorization (running: false)', 'migrate studio (running: false)']);
     expect(result).toEqual({
       ok: false,
       error: { type: 'MigrationFailed', backup: '/backups/trellis-1.tar', service: 'studio', migration: '0006_files', said: 'relation "files" already exists', migrated: [{ service: 'authorization', applied: ['0002_authorization'] }], notMigrated: ['studio', 'runner'] },

@@ -8,6 +8,8 @@ export type UpdatePorts = {
   readonly isRunning: () => boolean;
   /** Stops the platform as `down` does. */
   readonly stop: () => Promise<void>;
+  /** Provisions as `up` does (idempotent): what this version adds (a database, a broker user, an exchange) exists before migrating. */
+  readonly provision: () => Promise<void>;
   /** Runs one service's migrate step (database migrations, broker topology). */
   readonly migrate: (service: ServiceName) => Promise<MigrationOutcome>;
   /** Starts the platform as `up` does and waits until every service answers; throws when it does not. */
@@ -33,7 +35,7 @@ export type UpdateFailure =
   | { readonly type: 'StartFailed'; readonly backup: string; readonly said: string; readonly migrated: readonly ServiceMigrated[] };
 
 /**
- * `trellis-adm update`: a backup first (kept), then the platform stopped, every service migrated
+ * `trellis-adm update`: a backup first (kept), then the platform stopped and provisioned, every service migrated
  * one after the other in `services`' order, up to the first that fails, then started again and
  * waited for, when it was running before (or `start` says so). A platform that was stopped stays
  * stopped: the operator stopped it for a reason.
@@ -52,6 +54,8 @@ export async function runUpdate(
     progress('stopping the platform');
     await ports.stop();
   }
+  progress('provisioning what this version needs (databases, roles, broker users, exchanges)');
+  await ports.provision();
   const migrated: ServiceMigrated[] = [];
   for (const [index, service] of services.entries()) {
     progress(`migrating ${service}`);
