@@ -160,7 +160,7 @@ async function contents(settings: LocalSettings, secrets: Secrets, store: OpenSt
  */
 export async function runRestore(settings: LocalSettings, env: NodeJS.ProcessEnv, options: RestoreOptions, progress: (text: string) => void): Promise<RestoreResult> {
   const state = readInstanceState(settings, env);
-  if (state.kind === 'none') return { kind: 'refused', reason: state.reason, hint: '`trellis-adm provision` (or `make up` then `make down`) sets one up to restore into' };
+  if (state.kind === 'none') return { kind: 'refused', reason: state.reason, hint: '`make up` once, then `trellis-adm down`, sets one up to restore into' };
   const { secrets } = state;
   if (!secrets) return { kind: 'refused', reason: `${settings.paths.secretsFile} lacks ${state.missing.join(', ')}` };
   const supervisor = runningSupervisor(settings.paths.stateFile);
