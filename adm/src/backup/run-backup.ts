@@ -64,7 +64,15 @@ export async function runBackup(settings: LocalSettings, env: NodeJS.ProcessEnv,
     for await (const { key } of listObjects(store.client, store.bucket)) {
       const file = join(work, 'objects', String(count));
       const measure = new Measure();
-      await pipeline(await readObject(store.client, store.bucket, key), measure, createWriteStream(file, { mode: 0o600 }));
+      try {
+        await pipeline(await readObject(store.client, store.bucket, key), measure, createWriteStream(file, { mode: 0o600 }));
+      } catch (error) {
+        // A running platform deletes objects too (a run's temporary files): one listed, then gone, is left out.
+        if ((error as { code?: string }).code !== 'NoSuchKey') throw error;
+        progress(`object ${key} was deleted while the backup ran: left out`);
+        await rm(file, { force: true });
+        continue;
+      }
       const path = objectPart(key);
       parts.push({ path, size: measure.size, sha256: measure.digest() });
       files.set(path, file);
