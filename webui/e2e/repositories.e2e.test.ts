@@ -2,15 +2,24 @@
 // two example actions and a manifest with an unknown field (a problem on line 5). A developer adds
 // a source through the form (the password is write-only), edits and deletes one, scans, sees the
 // actions found and the problem at file:line, builds one and then all, watches the statuses turn
-// live and reads a build's log as it is written; a viewer sees none of the controls that change.
+// live and reads a build's log as it is written (a third action's npm dependency comes from a
+// registry the test holds, so its build is running for exactly as long as the test needs); a
+// viewer sees none of the controls that change.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/e2e/harness.js';
+import { nodeAction } from '../../services/action-builder/test/fixtures/actions.js';
+import { packNpmPackage, startFakeRegistry, type FakeRegistry } from '../../services/action-builder/test/fixtures/npm-registry.js';
 import { makeTestRepository, UNKNOWN_FIELD, type TestRepository } from '../../services/repository/test/git-fixtures.js';
 import { ADMIN_PASSWORD, logIn, startBrowsing, type Browsing } from './browser.js';
 
 let browsing: Browsing;
 let repo: TestRepository;
+let scratch: string;
+let registry: FakeRegistry;
 let token: string;
 let sourcePath: string;
 
@@ -19,7 +28,10 @@ const SECRET = 's3cret-token-never-shown';
 const BUILD_WAIT = 150_000;
 
 beforeAll(async () => {
-  browsing = await startBrowsing();
+  scratch = await mkdtemp(path.join(tmpdir(), 'trellis-webui-repos-'));
+  registry = await startFakeRegistry({ 'held-shout': { version: '1.0.0', tarball: await packNpmPackage(scratch, 'held-shout', '1.0.0') } });
+  registry.hold('held-shout');
+  browsing = await startBrowsing({ overrides: (name): Record<string, string> => (name === 'action-builder' ? { TRELLIS_NPM_REGISTRY: registry.url } : {}) });
   const { api } = browsing.behind;
   const login = (await api('POST', '/authorization/login', { json: { username: 'admin', password: ADMIN_PASSWORD } })).body;
   token = login.access_token as string;
@@ -30,11 +42,17 @@ beforeAll(async () => {
   repo = await makeTestRepository();
   await repo.copyExample('echo', 'actions/echo');
   await repo.copyExample('add-one', 'actions/add-one');
-  await repo.commit(Object.fromEntries(Object.entries(UNKNOWN_FIELD).map(([name, content]) => [`broken/field/${name}`, content])), 'two actions and a broken one');
+  await repo.commit({
+    ...Object.fromEntries(Object.entries(UNKNOWN_FIELD).map(([name, content]) => [`broken/field/${name}`, content])),
+    ...Object.fromEntries(Object.entries(nodeAction('held-shout', 'held')).map(([name, content]) => [`actions/held/${name}`, content])),
+  }, 'three actions and a broken one');
 }, 120_000);
 afterAll(async () => {
+  registry?.release('held-shout');
   await browsing?.stop();
   await repo?.close();
+  await registry?.close();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
 const status = (locator: Locator) => locator.locator('[data-status]').first().getAttribute('data-status');
@@ -111,7 +129,7 @@ describe('the repositories pages', () => {
     await page.getByRole('button', { name: 'Scan', exact: true }).click();
     await expect.poll(() => page.locator('[data-scan-status]').getAttribute('data-scan-status'), { timeout: 60_000 }).toBe('done');
     const found = page.getByRole('region', { name: 'Actions found' });
-    await expect.poll(() => found.locator('[data-found-action]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-found-action')).sort())).toEqual(['add-one', 'echo']);
+    await expect.poll(() => found.locator('[data-found-action]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-found-action')).sort())).toEqual(['add-one', 'echo', 'held']);
     expect(await found.locator('[data-found-action="echo"]').innerText()).toMatch(/echo[\s\S]*1\.0\.0[\s\S]*Processor[\s\S]*nodejs[\s\S]*Not built/);
     const problem = page.getByRole('region', { name: 'Problems' }).locator('[data-problem-file="broken/field/trellis.yaml"]');
     expect(await problem.innerText()).toMatch(/broken\/field\/trellis\.yaml:5[\s\S]*unknown_field/);
@@ -129,16 +147,22 @@ describe('the repositories pages', () => {
     await expect.poll(() => builds.getByRole('link').allInnerTexts()).toEqual(['echo@1.0.0']);
     expect(await status(builds.locator('[data-build]').first())).toBe('succeeded');
 
-    // Build all: add-one's build page is opened while it is queued or running, so its log is followed.
+    // Build all: held's build waits on its npm dependency (held by the test's registry), so its
+    // page opens while it runs: the log is followed live, then the build ends when released.
     await page.getByRole('button', { name: 'Build all', exact: true }).click();
-    const addOne = builds.getByRole('link', { name: 'add-one@1.0.0' });
-    await addOne.first().waitFor({ timeout: 30_000 });
+    const held = builds.getByRole('link', { name: 'held@1.0.0' });
+    await held.first().waitFor({ timeout: 30_000 });
     const followed = page.waitForRequest((request) => request.url().includes('/logs') && request.headers()['accept'] === 'text/event-stream');
-    await addOne.first().click();
-    await page.getByRole('heading', { name: 'Build add-one@1.0.0' }).waitFor();
+    await held.first().click();
+    await page.getByRole('heading', { name: 'Build held@1.0.0' }).waitFor();
     await followed;
-    await expect.poll(() => page.locator('[data-build-status]').getAttribute('data-build-status'), { timeout: BUILD_WAIT, interval: 500 }).toBe('succeeded');
     const log = page.getByRole('region', { name: 'Log' }).locator('pre');
+    await expect.poll(() => log.innerText(), { timeout: 60_000 }).toContain('$ npm install --package-lock-only');
+    expect(await log.getAttribute('data-log-live')).toBe('true');
+    expect(await page.locator('[data-build-status]').getAttribute('data-build-status')).toBe('running');
+    await browsing.screenshot(page, 'build-live');
+    registry.release('held-shout');
+    await expect.poll(() => page.locator('[data-build-status]').getAttribute('data-build-status'), { timeout: BUILD_WAIT, interval: 500 }).toBe('succeeded');
     await expect.poll(async () => (await log.innerText()).trim().split('\n').length).toBeGreaterThan(2);
     await expect.poll(() => log.getAttribute('data-log-live')).toBe('false');
     expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
@@ -150,7 +174,7 @@ describe('the repositories pages', () => {
     await logIn(page, VIEWER.username, VIEWER.password);
     await page.goto('/app/repositories');
     const row = page.getByRole('table', { name: 'Sources' }).locator('[data-source="examples"]');
-    expect(await row.innerText()).toMatch(/2 actions, 1 problem/);
+    expect(await row.innerText()).toMatch(/3 actions, 1 problem/);
     expect(await row.locator('[data-scan-status]').getAttribute('data-scan-status')).toBe('done');
     await browsing.screenshot(page, 'repositories-viewer');
     await row.getByRole('link', { name: 'examples' }).click();
