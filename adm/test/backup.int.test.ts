@@ -106,7 +106,10 @@ async function objectsOf(side: Side): Promise<Record<string, string>> {
 async function run(command: typeof backup, side: Side, args: string[]): Promise<{ code: number; text: string; progress: string }> {
   const { out, text } = recordedOutput();
   const progress: string[] = [];
-  const code = await command(out, args, side.env, (line) => progress.push(line));
+  const code = await command(out, args, side.env, (line) => {
+    progress.push(line);
+    return true;
+  });
   return { code, text: text(), progress: progress.join('\n') };
 }
 
