@@ -193,10 +193,9 @@ export async function runRestore(settings: LocalSettings, env: NodeJS.ProcessEnv
       let bytes = 0;
       const expected = new Map(manifest.parts.map((p) => [p.path, p]));
       for await (const entry of entriesOf(options.file)) {
-        if (entry.name === MANIFEST_NAME) {
-          entry.body.resume();
-          continue;
-        }
+        // Not read at all: readEntries skips it. (resume() would read it concurrently with that
+        // skip, and a manifest longer than one chunk then broke the next header.)
+        if (entry.name === MANIFEST_NAME) continue;
         const part = expected.get(entry.name);
         const measure = new Measure();
         if (entry.name.startsWith('databases/')) {
@@ -212,10 +211,9 @@ export async function runRestore(settings: LocalSettings, env: NodeJS.ProcessEnv
           objects += 1;
           bytes += entry.size;
           if (objects % 100 === 0) progress(`objects: ${objects}`);
-        } else {
-          // keys/secrets.env is for the operator to put back by hand (see docs/operations.md).
-          entry.body.resume();
         }
+        // Any other part (keys/secrets.env, for the operator to put back by hand: see
+        // docs/operations.md) is left unread: readEntries skips it.
       }
       progress(`objects: ${objects} restored`);
 
