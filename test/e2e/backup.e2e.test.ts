@@ -43,6 +43,7 @@ import { freePort, provisionLocalInstance, testPrefix } from '../../adm/test/fix
 import { startBehindGateway, type Answer, type BehindGateway, type RequestOptions } from './behind-gateway.js';
 import { createEmptyDatabase, dropDatabase, eventually, type ServiceName } from './harness.js';
 import { ADMIN_PASSWORD } from './platform.js';
+import { NUMBER_LINES } from './fixtures/actions.js';
 
 const admins = { postgres: postgresAdminFromEnv(), rabbitmq: rabbitAdminFromEnv() };
 const RUNS = 100;
@@ -117,19 +118,6 @@ async function stopPlatform(): Promise<void> {
   await env?.stop();
   env = undefined;
 }
-
-const NUMBER_LINES = {
-  'actions/number-lines/trellis.yaml': [
-    'apiVersion: trellis.dev/v1', 'kind: Processor', 'id: number-lines', 'version: 1.0.0', 'name: Number lines',
-    'description: Writes each line of a text file with its number.', 'runtime: python', 'handler: handler.py',
-    'inputs:', '  - { name: doc, type: file, help: A text file }', 'outputs:', '  - { name: numbered, type: file, help: The lines numbered }', '',
-  ].join('\n'),
-  'actions/number-lines/handler.py': [
-    'import os, tempfile', '', '', 'def handle(inputs, context):', '    with open(inputs["doc"], encoding="utf-8") as source:', '        lines = source.read().splitlines()',
-    '    out = os.path.join(tempfile.mkdtemp(), "numbered.txt")', '    with open(out, "w", encoding="utf-8") as target:',
-    '        target.writelines(f"{n}: {line}\\n" for n, line in enumerate(lines, start=1))', '    return {"numbered": out}', '',
-  ].join('\n'),
-};
 
 async function deployed(yaml: string): Promise<string> {
   const imported = await api('POST', '/studio/workflows/import', { yaml });

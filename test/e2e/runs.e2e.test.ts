@@ -9,6 +9,7 @@ import { makeTestRepository, type TestRepository } from '../../services/reposito
 import { startBehindGateway, type Answer, type BehindGateway, type RequestOptions } from './behind-gateway.js';
 import { eventually } from './harness.js';
 import { ADMIN_PASSWORD } from './platform.js';
+import { NUMBER_LINES } from './fixtures/actions.js';
 
 let env: BehindGateway;
 let repo: TestRepository;
@@ -27,19 +28,6 @@ const PYTHON_ADD_ONE = {
   'actions/add-one-py/handler.py': 'def handle(inputs, context):\n    print(f"adding one to {inputs[\'n\']}")\n    return {"n": inputs["n"] + 1}\n',
 };
 
-/** A Python step taking a file and giving one: files travel by presigned URLs. */
-const NUMBER_LINES = {
-  'actions/number-lines/trellis.yaml': [
-    'apiVersion: trellis.dev/v1', 'kind: Processor', 'id: number-lines', 'version: 1.0.0', 'name: Number lines',
-    'description: Writes each line of a text file with its number.', 'runtime: python', 'handler: handler.py',
-    'inputs:', '  - { name: doc, type: file, help: A text file }', 'outputs:', '  - { name: numbered, type: file, help: The lines numbered }', '',
-  ].join('\n'),
-  'actions/number-lines/handler.py': [
-    'import os, tempfile', '', '', 'def handle(inputs, context):', '    with open(inputs["doc"], encoding="utf-8") as source:', '        lines = source.read().splitlines()',
-    '    out = os.path.join(tempfile.mkdtemp(), "numbered.txt")', '    with open(out, "w", encoding="utf-8") as target:',
-    '        target.writelines(f"{n}: {line}\\n" for n, line in enumerate(lines, start=1))', '    return {"numbered": out}', '',
-  ].join('\n'),
-};
 
 /** A Node step that refuses its input with a status the HTTP caller sees. */
 const REFUSE = {

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/e2e/harness.js';
 import { makeTestRepository, type TestRepository } from '../../services/repository/test/git-fixtures.js';
-import { ADMIN_PASSWORD, logIn, startBrowsing, type Browsing } from './browser.js';
+import { ADMIN_PASSWORD, buildActions, logIn, startBrowsing, type Browsing } from './browser.js';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -23,15 +23,10 @@ beforeAll(async () => {
   browsing = await startBrowsing();
   const { api } = browsing.behind;
   const token = (await api('POST', '/authorization/login', { json: { username: 'admin', password: ADMIN_PASSWORD } })).body.access_token as string;
-  await eventually(() => api('GET', '/repository/project', { token }), (answer) => answer.status === 200);
   repo = await makeTestRepository();
   await repo.copyExample('echo', 'actions/echo');
   await repo.commit({}, 'one action');
-  sourceId = (await api('POST', '/repository/sources', { token, json: { name: 'examples', url: repo.fileUrl } })).body.id as string;
-  const scan = (await api('POST', `/repository/sources/${sourceId}/scan`, { token })).body.id as string;
-  await eventually(() => api('GET', `/repository/sources/${sourceId}/scans/${scan}`, { token }), (answer) => answer.body?.status === 'done', 60_000);
-  await api('POST', `/repository/sources/${sourceId}/build`, { token, json: {} });
-  await eventually(() => api('GET', '/studio/actions/echo', { token }), (answer) => answer.status === 200, 180_000);
+  sourceId = await buildActions(browsing, token, { name: 'examples', url: repo.fileUrl }, ['echo'], 180_000);
   buildId = (await api('GET', '/builder/builds', { token })).body.items[0].id as string;
   const document = {
     apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'say', trigger: { type: 'manual', inputs: [{ name: 'text', type: 'string', help: 'What to say' }] },

@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startBehindGateway, type BehindGateway } from '../../test/e2e/behind-gateway.js';
+import { eventually } from '../../test/e2e/harness.js';
 import { ADMIN_PASSWORD } from '../../test/e2e/platform.js';
 
 export { ADMIN_PASSWORD };
@@ -71,4 +72,22 @@ export async function logIn(page: Page, username = 'admin', password = ADMIN_PAS
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('navigation', { name: 'Sections' }).waitFor();
+}
+
+/**
+ * Through the API, as setup: adds the git repository at `url` as a source, scans it, builds every
+ * action it has and waits until each of `actionIds` is in the library. The source's id.
+ */
+export async function buildActions(browsing: Browsing, token: string, source: { name: string; url: string }, actionIds: readonly string[], waitMs = 180_000): Promise<string> {
+  const { api } = browsing.behind;
+  await eventually(() => api('GET', '/repository/project', { token }), (answer) => answer.status === 200);
+  const created = await api('POST', '/repository/sources', { token, json: source });
+  if (created.status !== 201) throw new Error(`adding the source ${source.name}: ${created.status} ${created.text}`);
+  const sourceId = created.body.id as string;
+  const scan = (await api('POST', `/repository/sources/${sourceId}/scan`, { token })).body.id as string;
+  await eventually(() => api('GET', `/repository/sources/${sourceId}/scans/${scan}`, { token }), (answer) => answer.body?.status === 'done', 60_000);
+  const build = await api('POST', `/repository/sources/${sourceId}/build`, { token, json: {} });
+  if (build.status !== 202) throw new Error(`building ${source.name}: ${build.status} ${build.text}`);
+  for (const id of actionIds) await eventually(() => api('GET', `/studio/actions/${id}`, { token }), (answer) => answer.status === 200, waitMs);
+  return sourceId;
 }

@@ -5,9 +5,8 @@
 // types appear on the field they concern and go when fixed; a schedule's cron is read in words.
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../test/e2e/harness.js';
 import { makeTestRepository, type TestRepository } from '../../services/repository/test/git-fixtures.js';
-import { ADMIN_PASSWORD, logIn, startBrowsing, type Browsing } from './browser.js';
+import { ADMIN_PASSWORD, buildActions, logIn, startBrowsing, type Browsing } from './browser.js';
 
 let browsing: Browsing;
 let repo: TestRepository;
@@ -22,16 +21,11 @@ beforeAll(async () => {
   // A viewer of the same project: every field shown, none can be changed.
   const viewer = (await api('POST', '/authorization/users', { token, json: VIEWER })).body.id as string;
   expect((await api('POST', `/authorization/projects/${login.project_id as string}/members`, { token, json: { user_id: viewer, role: 'viewer' } })).status).toBeLessThan(300);
-  await eventually(() => api('GET', '/repository/project', { token }), (answer) => answer.status === 200);
   repo = await makeTestRepository();
   // add-one: n integer -> n integer; uppercase and echo: text string -> text string; word-count: document file -> lines, words, characters integers.
   for (const name of ['add-one', 'uppercase', 'echo', 'word-count']) await repo.copyExample(name, `actions/${name}`);
   await repo.commit({}, 'three actions');
-  const source = (await api('POST', '/repository/sources', { token, json: { name: 'examples', url: repo.fileUrl } })).body.id as string;
-  const scan = (await api('POST', `/repository/sources/${source}/scan`, { token })).body.id as string;
-  await eventually(() => api('GET', `/repository/sources/${source}/scans/${scan}`, { token }), (answer) => answer.body?.status === 'done', 60_000);
-  expect((await api('POST', `/repository/sources/${source}/build`, { token, json: {} })).status).toBe(202);
-  for (const id of ['add-one', 'uppercase', 'echo', 'word-count']) await eventually(() => api('GET', `/studio/actions/${id}`, { token }), (answer) => answer.status === 200, 150_000);
+  await buildActions(browsing, token, { name: 'examples', url: repo.fileUrl }, ['add-one', 'uppercase', 'echo', 'word-count'], 150_000);
   expect((await api('PUT', '/studio/variables/LIMIT', { token, json: { value: 5 } })).status).toBeLessThan(300);
   expect((await api('PUT', '/studio/secrets/API_TOKEN', { token, json: { value: 'hunter2' } })).status).toBeLessThan(300);
   const created = await api('POST', '/studio/workflows', {

@@ -4,9 +4,8 @@
 // and redo, Delete, Save and reload, the YAML view both ways, Export and Import, Deploy.
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../test/e2e/harness.js';
 import { makeTestRepository, type TestRepository } from '../../services/repository/test/git-fixtures.js';
-import { ADMIN_PASSWORD, logIn, startBrowsing, type Browsing } from './browser.js';
+import { ADMIN_PASSWORD, buildActions, logIn, startBrowsing, type Browsing } from './browser.js';
 
 let browsing: Browsing;
 let repo: TestRepository;
@@ -24,16 +23,11 @@ beforeAll(async () => {
   expect((await api('POST', `/authorization/projects/${login.project_id as string}/members`, { token, json: { user_id: viewer, role: 'viewer' } })).status).toBeLessThan(300);
   const operator = (await api('POST', '/authorization/users', { token, json: OPERATOR })).body.id as string;
   expect((await api('POST', `/authorization/projects/${login.project_id as string}/members`, { token, json: { user_id: operator, role: 'operator' } })).status).toBeLessThan(300);
-  await eventually(() => api('GET', '/repository/project', { token }), (answer) => answer.status === 200);
   repo = await makeTestRepository();
   await repo.copyExample('add-one', 'actions/add-one');
   await repo.copyExample('uppercase', 'actions/uppercase');
   await repo.commit({}, 'two actions');
-  const source = (await api('POST', '/repository/sources', { token, json: { name: 'examples', url: repo.fileUrl } })).body.id as string;
-  const scan = (await api('POST', `/repository/sources/${source}/scan`, { token })).body.id as string;
-  await eventually(() => api('GET', `/repository/sources/${source}/scans/${scan}`, { token }), (answer) => answer.body?.status === 'done', 60_000);
-  expect((await api('POST', `/repository/sources/${source}/build`, { token, json: {} })).status).toBe(202);
-  for (const id of ['add-one', 'uppercase']) await eventually(() => api('GET', `/studio/actions/${id}`, { token }), (answer) => answer.status === 200, 150_000);
+  await buildActions(browsing, token, { name: 'examples', url: repo.fileUrl }, ['add-one', 'uppercase'], 150_000);
   page = await browsing.newPage();
   await logIn(page);
 }, 240_000);

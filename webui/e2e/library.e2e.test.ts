@@ -2,9 +2,8 @@
 // repository the test makes appear as cards with their categories; search and a category
 // narrow them; an action's page shows its versions and its typed inputs and outputs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../test/e2e/harness.js';
 import { makeTestRepository, type TestRepository } from '../../services/repository/test/git-fixtures.js';
-import { ADMIN_PASSWORD, logIn, startBrowsing, type Browsing } from './browser.js';
+import { ADMIN_PASSWORD, buildActions, logIn, startBrowsing, type Browsing } from './browser.js';
 
 let browsing: Browsing;
 let repo: TestRepository;
@@ -13,16 +12,11 @@ beforeAll(async () => {
   browsing = await startBrowsing();
   const { api } = browsing.behind;
   const token = (await api('POST', '/authorization/login', { json: { username: 'admin', password: ADMIN_PASSWORD } })).body.access_token as string;
-  await eventually(() => api('GET', '/repository/project', { token }), (answer) => answer.status === 200);
   repo = await makeTestRepository();
   await repo.copyExample('echo', 'actions/echo');
   await repo.copyExample('uppercase', 'actions/uppercase');
   await repo.commit({}, 'two actions');
-  const source = (await api('POST', '/repository/sources', { token, json: { name: 'examples', url: repo.fileUrl } })).body.id as string;
-  const scan = (await api('POST', `/repository/sources/${source}/scan`, { token })).body.id as string;
-  await eventually(() => api('GET', `/repository/sources/${source}/scans/${scan}`, { token }), (answer) => answer.body?.status === 'done', 60_000);
-  expect((await api('POST', `/repository/sources/${source}/build`, { token, json: {} })).status).toBe(202);
-  for (const id of ['echo', 'uppercase']) await eventually(() => api('GET', `/studio/actions/${id}`, { token }), (answer) => answer.status === 200, 120_000);
+  await buildActions(browsing, token, { name: 'examples', url: repo.fileUrl }, ['echo', 'uppercase'], 120_000);
 }, 240_000);
 afterAll(async () => {
   await browsing?.stop();

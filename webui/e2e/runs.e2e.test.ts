@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/e2e/harness.js';
 import { makeTestRepository, type TestRepository } from '../../services/repository/test/git-fixtures.js';
-import { ADMIN_PASSWORD, logIn, startBrowsing, type Browsing } from './browser.js';
+import { ADMIN_PASSWORD, buildActions, logIn, startBrowsing, type Browsing } from './browser.js';
 
 let browsing: Browsing;
 let repo: TestRepository;
@@ -106,16 +106,11 @@ beforeAll(async () => {
   browsing = await startBrowsing();
   const { api } = browsing.behind;
   token = (await api('POST', '/authorization/login', { json: { username: 'admin', password: ADMIN_PASSWORD } })).body.access_token as string;
-  await eventually(() => api('GET', '/repository/project', { token }), (answer) => answer.status === 200);
   repo = await makeTestRepository();
   await repo.copyExample('make-archive', 'actions/make-archive');
   await repo.copyExample('word-count', 'actions/word-count');
   await repo.commit(TALK, 'three actions');
-  const source = (await api('POST', '/repository/sources', { token, json: { name: 'runs', url: repo.fileUrl } })).body.id as string;
-  const scan = (await api('POST', `/repository/sources/${source}/scan`, { token })).body.id as string;
-  await eventually(() => api('GET', `/repository/sources/${source}/scans/${scan}`, { token }), (answer) => answer.body?.status === 'done', 60_000);
-  expect((await api('POST', `/repository/sources/${source}/build`, { token, json: {} })).status).toBe(202);
-  for (const id of ['talk', 'make-archive', 'word-count']) await eventually(() => api('GET', `/studio/actions/${id}`, { token }), (answer) => answer.status === 200, 180_000);
+  await buildActions(browsing, token, { name: 'runs', url: repo.fileUrl }, ['talk', 'make-archive', 'word-count'], 180_000);
   [workflowId, countWordsId, approvalId] = await Promise.all([deploy(WORKFLOW), deploy(COUNT_WORDS), deploy(APPROVAL)]);
 }, 400_000);
 afterAll(async () => {

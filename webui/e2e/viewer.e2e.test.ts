@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/e2e/harness.js';
 import { makeTestRepository, type TestRepository } from '../../services/repository/test/git-fixtures.js';
-import { ADMIN_PASSWORD, logIn, startBrowsing, type Browsing } from './browser.js';
+import { ADMIN_PASSWORD, buildActions, logIn, startBrowsing, type Browsing } from './browser.js';
 
 let browsing: Browsing;
 let repo: TestRepository;
@@ -31,7 +31,6 @@ beforeAll(async () => {
   expect((await api('POST', '/authorization/users', { token, json: VIEWER })).status).toBe(201);
   expect((await api('POST', `/authorization/projects/${login.project_id}/members`, { token, json: { username: VIEWER.username, role: 'viewer' } })).status).toBe(201);
 
-  await eventually(() => api('GET', '/repository/project', { token }), (answer) => answer.status === 200);
   await eventually(() => api('GET', '/studio/variables', { token }), (answer) => answer.status === 200, 30_000);
   expect((await api('PUT', '/studio/variables/API_URL', { token, json: { value: 'https://api.example.com' } })).status).toBe(201);
   expect((await api('PUT', '/studio/secrets/SMTP_PASSWORD', { token, json: { value: 'the viewer never reads this' } })).status).toBe(201);
@@ -39,11 +38,7 @@ beforeAll(async () => {
   repo = await makeTestRepository();
   await repo.copyExample('echo', 'actions/echo');
   await repo.commit({}, 'an action');
-  sourceId = (await api('POST', '/repository/sources', { token, json: { name: 'examples', url: repo.fileUrl } })).body.id as string;
-  const scan = (await api('POST', `/repository/sources/${sourceId}/scan`, { token })).body.id as string;
-  await eventually(() => api('GET', `/repository/sources/${sourceId}/scans/${scan}`, { token }), (answer) => answer.body?.status === 'done', 60_000);
-  expect((await api('POST', `/repository/sources/${sourceId}/build`, { token, json: {} })).status).toBe(202);
-  await eventually(() => api('GET', '/studio/actions/echo', { token }), (answer) => answer.status === 200, 180_000);
+  sourceId = await buildActions(browsing, token, { name: 'examples', url: repo.fileUrl }, ['echo'], 180_000);
 
   const created = await api('POST', '/studio/workflows', { token, json: WORKFLOW });
   expect(created.status, created.text).toBe(201);
