@@ -1,7 +1,7 @@
-import { Alert, Stack, Tabs, Title } from '@mantine/core';
+import { Alert, Stack, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
-import { useSearchParams } from 'react-router';
 import { useMe } from '../../api/me.js';
+import { UrlTabs } from '../../ui/UrlTabs.js';
 import { ErrorAlert } from '../../ui/ErrorAlert.js';
 import { AuditTab } from './AuditTab.js';
 import { ProjectsTab } from './ProjectsTab.js';
@@ -17,8 +17,6 @@ const TABS = [
 export function AdminPage() {
   useDocumentTitle('Trellis · Administration');
   const me = useMe();
-  const [params, setParams] = useSearchParams();
-  const tab = TABS.find((candidate) => candidate.value === params.get('tab'))?.value ?? 'users';
   if (!me.data) return <ErrorAlert error={me.error} />;
   if (!me.data.user.is_admin) {
     return (
@@ -33,12 +31,7 @@ export function AdminPage() {
   return (
     <Stack>
       <Title order={1} size="h2">Administration</Title>
-      <Tabs value={tab} onChange={(value) => setParams(value && value !== 'users' ? { tab: value } : {}, { replace: true })} keepMounted={false}>
-        <Tabs.List>
-          {TABS.map((candidate) => <Tabs.Tab key={candidate.value} value={candidate.value}>{candidate.label}</Tabs.Tab>)}
-        </Tabs.List>
-        {TABS.map((candidate) => <Tabs.Panel key={candidate.value} value={candidate.value} pt="md">{candidate.panel}</Tabs.Panel>)}
-      </Tabs>
+      <UrlTabs tabs={TABS} />
     </Stack>
   );
 }

@@ -1,7 +1,7 @@
-import { Stack, Tabs, Text, Title } from '@mantine/core';
+import { Stack, Text, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
-import { useSearchParams } from 'react-router';
 import { useMe } from '../../api/me.js';
+import { UrlTabs } from '../../ui/UrlTabs.js';
 import { AccountTab } from './AccountTab.js';
 import { ApiKeysTab } from './ApiKeysTab.js';
 import { MembersTab } from './MembersTab.js';
@@ -20,8 +20,6 @@ const TABS = [
 export function SettingsPage() {
   useDocumentTitle('Trellis · Project settings');
   const me = useMe().data;
-  const [params, setParams] = useSearchParams();
-  const tab = TABS.find((candidate) => candidate.value === params.get('tab'))?.value ?? 'variables';
   const project = me?.current_project;
   return (
     <Stack>
@@ -31,14 +29,7 @@ export function SettingsPage() {
       </div>
       {me && !project
         ? <Text>You are in no project yet: an administrator adds you to one.</Text>
-        : (
-          <Tabs value={tab} onChange={(value) => setParams(value && value !== 'variables' ? { tab: value } : {}, { replace: true })} keepMounted={false}>
-            <Tabs.List>
-              {TABS.map((candidate) => <Tabs.Tab key={candidate.value} value={candidate.value}>{candidate.label}</Tabs.Tab>)}
-            </Tabs.List>
-            {TABS.map((candidate) => <Tabs.Panel key={candidate.value} value={candidate.value} pt="md">{candidate.panel}</Tabs.Panel>)}
-          </Tabs>
-        )}
+        : <UrlTabs tabs={TABS} />}
     </Stack>
   );
 }

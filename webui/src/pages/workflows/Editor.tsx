@@ -73,15 +73,12 @@ export function Editor({ workflow, actions }: { workflow: WorkflowView; actions:
     void queryClient.invalidateQueries({ queryKey: ['workflow-versions', projectId, workflow.id] });
   };
 
-  const save = async (): Promise<boolean> => {
-    setBusy('save');
+  /** One toolbar command at a time: the button shows it is busy, a refusal shows above the canvas; true when it went through. */
+  const perform = async (kind: NonNullable<typeof busy>, work: () => Promise<void>): Promise<boolean> => {
+    setBusy(kind);
     setError(undefined);
     try {
-      const saved = await saveDraft(client, workflow.id, draft);
-      state.markSaved(draftOf(saved));
-      queryClient.setQueryData(['workflow', projectId, workflow.id], saved);
-      refreshLists();
-      notifications.show({ color: 'green', message: saved.problems.length ? `Draft saved, with ${saved.problems.length} problem(s) to fix before deploying.` : 'Draft saved.' });
+      await work();
       return true;
     } catch (caught) {
       setError(caught);
@@ -91,47 +88,34 @@ export function Editor({ workflow, actions }: { workflow: WorkflowView; actions:
     }
   };
 
+  const save = () => perform('save', async () => {
+    const saved = await saveDraft(client, workflow.id, draft);
+    state.markSaved(draftOf(saved));
+    queryClient.setQueryData(['workflow', projectId, workflow.id], saved);
+    refreshLists();
+    notifications.show({ color: 'green', message: saved.problems.length ? `Draft saved, with ${saved.problems.length} problem(s) to fix before deploying.` : 'Draft saved.' });
+  });
+
   const deploy = async () => {
     if (state.dirty && !(await save())) return;
-    setBusy('deploy');
-    setError(undefined);
-    try {
+    await perform('deploy', async () => {
       const answer = await deployWorkflow(client, workflow.id);
       queryClient.setQueryData(['deployment', projectId, workflow.id], answer.deployment ?? null);
       void deployment.refetch();
       refreshLists();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(undefined);
-    }
+    });
   };
 
-  const undeploy = async () => {
-    setBusy('undeploy');
-    setError(undefined);
-    try {
-      await undeployWorkflow(client, workflow.id);
-      void deployment.refetch();
-      refreshLists();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(undefined);
-    }
-  };
+  const undeploy = () => perform('undeploy', async () => {
+    await undeployWorkflow(client, workflow.id);
+    void deployment.refetch();
+    refreshLists();
+  });
 
-  const exportFile = async () => {
-    setBusy('export');
-    try {
-      // Unsaved changes are exported as they are on screen; a saved draft as Trellis writes it.
-      download(`${draft.name}.yaml`, state.dirty ? draftYaml(draft) : await exportYaml(client, workflow.id));
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(undefined);
-    }
-  };
+  // Unsaved changes are exported as they are on screen; a saved draft as Trellis writes it.
+  const exportFile = () => perform('export', async () => {
+    download(`${draft.name}.yaml`, state.dirty ? draftYaml(draft) : await exportYaml(client, workflow.id));
+  });
 
   // Outside text fields (they keep their own undo); Ctrl+S saves from anywhere.
   useHotkeys(readOnly ? [] : [['mod+Z', state.undo], ['mod+shift+Z', state.redo], ['mod+Y', state.redo]]);
