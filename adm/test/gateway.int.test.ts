@@ -60,7 +60,9 @@ function echoServer(service: ServiceName, port: number): Promise<Server> {
 /** A request through node:http, so that a body can be sent in parts and an early answer seen. */
 function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string; parts?: (req: ReturnType<typeof request>) => Promise<void> } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'POST', headers: options.headers }, (res) => {
+    // A connection of its own: Node's global agent keeps sockets alive, and reusing one nginx has
+    // just closed fails at once with "socket hang up" (CI saw it), which says nothing of the gateway.
+    const req = request(url, { method: options.method ?? 'POST', headers: options.headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
