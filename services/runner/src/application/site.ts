@@ -2,9 +2,15 @@ import type { IoSpec, JsonValue } from '@trellis/kernel/io';
 import type { Result } from '@trellis/kernel/result';
 
 /**
- * Where actions run (the local site now; docker and kubernetes later): the engine and the
- * deployments see only this port.
+ * Where actions run (the local site, docker, kubernetes): the engine and the deployments see only
+ * this port; a router picks the site each reference names.
  */
+
+export const SITE_NAMES = ['local', 'docker', 'kubernetes'] as const;
+export type SiteName = (typeof SITE_NAMES)[number];
+
+/** cpu in cores, memory in bytes: the manifest's, a step's override applied. */
+export type SiteResources = { readonly cpu?: number; readonly memoryBytes?: number };
 
 /** An action version as a deployment pins it: everything a site needs to run it, no lookup. */
 export type ActionVersionRef = {
@@ -23,6 +29,12 @@ export type ActionVersionRef = {
   readonly outputs: readonly IoSpec[];
   /** The manifest's own limit for one execution, if any. */
   readonly timeoutMs?: number;
+  /** Where the workflow's deployment runs it (the document's `site`, else the instance's default); absent: local. */
+  readonly site?: SiteName;
+  /** The image the builder made for that site (docker and kubernetes); absent on the local site. */
+  readonly image?: string;
+  /** Requests and limits for the site's containers (the local site ignores them). */
+  readonly resources?: SiteResources;
 };
 
 /**

@@ -26,8 +26,10 @@ function failureOf(error: ServiceError): RpcFailure {
   return { type: 'failed', message: `${status[error.code]}: ${error.details}` };
 }
 
-export function makeActionClient(port: number): ActionClient {
-  const client = new pb.ActionServiceClient(`127.0.0.1:${port}`, credentials.createInsecure(), {
+/** A client of the wrapper at `address` (`host:port`; a bare port means 127.0.0.1). */
+export function makeActionClient(address: string | number): ActionClient {
+  const target = typeof address === 'number' ? `127.0.0.1:${address}` : address;
+  const client = new pb.ActionServiceClient(target, credentials.createInsecure(), {
     'grpc.max_receive_message_length': MAX_MESSAGE,
     'grpc.max_send_message_length': MAX_MESSAGE,
     // Channelz counts and timestamps every call and message (objects and dates per call) for a
