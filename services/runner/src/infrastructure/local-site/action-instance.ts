@@ -1,8 +1,8 @@
 import type { ActionVersionRef, SiteStats } from '../../application/site.js';
-import { type LiveAction, type ProcessSettings, startLiveAction, stopLiveAction } from './action-process.js';
+import { type LiveAction, stopLiveAction } from './action-process.js';
 import { type Limiter, makeLimiter } from './limiter.js';
 
-export type InstanceSettings = ProcessSettings & {
+export type InstanceSettings = {
   /** Calls in flight at once; the rest wait in order. */
   readonly concurrency: number;
   readonly idleMs: number;
@@ -13,7 +13,7 @@ export type InstanceSettings = ProcessSettings & {
 };
 
 /**
- * One action version on this machine: at most one wrapper process, started on demand (the
+ * One action version's wrapper (a process here, or a container): at most one at a time, started on demand (the
  * prepare, or the next call after it was scaled to zero or crashed), health-checked while it
  * runs, stopped after `idleMs` without calls, or at once when released and idle.
  */
@@ -40,7 +40,10 @@ export type ActionInstance = {
 /** `stopped`: its process was stopped; `busy`: a call is in flight, nothing stopped; `not_running`: no process to stop. */
 export type ScaleOutcome = 'stopped' | 'busy' | 'not_running';
 
-export function makeActionInstance(action: ActionVersionRef, folder: string, settings: InstanceSettings): ActionInstance {
+/** Starts a wrapper for the version and checks its Init (throws when it cannot). */
+export type Launch = () => Promise<LiveAction>;
+
+export function makeActionInstance(action: ActionVersionRef, launch: Launch, settings: InstanceSettings): ActionInstance {
   const limiter = makeLimiter(settings.concurrency);
   let current: Promise<LiveAction> | undefined;
   let ready: LiveAction | undefined;
@@ -94,7 +97,7 @@ export function makeActionInstance(action: ActionVersionRef, folder: string, set
     const started = settings.now();
     let live: LiveAction;
     try {
-      live = await startLiveAction(action, folder, settings);
+      live = await launch();
     } catch (error) {
       state = before === 'starting' ? 'stopped' : before;
       current = undefined;

@@ -1,10 +1,25 @@
 import type { ActionVersionRef } from '../../application/site.js';
 import { type ActionClient, makeActionClient } from './action-client.js';
-import { startWrapperProcess, type WrapperProcess } from './wrapper-process.js';
+import type { ProcessExit } from './wrapper-process.js';
+
+/**
+ * A wrapper serving somewhere (a process here, a container): where to reach it, its exit, what it
+ * wrote outside executions, and how to stop it (a grace, then killed; resolves once it is gone).
+ */
+export type WrapperHost = {
+  /** The process id when it is a process of this machine's runner (logs, operators' tools). */
+  readonly pid: number | undefined;
+  /** host:port of its gRPC. */
+  readonly address: string;
+  /** Resolves when it has exited (never rejects). */
+  readonly exited: Promise<ProcessExit>;
+  log: () => string;
+  stop: (graceMs: number) => Promise<ProcessExit>;
+};
 
 /** A started wrapper that answered Init for the expected action, with its warm channel. */
 export type LiveAction = {
-  readonly process: WrapperProcess;
+  readonly process: WrapperHost;
   readonly client: ActionClient;
   /** Calls in flight on this process: aborted when it dies. */
   readonly calls: Set<AbortController>;
@@ -20,12 +35,11 @@ export type ProcessSettings = {
 };
 
 /**
- * Starts the wrapper of an unpacked artifact and checks its Init: the contract it speaks, and the
- * action it hosts must be the pinned one (id and version). A process that does not pass is stopped.
+ * Checks the Init of a wrapper just started: the contract it speaks, and the action it hosts must
+ * be the pinned one (id and version). A wrapper that does not pass is stopped.
  */
-export async function startLiveAction(action: ActionVersionRef, folder: string, settings: ProcessSettings): Promise<LiveAction> {
-  const process = await startWrapperProcess({ folder, ...settings });
-  const client = makeActionClient(process.port);
+export async function startLiveAction(action: ActionVersionRef, process: WrapperHost, settings: Pick<ProcessSettings, 'startTimeoutMs'>): Promise<LiveAction> {
+  const client = makeActionClient(process.address);
   const refuse = async (why: string): Promise<never> => {
     client.close();
     await process.stop(0);

@@ -3,6 +3,8 @@ import type { UnpackLimits } from '@trellis/platform/archive';
 import type { ObjectStore } from '@trellis/platform/object-store';
 import type { ActionSite, ActionVersionRef, CallOutcome, PrepareFailure } from '../../application/site.js';
 import { type ActionInstance, makeActionInstance, type ScaleOutcome } from './action-instance.js';
+import { startLiveAction } from './action-process.js';
+import { startWrapperProcess } from './wrapper-process.js';
 import { makeArtifactCache } from './artifact-cache.js';
 import { callAction } from './call-action.js';
 import { type RunningCalls, tailOf } from './call-tail.js';
@@ -78,7 +80,8 @@ export function makeLocalSite(store: ObjectStore, settings: LocalSiteSettings, l
     if (making === undefined) {
       making = artifacts.folderOf(action).then((folder) => {
         if (!folder.ok) return folder;
-        const instance = makeActionInstance(action, folder.value, instanceSettings);
+        const launch = async () => startLiveAction(action, await startWrapperProcess({ folder: folder.value, ...instanceSettings }), instanceSettings);
+        const instance = makeActionInstance(action, launch, instanceSettings);
         settled.set(key, instance);
         return ok(instance);
       }).finally(() => pending.delete(key));

@@ -6,6 +6,8 @@ export type ProcessExit = { readonly code: number | null; readonly signal: NodeJ
 export type WrapperProcess = {
   readonly pid: number;
   readonly port: number;
+  /** `127.0.0.1:<port>`, where its gRPC serves. */
+  readonly address: string;
   /** Resolves when the process has exited (never rejects). */
   readonly exited: Promise<ProcessExit>;
   /** What it wrote outside executions (stderr, and stdout after the port), its last `logLimitBytes`. */
@@ -87,7 +89,7 @@ export function startWrapperProcess(options: WrapperOptions): Promise<WrapperPro
       if (!Number.isInteger(port) || port <= 0 || port > 65535) return fail(`the wrapper's first line is not a port: ${JSON.stringify(stdout.slice(0, 80))}`);
       started = true;
       clearTimeout(timer);
-      resolve({ pid: child.pid ?? 0, port, exited, log: () => log, stop });
+      resolve({ pid: child.pid ?? 0, port, address: `127.0.0.1:${port}`, exited, log: () => log, stop });
     });
   });
 }
