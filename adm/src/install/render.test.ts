@@ -10,6 +10,7 @@ import { allSchemaProblems } from './validate.js';
 import { parseValues, type InstallValues } from './values.js';
 
 const k8sDir = fileURLToPath(new URL('../../../infra/k8s', import.meta.url));
+const CLUSTER_SCOPED = ['Namespace', 'ClusterRole', 'ClusterRoleBinding'];
 let counter = 0;
 /** Recognizable values, so a leak is found by a plain search. */
 const generators: Generators = {
@@ -45,7 +46,7 @@ describe('renderManifests', () => {
   it('renders every object of infra/k8s plus the Secret and the gateway ConfigMap, each valid against the Kubernetes OpenAPI schema and with no unknown field', async () => {
     for (const values of [{}, (parseValues(VALUES) as { ok: true; values: InstallValues }).values]) {
       const objects = await render(values);
-      expect(objects.map((o) => o.kind)).toEqual(expect.arrayContaining(['Namespace', 'Secret', 'ConfigMap', 'Service', 'Deployment', 'Job', 'Ingress']));
+      expect(objects.map((o) => o.kind)).toEqual(expect.arrayContaining(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Secret', 'ConfigMap', 'NetworkPolicy', 'Service', 'Deployment', 'PodDisruptionBudget', 'Job', 'Ingress']));
       expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort()).toEqual(['action-builder', 'authorization', 'gateway', 'repository', 'runner', 'studio']);
       expect(await allSchemaProblems(objects)).toEqual([]);
     }
@@ -53,7 +54,8 @@ describe('renderManifests', () => {
 
   it('orders them so that nothing is applied before what it refers to', async () => {
     const kinds = (await render()).map((o) => o.kind);
-    const order = ['Namespace', 'Secret', 'ConfigMap', 'Service', 'Deployment', 'Job', 'Ingress'];
+    const order = ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Secret', 'ConfigMap', 'NetworkPolicy', 'Service', 'Deployment', 'PodDisruptionBudget', 'Job', 'Ingress'];
+    expect(kinds.filter((kind) => !order.includes(kind))).toEqual([]);
     expect(kinds).toEqual([...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
     expect(kinds[0]).toBe('Namespace');
     expect(kinds.at(-1)).toBe('Ingress');
@@ -61,7 +63,10 @@ describe('renderManifests', () => {
 
   it('does what kustomize does: namespace, part-of label, release tags, a hashed gateway ConfigMap that the gateway mounts', async () => {
     const objects = await render();
-    expect(objects.filter((o) => o.kind !== 'Namespace').every((o) => o.metadata.namespace === 'trellis')).toBe(true);
+    expect(objects.filter((o) => !CLUSTER_SCOPED.includes(o.kind)).every((o) => o.metadata.namespace === 'trellis')).toBe(true);
+    expect(objects.filter((o) => CLUSTER_SCOPED.includes(o.kind)).map((o) => [o.kind, o.metadata.name, o.metadata.namespace])).toEqual([
+      ['Namespace', 'trellis', undefined], ['ClusterRole', 'trellis-runner', undefined], ['ClusterRoleBinding', 'trellis-runner', undefined],
+    ]);
     expect(objects.every((o) => o.metadata.labels?.['app.kubernetes.io/part-of'] === 'trellis')).toBe(true);
     const gatewayMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('trellis-gateway-'));
     expect(gatewayMap?.metadata.name).toMatch(/^trellis-gateway-[a-z0-9]{10}$/);
@@ -74,7 +79,7 @@ describe('renderManifests', () => {
     if (!parsed.ok) throw new Error(parsed.error);
     const objects = await render(parsed.values);
     expect(find(objects, 'Namespace', 'trellis-prod')).toBeDefined();
-    expect(objects.filter((o) => o.kind !== 'Namespace').every((o) => o.metadata.namespace === 'trellis-prod')).toBe(true);
+    expect(objects.filter((o) => !CLUSTER_SCOPED.includes(o.kind)).every((o) => o.metadata.namespace === 'trellis-prod')).toBe(true);
     const runner = find(objects, 'Deployment', 'runner');
     const text = JSON.stringify(runner);
     expect(text).toContain('"image":"registry.example.com/team/trellis/app:0.2.0"');
@@ -82,11 +87,35 @@ describe('renderManifests', () => {
     expect(text).not.toContain('.trellis.svc');
     expect((runner['spec'] as { replicas: number }).replicas).toBe(3);
     expect((find(objects, 'Deployment', 'gateway')['spec'] as { replicas: number }).replicas).toBe(4);
-    expect((find(objects, 'Deployment', 'studio')['spec'] as { replicas: number }).replicas).toBe(1);
+    expect((find(objects, 'Deployment', 'studio')['spec'] as { replicas: number }).replicas).toBe(2);
     expect(text).toContain('"resources":{"requests":{"cpu":"500m","memory":"1Gi"},"limits":{"cpu":"4","memory":"4Gi"}}');
     expect(JSON.stringify(find(objects, 'Deployment', 'gateway'))).toContain('"image":"registry.example.com/team/trellis/gateway:0.2.0"');
     expect(find(objects, 'Ingress', 'trellis')['spec']).toMatchObject({ ingressClassName: 'nginx', rules: [{ host: 'trellis.example.com' }], tls: [{ hosts: ['trellis.example.com'], secretName: 'trellis-tls' }] });
     expect(find(objects, 'ConfigMap', 'trellis-config')['data']).toMatchObject({ TRELLIS_S3_ENDPOINT: 'https://s3.example.com', TRELLIS_S3_BUCKET: 'prod-trellis', TRELLIS_S3_REGION: 'eu-west-1', TRELLIS_PG_HOST: 'db.example.com', TRELLIS_LOG_LEVEL: 'debug', TRELLIS_HTTP_PORT: '8080' });
+  });
+
+  it('moves the runner\'s rights with the namespace: its own ClusterRole and binding, for the ServiceAccount there; the site is told where the runner is', async () => {
+    const objects = await render({ namespace: 'trellis-prod' });
+    expect(objects.filter((o) => CLUSTER_SCOPED.includes(o.kind)).every((o) => o.metadata.namespace === undefined)).toBe(true);
+    expect(find(objects, 'ClusterRole', 'trellis-prod-runner')).toBeDefined();
+    expect(find(objects, 'ClusterRoleBinding', 'trellis-prod-runner')).toMatchObject({
+      roleRef: { kind: 'ClusterRole', name: 'trellis-prod-runner' },
+      subjects: [{ kind: 'ServiceAccount', name: 'runner', namespace: 'trellis-prod' }],
+    });
+    expect(find(objects, 'ServiceAccount', 'runner').metadata.namespace).toBe('trellis-prod');
+    expect(find(objects, 'ConfigMap', 'trellis-config')['data']).toMatchObject({ TRELLIS_K8S_RUNNER_NAMESPACE: 'trellis-prod' });
+  });
+
+  it('leaves out the disruption budget of a Deployment given fewer than 2 replicas (it would block every drain)', async () => {
+    const budgets = (objects: K8sObject[]) => objects.filter((o) => o.kind === 'PodDisruptionBudget').map((o) => o.metadata.name).sort();
+    expect(budgets(await render())).toEqual(['action-builder', 'authorization', 'gateway', 'repository', 'runner', 'studio']);
+    expect(budgets(await render({ replicas: { studio: 1, runner: 0, gateway: 3 } }))).toEqual(['action-builder', 'authorization', 'gateway', 'repository']);
+  });
+
+  it('lets only the Ingress controller\'s namespace of --values reach the gateway', async () => {
+    const policy = (objects: K8sObject[]) => JSON.stringify(find(objects, 'NetworkPolicy', 'gateway-from-ingress-controller')['spec']);
+    expect(policy(await render())).toContain('"values":["ingress-nginx","kube-system"]');
+    expect(policy(await render({ ingress: { controllerNamespace: 'traefik' } }))).toContain('"values":["traefik"]');
   });
 
   it('gives the Secret every key the manifests read from it', async () => {
@@ -135,7 +164,7 @@ describe('parseValues', () => {
     ['replicas: { runner: -1 }', 'replicas.runner: must be a whole number >= 0'],
     ['namespace: Not_A_Name', 'namespace: not a valid namespace name (a DNS label)'],
     ['imag: {}', 'imag: unknown (known: namespace, image, replicas, resources, ingress, storage, config, secrets)'],
-    ['ingress: { hots: x }', 'ingress.hots: unknown (known: host, className, tlsSecret)'],
+    ['ingress: { hots: x }', 'ingress.hots: unknown (known: host, className, tlsSecret, controllerNamespace)'],
     ['resources: { runner: { limit: {} } }', 'resources.runner: limit: unknown (known: requests, limits)'],
     ['- a list', 'must be a mapping'],
   ])('refuses %s', (text, error) => {

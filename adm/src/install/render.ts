@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parse, parseAllDocuments } from 'yaml';
+import { admitControllerNamespace, placeIn, withoutIdleBudgets } from './placement.js';
 import type { InstallValues, Resources } from './values.js';
 
 /** A Kubernetes object as rendered: plain JSON. */
@@ -23,8 +24,11 @@ export type RenderInput = {
 export const SECRET_NAME = 'trellis-secrets';
 export const CONFIG_NAME = 'trellis-config';
 
-/** Apply order: what others refer to first (namespace, secrets, config), the Ingress last. */
-const KIND_ORDER = ['Namespace', 'Secret', 'ConfigMap', 'Service', 'Deployment', 'Job', 'Ingress'];
+/**
+ * Apply order: what others refer to first (namespace, the runner's account and its rights,
+ * secrets, config), the network policies before any pod they guard, the Ingress last.
+ */
+const KIND_ORDER = ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Secret', 'ConfigMap', 'NetworkPolicy', 'Service', 'Deployment', 'PodDisruptionBudget', 'Job', 'Ingress'];
 
 type Kustomization = {
   namespace?: string;
@@ -70,8 +74,7 @@ export function renderManifests(input: RenderInput): K8sObject[] {
   const tags = new Map((k.images ?? []).map((i) => [i.name, i]));
   const labels = Object.assign({}, ...(k.labels ?? []).map((l) => l.pairs)) as Record<string, string>;
   for (const object of objects) {
-    if (object.kind === 'Namespace') object.metadata.name = namespace;
-    else object.metadata.namespace = namespace;
+    placeIn(object, k.namespace ?? 'trellis', namespace);
     object.metadata.labels = { ...object.metadata.labels, ...labels };
     const template = podTemplateOf(object);
     if (template !== undefined) {
@@ -90,7 +93,7 @@ export function renderManifests(input: RenderInput): K8sObject[] {
     }
     applyValues(object, input.values);
   }
-  return objects.sort((a, b) => rank(a) - rank(b));
+  return withoutIdleBudgets(objects).sort((a, b) => rank(a) - rank(b));
 }
 
 function rank(object: K8sObject): number {
@@ -142,6 +145,7 @@ function applyValues(object: K8sObject, values: InstallValues): void {
     if (host !== undefined) for (const rule of spec.rules) rule.host = host;
     if (tlsSecret !== undefined) spec.tls = [{ ...(host !== undefined ? { hosts: [host] } : {}), secretName: tlsSecret }];
   }
+  if (values.ingress?.controllerNamespace !== undefined) admitControllerNamespace(object, values.ingress.controllerNamespace);
 }
 
 /** kustomize's way: a suffix from the content, so a changed template rolls the pods. */

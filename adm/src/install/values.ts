@@ -9,7 +9,8 @@ export type InstallValues = {
   readonly replicas?: Readonly<Record<string, number>>;
   /** Deployment name -> container resources (requests/limits), replacing the manifest's. */
   readonly resources?: Readonly<Record<string, Resources>>;
-  readonly ingress?: { readonly host?: string; readonly className?: string; readonly tlsSecret?: string };
+  /** `controllerNamespace`: the Ingress controller's namespace, the only one the gateway's NetworkPolicy lets in. */
+  readonly ingress?: { readonly host?: string; readonly className?: string; readonly tlsSecret?: string; readonly controllerNamespace?: string };
   /** The object store (S3 API) the services use. */
   readonly storage?: { readonly endpoint?: string; readonly bucket?: string; readonly region?: string };
   /** Extra or changed non-secret settings of the ConfigMap trellis-config (TRELLIS_PG_HOST, ...). */
@@ -47,7 +48,7 @@ export function parseValues(text: string): ValuesResult {
     checkStrings(doc, 'image', ['registry', 'tag']) ??
     checkMapOf(doc, 'replicas', (v) => (Number.isInteger(v) && (v as number) >= 0 ? undefined : 'must be a whole number >= 0')) ??
     checkMapOf(doc, 'resources', checkResources) ??
-    checkStrings(doc, 'ingress', ['host', 'className', 'tlsSecret']) ??
+    checkStrings(doc, 'ingress', ['host', 'className', 'tlsSecret', 'controllerNamespace']) ??
     checkStrings(doc, 'storage', ['endpoint', 'bucket', 'region']) ??
     checkMapOf(doc, 'config', scalarString) ??
     checkMapOf(doc, 'secrets', scalarString);
