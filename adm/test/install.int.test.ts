@@ -19,6 +19,7 @@ type Recorded = { method: string; path: string; query: URLSearchParams; contentT
 const RESOURCES: Record<string, { kind: string; name: string; namespaced: boolean }[]> = {
   '/api/v1': [
     { kind: 'Namespace', name: 'namespaces', namespaced: false },
+    { kind: 'ServiceAccount', name: 'serviceaccounts', namespaced: true },
     { kind: 'Secret', name: 'secrets', namespaced: true },
     { kind: 'ConfigMap', name: 'configmaps', namespaced: true },
     { kind: 'Service', name: 'services', namespaced: true },
@@ -26,7 +27,15 @@ const RESOURCES: Record<string, { kind: string; name: string; namespaced: boolea
   ],
   '/apis/apps/v1': [{ kind: 'Deployment', name: 'deployments', namespaced: true }],
   '/apis/batch/v1': [{ kind: 'Job', name: 'jobs', namespaced: true }],
-  '/apis/networking.k8s.io/v1': [{ kind: 'Ingress', name: 'ingresses', namespaced: true }],
+  '/apis/networking.k8s.io/v1': [
+    { kind: 'Ingress', name: 'ingresses', namespaced: true },
+    { kind: 'NetworkPolicy', name: 'networkpolicies', namespaced: true },
+  ],
+  '/apis/policy/v1': [{ kind: 'PodDisruptionBudget', name: 'poddisruptionbudgets', namespaced: true }],
+  '/apis/rbac.authorization.k8s.io/v1': [
+    { kind: 'ClusterRole', name: 'clusterroles', namespaced: false },
+    { kind: 'ClusterRoleBinding', name: 'clusterrolebindings', namespaced: false },
+  ],
 };
 
 type FakeOptions = {
@@ -140,14 +149,20 @@ async function run(args: string[], server: string | undefined, env: NodeJS.Proce
 
 const PATHS: Record<string, (ns: string, name: string) => string> = {
   Namespace: (_, name) => `/api/v1/namespaces/${name}`,
+  ServiceAccount: (ns, name) => `/api/v1/namespaces/${ns}/serviceaccounts/${name}`,
+  ClusterRole: (_, name) => `/apis/rbac.authorization.k8s.io/v1/clusterroles/${name}`,
+  ClusterRoleBinding: (_, name) => `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${name}`,
   Secret: (ns, name) => `/api/v1/namespaces/${ns}/secrets/${name}`,
   ConfigMap: (ns, name) => `/api/v1/namespaces/${ns}/configmaps/${name}`,
   Service: (ns, name) => `/api/v1/namespaces/${ns}/services/${name}`,
   Deployment: (ns, name) => `/apis/apps/v1/namespaces/${ns}/deployments/${name}`,
   Job: (ns, name) => `/apis/batch/v1/namespaces/${ns}/jobs/${name}`,
+  NetworkPolicy: (ns, name) => `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/${name}`,
+  PodDisruptionBudget: (ns, name) => `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/${name}`,
   Ingress: (ns, name) => `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${name}`,
 };
-const ORDER = ['Namespace', 'Secret', 'ConfigMap', 'Service', 'Deployment', 'Job', 'Ingress'];
+const ORDER = ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Secret', 'ConfigMap', 'NetworkPolicy', 'Service', 'Deployment', 'PodDisruptionBudget', 'Job', 'Ingress'];
+const CLUSTER_SCOPED = ['Namespace', 'ClusterRole', 'ClusterRoleBinding'];
 
 describe('trellis-adm install --target kubernetes', () => {
   let dir: string;
@@ -173,14 +188,17 @@ describe('trellis-adm install --target kubernetes', () => {
     expect(result.stderr).toContain('installed; every Deployment is available');
     expect(result.code).toBe(0);
     const patches = f.requests.filter((r) => r.method === 'PATCH');
-    expect(patches.length).toBe(18);
+    // Namespace, ServiceAccount, ClusterRole + binding, Secret, 2 ConfigMaps, 2 NetworkPolicies,
+    // 6 Services, 6 Deployments, 6 PodDisruptionBudgets, the Job, the Ingress.
+    expect(patches.length).toBe(29);
     for (const p of patches) {
       const body = p.body as { kind: string; metadata: { name: string; namespace?: string } };
       expect(p.contentType).toBe('application/apply-patch+yaml');
       expect(p.query.get('fieldManager')).toBe('trellis-adm');
       expect(p.query.get('force')).toBe('true');
       expect(p.path).toBe(PATHS[body.kind]?.('trellis-test', body.metadata.name));
-      if (body.kind !== 'Namespace') expect(body.metadata.namespace).toBe('trellis-test');
+      // Cluster-scoped objects at a path without a namespace, and none in their body.
+      expect(body.metadata.namespace).toBe(CLUSTER_SCOPED.includes(body.kind) ? undefined : 'trellis-test');
     }
     const kinds = patches.map((p) => (p.body as { kind: string }).kind);
     expect(kinds).toEqual([...kinds].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b)));
@@ -189,6 +207,11 @@ describe('trellis-adm install --target kubernetes', () => {
     expect(JSON.stringify(patches.find((p) => p.path.endsWith('/deployments/runner'))?.body)).toContain('"replicas":2');
     expect(JSON.stringify(patches.find((p) => p.path.endsWith('/ingresses/trellis'))?.body)).toContain('"host":"trellis.example.com"');
     expect(JSON.stringify(patches.find((p) => p.path.endsWith('/secrets/trellis-secrets'))?.body)).toContain('akSECRETVALUE');
+    // The runner's rights, for its ServiceAccount in this namespace.
+    expect(patches.find((p) => p.path === '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/trellis-test-runner')?.body).toMatchObject({
+      roleRef: { name: 'trellis-test-runner' }, subjects: [{ kind: 'ServiceAccount', name: 'runner', namespace: 'trellis-test' }],
+    });
+    expect(patches.map((p) => p.path)).toEqual(expect.arrayContaining(['/apis/rbac.authorization.k8s.io/v1/clusterroles/trellis-test-runner', '/apis/policy/v1/namespaces/trellis-test/poddisruptionbudgets/runner']));
     // Each Deployment read after every apply.
     const lastPatch = f.requests.lastIndexOf(patches.at(-1) as Recorded);
     const reads = f.requests.filter((r, i) => i > lastPatch && r.method === 'GET' && r.path.includes('/deployments/')).map((r) => r.path.split('/').pop());
@@ -221,7 +244,7 @@ describe('trellis-adm install --target kubernetes', () => {
     const f = await fake({ unavailable: true });
     const result = await run(['--target', 'kubernetes', '--timeout', '0.2'], f.url);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('Deployment/authorization not available in time (0/1 available, Available: MinimumReplicasUnavailable Deployment does not have minimum availability.)');
+    expect(result.stderr).toContain('Deployment/authorization not available in time (0/2 available, Available: MinimumReplicasUnavailable Deployment does not have minimum availability.)');
     expect(result.stderr).toContain('Pod/authorization-6d4f9-x2k: Warning Failed: Failed to pull image "trellis/app:0.1.0": not found');
     expect(result.stderr).not.toContain('unrelated');
   });
