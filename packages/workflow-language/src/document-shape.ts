@@ -1,4 +1,5 @@
 import type { JsonValue } from '@trellis/kernel/io';
+import { SITE_NAMES } from './resources.js';
 import { IO_TYPES } from './value-types.js';
 
 /*
@@ -13,6 +14,8 @@ export type FieldSpec =
   | { readonly kind: 'boolean' }
   /** '500ms', '1s', '1m30s', '2h', '1d' or 0. */
   | { readonly kind: 'duration' }
+  /** A resource amount: cores (0.5, "500m") or bytes (536870912, "512Mi"), bounded. */
+  | { readonly kind: 'quantity'; readonly of: 'cpu' | 'memory' }
   /** Any JSON value; strings may hold `${{ }}` templates. */
   | { readonly kind: 'value' }
   | { readonly kind: 'object'; readonly shape: ObjectShape }
@@ -130,6 +133,17 @@ const wait: ObjectShape = {
   ],
 };
 
+const resources: ObjectShape = {
+  title: 'Resources for this step\'s calls',
+  fields: [
+    { name: 'cpu', spec: { kind: 'quantity', of: 'cpu' }, description: 'Cores: 0.5, 2, "500m" (millicores) or "0.5"; more than 0, at most 64. Replaces the action\'s manifest value.' },
+    {
+      name: 'memory', spec: { kind: 'quantity', of: 'memory' },
+      description: 'Bytes, or a number with Ki, Mi, Gi, Ti (powers of 1024) or k, M, G, T (powers of 1000): "512Mi", "1Gi", "256M"; at most 256Gi. Replaces the action\'s manifest value.',
+    },
+  ],
+};
+
 const step: ObjectShape = {
   title: 'A step: one action version called with inputs, or a wait for a signal',
   fields: [
@@ -146,6 +160,10 @@ const step: ObjectShape = {
     { name: 'retry', spec: { kind: 'object', shape: retry }, description: 'Attempts again on retryable failures (timeouts, crashes, retryable action errors).' },
     { name: 'timeout', spec: { kind: 'duration' }, description: 'Each attempt is cancelled after this long.' },
     { name: 'on_failure', spec: { kind: 'string', pattern: STEP_ID, patternText: 'a step id' }, description: 'A compensation step run when this one fails for good.' },
+    {
+      name: 'resources', spec: { kind: 'object', shape: resources },
+      description: 'CPU and memory for this step\'s action on the docker and kubernetes sites, instead of its manifest\'s (each field on its own).',
+    },
   ],
   exactlyOne: ['action', 'wait'],
 };
@@ -158,6 +176,10 @@ export const WORKFLOW_SHAPE: ObjectShape = {
     { name: 'name', spec: { kind: 'string', pattern: WORKFLOW_NAME, patternText: '3-64 of a-z, 0-9 and -, not starting or ending with -' }, required: true, description: 'Unique in the project.' },
     { name: 'title', spec: text(200), description: 'A label for people.' },
     { name: 'description', spec: text(10_000), description: 'What the workflow does.' },
+    {
+      name: 'site', spec: { kind: 'string', oneOf: SITE_NAMES },
+      description: 'Where its actions run: local (processes on the runner\'s machine), docker (containers) or kubernetes (pods). None: the instance\'s default (TRELLIS_SITE_DEFAULT).',
+    },
     { name: 'trigger', spec: { kind: 'variants', discriminator: 'type', variants: triggerVariants }, required: true, description: 'What starts a run.' },
     { name: 'steps', spec: { kind: 'list', of: { kind: 'object', shape: step }, maxItems: 500 }, required: true, description: 'The steps; their order follows their references (a DAG).' },
     { name: 'results', spec: valueMap(100), description: 'What a run gives back (the HTTP trigger\'s answer).' },

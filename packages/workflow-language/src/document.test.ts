@@ -89,6 +89,72 @@ describe('wait steps and the run timeout', () => {
   });
 });
 
+describe('the site and a step\'s resources', () => {
+  const base = { apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'ok-name', trigger: { type: 'manual' } };
+  const withResources = (resources: JsonValue): JsonValue => ({ ...base, steps: [{ id: 'a', action: 'x', resources }] });
+
+  it('reads the site, and none when the document has none (the instance\'s default applies)', () => {
+    expect(readDocument({ ...base, site: 'docker', steps: [] }).site).toBe('docker');
+    expect(readDocument({ ...base, steps: [] }).site).toBeUndefined();
+    expect(shapeProblems({ ...base, site: 'kubernetes', steps: [] })).toEqual([]);
+    expect(shapeProblems({ ...base, site: 'cloud', steps: [] }).map((p) => [p.code, pathText(p.path)])).toEqual([['invalid_value', 'site']]);
+  });
+
+  it.each([
+    [{ cpu: 0.5, memory: '512Mi' }, { cpu: 0.5, memoryBytes: 512 * 1024 ** 2 }],
+    [{ cpu: '500m' }, { cpu: 0.5 }],
+    [{ cpu: '2', memory: '1Gi' }, { cpu: 2, memoryBytes: 1024 ** 3 }],
+    [{ cpu: '0.25' }, { cpu: 0.25 }],
+    [{ memory: '256M' }, { memoryBytes: 256e6 }],
+    [{ memory: 1_048_576 }, { memoryBytes: 1_048_576 }],
+    [{ cpu: 64, memory: '256Gi' }, { cpu: 64, memoryBytes: 256 * 1024 ** 3 }],
+  ] as const)('reads resources %j as %j', (resources, expected) => {
+    const document = withResources(resources);
+    expect(shapeProblems(document)).toEqual([]);
+    expect(readDocument(document).steps[0]?.resources).toEqual(expected);
+  });
+
+  it.each([
+    [{ cpu: 0 }, 'bad_cpu', 'steps[0].resources.cpu'],
+    [{ cpu: -1 }, 'bad_cpu', 'steps[0].resources.cpu'],
+    [{ cpu: 'two' }, 'bad_cpu', 'steps[0].resources.cpu'],
+    [{ cpu: 65 }, 'bad_cpu', 'steps[0].resources.cpu'],
+    [{ cpu: '64001m' }, 'bad_cpu', 'steps[0].resources.cpu'],
+    [{ memory: '512MB' }, 'bad_memory', 'steps[0].resources.memory'],
+    [{ memory: 1.5 }, 'bad_memory', 'steps[0].resources.memory'],
+    [{ memory: '257Gi' }, 'bad_memory', 'steps[0].resources.memory'],
+    [{ memory: '0Mi' }, 'bad_memory', 'steps[0].resources.memory'],
+    [{ gpu: 1 }, 'unknown_field', 'steps[0].resources.gpu'],
+    ['1 core', 'wrong_type', 'steps[0].resources'],
+  ] as const)('refuses resources %j with %s at %s', (resources, code, path) => {
+    const problems = shapeProblems(withResources(resources));
+    expect(problems.map((p) => [p.code, pathText(p.path)])).toEqual([[code, path]]);
+    expect(problems[0]?.message).not.toBe('');
+  });
+
+  it('says the bounds in the message', () => {
+    expect(shapeProblems(withResources({ cpu: 65, memory: '300Gi' })).map((p) => p.message)).toEqual([
+      'Cpu 65 is more than 64 cores.', 'Memory 300Gi is more than 256Gi.',
+    ]);
+  });
+
+  it('leaves out what is malformed when reading, keeping the rest', () => {
+    expect(readDocument(withResources({ cpu: 'lots', memory: '1Gi' })).steps[0]?.resources).toEqual({ memoryBytes: 1024 ** 3 });
+    expect(readDocument(withResources({ cpu: 'lots' })).steps[0]?.resources).toBeUndefined();
+  });
+
+  it('gives a wait step no resources (it calls nothing)', () => {
+    const problems = shapeProblems({ ...base, steps: [{ id: 'w', wait: { signal: 's' }, resources: { cpu: 1 } }] });
+    expect(problems.map((p) => [p.code, pathText(p.path)])).toEqual([['not_for_wait', 'steps[0].resources']]);
+  });
+
+  it('orders the site after the description and resources last in a step', () => {
+    const canonical = canonicalDocument({ ...base, steps: [{ resources: { memory: '1Gi', cpu: 1 }, action: 'x', id: 'a' }], site: 'docker', description: 'd' }) as { [key: string]: JsonValue };
+    expect(Object.keys(canonical)).toEqual(['apiVersion', 'kind', 'name', 'description', 'site', 'trigger', 'steps']);
+    expect(JSON.stringify(canonical['steps'])).toBe('[{"id":"a","action":"x","resources":{"cpu":1,"memory":"1Gi"}}]');
+  });
+});
+
 describe('withValueAt', () => {
   it('replaces one value and copies the way there', () => {
     const raw = { steps: [{ action: 'a' }, { action: 'b' }] };

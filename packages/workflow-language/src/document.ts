@@ -2,6 +2,7 @@ import type { IoSpec, JsonValue } from '@trellis/kernel/io';
 import { WORKFLOW_SHAPE, type FieldSpec, type ObjectShape } from './document-shape.js';
 import { parseDuration } from './duration.js';
 import type { Path } from './expression.js';
+import { isSiteName, readCpu, readMemory, type SiteName, type StepResources } from './resources.js';
 import { isIoType, type IoType } from './value-types.js';
 
 /** One thing wrong with a document: a stable code, where (a path into the document) and why. */
@@ -63,6 +64,8 @@ export type Step = {
   readonly retry?: Retry;
   readonly timeoutMs?: number;
   readonly onFailure?: string;
+  /** Replaces the action's manifest cpu and memory for this step's calls. */
+  readonly resources?: StepResources;
 };
 
 /** A workflow document as the engine and the validator read it: absent optional fields take their defaults. */
@@ -77,6 +80,8 @@ export type WorkflowDocument = {
   readonly onFinish?: { readonly webhook: string };
   /** A run still going after this long fails (`run_timeout`). */
   readonly timeoutMs?: number;
+  /** Where its actions run; undefined: the instance's default. */
+  readonly site?: SiteName;
 };
 
 export const DEFAULTS = { httpTimeoutMs: 30_000, parallelism: 10, backoffMs: 1_000, maxDelayMs: 300_000, timezone: 'UTC', catchUpLimit: 10 } as const;
@@ -97,7 +102,7 @@ function jsonTypeOf(value: unknown): string {
 
 const expected: Record<FieldSpec['kind'], string> = {
   string: 'a string', integer: 'an integer', boolean: 'true or false', duration: 'a duration such as 500ms, 30s, 5m or 1h',
-  value: 'a value', object: 'an object', list: 'a list', map: 'an object of names to values', variants: 'an object',
+  quantity: 'a number or a string with a unit', value: 'a value', object: 'an object', list: 'a list', map: 'an object of names to values', variants: 'an object',
 };
 
 /** Every shape problem of `value` against `spec`, at `path`. */
@@ -130,6 +135,11 @@ function checkSpec(value: JsonValue, spec: FieldSpec, path: Path, out: Problem[]
         out.push({ code: 'bad_duration', path, message: `${JSON.stringify(value)} is not a duration: write e.g. 500ms, 30s, 5m, 1h30m (or 0).` });
       }
       return;
+    case 'quantity': {
+      const parsed = spec.of === 'cpu' ? readCpu(value) : readMemory(value);
+      if (!parsed.ok) out.push({ code: `bad_${spec.of}`, path, message: `${parsed.message[0]?.toUpperCase() ?? ''}${parsed.message.slice(1)}.` });
+      return;
+    }
     case 'list':
       if (!Array.isArray(value)) return wrongType();
       if (value.length > spec.maxItems) out.push({ code: 'too_many', path, message: `At most ${spec.maxItems} items.` });
@@ -195,7 +205,7 @@ export function shapeProblems(raw: JsonValue): Problem[] {
 }
 
 /** What a wait step cannot have: it calls nothing, so it has no inputs, items, retries or call deadline. */
-const NOT_FOR_WAIT = ['inputs', 'foreach', 'parallelism', 'fail_fast', 'retry', 'timeout'] as const;
+const NOT_FOR_WAIT = ['inputs', 'foreach', 'parallelism', 'fail_fast', 'retry', 'timeout', 'resources'] as const;
 
 /** A step has an action or a wait, never both; a wait step has none of the fields of a call. */
 function checkActionOrWait(step: JsonObject, path: Path, out: Problem[]): void {
@@ -283,6 +293,14 @@ function readWait(value: JsonValue | undefined): Wait | undefined {
   return { signal, onTimeout: value['on_timeout'] === 'skip' ? 'skip' : 'fail', ...(timeoutMs !== undefined && timeoutMs > 0 ? { timeoutMs } : {}) };
 }
 
+function readResources(value: JsonValue | undefined): StepResources | undefined {
+  if (!isObject(value)) return undefined;
+  const cpu = value['cpu'] === undefined ? undefined : readCpu(value['cpu']);
+  const memory = value['memory'] === undefined ? undefined : readMemory(value['memory']);
+  const resources = { ...(cpu?.ok ? { cpu: cpu.value } : {}), ...(memory?.ok ? { memoryBytes: memory.value } : {}) };
+  return Object.keys(resources).length > 0 ? resources : undefined;
+}
+
 function readStep(value: JsonValue, index: number): Step | undefined {
   if (!isObject(value)) return undefined;
   const id = str(value['id']);
@@ -294,6 +312,7 @@ function readStep(value: JsonValue, index: number): Step | undefined {
   const timeoutMs = duration(value['timeout']);
   const onFailure = str(value['on_failure']);
   const wait = readWait(value['wait']);
+  const resources = readResources(value['resources']);
   return {
     index, id, action,
     ...(wait ? { wait } : {}),
@@ -307,6 +326,7 @@ function readStep(value: JsonValue, index: number): Step | undefined {
     ...(retry ? { retry } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(onFailure !== undefined ? { onFailure } : {}),
+    ...(resources ? { resources } : {}),
   };
 }
 
@@ -319,6 +339,7 @@ export function readDocument(raw: JsonValue): WorkflowDocument {
   const trigger = readTrigger(document['trigger']);
   const webhook = str(obj(document['on_finish'])['webhook']);
   const timeoutMs = duration(document['timeout']);
+  const site = document['site'];
   return {
     name: str(document['name']) ?? '',
     title: str(document['title']) ?? '',
@@ -328,6 +349,7 @@ export function readDocument(raw: JsonValue): WorkflowDocument {
     results: obj(document['results']),
     ...(webhook !== undefined ? { onFinish: { webhook } } : {}),
     ...(timeoutMs !== undefined && timeoutMs > 0 ? { timeoutMs } : {}),
+    ...(isSiteName(site) ? { site } : {}),
   };
 }
 

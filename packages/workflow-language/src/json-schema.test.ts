@@ -60,6 +60,10 @@ const valid: Record<string, Json> = {
   schedule: aWorkflow({ type: 'schedule', cron: '*/5 * * * *', timezone: 'Europe/Paris', missed: 'catch_up', catch_up_limit: 3, inputs: { n: 1 } }),
   action: aWorkflow({ type: 'action', action: 'webhook-listener@1.0.0', inputs: { token: '${{ secrets.T }}' } }),
   minimal: { apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'abc', trigger: { type: 'manual' }, steps: [{ id: 'a', action: 'x' }] },
+  'a site and resources': {
+    apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'abc', site: 'docker', trigger: { type: 'manual' },
+    steps: [{ id: 'a', action: 'x', resources: { cpu: '500m', memory: '512Mi' } }, { id: 'b', action: 'x', resources: { cpu: 2, memory: 1_048_576 } }, { id: 'c', action: 'x', resources: { cpu: '0.5' } }],
+  },
 };
 
 const without = (document: Json, key: string): Json => Object.fromEntries(Object.entries(document).filter(([name]) => name !== key));
@@ -89,6 +93,12 @@ const invalid: Record<string, Json> = {
   'inputs as a list': { ...base, steps: [{ id: 'a', action: 'x', inputs: [1] }] },
   'on_finish without webhook': { ...base, on_finish: {} },
   'a bad action reference': { ...base, steps: [{ id: 'a', action: 'x@@1' }] },
+  'an unknown site': { ...base, site: 'cloud' },
+  'a bad cpu': { ...base, steps: [{ id: 'a', action: 'x', resources: { cpu: 'two' } }] },
+  'too many cores': { ...base, steps: [{ id: 'a', action: 'x', resources: { cpu: 65 } }] },
+  'a bad memory unit': { ...base, steps: [{ id: 'a', action: 'x', resources: { memory: '512MB' } }] },
+  'too much memory': { ...base, steps: [{ id: 'a', action: 'x', resources: { memory: 257 * 1024 ** 3 } }] },
+  'an unknown resource': { ...base, steps: [{ id: 'a', action: 'x', resources: { gpu: 1 } }] },
 };
 
 describe('docs/workflow.schema.json', () => {

@@ -1,10 +1,17 @@
 import { WORKFLOW_SHAPE, type FieldSpec, type ObjectShape } from './document-shape.js';
+import { MAX_CPU, MAX_MEMORY_BYTES } from './resources.js';
 
 type Schema = Record<string, unknown>;
 
 function patternOf(regex: RegExp): string {
   return regex.source;
 }
+
+/** What readCpu and readMemory accept (resources.ts), as far as a schema can say it. */
+const QUANTITY_SCHEMAS: Record<'cpu' | 'memory', Schema> = {
+  cpu: { anyOf: [{ type: 'number', exclusiveMinimum: 0, maximum: MAX_CPU }, { type: 'string', pattern: '^([0-9]*[1-9][0-9]*m|[0-9]+(\\.[0-9]+)?)$' }] },
+  memory: { anyOf: [{ type: 'integer', exclusiveMinimum: 0, maximum: MAX_MEMORY_BYTES }, { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|K|M|G|T)?$' }] },
+};
 
 function schemaOfSpec(spec: FieldSpec): Schema {
   switch (spec.kind) {
@@ -21,6 +28,8 @@ function schemaOfSpec(spec: FieldSpec): Schema {
       return { type: 'boolean' };
     case 'duration':
       return { anyOf: [{ type: 'string', pattern: '^(0|([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+)$' }, { const: 0 }], description: 'e.g. 500ms, 30s, 1m30s, 2h, 1d, or 0' };
+    case 'quantity':
+      return QUANTITY_SCHEMAS[spec.of];
     case 'value':
       return {};
     case 'object':
