@@ -92,9 +92,11 @@ export type ArtifactStore = {
 };
 
 /**
- * Images for the docker and kubernetes sites (issue 17): built from the sealed artifact, pushed,
- * and named as "<site>=<reference>" in ActionBuilt. Not wired yet: the builder logs that it made
- * only the artifact.
+ * Images for the docker and kubernetes sites (issue 17, docs/images.md): built from the sealed
+ * artifact on the action base image, loaded into the local Docker engine or pushed to a
+ * registry, and named as "<site>=<reference>" in ActionBuilt. `sites` are those the build asked
+ * for; the builder adds the sites its configuration serves (every build gets an image) and says
+ * in the log which asked-for site it cannot serve. Wired only when TRELLIS_IMAGES is not `none`.
  */
 export type ImageBuilder = (input: { build: Build; artifact: SealedArtifact; sites: readonly string[] }, context: StepContext) => Promise<Result<readonly string[], BuildFailure>>;
 

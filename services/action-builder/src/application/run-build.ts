@@ -13,7 +13,7 @@ export type RunBuildDeps = {
   artifacts: ArtifactStore;
   /** The project's objects: what an attempt stored is removed when its project was deleted meanwhile. */
   objects: ProjectObjects;
-  /** Not wired until images exist (issue 17). */
+  /** Absent when the builder makes no images (TRELLIS_IMAGES=none). */
   images?: ImageBuilder;
   /** A failure nobody expected (a bug, the store down): the build fails, and the process logs this. */
   onUnexpected: (error: unknown, build: Build.Build) => void;
@@ -99,9 +99,8 @@ async function make(deps: RunBuildDeps, build: Build.Build, context: StepContext
 }
 
 async function imagesOf(deps: RunBuildDeps, build: Build.Build, artifact: Parameters<ImageBuilder>[0]['artifact'], context: StepContext): Promise<Result<readonly string[], BuildFailure>> {
-  if (build.imageSites.length === 0) return ok([]);
   if (!deps.images) {
-    context.log.write(`[builder] images for ${build.imageSites.join(', ')} are not made yet: the artifact runs on the local site`);
+    if (build.imageSites.length > 0) context.log.write(`[builder] no images for ${build.imageSites.join(', ')}: this builder makes none (TRELLIS_IMAGES=none), the artifact runs on the local site`);
     return ok([]);
   }
   return deps.images({ build, artifact, sites: build.imageSites }, context);

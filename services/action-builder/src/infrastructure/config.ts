@@ -27,6 +27,19 @@ export const envSchema = z.object({
   TRELLIS_PIP_INDEX_URL: optional(z.string().regex(/^(https?|file):\/\//, 'expected an http(s):// or file:// URL')),
   /** A folder or page of distributions pip also looks in. */
   TRELLIS_PIP_FIND_LINKS: optional(z.string().min(1)),
+  /**
+   * Images for the docker and kubernetes sites (docs/images.md): `none` makes none, `docker` loads
+   * every build's image into the local Docker engine, `registry` pushes it to TRELLIS_IMAGE_REGISTRY.
+   */
+  TRELLIS_IMAGES: z.enum(['none', 'docker', 'registry']).default('none'),
+  /** The image every action image starts from (infra/images/build-base.sh makes it). */
+  TRELLIS_IMAGE_BASE: z.string().min(1).default('trellis/action-base:latest'),
+  /** `host[:port]/prefix`: images are pushed as <host>/<prefix>/<action id>; needed by TRELLIS_IMAGES=registry. */
+  TRELLIS_IMAGE_REGISTRY: optional(z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?(\/[a-z0-9._/-]*[a-z0-9])?$/, 'expected host[:port]/prefix, e.g. registry.example.com/trellis')),
+  TRELLIS_IMAGE_REGISTRY_USER: optional(z.string().min(1)),
+  TRELLIS_IMAGE_REGISTRY_PASSWORD: optional(z.string().min(1)),
+  /** 1: the registry speaks plain HTTP. */
+  TRELLIS_IMAGE_REGISTRY_INSECURE: z.enum(['0', '1', '']).default('0').transform((value) => value === '1'),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -13,6 +13,7 @@ import { runBuild } from '../application/run-build.js';
 import type { Env } from './config.js';
 import { HTTP_IDENTITY } from './http/openapi-document.js';
 import { makeRoutes } from './http/routes.js';
+import { imagesFromEnv } from './images/images-from-env.js';
 import { makeArtifactStore } from './object-store/builder-objects.js';
 import * as authorization from './pb/authorization/v1/events.js';
 import { makeBuildLogs } from './postgres/build-log-store.js';
@@ -23,6 +24,7 @@ import { makeQueueSignal, makeTransaction, makeUnitOfWork } from './postgres/uni
 import { ACTION_BUILD_REQUESTED, decodeBuildRequested } from './rabbitmq/codecs.js';
 import { eventsQueue, SERVICE } from './rabbitmq/topology.js';
 import { makeToolchain } from './toolchain/toolchain.js';
+import { makeWorkspaces } from './toolchain/workspace.js';
 import { makeBuildMetrics } from './worker/build-metrics.js';
 import { startBuildWorker } from './worker/build-worker.js';
 
@@ -56,8 +58,10 @@ async function wire(runtime: ServiceRuntime<Database>, env: Env, owner: string, 
   });
   const swept = await toolchain.sweep(await liveHolders(runtime.db, clock()));
   if (swept.length > 0) runtime.logger.info('work folders of stopped builder processes removed', { owners: swept });
+  const images = imagesFromEnv(env, makeWorkspaces(env.TRELLIS_BUILD_WORK_DIR, owner).own);
+  if (images) runtime.logger.info('builds make images', { images: env.TRELLIS_IMAGES, base: images.settings.base, registry: images.settings.registry?.host });
   const runDeps = {
-    uow, clock, toolchain, objects, artifacts: makeArtifactStore(store),
+    uow, clock, toolchain, objects, artifacts: makeArtifactStore(store), ...(images ? { images: images.builder } : {}),
     logs: makeBuildLogs(runtime.db, store, { maxBytes: env.TRELLIS_BUILD_LOG_MAX_BYTES, logger: runtime.logger }),
     onUnexpected: (error: unknown, build: { id: string }) => runtime.logger.error('build failed unexpectedly', { build_id: build.id, error }),
   };
