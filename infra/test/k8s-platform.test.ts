@@ -2,11 +2,12 @@
 // `trellis-adm install --target kubernetes` apply it, checked against the Kubernetes API's schemas
 // and against what running every service with two replicas needs: disruption budgets, spread,
 // probes, resources, the runner's rights (and only the runner's), network policies.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { readInfraFiles } from '../../adm/src/install/infra-files.js';
 import { renderManifests, type K8sObject } from '../../adm/src/install/render.js';
 import { allSchemaProblems } from '../../adm/src/install/validate.js';
@@ -140,6 +141,28 @@ describe('infra/k8s rendered (kubectl apply -k, trellis-adm install)', () => {
     const [key, value] = (data['TRELLIS_K8S_RUNNER_LABELS'] ?? '').split('=');
     expect(runner.spec.template.metadata.labels[key ?? '']).toBe(value);
     expect(runner.metadata.namespace).toBe(data['TRELLIS_K8S_RUNNER_NAMESPACE']);
+  });
+});
+
+function hasKubectl(): boolean {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore', timeout: 30_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('kubectl apply -k and trellis-adm install apply the same objects', () => {
+  /** Sorted, with the generated ConfigMap's content hash left out (kustomize's own hash function differs). */
+  const comparable = (list: readonly K8sObject[]): unknown[] =>
+    (JSON.parse(JSON.stringify(list).replace(/trellis-gateway-[a-z0-9]{10}/g, 'trellis-gateway-<hash>')) as K8sObject[])
+      .sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
+
+  it.runIf(hasKubectl())('renders to what kubectl kustomize renders (the Secret aside), and that is valid too', async () => {
+    const kustomized = parseAllDocuments(execFileSync('kubectl', ['kustomize', k8sDir], { encoding: 'utf8', timeout: 60_000 })).map((d) => d.toJS() as K8sObject);
+    expect(comparable(objects.filter((o) => o.kind !== 'Secret'))).toEqual(comparable(kustomized));
+    expect(await allSchemaProblems(kustomized)).toEqual([]);
   });
 });
 
