@@ -83,7 +83,9 @@ describe('deploying a workflow', () => {
       ],
       outputs: [{ name: 'url', type: 'string', help: '', optional: false, values: [], defaultJson: '', injected: '', hasSecretDefault: false }],
       resources: { cpu: 1, memoryBytes: '536870912', timeoutMs: '30000' },
+      image: '',
     });
+    expect(request.site).toBe('local');
     expect(request.documentJson).not.toContain('not-for-your-eyes');
 
     await deployed(p.projectId, id, request.deploymentId, 1);

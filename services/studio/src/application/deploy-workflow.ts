@@ -1,5 +1,6 @@
 import type { JsonValue } from '@trellis/kernel/io';
 import type { Clock, Ids } from '@trellis/kernel/ports';
+import type { SiteName } from '@trellis/workflow-language/resources';
 import { ok, rejected, type Result } from '@trellis/kernel/result';
 import type { UploadedFile } from '../domain/file.js';
 import type { LibraryAction } from '../domain/library-action.js';
@@ -11,7 +12,8 @@ import { pinnedAndChecked, validationContext } from './workflow-drafts.js';
 import type { Checksum } from './workflow-ports.js';
 import { workflowNotFound, type WorkflowNotFound, type WorkflowVersionNotFound } from './workflow-rejections.js';
 
-type Deps = { uow: UnitOfWork; clock: Clock; ids: Ids; checksum: Checksum };
+/** `siteDefault`: where a workflow whose document names no site runs (TRELLIS_SITE_DEFAULT). */
+type Deps = { uow: UnitOfWork; clock: Clock; ids: Ids; checksum: Checksum; siteDefault: SiteName };
 type Frozen = { workflow: Workflow.Workflow; version: Workflow.WorkflowVersion; reused: boolean; actions: LibraryAction[]; files: UploadedFile[] };
 /**
  * Holds the variables, secrets and uploaded files a document uses until the transaction ends
@@ -24,7 +26,7 @@ async function holdUses(tx: Transaction, projectId: string, document: JsonValue)
   return files.length > 0 ? tx.files.findForShare(projectId, files) : [];
 }
 
-type Rejection = WorkflowNotFound | WorkflowVersionNotFound | Workflow.WorkflowInvalid | Workflow.PinnedActionUnavailable;
+type Rejection = WorkflowNotFound | WorkflowVersionNotFound | Workflow.WorkflowInvalid | Workflow.PinnedActionUnavailable | Workflow.ImageMissing;
 
 /**
  * The draft as a version: validated (every problem refuses it), its actions pinned and locked
@@ -77,7 +79,11 @@ export async function deployWorkflow(
     const frozen = input.version === undefined ? await freezeDraft(deps, tx, workflow, input.by) : await thawVersion(tx, workflow, input.version);
     if (!frozen.ok) return frozen;
     const { version, actions, files, reused } = frozen.value;
-    const requested = Workflow.requestDeploy(frozen.value.workflow, { version, actions, files, deploymentId: deps.ids(), by: input.by, now: deps.clock() });
+    // Checked on the version as frozen: a refusal rolls back a version just made with it.
+    const site = Workflow.siteOf(version.document, deps.siteDefault);
+    const imaged = Workflow.checkImages(actions, site);
+    if (!imaged.ok) return imaged;
+    const requested = Workflow.requestDeploy(frozen.value.workflow, { version, actions, files, site, deploymentId: deps.ids(), by: input.by, now: deps.clock() });
     await tx.workflows.update(requested.workflow);
     await tx.outbox.append(requested.events, input.traceId);
     return ok({ workflow: requested.workflow, version, reused });

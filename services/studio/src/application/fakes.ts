@@ -117,7 +117,7 @@ export function aLibraryAction(overrides: Partial<LibraryAction> = {}): LibraryA
     projectId: 'p1', actionId: 'add-one', version: '1.0.0', kind: 'Processor', name: 'Add one', description: 'Adds one to n.',
     runtime: 'nodejs', format: 'trellis', categories: ['math'], inputs: [{ name: 'n', type: 'integer', help: '', optional: false }],
     outputs: [{ name: 'n', type: 'integer', help: '', optional: false }], resources: {}, digest: 'a'.repeat(64),
-    artifactObject: 'action-builder/projects/p1/artifacts/a.tar.gz', artifactSize: 10, logo: null,
+    artifactObject: 'action-builder/projects/p1/artifacts/a.tar.gz', artifactSize: 10, images: {}, logo: null,
     origin: { sourceId: 's1', commit: 'c1', folder: 'add-one', buildId: 'b1' }, builtAt: new Date('2026-11-01T10:00:00Z'),
     ...overrides,
   };

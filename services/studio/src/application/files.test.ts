@@ -18,7 +18,7 @@ function world() {
   });
   const store = makeFakeFileContents();
   let next = 0;
-  const deps = { ...fakes, clock: () => now, ids: () => `id-${++next}`, contents: store.contents, checksum: fakeChecksum };
+  const deps = { ...fakes, clock: () => now, ids: () => `id-${++next}`, contents: store.contents, checksum: fakeChecksum, siteDefault: 'local' as const };
   return { fakes, store, deps };
 }
 

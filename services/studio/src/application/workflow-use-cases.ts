@@ -1,4 +1,5 @@
 import type { Clock, Ids } from '@trellis/kernel/ports';
+import type { SiteName } from '@trellis/workflow-language/resources';
 import { createWorkflow } from './create-workflow.js';
 import { deleteWorkflow } from './delete-workflow.js';
 import { deployWorkflow } from './deploy-workflow.js';
@@ -12,7 +13,7 @@ import type { Checksum } from './workflow-ports.js';
 
 type InputOf<F> = F extends (deps: never, input: infer I) => unknown ? I : never;
 
-export type WorkflowDeps = { uow: UnitOfWork; clock: Clock; ids: Ids; checksum: Checksum };
+export type WorkflowDeps = { uow: UnitOfWork; clock: Clock; ids: Ids; checksum: Checksum; siteDefault: SiteName };
 
 /** The use cases of workflows, bound once to their dependencies. */
 export function makeWorkflowUseCases(deps: WorkflowDeps) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '@trellis/kernel/io';
+import type { SiteName } from '@trellis/workflow-language/resources';
 import { createWorkflow } from './create-workflow.js';
 import { deleteActionVersion } from './delete-action-version.js';
 import { deleteSecret } from './delete-secret.js';
@@ -28,7 +29,7 @@ function world() {
     secrets: [{ secret: { projectId: 'p1', name: 'TOKEN', revision: 2, updatedAt: now, updatedBy: 'u1' }, sealed: 'sealed' }],
   });
   let next = 0;
-  const deps = { ...fakes, clock: () => now, ids: () => `id-${++next}`, checksum: fakeChecksum };
+  const deps = { ...fakes, clock: () => now, ids: () => `id-${++next}`, checksum: fakeChecksum, siteDefault: 'local' as SiteName };
   return { fakes, deps };
 }
 
@@ -137,8 +138,29 @@ describe('deploying', () => {
     expect(fakes.state().workflows[0]).toMatchObject({ latestVersion: 1, deployment: { id: 'id-2', status: 'deploying', version: 1, servingVersion: null, requestedBy: 'op' } });
     expect(fakes.state().outbox).toEqual([expect.objectContaining({
       type: 'WorkflowDeployRequested', projectId: 'p1', workflowId, workflowName: 'add', version: 1, checksum: version?.checksum, deploymentId: 'id-2',
-      document: version?.document, actions: [fakes.state().library[1]], requestedBy: 'op', traceId: 'trace-1',
+      document: version?.document, actions: [fakes.state().library[1]], site: 'local', requestedBy: 'op', traceId: 'trace-1',
     })]);
+  });
+
+  it('refuses a deploy to the docker or kubernetes site while an action version has no image for it, and changes nothing', async () => {
+    const { fakes, deps, workflowId } = await saved();
+    const before = fakes.state();
+    expect(await deployWorkflow({ ...deps, siteDefault: 'docker' }, { projectId: 'p1', workflowId, by: 'op', traceId: 't' })).toEqual({
+      ok: false, error: { type: 'ImageMissing', site: 'docker', actionId: 'add-one', actionVersion: '1.1.0' },
+    });
+    expect(fakes.state()).toEqual(before);
+    fakes.state().library[1] = { ...aLibraryAction({ version: '1.1.0', digest: 'b'.repeat(64), builtAt: new Date('2026-11-01T11:00:00Z') }), images: { docker: 'trellis-action/add-one@sha256:' + 'e'.repeat(64) } };
+    expect(await deployWorkflow({ ...deps, siteDefault: 'kubernetes' }, { projectId: 'p1', workflowId, by: 'op', traceId: 't' })).toMatchObject({
+      ok: false, error: { type: 'ImageMissing', site: 'kubernetes' },
+    });
+    expect(await deployWorkflow({ ...deps, siteDefault: 'docker' }, { projectId: 'p1', workflowId, by: 'op', traceId: 't' })).toMatchObject({ ok: true });
+    expect(fakes.state().outbox).toEqual([expect.objectContaining({ type: 'WorkflowDeployRequested', site: 'docker', actions: [fakes.state().library[1]] })]);
+  });
+
+  it('deploys to the site the document names, whatever the instance\'s default', async () => {
+    const { fakes, deps, workflowId } = await saved(doc({ site: 'local' }));
+    expect(await deployWorkflow({ ...deps, siteDefault: 'kubernetes' }, { projectId: 'p1', workflowId, by: 'op', traceId: 't' })).toMatchObject({ ok: true });
+    expect(fakes.state().outbox).toEqual([expect.objectContaining({ type: 'WorkflowDeployRequested', site: 'local' })]);
   });
 
   it('reuses the latest version for an unchanged draft, freezes a new one for a changed draft, and rolls back to a given one', async () => {

@@ -1,6 +1,14 @@
 import type { IoSpec } from '@trellis/kernel/io';
+import type { SiteName } from '@trellis/workflow-language/resources';
 
 export type { IoSpec, JsonValue } from '@trellis/kernel/io';
+
+/** The sites that run an action from an image (the local site runs the artifact itself). */
+export type ImageSite = Exclude<SiteName, 'local'>;
+export const IMAGE_SITES: readonly ImageSite[] = ['docker', 'kubernetes'];
+
+/** site -> image reference, as the builder made them; none for a build without images. */
+export type Images = Readonly<Partial<Record<ImageSite, string>>>;
 
 export type Logo = { readonly bytes: Uint8Array; readonly mediaType: string };
 
@@ -26,6 +34,8 @@ export type LibraryAction = {
   readonly digest: string;
   readonly artifactObject: string;
   readonly artifactSize: number;
+  /** The images the builder made of the artifact, per site. */
+  readonly images: Images;
   readonly logo: Logo | null;
   readonly origin: { readonly sourceId: string; readonly commit: string; readonly folder: string; readonly buildId: string };
   readonly builtAt: Date;

@@ -56,7 +56,9 @@ function wire(env: Env, runtime: ServiceRuntime<Database>) {
       queries: makeLibraryQueries(runtime.db), deleteActionVersion: (input) => deleteActionVersion({ uow }, input),
       projectValues: { useCases: projectValues, queries: makeProjectValueQueries(runtime.db) },
       workflows: {
-        useCases: makeWorkflowUseCases({ uow, clock, ids: randomUUID, checksum: (text) => createHash('sha256').update(text).digest('hex') }),
+        useCases: makeWorkflowUseCases({
+          uow, clock, ids: randomUUID, checksum: (text) => createHash('sha256').update(text).digest('hex'), siteDefault: env.TRELLIS_SITE_DEFAULT,
+        }),
         queries: makeWorkflowQueries(runtime.db),
       },
       files: {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '@trellis/kernel/io';
+import type { SiteName } from '@trellis/workflow-language/resources';
 import type { LibraryAction } from '../library-action.js';
 import * as Workflow from './workflow.js';
 
@@ -73,11 +74,11 @@ describe('the deployment state machine', () => {
   ])('a deploy request replaces any state (%s) with a new request id, keeping what is served', (_, before) => {
     const workflow = aWorkflow(before);
     const photo = { id: 'f1', projectId: 'p1', name: 'photo.png', contentType: 'image/png', size: 3, sha256: 'a'.repeat(64), object: 'studio/projects/p1/files/f1', createdAt: T1, createdBy: 'u1' };
-    const { workflow: after, events } = Workflow.requestDeploy(workflow, { version: aVersion(3), actions: [], files: [photo], deploymentId: 'd9', by: 'u2', now: T1 });
+    const { workflow: after, events } = Workflow.requestDeploy(workflow, { version: aVersion(3), actions: [], files: [photo], site: 'docker', deploymentId: 'd9', by: 'u2', now: T1 });
     expect(after.deployment).toEqual({
       id: 'd9', status: 'deploying', version: 3, servingVersion: workflow.deployment?.servingVersion ?? null, reason: null, mode: null, requestedBy: 'u2', updatedAt: T1,
     });
-    expect(events).toEqual([expect.objectContaining({ type: 'WorkflowDeployRequested', workflowId: 'w1', workflowName: 'add-ten', version: 3, checksum: 'c3', deploymentId: 'd9', document, files: [photo], requestedBy: 'u2' })]);
+    expect(events).toEqual([expect.objectContaining({ type: 'WorkflowDeployRequested', workflowId: 'w1', workflowName: 'add-ten', version: 3, checksum: 'c3', deploymentId: 'd9', document, files: [photo], site: 'docker', requestedBy: 'u2' })]);
     // The answer to the request before this one is stale now.
     expect(Workflow.recordAnswer(after, { kind: 'deployed', projectId: 'p1', workflowId: 'w1', deploymentId: 'd1', version: 2, reason: '' }, T1).outcome).toBe('stale');
   });
@@ -101,6 +102,27 @@ describe('the deployment state machine', () => {
     expect(result.value.events).toEqual([{
       type: 'WorkflowUndeployRequested', projectId: 'p1', workflowId: 'w1', deploymentId: 'd9', mode: 'immediate', requestedBy: 'u2', occurredAt: T1,
     }]);
+  });
+});
+
+describe('sites and images', () => {
+  const built = (actionId: string, images: LibraryAction['images']) => ({ actionId, version: '1.0.0', images }) as LibraryAction;
+
+  it.each<[string, JsonValue, SiteName, string]>([
+    ['the document\'s site', { ...document, site: 'kubernetes' }, 'docker', 'kubernetes'],
+    ['the instance\'s default when the document has none', document, 'docker', 'docker'],
+    ['local named by the document over a docker default', { ...document, site: 'local' }, 'docker', 'local'],
+    ['the default for a site the document gets wrong (a problem refuses it anyway)', { ...document, site: 'cloud' }, 'local', 'local'],
+  ])('a version runs on %s', (_, raw, fallback, expected) => {
+    expect(Workflow.siteOf(raw, fallback)).toBe(expected);
+  });
+
+  it('wants an image for the site of every action on docker and kubernetes, none on local', () => {
+    const actions = [built('a', { docker: 'trellis/a:1' }), built('b', { docker: 'trellis/b:1', kubernetes: 'reg/b@sha256:1' })];
+    expect(Workflow.checkImages(actions, 'docker')).toEqual({ ok: true, value: undefined });
+    expect(Workflow.checkImages(actions, 'kubernetes')).toEqual({ ok: false, error: { type: 'ImageMissing', site: 'kubernetes', actionId: 'a', actionVersion: '1.0.0' } });
+    expect(Workflow.checkImages([built('c', {})], 'local')).toEqual({ ok: true, value: undefined });
+    expect(Workflow.checkImages([built('c', {})], 'docker')).toEqual({ ok: false, error: { type: 'ImageMissing', site: 'docker', actionId: 'c', actionVersion: '1.0.0' } });
   });
 });
 

@@ -2,8 +2,9 @@ import type { JsonValue } from '@trellis/kernel/io';
 import { ok, rejected, type Result } from '@trellis/kernel/result';
 import { actionReferences, splitActionReference, type Problem } from '@trellis/workflow-language/document';
 import { WORKFLOW_NAME } from '@trellis/workflow-language/document-shape';
+import { isSiteName, type SiteName } from '@trellis/workflow-language/resources';
 import type { UploadedFile } from '../file.js';
-import type { LibraryAction } from '../library-action.js';
+import type { ImageSite, LibraryAction } from '../library-action.js';
 
 /*
  * A workflow: a draft document anyone with the right may edit, the immutable versions frozen
@@ -78,6 +79,8 @@ export type WorkflowDeployRequested = {
   readonly actions: readonly LibraryAction[];
   /** Every uploaded file it names as a static value (`{ file: <id> }`), by id. */
   readonly files: readonly UploadedFile[];
+  /** Where its actions run: the document's `site`, else the instance's default. */
+  readonly site: SiteName;
   readonly requestedBy: string;
   readonly occurredAt: Date;
 };
@@ -116,6 +119,14 @@ export type PinnedActionUnavailable = {
   readonly actionVersion: string;
   /** deleted: the library no longer has it; rebuilt: the library holds another build of it. */
   readonly reason: 'deleted' | 'rebuilt';
+};
+
+/** A version deployed to the docker or kubernetes site names an action version the builder made no image of for it. */
+export type ImageMissing = {
+  readonly type: 'ImageMissing';
+  readonly site: ImageSite;
+  readonly actionId: string;
+  readonly actionVersion: string;
 };
 
 type JsonObject = { readonly [key: string]: JsonValue };
@@ -217,6 +228,19 @@ export function pinnedActions(version: Pick<WorkflowVersion, 'version' | 'pins'>
   return ok(actions);
 }
 
+/** Where a version's actions run: its document's `site`, else the instance's default. */
+export function siteOf(document: JsonValue, instanceDefault: SiteName): SiteName {
+  const site = isObject(document) ? document['site'] : undefined;
+  return isSiteName(site) ? site : instanceDefault;
+}
+
+/** On the docker and kubernetes sites every action runs from an image: each one needs one for that site. */
+export function checkImages(actions: readonly LibraryAction[], site: SiteName): Result<void, ImageMissing> {
+  if (site === 'local') return ok(undefined);
+  const missing = actions.find((action) => !action.images[site]);
+  return missing ? rejected({ type: 'ImageMissing', site, actionId: missing.actionId, actionVersion: missing.version }) : ok(undefined);
+}
+
 /**
  * The version a deploy of the draft deploys: the latest one when the draft has not changed since
  * (same checksum), else a new one numbered after it.
@@ -240,7 +264,7 @@ export function freeze(
  */
 export function requestDeploy(
   workflow: Workflow,
-  input: { version: WorkflowVersion; actions: readonly LibraryAction[]; files: readonly UploadedFile[]; deploymentId: string; by: string; now: Date },
+  input: { version: WorkflowVersion; actions: readonly LibraryAction[]; files: readonly UploadedFile[]; site: SiteName; deploymentId: string; by: string; now: Date },
 ): { workflow: Workflow; events: [WorkflowDeployRequested] } {
   const deployment: Deployment = {
     id: input.deploymentId, status: 'deploying', version: input.version.version, servingVersion: workflow.deployment?.servingVersion ?? null,
@@ -251,7 +275,7 @@ export function requestDeploy(
     events: [{
       type: 'WorkflowDeployRequested', projectId: workflow.projectId, workflowId: workflow.id, workflowName: workflow.name,
       version: input.version.version, checksum: input.version.checksum, deploymentId: input.deploymentId, document: input.version.document,
-      actions: input.actions, files: input.files, requestedBy: input.by, occurredAt: input.now,
+      actions: input.actions, files: input.files, site: input.site, requestedBy: input.by, occurredAt: input.now,
     }],
   };
 }

@@ -41,7 +41,7 @@ export function problemOf(rejection: Rejection): HttpProblem {
         `The file ${JSON.stringify(rejection.name)} (${rejection.id}) is used by the deployed workflows ${rejection.workflows.map((name) => JSON.stringify(name)).join(', ')}: `
         + 'undeploy them (or deploy versions without it) first.');
     case 'WorkflowNotFound': case 'WorkflowVersionNotFound': case 'WorkflowNameTaken': case 'WorkflowUnsavable': case 'WorkflowInvalid':
-    case 'WorkflowLive': case 'NotDeployed': case 'PinnedActionUnavailable': case 'ActionVersionInUse': case 'VariableInUse': case 'SecretInUse':
+    case 'WorkflowLive': case 'NotDeployed': case 'PinnedActionUnavailable': case 'ImageMissing': case 'ActionVersionInUse': case 'VariableInUse': case 'SecretInUse':
       return workflowProblemOf(rejection);
   }
 }

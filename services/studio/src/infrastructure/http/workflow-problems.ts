@@ -2,11 +2,11 @@ import { pathText } from '@trellis/workflow-language/document';
 import { HttpProblem, type ProblemError } from '@trellis/platform/http/problem';
 import type { ActionVersionInUse, SecretInUse, VariableInUse, WorkflowNameTaken, WorkflowNotFound, WorkflowVersionNotFound } from '../../application/workflow-rejections.js';
 import type { Problem } from '../../domain/workflow/validate.js';
-import type { NotDeployed, PinnedActionUnavailable, WorkflowInvalid, WorkflowLive, WorkflowUnsavable } from '../../domain/workflow/workflow.js';
+import type { ImageMissing, NotDeployed, PinnedActionUnavailable, WorkflowInvalid, WorkflowLive, WorkflowUnsavable } from '../../domain/workflow/workflow.js';
 
 export type WorkflowRejection =
   | WorkflowNotFound | WorkflowVersionNotFound | WorkflowNameTaken | WorkflowUnsavable | WorkflowInvalid | WorkflowLive | NotDeployed
-  | PinnedActionUnavailable | ActionVersionInUse | VariableInUse | SecretInUse;
+  | PinnedActionUnavailable | ImageMissing | ActionVersionInUse | VariableInUse | SecretInUse;
 
 /** Where a problem sits in the text the document came from (YAML), when there was one. */
 export type Locate = (path: Problem['path']) => { line: number; column: number } | undefined;
@@ -20,6 +20,11 @@ export function problemEntry(problem: Problem, locate?: Locate): ProblemError & 
 export function invalidWorkflow(detail: string, problems: readonly Problem[], locate?: Locate): HttpProblem {
   return new HttpProblem(422, 'workflow_invalid', 'Invalid workflow', detail, problems.map((problem) => problemEntry(problem, locate)));
 }
+
+const HOW_TO_GET_AN_IMAGE: Record<ImageMissing['site'], string> = {
+  docker: 'rebuild it with TRELLIS_IMAGES=docker on the action-builder',
+  kubernetes: 'rebuild it with TRELLIS_IMAGES=registry and TRELLIS_IMAGE_REGISTRY set on the action-builder (the cluster pulls images from a registry)',
+};
 
 const quoted = (names: readonly string[]) => names.map((name) => JSON.stringify(name)).join(', ');
 
@@ -44,6 +49,10 @@ export function workflowProblemOf(rejection: WorkflowRejection, locate?: Locate)
     case 'PinnedActionUnavailable':
       return new HttpProblem(409, 'pinned_action_unavailable', 'Pinned action unavailable',
         `Version ${rejection.version} pins ${rejection.actionId}@${rejection.actionVersion}, which the library ${rejection.reason === 'deleted' ? 'no longer has' : 'now holds another build of'}: deploy the draft instead.`);
+    case 'ImageMissing':
+      return new HttpProblem(409, 'image_missing', 'Image missing',
+        `The workflow runs on the ${rejection.site} site, and ${rejection.actionId}@${rejection.actionVersion} has no image for it: ${HOW_TO_GET_AN_IMAGE[rejection.site]}, ` +
+        'or deploy the workflow to another site (its `site` field).');
     case 'ActionVersionInUse':
       return new HttpProblem(409, 'action_version_in_use', 'Action version in use',
         `${rejection.actionId}@${rejection.version} is used by the deployed workflows ${quoted(rejection.workflows)}: undeploy them (or deploy versions without it) first.`);

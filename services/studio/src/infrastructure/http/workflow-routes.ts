@@ -187,7 +187,11 @@ export function makeWorkflowRoutes(deps: WorkflowRouteDeps): Route[] {
       params: workflowParams, body: deployBody,
       responses: {
         202: { description: 'Requested', schema: workflowSchema }, 404: { description: 'workflow_not_found, workflow_version_not_found' },
-        409: { description: 'pinned_action_unavailable: the version pins a build the library no longer has' }, 422: invalid,
+        409: {
+          description: 'pinned_action_unavailable: the version pins a build the library no longer has; ' +
+            'image_missing: the workflow runs on the docker or kubernetes site and an action version it uses has no image for it',
+        },
+        422: invalid,
       },
       handler: async ({ params, body, context }) => {
         const workflowId = workflowIdOf(params.id);

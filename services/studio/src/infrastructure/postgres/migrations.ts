@@ -5,6 +5,7 @@ import { library } from './migrations/0003_library.js';
 import { projectValues } from './migrations/0004_project_values.js';
 import { workflows } from './migrations/0005_workflows.js';
 import { files } from './migrations/0006_files.js';
+import { actionImages } from './migrations/0007_action_images.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations: Migrations = {
@@ -14,4 +15,5 @@ export const migrations: Migrations = {
   '0004_project_values': projectValues,
   '0005_workflows': workflows,
   '0006_files': files,
+  '0007_action_images': actionImages,
 };

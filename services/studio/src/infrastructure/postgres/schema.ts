@@ -21,6 +21,8 @@ export type LibraryActionsTable = {
   artifact_object: string;
   /** bigint: node-postgres reads it as a string. */
   artifact_size: ColumnType<string, number, number>;
+  /** site -> image reference; `{}` for versions built before images (and without them). */
+  images: Json<unknown>;
   logo: Buffer | null;
   logo_media_type: string | null;
   source_id: string;

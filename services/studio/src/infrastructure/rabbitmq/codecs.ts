@@ -1,7 +1,7 @@
 import { exchangeOf } from '@trellis/platform/amqp/topology';
 import type { OutgoingMessage } from '@trellis/platform/postgres/outbox';
 import type { StudioEvent } from '../../application/ports.js';
-import type { IoSpec, JsonValue, LibraryAction } from '../../domain/library-action.js';
+import { IMAGE_SITES, type Images, type IoSpec, type JsonValue, type LibraryAction } from '../../domain/library-action.js';
 import * as builder from '../pb/action-builder/v1/events.js';
 import * as pb from '../pb/studio/v1/events.js';
 import { SERVICE } from './topology.js';
@@ -46,6 +46,21 @@ function ioOf(io: builder.IoDescription, where: string): IoSpec {
   };
 }
 
+/**
+ * `docker=<ref>`, `kubernetes=<ref>` -> site -> reference. A site studio does not know is left
+ * out (a newer builder's); an entry without a site or a reference is malformed.
+ */
+export function imagesOf(entries: readonly string[]): Images {
+  const images: Partial<Record<(typeof IMAGE_SITES)[number], string>> = {};
+  for (const entry of entries) {
+    const at = entry.indexOf('=');
+    if (at <= 0 || at === entry.length - 1) throw new Error(`ActionBuilt.images has ${JSON.stringify(entry.slice(0, 200))}, not "<site>=<reference>"`);
+    const site = IMAGE_SITES.find((name) => name === entry.slice(0, at));
+    if (site) images[site] = entry.slice(at + 1);
+  }
+  return images;
+}
+
 export function decodeActionBuilt(content: Uint8Array): LibraryAction {
   const message = builder.ActionBuilt.decode(content);
   const action = message.action;
@@ -76,6 +91,7 @@ export function decodeActionBuilt(content: Uint8Array): LibraryAction {
     digest: message.digest,
     artifactObject: required(message.artifactObject, 'ActionBuilt.artifact_object'),
     artifactSize: Number(message.artifactSize),
+    images: imagesOf(message.images),
     logo: message.logo.length > 0 && message.logoMediaType.startsWith('image/') ? { bytes: message.logo, mediaType: message.logoMediaType } : null,
     origin: {
       sourceId: id(message.sourceId, 'ActionBuilt.source_id'),

@@ -1,4 +1,5 @@
 import type { IoSpec } from '@trellis/kernel/io';
+import type { SiteName } from '@trellis/workflow-language/resources';
 import type { UploadedFile } from '../../domain/file.js';
 import type { LibraryAction } from '../../domain/library-action.js';
 import * as Workflow from '../../domain/workflow/workflow.js';
@@ -14,12 +15,14 @@ function ioDescription(io: IoSpec): pb.IoDescription {
   };
 }
 
-export function pinnedAction(action: LibraryAction): pb.PinnedAction {
+/** An action version as the runner gets it, with its image for `site` (none on the local site). */
+export function pinnedAction(action: LibraryAction, site: SiteName): pb.PinnedAction {
   const { cpu, memoryBytes, timeoutMs } = action.resources;
   return {
     id: action.actionId, version: action.version, digest: action.digest, artifactObject: action.artifactObject, artifactSize: String(action.artifactSize),
     kind: action.kind, runtime: action.runtime, format: action.format, inputs: action.inputs.map(ioDescription), outputs: action.outputs.map(ioDescription),
     resources: { cpu: cpu ?? 0, memoryBytes: String(memoryBytes ?? 0), timeoutMs: String(timeoutMs ?? 0) },
+    image: site === 'local' ? '' : (action.images[site] ?? ''),
   };
 }
 
@@ -39,8 +42,8 @@ export function encodeWorkflowEvent(event: Workflow.WorkflowEvent, meta: pb.Even
     case 'WorkflowDeployRequested':
       return pb.WorkflowDeployRequested.encode({
         meta, workflowId: event.workflowId, workflowName: event.workflowName, version: event.version, checksum: event.checksum,
-        deploymentId: event.deploymentId, documentJson: Workflow.documentText(event.document), actions: event.actions.map(pinnedAction),
-        requestedBy: event.requestedBy, files: event.files.map(staticFile),
+        deploymentId: event.deploymentId, documentJson: Workflow.documentText(event.document), actions: event.actions.map((action) => pinnedAction(action, event.site)),
+        requestedBy: event.requestedBy, files: event.files.map(staticFile), site: event.site,
       }).finish();
     case 'WorkflowUndeployRequested':
       return pb.WorkflowUndeployRequested.encode({
