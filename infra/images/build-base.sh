@@ -76,7 +76,11 @@ printf 'root:x:0:0:root:/root:/usr/sbin/nologin\ntrellis:x:10001:10001:trellis:/
 printf 'root:x:0:\ntrellis:x:10001:\n' > "$root/etc/group"
 printf 'passwd: files\ngroup: files\nhosts: files dns\n' > "$root/etc/nsswitch.conf"
 
-tar --format=posix --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --mode=go-w \
+# Nothing writable but by root, except /tmp: the action's scratch space (a tmpfs in containers,
+# which takes the mode of the image's directory).
+chmod -R go-w "$root"
+chmod 1777 "$root/tmp"
+tar --format=posix --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
   --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime \
   -C "$root" -cf "$work/base.tar" .
 digest=$(sha256sum "$work/base.tar" | cut -c1-64)
