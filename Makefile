@@ -78,9 +78,10 @@ logs: check-adm
 check-adm:
 	@test -f adm/dist/cli.js || { echo "trellis: not built yet: run make up"; exit 1; }
 
-# Tests also need Debian's Chromium for the web UI's browser tests.
+# Tests also need Debian's Chromium for the web UI's browser tests, and a Docker engine with the
+# action base image for the docker site's.
 test-infra:
-	@bash infra/local/ensure-infra.sh --browser
+	@bash infra/local/ensure-infra.sh --browser --docker
 
 test: test-infra build webui
 	@npm run check

@@ -5,10 +5,13 @@
 # when running as root; otherwise says what to do. Used by `make up` and `make test` (plain
 # bash: it runs before anything is built). Idempotent and quick when all is in place.
 #
-#   infra/local/ensure-infra.sh [--no-nginx] [--browser]
+#   infra/local/ensure-infra.sh [--no-nginx] [--browser] [--docker]
 #
 # --browser also installs Debian's Chromium (and a font) for the web UI's browser tests; it is
 # driven by playwright-core, which never downloads a browser of its own.
+# --docker also installs Debian's docker.io, starts dockerd when it is not running, and makes the
+# action base image from this machine's packages (infra/images/build-base.sh): the docker site's
+# tests need them. Nothing is pulled from a registry.
 #
 # Environment: TRELLIS_PG_ADMIN_URL (a superuser URL: then the local PostgreSQL is not touched),
 # TRELLIS_RABBITMQ_MANAGEMENT_URL (default http://127.0.0.1:15672).
@@ -16,11 +19,13 @@ set -euo pipefail
 
 want_nginx=1
 want_browser=0
+want_docker=0
 for arg in "$@"; do
   case "$arg" in
     --no-nginx) want_nginx=0 ;;
     --browser) want_browser=1 ;;
-    *) echo "usage: $0 [--no-nginx] [--browser]" >&2; exit 2 ;;
+    --docker) want_docker=1 ;;
+    *) echo "usage: $0 [--no-nginx] [--browser] [--docker]" >&2; exit 2 ;;
   esac
 done
 
@@ -156,9 +161,27 @@ ensure_browser() {
   apt_install chromium fonts-dejavu-core
 }
 
+docker_answers() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+# Debian's Docker engine, running, with the action base image. dockerd is started in the
+# background (its log in /var/log/trellis-dockerd.log) when no engine answers on the socket.
+ensure_docker() {
+  if ! have dockerd || ! have docker; then apt_install docker.io; fi
+  if ! docker_answers; then
+    is_root || die "the Docker engine is not running; start it: sudo systemctl start docker (or sudo dockerd &)"
+    say "starting dockerd"
+    nohup dockerd --host unix:///var/run/docker.sock >/var/log/trellis-dockerd.log 2>&1 &
+    for _ in $(seq 1 150); do docker_answers && break; sleep 0.2; done
+    docker_answers || die "dockerd did not answer within 30 s; see /var/log/trellis-dockerd.log"
+  fi
+  if [ ! -x /usr/bin/python3.11 ]; then apt_install python3.11; fi
+  bash "$(dirname "$0")/../images/build-base.sh" >/dev/null
+}
+
 ensure_node
 ensure_postgres
 ensure_rabbitmq
 if [ "$want_nginx" -eq 1 ]; then ensure_nginx; fi
 if [ "$want_browser" -eq 1 ]; then ensure_browser; fi
-say "PostgreSQL, RabbitMQ$([ "$want_nginx" -eq 1 ] && echo ', nginx')$([ "$want_browser" -eq 1 ] && echo ', Chromium') ready"
+if [ "$want_docker" -eq 1 ]; then ensure_docker; fi
+say "PostgreSQL, RabbitMQ$([ "$want_nginx" -eq 1 ] && echo ', nginx')$([ "$want_browser" -eq 1 ] && echo ', Chromium')$([ "$want_docker" -eq 1 ] && echo ', Docker') ready"
