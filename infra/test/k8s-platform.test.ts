@@ -27,6 +27,9 @@ const named = (kind: string, name: string): K8sObject | undefined => objects.fin
 type Probe = { httpGet?: { path: string; port: string | number }; periodSeconds?: number; failureThreshold?: number };
 type Container = {
   name: string;
+  image?: string;
+  command?: string[];
+  env?: { name: string; value?: string; valueFrom?: unknown }[];
   ports?: { name?: string; containerPort: number }[];
   readinessProbe?: Probe;
   livenessProbe?: Probe;
@@ -35,6 +38,7 @@ type Container = {
 };
 type PodSpec = {
   containers: Container[];
+  initContainers?: Container[];
   serviceAccountName?: string;
   automountServiceAccountToken?: boolean;
   topologySpreadConstraints?: { maxSkew: number; topologyKey: string; whenUnsatisfiable: string; labelSelector?: { matchLabels?: Record<string, string> } }[];
@@ -97,7 +101,30 @@ describe('infra/k8s rendered (kubectl apply -k, trellis-adm install)', () => {
           else if (!ports.has(probe.httpGet.port)) problems.push(`${where}: ${kind} probe on port ${probe.httpGet.port}, not one of its ports`);
         }
         if (d.metadata.name !== 'gateway' && c.startupProbe?.httpGet === undefined) problems.push(`${where}: no startup probe (a slow start would be killed by liveness)`);
-        for (const part of ['requests', 'limits'] as const) for (const r of ['cpu', 'memory']) if (c.resources?.[part]?.[r] === undefined) problems.push(`${where}: no ${part}.${r}`);
+      }
+      for (const c of [...d.spec.template.spec.containers, ...(d.spec.template.spec.initContainers ?? [])]) {
+        for (const part of ['requests', 'limits'] as const) for (const r of ['cpu', 'memory']) if (c.resources?.[part]?.[r] === undefined) problems.push(`${d.metadata.name}/${c.name}: no ${part}.${r}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('migrates each service\'s schema in an init container, with the service\'s own image and URLs, before it starts (no new pod on an old schema)', () => {
+    const problems: string[] = [];
+    for (const d of deployments.filter((x) => x.metadata.name !== 'gateway')) {
+      const pod = d.spec.template.spec;
+      const main = pod.containers[0];
+      const migrate = pod.initContainers?.find((c) => c.name === 'migrate');
+      const service = d.metadata.name;
+      if (migrate === undefined) {
+        problems.push(`${service}: no migrate init container`);
+        continue;
+      }
+      if (JSON.stringify(migrate.command) !== JSON.stringify(['node', `services/${service}/dist/migrate.js`])) problems.push(`${service}: migrate runs ${JSON.stringify(migrate.command)}`);
+      if (migrate.image !== main?.image) problems.push(`${service}: migrate runs ${migrate.image}, the service ${main?.image}`);
+      for (const name of ['TRELLIS_DATABASE_URL', 'TRELLIS_AMQP_URL']) {
+        const own = (c: Container | undefined) => c?.env?.find((e) => e.name === name)?.value;
+        if (own(migrate) === undefined || own(migrate) !== own(main)) problems.push(`${service}: migrate's ${name} is not the service's`);
       }
     }
     expect(problems).toEqual([]);
