@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { SERVICES } from '../catalog.js';
 import { markOf, markText } from '../instance/instance.js';
 import { clearTheWay, openLocalInstance, recordProvisioned } from '../local/local-instance.js';
+import { chooseDockerSite } from '../local/docker-site.js';
 import { migrateAll } from '../local/migrate-all.js';
 import { localPlan } from '../local/plan.js';
 import { assertPortsFree } from '../local/ports.js';
@@ -101,8 +102,10 @@ export async function up(out: Output, env: NodeJS.ProcessEnv = process.env): Pro
     out.step(`already running (supervisor pid ${running.pid})`);
   } else {
     const gateway = await prepareLocalGateway(settings);
+    const docker = await chooseDockerSite(env);
+    out.detail(docker.note);
     // Every migration runs below, before the supervisor starts: it need not run them again at once.
-    const plan = localPlan(settings, secrets, admin.password, gateway, env, { setupDone: true });
+    const plan = localPlan(settings, secrets, admin.password, gateway, { ...env, ...docker.env }, { setupDone: true });
     // The plan holds credentials: owner-only, like the secrets file.
     await writePrivateFile(paths.planFile, `${JSON.stringify(plan, null, 2)}\n`);
     out.step(`migrating databases and declaring broker queues (log in ${shown(join(paths.logsDir, 'migrate.log'))})`);

@@ -57,7 +57,11 @@ export function serviceEnv(settings: LocalSettings, secrets: Secrets, service: S
     env['TRELLIS_SECRET_KEY'] = secrets.studioSecretKey;
     env['TRELLIS_RUNNER_PUBLIC_KEY'] = runnerPublicKey(secrets.runnerSealingKey);
   }
-  if (service.name === 'runner') env['TRELLIS_SEALING_KEY'] = secrets.runnerSealingKey;
+  if (service.name === 'runner') {
+    env['TRELLIS_SEALING_KEY'] = secrets.runnerSealingKey;
+    // The docker site labels its containers and names its network with it.
+    env['TRELLIS_INSTANCE'] = settings.instanceName;
+  }
   return env;
 }
 

@@ -20,15 +20,49 @@
  * | TRELLIS_WEBHOOK_MAX_AGE_MS | 86400000 | a delivery whose next attempt would come later than this after it began is failed |
  * | TRELLIS_RUNNER_SCHEDULE_MISFIRE_MS | 60000 | a schedule's tick found due later than this (the runner was down, or far behind) was missed: its workflow's `missed` policy says whether it fires (`catch_up`) or not (`skip`); a later one fires, late |
  * | TRELLIS_RUNNER_SCHEDULES | on | `off`: this process fires no schedule (a replica kept for HTTP triggers and runs); at least one runner process must have it `on` |
+ * | TRELLIS_INSTANCE | trellis | the instance's id: the docker and kubernetes sites label what they create with it (containers, networks, namespaces), so two instances on one engine or cluster never touch each other's |
+ * | TRELLIS_SITES | local | the sites this runner runs actions on, comma-separated: `local`, `docker`, `kubernetes`. A workflow deployed to a site not listed fails its deploy with the reason |
+ * | TRELLIS_DOCKER_SOCKET | /var/run/docker.sock | the Docker engine of the docker site |
+ * | TRELLIS_DOCKER_NETWORK | trellis-actions-<instance> | the bridge network action containers join (made when missing; no traffic between containers) |
+ * | TRELLIS_DOCKER_CONTAINER_CONCURRENCY | 16 | calls in flight per container of a Node action on the docker site (a Python container takes one at a time); beyond, another container starts |
+ * | TRELLIS_DOCKER_MAX_CONTAINERS | 4 | containers per action version at most on the docker site; calls beyond wait in order |
+ * | TRELLIS_DOCKER_MEMORY | 512Mi | a container's memory when the action's manifest (or the step) gives none |
+ * | TRELLIS_K8S_* | see docs/kubernetes-site.md | the kubernetes site's settings |
  * | TRELLIS_SEALING_KEY | required | the runner's X25519 private key, 32 raw bytes in base64: it opens the project secrets studio seals to its public key (HPKE), which studio is given as TRELLIS_RUNNER_PUBLIC_KEY. Make the pair with `trellis-adm keys runner` (`make up` makes its own). With another key, the secrets sealed before no longer open (reading one says which keys differ) until they are set again in studio |
  */
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { millis, objectStoreEnvShape, sealingPrivateKey, tenantServiceEnvShape } from '@trellis/platform/config';
+import { parseMemory } from '@trellis/kernel/quantities';
+import { SITE_NAMES, type SiteName } from '../application/site.js';
+import { kubernetesSiteEnvShape } from './kubernetes-site/settings.js';
+
+const siteList = z.string().transform((text, context) => {
+  const names = [...new Set(text.split(',').map((name) => name.trim()).filter((name) => name !== ''))];
+  const unknown = names.filter((name) => !(SITE_NAMES as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    context.addIssue({ code: 'custom', message: `expected a comma-separated list of ${SITE_NAMES.join(', ')}; got "${text}"` });
+    return z.NEVER;
+  }
+  return names as SiteName[];
+});
+const memory = z.string().transform((text, context) => {
+  const parsed = parseMemory(text);
+  if (parsed.ok) return parsed.value;
+  context.addIssue({ code: 'custom', message: parsed.message });
+  return z.NEVER;
+});
 
 export const envSchema = z.object({
+  ...kubernetesSiteEnvShape,
   ...tenantServiceEnvShape(8105), ...objectStoreEnvShape, TRELLIS_SEALING_KEY: sealingPrivateKey,
+  TRELLIS_SITES: siteList.default(['local']),
+  TRELLIS_DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
+  TRELLIS_DOCKER_NETWORK: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/).optional(),
+  TRELLIS_DOCKER_CONTAINER_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(16),
+  TRELLIS_DOCKER_MAX_CONTAINERS: z.coerce.number().int().min(1).max(1000).default(4),
+  TRELLIS_DOCKER_MEMORY: memory.default(512 * 1024 * 1024),
   TRELLIS_RUNNER_WORK_DIR: z.string().min(1).default(path.join(tmpdir(), 'trellis-runner')),
   TRELLIS_RUNNER_ACTION_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(16),
   TRELLIS_RUNNER_IDLE_MS: millis.min(100).default(300_000),

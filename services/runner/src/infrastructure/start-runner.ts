@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { makeOpener } from '@trellis/platform/crypto/sealed-box';
 import { makeObjectStore, makeProjectObjects, objectStoreConfigFromEnv, projectPrefix, removeObjectsUnder } from '@trellis/platform/object-store';
@@ -14,6 +15,7 @@ import type { Database } from './postgres/schema.js';
 import { makeHandlers } from './rabbitmq/handlers.js';
 import { eventsQueue, SERVICE } from './rabbitmq/topology.js';
 import { type LocalSite, makeLocalSite } from './local-site/local-site.js';
+import { wireSites, type WiredSites } from './sites-wiring.js';
 import { wireDeployments } from './deployments-wiring.js';
 import { wireEngine } from './engine-wiring.js';
 import { wireTriggers } from './trigger-wiring.js';
@@ -33,6 +35,8 @@ export type RunningRunner = RunningService<Database> & {
   projectValues: ProjectValues;
   /** Where actions run: the local site (wrapper processes on this machine), stopped on shutdown. */
   site: LocalSite;
+  /** Every site this runner enabled (TRELLIS_SITES), the local one included. */
+  sites: WiredSites;
   /** Starts runs and waits for their ends (the HTTP trigger, the runs API); this process's id in runner_processes. */
   engine: RunningEngine;
   processId: string;
@@ -49,6 +53,7 @@ export type RunnerStartOptions = StartOptions & {
 export async function startRunner(env: Env, options: RunnerStartOptions): Promise<RunningRunner> {
   const opener = makeOpener(env.TRELLIS_SEALING_KEY);
   let site: LocalSite | undefined;
+  let sites: WiredSites | undefined;
   let wired: Awaited<ReturnType<typeof wireEngine>> | undefined;
   const served: { server?: Server } = {};
   // A server that stopped listening is shutting down: open log streams end, their clients come back later.
@@ -65,8 +70,10 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
       site = options.site ?? makeLocalSite(store, {
         workDir: env.TRELLIS_RUNNER_WORK_DIR, concurrency: env.TRELLIS_RUNNER_ACTION_CONCURRENCY, idleMs: env.TRELLIS_RUNNER_IDLE_MS,
       }, runtime.logger);
-      const stopSite = site.stop;
-      runtime.lifecycle.onShutdown('local site', stopSite);
+      // The process id is chosen here: the docker site labels its containers with it before the engine records it.
+      const processId = randomUUID();
+      sites = await wireSites(runtime, env, { local: site, processId });
+      runtime.lifecycle.onShutdown('sites', sites.routed.stop);
       // What every run reads again (served path, serving version, variables), kept until a change notice: docs/runner.md, "Read cache".
       const reads = startReadCache({ connectionString: env.TRELLIS_DATABASE_URL, logger: runtime.logger.child({ component: 'read cache' }), ttlMs: READ_CACHE_TTL_MS });
       runtime.lifecycle.onShutdown('read cache', reads.stop);
@@ -74,12 +81,12 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
       const runObjects = makeRunObjects(store, SERVICE);
       wired = await wireEngine(runtime, {
         readCache: reads.cache, connectionString: env.TRELLIS_DATABASE_URL, ...(options.random ? { random: options.random } : {}),
-        site, values: projectValues, objects: runObjects, inlineValueBytes: env.TRELLIS_RUNNER_INLINE_VALUE_BYTES, leaseMs: env.TRELLIS_RUNNER_LEASE_MS, ...(options.takeoverPollMs !== undefined ? { takeoverPollMs: options.takeoverPollMs } : {}),
+        site: sites.routed, processId, values: projectValues, objects: runObjects, inlineValueBytes: env.TRELLIS_RUNNER_INLINE_VALUE_BYTES, leaseMs: env.TRELLIS_RUNNER_LEASE_MS, ...(options.takeoverPollMs !== undefined ? { takeoverPollMs: options.takeoverPollMs } : {}),
       });
-      const deployments = wireDeployments(runtime, env, site, wired.runsInFlight);
+      const deployments = wireDeployments(runtime, env, sites.routed, wired.runsInFlight);
       const engine = options.engine ?? wired.engine;
       // After the engine and the site: their closers run after the listeners stopped.
-      const triggers = wireTriggers(runtime, { connectionString: env.TRELLIS_DATABASE_URL, site, engine, values: projectValues });
+      const triggers = wireTriggers(runtime, { connectionString: env.TRELLIS_DATABASE_URL, site: sites.routed, engine, values: projectValues });
       const removeRunObjects = async (projectId: string, runId: string) => {
         await removeObjectsUnder(store, `${projectPrefix(SERVICE, projectId)}runs/${runId}/`);
       };
@@ -92,11 +99,11 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
         deleteProjectData: async (projectId) => deleteProjectData({ objects }, projectId),
         handlers: { ...makeHandlers(), ...deployments.handlers },
         routes: makeRoutes({
-          db: runtime.db, webhooks, siteStats: site.stats, siteScaleToZero: site.scaleToZero, triggerStatus: triggers.status, defaultRetentionDays: env.TRELLIS_RUNNER_RETENTION_DAYS,
+          db: runtime.db, webhooks, siteStats: sites.routed.stats, siteScaleToZero: sites.scaleToZero, triggerStatus: triggers.status, defaultRetentionDays: env.TRELLIS_RUNNER_RETENTION_DAYS,
           runs: {
             engine, removeRunObjects, closing, answers, getText: runObjects.getText, runsPrefix: runObjects.runsPrefix, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}),
             // The engine calls a step with the idempotency key `<run>:<step>`.
-            tailStep: (runId, step) => site?.tailCall(`${runId}:${step}`),
+            tailStep: (runId, step) => sites?.tailCall(`${runId}:${step}`),
             uploads: { store, objects: runObjects, maxBytes: env.TRELLIS_USER_API_MAX_UPLOAD_BYTES },
           },
         }),
@@ -113,6 +120,6 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
     },
   });
   served.server = running.http.server;
-  if (site === undefined || wired === undefined) throw new Error('the runner was started without its local site or its engine');
-  return { ...running, projectValues: makeProjectValues(running.runtime.db, opener), site, engine: wired.engine, processId: wired.processId };
+  if (site === undefined || sites === undefined || wired === undefined) throw new Error('the runner was started without its local site or its engine');
+  return { ...running, projectValues: makeProjectValues(running.runtime.db, opener), site, sites, engine: wired.engine, processId: wired.processId };
 }

@@ -58,7 +58,8 @@ const memory = z.string().transform((text, context) => {
  * into its own schema. TRELLIS_K8S_IDLE_MS falls back to TRELLIS_RUNNER_IDLE_MS.
  */
 export const kubernetesSiteEnvShape = {
-  TRELLIS_INSTANCE: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a DNS label: lower-case letters, digits and dashes').default('trellis'),
+  // A label value (trellis-adm's instance names have underscores: trellis_main_3f2a1b).
+  TRELLIS_INSTANCE: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/, 'letters, digits, "_", "." and "-", at most 63, starting and ending with a letter or digit').default('trellis'),
   TRELLIS_K8S_NAMESPACE_PREFIX: z.string().regex(/^[a-z]([a-z0-9-]{0,30})$/, 'lower-case letters, digits and dashes, starting with a letter, at most 31').default('trellis-p-'),
   TRELLIS_K8S_RUNNER_NAMESPACE: z.string().min(1).default('trellis'),
   TRELLIS_K8S_RUNNER_LABELS: labelPairs.default({ 'app.kubernetes.io/name': 'runner' }),
@@ -80,7 +81,11 @@ export function kubernetesSiteSettingsFromEnv(env: Readonly<Record<string, strin
   if (!parsed.success) {
     throw new Error(`the kubernetes site's settings are wrong: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   }
-  const e = parsed.data;
+  return kubernetesSiteSettingsOf(parsed.data);
+}
+
+/** The site's settings from the runner's parsed environment (its config spreads kubernetesSiteEnvShape). */
+export function kubernetesSiteSettingsOf(e: z.output<typeof envSchema>): KubernetesSiteSettings {
   return {
     instance: e.TRELLIS_INSTANCE,
     namespacePrefix: e.TRELLIS_K8S_NAMESPACE_PREFIX,
