@@ -38,7 +38,8 @@ export type EndpointSettings = {
   readonly onEvent: (event: string, fields: Record<string, unknown>) => void;
 };
 
-type Endpoint = { readonly pod: string; readonly restarts: number; live?: LiveAction; draining: boolean; verifying: boolean; lost: () => void };
+/** `reserved`: picked, its call not yet counted in `live.calls` (calls picked in one tick spread over pods). */
+type Endpoint = { readonly pod: string; readonly restarts: number; live?: LiveAction; draining: boolean; verifying: boolean; reserved: number; lost: () => void };
 
 /** How soon Init is tried again on a Ready pod that did not answer it. */
 const VERIFY_RETRY_MS = 1000;
@@ -115,7 +116,7 @@ export function makeEndpoints(settings: EndpointSettings): Endpoints {
       }
       for (const [name, pod] of pods) {
         if (paused || endpoints.has(name) || !isReady(pod)) continue;
-        const endpoint: Endpoint = { pod: name, restarts: restartsOf(pod), draining: false, verifying: false, lost: () => undefined };
+        const endpoint: Endpoint = { pod: name, restarts: restartsOf(pod), draining: false, verifying: false, reserved: 0, lost: () => undefined };
         endpoints.set(name, endpoint);
         void verify(pod, endpoint);
       }
@@ -124,13 +125,18 @@ export function makeEndpoints(settings: EndpointSettings): Endpoints {
   return {
     update,
     pick() {
-      let best: LiveAction | undefined;
+      let best: Endpoint | undefined;
+      const load = (endpoint: Endpoint) => (endpoint.live?.calls.size ?? 0) + endpoint.reserved;
       for (const endpoint of endpoints.values()) {
         const live = endpoint.live;
         if (live === undefined || endpoint.draining || live.crashed || live.stopping) continue;
-        if (best === undefined || live.calls.size < best.calls.size) best = live;
+        if (best === undefined || load(endpoint) < load(best)) best = endpoint;
       }
-      return best;
+      if (best === undefined) return undefined;
+      const picked = best;
+      picked.reserved += 1;
+      setImmediate(() => (picked.reserved -= 1));
+      return picked.live;
     },
     count: () => [...endpoints.values()].filter((endpoint) => endpoint.live !== undefined && !endpoint.draining && !endpoint.live.crashed).length,
     drain(n) {

@@ -51,8 +51,10 @@ export function stuckReason(stuck: StuckPod, image: string, events: readonly Eve
   const aboutPod = events.filter((event) => event.object.endsWith(`/${stuck.pod}`));
   switch (stuck.kind) {
     case 'image': {
-      // The kubelet's Failed event has the registry's answer; the waiting message often only its summary.
-      const pull = [...aboutPod].reverse().find((event) => event.reason === 'Failed' && event.message !== '');
+      // The kubelet's "Failed to pull image" event has the registry's answer; the Failed events
+      // after it ("Error: ErrImagePull", "Error: ImagePullBackOff") and the waiting message only a summary.
+      const failed = [...aboutPod].reverse().filter((event) => event.reason === 'Failed' && event.message !== '');
+      const pull = failed.find((event) => event.message.startsWith('Failed to pull image')) ?? failed.find((event) => !event.message.startsWith('Error: '));
       return `image ${image} cannot be pulled: ${pull?.message ?? (stuck.message || stuck.reason)}`;
     }
     case 'crash':
