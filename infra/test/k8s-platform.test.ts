@@ -162,6 +162,8 @@ describe('infra/k8s rendered (kubectl apply -k, trellis-adm install)', () => {
       TRELLIS_K8S_MAX_REPLICAS: '10',
       TRELLIS_INSTANCE: 'trellis',
     });
+    // A name both provisioning (letters, digits, "_") and the site's labels (letters, digits, "-") take.
+    expect(data['TRELLIS_INSTANCE']).toMatch(/^[a-z][a-z0-9]{0,39}$/);
     expect(data['TRELLIS_IMAGE_REGISTRY']).toMatch(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/);
     // The labels the site's NetworkPolicies let in are the runner pods' own, in the runner's namespace.
     const runner = named('Deployment', 'runner') as Workload;

@@ -479,11 +479,12 @@ describe('infra/k8s (kustomize)', () => {
       const db = dbIdentOf(service.name);
       const DB = envIdentOf(service.name);
       const database = env.get('TRELLIS_DATABASE_URL')?.value ?? '';
-      if (!database.startsWith(`postgres://trellis_${db}:$(TRELLIS_${DB}_DB_PASSWORD)@`) || !database.includes(`/trellis_${db}`)) {
+      // Named after the instance, as provisioning names them (TRELLIS_INSTANCE of trellis-config).
+      if (!database.startsWith(`postgres://$(TRELLIS_INSTANCE)_${db}:$(TRELLIS_${DB}_DB_PASSWORD)@`) || !database.endsWith(`/$(TRELLIS_INSTANCE)_${db}$(TRELLIS_PG_URL_PARAMS)`)) {
         problems.push(`${service.name}: TRELLIS_DATABASE_URL ${database}`);
       }
       const amqp = env.get('TRELLIS_AMQP_URL')?.value ?? '';
-      if (!amqp.includes(`://trellis_${db}:$(TRELLIS_${DB}_AMQP_PASSWORD)@`) || !amqp.endsWith('/trellis')) {
+      if (!amqp.includes(`://$(TRELLIS_INSTANCE)_${db}:$(TRELLIS_${DB}_AMQP_PASSWORD)@`) || !amqp.endsWith('/$(TRELLIS_INSTANCE)')) {
         problems.push(`${service.name}: TRELLIS_AMQP_URL ${amqp}`);
       }
     }
