@@ -140,5 +140,8 @@ describe('the docker site', () => {
     expect(left).not.toContain(dead.id);
     await other.stop();
     expect(await containersOf()).toHaveLength(0);
+    await site.stop();
+    // The last site of the instance to stop removes its network.
+    await expect(docker.getNetwork(`trellis-actions-${instance}`).inspect()).rejects.toMatchObject({ statusCode: 404 });
   }, 60_000);
 });

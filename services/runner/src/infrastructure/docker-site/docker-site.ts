@@ -151,6 +151,8 @@ export async function startDockerSite(docker: Docker, settings: DockerSiteSettin
       clearInterval(sweeper);
       await Promise.all([...pools.values()].map((pool) => pool.stop()));
       await gateway.close();
+      // The last runner of the instance leaves no network behind; another one's containers keep it in use (refused, left).
+      await docker.getNetwork(network.name).remove().catch(() => undefined);
     },
     scaleToZero: async (action) => {
       const outcomes = await Promise.all(poolsOfVersion(action).map((pool) => pool.scaleToZero()));
