@@ -21,10 +21,10 @@ afterAll(() => database?.close());
 
 const at = new Date('2026-12-01T10:00:00Z');
 
-const aVersion = (workflowId: string, version: number, actionIds: string[], projectId = p1): DeployedVersion => {
-  const actions = actionIds.map((actionId) => aPinnedAction({ actionId }));
+const aVersion = (workflowId: string, version: number, actionIds: string[], projectId = p1, site: DeployedVersion['site'] = 'local'): DeployedVersion => {
+  const actions = actionIds.map((actionId) => aPinnedAction({ actionId, ...(site === 'local' ? {} : { image: `trellis-action/${actionId}@sha256:${'1'.repeat(64)}` }) }));
   const request = aDeployRequest({ projectId, workflowId, version, actions, documentJson: `${aDocument('x', actions)} ` });
-  return { workflowId, version, projectId, name: request.workflowName, checksum: request.checksum, documentJson: request.documentJson, actions, files: [], receivedAt: at };
+  return { workflowId, version, projectId, name: request.workflowName, checksum: request.checksum, documentJson: request.documentJson, actions, files: [], site, receivedAt: at };
 };
 
 const aDeployment = (workflowId: string, overrides: Partial<Deployment> = {}): Deployment => ({
@@ -46,7 +46,7 @@ const writers: Array<[string, (work: (tx: Transaction) => Promise<void>) => Prom
 ];
 
 describe.each(writers)('the deployments port on %s', (_name, withTx) => {
-  it('keeps a version as first received (the document text exactly) and a deployment as saved', async () => {
+  it('keeps a version as first received (the document text exactly, its site and images) and a deployment as saved', async () => {
     await withTx(async (tx) => {
       const w = randomUUID();
       const first = aVersion(w, 1, ['add-one']);
@@ -54,6 +54,9 @@ describe.each(writers)('the deployments port on %s', (_name, withTx) => {
       await tx.deployments.recordVersion({ ...first, checksum: 'other', actions: [] });
       expect(await tx.deployments.findVersion(w, 1)).toEqual(first);
       expect(await tx.deployments.findVersion(w, 2)).toBeUndefined();
+      const onDocker = aVersion(w, 3, ['add-one'], p1, 'docker');
+      await tx.deployments.recordVersion(onDocker);
+      expect(await tx.deployments.findVersion(w, 3)).toEqual(onDocker);
       expect(await tx.deployments.findForUpdate(w)).toBeUndefined();
       const deployment = aDeployment(w, { status: 'undeploying', mode: 'immediate', servingVersion: null, triggerType: null, httpPath: null });
       await tx.deployments.save(deployment);

@@ -62,7 +62,7 @@ async function deploy(version: number, path: string | null): Promise<void> {
   const actions = [aPinnedAction()];
   await makeUnitOfWork(database.db)(async (tx) => {
     await tx.deployments.recordVersion({
-      workflowId, version, projectId, name: 'add-ten', checksum: 'c'.repeat(64), documentJson: aDocument(path ?? 'add-ten', actions), actions, files: [], receivedAt: new Date(),
+      workflowId, version, projectId, name: 'add-ten', checksum: 'c'.repeat(64), documentJson: aDocument(path ?? 'add-ten', actions), actions, files: [], site: 'local', receivedAt: new Date(),
     });
     const deployment: Deployment = {
       workflowId, projectId, name: 'add-ten', version, deploymentId: randomUUID(), status: path === null ? 'undeployed' : 'active', mode: null, reason: '',

@@ -4,14 +4,16 @@ import { handleDeployRequested } from './handle-deploy-requested.js';
 import { handleUndeployRequested } from './handle-undeploy-requested.js';
 import { prepareDeployment } from './prepare-deployment.js';
 import { settleUndeployment, type RunsInFlight } from './settle-undeployment.js';
+import type { ActionSite } from './site.js';
+import { routeSites } from './site-router.js';
 
 const clock = () => new Date('2026-12-01T10:00:05Z');
 const noRuns: RunsInFlight = { settle: async () => ({ canceled: 0 }) };
 
-function setUp(failing: Record<string, string> = {}) {
+function setUp(failing: Record<string, string> = {}, route: (site: ActionSite) => ActionSite = (site) => site) {
   const fakes = makeFakes({ projects: { p1: 'known', p2: 'known', gone: 'deleted' } });
   const site = makeFakeSite(failing);
-  const deps = { uow: fakes.uow, site: site.site, clock, runs: noRuns };
+  const deps = { uow: fakes.uow, site: route(site.site), clock, runs: noRuns };
   /** Receives the request, then runs the job's preparation of it, as the running runner does. */
   const deploy = async (request = aDeployRequest()) => {
     await handleDeployRequested(deps, request);
@@ -28,6 +30,29 @@ function setUp(failing: Record<string, string> = {}) {
 }
 
 const v2 = aPinnedAction({ version: '2.0.0', digest: 'b'.repeat(64) });
+
+describe('deploying to a site', () => {
+  const IMAGE = `trellis-action/add-one@sha256:${'1'.repeat(64)}`;
+  const onDocker = aDeployRequest({ site: 'docker', actions: [aPinnedAction({ image: IMAGE, resources: { cpu: 0.5, memoryBytes: 268_435_456, timeoutMs: 5000 } })] });
+
+  it('prepares each action on the version\'s site with its image and resources, answers with that site, and releases there', async () => {
+    const { deploy, undeploy, events, refs } = setUp();
+    expect(await deploy(onDocker)).toEqual({ outcome: 'deployed' });
+    expect(refs.prepared).toEqual([expect.objectContaining({ actionId: 'add-one', site: 'docker', image: IMAGE, resources: { cpu: 0.5, memoryBytes: 268_435_456 }, timeoutMs: 5000 })]);
+    expect(events()).toEqual([expect.objectContaining({ type: 'WorkflowDeployed', site: 'docker' })]);
+    await undeploy();
+    expect(refs.released).toEqual([expect.objectContaining({ actionId: 'add-one', site: 'docker', image: IMAGE })]);
+  });
+
+  it('fails the deploy of a version whose site this runner has not enabled, saying so', async () => {
+    const { deploy, events, state } = setUp({}, (site) => routeSites({ local: site }));
+    expect(await deploy(onDocker)).toEqual({ outcome: 'failed' });
+    expect(events()).toEqual([expect.objectContaining({
+      type: 'WorkflowDeployFailed', reason: 'action add-one@1.0.0: the docker site is not enabled on this runner (TRELLIS_SITES)',
+    })]);
+    expect(state().deployments['w1']).toMatchObject({ status: 'failed', servingVersion: null });
+  });
+});
 
 describe('deploying a workflow studio asks for', () => {
   it('records the version and the deployment as deploying, emitting nothing until its actions are prepared', async () => {

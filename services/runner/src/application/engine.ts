@@ -3,6 +3,7 @@ import type { JsonValue } from '@trellis/kernel/io';
 import { ok, rejected } from '@trellis/kernel/result';
 import { stepOf } from '../domain/plan.js';
 import * as Run from '../domain/run.js';
+import { withStepResources } from './action-refs.js';
 import type { Engine, RunEnd } from './engine-port.js';
 import { callValuesOf, storedOutputs } from './call-values.js';
 import { makeOffloader, restoreRecord } from './large-values.js';
@@ -331,7 +332,7 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
       if (!values.ok) {
         outcome = { ok: false, failure: { kind: 'action_error', code: 'invalid_inputs', message: values.error }, logs: NO_LOGS, durationMs: 0 };
       } else {
-        outcome = await deps.site.call(action, {
+        outcome = await deps.site.call(withStepResources(action, step.resources), {
           executionId: deps.ids(), idempotencyKey: `${run.id}:${id}`, attempt, inputs: values.value.inputs, outputUrls: values.value.outputUrls,
           timeoutMs: step.timeoutMs ?? action.timeoutMs ?? deps.defaultTimeoutMs, signal: controller.signal,
         });

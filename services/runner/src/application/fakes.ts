@@ -3,7 +3,7 @@ import { actionName, type Deployment, type DeployedVersion, type DeployRequest, 
 import type { Change, JsonValue, ValueKind } from '../domain/project-value.js';
 import type { Schedule } from '../domain/schedule.js';
 import type { DeploymentRepository, ProjectStatus, ProjectValues, Transaction, UnitOfWork } from './ports.js';
-import type { ActionSite } from './site.js';
+import type { ActionSite, ActionVersionRef } from './site.js';
 
 /**
  * The last change applied to each name, keyed `<project>/<kind>/<name>`; deployments by workflow
@@ -92,19 +92,25 @@ function makeFakeDeployments(draft: FakeState): DeploymentRepository {
 export function makeFakeSite(failing: Record<string, string> = {}) {
   const prepared: string[] = [];
   const released: string[] = [];
+  /** The references as the site got them (site, image, resources). */
+  const refs: { prepared: ActionVersionRef[]; released: ActionVersionRef[] } = { prepared: [], released: [] };
   const site: ActionSite = {
     prepare: async (action) => {
       const name = `${action.actionId}@${action.version}`;
       prepared.push(name);
+      refs.prepared.push(action);
       const reason = failing[name];
       return reason === undefined ? { ok: true, value: undefined } : { ok: false, error: { reason } };
     },
     call: async () => { throw new Error('the fake site runs no action'); },
-    release: async (action) => { released.push(`${action.actionId}@${action.version}`); },
+    release: async (action) => {
+      released.push(`${action.actionId}@${action.version}`);
+      refs.released.push(action);
+    },
     stats: () => [],
     stop: async () => {},
   };
-  return { site, prepared, released };
+  return { site, prepared, released, refs };
 }
 
 /** A pinned action as studio sends it; `overrides` change its fields. */
@@ -131,7 +137,7 @@ export function aDeployRequest(overrides: Partial<DeployRequest> = {}): DeployRe
   const actions = overrides.actions ?? [aPinnedAction()];
   return {
     projectId: 'p1', workflowId: 'w1', workflowName: 'add-ten', version: 1, checksum: 'c'.repeat(64), deploymentId: 'd1',
-    documentJson: aDocument('add-ten', actions), actions, files: [], requestedAt: new Date('2026-12-01T10:00:00Z'), traceId: 'trace-1', ...overrides,
+    documentJson: aDocument('add-ten', actions), actions, files: [], site: 'local', requestedAt: new Date('2026-12-01T10:00:00Z'), traceId: 'trace-1', ...overrides,
   };
 }
 

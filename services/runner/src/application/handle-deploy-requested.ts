@@ -22,7 +22,7 @@ export async function handleDeployRequested(
     if (status === 'unknown') throw new Error(`project ${request.projectId} is not known to the runner yet`);
     await tx.deployments.recordVersion({
       workflowId: request.workflowId, version: request.version, projectId: request.projectId, name: request.workflowName, checksum: request.checksum,
-      documentJson: request.documentJson, actions: request.actions, files: request.files, receivedAt: request.requestedAt,
+      documentJson: request.documentJson, actions: request.actions, files: request.files, site: request.site, receivedAt: request.requestedAt,
     });
     const next = Deployment.requestDeploy(await tx.deployments.findForUpdate(request.workflowId), request);
     if (next.outcome === 'deploying') await tx.deployments.save(next.deployment);

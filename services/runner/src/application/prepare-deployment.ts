@@ -33,7 +33,7 @@ export async function prepareDeployment(
   if (!wanted) return { outcome: 'superseded' };
 
   const unsupported = notRunnableYet(wanted.documentJson);
-  const results = unsupported ? [] : await Promise.all(wanted.actions.map(async (action) => ({ action, result: await deps.site.prepare(actionRef(wanted.projectId, action)) })));
+  const results = unsupported ? [] : await Promise.all(wanted.actions.map(async (action) => ({ action, result: await deps.site.prepare(actionRef(wanted.projectId, action, wanted.site)) })));
   const firstFailure = results.find(({ result }) => !result.ok);
   const prepared = unsupported
     ? { ok: false as const, reason: unsupported }
@@ -50,15 +50,13 @@ export async function prepareDeployment(
       ? await tx.deployments.findVersion(current.workflowId, current.servingVersion) : undefined;
     const trigger = Deployment.triggerOf(wanted.documentJson);
     const servedBy = prepared.ok && trigger.httpPath !== null ? await tx.deployments.servingPath(current.projectId, trigger.httpPath, current.workflowId) : undefined;
-    const settled = Deployment.settleDeploy(current, prepared, trigger, servedBy, deps.clock());
+    const settled = Deployment.settleDeploy(current, prepared, trigger, servedBy, deps.clock(), wanted.site);
     await tx.deployments.save(settled.deployment);
     if (settled.deployment.status === 'active') await keepSchedule(tx.schedules, settled.deployment, wanted.documentJson, deps.clock());
     await tx.outbox.append([settled.event], current.traceId);
-    const candidates = settled.deployment.status === 'active' ? (previous?.actions ?? []) : wanted.actions;
-    return {
-      outcome: settled.deployment.status === 'active' ? 'deployed' as const : 'failed' as const,
-      release: Deployment.unusedActions(candidates, await tx.deployments.actionsInUse(current.projectId)),
-    };
+    const candidates = settled.deployment.status === 'active' ? previous : wanted;
+    const release = candidates ? [{ site: candidates.site, actions: Deployment.unusedActions(candidates.actions, await tx.deployments.actionsInUse(current.projectId)) }] : [];
+    return { outcome: settled.deployment.status === 'active' ? 'deployed' as const : 'failed' as const, release };
   });
   await releaseActions(deps.site, wanted.projectId, ended.release);
   return { outcome: ended.outcome };

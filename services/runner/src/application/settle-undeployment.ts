@@ -44,13 +44,14 @@ export async function settleUndeployment(
     await tx.deployments.save(settled.deployment);
     await tx.outbox.append([settled.event], current.traceId);
     // The version that served (the one answered) and any requested after it (a deploy being prepared when the undeploy came).
-    const actions: Deployment.PinnedAction[] = [];
+    const versions: Deployment.DeployedVersion[] = [];
     for (let version = current.version; ; version++) {
       const found = await tx.deployments.findVersion(current.workflowId, version);
       if (!found) break;
-      actions.push(...found.actions);
+      versions.push(found);
     }
-    return Deployment.unusedActions(actions, await tx.deployments.actionsInUse(current.projectId));
+    const inUse = await tx.deployments.actionsInUse(current.projectId);
+    return versions.map((version) => ({ site: version.site, actions: Deployment.unusedActions(version.actions, inUse) }));
   });
   if (!ended) return { outcome: 'superseded' };
   await releaseActions(deps.site, wanted.projectId, ended);

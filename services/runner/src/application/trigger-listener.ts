@@ -1,4 +1,5 @@
 import type { JsonValue } from '@trellis/kernel/io';
+import type { SiteName } from '../domain/deployment.js';
 import * as Trigger from '../domain/trigger-action.js';
 import { actionRef } from './action-refs.js';
 import type { Engine } from './engine-port.js';
@@ -32,6 +33,7 @@ export type TriggerTarget = {
   readonly projectId: string;
   readonly workflowId: string;
   readonly version: number;
+  readonly site: SiteName;
   readonly trigger: Trigger.TriggerAction;
 };
 
@@ -102,7 +104,7 @@ export function superviseTrigger(deps: TriggerListenerDeps, target: TriggerTarge
       return `its inputs cannot be given: ${inputs.error.message}`;
     }
     const listenId = `${target.workflowId}:${deps.ids()}`;
-    const end = await deps.site.listen(actionRef(target.projectId, target.trigger.action), { listenId, inputs: inputs.value }, {
+    const end = await deps.site.listen(actionRef(target.projectId, target.trigger.action, target.site), { listenId, inputs: inputs.value }, {
       onListening: (pid) => {
         set({ status: 'listening', pid: pid ?? null });
         deps.log.info('trigger listening', { ...fields, pid, restarts: status.restarts });

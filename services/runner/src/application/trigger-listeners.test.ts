@@ -10,7 +10,7 @@ const ticker: PinnedAction = {
   inputs: [], outputs: [{ name: 'n', type: 'integer', help: '', optional: false }], resources: {},
 };
 const served = (workflowId: string, version = 1): ServedTrigger => ({
-  projectId: 'p', workflowId, version, actions: [ticker],
+  projectId: 'p', workflowId, version, actions: [ticker], site: 'local',
   documentJson: JSON.stringify({ apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'w', trigger: { type: 'action', action: 'ticker@1.0.0' }, steps: [{ id: 'a', action: 'x@1' }] }),
 });
 

@@ -1,4 +1,4 @@
-import type { PinnedAction } from '../domain/deployment.js';
+import type { PinnedAction, SiteName } from '../domain/deployment.js';
 import * as Trigger from '../domain/trigger-action.js';
 import { superviseTrigger, type RunningTriggerListener, type TriggerListenerDeps, type TriggerStatus } from './trigger-listener.js';
 
@@ -17,6 +17,7 @@ export type ServedTrigger = {
   readonly version: number;
   readonly documentJson: string;
   readonly actions: readonly PinnedAction[];
+  readonly site: SiteName;
 };
 
 /** One lock per workflow, held by one runner process at a time (released when it dies). */
@@ -62,7 +63,7 @@ export function makeTriggerListeners(deps: TriggerListenerDeps & { locks: Trigge
     }
     if (!(await deps.locks.take(served.workflowId))) return; // another runner process listens
     if (stopped) return deps.locks.release(served.workflowId);
-    const listener = superviseTrigger(deps, { projectId: served.projectId, workflowId: served.workflowId, version: served.version, trigger: trigger.value });
+    const listener = superviseTrigger(deps, { projectId: served.projectId, workflowId: served.workflowId, version: served.version, site: served.site, trigger: trigger.value });
     listening.set(served.workflowId, { version: served.version, listener });
   };
 

@@ -33,7 +33,7 @@ export function makeVersionCache(store: Pick<RunStore, 'version'>) {
     }
     return {
       plan: planned.value,
-      actions: new Map(found.actions.map((action) => [actionName(action), actionRef(found.projectId, action)])),
+      actions: new Map(found.actions.map((action) => [actionName(action), actionRef(found.projectId, action, found.site)])),
       secrets: [...secrets],
       files: new Map(found.files.map((file) => [file.id, file])),
     };

@@ -11,7 +11,7 @@ const active: Deployment.Deployment = {
 
 const request: Deployment.DeployRequest = {
   projectId: 'p1', workflowId: 'w1', workflowName: 'add-ten', version: 2, checksum: 'c', deploymentId: 'd2', documentJson: '{}',
-  actions: [], files: [], requestedAt: later, traceId: 't2',
+  actions: [], files: [], site: 'local', requestedAt: later, traceId: 't2',
 };
 
 const action = (actionId: string, version = '1.0.0') => ({
@@ -43,9 +43,9 @@ describe('the end of a preparation', () => {
     ['its path served by another workflow', { ok: true }, { workflowId: 'w9', name: 'other' },
       { status: 'failed', servingVersion: 1, httpPath: 'add-ten', reason: 'the HTTP path new-path is already served by the workflow other (w9) of this project' }, 'WorkflowDeployFailed'],
   ])('%s', (_name, prepared, servedBy, expected, event) => {
-    const settled = Deployment.settleDeploy(deploying, prepared, http, servedBy, later);
+    const settled = Deployment.settleDeploy(deploying, prepared, http, servedBy, later, 'docker');
     expect(settled.deployment).toMatchObject({ ...expected, updatedAt: later });
-    expect(settled.event).toMatchObject({ type: event, workflowId: 'w1', deploymentId: 'd2', version: 2, occurredAt: later });
+    expect(settled.event).toMatchObject({ type: event, workflowId: 'w1', deploymentId: 'd2', version: 2, occurredAt: later, ...(event === 'WorkflowDeployed' ? { site: 'docker' } : {}) });
   });
 
   it.each<[string, Deployment.Deployment | undefined, boolean]>([

@@ -1,5 +1,8 @@
 import type { IoSpec, JsonValue } from '@trellis/kernel/io';
 import { readDocument } from '@trellis/workflow-language/document';
+import type { SiteName } from '@trellis/workflow-language/resources';
+
+export type { SiteName } from '@trellis/workflow-language/resources';
 
 /*
  * What each workflow serves on the runner. Studio asks for deployments and undeployments in
@@ -31,6 +34,8 @@ export type PinnedAction = {
   readonly inputs: readonly IoSpec[];
   readonly outputs: readonly IoSpec[];
   readonly resources: { readonly cpu?: number; readonly memoryBytes?: number; readonly timeoutMs?: number };
+  /** The image the builder made for the version's site (docker, kubernetes); absent on the local site. */
+  readonly image?: string;
 };
 
 /** An uploaded file a version gives as a static value. */
@@ -54,6 +59,8 @@ export type DeployedVersion = {
   readonly documentJson: string;
   readonly actions: readonly PinnedAction[];
   readonly files: readonly StaticFile[];
+  /** Where its actions run (studio chose: the document's `site`, else its instance's default). */
+  readonly site: SiteName;
   readonly receivedAt: Date;
 };
 
@@ -67,6 +74,7 @@ export type DeployRequest = {
   readonly documentJson: string;
   readonly actions: readonly PinnedAction[];
   readonly files: readonly StaticFile[];
+  readonly site: SiteName;
   readonly requestedAt: Date;
   readonly traceId: string;
 };
@@ -154,7 +162,7 @@ export const stillDeploying = (current: Deployment | undefined, deploymentId: st
 export type Settled = { deployment: Deployment; event: RunnerEvent };
 
 /**
- * The preparation of the requested version ended. On success the version serves from now on
+ * The preparation of the requested version (on `site`) ended. On success the version serves from now on
  * (atomically: one row), unless its HTTP path is served by another workflow of the project
  * (`pathServedBy`), which fails the deploy. On failure the version served before stays.
  */
@@ -164,6 +172,7 @@ export function settleDeploy(
   trigger: { type: TriggerType | null; httpPath: string | null },
   pathServedBy: { workflowId: string; name: string } | undefined,
   now: Date,
+  site: SiteName,
 ): Settled {
   const base = { projectId: current.projectId, workflowId: current.workflowId, deploymentId: current.deploymentId, version: current.version, occurredAt: now };
   const reason = !prepared.ok
@@ -176,7 +185,7 @@ export function settleDeploy(
   }
   return {
     deployment: { ...current, status: 'active', reason: '', servingVersion: current.version, triggerType: trigger.type, httpPath: trigger.httpPath, updatedAt: now },
-    event: { type: 'WorkflowDeployed', ...base, site: 'local' },
+    event: { type: 'WorkflowDeployed', ...base, site },
   };
 }
 

@@ -2,6 +2,7 @@ import type { IoSpec, JsonValue } from '@trellis/kernel/io';
 import { ok, rejected, type Result } from '@trellis/kernel/result';
 import { pathText, readDocument, shapeProblems, splitActionReference, type Problem, type Retry, type Step, type Trigger, type Wait } from '@trellis/workflow-language/document';
 import type { Path } from '@trellis/workflow-language/expression';
+import type { StepResources } from '@trellis/workflow-language/resources';
 import { parseTemplate, templateReferences, type Template } from '@trellis/workflow-language/template';
 
 /*
@@ -44,6 +45,8 @@ export type PlanStep = {
   readonly failFast: boolean;
   readonly retry?: Retry;
   readonly timeoutMs?: number;
+  /** Its cpu and memory instead of the action's manifest's (each on its own). */
+  readonly resources?: StepResources;
   /** The id of its compensation step. */
   readonly onFailure?: string;
   /** Named by some step's `on_failure`: runs only when such a step fails for good. */
@@ -163,6 +166,7 @@ function draftStep(step: Step, pins: ReadonlyMap<string, Pin>, compensation: boo
     parallelism: step.parallelism, failFast: step.failFast,
     ...(step.retry ? { retry: step.retry } : {}),
     ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs } : {}),
+    ...(step.resources ? { resources: step.resources } : {}),
     ...(step.onFailure !== undefined ? { onFailure: step.onFailure } : {}),
     compensation,
   });

@@ -5,7 +5,7 @@ import { HttpProblem } from '@trellis/platform/http/problem';
 import { defineRoute, projectOf, type Route } from '@trellis/platform/http/route';
 import { actionRef } from '../../application/action-refs.js';
 import type { ActionVersionRef } from '../../application/site.js';
-import type { SiteStats } from '../../application/site.js';
+import { SITE_NAMES, type SiteStats } from '../../application/site.js';
 import { actionName, DEPLOYMENT_STATUSES } from '../../domain/deployment.js';
 import type { DeploymentListing, DeploymentQueries } from '../postgres/deployment-queries.js';
 import type { TriggerStatus } from '../../application/trigger-listener.js';
@@ -28,7 +28,7 @@ export const deploymentSchema = z.object({
   trigger: z.enum(['http', 'manual', 'schedule', 'action']).nullable(),
   http_path: z.string().nullable().describe('Under /user-api/<project name>/, for an HTTP trigger'),
   next_run_at: z.string().nullable().describe('For a schedule trigger: its next tick (ISO 8601), when its next run starts; null otherwise'),
-  site: z.literal('local'),
+  site: z.enum(SITE_NAMES).describe('Where its actions run: local processes, docker containers or kubernetes pods (the version\'s site)'),
   trigger_action: z.object({
     status: z.enum(['starting', 'listening', 'restarting', 'failed']).describe('failed: it cannot start (its inputs cannot be given); it is tried again like a restart'),
     restarts: z.number().int().describe('How many times it started again after stopping (its process died, its stream ended or failed)'),
@@ -73,7 +73,7 @@ function view(deployment: DeploymentListing, stats: ReadonlyMap<string, SiteStat
     workflow_id: deployment.workflowId, name: deployment.name, version: deployment.version, serving_version: deployment.servingVersion,
     status: deployment.status, mode: deployment.mode, reason: deployment.reason, trigger: deployment.triggerType, http_path: deployment.httpPath,
     next_run_at: deployment.nextRunAt?.toISOString() ?? null,
-    site: 'local', trigger_action: triggerView(trigger), updated_at: deployment.updatedAt.toISOString(),
+    site: deployment.site, trigger_action: triggerView(trigger), updated_at: deployment.updatedAt.toISOString(),
     actions: deployment.actions.map((action) => {
       const stat = stats.get(`${actionName(action)}/${action.digest}`);
       return {
@@ -129,7 +129,7 @@ function scaleToZeroRoute(queries: DeploymentQueries, scaleToZero: (action: Acti
       const deployment = isUuid(params.workflowId) ? await queries.find(projectId, params.workflowId) : undefined;
       if (!deployment) throw new HttpProblem(404, 'deployment_not_found', 'Deployment not found', 'No deployment of this workflow in the project.');
       const actions = [];
-      for (const action of deployment.actions) actions.push({ action: actionName(action), outcome: await scaleToZero(actionRef(projectId, action)) });
+      for (const action of deployment.actions) actions.push({ action: actionName(action), outcome: await scaleToZero(actionRef(projectId, action, deployment.site)) });
       return { status: 200, body: { actions } };
     },
   });

@@ -41,17 +41,17 @@ export function makeDeploymentRepository(trx: Transaction<Database>): Deployment
     recordVersion: async (version) => {
       await trx.insertInto('deployed_versions').values({
         workflow_id: version.workflowId, version: version.version, project_id: version.projectId, name: version.name, checksum: version.checksum,
-        document: version.documentJson, actions: JSON.stringify(version.actions), files: JSON.stringify(version.files), received_at: version.receivedAt,
+        document: version.documentJson, actions: JSON.stringify(version.actions), files: JSON.stringify(version.files), site: version.site, received_at: version.receivedAt,
       }).onConflict((c) => c.columns(['workflow_id', 'version']).doNothing()).execute();
     },
     findVersion: async (workflowId, version): Promise<DeployedVersion | undefined> => {
       const row = await trx.selectFrom('deployed_versions')
-        .select(['workflow_id', 'version', 'project_id', 'name', 'checksum', documentText, 'actions', 'files', 'received_at'])
+        .select(['workflow_id', 'version', 'project_id', 'name', 'checksum', documentText, 'actions', 'files', 'site', 'received_at'])
         .where('workflow_id', '=', workflowId).where('version', '=', version).executeTakeFirst();
       if (!row) return undefined;
       return {
         workflowId: row.workflow_id, version: row.version, projectId: row.project_id, name: row.name, checksum: row.checksum,
-        documentJson: row.document_json, actions: row.actions as PinnedAction[], files: row.files as StaticFile[], receivedAt: row.received_at,
+        documentJson: row.document_json, actions: row.actions as PinnedAction[], files: row.files as StaticFile[], site: row.site, receivedAt: row.received_at,
       };
     },
     servingPath: async (projectId, httpPath, exceptWorkflowId) => trx.selectFrom('deployments')

@@ -11,6 +11,7 @@ import { reruns } from './migrations/0009_reruns.js';
 import { schedules } from './migrations/0010_schedules.js';
 import { webhooks } from './migrations/0011_webhooks.js';
 import { signals } from './migrations/0013_signals.js';
+import { versionSites } from './migrations/0014_version_sites.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations: Migrations = {
@@ -26,4 +27,5 @@ export const migrations: Migrations = {
   '0010_schedules': schedules,
   '0011_webhooks': webhooks,
   '0013_signals': signals,
+  '0014_version_sites': versionSites,
 };

@@ -199,11 +199,11 @@ export function makeRunStore(db: Kysely<Database>, options: RunStoreOptions): Ru
     },
     version: async (workflowId, version) => {
       const row = await db.selectFrom('deployed_versions')
-        .select(['workflow_id', 'version', 'project_id', 'name', 'checksum', sql<string>`document::text`.as('document_json'), 'actions', 'files', 'received_at'])
+        .select(['workflow_id', 'version', 'project_id', 'name', 'checksum', sql<string>`document::text`.as('document_json'), 'actions', 'files', 'site', 'received_at'])
         .where('workflow_id', '=', workflowId).where('version', '=', version).executeTakeFirst();
       return row ? {
         workflowId: row.workflow_id, version: row.version, projectId: row.project_id, name: row.name, checksum: row.checksum,
-        documentJson: row.document_json, actions: row.actions as PinnedAction[], files: row.files as StaticFile[], receivedAt: row.received_at,
+        documentJson: row.document_json, actions: row.actions as PinnedAction[], files: row.files as StaticFile[], site: row.site, receivedAt: row.received_at,
       } : undefined;
     },
     create: async (run) => {

@@ -1,6 +1,7 @@
 import type { ColumnType } from 'kysely';
 import type { MessagingTables } from '@trellis/platform/postgres/messaging-tables';
 import type { TenancyTables } from '@trellis/platform/tenancy/postgres';
+import type { SiteName } from '../../domain/deployment.js';
 
 /**
  * bigint, written from a bigint's text. The platform reads int8 as a JS number, exact only below
@@ -46,6 +47,8 @@ export type DeployedVersionsTable = {
   actions: ColumnType<unknown, string, string>;
   files: ColumnType<unknown, string, string>;
   received_at: Date;
+  /** local, docker or kubernetes; 'local' for versions received before sites. */
+  site: ColumnType<SiteName, SiteName | undefined, SiteName>;
   /** The document's `on_finish.webhook` (an http(s) URL), set by a trigger as the version is recorded. */
   webhook_url: ColumnType<string | null, never, never>;
 };

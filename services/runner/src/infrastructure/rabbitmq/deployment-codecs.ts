@@ -1,7 +1,8 @@
 import type { IoSpec, JsonValue } from '@trellis/kernel/io';
 import { exchangeOf } from '@trellis/platform/amqp/topology';
 import type { OutgoingMessage } from '@trellis/platform/postgres/outbox';
-import type { DeployRequest, PinnedAction, RunnerEvent, StaticFile, UndeployRequest } from '../../domain/deployment.js';
+import { isSiteName } from '@trellis/workflow-language/resources';
+import type { DeployRequest, PinnedAction, RunnerEvent, SiteName, StaticFile, UndeployRequest } from '../../domain/deployment.js';
 import * as pb from '../pb/runner/v1/events.js';
 import * as studio from '../pb/studio/v1/events.js';
 import { SERVICE } from './topology.js';
@@ -75,7 +76,15 @@ function pinnedAction(action: studio.PinnedAction, index: number): PinnedAction 
       ...(memoryBytes > 0 ? { memoryBytes } : {}),
       ...(timeoutMs > 0 ? { timeoutMs } : {}),
     },
+    ...(action.image ? { image: action.image } : {}),
   };
+}
+
+/** Empty from a studio that predates sites: local. A site this runner has never heard of cannot be served. */
+function siteOf(site: string): SiteName {
+  if (site === '') return 'local';
+  if (!isSiteName(site)) throw new Error(`WorkflowDeployRequested.site ${JSON.stringify(site.slice(0, 100))} is not local, docker or kubernetes`);
+  return site;
 }
 
 function staticFile(file: studio.StaticFile, index: number): StaticFile {
@@ -110,6 +119,7 @@ export function decodeDeployRequested(content: Uint8Array): Decoded<DeployReques
     documentJson: message.documentJson,
     actions: message.actions.map(pinnedAction),
     files: message.files.map(staticFile),
+    site: siteOf(message.site),
     requestedAt: occurredAt(message.meta, 'WorkflowDeployRequested'),
   };
 }
