@@ -63,12 +63,12 @@ describe('the kubernetes site', () => {
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
-  const aSite = (settings: Partial<KubernetesSiteSettings> = {}): KubernetesSite => {
+  const aSite = (settings: Partial<KubernetesSiteSettings> = {}, runnerId?: string): KubernetesSite => {
     const site = makeKubernetesSite({
       instance: 'test-instance', namespacePrefix: 'trellis-p-', runnerNamespace: 'trellis', runnerLabels: { 'app.kubernetes.io/name': 'runner' },
       readyTimeoutMs: 5000, targetConcurrency: 2, maxReplicas: 3, idleMs: 60_000, clusterDomain: 'cluster.local', defaultCpu: 0.1, defaultMemoryBytes: 256 * MiB,
       addressOf: () => wrapper.address, ...settings,
-    }, { kubeConfig: fake.kubeConfig(), logger: quiet });
+    }, { kubeConfig: fake.kubeConfig(), logger: quiet, ...(runnerId === undefined ? {} : { runnerId }) });
     sites.push(site);
     return site;
   };
@@ -260,6 +260,27 @@ describe('the kubernetes site', () => {
     expect(replicasOf(deployment)).toBe(1);
     expect(site.stats()[0]).toMatchObject({ state: 'ready', processes: 1, coldStarts: 1 });
     expect(site.stats()[0]?.lastColdStartMs).toBeGreaterThanOrEqual(140);
+  });
+
+  it('does not scale to zero while another runner process is busy with the version (its busy mark on the Deployment)', async () => {
+    const idleMs = 600;
+    const a = aSite({ idleMs }, 'runner-a');
+    const b = aSite({ idleMs }, 'runner-b');
+    const ref = aRef();
+    const namespace = `trellis-p-${ref.projectId}`;
+    expect((await a.prepare(ref)).ok).toBe(true);
+    expect((await a.call(ref, aCall({ mode: 'pid' }))).ok).toBe(true);
+    const deployment = onlyDeployment(namespace);
+    const scaledToZero = () => fake.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/deployments/${deployment.metadata.name}/scale`) && (r.body as { spec: { replicas: number } }).spec.replicas === 0);
+
+    // b calls for well over a's idle time; a, idle all along, leaves the replicas alone.
+    const stopAt = Date.now() + idleMs * 3;
+    while (Date.now() < stopAt) expect((await b.call(ref, aCall({ mode: 'sleep', ms: 100 }))).ok).toBe(true);
+    expect(scaledToZero()).toEqual([]);
+    expect(fake.object(`/apis/apps/v1/namespaces/${namespace}/deployments/${deployment.metadata.name}`)?.metadata.annotations).toMatchObject({ 'busy.dev.trellis/runner-b': expect.any(String) });
+
+    // b idle too: to zero once its mark lapses.
+    await until(() => expect(replicasOf(deployment)).toBe(0), 5000);
   });
 
   it('deletes the Deployment and Service on release; the namespace stays for the project\'s other versions', async () => {

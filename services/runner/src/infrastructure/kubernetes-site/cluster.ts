@@ -28,6 +28,10 @@ export type Cluster = {
   deletePod: (namespace: string, pod: string) => Promise<void>;
   /** The namespace's events about objects whose name starts with `prefix` (the Deployment, its replica sets and pods), oldest first. */
   eventsAbout: (namespace: string, prefix: string) => Promise<EventLine[]>;
+  /** The Deployment's annotations (undefined when it does not exist). */
+  annotationsOf: (namespace: string, name: string) => Promise<Readonly<Record<string, string>> | undefined>;
+  /** Sets (a string) or removes (null) annotations of the Deployment by a merge patch. */
+  annotate: (namespace: string, name: string, annotations: Readonly<Record<string, string | null>>) => Promise<void>;
   /** Deletes a Deployment (its pods with it) and its Service; gone already is fine. */
   deleteVersion: (namespace: string, name: string) => Promise<void>;
 };
@@ -110,6 +114,17 @@ export function makeCluster(config: KubeConfig): Cluster {
           const message = (event.message ?? '').trim();
           return { object, reason, message, line: `${object}: ${event.type ?? ''} ${reason}: ${message}` };
         });
+    },
+    async annotationsOf(namespace, name) {
+      try {
+        return (await apps.readNamespacedDeployment({ name, namespace })).metadata?.annotations ?? {};
+      } catch (error) {
+        ignoreNotFound(error);
+        return undefined;
+      }
+    },
+    async annotate(namespace, name, annotations) {
+      await apps.patchNamespacedDeployment({ name, namespace, body: { metadata: { annotations } }, fieldManager: FIELD_MANAGER }, mergeOptions);
     },
     async deleteVersion(namespace, name) {
       await apps.deleteNamespacedDeployment({ name, namespace, propagationPolicy: 'Background' }).catch(ignoreNotFound);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ApiException, type KubeConfig } from '@kubernetes/client-node';
 import { rejected } from '@trellis/kernel/result';
 import type { ActionSite, ActionVersionRef, CallOutcome } from '../../application/site.js';
@@ -11,7 +12,12 @@ import { namespaceObject, networkPolicyObject } from './objects.js';
 import type { KubernetesSiteSettings } from './settings.js';
 import { makeVersionDeployment, type VersionDeployment } from './version.js';
 
-export type KubernetesSiteDeps = { readonly kubeConfig: KubeConfig; readonly logger: SiteLogger };
+export type KubernetesSiteDeps = {
+  readonly kubeConfig: KubeConfig;
+  readonly logger: SiteLogger;
+  /** This runner process (its busy marks on shared Deployments); a random one when absent. */
+  readonly runnerId?: string;
+};
 
 export type KubernetesSite = ActionSite & {
   /** Scales the version to zero now unless a call is in flight, as its idle time would (the next call cold-starts it). */
@@ -55,6 +61,7 @@ export function makeKubernetesSite(settings: KubernetesSiteSettings, deps: Kuber
   const projects = new Map<string, Promise<void>>();
   const running: RunningCalls = new Map();
   const now = () => performance.now();
+  const runnerId = deps.runnerId ?? randomUUID().slice(0, 8);
   let stopped = false;
   const onEvent = (event: string, fields: Record<string, unknown>) =>
     event.includes('crash') || event.includes('fail') || event.includes('not ') ? deps.logger.warn(event, fields) : deps.logger.info(event, fields);
@@ -78,7 +85,7 @@ export function makeKubernetesSite(settings: KubernetesSiteSettings, deps: Kuber
     const key = keyOf(profile);
     let version = versions.get(key);
     if (version === undefined) {
-      const made = makeVersionDeployment(profile, { cluster, settings, projectReady: projectReady(profile.ref.projectId), now, onEvent });
+      const made = makeVersionDeployment(profile, { cluster, settings, projectReady: projectReady(profile.ref.projectId), now, runnerId, onEvent });
       void made.gone.then(() => {
         if (versions.get(key) === made) versions.delete(key);
       });

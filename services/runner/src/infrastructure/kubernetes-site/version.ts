@@ -11,6 +11,7 @@ import { namespaceOf, objectNameOf, PORT, selectorOf, type VersionProfile } from
 import { notReadyReason, stuckOf, stuckReason } from './pod-state.js';
 import { watchPods, type PodWatch } from './pod-watch.js';
 import { scaleDownTo, scaleUpTo } from './scaling.js';
+import { busyKeyOf, othersBusyUntil, staleMarks } from './busy-marks.js';
 import type { KubernetesSiteSettings } from './settings.js';
 
 /** One action version (and resource profile) on the cluster: its Deployment, its pods, its scale. */
@@ -27,6 +28,8 @@ export type VersionDeps = {
   /** The project's namespace and policy, applied once per site. */
   readonly projectReady: () => Promise<void>;
   readonly now: () => number;
+  /** This runner process, for its busy mark on the Deployment (several runners share versions). */
+  readonly runnerId: string;
   readonly onEvent: (event: string, fields: Record<string, unknown>) => void;
 };
 
@@ -89,6 +92,24 @@ export function makeVersionDeployment(profile: VersionProfile, deps: VersionDeps
     applied = undefined;
     throw error;
   }));
+  /** While it has calls, this runner renews its busy mark (a third of the idle time before it would lapse). */
+  let markedAt = Number.NEGATIVE_INFINITY;
+  const markBusy = () => {
+    const wall = Date.now();
+    if (wall - markedAt < settings.idleMs / 3) return;
+    markedAt = wall;
+    cluster.annotate(namespace, name, { [busyKeyOf(deps.runnerId)]: new Date(wall + settings.idleMs).toISOString() })
+      .catch((error: unknown) => deps.onEvent('busy mark not set', fields({ error: (error as Error).message })));
+  };
+  /** Until when another runner is busy with the version (it must not be scaled down meanwhile); marks long past are removed. */
+  const othersBusy = async (): Promise<number | undefined> => {
+    const annotations = await cluster.annotationsOf(namespace, name);
+    if (annotations === undefined) return undefined;
+    const wall = Date.now();
+    const stale = staleMarks(annotations, deps.runnerId, wall, settings.idleMs * 2);
+    if (stale.length > 0) await cluster.annotate(namespace, name, Object.fromEntries(stale.map((key) => [key, null]))).catch(() => undefined);
+    return othersBusyUntil(annotations, deps.runnerId, wall);
+  };
   const setReplicas = async (count: number) => {
     replicas = count;
     await cluster.scale(namespace, name, count);
@@ -142,6 +163,8 @@ export function makeVersionDeployment(profile: VersionProfile, deps: VersionDeps
     await appliedOnce();
     endpoints.resume();
     if (endpoints.count() > 0) return ok(undefined);
+    // Another runner may have scaled it since this one last looked.
+    replicas = await cluster.replicasOf(namespace, name);
     const cold = (replicas ?? 0) === 0;
     if (cold) await setReplicas(1);
     state = 'starting';
@@ -202,7 +225,16 @@ export function makeVersionDeployment(profile: VersionProfile, deps: VersionDeps
     if (inFlight > 0) return;
     if (released) return void teardown();
     if ((replicas ?? 0) === 0) return;
-    idleTimer = setTimeout(() => void scaleToZero().catch((error: unknown) => deps.onEvent('scale to zero failed', fields({ error: (error as Error).message }))), settings.idleMs);
+    idleTimer = setTimeout(() => void idle().catch((error: unknown) => deps.onEvent('scale to zero failed', fields({ error: (error as Error).message }))), settings.idleMs);
+    idleTimer.unref();
+  };
+  /** Idle here: to zero unless another runner is busy with it (then looked at again when its mark lapses). */
+  const idle = async () => {
+    const until = await othersBusy();
+    if (inFlight > 0) return;
+    if (until === undefined) return scaleToZero();
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => void idle().catch(() => undefined), until - Date.now() + 100);
     idleTimer.unref();
   };
   /** Every window, fewer replicas if its busiest moment needed fewer: the least busy pods are drained and marked to go. */
@@ -211,6 +243,8 @@ export function makeVersionDeployment(profile: VersionProfile, deps: VersionDeps
     const to = scaleDownTo(current, peak, demand);
     peak = inFlight;
     if (to === undefined) return;
+    // Another runner's calls may need the replicas: it scales down itself once it is done.
+    if ((await othersBusy()) !== undefined) return;
     const victims = endpoints.drain(current - to);
     await Promise.all(victims.map((pod) => cluster.markForRemoval(namespace, pod).catch(() => undefined)));
     await setReplicas(to);
@@ -255,6 +289,7 @@ export function makeVersionDeployment(profile: VersionProfile, deps: VersionDeps
       peak = Math.max(peak, inFlight);
       if (delta > 0) {
         clearTimeout(idleTimer);
+        markBusy();
         scaleUp();
       } else armIdle();
     },
