@@ -10,6 +10,14 @@ describe('the YAML view', () => {
     expect(readYaml(text)).toEqual({ ok: true, draft });
   });
 
+  it('keeps the site and a step\'s resources', () => {
+    const draft = { ...aDraft([{ id: 'a', action: 'add-one', resources: { cpu: '500m', memory: '1Gi' } }]), site: 'docker' as const };
+    const text = draftYaml(draft);
+    expect(text).toContain('site: docker\n');
+    expect(text).toContain('    resources:\n      cpu: 500m\n      memory: 1Gi\n');
+    expect(readYaml(text)).toEqual({ ok: true, draft });
+  });
+
   it.each([
     ['name: x\nsteps: [\n', /Flow sequence|end|\]/i],
     ['- a\n- b\n', /must be a mapping/],

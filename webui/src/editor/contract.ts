@@ -45,11 +45,11 @@ export type ResultsPanelProps = {
   onChange: (results: Record<string, Json>) => void;
 };
 
-/** The workflow's own fields: name, title, description, timeout, on_finish. */
+/** The workflow's own fields: name, title, description, site, timeout, on_finish. */
 export type WorkflowPanelProps = {
   draft: WorkflowDraft;
   context: EditorContext;
-  /** The problems at the top level (name, title, description, timeout, on_finish). */
+  /** The problems at the top level (name, title, description, site, timeout, on_finish). */
   problems: readonly DraftProblem[];
-  onChange: (patch: Partial<Pick<WorkflowDraft, 'name' | 'title' | 'description' | 'timeout' | 'on_finish'>>) => void;
+  onChange: (patch: Partial<Pick<WorkflowDraft, 'name' | 'title' | 'description' | 'site' | 'timeout' | 'on_finish'>>) => void;
 };

@@ -1,4 +1,5 @@
 import type { JsonValue } from '@trellis/kernel/io';
+import type { SiteName } from '@trellis/workflow-language/resources';
 import type { IoType } from '@trellis/workflow-language/value-types';
 
 /*
@@ -30,6 +31,9 @@ export type DraftRetry = { attempts: number; backoff?: string; max_delay?: strin
 
 export type DraftWait = { signal: string; timeout?: string; on_timeout?: 'fail' | 'skip' };
 
+/** cpu: cores (0.5, "500m"); memory: bytes or with a unit ("512Mi"): as written. */
+export type DraftResources = { cpu?: number | string; memory?: number | string };
+
 export type DraftStep = {
   id: string;
   title?: string;
@@ -46,6 +50,8 @@ export type DraftStep = {
   retry?: DraftRetry;
   timeout?: string;
   on_failure?: string;
+  /** Replaces the action's manifest cpu and memory on the docker and kubernetes sites. */
+  resources?: DraftResources;
 };
 
 export type WorkflowDraft = {
@@ -54,6 +60,8 @@ export type WorkflowDraft = {
   name: string;
   title?: string;
   description?: string;
+  /** Where its actions run; absent: the instance's default. */
+  site?: SiteName;
   trigger: DraftTrigger;
   steps: DraftStep[];
   results?: Record<string, Json>;

@@ -2,9 +2,9 @@ import { Alert, Box, Divider, Group, List, MultiSelect, NumberInput, Select, Sta
 import { isIoType } from '@trellis/workflow-language/value-types';
 import { useState } from 'react';
 import type { StepPanelProps } from '../contract.js';
-import type { DraftRetry, DraftStep, DraftWait, Json } from '../draft.js';
+import type { DraftResources, DraftRetry, DraftStep, DraftWait, Json } from '../draft.js';
 import { splitAction, useActionVersions } from './actionVersions.js';
-import { compact, durationError, errorOf, isEmpty, problemsByField, stepIdError, textOf, withField } from './fields.js';
+import { compact, cpuError, durationError, errorOf, isEmpty, memoryError, problemsByField, quantityOf, stepIdError, textOf, withField } from './fields.js';
 import { requiredField } from './required.js';
 import { ReferenceButton } from './ReferencePicker.js';
 import { actionOf, offersFor, referencesFor, type Offer, type ReferenceOption } from './references.js';
@@ -17,7 +17,7 @@ import { MONOSPACE, ValueField } from './ValueField.js';
  * step's own (a cycle, say) at the top. What is emptied leaves the document.
  */
 
-const CONTROL_FIELDS = ['id', 'title', 'action', 'wait', 'wait.signal', 'wait.timeout', 'wait.on_timeout', 'when', 'foreach', 'parallelism', 'fail_fast', 'retry', 'retry.attempts', 'retry.backoff', 'retry.max_delay', 'retry.on', 'timeout', 'on_failure', 'needs'];
+const CONTROL_FIELDS = ['id', 'title', 'action', 'wait', 'wait.signal', 'wait.timeout', 'wait.on_timeout', 'when', 'foreach', 'parallelism', 'fail_fast', 'retry', 'retry.attempts', 'retry.backoff', 'retry.max_delay', 'retry.on', 'timeout', 'on_failure', 'needs', 'resources', 'resources.cpu', 'resources.memory'];
 
 /** Only lists (or what is known at run time) may feed `foreach`. */
 function listOffers(options: readonly ReferenceOption[]): Offer[] {
@@ -58,6 +58,7 @@ export function StepPanel({ draft, index, context, problems, onChange }: StepPan
   const set = <K extends keyof DraftStep>(key: K, value: DraftStep[K] | undefined | null | '') => onChange(withField(step, key, value));
   const setInput = (name: string, value: Json | undefined) => set('inputs', compact<Json>({ ...step.inputs, [name]: value }));
   const setRetry = (patch: Partial<DraftRetry>) => set('retry', compact<unknown>({ ...step.retry, ...patch }) as DraftRetry | undefined);
+  const setResources = (patch: Partial<DraftResources>) => set('resources', compact<unknown>({ ...step.resources, ...patch }) as DraftResources | undefined);
   const setWait = (patch: Partial<DraftWait>) => set('wait', { signal: '', ...compact<unknown>({ ...step.wait, ...patch }) } as DraftWait);
   const error = (field: string, local?: string) => errorOf(byField, field, local);
 
@@ -138,6 +139,17 @@ export function StepPanel({ draft, index, context, problems, onChange }: StepPan
             <MultiSelect label="Needs" description="Steps that must finish first, besides those it reads" clearable disabled={readOnly} placeholder={isEmpty(step.needs) ? 'None' : undefined} data={otherIds} value={step.needs ?? []} error={error('needs')} onChange={(value) => set('needs', value)} />
           </Stack>
         </section>
+
+        {step.wait ? null : (
+          <section aria-label="Resources">
+            <Divider label="Resources" labelPosition="left" mb="xs" />
+            <Text size="xs" c="dimmed" mb="xs">On the docker and kubernetes sites, instead of the action&apos;s manifest (each on its own); the local site ignores them.</Text>
+            <Group grow align="flex-start">
+              <TextInput label="CPU" placeholder="the manifest's" description="Cores: 0.5, 2 or 500m" readOnly={readOnly} value={textOf(step.resources?.cpu)} error={error('resources.cpu', error('resources', cpuError(step.resources?.cpu)))} onChange={(event) => setResources({ cpu: quantityOf(event.currentTarget.value) })} />
+              <TextInput label="Memory" placeholder="the manifest's" description="512Mi, 1Gi, 256M" readOnly={readOnly} value={textOf(step.resources?.memory)} error={error('resources.memory', memoryError(step.resources?.memory))} onChange={(event) => setResources({ memory: quantityOf(event.currentTarget.value) })} />
+            </Group>
+          </section>
+        )}
       </Stack>
     </Box>
   );

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compact, durationError, errorOf, httpPathError, nameError, parseJsonText, problemsByField, stepIdError, webhookError, withField, workflowNameError } from './fields.js';
+import {
+  compact, cpuError, durationError, errorOf, httpPathError, memoryError, nameError, parseJsonText, problemsByField, quantityOf, stepIdError, webhookError, withField, workflowNameError,
+} from './fields.js';
 
 describe('the value rules of the side panels', () => {
   it('removes an emptied field instead of writing it as \'\' or null', () => {
@@ -51,5 +53,13 @@ describe('the value rules of the side panels', () => {
     expect(webhookError('ftp://example.com')).toBeDefined();
     expect(webhookError('not a url')).toBeDefined();
     expect(webhookError(undefined)).toBeUndefined();
+  });
+
+  it('checks a step\'s cpu and memory as studio does, keeping plain numbers as numbers', () => {
+    for (const cpu of [0.5, 2, '500m', '0.5', undefined, '']) expect(cpuError(cpu)).toBeUndefined();
+    for (const cpu of [0, 65, 'two', '0m', '2 cores']) expect(cpuError(cpu)).toMatch(/Cores/);
+    for (const memory of ['512Mi', '1Gi', '256M', 1_048_576, '4096', undefined]) expect(memoryError(memory)).toBeUndefined();
+    for (const memory of ['512MB', '257Gi', 1.5, '0Mi']) expect(memoryError(memory)).toMatch(/size/);
+    expect([quantityOf('2'), quantityOf(' 0.5 '), quantityOf('500m'), quantityOf('1Gi'), quantityOf('')]).toEqual([2, 0.5, '500m', '1Gi', undefined]);
   });
 });

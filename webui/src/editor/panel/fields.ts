@@ -1,5 +1,6 @@
 import type { JsonValue } from '@trellis/kernel/io';
 import { parseDuration } from '@trellis/workflow-language/duration';
+import { readCpu, readMemory } from '@trellis/workflow-language/resources';
 import type { DraftProblem } from '../draft.js';
 
 /*
@@ -116,4 +117,23 @@ export function webhookError(url: string | undefined): string | undefined {
   } catch {
     return 'An http(s) URL, e.g. https://example.com/hooks/done';
   }
+}
+
+/** A step's cpu as typed: the rule studio applies (cores above 0, at most 64; 0.5, 2, 500m). */
+export function cpuError(value: JsonValue | undefined): string | undefined {
+  if (isEmpty(value)) return undefined;
+  return readCpu(value).ok ? undefined : 'Cores above 0 and at most 64: 0.5, 2 or 500m (millicores)';
+}
+
+/** A step's memory as typed: the rule studio applies (bytes or 512Mi, 1Gi, 256M; at most 256Gi). */
+export function memoryError(value: JsonValue | undefined): string | undefined {
+  if (isEmpty(value)) return undefined;
+  return readMemory(value).ok ? undefined : 'A size above 0 and at most 256Gi: 512Mi, 1Gi, 256M, or bytes';
+}
+
+/** A quantity typed in a field: a plain number stays a number in the document, anything else (500m, 512Mi) text. */
+export function quantityOf(text: string): number | string | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '') return undefined;
+  return /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : trimmed;
 }
