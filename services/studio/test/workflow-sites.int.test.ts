@@ -71,6 +71,8 @@ describe('deploying to a site', () => {
     expect(await deployRequests()).toEqual([]);
 
     await rebuiltWithImages(p.projectId, [`docker=${DOCKER_IMAGE}`, 'slurm=hpc/add-one:1']);
+    const library = await call('GET', '/actions/add-one', { token: p.viewer });
+    expect(library.body.versions.map((v: { version: string; images: object }) => [v.version, v.images])).toEqual([['1.1.0', { docker: DOCKER_IMAGE }], ['1.0.0', {}]]);
     expect((await call('POST', `/workflows/${id}/deploy`, { token: p.operator })).status).toBe(202);
     const [request] = await eventually(deployRequests, (found) => found.length > 0);
     expect(request).toMatchObject({ site: 'docker', actions: [{ id: 'add-one', version: '1.1.0', image: DOCKER_IMAGE }] });

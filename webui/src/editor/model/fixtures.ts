@@ -7,7 +7,7 @@ export function anAction(id: string, inputs: Record<string, string>, outputs: Re
   return {
     id, version: '1.0.0', kind: 'Processor', name: id, description: '', runtime: 'nodejs', format: 'trellis', digest: 'sha256:0',
     inputs: Object.entries(inputs).map(port), outputs: Object.entries(outputs).map(port), categories: [], resources: {},
-    logo_url: null, source: { source_id: 's', commit: 'c', folder: 'f', build_id: 'b' }, built_at: '2026-01-01T00:00:00Z', ...extra,
+    images: {}, logo_url: null, source: { source_id: 's', commit: 'c', folder: 'f', build_id: 'b' }, built_at: '2026-01-01T00:00:00Z', ...extra,
   };
 }
 

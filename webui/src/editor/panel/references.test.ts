@@ -5,7 +5,7 @@ import { asTemplate, offersFor, referenceIn, referencesFor } from './references.
 
 function action(id: string, inputs: [string, string][], outputs: [string, string][], kind: ActionSummary['kind'] = 'Processor'): ActionSummary {
   const port = ([name, type]: [string, string]) => ({ name, type, help: '', optional: false, has_secret_default: false });
-  return { id, version: '1.0.0', kind, name: id, description: '', runtime: 'nodejs', format: 'trellis', digest: '', inputs: inputs.map(port), outputs: outputs.map(port), categories: [], resources: {}, logo_url: null, source: { source_id: '', commit: '', folder: '', build_id: '' }, built_at: '2026-01-01T00:00:00Z' };
+  return { id, version: '1.0.0', kind, name: id, description: '', runtime: 'nodejs', format: 'trellis', digest: '', inputs: inputs.map(port), outputs: outputs.map(port), categories: [], resources: {}, images: {}, logo_url: null, source: { source_id: '', commit: '', folder: '', build_id: '' }, built_at: '2026-01-01T00:00:00Z' };
 }
 
 const actions = [action('add-one', [['n', 'integer']], [['n', 'integer']]), action('uppercase', [['text', 'string']], [['text', 'string']]), action('ticker', [['every', 'string']], [['tick', 'integer']], 'Trigger')];

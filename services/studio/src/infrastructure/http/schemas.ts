@@ -28,6 +28,8 @@ export const libraryItem = z.object({
   outputs: z.array(ioSchema),
   categories: z.array(z.string()),
   resources: z.object({ cpu: z.number().optional(), memory_bytes: z.number().optional(), timeout_ms: z.number().optional() }),
+  images: z.object({ docker: z.string().optional(), kubernetes: z.string().optional() })
+    .describe('The images the builder made of the artifact, per site; none for a site: a workflow using this version cannot be deployed there (image_missing)'),
   logo_url: z.string().nullable().describe('Where to fetch the logo; null when the action has none'),
   source: z.object({ source_id: z.string(), commit: z.string(), folder: z.string(), build_id: z.string() }),
   built_at: z.iso.datetime({ offset: true }),
@@ -46,6 +48,7 @@ export function itemView(action: LibraryAction, basePath: string): LibraryItem {
     runtime: action.runtime, format: action.format, digest: action.digest,
     inputs: action.inputs.map(ioView), outputs: action.outputs.map(ioView), categories: [...action.categories],
     resources: { ...(cpu !== undefined ? { cpu } : {}), ...(memoryBytes !== undefined ? { memory_bytes: memoryBytes } : {}), ...(timeoutMs !== undefined ? { timeout_ms: timeoutMs } : {}) },
+    images: { ...action.images },
     logo_url: action.logo ? `${basePath}/actions/${encodeURIComponent(action.actionId)}/versions/${encodeURIComponent(action.version)}/logo` : null,
     source: { source_id: action.origin.sourceId, commit: action.origin.commit, folder: action.origin.folder, build_id: action.origin.buildId },
     built_at: action.builtAt.toISOString(),
