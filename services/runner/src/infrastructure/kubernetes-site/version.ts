@@ -43,7 +43,9 @@ export function makeVersionDeployment(profile: VersionProfile, deps: VersionDeps
   const label = `${action.actionId}@${action.version}`;
   const demand = { target: settings.targetConcurrency, max: settings.maxReplicas };
   const limiter = makeLimiter(settings.targetConcurrency * settings.maxReplicas);
-  const fields = (more: Record<string, unknown> = {}) => ({ action: label, namespace, deployment: name, ...more });
+  // The Service's address, for people and tools (grpcurl, port-forward): the runner itself calls pods (endpoints.ts says why).
+  const service = `${name}.${namespace}.svc.${settings.clusterDomain}:${PORT}`;
+  const fields = (more: Record<string, unknown> = {}) => ({ action: label, namespace, deployment: name, service, ...more });
 
   let state: SiteStats['state'] = 'stopped';
   let replicas: number | undefined;
