@@ -58,6 +58,23 @@ describe('deployments requested by studio', () => {
     expect([await stateIn(projectId), await stateIn(third)]).toEqual([12, 34]);
   });
 
+  it('keeps the site studio chose and each action\'s image for it; a site this runner has not enabled fails the deploy saying so', async () => {
+    const projectId = await knownProject();
+    const image = `trellis-action/on-docker@sha256:${'1'.repeat(64)}`;
+    const request = aDeployRequested(projectId, { site: 'docker', actions: [aPinned({ id: 'on-docker', image })] });
+    await deployRequested(request);
+    const [answer] = await answersTo(request.deploymentId);
+    expect(answer).toEqual({
+      type: 'trellis.runner.v1.WorkflowDeployFailed',
+      message: expect.objectContaining({ deploymentId: request.deploymentId, reason: 'action on-docker@1.0.0: the docker site is not enabled on this runner (TRELLIS_SITES)' }),
+    });
+    expect(testSite.prepared).not.toContain('on-docker@1.0.0');
+    const version = await runner.database.db.selectFrom('deployed_versions').select(['site', 'actions']).where('workflow_id', '=', request.workflowId).executeTakeFirstOrThrow();
+    expect(version).toEqual({ site: 'docker', actions: [expect.objectContaining({ actionId: 'on-docker', image })] });
+    const listed = await call('GET', '/deployments', { token: await runner.jwks.sign({ projectId, role: 'viewer' }) });
+    expect(listed.body.items).toEqual([expect.objectContaining({ workflow_id: request.workflowId, status: 'failed', site: 'docker' })]);
+  });
+
   it('scales a deployment\'s action processes to zero on a developer\'s request (the site stops each one now); 404 for another project\'s, 403 for an operator', async () => {
     const projectId = await knownProject();
     const request = aDeployRequested(projectId, { actions: [aPinned({ id: 'scaled-one' }), aPinned({ id: 'scaled-two' })] });
