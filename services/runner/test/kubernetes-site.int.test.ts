@@ -44,11 +44,13 @@ describe('the kubernetes site', () => {
   let wrapper: WrapperProcess;
   const extraWrappers: WrapperProcess[] = [];
   const sites: KubernetesSite[] = [];
+  /** Images the fake's registry does not have (yet). */
+  const unpushed = new Set<string>();
 
   beforeAll(async () => {
     fake = await startFakeApi({
       readyAfterMs: 150,
-      behaviour: (image) => (image.includes('/missing') ? 'pull-fails' : image.includes('/never-ready') ? 'never-ready' : image.includes('/crashing') ? 'crash-loop' : 'ready'),
+      behaviour: (image) => (image.includes('/missing') || unpushed.has(image) ? 'pull-fails' : image.includes('/never-ready') ? 'never-ready' : image.includes('/crashing') ? 'crash-loop' : 'ready'),
     });
     dir = await mkdtemp(path.join(tmpdir(), 'trellis-k8s-site-test-'));
     probe = await buildProbe(dir);
@@ -185,6 +187,17 @@ describe('the kubernetes site', () => {
     const outcome = await site.prepare(ref);
     expect(outcome).toEqual({ ok: false, error: { reason: `site-probe@1.0.0 could not be started on kubernetes: image ${image} cannot be pulled: Failed to pull image "${image}": rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found` } });
     expect(replicasOf(onlyDeployment(`trellis-p-${ref.projectId}`))).toBe(0);
+  });
+
+  it('prepares again once the image is there (the failed attempt\'s pod does not count)', async () => {
+    const site = aSite();
+    const image = `registry:5000/trellis/late@sha256:${'cd'.repeat(32)}`;
+    const ref = aRef({ image });
+    unpushed.add(image);
+    expect(await site.prepare(ref)).toMatchObject({ ok: false, error: { reason: expect.stringContaining(`image ${image} cannot be pulled`) } });
+    unpushed.delete(image); // pushed now
+    expect(await site.prepare(ref)).toEqual({ ok: true, value: undefined });
+    expect(await site.call(ref, aCall({ mode: 'pid' }))).toMatchObject({ ok: true });
   });
 
   it('fails prepare with the events when the pod does not become ready in time, or keeps crashing', async () => {

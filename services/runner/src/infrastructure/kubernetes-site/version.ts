@@ -140,7 +140,8 @@ export function makeVersionDeployment(profile: VersionProfile, deps: VersionDeps
             finish(ok(undefined));
             return true;
           }
-          const stuck = [...pods.values()].map(stuckOf).find((found) => found !== undefined);
+          // A pod on its way out (of an earlier attempt) says nothing about this one.
+          const stuck = [...pods.values()].filter((pod) => pod.metadata?.deletionTimestamp === undefined).map(stuckOf).find((found) => found !== undefined);
           if (stuck !== undefined) {
             explain((events) => stuckReason(stuck, profile.image, events));
             return true;
