@@ -9,9 +9,22 @@
 # The last line of stdout is the first reference. When that tag exists already, nothing is
 # imported (packing the tar takes a few seconds; the import is what this skips).
 #
+#   build-base.sh --push <host[:port]/repository>
+# also pushes it there as :<12 hex> and :latest (docker push: log in first if the registry wants
+# it) and prints <host[:port]/repository>:<12 hex>. A builder with TRELLIS_IMAGES=registry and
+# TRELLIS_IMAGE_BASE=<host[:port]/repository>:latest reads the base from that registry and needs
+# no Docker engine (docs/images.md).
+#
 # Env: TRELLIS_DOCKER  the docker CLI (default docker)
 set -euo pipefail
 umask 022
+
+push=
+case "${1:-}" in
+  '') ;;
+  --push) push=${2:?"usage: build-base.sh [--push <host[:port]/repository>]"} ;;
+  *) echo "usage: build-base.sh [--push <host[:port]/repository>]" >&2; exit 2 ;;
+esac
 
 DOCKER=${TRELLIS_DOCKER:-docker}
 REPOSITORY=trellis/action-base
@@ -94,4 +107,11 @@ else
     --message "trellis action base (infra/images/build-base.sh)" "$work/base.tar" "$reference" >/dev/null
 fi
 $DOCKER tag "$reference" "$REPOSITORY:latest"
+if [[ -n $push ]]; then
+  for tag in "${digest:0:12}" latest; do
+    $DOCKER tag "$reference" "$push:$tag"
+    $DOCKER push "$push:$tag" >&2
+  done
+  reference=$push:${digest:0:12}
+fi
 echo "$reference"

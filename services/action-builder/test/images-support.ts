@@ -2,6 +2,7 @@
 // of an action image as a site runs it (read-only root, /tmp a tmpfs, uid 10001, the wrapper's port
 // published on 127.0.0.1 only), and a gRPC client of the wrapper inside it.
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -9,6 +10,8 @@ import { credentials, Metadata } from '@grpc/grpc-js';
 import Docker from 'dockerode';
 import * as pb from '@trellis/action-wrapper/infrastructure/pb/action/v1/action';
 import { eventually } from '@trellis/platform/testing/eventually';
+import type { StepContext } from '../src/application/ports.js';
+import * as Build from '../src/domain/build.js';
 
 const run = promisify(execFile);
 
@@ -18,9 +21,9 @@ export const BUILD_BASE = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 export const TEST_LABEL = 'dev.trellis.test';
 
 /** Runs infra/images/build-base.sh; its stdout and stderr. A Docker engine that cannot be reached fails the test, with the script's words. */
-export async function buildBase(): Promise<{ reference: string; stderr: string }> {
+export async function buildBase(args: readonly string[] = []): Promise<{ reference: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('bash', [BUILD_BASE], { timeout: 180_000, maxBuffer: 1024 * 1024 });
+    const { stdout, stderr } = await run('bash', [BUILD_BASE, ...args], { timeout: 180_000, maxBuffer: 16 * 1024 * 1024 });
     const reference = stdout.trim().split('\n').at(-1) ?? '';
     return { reference, stderr };
   } catch (error) {
@@ -79,6 +82,19 @@ export function wrapperClient(port: number): WrapperClient {
     close: () => client.close(),
   };
 }
+
+/** A step context for calling an ImageBuilder directly: its log lines, and a signal nothing aborts. */
+export function stepContext(): { lines: string[]; context: StepContext } {
+  const lines: string[] = [];
+  const log = { write: (line: string) => void lines.push(line), tail: () => '', store: async () => '', close: async () => undefined };
+  return { lines, context: { log, signal: new AbortController().signal } };
+}
+
+/** A build request as the image builder reads it (its action id and version). */
+export const aBuild = (actionId: string, imageSites: readonly string[] = []): Build.Build => Build.request({
+  id: randomUUID(), projectId: randomUUID(), sourceId: randomUUID(), sourceName: 'tools', commit: '0'.repeat(40), folder: '.', actionId, version: '1.0.0',
+  sourceObject: 'x', sourceSha256: 'a'.repeat(64), requestedBy: 'ada', imageSites, traceId: 't', requestedAt: new Date(),
+});
 
 export const text = (value: string): pb.Value => ({ kind: { $case: 'stringValue', stringValue: value } });
 

@@ -8,12 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionBuilt } from '../src/infrastructure/pb/action-builder/v1/events.js';
-import * as Build from '../src/domain/build.js';
 import { makeImageBuilder } from '../src/infrastructure/images/image-builder.js';
 import { nodeAction, pythonAction } from './fixtures/actions.js';
 import { packNpmPackage, startFakeRegistry, type FakeRegistry } from './fixtures/npm-registry.js';
 import { makePythonIndex } from './fixtures/python-index.js';
-import { buildBase, docker, plain, startActionContainer, text, wrapperClient, type ActionContainer } from './images-support.js';
+import { aBuild, buildBase, docker, plain, startActionContainer, stepContext, text, wrapperClient, type ActionContainer } from './images-support.js';
 import { announceProject, makeEventLog, requestBuild, storeSource, useBuilder } from './support.js';
 
 let scratch: string;
@@ -122,15 +121,10 @@ describe('images loaded into the Docker engine', () => {
   }, 240_000);
 
   it('fail the build when the base image is missing, saying how to make it', async () => {
-    const lines: string[] = [];
     const images = makeImageBuilder(engine, { base: 'trellis/action-base:absent-in-this-test', scratchDir: path.join(scratch, 'images'), cacheDir: path.join(scratch, 'cache'), registry: undefined });
-    const request = Build.request({
-      id: randomUUID(), projectId, sourceId: randomUUID(), sourceName: 'tools', commit: '0'.repeat(40), folder: '.', actionId: 'img-node-shout', version: '1.0.0',
-      sourceObject: 'x', sourceSha256: 'a'.repeat(64), requestedBy: 'ada', imageSites: ['docker'], traceId: 't', requestedAt: new Date(),
-    });
     const made = await images(
-      { build: request, artifact: { file: path.join(scratch, 'never-read.tar.gz'), digest: 'b'.repeat(64), size: 1 }, sites: ['docker'] },
-      { log: { write: (line) => lines.push(line), tail: () => '', store: async () => '', close: async () => undefined }, signal: new AbortController().signal },
+      { build: aBuild('img-node-shout', ['docker']), artifact: { file: path.join(scratch, 'never-read.tar.gz'), digest: 'b'.repeat(64), size: 1 }, sites: ['docker'] },
+      stepContext().context,
     );
     expect(made).toEqual({ ok: false, error: { reason: 'the action base image trellis/action-base:absent-in-this-test is not in the Docker engine: run infra/images/build-base.sh' } });
   });

@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 
@@ -10,11 +11,13 @@ export type RegistryRequest = {
   readonly headers?: Record<string, string>;
   /** Bytes, or a file streamed with its length (a layer can be hundreds of megabytes). */
   readonly body?: Buffer | { readonly file: string; readonly size: number };
+  /** A 200 answer's body goes to this file instead of into memory (a blob). */
+  readonly saveTo?: string;
 };
 
 const TIMEOUT_MS = 5 * 60_000;
 
-/** One HTTP exchange with a registry; the answer's body read whole (registries answer small JSON documents to a push). */
+/** One HTTP exchange with a registry; the answer's body read whole (small JSON documents) unless `saveTo` takes it. */
 export function send(request: RegistryRequest): Promise<RegistryReply> {
   const client = request.url.protocol === 'https:' ? https : http;
   const body = request.body;
@@ -22,6 +25,10 @@ export function send(request: RegistryRequest): Promise<RegistryReply> {
   const headers = { ...request.headers, ...(request.method === 'PUT' || request.method === 'POST' ? { 'content-length': String(length) } : {}) };
   return new Promise((resolve, reject) => {
     const outgoing = client.request(request.url, { method: request.method, headers, timeout: TIMEOUT_MS }, (incoming) => {
+      if (request.saveTo !== undefined && incoming.statusCode === 200) {
+        pipeline(incoming, createWriteStream(request.saveTo)).then(() => resolve({ status: 200, headers: incoming.headers, body: Buffer.alloc(0) }), reject);
+        return;
+      }
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
       incoming.on('error', reject);

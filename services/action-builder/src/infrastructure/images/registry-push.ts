@@ -1,19 +1,16 @@
-import { createHash } from 'node:crypto';
-import { parseChallenge, send, type RegistryReply, type RegistryRequest } from './registry-http.js';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { authorizedSender, refused, urlOf, type Registry, type Sender } from './registry-auth.js';
 
-/** A registry from TRELLIS_IMAGE_REGISTRY (`host[:port]/prefix`) and its credentials. */
-export type Registry = {
-  /** host[:port] */
-  readonly host: string;
-  /** The repositories' prefix ("" for none): images are `<host>/<prefix>/<action id>`. */
-  readonly prefix: string;
-  readonly user: string | undefined;
-  readonly password: string | undefined;
-  /** Plain HTTP instead of HTTPS. */
-  readonly insecure: boolean;
-};
+export type { Registry } from './registry-auth.js';
 
-export type Blob = { readonly mediaType: string; readonly digest: string; readonly size: number; readonly content: Buffer | { readonly file: string; readonly size: number } };
+/**
+ * A blob of the image: bytes, a file, or (a base layer already in the registry) the repository it
+ * is mounted from, downloaded into `cacheDir` and uploaded only when the registry will not mount it.
+ */
+export type BlobContent = Buffer | { readonly file: string; readonly size: number } | { readonly mountFrom: string; readonly cacheDir: string };
+export type Blob = { readonly mediaType: string; readonly digest: string; readonly size: number; readonly content: BlobContent };
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
@@ -22,17 +19,14 @@ export const OCI_LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
 /** `<prefix>/<name>` in the registry. */
 export const repositoryOf = (registry: Registry, name: string): string => (registry.prefix ? `${registry.prefix}/${name}` : name);
 
-/** Refused by the registry: the status and what it said, never a credential. */
-const refused = (what: string, reply: RegistryReply) =>
-  new Error(`the registry refused ${what}: HTTP ${reply.status} ${reply.body.toString('utf8').slice(0, 500)}`.trim());
-
 /**
  * Pushes an image per the OCI distribution spec: each blob that the registry does not have yet
  * (HEAD) in one monolithic upload (POST, then PUT with the digest), then the manifest under
  * `tag`. Returns the manifest's digest (sha256:<hex>), which names the image from then on.
  */
 export async function pushImage(registry: Registry, repository: string, image: { config: Blob; layers: readonly Blob[]; tag: string }): Promise<string> {
-  const call = authorizedSender(registry, repository);
+  const sources = [...new Set(image.layers.flatMap((layer) => ('mountFrom' in layer.content ? [layer.content.mountFrom] : [])))];
+  const call = authorizedSender(registry, [`repository:${repository}:pull,push`, ...sources.map((source) => `repository:${source}:pull`)]);
   for (const blob of [...image.layers, image.config]) await pushBlob(registry, call, repository, blob);
   const manifest = Buffer.from(JSON.stringify({
     schemaVersion: 2,
@@ -52,49 +46,39 @@ async function pushBlob(registry: Registry, call: Sender, repository: string, bl
   const head = await call({ method: 'HEAD', url: urlOf(registry, `/v2/${repository}/blobs/${blob.digest}`) });
   if (head.status === 200) return;
   if (head.status !== 404) throw refused(`a look at blob ${blob.digest}`, head);
-  const started = await call({ method: 'POST', url: urlOf(registry, `/v2/${repository}/blobs/uploads/`) });
+  const content = blob.content;
+  const start = urlOf(registry, `/v2/${repository}/blobs/uploads/`);
+  if ('mountFrom' in content) {
+    start.searchParams.set('mount', blob.digest);
+    start.searchParams.set('from', content.mountFrom);
+  }
+  const started = await call({ method: 'POST', url: start });
+  if (started.status === 201 && 'mountFrom' in content) return;
   const location = started.headers.location;
   if (started.status !== 202 || !location) throw refused(`an upload to ${repository}`, started);
   const url = new URL(location, urlOf(registry, '/'));
   url.searchParams.set('digest', blob.digest);
-  const put = await call({ method: 'PUT', url, headers: { 'content-type': 'application/octet-stream' }, body: blob.content });
+  // A registry that does not mount (another storage, no rights on the source) opened an upload instead: the bytes go through the builder.
+  const body = 'mountFrom' in content ? await downloaded(registry, call, content, blob) : content;
+  const put = await call({ method: 'PUT', url, headers: { 'content-type': 'application/octet-stream' }, body });
   if (put.status !== 201) throw refused(`blob ${blob.digest} (${blob.size} bytes)`, put);
 }
 
-const urlOf = (registry: Registry, pathname: string) => new URL(`${registry.insecure ? 'http' : 'https'}://${registry.host}${pathname}`);
-
-type Sender = (request: RegistryRequest) => Promise<RegistryReply>;
-
-/**
- * Sends requests with the registry's credentials: on a 401 it reads the challenge and answers
- * it, with HTTP basic authentication or a bearer token from the realm (token exchange per the
- * distribution spec, for pull and push on this repository), then sends the request again.
- */
-function authorizedSender(registry: Registry, repository: string): Sender {
-  let authorization: string | undefined;
-  const basic = registry.user === undefined ? undefined : `Basic ${Buffer.from(`${registry.user}:${registry.password ?? ''}`).toString('base64')}`;
-  const withAuth = (request: RegistryRequest): RegistryRequest => (authorization ? { ...request, headers: { ...request.headers, authorization } } : request);
-  return async (request) => {
-    const first = await send(withAuth(request));
-    if (first.status !== 401) return first;
-    const challenge = parseChallenge(first.headers['www-authenticate']);
-    if (challenge?.scheme === 'basic' && basic) authorization = basic;
-    else if (challenge?.scheme === 'bearer') authorization = `Bearer ${await token(challenge.params, repository, basic)}`;
-    else throw refused(`${request.method} ${request.url.pathname} without credentials (set TRELLIS_IMAGE_REGISTRY_USER and _PASSWORD)`, first);
-    return send(withAuth(request));
-  };
-}
-
-async function token(params: Readonly<Record<string, string>>, repository: string, basic: string | undefined): Promise<string> {
-  const realm = params['realm'];
-  if (!realm) throw new Error('the registry asked for a bearer token without naming its realm');
-  const url = new URL(realm);
-  if (params['service']) url.searchParams.set('service', params['service']);
-  url.searchParams.set('scope', `repository:${repository}:pull,push`);
-  const reply = await send({ method: 'GET', url, headers: basic ? { authorization: basic } : {} });
-  if (reply.status !== 200) throw refused('a token for the push', reply);
-  const answer = JSON.parse(reply.body.toString('utf8')) as { token?: string; access_token?: string };
-  const value = answer.token ?? answer.access_token;
-  if (!value) throw new Error('the registry\'s token service answered without a token');
-  return value;
+/** A blob of another repository in `cacheDir`, by digest (kept: the next push of the same base needs it again). */
+async function downloaded(registry: Registry, call: Sender, content: { mountFrom: string; cacheDir: string }, blob: Blob): Promise<{ file: string; size: number }> {
+  const file = path.join(content.cacheDir, `${blob.digest.replace(/^sha256:/, '')}.blob`);
+  const cached = await stat(file).catch(() => undefined);
+  if (cached?.size === blob.size) return { file, size: blob.size };
+  await mkdir(content.cacheDir, { recursive: true });
+  const partial = `${file}.${randomUUID()}.partial`;
+  try {
+    const reply = await call({ method: 'GET', url: urlOf(registry, `/v2/${content.mountFrom}/blobs/${blob.digest}`), saveTo: partial });
+    if (reply.status !== 200) throw refused(`a download of blob ${blob.digest} from ${content.mountFrom}`, reply);
+    const saved = await stat(partial);
+    if (saved.size !== blob.size) throw new Error(`blob ${blob.digest} of ${content.mountFrom} has ${saved.size} bytes, its manifest says ${blob.size}`);
+    await rename(partial, file);
+  } finally {
+    await rm(partial, { force: true });
+  }
+  return { file, size: blob.size };
 }
