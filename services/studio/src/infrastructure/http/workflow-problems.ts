@@ -22,7 +22,7 @@ export function invalidWorkflow(detail: string, problems: readonly Problem[], lo
 }
 
 const HOW_TO_GET_AN_IMAGE: Record<ImageMissing['site'], string> = {
-  docker: 'rebuild it with TRELLIS_IMAGES=docker on the action-builder',
+  docker: 'rebuild it with TRELLIS_IMAGES=docker (or registry) on the action-builder',
   kubernetes: 'rebuild it with TRELLIS_IMAGES=registry and TRELLIS_IMAGE_REGISTRY set on the action-builder (the cluster pulls images from a registry)',
 };
 
