@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionBuilt } from '../src/infrastructure/pb/action-builder/v1/events.js';
 import { makeImageBuilder } from '../src/infrastructure/images/image-builder.js';
@@ -127,6 +128,17 @@ describe('images loaded into the Docker engine', () => {
       stepContext().context,
     );
     expect(made).toEqual({ ok: false, error: { reason: 'the action base image trellis/action-base:absent-in-this-test is not in the Docker engine: run infra/images/build-base.sh' } });
+  });
+});
+
+describe('an image builder without its Docker engine', () => {
+  it('fails the build as unexpected, saying in the build log that the engine cannot be reached', async () => {
+    const socket = path.join(scratch, 'no-engine.sock');
+    const images = makeImageBuilder(new Docker({ socketPath: socket }), { base: 'trellis/action-base:latest', scratchDir: path.join(scratch, 'images'), cacheDir: path.join(scratch, 'cache'), registry: undefined });
+    const { lines, context } = stepContext();
+    await expect(images({ build: aBuild('img-no-engine'), artifact: { file: path.join(scratch, 'never-read.tar.gz'), digest: 'c'.repeat(64), size: 1 }, sites: [] }, context))
+      .rejects.toThrow(/cannot inspect the base image trellis\/action-base:latest in the Docker engine/);
+    expect(lines.at(-1)).toMatch(new RegExp(`^\\[image\\] failed: cannot inspect the base image .*${socket}`));
   });
 });
 

@@ -44,11 +44,11 @@ export function makeImageBuilder(docker: Docker, settings: ImageSettings): Image
     const unserved = sites.filter((site) => !served.includes(site));
     if (unserved.length > 0) context.log.write(`[image] no image for ${unserved.join(', ')}: only a registry's images serve it (TRELLIS_IMAGES=registry)`);
     context.log.write(`[image] building the image for ${served.join(', ')} on ${settings.base}`);
-    const found = await findBase(docker, settings);
-    if (!found.ok) return found;
-    const { base, inRegistry } = found.value;
     const dir = path.join(settings.scratchDir, randomUUID());
     try {
+      const found = await findBase(docker, settings);
+      if (!found.ok) return found;
+      const { base, inRegistry } = found.value;
       const layer = await makeArtifactLayer(artifact.file, path.join(dir, 'artifact'), path.join(dir, 'layer.tar'));
       context.signal.throwIfAborted();
       context.log.write(`[image] artifact layer ${layer.diffId} (${layer.size} bytes)`);
@@ -60,6 +60,7 @@ export function makeImageBuilder(docker: Docker, settings: ImageSettings): Image
       return ok(images);
     } catch (error) {
       if (error instanceof UnsafeArtifact) return rejected({ reason: error.message });
+      // The engine or the registry failed (unreachable, refused): the build fails as unexpected, and its log says why.
       if (!context.signal.aborted) context.log.write(`[image] failed: ${(error as Error).message}`);
       throw error;
     } finally {
