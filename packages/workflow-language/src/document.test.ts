@@ -134,7 +134,7 @@ describe('the site and a step\'s resources', () => {
 
   it('says the bounds in the message', () => {
     expect(shapeProblems(withResources({ cpu: 65, memory: '300Gi' })).map((p) => p.message)).toEqual([
-      'Cpu 65 is more than 64 cores.', 'Memory 300Gi is more than 256Gi.',
+      'At most 64 cores, got 65.', 'At most 256Gi of memory, got 300Gi.',
     ]);
   });
 

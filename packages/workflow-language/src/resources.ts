@@ -18,13 +18,13 @@ const DECIMAL = /^\d+(\.\d+)?$/;
 /** Cores: `0.5`, `2`, `"500m"`, or a decimal string `"0.5"` (Kubernetes writes it so); at most 64. */
 export function readCpu(value: unknown): Parsed {
   const parsed = parseCpu(typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value) : value);
-  if (parsed.ok && parsed.value > MAX_CPU) return { ok: false, message: `cpu ${parsed.value} is more than ${MAX_CPU} cores` };
+  if (parsed.ok && parsed.value > MAX_CPU) return { ok: false, message: `at most ${MAX_CPU} cores, got ${parsed.value}` };
   return parsed;
 }
 
 /** Bytes: `536870912`, `"512Mi"`, `"1Gi"`, `"256M"`; at most 256Gi. */
 export function readMemory(value: unknown): Parsed {
   const parsed = parseMemory(value);
-  if (parsed.ok && parsed.value > MAX_MEMORY_BYTES) return { ok: false, message: `memory ${String(value)} is more than 256Gi` };
+  if (parsed.ok && parsed.value > MAX_MEMORY_BYTES) return { ok: false, message: `at most 256Gi of memory, got ${String(value)}` };
   return parsed;
 }
