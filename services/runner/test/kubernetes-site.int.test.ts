@@ -46,10 +46,13 @@ describe('the kubernetes site', () => {
   const sites: KubernetesSite[] = [];
   /** Images the fake's registry does not have (yet). */
   const unpushed = new Set<string>();
+  /** Projects whose namespaces the fake's RBAC does not let the runner put a NetworkPolicy in. */
+  const noPolicies = new Set<string>();
 
   beforeAll(async () => {
     fake = await startFakeApi({
       readyAfterMs: 150,
+      forbidden: (method, plural, namespace) => method === 'PATCH' && plural === 'networkpolicies' && noPolicies.has(namespace ?? ''),
       behaviour: (image) => (image.includes('/missing') || unpushed.has(image) ? 'pull-fails' : image.includes('/never-ready') ? 'never-ready' : image.includes('/crashing') ? 'crash-loop' : 'ready'),
     });
     dir = await mkdtemp(path.join(tmpdir(), 'trellis-k8s-site-test-'));
@@ -65,12 +68,12 @@ describe('the kubernetes site', () => {
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
-  const aSite = (settings: Partial<KubernetesSiteSettings> = {}, runnerId?: string): KubernetesSite => {
+  const aSite = (settings: Partial<KubernetesSiteSettings> = {}, runnerId?: string, logger = quiet): KubernetesSite => {
     const site = makeKubernetesSite({
       instance: 'test-instance', namespacePrefix: 'trellis-p-', runnerNamespace: 'trellis', runnerLabels: { 'app.kubernetes.io/name': 'runner' },
       readyTimeoutMs: 5000, targetConcurrency: 2, maxReplicas: 3, idleMs: 60_000, clusterDomain: 'cluster.local', defaultCpu: 0.1, defaultMemoryBytes: 256 * MiB,
       addressOf: () => wrapper.address, ...settings,
-    }, { kubeConfig: fake.kubeConfig(), logger: quiet, ...(runnerId === undefined ? {} : { runnerId }) });
+    }, { kubeConfig: fake.kubeConfig(), logger, ...(runnerId === undefined ? {} : { runnerId }) });
     sites.push(site);
     return site;
   };
@@ -210,6 +213,27 @@ describe('the kubernetes site', () => {
 
     const crashing = await site.prepare(aRef({ image: 'registry:5000/trellis/crashing@sha256:00' }));
     expect(crashing.ok ? '' : crashing.error.reason).toMatch(/the action's container keeps crashing \(CrashLoopBackOff after 3 restarts, last exit code 1 \(Error\): the wrapper cannot load handler\.js\): .*Warning BackOff/);
+  });
+
+  it('fails prepare with the API\'s message when it refuses (RBAC), and tries again next time', async () => {
+    const site = aSite();
+    const ref = aRef();
+    const namespace = `trellis-p-${ref.projectId}`;
+    noPolicies.add(namespace);
+    expect(await site.prepare(ref)).toEqual({ ok: false, error: { reason: `site-probe 1.0.0 could not be deployed on kubernetes: the Kubernetes API refused (HTTP 403): networkpolicies "trellis-actions" is forbidden: User "system:serviceaccount:trellis:runner" cannot patch resource "networkpolicies" in API group "networking.k8s.io" in the namespace "${namespace}"` } });
+    expect(deploymentsIn(namespace)).toEqual([]);
+    noPolicies.delete(namespace);
+    expect(await site.prepare(ref)).toEqual({ ok: true, value: undefined });
+  });
+
+  it('releases a version it never prepared (the runner restarted since): nothing to delete is fine', async () => {
+    const events: string[] = [];
+    const site = aSite({}, undefined, { info: (event) => events.push(event), warn: (event) => events.push(event) });
+    const ref = aRef();
+    await site.release(ref);
+    expect(fake.requests.filter((r) => r.method === 'DELETE' && r.path.includes(`/namespaces/trellis-p-${ref.projectId}/`)).map((r) => r.path.split('/').at(-2))).toEqual(['deployments', 'services']);
+    expect(events).toEqual(['action deployment deleted']);
+    expect(site.stats()).toEqual([]);
   });
 
   it('refuses a version without an image', async () => {

@@ -23,6 +23,8 @@ export type FakeOptions = {
   readonly readyAfterMs?: number;
   /** By image reference; `ready` for the rest. */
   readonly behaviour?: (image: string) => PodBehaviour;
+  /** Requests answered 403 Forbidden, as RBAC would (`PATCH networkpolicies`). */
+  readonly forbidden?: (method: string, plural: string, namespace: string | undefined) => boolean;
 };
 
 export type FakeApi = {
@@ -259,6 +261,9 @@ export async function startFakeApi(options: FakeOptions = {}): Promise<FakeApi> 
     if (match === null) return status(res, 404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
     const [, namespace, plural = '', name, sub] = match;
     if (KINDS[plural] === undefined) return status(res, 404, 'NotFound', `the server could not find the requested resource (${plural})`);
+    if (options.forbidden?.(req.method ?? '', plural, namespace) === true) {
+      return status(res, 403, 'Forbidden', `${plural} "${name ?? ''}" is forbidden: User "system:serviceaccount:trellis:runner" cannot ${req.method?.toLowerCase() ?? ''} resource "${plural}" in API group "${KINDS[plural]?.apiVersion.includes('/') === true ? KINDS[plural]?.apiVersion.split('/')[0] ?? '' : ''}" in the namespace "${namespace ?? ''}"`);
+    }
     const path = name === undefined ? '' : pathOf(plural, namespace, name);
     const existing = name === undefined ? undefined : store.get(path);
     const missing = () => status(res, 404, 'NotFound', `${plural}${sub ? `/${sub}` : ''} "${name ?? ''}" not found`);
