@@ -101,7 +101,10 @@ describe('the kubernetes site', () => {
     expect(applied(namespace).every((r) => r.query.get('fieldManager') === 'trellis-runner' && r.query.get('force') === 'true')).toBe(true);
 
     const byKind = (kind: string) => bodies.find((o) => o.kind === kind) as unknown as StoredObject & { spec: Record<string, unknown> };
-    expect(byKind('Namespace').metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'trellis', 'dev.trellis/instance': 'test-instance', 'dev.trellis/project': ref.projectId });
+    expect(byKind('Namespace').metadata.labels).toEqual({
+      'app.kubernetes.io/managed-by': 'trellis', 'dev.trellis/instance': 'test-instance', 'dev.trellis/project': ref.projectId,
+      'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest',
+    });
     expect(byKind('NetworkPolicy').spec).toEqual({
       podSelector: {}, policyTypes: ['Ingress'],
       ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'trellis' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'runner' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
@@ -277,6 +280,16 @@ describe('the kubernetes site', () => {
     expect(marked[0]?.body).toEqual({ metadata: { annotations: { 'controller.kubernetes.io/pod-deletion-cost': '-1000' } } });
     await until(() => expect(livePods(namespace)).toHaveLength(1), 5000);
     expect(await site.call(ref, aCall({ mode: 'pid' }))).toMatchObject({ ok: true });
+  });
+
+  it('gives a Python version a replica per call in flight (its wrapper runs one execution at a time)', async () => {
+    const site = aSite({ targetConcurrency: 8, maxReplicas: 3 });
+    const ref = aRef({ runtime: 'python' });
+    const namespace = `trellis-p-${ref.projectId}`;
+    expect((await site.prepare(ref)).ok).toBe(true);
+    const outcomes = await Promise.all([1, 2, 3].map(() => site.call(ref, aCall({ mode: 'sleep', ms: 300 }))));
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    expect(replicasOf(onlyDeployment(namespace))).toBe(3);
   });
 
   it('scales to zero after idle and back to one on the next call (a cold start)', async () => {

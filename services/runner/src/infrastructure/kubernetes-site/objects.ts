@@ -24,7 +24,12 @@ export type WireNetworkPolicy = { apiVersion: 'networking.k8s.io/v1'; kind: 'Net
 export function namespaceObject(settings: ObjectSettings, projectId: string): V1Namespace {
   return {
     apiVersion: 'v1', kind: 'Namespace',
-    metadata: { name: namespaceOf(settings.namespacePrefix, projectId), labels: projectLabels(settings.instance, projectId), annotations: { 'dev.trellis/project-id': projectId } },
+    metadata: {
+      name: namespaceOf(settings.namespacePrefix, projectId),
+      // Pod Security admission refuses any pod there that is not as locked down as the site's own.
+      labels: { ...projectLabels(settings.instance, projectId), 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' },
+      annotations: { 'dev.trellis/project-id': projectId },
+    },
   };
 }
 

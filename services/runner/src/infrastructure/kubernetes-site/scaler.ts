@@ -31,6 +31,8 @@ export type ScalerDeps = {
   readonly namespace: string;
   readonly name: string;
   readonly runnerId: string;
+  /** Calls in flight per replica for this version. */
+  readonly target: number;
   readonly endpoints: Endpoints;
   readonly onZero: () => void;
   readonly onEvent: (event: string, fields?: Record<string, unknown>) => void;
@@ -38,7 +40,7 @@ export type ScalerDeps = {
 
 export function makeScaler(deps: ScalerDeps): Scaler {
   const { cluster, settings, namespace, name, endpoints } = deps;
-  const demand = { target: settings.targetConcurrency, max: settings.maxReplicas };
+  const demand = { target: deps.target, max: settings.maxReplicas };
   const failed = (event: string) => (error: unknown) => deps.onEvent(event, { error: (error as Error).message });
   let replicas: number | undefined;
   let inFlight = 0;

@@ -45,6 +45,8 @@ export function makeVersionDeployment(profile: VersionProfile, deps: VersionDeps
   const label = `${action.actionId}@${action.version}`;
   // The Service's address, for people and tools (grpcurl, port-forward): the runner itself calls pods (endpoints.ts says why).
   const service = `${name}.${namespace}.svc.${settings.clusterDomain}:${PORT}`;
+  // Python's wrapper runs one execution at a time: a replica per call in flight.
+  const target = action.runtime === 'python' ? 1 : settings.targetConcurrency;
   const onEvent = (event: string, more: Record<string, unknown> = {}) => deps.onEvent(event, { action: label, namespace, deployment: name, service, ...more });
 
   let state: SiteStats['state'] = 'stopped';
@@ -64,7 +66,7 @@ export function makeVersionDeployment(profile: VersionProfile, deps: VersionDeps
     onEvent: deps.onEvent,
   });
   const serving = makeServing({ cluster, endpoints, namespace, name, image: profile.image, timeoutMs: settings.readyTimeoutMs });
-  const scaler = makeScaler({ cluster, settings, namespace, name, runnerId: deps.runnerId, endpoints, onZero: () => (state = 'idle'), onEvent });
+  const scaler = makeScaler({ cluster, settings, namespace, name, runnerId: deps.runnerId, target, endpoints, onZero: () => (state = 'idle'), onEvent });
   const onPods = (pods: ReadonlyMap<string, V1Pod>) => {
     endpoints.update(pods);
     restartsSeen = Math.max(restartsSeen, [...pods.values()].reduce((sum, pod) => sum + restartsOf(pod), 0));
@@ -149,7 +151,7 @@ export function makeVersionDeployment(profile: VersionProfile, deps: VersionDeps
   };
 
   return {
-    limiter: makeLimiter(settings.targetConcurrency * settings.maxReplicas),
+    limiter: makeLimiter(target * settings.maxReplicas),
     gone,
     live,
     async prepare() {
