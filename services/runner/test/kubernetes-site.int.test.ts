@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionVersionRef, Call } from '../src/application/site.js';
+import type { SiteLogger } from '../src/infrastructure/local-site/local-site.js';
 import type { WrapperProcess } from '../src/infrastructure/local-site/wrapper-process.js';
 import { makeKubernetesSite, NO_IMAGE, type KubernetesSite } from '../src/infrastructure/kubernetes-site/kubernetes-site.js';
 import type { KubernetesSiteSettings } from '../src/infrastructure/kubernetes-site/settings.js';
@@ -15,7 +16,7 @@ import { type FakeApi, type StoredObject, startFakeApi } from './kubernetes/fake
 import { buildProbe, type ProbeArtifact, startProbeWrapper } from './kubernetes/probe-wrapper.js';
 import { allSchemaProblems, type ApiObject } from './kubernetes/schema.js';
 
-const quiet = { info: () => undefined, warn: () => undefined };
+const quiet: SiteLogger = { info: () => undefined, warn: () => undefined };
 const MiB = 1024 * 1024;
 
 /** Retries the assertion until it passes or the time is up (then its last failure). */
@@ -231,7 +232,7 @@ describe('the kubernetes site', () => {
 
   it('releases a version it never prepared (the runner restarted since): nothing to delete is fine', async () => {
     const events: string[] = [];
-    const site = aSite({}, undefined, { info: (event) => events.push(event), warn: (event) => events.push(event) });
+    const site = aSite({}, undefined, { info: (event: string) => events.push(event), warn: (event: string) => events.push(event) });
     const ref = aRef();
     await site.release(ref);
     expect(fake.requests.filter((r) => r.method === 'DELETE' && r.path.includes(`/namespaces/trellis-p-${ref.projectId}/`)).map((r) => r.path.split('/').at(-2))).toEqual(['deployments', 'services']);
