@@ -39,7 +39,7 @@ export type EndpointSettings = {
 };
 
 /** `reserved`: picked, its call not yet counted in `live.calls` (calls picked in one tick spread over pods). */
-type Endpoint = { readonly pod: string; readonly restarts: number; live?: LiveAction; draining: boolean; verifying: boolean; reserved: number; lost: () => void };
+type Endpoint = { readonly pod: string; readonly restarts: number; live?: LiveAction; draining: boolean; reserved: number; lost: () => void };
 
 /** How soon Init is tried again on a Ready pod that did not answer it. */
 const VERIFY_RETRY_MS = 1000;
@@ -78,7 +78,6 @@ export function makeEndpoints(settings: EndpointSettings): Endpoints {
   };
 
   const verify = async (pod: V1Pod, endpoint: Endpoint) => {
-    endpoint.verifying = true;
     const { host, lost } = podHost(settings.addressOf(pod));
     endpoint.lost = lost;
     try {
@@ -95,30 +94,28 @@ export function makeEndpoints(settings: EndpointSettings): Endpoints {
       }, VERIFY_RETRY_MS);
       retry.unref();
       settings.onChange();
-    } finally {
-      endpoint.verifying = false;
     }
   };
 
   const update = (pods: ReadonlyMap<string, V1Pod>) => {
     lastPods = pods;
     for (const endpoint of [...endpoints.values()]) {
-        const pod = pods.get(endpoint.pod);
-        if (pod === undefined) forget(endpoint, true);
-        else if (restartsOf(pod) > endpoint.restarts) forget(endpoint, true);
-        else if (pod.metadata?.deletionTimestamp !== undefined) {
-          // Being removed (a scale down, an eviction): its calls in flight finish, the wrapper drains on SIGTERM.
-          endpoint.draining = true;
-          if (endpoint.live !== undefined) endpoint.live.stopping = true;
-        } else if (!isReady(pod) && endpoint.live !== undefined) endpoint.draining = true;
-        else if (isReady(pod) && endpoint.draining && endpoint.live?.stopping === false) endpoint.draining = false;
-      }
-      for (const [name, pod] of pods) {
-        if (paused || endpoints.has(name) || !isReady(pod)) continue;
-        const endpoint: Endpoint = { pod: name, restarts: restartsOf(pod), draining: false, verifying: false, reserved: 0, lost: () => undefined };
-        endpoints.set(name, endpoint);
-        void verify(pod, endpoint);
-      }
+      const pod = pods.get(endpoint.pod);
+      if (pod === undefined) forget(endpoint, true);
+      else if (restartsOf(pod) > endpoint.restarts) forget(endpoint, true);
+      else if (pod.metadata?.deletionTimestamp !== undefined) {
+        // Being removed (a scale down, an eviction): its calls in flight finish, the wrapper drains on SIGTERM.
+        endpoint.draining = true;
+        if (endpoint.live !== undefined) endpoint.live.stopping = true;
+      } else if (!isReady(pod) && endpoint.live !== undefined) endpoint.draining = true;
+      else if (isReady(pod) && endpoint.draining && endpoint.live?.stopping === false) endpoint.draining = false;
+    }
+    for (const [name, pod] of pods) {
+      if (paused || endpoints.has(name) || !isReady(pod)) continue;
+      const endpoint: Endpoint = { pod: name, restarts: restartsOf(pod), draining: false, reserved: 0, lost: () => undefined };
+      endpoints.set(name, endpoint);
+      void verify(pod, endpoint);
+    }
   };
 
   return {
