@@ -13,7 +13,7 @@ import { makeImageBuilder } from '../src/infrastructure/images/image-builder.js'
 import type { ActionBuilt } from '../src/infrastructure/pb/action-builder/v1/events.js';
 import { nodeAction } from './fixtures/actions.js';
 import { packNpmPackage, startFakeRegistry, type FakeRegistry } from './fixtures/npm-registry.js';
-import { startTestRegistry, type TestRegistry } from './fixtures/oci-registry.js';
+import { startTestRegistry, type TestRegistry } from '@trellis/platform/testing/oci-registry';
 import { aBuild, buildBase, docker, plain, startActionContainer, stepContext, text, wrapperClient } from './images-support.js';
 import { announceProject, makeEventLog, requestBuild, storeSource, useBuilder } from './support.js';
 

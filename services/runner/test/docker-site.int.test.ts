@@ -1,14 +1,17 @@
 // The docker site on the machine's real Docker engine: action images made from real artifacts on
 // the action base image (infra/images/build-base.sh), containers started, called, killed,
 // scaled to zero and removed as the runner does; file values through the store gateway.
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@trellis/platform/testing/eventually';
 import { startTestObjectStore, type TestObjectStore } from '@trellis/platform/testing/object-store';
+import { startTestRegistry } from '@trellis/platform/testing/oci-registry';
 import type { ActionVersionRef, Call } from '../src/application/site.js';
 import { type DockerSite, type DockerSiteSettings, startDockerSite } from '../src/infrastructure/docker-site/docker-site.js';
 import { LABEL } from '../src/infrastructure/docker-site/labels.js';
@@ -50,7 +53,8 @@ describe('the docker site', () => {
     store = await startTestObjectStore();
     dir = await mkdtemp(path.join(tmpdir(), 'trellis-docker-site-'));
     await ensureBaseImage();
-    [probe, pyProbe, upper] = (await buildTestImages(dir, projectId, ['services/runner/test/actions/site-probe', 'services/runner/test/actions/slow-print-py', 'services/runner/test/actions/file-upper'])).map((ref) => ({ ...ref, site: 'docker' as const }));
+    const refs = await buildTestImages(dir, projectId, ['services/runner/test/actions/site-probe', 'services/runner/test/actions/slow-print-py', 'services/runner/test/actions/file-upper']);
+    [probe, pyProbe, upper] = refs.map((ref): ActionVersionRef => ({ ...ref, site: 'docker' })) as [ActionVersionRef, ActionVersionRef, ActionVersionRef];
     site = await startDockerSite(docker, siteSettings(randomUUID()), quiet);
   }, 240_000);
 
@@ -127,6 +131,30 @@ describe('the docker site', () => {
     const missing = await site.prepare({ ...probe, version: '9.9.8', image: 'trellis-actions/none:missing' });
     expect(!missing.ok && missing.error.reason).toMatch(/not in the Docker engine/);
   }, 30_000);
+
+  it('pulls an image the builder pushed to a registry (TRELLIS_IMAGES=registry) before its first container, and says when it cannot', async () => {
+    const registry = await startTestRegistry({ user: 'u', password: 'p' }, ['trellis/site-probe']);
+    const docker = promisify(execFile).bind(null, 'docker');
+    try {
+      const pushed = `${registry.host}/trellis/site-probe:pulled`;
+      await docker(['tag', probe.image!, pushed]);
+      await docker(['push', pushed]);
+      await docker(['rmi', pushed]);
+      // Other resources: other containers than the probe's own (the same version, from the registry's image).
+      const fromRegistry: ActionVersionRef = { ...probe, image: pushed, resources: { memoryBytes: 300 * 1024 * 1024 } };
+      const prepared = await site.prepare(fromRegistry);
+      expect(prepared, JSON.stringify(prepared)).toEqual({ ok: true, value: undefined });
+      // The engine asked the registry (its layers were there already: the image it was tagged from).
+      expect(registry.requests.some((request) => request.method !== 'PUT' && request.path.endsWith('/manifests/pulled'))).toBe(true);
+      expect(await site.call(fromRegistry, aCall({ mode: 'context' }))).toMatchObject({ ok: true });
+      await site.release(fromRegistry);
+      const absent = await site.prepare({ ...probe, version: '1.0.2', image: `${registry.host}/trellis/site-probe:absent` });
+      expect(!absent.ok && absent.error.reason).toMatch(/cannot be pulled/);
+    } finally {
+      await registry.close();
+      await docker(['rmi', `${registry.host}/trellis/site-probe:pulled`]).catch(() => undefined);
+    }
+  }, 120_000);
 
   it('removes, at start, the containers of a runner that died, and leaves a live runner\'s alone', async () => {
     const other = await startDockerSite(docker, siteSettings(randomUUID(), { maxContainers: 1 }), quiet);

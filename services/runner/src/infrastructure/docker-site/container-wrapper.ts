@@ -76,35 +76,64 @@ export async function startContainerWrapper(docker: Docker, spec: ContainerSpec)
   }
 }
 
+/** A reference to an image in a registry (its first part names a host: has a dot or a port, or is localhost). */
+export function isRegistryReference(image: string): boolean {
+  const first = image.split('/')[0] ?? '';
+  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+}
+
+/** Pulls an image of a registry into the engine (the builder pushed it there, TRELLIS_IMAGES=registry). */
+async function pull(docker: Docker, image: string): Promise<void> {
+  const stream = await docker.pull(image);
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve()));
+  });
+}
+
 async function createContainer(docker: Docker, spec: ContainerSpec): Promise<Docker.Container> {
   try {
-    return await docker.createContainer({
-      name: spec.name,
-      Image: spec.image,
-      Cmd: ['--concurrency', String(WRAPPER_CONCURRENCY)],
-      Env: ['TRELLIS_EXIT_WITH_STDIN=1'],
-      Labels: { ...spec.labels },
-      AttachStdin: true, OpenStdin: true, StdinOnce: true, AttachStdout: true, AttachStderr: true, Tty: false,
-      ExposedPorts: { [`${WRAPPER_PORT}/tcp`]: {} },
-      HostConfig: {
-        NetworkMode: spec.network,
-        PortBindings: { [`${WRAPPER_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
-        ExtraHosts: [...spec.extraHosts],
-        ReadonlyRootfs: true,
-        Tmpfs: { '/tmp': `rw,nosuid,nodev,mode=1777,size=${spec.tmpBytes}` },
-        Memory: spec.memoryBytes,
-        MemorySwap: spec.memoryBytes,
-        ...(spec.cpu !== undefined ? { NanoCpus: Math.round(spec.cpu * 1e9) } : {}),
-        PidsLimit: 512,
-        CapDrop: ['ALL'],
-        SecurityOpt: ['no-new-privileges'],
-        RestartPolicy: { Name: 'no' },
-      },
-    });
+    return await create(docker, spec);
   } catch (error) {
-    if (statusOf(error) === 404) throw new Error(`the image ${spec.image} is not in the Docker engine: build the action again with TRELLIS_IMAGES=docker on the action-builder`);
-    throw error;
+    if (statusOf(error) !== 404 || !isRegistryReference(spec.image)) throw missingImage(error, spec.image);
   }
+  try {
+    await pull(docker, spec.image);
+  } catch (error) {
+    throw new Error(`the image ${spec.image} cannot be pulled: ${(error as Error).message}`, { cause: error });
+  }
+  return create(docker, spec).catch((error: unknown) => {
+    throw missingImage(error, spec.image);
+  });
+}
+
+function missingImage(error: unknown, image: string): unknown {
+  return statusOf(error) === 404 ? new Error(`the image ${image} is not in the Docker engine: build the action again with TRELLIS_IMAGES=docker on the action-builder`) : error;
+}
+
+function create(docker: Docker, spec: ContainerSpec): Promise<Docker.Container> {
+  return docker.createContainer({
+    name: spec.name,
+    Image: spec.image,
+    Cmd: ['--concurrency', String(WRAPPER_CONCURRENCY)],
+    Env: ['TRELLIS_EXIT_WITH_STDIN=1'],
+    Labels: { ...spec.labels },
+    AttachStdin: true, OpenStdin: true, StdinOnce: true, AttachStdout: true, AttachStderr: true, Tty: false,
+    ExposedPorts: { [`${WRAPPER_PORT}/tcp`]: {} },
+    HostConfig: {
+      NetworkMode: spec.network,
+      PortBindings: { [`${WRAPPER_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+      ExtraHosts: [...spec.extraHosts],
+      ReadonlyRootfs: true,
+      Tmpfs: { '/tmp': `rw,nosuid,nodev,mode=1777,size=${spec.tmpBytes}` },
+      Memory: spec.memoryBytes,
+      MemorySwap: spec.memoryBytes,
+      ...(spec.cpu !== undefined ? { NanoCpus: Math.round(spec.cpu * 1e9) } : {}),
+      PidsLimit: 512,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      RestartPolicy: { Name: 'no' },
+    },
+  });
 }
 
 /** The first line of stdout (the wrapper's port); what follows goes to the log. */
