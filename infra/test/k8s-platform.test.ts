@@ -201,7 +201,7 @@ describe('the runner\'s access to the Kubernetes API', () => {
     { apiGroups: ['apps'], resources: ['deployments', 'deployments/scale'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
     { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'create', 'update', 'patch', 'delete'] },
     { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'create', 'update', 'patch', 'delete'] },
-    { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch', 'delete'] },
     { apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] },
   ];
   /** Every (group, resource, verb) a set of rules allows. */

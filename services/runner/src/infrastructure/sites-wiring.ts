@@ -36,7 +36,7 @@ export async function wireSites(runtime: ServiceRuntime<Database>, env: Env, opt
   const logger = runtime.logger.child({ component: 'sites' });
   const docker = enabled.has('docker') ? await startDocker(runtime, env, options.processId) : undefined;
   const kubernetes = enabled.has('kubernetes')
-    ? makeKubernetesSite(kubernetesSiteSettingsOf(env), { kubeConfig: loadKubeConfig(process.env), logger: runtime.logger.child({ component: 'kubernetes site' }) })
+    ? makeKubernetesSite(kubernetesSiteSettingsOf(env), { kubeConfig: loadKubeConfig(process.env), runnerId: options.processId, logger: runtime.logger.child({ component: 'kubernetes site' }) })
     : undefined;
   const sites: EnabledSites = { ...(enabled.has('local') ? { local: options.local } : {}), ...(docker ? { docker } : {}), ...(kubernetes ? { kubernetes } : {}) };
   logger.info('sites enabled', { sites: [...enabled] });
