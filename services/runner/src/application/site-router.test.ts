@@ -69,6 +69,19 @@ describe('routeSites', () => {
     });
   });
 
+  it('keeps a trigger action of a site that cannot listen on the local site: prepared, listened to and released there', async () => {
+    const local = aSite('local');
+    const kubernetes = aSite('kubernetes', { listens: false });
+    const router = routeSites({ local: local.site, kubernetes: kubernetes.site });
+    const trigger: ActionVersionRef = { ...on('kubernetes'), kind: 'Trigger' };
+    expect(await router.listen(trigger, { listenId: 'l1', inputs: {} }, handlers, new AbortController().signal)).toEqual({ kind: 'ended', message: 'local listened' });
+    await router.release(trigger);
+    expect(local.state.released).toEqual(['add-one@1.0.0']);
+    expect(kubernetes.state.released).toEqual([]);
+    // A processor of the same workflow still runs there.
+    expect(await router.call(on('kubernetes'), aCall)).toMatchObject({ outputs: { site: 'kubernetes' } });
+  });
+
   it('reports the stats of every site and stops them all, even when one fails to stop', async () => {
     const local = aSite('local');
     const docker = aSite('docker', { failsToStop: true });

@@ -23,6 +23,8 @@ export function routeSites(sites: EnabledSites): ActionSite & TriggerSite {
   });
   const siteOf = (ref: ActionVersionRef): { name: SiteName; site: RoutableSite | undefined } => {
     const name = ref.site ?? 'local';
+    // A trigger action listens where its site can hold a stream (the kubernetes site cannot): on the local site.
+    if (ref.kind === 'Trigger' && sites[name] !== undefined && sites[name].listen === undefined && sites.local?.listen !== undefined) return { name: 'local', site: sites.local };
     return { name, site: sites[name] };
   };
   return {
