@@ -11,6 +11,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { readInfraFiles } from '../../adm/src/install/infra-files.js';
 import { renderManifests, type K8sObject } from '../../adm/src/install/render.js';
 import { allSchemaProblems } from '../../adm/src/install/validate.js';
+import { hasKubectl } from './kubectl.js';
 
 // TRELLIS_INFRA_TEST_ROOT: the same checks on another tree laid out like the repository (to see them fail).
 const root = process.env['TRELLIS_INFRA_TEST_ROOT'] ?? fileURLToPath(new URL('../..', import.meta.url));
@@ -173,14 +174,6 @@ describe('infra/k8s rendered (kubectl apply -k, trellis-adm install)', () => {
   });
 });
 
-function hasKubectl(): boolean {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore', timeout: 30_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('kubectl apply -k and trellis-adm install apply the same objects', () => {
   /** Sorted, with the generated ConfigMap's content hash left out (kustomize's own hash function differs). */

@@ -10,6 +10,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { SERVICES, dbIdentOf, envIdentOf, type ServiceInfo, type ServiceName } from '../../adm/src/catalog.js';
 import { localMainConf } from '../../adm/src/local/gateway.js';
 import { blockOf, everyDirective, parseNginx, type Directive } from './nginx-config.js';
+import { hasKubectl } from './kubectl.js';
 
 // TRELLIS_INFRA_TEST_ROOT points the checks at another tree laid out like the repository (to see
 // them fail on a broken copy); the service catalog and config schemas always come from this one.
@@ -600,14 +601,6 @@ describe('infra/k8s (kustomize)', () => {
   });
 });
 
-function hasKubectl(): boolean {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore', timeout: 30_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // ---- the gateway: one template for make up, compose and Kubernetes
 

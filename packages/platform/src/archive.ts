@@ -65,7 +65,8 @@ export async function unpackChecked(archive: string, directory: string, limits: 
   await run('tar', ['-xzf', archive, '-C', directory, '--no-same-owner', '--no-same-permissions', '--no-overwrite-dir']);
 }
 
-function resolvesOutside(name: string, target: string): boolean {
+/** Does a link at `name` (a path inside a folder) whose target is `target` resolve outside that folder? */
+export function resolvesOutside(name: string, target: string): boolean {
   const parts = name.split('/').slice(0, -1);
   for (const part of target.split('/')) {
     if (part === '..') {

@@ -6,6 +6,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
+import { resolvesOutside } from '@trellis/platform/archive';
 
 /**
  * The image layer of an action: its sealed artifact unpacked under `/action/`, as a tar whose
@@ -85,7 +86,7 @@ async function readEntry(entry: TarEntry, blob: string): Promise<{ entry: Entry;
   if (header.type === 'symlink') {
     entry.resume();
     const linkname = header.linkname ?? '';
-    if (linkname.startsWith('/') || leavesRoot(relative, linkname)) throw new UnsafeArtifact(`the artifact's link ${relative} points outside it (${linkname})`);
+    if (linkname.startsWith('/') || resolvesOutside(relative, linkname)) throw new UnsafeArtifact(`the artifact's link ${relative} points outside it (${linkname})`);
     return { entry: { ...base, kind: 'symlink', linkname }, text: '' };
   }
   if (header.type !== 'file' && header.type !== 'contiguous-file') {
@@ -104,17 +105,6 @@ function artifactPath(raw: string): string {
   const parts = name.split('/');
   if (raw.startsWith('/') || parts.includes('..')) throw new UnsafeArtifact(`the artifact's entry ${JSON.stringify(raw)} leaves its folder`);
   return parts.filter((part) => part !== '.' && part !== '').join('/');
-}
-
-function leavesRoot(name: string, target: string): boolean {
-  const parts = name.split('/').slice(0, -1);
-  for (const part of target.split('/')) {
-    if (part === '..') {
-      if (parts.length === 0) return true;
-      parts.pop();
-    } else if (part !== '.' && part !== '') parts.push(part);
-  }
-  return false;
 }
 
 /** Every folder on the way to an entry gets an entry of its own (0755), /action first. */
