@@ -38,6 +38,13 @@ export default defineConfig({
         extends: true,
         test: { name: 'disruptive', include: ['**/test/**/*.disruptive.test.ts'], exclude: ['**/node_modules/**'], fileParallelism: false },
       },
+      {
+        // Issue 18's suite (test/reliability/): faults, stories, fuzzing, attacks. Restarts the shared
+        // PostgreSQL and broker and loads the machine: alone, one file at a time, last. Its size:
+        // TRELLIS_RELIABILITY_SCALE=short (make test) or full (npm run reliability).
+        extends: true,
+        test: { name: 'reliability', include: ['test/reliability/**/*.reliability.test.ts'], fileParallelism: false, testTimeout: 30 * 60_000, hookTimeout: 10 * 60_000 },
+      },
     ],
   },
 });

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Runs every test suite: unit, integration and end-to-end in parallel, then the disruptive
-// suite (it restarts the shared broker) alone. Ends with one plain line: "N passed, N failed, N skipped".
+// suite (it restarts the shared broker) alone, then the reliability suite (short) alone. Ends with one plain line: "N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const runs = [
   { name: 'main', projects: ['unit', 'integration', 'e2e'] },
   { name: 'disruptive', projects: ['disruptive'] },
+  // The reliability suite at its short size (npm run reliability runs it whole).
+  { name: 'reliability', projects: ['reliability'], args: ['--passWithNoTests'] },
 ];
 const extra = process.argv.slice(2);
 mkdirSync('.test-results', { recursive: true });
@@ -16,7 +18,7 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 for (const run of runs) {
   const report = `.test-results/${run.name}.json`;
   rmSync(report, { force: true });
-  const args = ['vitest', 'run', ...run.projects.flatMap((p) => ['--project', p]), '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra];
+  const args = ['vitest', 'run', ...run.projects.flatMap((p) => ['--project', p]), ...(run.args ?? []), '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra];
   const result = spawnSync('npx', args, { stdio: 'inherit' });
   if (result.status !== 0) exitCode = result.status ?? 1;
   try {
