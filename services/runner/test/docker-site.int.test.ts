@@ -134,7 +134,7 @@ describe('the docker site', () => {
 
   it('pulls an image the builder pushed to a registry (TRELLIS_IMAGES=registry) before its first container, and says when it cannot', async () => {
     const registry = await startTestRegistry({ user: 'u', password: 'p' }, ['trellis/site-probe']);
-    const docker = promisify(execFile).bind(null, 'docker');
+    const docker = (args: string[]) => promisify(execFile)('docker', args);
     try {
       const pushed = `${registry.host}/trellis/site-probe:pulled`;
       await docker(['tag', probe.image!, pushed]);
