@@ -30,12 +30,17 @@ export const ADMIN_PASSWORD = 'end-to-end admin password';
  * their own: migrated first (migrate also declares the broker topology), then started with
  * authorization first, since the others fetch its published keys.
  */
-export async function startPlatform(options: { overrides?: (name: ServiceName) => Record<string, string> } = {}): Promise<Platform> {
+export async function startPlatform(options: {
+  /** A service's own settings; `base` is what it would get, so an override may rewrite it (a proxy's port). */
+  overrides?: (name: ServiceName, base: Record<string, string>) => Record<string, string>;
+  /** An object store run elsewhere (its own process, which a test may kill); the platform closes it when it stops. */
+  store?: TestObjectStore;
+} = {}): Promise<Platform> {
   const suffix = randomBytes(4).toString('hex');
   // The builder's folder is its instance's own (as adm gives each instance one): a builder that
   // starts clears what it does not know there, builds of other test instances included.
   const buildWorkDir = path.join(tmpdir(), `trellis-e2e-builds-${suffix}`);
-  const [vhost, store] = await Promise.all([createTestVhost(), startTestObjectStore()]);
+  const [vhost, store] = await Promise.all([createTestVhost(), options.store ?? startTestObjectStore()]);
   const secretKey = randomBytes(32).toString('base64');
   const repositorySecretKey = randomBytes(32).toString('base64');
   const studioSecretKey = randomBytes(32).toString('base64');
@@ -44,7 +49,11 @@ export async function startPlatform(options: { overrides?: (name: ServiceName) =
   const databaseUrls = {} as Record<ServiceName, string>;
   const running = {} as Record<ServiceName, RunningService>;
 
-  const envFor = (name: ServiceName, overrides: Record<string, string> = {}): Record<string, string> => ({
+  const envFor = (name: ServiceName, overrides: Record<string, string> = {}): Record<string, string> => {
+    const base = baseEnvFor(name);
+    return { ...base, ...options.overrides?.(name, base), ...overrides };
+  };
+  const baseEnvFor = (name: ServiceName): Record<string, string> => ({
     TRELLIS_DATABASE_URL: databaseUrls[name],
     TRELLIS_AMQP_URL: vhost.url,
     TRELLIS_S3_ENDPOINT: store.config.endpoint,
@@ -59,8 +68,6 @@ export async function startPlatform(options: { overrides?: (name: ServiceName) =
     ...(name === 'action-builder' ? { TRELLIS_BUILD_WORK_DIR: buildWorkDir } : {}),
     ...(name === 'studio' ? { TRELLIS_SECRET_KEY: studioSecretKey, TRELLIS_RUNNER_PUBLIC_KEY: runnerKeys.publicKey } : {}),
     ...(name === 'runner' ? { TRELLIS_SEALING_KEY: runnerKeys.privateKey } : {}),
-    ...options.overrides?.(name),
-    ...overrides,
   });
 
   // Every emitter's exchange first, as provisioning does: a consumer's queue binds to another service's exchange.
