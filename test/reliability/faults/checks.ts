@@ -1,0 +1,98 @@
+import pg from 'pg';
+import { SERVICES } from '../../e2e/harness.js';
+import type { Platform } from '../../e2e/platform.js';
+import { queueDepths, type QueueDepth } from '../support/shared-servers.js';
+
+// What the faults must not break, read straight from the services' databases (not through the
+// proxies the faults cut) and the broker's management API.
+
+export async function select<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Ids of the HTTP-triggered runs not finished yet (queued or running). */
+export async function unfinishedRuns(runnerDb: string): Promise<string[]> {
+  const rows = await select<{ id: string }>(runnerDb, "select id from runs where trigger_type = 'http' and status in ('queued', 'running')");
+  return rows.map((row) => row.id);
+}
+
+/** When the first run (of any trigger) finished after `since`, if one has. */
+export async function firstFinishAfter(runnerDb: string, since: Date): Promise<Date | undefined> {
+  const [row] = await select<{ at: Date | null }>(runnerDb, 'select min(finished_at) as at from runs where finished_at > $1', [since]);
+  return row?.at ?? undefined;
+}
+
+export type RunOutcome = { id: string; status: string; ok: boolean; doubled: boolean; error: unknown };
+
+/**
+ * Each run's status, whether its result is its input plus `length`, and whether a step of it has
+ * more than one succeeded attempt or more attempts succeeded than steps recorded (doubled).
+ */
+export async function runOutcomes(runnerDb: string, ids: readonly string[], length: number): Promise<RunOutcome[]> {
+  if (ids.length === 0) return [];
+  return select<RunOutcome>(runnerDb, `
+    select r.id, r.status, r.error,
+      coalesce((r.results->>'n')::int = (r.trigger_outputs->>'n')::int + $2, false) as ok,
+      exists (select 1 from step_attempts a where a.run_id = r.id and a.status = 'succeeded' group by a.step_id having count(*) > 1) as doubled
+    from runs r where r.id = any($1::uuid[])`, [ids, length]);
+}
+
+/** Runs of any trigger not finished, and steps of any run recorded succeeded more than once, over the whole database. */
+export async function wholeDatabase(runnerDb: string): Promise<{ unfinished: { trigger_type: string; count: number }[]; doubledSteps: number; failed: { trigger_type: string; count: number }[] }> {
+  const unfinished = await select<{ trigger_type: string; count: number }>(runnerDb,
+    "select trigger_type, count(*)::int as count from runs where status in ('queued', 'running') group by trigger_type");
+  const failed = await select<{ trigger_type: string; count: number }>(runnerDb,
+    "select trigger_type, count(*)::int as count from runs where status <> 'succeeded' and status not in ('queued', 'running') group by trigger_type");
+  const [doubled] = await select<{ count: number }>(runnerDb,
+    "select count(*)::int as count from (select run_id, step_id from step_attempts where status = 'succeeded' group by run_id, step_id having count(*) > 1) d");
+  return { unfinished, failed, doubledSteps: doubled?.count ?? 0 };
+}
+
+export type TickReport = { first: string | undefined; last: string | undefined; fired: number; missing: string[]; twice: string[] };
+
+/** The schedule's ticks (`schedule:<ISO tick>` keys of its runs) from the first to the last: each second once. */
+export async function scheduleTicks(runnerDb: string, workflowId: string): Promise<TickReport> {
+  const rows = await select<{ key: string; count: number }>(runnerDb,
+    "select idempotency_key as key, count(*)::int as count from runs where workflow_id = $1 and idempotency_key like 'schedule:%' group by idempotency_key order by 1", [workflowId]);
+  const ticks = rows.map((row) => Date.parse(row.key.slice('schedule:'.length)));
+  const twice = rows.filter((row) => row.count > 1).map((row) => row.key);
+  if (ticks.length === 0) return { first: undefined, last: undefined, fired: 0, missing: [], twice };
+  const fired = new Set(ticks);
+  const first = Math.min(...ticks);
+  const last = Math.max(...ticks);
+  const missing: string[] = [];
+  for (let tick = first; tick <= last; tick += 1000) if (!fired.has(tick)) missing.push(new Date(tick).toISOString());
+  return { first: new Date(first).toISOString(), last: new Date(last).toISOString(), fired: rows.length, missing, twice };
+}
+
+/** Each service's outbox rows not published yet. */
+export async function stuckOutboxRows(platform: Platform): Promise<Record<string, number>> {
+  const entries = await Promise.all(SERVICES.map(async ({ name }) => {
+    const [row] = await select<{ count: number }>(platform.databaseUrls[name], 'select count(*)::int as count from outbox where sent_at is null');
+    return [name, row?.count ?? 0] as const;
+  }));
+  return Object.fromEntries(entries);
+}
+
+export type QueueReport = { waiting: QueueDepth[]; deadLetters: QueueDepth[]; withoutConsumer: QueueDepth[] };
+
+/**
+ * Messages left in the vhost's queues: any waiting (in a work queue or its retry queue), any
+ * dead-lettered, and work queues nobody consumes any more (a consumer that did not come back).
+ */
+export async function queueReport(vhost: string): Promise<QueueReport> {
+  const queues = await queueDepths(vhost);
+  const isDead = (queue: QueueDepth) => queue.name.endsWith('.dead');
+  const isRetry = (queue: QueueDepth) => /\.retry(\.|$)/.test(queue.name);
+  return {
+    waiting: queues.filter((queue) => !isDead(queue) && queue.messages > 0),
+    deadLetters: queues.filter((queue) => isDead(queue) && queue.messages > 0),
+    withoutConsumer: queues.filter((queue) => !isDead(queue) && !isRetry(queue) && queue.consumers === 0),
+  };
+}

@@ -1,0 +1,93 @@
+import { eventually } from '../../e2e/harness.js';
+import { makeTestRepository, type TestRepository } from '../../../services/repository/test/git-fixtures.js';
+
+// Answers are read field by field; typing every body would restate the schemas.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Body = any;
+export type Api = (method: string, path: string, body?: { json?: unknown; yaml?: string }) => Promise<{ status: number; text: string; body: Body }>;
+
+export function makeApi(base: string, token: string): Api {
+  return async (method, path, request = {}) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    let body: string | undefined;
+    if (request.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(request.json);
+    } else if (request.yaml !== undefined) {
+      headers['content-type'] = 'application/yaml';
+      body = request.yaml;
+    }
+    const answer = await fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const text = await answer.text();
+    return { status: answer.status, text, body: (answer.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : undefined };
+  };
+}
+
+/** add-one and the ticker, from a git repository of the test's, scanned and built; the repository must be closed at the end. */
+export async function buildActions(api: Api): Promise<TestRepository> {
+  const repo = await makeTestRepository();
+  await repo.copyExample('add-one', 'actions/add-one');
+  await repo.copyExample('ticker', 'actions/ticker');
+  await repo.commit({});
+  const source = await api('POST', '/repository/sources', { json: { name: 'actions', url: repo.fileUrl } });
+  if (source.status !== 201) throw new Error(`adding the source answered ${source.status}: ${source.text}`);
+  const scan = await api('POST', `/repository/sources/${source.body.id}/scan`);
+  await eventually(() => api('GET', `/repository/sources/${source.body.id}/scans/${scan.body.id}`), (a) => a.body?.status === 'done', 90_000);
+  const build = await api('POST', `/repository/sources/${source.body.id}/build`);
+  if (build.status !== 202) throw new Error(`the build answered ${build.status}: ${build.text}`);
+  for (const action of ['add-one', 'ticker']) await eventually(() => api('GET', `/studio/actions/${action}`), (a) => a.status === 200, 300_000);
+  return repo;
+}
+
+/** Imports and deploys a workflow; resolves with its id once it is deployed. */
+export async function deploy(api: Api, yaml: string): Promise<string> {
+  const imported = await api('POST', '/studio/workflows/import', { yaml });
+  if (imported.status !== 201) throw new Error(`import answered ${imported.status}: ${imported.text}`);
+  const deployed = await api('POST', `/studio/workflows/${imported.body.id}/deploy`);
+  if (deployed.status !== 202) throw new Error(`deploy answered ${deployed.status}: ${deployed.text}`);
+  await eventually(() => api('GET', `/studio/workflows/${imported.body.id}`), (a) => a.body?.deployment?.status === 'deployed', 60_000);
+  return imported.body.id as string;
+}
+
+/** One async HTTP trigger call through the gateway: the run's id when it was accepted (202), else nothing. */
+export async function startRun(gatewayBase: string, path: string, n: number): Promise<string | undefined> {
+  try {
+    const answer = await fetch(`${gatewayBase}/user-api/default/${path}`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n }), signal: AbortSignal.timeout(15_000),
+    });
+    const body = (await answer.json().catch(() => ({}))) as { run_id?: string };
+    return answer.status === 202 ? body.run_id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export type Calls = { accepted: string[]; refused: number };
+
+/** `count` calls at once; the accepted runs and how many were refused. */
+export async function startRuns(gatewayBase: string, path: string, inputs: readonly number[]): Promise<Calls> {
+  const ids = await Promise.all(inputs.map((n) => startRun(gatewayBase, path, n)));
+  const accepted = ids.filter((id): id is string => id !== undefined);
+  return { accepted, refused: ids.length - accepted.length };
+}
+
+/** Calls made one after another, every `everyMs`, while a fault lasts: what users send meanwhile. */
+export function trickle(gatewayBase: string, path: string, nextInput: () => number, everyMs = 300): { stop: () => Promise<Calls> } {
+  const calls: Calls = { accepted: [], refused: 0 };
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const id = await startRun(gatewayBase, path, nextInput());
+      if (id) calls.accepted.push(id);
+      else calls.refused += 1;
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return calls;
+    },
+  };
+}

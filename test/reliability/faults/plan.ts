@@ -1,0 +1,27 @@
+import type { Fault } from './catalog.js';
+
+export type Step = { fault: Fault; runs: number };
+
+/**
+ * Each fault once, with an even share of the runs started just before it; when runs are left
+ * (the full scale), faults drawn at random, `randomBatch` runs before each, until all are started.
+ */
+export function faultPlan(catalog: readonly Fault[], runs: number, options: { random: boolean; randomBatch: number; draw?: () => number }): Step[] {
+  const draw = options.draw ?? Math.random;
+  const onceShare = options.random ? Math.min(options.randomBatch, Math.floor(runs / catalog.length)) : Math.ceil(runs / catalog.length);
+  const plan: Step[] = [];
+  let left = runs;
+  for (const fault of catalog) {
+    const share = Math.min(onceShare, left);
+    plan.push({ fault, runs: share });
+    left -= share;
+  }
+  while (options.random && left > 0) {
+    const fault = catalog[Math.floor(draw() * catalog.length)] ?? catalog[0];
+    if (!fault) break;
+    const share = Math.min(options.randomBatch, left);
+    plan.push({ fault, runs: share });
+    left -= share;
+  }
+  return plan;
+}
