@@ -8,10 +8,10 @@
 // first run that finishes after it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestRepository } from '../../services/repository/test/git-fixtures.js';
-import { eventually } from '../e2e/harness.js';
 import { writeResults } from './support/results.js';
 import { SCALE, sized } from './support/scale.js';
 import { restoreSharedServers } from './support/shared-servers.js';
+import { until, untilOrLast } from './support/until.js';
 import { faultCatalog, type Fault } from './faults/catalog.js';
 import {
   firstFinishAfter, queueReport, runOutcomes, scheduleTicks, select, stuckOutboxRows, unfinishedRuns, wholeDatabase,
@@ -46,14 +46,15 @@ async function underWay(ids: readonly string[]): Promise<number> {
   return row?.count ?? 0;
 }
 
+/** Waits (at most `timeoutMs`) until none of `ids` is queued or running; the checks at the end say what was left. */
 async function settled(ids: readonly string[], timeoutMs: number): Promise<void> {
   const open = async () => (await runOutcomes(runnerDb(), ids, LENGTH)).filter((run) => run.status === 'queued' || run.status === 'running').length;
-  await eventually(open, (count) => count === 0, timeoutMs).catch(() => undefined);
+  await untilOrLast(open, (count) => count === 0, { timeoutMs });
 }
 
 async function underFault(fault: Fault, runs: number): Promise<FaultRecord> {
   const started = await startRuns(env.gatewayBase, CHAIN, inputs(runs));
-  if (started.accepted.length > 0) await eventually(() => underWay(started.accepted), (count) => count > 0, 60_000);
+  if (started.accepted.length > 0) await until(() => underWay(started.accepted), (count) => count > 0, { timeoutMs: 60_000 });
   const inFlight = await unfinishedRuns(runnerDb());
   const at = new Date();
   const users = trickle(env.gatewayBase, CHAIN, () => (nextInput += 100));
@@ -61,11 +62,21 @@ async function underFault(fault: Fault, runs: number): Promise<FaultRecord> {
   const injectMs = Date.now() - at.getTime();
   const during = await users.stop();
   await env.ready();
-  const firstFinish = await eventually(() => firstFinishAfter(runnerDb(), at), (when) => when !== undefined, SETTLE_MS).catch(() => undefined);
+  const firstFinish = await untilOrLast(() => firstFinishAfter(runnerDb(), at), (when) => when !== undefined, { timeoutMs: SETTLE_MS });
   const record = { fault: fault.name, started, inFlight, during, injectMs, recoverMs: firstFinish ? firstFinish.getTime() - at.getTime() : null };
   console.log(`${fault.name}: ${inFlight.length} in flight, ${during.accepted.length} accepted during it (${during.refused} refused), recovered in ${record.recoverMs} ms`);
   await settled([...inFlight, ...during.accepted, ...started.accepted], SETTLE_MS);
   return record;
+}
+
+/**
+ * The catalog, or (to debug one fault) those whose name holds TRELLIS_RELIABILITY_FAULTS (a
+ * comma-separated list: `runner,gateway`).
+ */
+function chosenFaults(): Fault[] {
+  const catalog = faultCatalog({ fullBrokerStop: SCALE === 'full' });
+  const only = (process.env['TRELLIS_RELIABILITY_FAULTS'] ?? '').split(',').map((part) => part.trim()).filter(Boolean);
+  return only.length === 0 ? catalog : catalog.filter((fault) => only.some((part) => fault.name.includes(part)));
 }
 
 type Row = { fault: string; inFlight: number; finished: number; lost: number; doubled: number; failed: number; recoverMs: number | null; refusedDuring: number; injectMs: number };
@@ -87,7 +98,7 @@ beforeAll(async () => {
   env = await startFaultEnvironment();
   await env.ready();
   api = makeApi(env.gatewayBase, await env.adminToken());
-  for (const service of ['repository', 'studio', 'runner']) await eventually(() => api('GET', `/${service}/project`), (a) => a.status === 200);
+  for (const service of ['repository', 'studio', 'runner']) await until(() => api('GET', `/${service}/project`), (a) => a.status === 200, { timeoutMs: 30_000 });
   repo = await buildActions(api);
   workflows.chain = await deploy(api, chainWorkflow(CHAIN, LENGTH));
   workflows.schedule = await deploy(api, everySecondWorkflow('faults-every-second'));
@@ -105,7 +116,7 @@ afterAll(async () => {
 
 describe(`faults under load (${SCALE})`, () => {
   it(`${RUNS} runs of a ${LENGTH}-step workflow through every fault: none lost, none doubled, no message or outbox row left, every tick once`, async () => {
-    const plan = faultPlan(faultCatalog({ fullBrokerStop: SCALE === 'full' }), RUNS, { random: SCALE === 'full', randomBatch: 25 });
+    const plan = faultPlan(chosenFaults(), RUNS, { random: SCALE === 'full', randomBatch: 25 });
     const records: FaultRecord[] = [];
     for (const step of plan) records.push(await underFault(step.fault, step.runs));
 
@@ -114,7 +125,7 @@ describe(`faults under load (${SCALE})`, () => {
     for (const id of [workflows.schedule, workflows.ticker]) expect((await api('POST', `/studio/workflows/${id}/undeploy`, { json: {} })).status).toBe(202);
     const accepted = [...new Set(records.flatMap((record) => [...record.started.accepted, ...record.during.accepted]))];
     await settled(accepted, SETTLE_MS);
-    await eventually(() => wholeDatabase(runnerDb()), (whole) => whole.unfinished.length === 0, SETTLE_MS).catch(() => undefined);
+    await untilOrLast(() => wholeDatabase(runnerDb()), (whole) => whole.unfinished.length === 0, { timeoutMs: SETTLE_MS });
 
     const outcomes = new Map((await runOutcomes(runnerDb(), accepted, LENGTH)).map((run) => [run.id, run]));
     const rows = records.map((record) => rowOf(record, outcomes));
@@ -122,8 +133,9 @@ describe(`faults under load (${SCALE})`, () => {
     const whole = await wholeDatabase(runnerDb());
     const ticks: TickReport = await scheduleTicks(runnerDb(), workflows.schedule);
     const clean = (q: QueueReport, outbox: Record<string, number>) => q.waiting.length + q.deadLetters.length + q.withoutConsumer.length === 0 && Object.values(outbox).every((n) => n === 0);
-    const leftovers = await eventually(async () => ({ queues: await queueReport(env.platform.vhost.vhost), outbox: await stuckOutboxRows(env.platform) }),
-      (left) => clean(left.queues, left.outbox), 60_000).catch(async () => ({ queues: await queueReport(env.platform.vhost.vhost), outbox: await stuckOutboxRows(env.platform) }));
+    const leftover = async () => ({ queues: await queueReport(env.platform.vhost.vhost), outbox: await stuckOutboxRows(env.platform) });
+    await untilOrLast(leftover, (left) => clean(left.queues, left.outbox), { timeoutMs: 60_000 });
+    const leftovers = await leftover();
 
     await writeResults('faults', 'Faults under load', {
       headers: ['fault', 'runs in flight', 'runs finished', 'lost', 'doubled', 'failed', 'time to recover (ms)'],

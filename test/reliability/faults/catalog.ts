@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { eventually, type ServiceName } from '../../e2e/harness.js';
+import type { ServiceName } from '../../e2e/harness.js';
+import { until } from '../support/until.js';
 import { restartPostgres, restartRabbitmqApp, restartRabbitmqNode } from '../support/shared-servers.js';
 import type { FaultEnvironment } from './environment.js';
 
@@ -47,7 +48,7 @@ function killService(name: ServiceName): Fault {
       // A runner's action processes end with it (their stdin closes); wait for that as a crash would leave it.
       const orphans = name === 'runner' ? actionProcesses(env) : [];
       await service.kill('SIGKILL');
-      await eventually(async () => orphans.filter(isAlive), (alive) => alive.length === 0, 10_000);
+      await until(async () => orphans.filter(isAlive), (alive) => alive.length === 0, { timeoutMs: 10_000 });
       await env.platform.restart(name, { TRELLIS_HTTP_PORT: port });
     },
   };
@@ -68,7 +69,7 @@ const killGateway: Fault = {
   inject: async (env) => {
     const master = await env.gatewayPid();
     killGroup(master);
-    await eventually(async () => isAlive(master), (alive) => !alive, 10_000);
+    await until(async () => isAlive(master), (alive) => !alive, { timeoutMs: 10_000 });
     await env.startGateway();
   },
 };
@@ -76,7 +77,7 @@ const killGateway: Fault = {
 const killActionProcesses: Fault = {
   name: 'kill -9 action processes',
   inject: async (env) => {
-    const processes = await eventually(async () => actionProcesses(env), (pids) => pids.length > 0, 30_000);
+    const processes = await until(async () => actionProcesses(env), (pids) => pids.length > 0, { timeoutMs: 30_000 });
     for (const pid of processes) killGroup(pid);
   },
 };

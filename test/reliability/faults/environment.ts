@@ -8,9 +8,10 @@ import { freePort } from '../../../adm/test/fixtures.js';
 import { startLocalGateway, type RunningGateway } from '../../../adm/test/gateway-instances.js';
 import { localSettingsFromEnv, type LocalSettings } from '../../../adm/src/local/settings.js';
 import { statePaths } from '../../../adm/src/paths.js';
-import { SERVICES, eventually, type ServiceName } from '../../e2e/harness.js';
+import { SERVICES, type ServiceName } from '../../e2e/harness.js';
 import { ADMIN_PASSWORD, startPlatform, type Platform } from '../../e2e/platform.js';
 import { startObjectStoreProcess, type ObjectStoreProcess } from '../support/object-store-process.js';
+import { until } from '../support/until.js';
 
 /** Short, so a runner started again takes the killed one's runs over within seconds. */
 const RUNNER_LEASE_MS = 3000;
@@ -71,10 +72,10 @@ export async function startFaultEnvironment(): Promise<FaultEnvironment> {
   let gateway: RunningGateway = await startLocalGateway(settings);
 
   const ready = async (timeoutMs = 120_000): Promise<void> => {
-    await Promise.all(SERVICES.map(({ name }) => eventually(
+    await Promise.all(SERVICES.map(({ name }) => until(
       () => fetch(`${platform.running[name].url}${prefixOf(name)}/readyz`).then((answer) => answer.status),
-      (status) => status === 200, timeoutMs)));
-    await eventually(() => fetch(`${gateway.base}/healthz`).then((answer) => answer.status), (status) => status === 200, timeoutMs);
+      (status) => status === 200, { timeoutMs })));
+    await until(() => fetch(`${gateway.base}/healthz`).then((answer) => answer.status), (status) => status === 200, { timeoutMs });
   };
 
   return {

@@ -1,5 +1,5 @@
-import { eventually } from '../../e2e/harness.js';
 import { makeTestRepository, type TestRepository } from '../../../services/repository/test/git-fixtures.js';
+import { until } from '../support/until.js';
 
 // Answers are read field by field; typing every body would restate the schemas.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -32,10 +32,10 @@ export async function buildActions(api: Api): Promise<TestRepository> {
   const source = await api('POST', '/repository/sources', { json: { name: 'actions', url: repo.fileUrl } });
   if (source.status !== 201) throw new Error(`adding the source answered ${source.status}: ${source.text}`);
   const scan = await api('POST', `/repository/sources/${source.body.id}/scan`);
-  await eventually(() => api('GET', `/repository/sources/${source.body.id}/scans/${scan.body.id}`), (a) => a.body?.status === 'done', 90_000);
+  await until(() => api('GET', `/repository/sources/${source.body.id}/scans/${scan.body.id}`), (a) => a.body?.status === 'done', { timeoutMs: 90_000 });
   const build = await api('POST', `/repository/sources/${source.body.id}/build`);
   if (build.status !== 202) throw new Error(`the build answered ${build.status}: ${build.text}`);
-  for (const action of ['add-one', 'ticker']) await eventually(() => api('GET', `/studio/actions/${action}`), (a) => a.status === 200, 300_000);
+  for (const action of ['add-one', 'ticker']) await until(() => api('GET', `/studio/actions/${action}`), (a) => a.status === 200, { timeoutMs: 300_000, everyMs: 1000 });
   return repo;
 }
 
@@ -45,7 +45,7 @@ export async function deploy(api: Api, yaml: string): Promise<string> {
   if (imported.status !== 201) throw new Error(`import answered ${imported.status}: ${imported.text}`);
   const deployed = await api('POST', `/studio/workflows/${imported.body.id}/deploy`);
   if (deployed.status !== 202) throw new Error(`deploy answered ${deployed.status}: ${deployed.text}`);
-  await eventually(() => api('GET', `/studio/workflows/${imported.body.id}`), (a) => a.body?.deployment?.status === 'deployed', 60_000);
+  await until(() => api('GET', `/studio/workflows/${imported.body.id}`), (a) => a.body?.deployment?.status === 'deployed', { timeoutMs: 60_000 });
   return imported.body.id as string;
 }
 

@@ -15,9 +15,10 @@ describe('faultPlan', () => {
   it('full: each fault once first, then drawn at random until every run is started', () => {
     const draws = [0.9, 0.1, 0.5];
     let i = 0;
-    const plan = faultPlan(catalog, 100, { random: true, randomBatch: 25, draw: () => draws[i++ % draws.length] ?? 0 });
+    const plan = faultPlan(catalog, 150, { random: true, randomBatch: 25, draw: () => draws[i++ % draws.length] ?? 0 });
     expect(plan.slice(0, 3).map((step) => step.fault.name)).toEqual(['a', 'b', 'c']);
-    expect(plan.slice(3).map((step) => step.fault.name)).toEqual(['c', 'a']);
-    expect(total(plan)).toBe(100);
+    expect(plan.slice(3).map((step) => step.fault.name)).toEqual(['c', 'a', 'b']);
+    expect(plan.map((step) => step.runs)).toEqual([25, 25, 25, 25, 25, 25]);
+    expect(total(plan)).toBe(150);
   });
 });

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import pg from 'pg';
-import { eventually } from '@trellis/platform/testing/eventually';
 import { testAdminUrl } from '@trellis/platform/testing/postgres';
 import { testAmqpBaseUrl } from '@trellis/platform/testing/rabbitmq';
+import { until } from './until.js';
 
 // The machine's own PostgreSQL and RabbitMQ, which the faults part restarts. Each restart waits
 // until the server answers again, and `restoreSharedServers` starts whichever is down, so a
@@ -39,7 +39,7 @@ async function rabbitmqAnswers(): Promise<boolean> {
   }
 }
 
-const answering = (probe: () => Promise<boolean>, timeoutMs = 120_000) => eventually(probe, (up) => up, timeoutMs);
+const answering = (probe: () => Promise<boolean>, timeoutMs = 120_000) => until(probe, (up) => up, { timeoutMs, everyMs: 500 });
 
 export async function restartPostgres(): Promise<void> {
   await run('pg_ctlcluster', [...POSTGRES_CLUSTER, 'restart']);
