@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import pg from 'pg';
@@ -11,6 +11,15 @@ import { until } from './until.js';
 // failing test never leaves them stopped for the suites that follow.
 
 const run = promisify(execFile);
+/** Starts the broker's node in the background: its daemon keeps no pipe of ours, so waiting for the script's exit is enough. */
+function startRabbitmqNode(): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn('rabbitmq-server', ['-detached'], { stdio: 'ignore', detached: true });
+    child.once('error', fail);
+    child.once('exit', () => done());
+  });
+}
+
 const POSTGRES_CLUSTER = ['15', 'main'] as const;
 const RABBITMQ_API = 'http://127.0.0.1:15672/api';
 const GUEST = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
@@ -56,8 +65,7 @@ export async function restartRabbitmqApp(): Promise<void> {
 /** The whole broker node stopped and started again, as a machine reboot would. */
 export async function restartRabbitmqNode(): Promise<void> {
   await run('rabbitmqctl', ['shutdown']);
-  await run('rabbitmq-server', ['-detached']);
-  await run('rabbitmqctl', ['await_startup', '--timeout', '120']);
+  await startRabbitmqNode();
   await answering(rabbitmqAnswers);
 }
 
@@ -67,9 +75,7 @@ export async function restoreSharedServers(): Promise<void> {
   if (!(await rabbitmqAnswers())) {
     const app = await run('rabbitmqctl', ['start_app']).then(() => true, () => false);
     if (!app) {
-      await run('rabbitmq-server', ['-detached']).catch(() => undefined);
-      await run('rabbitmqctl', ['await_startup', '--timeout', '120']).catch(() => undefined);
-      await run('rabbitmqctl', ['start_app']).catch(() => undefined);
+      await startRabbitmqNode().catch(() => undefined);
     }
   }
   await Promise.all([answering(postgresAnswers), answering(rabbitmqAnswers)]);
