@@ -1,7 +1,7 @@
 import { ROLES, type Role } from '@trellis/kernel/roles';
 import { makeTestRepository, type TestRepository } from '../../../services/repository/test/git-fixtures.js';
 import { startBehindGateway, type Answer, type BehindGateway, type RequestOptions } from '../../e2e/behind-gateway.js';
-import { SERVICES, eventually, startService } from '../../e2e/harness.js';
+import { SERVICES, eventually, startService, type ServiceName } from '../../e2e/harness.js';
 import { ADMIN_PASSWORD } from '../../e2e/platform.js';
 import { PRINT_SECRET, echoWorkflow } from './fixtures.js';
 
@@ -50,8 +50,16 @@ const must = (answer: Answer, what: string, statuses = [200, 201, 202, 204]): An
 export const VARIABLE_VALUE = 'attack-variable-value-5d1f';
 
 /** Starts the platform and builds the world; `secretValue` is project A's secret (the secrets part scans for it). */
-export async function makeWorld(options: { secretValue: string; sourcePassword?: string }): Promise<World> {
-  const env = await startBehindGateway({ overrides: () => ({ TRELLIS_API_KEY_CACHE_MS: '1000' }) });
+export async function makeWorld(options: {
+  secretValue: string;
+  sourcePassword?: string;
+  /** A service's own settings beside the world's. */
+  overrides?: (name: ServiceName) => Record<string, string>;
+  /** Called once the platform runs, before the world is made (the secrets part starts its broker capture there). */
+  onPlatform?: (env: BehindGateway) => Promise<void>;
+}): Promise<World> {
+  const env = await startBehindGateway({ overrides: (name) => ({ TRELLIS_API_KEY_CACHE_MS: '1000', ...options.overrides?.(name) }) });
+  await options.onPlatform?.(env);
   const credentials = new Set<string>([ADMIN_PASSWORD]);
   const passwords: Record<string, string> = {};
   const api = env.api;
