@@ -30,10 +30,10 @@ export function percentEncode(text: string): string {
 
 function idOf(choice: IdChoice, pools: Pools): string {
   if (choice.kind === 'literal') return choice.raw ? choice.value : percentEncode(choice.value);
-  const pool = pools[choice.pool];
-  const ids = pool[choice.kind].length > 0 ? pool[choice.kind] : pool.own;
-  // An id of a kind the fixture has none of (no other project's action): an unknown one.
-  return percentEncode(ids.length > 0 ? ids[choice.pick % ids.length] ?? '' : '9b0e9c3c-0000-4000-8000-000000000000');
+  const ids = pools[choice.pool][choice.kind];
+  // An id of a kind the fixture has none of (no other project's action, no spare version): an
+  // unknown one, never the project's own in its place (a spare is there to be deleted).
+  return percentEncode(ids[choice.pick % Math.max(ids.length, 1)] ?? '9b0e9c3c-0000-4000-8000-000000000000');
 }
 
 /** A JSON document of exactly `bytes` bytes (`{"pad":"aaa…"}`). */
