@@ -262,6 +262,9 @@ describe('the failure stories of other engines', () => {
       const silenced = proxy.silenceListeners();
       expect(proxy.listening()).toBe(0);
       const silencedAt = Date.now();
+      // Nothing tells the process: it must ask. Until it does, its polls keep things going.
+      const noticing = eventually(async () => proxy.listening(), (n) => n >= listening, 60_000).then(() => Date.now() - silencedAt);
+      noticing.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
       // Saved now, its NOTIFY never reaches the process: its scheduler finds it by polling.
       const ticking = await deploy(projectId, scheduled('silent-ticks', '* * * * * *'), actions);
       await eventually(() => db().selectFrom('runs').select('id').where('workflow_id', '=', ticking).execute(), (rows) => rows.length >= 2, 20_000);
@@ -270,7 +273,8 @@ describe('the failure stories of other engines', () => {
       expect(new Set(started.map((a) => a.status))).toEqual(new Set([202]));
       await eventually(() => ended(started.map((a) => a.runId)), (done) => done === 5, 30_000);
       await expectEachOutcomeOnce(started.map((a) => a.runId), 2, 2);
-      passed('deadListen', `${listening} LISTEN connections; closed: noticed and ${reopened} opened again; ${silenced} silenced: a schedule saved after it fired within ${firedIn} ms, 5 HTTP runs started and ended`);
+      const noticedIn = await noticing;
+      passed('deadListen', `${listening} LISTEN connections; closed: noticed and ${reopened} opened again; ${silenced} silenced: a schedule saved after it fired within ${firedIn} ms, 5 HTTP runs started and ended, the silent connections noticed and replaced within ${noticedIn} ms`);
     } finally {
       await processes.killAll();
       await proxy.close();

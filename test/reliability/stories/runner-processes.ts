@@ -8,6 +8,20 @@ import type { ServiceUnderTest } from '@trellis/platform/testing/service-harness
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../services/runner/dist/main.js');
 
+/** A field of the first JSON log line with that message. */
+function logged(output: string, message: string, field: string): string | undefined {
+  for (const line of output.split('\n')) {
+    if (!line.includes(`"${message}"`)) continue;
+    try {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      if (entry['message'] === message && entry[field] !== undefined) return String(entry[field]);
+    } catch {
+      // a line still being written
+    }
+  }
+  return undefined;
+}
+
 export type RunnerProcess = {
   child: ChildProcess;
   /** `http://127.0.0.1:<port>`: the user API is at /user-api, the runner's own API at /runner. */
@@ -46,8 +60,8 @@ export function makeRunnerProcesses(service: () => ServiceUnderTest<unknown>, de
       const timer = setTimeout(() => reject(new Error(`the runner did not start:\n${output.slice(-4000)}`)), 60_000);
       const onData = (chunk: Buffer) => {
         output = (output + String(chunk)).slice(-1_000_000);
-        const port = /"message":"listening".*?"port":(\d+)/.exec(output)?.[1];
-        const processId = /"message":"runner process registered".*?"process_id":"([0-9a-f-]+)"/.exec(output)?.[1];
+        const port = logged(output, 'listening', 'port');
+        const processId = logged(output, 'runner process registered', 'process_id');
         if (!port || !processId) return;
         clearTimeout(timer);
         child.stdout?.off('data', onData);

@@ -27,7 +27,7 @@ export const STORIES = {
   },
   deadListen: {
     story: 'A dead LISTEN connection (closed, then silently dead)',
-    how: 'a runner process behind a proxy that knows its LISTEN connections: closed ones are noticed and opened again; silenced ones (kept open, nothing forwarded) leave the polls in charge: a schedule saved afterwards fires and HTTP runs still start',
+    how: 'a runner process behind a proxy that knows its LISTEN connections: closed ones are noticed and opened again; silenced ones (kept open, nothing forwarded either way) leave the polls in charge - a schedule saved afterwards fires and HTTP runs still start - until the process finds them dead by asking, and opens new ones',
     alsoCoveredBy: 'services/runner/src/infrastructure/read-cache.test.ts (a cache entry lives 10 s at most)',
   },
   crashAfterAccept: {
