@@ -123,7 +123,7 @@ export async function makeWorld(options: {
   await repo.commit(PRINT_SECRET);
   const ids = {
     victimUser, memberUser: userIds.viewer, key: keyIds.viewer,
-    ...(await seedProject(api, raw, adminA, repo, options)),
+    ...(await seedProject(api, raw, adminA, roleKeys.operator, repo, options)),
   };
   return {
     env, repo, a, b, adminA, roleTokens, roleKeys, otherToken, otherKey, revokedKey, expiredToken, passwords, credentials, ids, api, raw,
@@ -164,7 +164,7 @@ async function expiredTokenOf(env: BehindGateway, password: string, projectId: s
 }
 
 /** A's resources: a variable, a secret, a file, a source scanned and built (echo, print-secret), the echo workflow deployed, one run. */
-async function seedProject(api: World['api'], raw: World['raw'], token: string, repo: TestRepository, options: { secretValue: string; sourcePassword?: string }) {
+async function seedProject(api: World['api'], raw: World['raw'], token: string, operatorKey: string, repo: TestRepository, options: { secretValue: string; sourcePassword?: string }) {
   const as = { token };
   must(await api('PUT', '/studio/variables/ATTACK_VAR', { ...as, json: { value: VARIABLE_VALUE } }), 'variable');
   must(await api('PUT', '/studio/secrets/ATTACK_SECRET', { ...as, json: { value: options.secretValue } }), 'secret');
@@ -180,7 +180,7 @@ async function seedProject(api: World['api'], raw: World['raw'], token: string, 
   for (const id of ['echo', 'print-secret']) await eventually(() => api('GET', `/studio/actions/${id}`, as), (x) => x.status === 200, 300_000);
   const build = must(await api('GET', '/builder/builds', as), 'builds').body.items[0].id as string;
   const workflow = await deploy(api, token, echoWorkflow('echo', { auth: 'required' }));
-  const run = must(await api('POST', `/user-api/attack-a/echo`, { token: token, json: { text: 'hello' } }), 'run');
+  const run = must(await api('POST', '/user-api/attack-a/echo', { token: operatorKey, json: { text: 'hello' } }), 'run');
   const runs = must(await api('GET', '/runner/runs?workflow=echo', as), 'runs').body.items;
   if (run.status !== 200 || runs.length !== 1) throw new Error(`the seed run: ${run.status} ${run.text}`);
   return { workflow, file, source, scan, build, run: runs[0].id as string, variable: 'ATTACK_VAR', secret: 'ATTACK_SECRET' };
