@@ -210,6 +210,8 @@ describe('completion webhooks', () => {
   }, 300_000);
 });
 
+type Build = { id: string; state: string; action: { id: string } };
+
 describe('hostile documents and repositories', () => {
   const repos: TestRepository[] = [];
   afterAll(async () => {
@@ -265,8 +267,8 @@ describe('hostile documents and repositories', () => {
       t.attempts += 1;
       await world.api('POST', `/repository/sources/${source}/build`, { token: world.adminA, json: { actions: built } });
       const builds = await eventually(() => world.api('GET', '/builder/builds', { token: world.adminA }),
-        (x) => built.every((id) => x.body?.items?.some((b: { action_id: string; status: string }) => b.action_id === id && ['succeeded', 'failed', 'canceled'].includes(b.status))), 300_000);
-      const logs = await Promise.all((builds.body.items as Array<{ id: string; action_id: string }>).filter((b) => built.includes(b.action_id))
+        (x) => built.every((id) => x.body?.items?.some((b: Build) => b.action.id === id && ['succeeded', 'failed', 'canceled'].includes(b.state))), 300_000);
+      const logs = await Promise.all((builds.body.items as Build[]).filter((b) => built.includes(b.action.id))
         .map(async (b) => (await world.api('GET', `/builder/builds/${b.id}/logs`, { token: world.adminA })).text));
       const logo = await world.api('GET', '/studio/actions/link-logo/logo', { token: world.adminA });
       const seen = [JSON.stringify(builds.body), ...logs, logo.text].join('\n');
