@@ -12,6 +12,7 @@ import type { RunObjects } from './run-objects.js';
 import { endRow, outcomeOf, rowsOf, runEndOf, settle, type RunValues, type Settled } from './run-rows.js';
 import type { ClaimedRun, RunEndRow, RunStore, StepRow, StoredEnd, TransitionWrite } from './run-store.js';
 import type { ActionSite, CallLogs, CallOutcome } from './site.js';
+import { maskedOutcome, secretsOfCall } from './masked-outcome.js';
 import { makeVersionCache, type RunnableVersion } from './versions.js';
 
 /*
@@ -326,6 +327,7 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
     const controller = new AbortController();
     run.calls.set(id, controller);
     let outcome: CallOutcome;
+    const secrets = action ? secretsOfCall(run.values.secrets, action.inputs, run.inputs.get(id) ?? {}) : [];
     try {
       if (!action) throw new Error(`the version pins no ${pinned}`);
       const values = await callValuesOf(deps.objects, action, run.inputs.get(id) ?? {}, run.version.files, { projectId: run.projectId, runId: run.id, step: id, attempt });
@@ -334,7 +336,7 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
       } else {
         outcome = await deps.site.call(withStepResources(action, step.resources), {
           executionId: deps.ids(), idempotencyKey: `${run.id}:${id}`, attempt, inputs: values.value.inputs, outputUrls: values.value.outputUrls,
-          timeoutMs: step.timeoutMs ?? action.timeoutMs ?? deps.defaultTimeoutMs, signal: controller.signal,
+          timeoutMs: step.timeoutMs ?? action.timeoutMs ?? deps.defaultTimeoutMs, signal: controller.signal, secrets,
         });
         if (outcome.ok && values.value.outputObjects.size > 0) {
           const kept = await storedOutputs(deps.objects, action, outcome.outputs, values.value.outputObjects);
@@ -345,6 +347,7 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
       outcome = { ok: false, failure: { kind: 'unavailable', code: 'unavailable', message: (error as Error).message }, logs: NO_LOGS, durationMs: 0 };
     }
     run.calls.delete(id);
+    outcome = maskedOutcome(outcome, secrets);
     await finished(run, id, attempt, outcome).catch((error: unknown) => {
       log.warn('a step outcome could not be handled; the run is given up for takeover', { run_id: run.id, step: id, error: (error as Error).message });
       forget(run);

@@ -59,6 +59,8 @@ export type Call = {
   readonly outputUrls: Readonly<Record<string, string>>;
   /** The call is cancelled (gRPC deadline) after this long; the action gets it too. */
   readonly timeoutMs: number;
+  /** Secret values among the inputs: masked in the call's live output (the engine masks the logs it keeps). */
+  readonly secrets?: readonly string[];
   /** Aborting cancels the call. */
   readonly signal?: AbortSignal;
 };

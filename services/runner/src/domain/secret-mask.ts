@@ -14,3 +14,25 @@ export function maskPasswords(
   const passwords = new Set(declared.filter((spec) => spec.type === 'password').map((spec) => spec.name));
   return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, passwords.has(name) && value !== null ? MASK : value]));
 }
+
+/** Values shorter than this are left in text: masking "1" or "ab" everywhere would garble every log and hide nothing. */
+export const MIN_MASKED_LENGTH = 4;
+
+function base64Of(value: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(value)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** The forms careless code prints a secret in: as it is, base64 (standard and URL-safe, padded or not), URL-encoded. */
+export function printedForms(secret: string): string[] {
+  const base64 = base64Of(secret);
+  const forms = [secret, base64, base64.replace(/=+$/, ''), base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), encodeURIComponent(secret)];
+  return [...new Set(forms)].filter((form) => form.length >= MIN_MASKED_LENGTH);
+}
+
+/** `text` with every printed form of each secret replaced by the mask (longest first, so no form leaves a piece of a longer one). */
+export function maskSecretsIn(text: string, secrets: readonly string[]): string {
+  const forms = [...new Set(secrets.filter((secret) => secret.length >= MIN_MASKED_LENGTH).flatMap(printedForms))].sort((x, y) => y.length - x.length);
+  return forms.reduce((masked, form) => masked.replaceAll(form, MASK), text);
+}

@@ -71,7 +71,7 @@ export async function callAction(instance: ActionInstance, action: ActionVersion
       executionId: call.executionId, idempotencyKey: call.idempotencyKey, attempt: call.attempt,
       inputs: inputs.value, outputUrls: { ...call.outputUrls }, timeoutMs: call.timeoutMs,
     });
-    const inFlight: RunningCall = { attempt: call.attempt, executionId: call.executionId, client: live.client };
+    const inFlight: RunningCall = { attempt: call.attempt, executionId: call.executionId, client: live.client, secrets: call.secrets ?? [] };
     running.set(call.idempotencyKey, inFlight);
     const answer = await live.client.run(request, call.timeoutMs + DEADLINE_MARGIN_MS, controller.signal);
     if (running.get(call.idempotencyKey) === inFlight) running.delete(call.idempotencyKey);

@@ -1,9 +1,14 @@
+import { maskSecretsIn } from '../../domain/secret-mask.js';
 import type { AttemptTail, LiveOutput } from '../http/step-log-stream.js';
 import * as pb from '../pb/action/v1/action.js';
 import type { ActionClient } from './action-client.js';
 
 /** A call in flight on this site, as a follower of its step's logs finds it. */
-export type RunningCall = { readonly attempt: number; readonly executionId: string; readonly client: ActionClient };
+export type RunningCall = {
+  readonly attempt: number; readonly executionId: string; readonly client: ActionClient;
+  /** Masked in what a follower sees (a secret cut across two chunks is not recognised: its pieces pass). */
+  readonly secrets: readonly string[];
+};
 
 /** Calls in flight by their idempotency key (`<run>:<step>`): one per step at a time. */
 export type RunningCalls = Map<string, RunningCall>;
@@ -27,7 +32,7 @@ export function tailOf(call: RunningCall): AttemptTail {
         onEnd();
       };
       stream.on('data', (response: pb.TailLogsResponse) => {
-        if (!done) onOutput({ stream: streamOf(response), text: response.text });
+        if (!done) onOutput({ stream: streamOf(response), text: maskSecretsIn(response.text, call.secrets) });
       });
       stream.on('end', finish);
       stream.on('error', finish);
