@@ -85,6 +85,23 @@ describe('unpackChecked refuses, writing nothing', () => {
     await expect(unpackChecked(archive, await folder(), limits)).rejects.toThrow(/points outside/);
   });
 
+  it('a link to outside its folder whose name holds " -> " (the listing\'s own separator)', async () => {
+    const archive = await archiveWith(async (root) => symlink('../../etc', join(root, 'a -> b')));
+    const out = await folder();
+    await expect(unpackChecked(archive, out, limits)).rejects.toThrow(/points outside/);
+  });
+
+  it('no archive for its odd names: quotes, new lines, backslashes, " -> " and other scripts unpack as they were', async () => {
+    const root = await folder();
+    const names = ['we"ird\nname', 'back\\slash', 'é ☃ 𝄞', 'a -> b', 'tab\there'];
+    for (const name of names) await writeFile(join(root, name), name);
+    const archive = join(await folder(), 'names.tar.gz');
+    await packDeterministic(root, archive);
+    const out = await folder();
+    await unpackChecked(archive, out, limits);
+    for (const name of names) expect(await readFile(join(out, name), 'utf8')).toBe(name);
+  });
+
   it('an archive over the size or entry limits (a tar bomb)', async () => {
     const archive = await archiveWith(async (root) => {
       await writeFile(join(root, 'big.bin'), Buffer.alloc(200_000));

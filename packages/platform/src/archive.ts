@@ -82,7 +82,8 @@ type Entry = { type: string; size: number; name: string; linkTarget: string };
 /** `tar -tvz` parsed: type letter, size and name of every entry. */
 async function listArchive(archive: string): Promise<Entry[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn('tar', ['--quoting-style=escape', '--numeric-owner', '-tvzf', archive], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // C quoting puts each name in quotes: a name holding " -> " or " link to " cannot pass for a link's target.
+    const child = spawn('tar', ['--quoting-style=c', '--numeric-owner', '-tvzf', archive], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
@@ -92,16 +93,44 @@ async function listArchive(archive: string): Promise<Entry[]> {
       if (code !== 0) return reject(new Error(`not a readable tar.gz: ${stderr.trim()}`));
       const entries: Entry[] = [];
       for (const line of out.split('\n')) {
-        // e.g. "-rw-r--r-- 0/0     12 1970-01-01 00:00 ./a b.txt" or "lrwxrwxrwx 0/0 0 1970-01-01 00:00 ./l -> target"
-        const match = /^(\S)\S*\s+\S+\s+(\d+)\s+\S+\s+\S+\s+(.*)$/.exec(line);
-        if (!match) continue;
-        const [, type = '-', size = '0', rest = ''] = match;
-        const [name = '', linkTarget = ''] = type === 'l' ? rest.split(' -> ') : type === 'h' ? rest.split(' link to ') : [rest, ''];
-        entries.push({ type, size: Number(size), name, linkTarget });
+        // e.g. '-rw-r--r-- 0/0     12 1970-01-01 00:00 "./a b.txt"' or 'lrwxrwxrwx 0/0 0 1970-01-01 00:00 "./l" -> "target"'
+        const match = /^(\S)\S*\s+\S+\s+(\d+|\d+,\s*\d+)\s+\S+\s+\S+\s+"((?:[^"\\]|\\.)*)"(?:(?: -> | link to )"((?:[^"\\]|\\.)*)")?$/.exec(line);
+        if (!match) {
+          if (line.trim() !== '') return reject(new Error(`not a readable tar.gz: an entry tar lists as ${JSON.stringify(line.slice(0, 200))}`));
+          continue;
+        }
+        const [, type = '-', size = '0', name = '', linkTarget = ''] = match;
+        // A device lists its major,minor numbers where a file lists its size: it is refused by its type.
+        entries.push({ type, size: size.includes(',') ? 0 : Number(size), name: unquoteC(name), linkTarget: unquoteC(linkTarget) });
       }
       resolve(entries);
     });
   });
+}
+
+const C_ESCAPES: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11 };
+
+/** A name as tar's C quoting wrote it (`\\"`, `\\n`, octal bytes...), back to its text. */
+function unquoteC(quoted: string): string {
+  const chars = Array.from(quoted);
+  const bytes: number[] = [];
+  for (let i = 0; i < chars.length; i += 1) {
+    const char = chars[i] ?? '';
+    if (char !== '\\') {
+      bytes.push(...Buffer.from(char));
+      continue;
+    }
+    const octal = /^[0-7]{3}/.exec(chars.slice(i + 1, i + 4).join(''));
+    const next = chars[i + 1] ?? '';
+    if (octal) {
+      bytes.push(parseInt(octal[0], 8));
+      i += 3;
+    } else {
+      bytes.push(...(C_ESCAPES[next] !== undefined ? [C_ESCAPES[next]] : Buffer.from(next)));
+      i += 1;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
 }
 
 /** SHA-256 of a file, lowercase hex, read as a stream. */
