@@ -80,6 +80,16 @@ describe('unpackChecked refuses, writing nothing', () => {
     await expect(unpackChecked(archive, out, limits)).rejects.toThrow(/leaves its folder/);
   });
 
+  it('a device', async () => {
+    const archive = join(await folder(), 'device.tar.gz');
+    execFileSync('python3', ['-c', [
+      'import sys, tarfile',
+      'with tarfile.open(sys.argv[1], "w:gz") as t:',
+      '    info = tarfile.TarInfo("null"); info.type = tarfile.CHRTYPE; info.devmajor = 1; info.devminor = 3; t.addfile(info)',
+    ].join('\n'), archive]);
+    await expect(unpackChecked(archive, await folder(), limits)).rejects.toThrow(/not a file, folder or link/);
+  });
+
   it('a link to outside its folder', async () => {
     const archive = await archiveWith(async (root) => symlink('../../etc/passwd', join(root, 'link')));
     await expect(unpackChecked(archive, await folder(), limits)).rejects.toThrow(/points outside/);
