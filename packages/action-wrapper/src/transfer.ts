@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
 import { promisify } from 'node:util';
+import { DIRECTORY_LIMITS, checkDirectoryArchive, type DirectoryLimits } from './directory-archive.js';
 
 const run = promisify(execFile);
 
@@ -43,7 +44,8 @@ export async function packDirectory(directory: string, archive: string): Promise
   await run('tar', ['--format=pax', '-cf', archive, '-C', directory, '.']);
 }
 
-/** Unpacks a tar archive into an existing directory (GNU tar drops leading `/` and refuses `..` members). */
-export async function unpackDirectory(archive: string, directory: string): Promise<void> {
+/** Unpacks a tar archive into an existing directory, once listed and found safe (directory-archive.ts). */
+export async function unpackDirectory(archive: string, directory: string, limits: DirectoryLimits = DIRECTORY_LIMITS): Promise<void> {
+  await checkDirectoryArchive(archive, limits);
   await run('tar', ['-xf', archive, '-C', directory, '--no-same-owner', '--no-same-permissions']);
 }
