@@ -2,13 +2,14 @@
 // across projects, completion webhooks aimed inside, YAML bombs, tar bombs and paths out of an
 // action folder. Each must be refused (a 4xx problem+json, a failed scan), with project A's state
 // unchanged and the services healthy.
+import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestRepository } from '../../services/repository/test/git-fixtures.js';
 import type { Answer } from '../e2e/behind-gateway.js';
 import { SERVICES, eventually } from '../e2e/harness.js';
-import { DEEP_YAML, echoWorkflow, yamlBomb } from './attacks/fixtures.js';
+import { COUNT_WORKFLOW, DEEP_YAML, echoWorkflow, yamlBomb } from './attacks/fixtures.js';
 import { changed, fingerprint, type Fingerprint } from './attacks/fingerprint.js';
 import { algNone, hmacWithPublicKey, signedByAnotherKey, tamperedPayload } from './attacks/forged-tokens.js';
 import { OUTSIDE_MARKERS, dotDotEntry, linksAndBombs, zeroBomb } from './attacks/hostile-repositories.js';
@@ -303,6 +304,58 @@ describe('hostile documents and repositories', () => {
     if (scan.body.status === 'failed' && scan.body.error?.code === 'too_large' && ms < 60_000) t.refused += 1;
     else t.wrong.push(`${scan.body.status} in ${ms} ms: ${JSON.stringify(scan.body.error)}`);
     await healthy();
+    expect(t.wrong).toEqual([]);
+  }, 180_000);
+});
+
+/** Bytes Python's tarfile writes (an attacker's tool: GNU tar will not write some of these), gzipped. */
+function craftedTarGz(lines: string[]): Buffer {
+  return execFileSync('python3', ['-c', [
+    'import gzip, io, sys, tarfile', 'out = io.BytesIO()', 'with tarfile.open(fileobj=out, mode="w", format=tarfile.GNU_FORMAT) as t:', ...lines.map((l) => `    ${l}`),
+    'sys.stdout.buffer.write(gzip.compress(out.getvalue()))',
+  ].join('\n')]);
+}
+
+/** A gzip bomb's head: an entry that says it holds 11 GiB of zeros (its first MiB sent; tar reads the size before the data). */
+function bombHead(): Buffer {
+  return execFileSync('python3', ['-c', [
+    'import gzip, sys, tarfile', 'info = tarfile.TarInfo("zeros.bin"); info.size = 11 * 1024 ** 3',
+    'sys.stdout.buffer.write(gzip.compress(info.tobuf(tarfile.GNU_FORMAT) + bytes(1 << 20)))',
+  ].join('\n')]);
+}
+
+describe('directory inputs', () => {
+  async function call(archive: Buffer): Promise<{ status: number; run: Answer; ms: number }> {
+    const form = new FormData();
+    form.append('folder', new Blob([archive], { type: 'application/gzip' }), 'folder.tar.gz');
+    const started = Date.now();
+    const answer = await fetch(`${world.env.gateway.base}/user-api/attack-a/count`, { method: 'POST', body: form });
+    const runId = answer.headers.get('trellis-run-id') ?? '';
+    world.env.answers.push(await answer.text());
+    return { status: answer.status, run: await world.api('GET', `/runner/runs/${runId}`, { token: world.adminA }), ms: Date.now() - started };
+  }
+
+  it('refuses a tar bomb and entries that leave the folder, and still takes a good folder', async () => {
+    await deploy(world.api, world.adminA, COUNT_WORKFLOW);
+    const good = await call(craftedTarGz(['info = tarfile.TarInfo("a.txt"); info.size = 1; t.addfile(info, io.BytesIO(b"a"))', 'info = tarfile.TarInfo("b.txt"); info.size = 1; t.addfile(info, io.BytesIO(b"b"))']));
+    expect(good.status, JSON.stringify(good.run.body)).toBe(200);
+    expect(good.run.body.results).toEqual({ count: 2 });
+    const t = tally('tar bomb, links and .. : directory input');
+    const hostile: Array<[string, Buffer, RegExp]> = [
+      ['a gzip bomb (an entry of 11 GiB)', bombHead(), /unpacks to more than/],
+      ['a link out of the folder', craftedTarGz(['info = tarfile.TarInfo("etc"); info.type = tarfile.SYMTYPE; info.linkname = "../../../../etc"; t.addfile(info)']), /points outside/],
+      ['a name with ..', craftedTarGz(['info = tarfile.TarInfo("../../escape.txt"); info.size = 1; t.addfile(info, io.BytesIO(b"x"))']), /leaves its folder/],
+      ['a device', craftedTarGz(['info = tarfile.TarInfo("null"); info.type = tarfile.CHRTYPE; info.devmajor = 1; info.devminor = 3; t.addfile(info)']), /not a file, folder or link/],
+    ];
+    for (const [name, archive, reason] of hostile) {
+      t.attempts += 1;
+      const { run, ms } = await call(archive);
+      t.slowestMs = Math.max(t.slowestMs, ms);
+      const text = JSON.stringify(run.body);
+      if (run.body?.status === 'failed' && reason.test(text) && ms < 30_000) t.refused += 1;
+      else t.wrong.push(`${name}: ${run.body?.status} in ${ms} ms: ${text.slice(0, 300)}`);
+    }
+    for (const { prefix } of SERVICES) expect((await world.api('GET', `${prefix}/healthz`)).status).toBe(200);
     expect(t.wrong).toEqual([]);
   }, 180_000);
 });

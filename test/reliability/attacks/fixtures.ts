@@ -18,6 +18,29 @@ export const PRINT_SECRET = {
   'actions/print-secret/package.json': '{ "name": "print-secret", "private": true, "type": "module" }\n',
 };
 
+/** A Node action taking a directory: it counts the files in it. */
+export const COUNT_FILES = {
+  'actions/count-files/trellis.yaml': [
+    'apiVersion: trellis.dev/v1', 'kind: Processor', 'id: count-files', 'version: 1.0.0', 'name: Count files',
+    'description: Counts the files of a directory.', 'runtime: nodejs', 'handler: handler.js',
+    'inputs:', '  - { name: folder, type: directory, help: Any folder }', 'outputs:', '  - { name: count, type: integer, help: Its files }', '',
+  ].join('\n'),
+  'actions/count-files/handler.js': [
+    "import { readdirSync } from 'node:fs';",
+    'export function handle({ folder }) {',
+    '  return { count: readdirSync(folder, { recursive: true }).length };',
+    '}', '',
+  ].join('\n'),
+  'actions/count-files/package.json': '{ "name": "count-files", "private": true, "type": "module" }\n',
+};
+
+/** The directory input of count-files behind an HTTP trigger. */
+export const COUNT_WORKFLOW = [
+  'apiVersion: trellis.dev/v1', 'kind: Workflow', 'name: count', 'trigger:', '  type: http', '  path: count', '  timeout: 30s', '  auth: none',
+  '  inputs:', '    - { name: folder, type: directory }', 'steps:', '  - id: s1', '    action: count-files', '    inputs:', '      folder: ${{ trigger.folder }}',
+  'results:', '  count: ${{ steps.s1.count }}', '',
+].join('\n');
+
 /** One echo step behind an HTTP trigger at `path`; `webhook` sets on_finish. */
 export function echoWorkflow(path: string, options: { auth?: 'none' | 'required'; webhook?: string } = {}): string {
   return [

@@ -67,6 +67,7 @@ const BODIES: Record<string, unknown> = {
   studioSetVariable: { value: 'pwned' },
   studioSetSecret: { value: 'pwned' },
   studioCreateWorkflow: { name: 'planted' },
+  studioReplaceWorkflow: { apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'planted' },
   studioPatchWorkflow: { description: 'pwned' },
   repositoryCreateSource: { name: 'planted', url: 'file:///tmp/planted.git' },
   repositoryUpdateSource: { name: 'pwned' },
@@ -76,9 +77,7 @@ const BODIES: Record<string, unknown> = {
 };
 
 export function bodyOf(operation: Operation): { json?: unknown; yaml?: string } {
-  if (operation.operationId === 'studioImportWorkflow' || operation.operationId === 'studioReplaceWorkflow') {
-    return { yaml: 'apiVersion: trellis.dev/v1\nkind: Workflow\nname: planted\n' };
-  }
+  if (operation.operationId === 'studioImportWorkflow') return { yaml: 'apiVersion: trellis.dev/v1\nkind: Workflow\nname: planted\n' };
   if (!['POST', 'PUT', 'PATCH'].includes(operation.method)) return {};
   return { json: BODIES[operation.operationId] ?? {} };
 }

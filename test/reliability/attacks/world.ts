@@ -3,7 +3,7 @@ import { makeTestRepository, type TestRepository } from '../../../services/repos
 import { startBehindGateway, type Answer, type BehindGateway, type RequestOptions } from '../../e2e/behind-gateway.js';
 import { SERVICES, eventually, startService, type ServiceName } from '../../e2e/harness.js';
 import { ADMIN_PASSWORD } from '../../e2e/platform.js';
-import { PRINT_SECRET, echoWorkflow } from './fixtures.js';
+import { COUNT_FILES, PRINT_SECRET, echoWorkflow } from './fixtures.js';
 
 /*
  * The world both the attacks and the secrets parts play in: the platform behind its gateway,
@@ -120,7 +120,7 @@ export async function makeWorld(options: {
 
   const repo = await makeTestRepository();
   await repo.copyExample('echo', 'actions/echo');
-  await repo.commit(PRINT_SECRET);
+  await repo.commit({ ...PRINT_SECRET, ...COUNT_FILES });
   const ids = {
     victimUser, memberUser: userIds.viewer, key: keyIds.viewer,
     ...(await seedProject(api, raw, adminA, roleKeys.operator, repo, options)),
@@ -163,7 +163,7 @@ async function expiredTokenOf(env: BehindGateway, password: string, projectId: s
   return token;
 }
 
-/** A's resources: a variable, a secret, a file, a source scanned and built (echo, print-secret), the echo workflow deployed, one run. */
+/** A's resources: a variable, a secret, a file, a source scanned and built (echo, print-secret, count-files), the echo workflow deployed, one run. */
 async function seedProject(api: World['api'], raw: World['raw'], token: string, operatorKey: string, repo: TestRepository, options: { secretValue: string; sourcePassword?: string }) {
   const as = { token };
   must(await api('PUT', '/studio/variables/ATTACK_VAR', { ...as, json: { value: VARIABLE_VALUE } }), 'variable');
@@ -177,7 +177,7 @@ async function seedProject(api: World['api'], raw: World['raw'], token: string, 
   const scan = must(await api('POST', `/repository/sources/${source}/scan`, as), 'scan').body.id as string;
   await eventually(() => api('GET', `/repository/sources/${source}/scans/${scan}`, as), (x) => x.body?.status === 'done', 90_000);
   must(await api('POST', `/repository/sources/${source}/build`, as), 'build');
-  for (const id of ['echo', 'print-secret']) await eventually(() => api('GET', `/studio/actions/${id}`, as), (x) => x.status === 200, 300_000);
+  for (const id of ['echo', 'print-secret', 'count-files']) await eventually(() => api('GET', `/studio/actions/${id}`, as), (x) => x.status === 200, 300_000);
   const build = must(await api('GET', '/builder/builds', as), 'builds').body.items[0].id as string;
   const workflow = await deploy(api, token, echoWorkflow('echo', { auth: 'required' }));
   const run = must(await api('POST', '/user-api/attack-a/echo', { token: operatorKey, json: { text: 'hello' } }), 'run');
