@@ -121,13 +121,21 @@ describe('secret values', () => {
       ...(await storeObjects()),
     ];
     const figures = scanFor(needlesOf(SECRETS), haystacks);
+    // Passwords, tokens and API keys too (as they are), wherever a user was not given them: not in API answers (a login answers its tokens).
+    const credentials = [...world.credentials].map((text, i) => ({ secret: `credential ${i}`, form: 'plain', text }));
+    const credentialFigures = scanFor(credentials, haystacks.filter((h) => h.source !== 'API answers'));
+    const credentialsFound = (source: string) => credentialFigures.find((f) => f.source === source)?.found ?? [];
     await writeResults('secrets', 'Secrets: values searched for after runs that used them', {
-      headers: ['scanned', 'items', 'bytes', 'secret values found'],
-      rows: figures.map((f) => [f.source, f.items, f.bytes, f.found.length]),
-    }, { runs: RUNS, exchanges: capture?.exchanges ?? [], forms: needlesOf(SECRETS).map((n) => `${n.secret}: ${n.form}`), figures: figures.map((f) => ({ ...f, found: f.found.slice(0, 50) })) });
+      headers: ['scanned', 'items', 'bytes', 'secret values found', 'credentials found'],
+      rows: figures.map((f) => [f.source, f.items, f.bytes, f.found.length, f.source === 'API answers' ? 'not searched' : credentialsFound(f.source).length]),
+    }, {
+      runs: RUNS, exchanges: capture?.exchanges ?? [], forms: needlesOf(SECRETS).map((n) => `${n.secret}: ${n.form}`), credentials: credentials.length,
+      figures: figures.map((f) => ({ ...f, found: f.found.slice(0, 50), credentialsFound: credentialsFound(f.source).slice(0, 50) })),
+    });
 
     expect(capture?.messages.length ?? 0).toBeGreaterThan(0);
     expect(deliveries.length).toBeGreaterThanOrEqual(RUNS);
     expect(figures.flatMap((f) => f.found)).toEqual([]);
+    expect(credentialFigures.flatMap((f) => f.found)).toEqual([]);
   }, 600_000);
 });
