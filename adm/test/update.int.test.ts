@@ -98,22 +98,22 @@ describe('trellis-adm update from the previous schema of each service', () => {
   });
 
   it('stops at a migration that fails, naming it with the database error, the backup and how to restore it', async () => {
-    // What runner's last migration creates is there already: it fails as a real mistake would.
-    await asService('runner', (db) => sql`create table run_signals (id int)`.execute(db));
+    // What runner's last migration adds is there already: it fails as a real mistake would.
+    await asService('runner', (db) => sql`alter table deployed_versions add column site text`.execute(db));
     const backup = join(root, 'before-update.tar.gz');
     const { code, stderr } = await runUpdate(['-o', backup]);
     expect(code).toBe(1);
-    expect(stderr).toContain(`trellis: update stopped: migration 0013_signals of runner failed: relation "run_signals" already exists`);
+    expect(stderr).toContain(`trellis: update stopped: migration 0014_version_sites of runner failed: column "site" of relation "deployed_versions" already exists`);
     expect(stderr).toContain(`The backup taken before the update: ${backup}`);
     expect(stderr).toContain(`\`trellis-adm restore ${backup} --wipe\``);
     expect(stderr).toContain('Migrated: authorization, studio, repository, action-builder. Not migrated: runner.');
     expect(existsSync(backup)).toBe(true);
-    expect(stderr).toMatch(/database runner: .*\(schema 0011_webhooks\)/);
+    expect(stderr).toMatch(/database runner: .*\(schema 0013_signals\)/);
     // The ones before it are migrated to their last; runner's pending migration is not applied.
     for (const service of ['authorization', 'studio', 'repository', 'action-builder'] as const) expect(await appliedOf(service)).toEqual(Object.keys(lists[service]).sort());
     expect(await appliedOf('runner')).toEqual(Object.keys(runner).sort().slice(0, -1));
     expect(runningSupervisor(join(root, 'state', 'state.json'))).toBeUndefined();
-    await asService('runner', (db) => sql`drop table run_signals`.execute(db));
+    await asService('runner', (db) => sql`alter table deployed_versions drop column site`.execute(db));
   });
 
   it('once the cause is gone, migrates what is left, starts the platform and ends healthy', async () => {
@@ -123,14 +123,14 @@ describe('trellis-adm update from the previous schema of each service', () => {
     expect(summary).toMatchObject({ ok: true, backup: join(root, 'backup-1.tar'), started: true });
     expect(summary.migrated).toEqual([
       ...(['authorization', 'studio', 'repository', 'action-builder'] as const).map((service) => ({ service, applied: [] })),
-      { service: 'runner', applied: ['0013_signals'] },
+      { service: 'runner', applied: ['0014_version_sites'] },
     ]);
     for (const service of SERVICES) expect(await appliedOf(service.name)).toEqual(Object.keys(lists[service.name]).sort());
     // Healthy: every service answers its /healthz through the gateway, as `up` waits for.
     expect(stderr).toContain('waiting for authorization, studio, repository, action-builder, runner to answer');
     const gateway = `http://127.0.0.1:${env['TRELLIS_PORT']}`;
     for (const path of ['/authorization/healthz', '/studio/healthz', '/runner/healthz']) expect((await fetch(`${gateway}${path}`)).status, path).toBe(200);
-    expect(readFileSync(join(root, 'state', 'logs', 'migrate.log'), 'utf8')).toContain('relation \\"run_signals\\" already exists');
+    expect(readFileSync(join(root, 'state', 'logs', 'migrate.log'), 'utf8')).toContain('column \\"site\\" of relation \\"deployed_versions\\" already exists');
   }, 240_000);
 
   it('updates a running platform: stops it after the backup, starts it again, healthy', async () => {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { CreateOutcome, NewRun } from '../src/application/run-store.js';
 import { unnamedOn, type NamedQueries } from '../src/infrastructure/postgres/named-queries.js';
 import { makeRunStore } from '../src/infrastructure/postgres/run-store.js';
+import { startRunnerProcess } from '../src/infrastructure/runner-process.js';
 import { aChain, LEASE_MS, useEngineRunner } from './engine-support.js';
 
-const { db, build, knownProject, deploy } = useEngineRunner();
+const { db, build, knownProject, deploy, runner } = useEngineRunner();
 
 describe("a run's creation", () => {
   let projectId = '';
@@ -29,7 +30,11 @@ describe("a run's creation", () => {
       if (name === 'runner_create_runs') statements += 1;
       return unnamedOn(db() as never)(name, query);
     };
-    const store = makeRunStore(db(), { processId: randomUUID(), leaseMs: LEASE_MS, named: counting });
+    // The store's process is alive (it heartbeats): the runner's takeover leaves its runs alone while the test reads them.
+    const processId = randomUUID();
+    const alive = await startRunnerProcess(db(), { id: processId, heartbeatMs: 250, logger: runner().runtime.logger });
+    onTestFinished(() => alive.stop());
+    const store = makeRunStore(db(), { processId, leaseMs: LEASE_MS, named: counting });
     const keys = ['k1', 'k2', 'k3', 'k4'].map((key) => `${key}-${randomUUID()}`);
     const keyed = keys.flatMap((key) => [0, 1, 2].map(() => aRun({ idempotencyKey: key })));
     const plain = [aRun(), aRun()];
