@@ -105,6 +105,20 @@ describe('files and large values in runs', () => {
     expect((await runObjects()).filter((name) => name.includes(`/runs/${runId}/`))).toEqual([]);
   }, 60_000);
 
+  it('answers 410 run_file_gone for a file output or result whose object is gone from the store, not a 500', async () => {
+    const answer = await userApi('number-upper', { method: 'POST', body: form({ doc: { name: 'gone.txt', text: 'a\n' } }) });
+    expect(answer.status).toBe(200);
+    const runId = answer.headers.get('trellis-run-id') as string;
+    const objects = (await runObjects()).filter((name) => name.includes(`/runs/${runId}/`));
+    expect(objects).toHaveLength(3);
+    await service.store.store.client.removeObjects(service.store.config.bucket, objects);
+    for (const path of [`/runs/${runId}/steps/upper/outputs/upper?inline=true`, `/runs/${runId}/result`]) {
+      const gone = await call('GET', path, { token });
+      expect([path, gone.status, gone.headers.get('content-type')?.split(';')[0]]).toEqual([path, 410, 'application/problem+json']);
+      expect((gone.body as Problem).code).toBe('run_file_gone');
+    }
+  }, 60_000);
+
   it('answers results holding files and other values as JSON, each file with a download link', async () => {
     const answer = await userApi('both', { method: 'POST', body: form({ note: 'hi', doc: { name: 'a b ü.txt', text: 'abc' } }) });
     expect(answer.status).toBe(200);

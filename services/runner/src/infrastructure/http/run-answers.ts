@@ -5,7 +5,7 @@ import type { ObjectStore } from '@trellis/platform/object-store';
 import type { RunEnd } from '../../application/engine-port.js';
 import type { RunObjects } from '../../application/run-objects.js';
 import { fileView, isStoredFile, type StoredFile } from '../../domain/stored-file.js';
-import { attachment } from '../object-store/run-objects.js';
+import { attachment, isMissing } from '../object-store/run-objects.js';
 
 /** Where a run is read (the 202 of an HTTP trigger points here). */
 export const RUNS_BASE = '/runner/runs';
@@ -29,6 +29,19 @@ function failureOf(end: RunEnd): HttpProblem {
     return new HttpProblem(status, code, 'The workflow failed', end.error?.message, undefined, undefined, { run_id: end.runId });
   }
   return new HttpProblem(500, 'run_failed', 'The run failed', 'The run failed; its id finds it in the runs API.', undefined, undefined, { run_id: end.runId });
+}
+
+/**
+ * A run's file or stored value read back for an answer, when its object has gone from the store
+ * (removed by hand, a bucket restored without it): the run still names it, so 410, not a 500.
+ */
+export async function readStored<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isMissing(error)) throw new HttpProblem(410, 'run_file_gone', 'File gone', 'The run recorded this value, but it is no longer in the object store.');
+    throw error;
+  }
 }
 
 export type RunAnswers = {
@@ -58,7 +71,7 @@ export function makeRunAnswers(store: ObjectStore, objects: Pick<RunObjects, 'ur
   const fileAnswer = async (file: StoredFile): Promise<RouteResult> => ({
     status: 200, contentType: file.content_type || 'application/octet-stream',
     headers: { 'content-length': String(file.size), 'content-disposition': attachment(file.name) },
-    body: await store.client.getObject(store.bucket, file.object),
+    body: await readStored(() => store.client.getObject(store.bucket, file.object)),
   });
   return {
     answerOfEnd: async (end, projectId) => {

@@ -13,7 +13,7 @@ import type { RunStatus } from '../postgres/schema.js';
 import { restoreRecord } from '../../application/large-values.js';
 import { isStoredFile } from '../../domain/stored-file.js';
 import { tickOfKey } from '../../application/fire-schedules.js';
-import { accepted, type RunAnswers } from './run-answers.js';
+import { accepted, readStored, type RunAnswers } from './run-answers.js';
 import { shownRecord } from './value-views.js';
 import { type AttemptTail, streamStepLogs, type StepLogSource } from './step-log-stream.js';
 import { webhookSchema, webhookView } from './webhook-view.js';
@@ -269,7 +269,7 @@ export function makeRunRoutes(deps: RunRouteDeps): Route[] {
         }
         const declared = pinOf(run.actions, step.action)?.outputs ?? [];
         const prefix = deps.runsPrefix(projectOf(context).projectId);
-        const value = (await restoreRecord({ [params.name]: outputs[params.name] ?? null }, deps.getText, prefix))[params.name] ?? null;
+        const value = (await readStored(() => restoreRecord({ [params.name]: outputs[params.name] ?? null }, deps.getText, prefix)))[params.name] ?? null;
         if (isStoredFile(value) && value.object.startsWith(prefix)) {
           if (query.inline === 'true') return deps.answers.fileAnswer(value);
           return { status: 302, headers: { location: await deps.answers.downloadUrl(value), 'cache-control': 'no-store' } };

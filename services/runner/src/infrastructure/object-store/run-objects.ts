@@ -6,7 +6,8 @@ import type { RunObjects } from '../../application/run-objects.js';
 const ACTION_URL_SECONDS = 6 * 60 * 60;
 const GENERIC_TYPES = new Set(['', 'application/octet-stream', 'binary/octet-stream']);
 
-const isMissing = (error: unknown) => {
+/** The store's answer for an object that is not there (deleted by hand, lost with a bucket). */
+export const isMissing = (error: unknown) => {
   const code = (error as { code?: string }).code;
   return code === 'NotFound' || code === 'NoSuchKey';
 };
