@@ -44,14 +44,17 @@ export async function runOutcomes(runnerDb: string, ids: readonly string[], leng
 }
 
 /** Runs of any trigger not finished, and steps of any run recorded succeeded more than once, over the whole database. */
-export async function wholeDatabase(runnerDb: string): Promise<{ unfinished: { trigger_type: string; count: number }[]; doubledSteps: number; failed: { trigger_type: string; count: number }[] }> {
+type ByTrigger = { trigger_type: string; count: number }[];
+
+export async function wholeDatabase(runnerDb: string): Promise<{ runs: ByTrigger; unfinished: ByTrigger; doubledSteps: number; failed: ByTrigger }> {
+  const runs = await select<{ trigger_type: string; count: number }>(runnerDb, 'select trigger_type, count(*)::int as count from runs group by trigger_type order by 1');
   const unfinished = await select<{ trigger_type: string; count: number }>(runnerDb,
     "select trigger_type, count(*)::int as count from runs where status in ('queued', 'running') group by trigger_type");
   const failed = await select<{ trigger_type: string; count: number }>(runnerDb,
     "select trigger_type, count(*)::int as count from runs where status <> 'succeeded' and status not in ('queued', 'running') group by trigger_type");
   const [doubled] = await select<{ count: number }>(runnerDb,
     "select count(*)::int as count from (select run_id, step_id from step_attempts where status = 'succeeded' group by run_id, step_id having count(*) > 1) d");
-  return { unfinished, failed, doubledSteps: doubled?.count ?? 0 };
+  return { runs, unfinished, failed, doubledSteps: doubled?.count ?? 0 };
 }
 
 export type TickReport = { first: string | undefined; last: string | undefined; fired: number; missing: string[]; twice: string[] };

@@ -34,16 +34,20 @@ export type FaultEnvironment = {
   stop: () => Promise<void>;
 };
 
+/** The same URL on the proxy's loopback port (over TCP: a socket directory in `?host=` goes). */
 function throughProxy(url: string, port: number): string {
   const proxied = new URL(url);
   proxied.hostname = '127.0.0.1';
   proxied.port = String(port);
+  proxied.searchParams.delete('host');
   return proxied.toString();
 }
 
+/** A proxy to the server of `url` over TCP on loopback (a local socket URL means the same server's TCP port). */
 async function proxyTo(url: string, defaultPort: number): Promise<TcpProxy> {
   const target = new URL(url);
-  return startTcpProxy({ host: target.hostname || '127.0.0.1', port: Number(target.port || defaultPort) });
+  const host = !target.hostname || target.hostname === 'localhost' ? '127.0.0.1' : target.hostname;
+  return startTcpProxy({ host, port: Number(target.port || defaultPort) });
 }
 
 const prefixOf = (name: ServiceName) => SERVICES.find((service) => service.name === name)?.prefix ?? `/${name}`;
