@@ -14,11 +14,11 @@ import { restoreSharedServers } from './support/shared-servers.js';
 import { until, untilOrLast } from './support/until.js';
 import { faultCatalog, type Fault } from './faults/catalog.js';
 import {
-  firstFinishAfter, queueReport, runOutcomes, scheduleTicks, select, stuckOutboxRows, unfinishedRuns, wholeDatabase,
+  firstFinishAfter, queueReport, runOutcomes, scheduleTicks, select, stuckOutboxRows, unannouncedRuns, unfinishedRuns, wholeDatabase,
   type QueueReport, type RunOutcome, type TickReport,
 } from './faults/checks.js';
 import { startFaultEnvironment, type FaultEnvironment } from './faults/environment.js';
-import { buildActions, deploy, makeApi, startRuns, trickle, type Api, type Calls } from './faults/load.js';
+import { buildActions, deploy, makeApi, noCalls, startRuns, trickle, type Api, type Calls } from './faults/load.js';
 import { faultPlan } from './faults/plan.js';
 import { chainWorkflow, everySecondWorkflow, tickerWorkflow } from './faults/workflows.js';
 
@@ -37,7 +37,7 @@ const inputs = (count: number) => Array.from({ length: count }, () => (nextInput
 const runnerDb = () => env.platform.databaseUrls.runner;
 
 /** What one fault did to the runs around it. */
-type FaultRecord = { fault: string; started: Calls; inFlight: string[]; during: Calls; injectMs: number; recoverMs: number | null; problem?: string };
+type FaultRecord = { fault: string; at: string; started: Calls; inFlight: string[]; during: Calls; injectMs: number; recoverMs: number | null; problem?: string };
 
 /** Runs of `ids` that have at least one step succeeded: the batch is under way, not just queued. */
 async function underWay(ids: readonly string[]): Promise<number> {
@@ -66,8 +66,8 @@ async function underFault(fault: Fault, runs: number): Promise<FaultRecord> {
   const ready = await env.ready().then(() => undefined, (error: unknown) => `not ready again: ${String(error)}`);
   const firstFinish = await untilOrLast(() => firstFinishAfter(runnerDb(), at), (when) => when !== undefined, { timeoutMs: SETTLE_MS });
   const problem = [injected, ready].filter(Boolean).join('; ');
-  const record: FaultRecord = { fault: fault.name, started, inFlight, during, injectMs, recoverMs: firstFinish ? firstFinish.getTime() - at.getTime() : null, ...(problem ? { problem } : {}) };
-  console.log(`${fault.name}: ${inFlight.length} in flight, ${during.accepted.length} accepted during it (${during.refused} refused), recovered in ${record.recoverMs} ms${problem ? `; ${problem}` : ''}`);
+  const record: FaultRecord = { fault: fault.name, at: at.toISOString(), started, inFlight, during, injectMs, recoverMs: firstFinish ? firstFinish.getTime() - at.getTime() : null, ...(problem ? { problem } : {}) };
+  console.log(`${fault.name}: ${inFlight.length} in flight, ${during.accepted.length} accepted during it (refused: ${JSON.stringify(during.refusals)}), recovered in ${record.recoverMs} ms${problem ? `; ${problem}` : ''}`);
   await settled([...inFlight, ...during.accepted, ...started.accepted], SETTLE_MS);
   return record;
 }
@@ -132,9 +132,13 @@ describe(`faults under load (${SCALE})`, () => {
 
     const outcomes = new Map((await runOutcomes(runnerDb(), accepted, LENGTH)).map((run) => [run.id, run]));
     const rows = records.map((record) => rowOf(record, outcomes));
-    const all = rowOf({ fault: 'all', started: { accepted: [], refused: 0 }, inFlight: accepted, during: { accepted: [], refused: 0 }, injectMs: 0, recoverMs: null }, outcomes);
+    const all = rowOf({ fault: 'all', at: '', started: noCalls(), inFlight: accepted, during: noCalls(), injectMs: 0, recoverMs: null }, outcomes);
     const whole = await wholeDatabase(runnerDb());
     const ticks: TickReport = await scheduleTicks(runnerDb(), workflows.schedule);
+    // Runs made by a call that was refused or not answered, each with the last fault that came before it.
+    const unannounced = (await unannouncedRuns(runnerDb(), accepted)).map((run) => ({
+      id: run.id, created_at: run.created_at.toISOString(), after: records.filter((record) => record.at <= run.created_at.toISOString()).at(-1)?.fault,
+    }));
     const clean = (q: QueueReport, outbox: Record<string, number>) => q.waiting.length + q.deadLetters.length + q.withoutConsumer.length === 0 && Object.values(outbox).every((n) => n === 0);
     const leftover = async () => ({ queues: await queueReport(env.platform.vhost.vhost), outbox: await stuckOutboxRows(env.platform) });
     await untilOrLast(leftover, (left) => clean(left.queues, left.outbox), { timeoutMs: 60_000 });
@@ -143,7 +147,7 @@ describe(`faults under load (${SCALE})`, () => {
     await writeResults('faults', 'Faults under load', {
       headers: ['fault', 'runs in flight', 'runs finished', 'lost', 'doubled', 'failed', 'time to recover (ms)'],
       rows: [...rows, { ...all, fault: `all ${accepted.length} accepted runs` }].map((row) => [row.fault, row.inFlight, row.finished, row.lost, row.doubled, row.failed, row.recoverMs ?? '-']),
-    }, { runs: RUNS, length: LENGTH, rows, all, whole, ticks, leftovers, problems: records.filter((record) => record.problem).map(({ fault, problem }) => ({ fault, problem })), failures: [...outcomes.values()].filter((run) => run.status !== 'succeeded' || !run.ok).slice(0, 20) });
+    }, { runs: RUNS, length: LENGTH, rows, all, whole, ticks, leftovers, unannounced, refusals: records.map(({ fault, started, during }) => ({ fault, before: started.refusals, during: during.refusals })), problems: records.filter((record) => record.problem).map(({ fault, problem }) => ({ fault, problem })), failures: [...outcomes.values()].filter((run) => run.status !== 'succeeded' || !run.ok).slice(0, 20) });
 
     expect(records.filter((record) => record.problem).map((record) => `${record.fault}: ${record.problem}`), 'faults not undone').toEqual([]);
     expect(rows.filter((row) => row.recoverMs === null).map((row) => row.fault), 'faults after which no run finished').toEqual([]);

@@ -16,6 +16,11 @@ export async function select<T extends pg.QueryResultRow>(url: string, text: str
   }
 }
 
+/** Runs made by an HTTP call whose caller was not given their id (a refusal or no answer): a retrying caller would start the work twice. */
+export async function unannouncedRuns(runnerDb: string, accepted: readonly string[]): Promise<{ id: string; created_at: Date }[]> {
+  return select(runnerDb, "select id, created_at from runs where trigger_type = 'http' and not (id = any($1::uuid[])) order by created_at", [accepted]);
+}
+
 /** Ids of the HTTP-triggered runs not finished yet (queued or running). */
 export async function unfinishedRuns(runnerDb: string): Promise<string[]> {
   const rows = await select<{ id: string }>(runnerDb, "select id from runs where trigger_type = 'http' and status in ('queued', 'running')");
@@ -43,10 +48,12 @@ export async function runOutcomes(runnerDb: string, ids: readonly string[], leng
     from runs r where r.id = any($1::uuid[])`, [ids, length]);
 }
 
-/** Runs of any trigger not finished, and steps of any run recorded succeeded more than once, over the whole database. */
 type ByTrigger = { trigger_type: string; count: number }[];
 
-export async function wholeDatabase(runnerDb: string): Promise<{ runs: ByTrigger; unfinished: ByTrigger; doubledSteps: number; failed: ByTrigger }> {
+export type Whole = { runs: ByTrigger; unfinished: ByTrigger; doubledSteps: number; failed: ByTrigger; failedAttempts: { code: string; count: number }[] };
+
+/** Over the whole database: runs of each trigger, those not finished or not succeeded, steps succeeded twice, and the failed attempts by error code (what the faults cut). */
+export async function wholeDatabase(runnerDb: string): Promise<Whole> {
   const runs = await select<{ trigger_type: string; count: number }>(runnerDb, 'select trigger_type, count(*)::int as count from runs group by trigger_type order by 1');
   const unfinished = await select<{ trigger_type: string; count: number }>(runnerDb,
     "select trigger_type, count(*)::int as count from runs where status in ('queued', 'running') group by trigger_type");
@@ -54,7 +61,9 @@ export async function wholeDatabase(runnerDb: string): Promise<{ runs: ByTrigger
     "select trigger_type, count(*)::int as count from runs where status <> 'succeeded' and status not in ('queued', 'running') group by trigger_type");
   const [doubled] = await select<{ count: number }>(runnerDb,
     "select count(*)::int as count from (select run_id, step_id from step_attempts where status = 'succeeded' group by run_id, step_id having count(*) > 1) d");
-  return { runs, unfinished, failed, doubledSteps: doubled?.count ?? 0 };
+  const failedAttempts = await select<{ code: string; count: number }>(runnerDb,
+    "select coalesce(error->>'code', '?') as code, count(*)::int as count from step_attempts where status <> 'succeeded' group by 1 order by 2 desc");
+  return { runs, unfinished, failed, doubledSteps: doubled?.count ?? 0, failedAttempts };
 }
 
 export type TickReport = { first: string | undefined; last: string | undefined; fired: number; missing: string[]; twice: string[] };

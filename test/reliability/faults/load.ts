@@ -49,37 +49,51 @@ export async function deploy(api: Api, yaml: string): Promise<string> {
   return imported.body.id as string;
 }
 
-/** One async HTTP trigger call through the gateway: the run's id when it was accepted (202), else nothing. */
-export async function startRun(gatewayBase: string, path: string, n: number): Promise<string | undefined> {
+/** How a call ended: the run it started (202), or the answer that refused it (`502 bad_gateway`, `no answer: ...`). */
+export type CallOutcome = { runId: string } | { refused: string };
+
+/** One async HTTP trigger call through the gateway. */
+export async function startRun(gatewayBase: string, path: string, n: number): Promise<CallOutcome> {
   try {
     const answer = await fetch(`${gatewayBase}/user-api/default/${path}`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n }), signal: AbortSignal.timeout(15_000),
     });
-    const body = (await answer.json().catch(() => ({}))) as { run_id?: string };
-    return answer.status === 202 ? body.run_id : undefined;
-  } catch {
-    return undefined;
+    const body = (await answer.json().catch(() => ({}))) as { run_id?: string; code?: string };
+    if (answer.status === 202 && body.run_id) return { runId: body.run_id };
+    return { refused: `${answer.status} ${body.code ?? ''}`.trim() };
+  } catch (error) {
+    return { refused: `no answer: ${error instanceof Error ? error.name : String(error)}` };
   }
 }
 
-export type Calls = { accepted: string[]; refused: number };
+/** The runs calls started, and how many were refused by each answer. */
+export type Calls = { accepted: string[]; refused: number; refusals: Record<string, number> };
 
-/** `count` calls at once; the accepted runs and how many were refused. */
+export const noCalls = (): Calls => ({ accepted: [], refused: 0, refusals: {} });
+
+function count(calls: Calls, outcome: CallOutcome): void {
+  if ('runId' in outcome) {
+    calls.accepted.push(outcome.runId);
+    return;
+  }
+  calls.refused += 1;
+  calls.refusals[outcome.refused] = (calls.refusals[outcome.refused] ?? 0) + 1;
+}
+
+/** `count` calls at once. */
 export async function startRuns(gatewayBase: string, path: string, inputs: readonly number[]): Promise<Calls> {
-  const ids = await Promise.all(inputs.map((n) => startRun(gatewayBase, path, n)));
-  const accepted = ids.filter((id): id is string => id !== undefined);
-  return { accepted, refused: ids.length - accepted.length };
+  const calls = noCalls();
+  for (const outcome of await Promise.all(inputs.map((n) => startRun(gatewayBase, path, n)))) count(calls, outcome);
+  return calls;
 }
 
 /** Calls made one after another, every `everyMs`, while a fault lasts: what users send meanwhile. */
 export function trickle(gatewayBase: string, path: string, nextInput: () => number, everyMs = 300): { stop: () => Promise<Calls> } {
-  const calls: Calls = { accepted: [], refused: 0 };
+  const calls = noCalls();
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      const id = await startRun(gatewayBase, path, nextInput());
-      if (id) calls.accepted.push(id);
-      else calls.refused += 1;
+      count(calls, await startRun(gatewayBase, path, nextInput()));
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
   })();

@@ -8,11 +8,12 @@ export type Step = { fault: Fault; runs: number };
  */
 export function faultPlan(catalog: readonly Fault[], runs: number, options: { random: boolean; randomBatch: number; draw?: () => number }): Step[] {
   const draw = options.draw ?? Math.random;
-  const onceShare = options.random ? Math.min(options.randomBatch, Math.floor(runs / catalog.length)) : Math.ceil(runs / catalog.length);
+  // Shared evenly (100 over 12 faults: 9 or 8 each), at most a batch each when faults come at random after.
+  const even = (i: number) => Math.floor(runs / catalog.length) + (i < runs % catalog.length ? 1 : 0);
   const plan: Step[] = [];
   let left = runs;
-  for (const fault of catalog) {
-    const share = Math.min(onceShare, left);
+  for (const [i, fault] of catalog.entries()) {
+    const share = Math.min(options.random ? Math.min(options.randomBatch, even(i)) : even(i), left);
     plan.push({ fault, runs: share });
     left -= share;
   }
