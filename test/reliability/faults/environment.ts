@@ -64,6 +64,7 @@ async function gatewaySettings(platform: Platform): Promise<{ settings: LocalSet
 export async function startFaultEnvironment(): Promise<FaultEnvironment> {
   const proxies = { postgres: await proxyTo(testAdminUrl(), 5432), rabbitmq: await proxyTo(testAmqpBaseUrl(), 5672) };
   const objectStore = await startObjectStoreProcess();
+  // The object store is a process of ours: it must not outlive a start that fails (the platform closes it once started).
   const platform = await startPlatform({
     store: objectStore,
     overrides: (name, base): Record<string, string> => ({
@@ -71,9 +72,17 @@ export async function startFaultEnvironment(): Promise<FaultEnvironment> {
       TRELLIS_AMQP_URL: throughProxy(base['TRELLIS_AMQP_URL'] ?? '', proxies.rabbitmq.port),
       ...(name === 'runner' ? { TRELLIS_RUNNER_LEASE_MS: String(RUNNER_LEASE_MS) } : {}),
     }),
+  }).catch(async (error: unknown) => {
+    await objectStore.close();
+    await Promise.all([proxies.postgres.close(), proxies.rabbitmq.close()]);
+    throw error;
   });
   const { settings, state } = await gatewaySettings(platform);
-  let gateway: RunningGateway = await startLocalGateway(settings);
+  let gateway: RunningGateway = await startLocalGateway(settings).catch(async (error: unknown) => {
+    await platform.stop();
+    await Promise.all([proxies.postgres.close(), proxies.rabbitmq.close()]);
+    throw error;
+  });
 
   const ready = async (timeoutMs = 120_000): Promise<void> => {
     await Promise.all(SERVICES.map(({ name }) => until(
