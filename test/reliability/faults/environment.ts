@@ -70,6 +70,8 @@ export async function startFaultEnvironment(): Promise<FaultEnvironment> {
     overrides: (name, base): Record<string, string> => ({
       TRELLIS_DATABASE_URL: throughProxy(base['TRELLIS_DATABASE_URL'] ?? '', proxies.postgres.port),
       TRELLIS_AMQP_URL: throughProxy(base['TRELLIS_AMQP_URL'] ?? '', proxies.rabbitmq.port),
+      // PostgreSQL's 100 connections are shared: the runner carries the load, the others little.
+      TRELLIS_DATABASE_POOL_SIZE: name === 'runner' ? '8' : '3',
       ...(name === 'runner' ? { TRELLIS_RUNNER_LEASE_MS: String(RUNNER_LEASE_MS) } : {}),
     }),
   }).catch(async (error: unknown) => {
