@@ -31,17 +31,22 @@ function readsOf(world: World): string[] {
 
 export type Fingerprint = Record<string, string>;
 
-/** A hash of each read (status and stable body). */
+/** Each read's status and a hash of its stable body. */
 export async function fingerprint(world: World): Promise<Fingerprint> {
   const entries = await Promise.all(readsOf(world).map(async (path) => {
-    const answer = await world.api('GET', path, { token: world.adminA });
+    let answer = await world.api('GET', path, { token: world.adminA });
+    // A 5xx is the machine's load (a database out of connections), not a change: read again, a few times.
+    for (let retry = 0; retry < 5 && answer.status >= 500; retry += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      answer = await world.api('GET', path, { token: world.adminA });
+    }
     const body = answer.body === undefined ? answer.text : stable(answer.body);
-    return [path, createHash('sha256').update(`${answer.status} ${JSON.stringify(body)}`).digest('hex')] as const;
+    return [path, `${answer.status} ${createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 12)}`] as const;
   }));
   return Object.fromEntries(entries);
 }
 
-/** The reads whose answer changed. */
+/** The reads whose answer changed (with the status and hash before and after). */
 export function changed(before: Fingerprint, after: Fingerprint): string[] {
-  return Object.keys(before).filter((path) => before[path] !== after[path]);
+  return Object.keys(before).filter((path) => before[path] !== after[path]).map((path) => `${path} (${before[path]} -> ${after[path]})`);
 }

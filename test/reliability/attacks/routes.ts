@@ -99,12 +99,15 @@ export function lowerCallers(operation: Operation, world: World): Attacker[] {
 
 /**
  * Whether another project's credential must be refused here: an operation naming one of A's
- * resources, or one only admins (or people, for a key) may call. A list or a create without an
- * id acts on the caller's own project: its answer is checked for A's ids instead.
+ * resources by id, or one only admins (or people, for a key) may call. A list, a create, or a
+ * variable or secret by name acts on the caller's own project: a read's answer is checked for
+ * A's values and ids instead, and A's state after every write route shows a write that reached it.
  */
 export function foreignIsRefused(operation: Operation, how: 'token' | 'key'): boolean {
   if (operation.expectation === 'public') return false;
   if (operation.expectation === 'admin') return true;
   if (operation.expectation === 'user') return how === 'key';
+  // A variable or secret is named within the caller's project: B writing ATTACK_VAR writes its own.
+  if (/^\/studio\/(variables|secrets)\/\{name\}$/.test(operation.path)) return false;
   return /\{\w+\}/.test(operation.path);
 }
