@@ -27,6 +27,14 @@ const routes = [
     handler: async ({ params, body }) => ({ status: 201, body: { id: params.thingId, name: body.name } }),
   }),
   defineRoute({
+    method: 'post', path: '/values/:name', operationId: 'putValue', summary: 'Takes any JSON value', access: PUBLIC,
+    params: z.object({ name: z.string() }),
+    query: z.object({ search: z.string().optional() }),
+    body: z.object({ value: z.json() }),
+    responses: { 200: { description: 'Taken' } },
+    handler: async () => ({ status: 200, body: { ok: true } }),
+  }),
+  defineRoute({
     method: 'get', path: '/boom', operationId: 'boom', summary: 'Fails unexpectedly', access: PUBLIC,
     responses: { 200: { description: 'Never' } },
     handler: async () => { throw new Error('connection to 10.0.0.7 refused: secret internals'); },
@@ -106,6 +114,23 @@ describe('HTTP edge', () => {
   it('names every invalid field', async () => {
     const response = await call('/things/abc', json({ name: 3, count: -1 }));
     expect(response.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['body.count', 'body.name']);
+  });
+
+  it('refuses JSON nested deeper than 100 levels and NUL characters anywhere, before the schema (which would recurse, or pass them to the database)', async () => {
+    const nested = (depth: number) => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown;
+    expect((await call('/values/a', json({ value: nested(99) }))).status).toBe(200);
+    const refusals = [
+      ['/values/a', json({ value: nested(100) }), 'body'],
+      ['/values/a', json({ value: { 'a\u0000': 1 } }), 'body.value'],
+      ['/values/a', json({ value: ['x\u0000y'] }), 'body.value.0'],
+      ['/values/a%00b', json({ value: 1 }), 'params.name'],
+      ['/values/a?search=%00', json({ value: 1 }), 'query.search'],
+    ] as const;
+    for (const [path, init, where] of refusals) {
+      const response = await call(path, init);
+      expect([path, response.status, response.body.code]).toEqual([path, 400, 'invalid_request']);
+      expect(response.body.errors[0].path).toBe(where);
+    }
   });
 
   it('answers 405 with the allowed methods', async () => {

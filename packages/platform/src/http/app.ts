@@ -14,6 +14,7 @@ import type { OpenAPIObject } from 'openapi3-ts/oas31';
 import { buildOpenApi } from './openapi.js';
 import { inertDependencies } from './inert.js';
 import { HttpProblem, fromClientError, toProblem } from './problem.js';
+import { findUnsafeValue } from './request-values.js';
 import { PUBLIC } from '../auth/access.js';
 import { defineRoute, type RequestContext, type Route, type Upload } from './route.js';
 
@@ -66,6 +67,8 @@ function zodProblem(where: string, error: z.ZodError): HttpProblem {
 
 function parse<T>(where: string, schema: z.ZodType<T> | undefined, value: unknown): T {
   if (!schema) return undefined as T;
+  const unsafe = findUnsafeValue(value, where);
+  if (unsafe) throw new HttpProblem(400, 'invalid_request', 'Invalid request', `The request ${where} holds what no route takes.`, [unsafe]);
   const result = schema.safeParse(value);
   if (!result.success) throw zodProblem(where, result.error);
   return result.data;
