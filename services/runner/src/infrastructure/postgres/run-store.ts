@@ -233,9 +233,14 @@ export function makeRunStore(db: Kysely<Database>, options: RunStoreOptions): Ru
       const { rows } = await sql<{ id: string; project_id: string; workflow_id: string; version: number; status: ClaimedRun['status']; trigger_outputs: unknown; owner_epoch: number; started_at: Date | null }>`
         update runs r set owner = ${owner}::uuid, owner_epoch = r.owner_epoch + 1
         where r.id in (
-          select o.id from runs o left join runner_processes p on p.id = o.owner
+          select o.id from runs o
           where o.status in ('queued', 'running') and o.owner is distinct from ${owner}::uuid
-            and (o.owner is null or p.id is null or p.stopped_at is not null or p.heartbeat_at < now() - make_interval(secs => ${options.leaseMs / 1000}))
+            -- Whether the owner lives, as a scalar subquery: it is asked again of the row another
+            -- replica claimed meanwhile (read committed re-checks a locked row that changed). A
+            -- join would keep the old owner's process row, and a left join would then match none
+            -- and call the new owner dead: two replicas would take the same run.
+            and (select p.stopped_at is null and p.heartbeat_at >= now() - make_interval(secs => ${options.leaseMs / 1000})
+                 from runner_processes p where p.id = o.owner) is not true
           order by o.created_at
           for update of o skip locked
           limit ${limit})
