@@ -160,7 +160,7 @@ describe('the builds API', () => {
 
     for (const [url, code] of [
       ['/builds/not-a-uuid', 'invalid_request'], ['/builds/not-a-uuid/logs', 'invalid_request'], ['/builds?limit=0', 'invalid_request'],
-      ['/builds?cursor=garbage', 'invalid_cursor'], ['/builds?source=nope', 'invalid_request'],
+      ['/builds?cursor=garbage', 'invalid_cursor'], ['/builds?source=nope', 'invalid_request'], [`/builds/${someBuild?.id}/logs?after=9007199254740991`, 'invalid_request'],
     ] as const) {
       const answer = await api(`${builder.base}${url}`, { token: viewer });
       expect([url, answer.status, answer.type.split(';')[0], answer.json()['code']]).toEqual([url, 400, 'application/problem+json', code]);

@@ -132,6 +132,7 @@ describe('deploying a workflow', () => {
     expect((await call('GET', `/workflows/${id}/versions?limit=1`, { token: p.viewer })).body).toMatchObject({ items: [{ version: 2 }], next: expect.any(String) });
     expect(await call('POST', `/workflows/${id}/deploy`, { token: p.operator, body: { version: 9 } })).toMatchObject({ status: 404, body: { code: 'workflow_version_not_found' } });
     expect(await call('POST', `/workflows/${id}/deploy`, { token: p.operator, body: { version: 'one' } })).toMatchObject({ status: 400 });
+    expect(await call('POST', `/workflows/${id}/deploy`, { token: p.operator, body: { version: 2 ** 31 } })).toMatchObject({ status: 400, body: { code: 'invalid_request' } });
 
     const v1 = await call('GET', `/workflows/${id}/export?version=1`, { token: p.viewer });
     const v2 = await call('GET', `/workflows/${id}/export?version=2`, { token: p.viewer });

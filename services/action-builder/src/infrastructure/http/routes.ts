@@ -34,7 +34,8 @@ const listQuery = z.object({
   source: z.uuid().optional().describe('Only the builds of this source'),
   action: z.string().min(1).max(128).optional().describe('Only the builds of this action id'),
 });
-const logQuery = z.object({ after: z.coerce.number().int().min(0).optional().describe('Only the lines after this line number') });
+// Line numbers are PostgreSQL integers: a larger one would fail in the database, not match nothing.
+const logQuery = z.object({ after: z.coerce.number().int().min(0).max(2_147_483_647).optional().describe('Only the lines after this line number') });
 
 /** The builds of the caller's project: viewers read, developers cancel. Another project's build is not found. */
 export function makeRoutes(deps: RouteDeps): Route[] {

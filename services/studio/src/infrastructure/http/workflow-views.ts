@@ -20,7 +20,8 @@ export const documentBody = z.json().describe('A workflow document (docs/workflo
 export const patchBody = z.json().describe('A JSON merge patch (RFC 7396) of the document: members replace, null removes, objects merge. Read-only fields are ignored.');
 
 export const deployBody = z.object({
-  version: z.number().int().min(1).optional().describe('Deploy this existing version again (a rollback); without it, the draft is validated and frozen'),
+  // Versions are PostgreSQL integers: a larger number would fail in the database, not be "not found".
+  version: z.number().int().min(1).max(2_147_483_647).optional().describe('Deploy this existing version again (a rollback); without it, the draft is validated and frozen'),
 }).strict().optional();
 
 export const undeployBody = z.object({
