@@ -17,7 +17,7 @@ export const STORIES = {
   },
   twoReplicas: {
     story: 'Two replicas recovering the same run',
-    how: 'orphaned runs (their owner\'s lease expired) claimed by several claimers at the same instant (run stores of live processes calling claimOrphans in parallel, plus the runner\'s own takeover loop): each run claimed once (epoch 2); then they all finish, each step recorded once',
+    how: 'orphaned runs (their owner\'s lease expired) raced for at the same instant by six claimers (live processes calling claimOrphans, each on a connection of its own) and the runner\'s own takeover loop: each run claimed once (epoch 2); then they all finish, each step recorded once',
     alsoCoveredBy: 'services/runner/test/engine.int.test.ts: "shares 100 runs between two engines" (sharing, not recovery)',
   },
   retryWhileRunning: {
