@@ -67,7 +67,7 @@ async function sendAll(requests: Array<[number, FuzzRequest]>, operations: Map<s
 describe('fuzzing every route through the gateway', () => {
   it(`answers ${REQUESTS} generated requests without a 5xx, every 4xx a problem with a code`, async () => {
     const spec = readSpec();
-    spec.operations.push(userApiOperation(fixture.triggerPath));
+    spec.operations.push(userApiOperation(fixture.triggerUrl));
     const operations = new Map(spec.operations.map((operation) => [operation.id, operation]));
     const generated = fc.sample(requestArbitrary(spec), { seed: SEED, numRuns: REQUESTS });
     const chosen = generated.map((request, index): [number, FuzzRequest] => [index, request]).filter(([index]) => !ONLY || ONLY.includes(index));
@@ -91,7 +91,7 @@ describe('fuzzing every route through the gateway', () => {
     for (const [name, service] of Object.entries(env.platform.running)) expect(`${name} ${service.child.exitCode ?? 'running'}`).toBe(`${name} running`);
     const workflow = await env.api('GET', `/studio/workflows/${fixture.deployedWorkflow}`, { token: fixture.owner });
     expect(workflow.status).toBe(200);
-    const triggered = await env.api('POST', `/user-api/default/${fixture.triggerPath}`, { json: { n: 41 } });
+    const triggered = await env.api('POST', fixture.triggerUrl, { json: { n: 41 } });
     figures.health['known-good trigger'] = String(triggered.status);
     expect(triggered.status, triggered.text).toBe(200);
     expect(triggered.body).toEqual({ n: 42 });
@@ -107,7 +107,9 @@ describe('fuzzing every route through the gateway', () => {
   });
 
   afterAll(async () => {
-    await writeResults(figures);
+    const errors = Object.entries(env.platform.running).flatMap(([name, service]) =>
+      service.output().split('\n').filter((line) => line.includes('"level":"error"')).slice(0, 200).map((line) => `${name}: ${line.slice(0, 4000)}`));
+    await writeResults(figures, errors);
     console.log(markdown(figures));
   });
 

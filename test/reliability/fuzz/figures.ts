@@ -9,6 +9,7 @@ import type { Reply } from './send.js';
  */
 export function verdict(reply: Reply): string | undefined {
   if (reply.status === 0) return `no answer: ${reply.error ?? 'none'}`;
+  if (isWorkflowFailure(reply)) return undefined;
   if (reply.status >= 500) return `answered ${reply.status}: ${reply.text.slice(0, 300)}`;
   if (reply.status < 400) return undefined;
   if (!reply.contentType.startsWith('application/problem+json')) return `answered ${reply.status} as "${reply.contentType}", not application/problem+json: ${reply.text.slice(0, 200)}`;
@@ -21,6 +22,21 @@ export function verdict(reply: Reply): string | undefined {
   if (typeof problem.code !== 'string' || problem.code === '') return `answered a ${reply.status} problem without a code: ${reply.text.slice(0, 200)}`;
   if (problem.status !== reply.status) return `answered ${reply.status} with a problem saying status ${String(problem.status)}: ${reply.text.slice(0, 200)}`;
   return undefined;
+}
+
+/**
+ * A workflow's own failure, answered as documented (docs/workflows.md): an HTTP trigger or a
+ * run's result whose run failed answers 500 run_failed with the run's id (the fixture's add-one
+ * fails on a number it cannot add to). The run is the caller's to read, not a fault of a service.
+ */
+export function isWorkflowFailure(reply: Reply): boolean {
+  if (reply.status !== 500 || !reply.contentType.startsWith('application/problem+json')) return false;
+  try {
+    const problem = JSON.parse(reply.text) as { code?: unknown; run_id?: unknown };
+    return problem.code === 'run_failed' && typeof problem.run_id === 'string';
+  } catch {
+    return false;
+  }
 }
 
 export type Failure = { index: number; operation: string; kind: string; variant: string; credential: string; problem: string; replay: string; curl: string };
@@ -36,10 +52,12 @@ export type Figures = {
   codes: Record<string, number>;
   failures: Failure[];
   health: Record<string, string>;
+  /** Answers that were a workflow's own run failure (see isWorkflowFailure). */
+  workflowFailures: number;
 };
 
 export function emptyFigures(seed: number, scale: string): Figures {
-  return { seed, scale, requests: 0, durationMs: 0, byGroup: {}, statuses: {}, byKind: {}, codes: {}, failures: [], health: {} };
+  return { seed, scale, requests: 0, durationMs: 0, byGroup: {}, statuses: {}, byKind: {}, codes: {}, failures: [], health: {}, workflowFailures: 0 };
 }
 
 const bump = (counts: Record<string, number>, key: string) => void (counts[key] = (counts[key] ?? 0) + 1);
@@ -52,6 +70,7 @@ export function count(figures: Figures, group: string, kind: string, reply: Repl
   bump(entry.statuses, status);
   bump(figures.statuses, status);
   bump(figures.byKind, kind);
+  if (isWorkflowFailure(reply)) figures.workflowFailures += 1;
   if (reply.status >= 400 && reply.contentType.startsWith('application/problem+json')) {
     try {
       bump(figures.codes, `${reply.status} ${String((JSON.parse(reply.text) as { code?: unknown }).code)}`);
@@ -69,7 +88,7 @@ export function markdown(figures: Figures): string {
     '| route group | requests | failures | statuses |', '|---|---:|---:|---|',
     ...Object.entries(figures.byGroup).sort().map(([group, entry]) => `| ${group} | ${entry.requests} | ${entry.failures} | ${statusList(entry.statuses)} |`),
     `| **all** | ${figures.requests} | ${figures.failures.length} | ${statusList(figures.statuses)} |`, '',
-    `Requests by kind: ${statusList(figures.byKind)}.`, '',
+    `Requests by kind: ${statusList(figures.byKind)}. Of the 500s, ${figures.workflowFailures} were the fixture workflow's own failed runs (500 run_failed with the run's id, as documented), not failures of a service.`, '',
     '| problem code | answers |', '|---|---:|',
     ...Object.entries(figures.codes).sort((a, b) => b[1] - a[1]).map(([code, n]) => `| ${code} | ${n} |`), '',
     `After the run: ${Object.entries(figures.health).map(([what, state]) => `${what} ${state}`).join('; ')}.`, '',
@@ -80,9 +99,11 @@ export function markdown(figures: Figures): string {
   ].join('\n');
 }
 
-export async function writeResults(figures: Figures): Promise<void> {
+/** The figures, and the services' error lines (what a failure's request id finds) for the one who looks into them. */
+export async function writeResults(figures: Figures, serviceErrors: string[]): Promise<void> {
   const folder = resolve(import.meta.dirname, '../results');
   await mkdir(folder, { recursive: true });
   await writeFile(resolve(folder, 'fuzz.json'), `${JSON.stringify(figures, null, 2)}\n`);
   await writeFile(resolve(folder, 'fuzz.md'), markdown(figures));
+  await writeFile(resolve(folder, 'fuzz-service-errors.log'), serviceErrors.join('\n'));
 }

@@ -93,7 +93,8 @@ export function send(base: string, wire: Concrete): Promise<Reply> {
     if (Array.isArray(wire.body)) delete headers['content-length'];
     let req: ReturnType<typeof request> | undefined;
     try {
-      req = request({ hostname, port, path: wire.path, method: wire.method, headers, timeout: TIMEOUT_MS }, (res) => {
+      // A connection per request (no agent): a socket the gateway closed after an early answer is never reused.
+      req = request({ hostname, port, path: wire.path, method: wire.method, headers, timeout: TIMEOUT_MS, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
