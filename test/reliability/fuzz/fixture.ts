@@ -16,8 +16,8 @@ import { workflowDocument, type Credential } from './requests.js';
  */
 export type Fixture = {
   pools: Pools;
-  /** The fixture's deployed HTTP trigger: POST /user-api/default/<path> {"n": 1} answers {"n": 2}. */
-  triggerPath: string;
+  /** The fixture's deployed HTTP trigger (`/user-api/<project>/<path>`): POST {"n": 1} answers {"n": 2}. */
+  triggerUrl: string;
   deployedWorkflow: string;
   bearer: (credential: Credential, operation: Operation) => Promise<string>;
   /** The owner's token, for the checks after the run. */
@@ -37,7 +37,9 @@ async function ok(api: Api, method: string, path: string, options: RequestOption
 
 const ROLES = ['viewer', 'operator', 'developer', 'owner'] as const;
 
+const PROJECT = 'fuzz-a';
 const TRIGGER_PATH = 'fuzz-add';
+const TRIGGER_URL = `/user-api/${PROJECT}/${TRIGGER_PATH}`;
 
 const yamlOf = (lines: string[]) => `${lines.join('\n')}\n`;
 
@@ -59,7 +61,7 @@ export async function makeFixture(env: BehindGateway): Promise<Fixture> {
 
   const root = await login('admin', ADMIN_PASSWORD);
   const project = async (name: string) => String((await ok(api, 'POST', '/authorization/projects', { token: root, json: { name } })).body.id);
-  const [a, b, c] = [await project('fuzz-a'), await project('fuzz-b'), await project('fuzz-spare')];
+  const [a, b, c] = [await project(PROJECT), await project('fuzz-b'), await project('fuzz-spare')];
   pools.project = { own: [a], other: [b], spare: [c] };
   const admin = await login('admin', ADMIN_PASSWORD, a);
   const adminB = await login('admin', ADMIN_PASSWORD, b);
@@ -100,7 +102,7 @@ export async function makeFixture(env: BehindGateway): Promise<Fixture> {
     }
     return tokens[credential] ?? '';
   };
-  return { pools, triggerPath: TRIGGER_PATH, deployedWorkflow: deployed.add, bearer, owner: tokens.owner ?? '', goneOutput, close: () => repo.close() };
+  return { pools, triggerUrl: TRIGGER_URL, deployedWorkflow: deployed.add, bearer, owner: tokens.owner ?? '', goneOutput, close: () => repo.close() };
 }
 
 async function buildActions(api: Api, token: string, pools: Pools): Promise<TestRepository> {
@@ -172,7 +174,7 @@ async function deployWorkflows(api: Api, token: string, pools: Pools): Promise<R
 
 async function runs(api: Api, token: string, pools: Pools, workflows: Record<keyof typeof WORKFLOWS, string>, env: BehindGateway): Promise<Fixture['goneOutput']> {
   for (const n of [1, 2]) {
-    const answer = await ok(api, 'POST', `/user-api/default/${TRIGGER_PATH}`, { json: { n } });
+    const answer = await ok(api, 'POST', TRIGGER_URL, { json: { n } });
     if (answer.body?.n !== n + 1) throw new Error(`fixture: the trigger answered ${answer.text}`);
   }
   const waiting = await ok(api, 'POST', `/runner/workflows/${workflows.wait}/runs`, { token, json: { inputs: { n: 1 } } });

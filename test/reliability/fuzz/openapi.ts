@@ -75,9 +75,9 @@ export function readSpec(file = resolve(ROOT, 'docs/openapi.json')): Spec {
  * The HTTP trigger of the fixture's deployed workflow: not in the services' documents (its
  * path and inputs are the workflow's), fuzzed beside them.
  */
-export function userApiOperation(triggerPath: string): Operation {
+export function userApiOperation(url: string): Operation {
   return {
-    id: 'userApiTrigger', method: 'POST', path: `/user-api/default/${triggerPath}`, group: 'runner user-api', access: { kind: 'public' }, parameters: [],
+    id: 'userApiTrigger', method: 'POST', path: url, group: 'runner user-api', access: { kind: 'public' }, parameters: [],
     bodies: [{ mediaType: 'application/json', schema: { type: 'object', properties: { n: { type: 'integer', minimum: -1000, maximum: 1000 } }, required: ['n'], additionalProperties: false } }],
     maxBodyBytes: JSON_BODY_LIMIT,
   };
