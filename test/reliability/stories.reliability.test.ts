@@ -265,8 +265,12 @@ describe('the failure stories of other engines', () => {
       proxied.hostname = '127.0.0.1';
       proxied.port = String(proxy.port);
       const listener = await processes.start({ TRELLIS_DATABASE_URL: proxied.toString(), TRELLIS_RUNNER_SCHEDULES: 'on' });
-      await eventually(async () => proxy.listening(), (n) => n >= 4, 15_000);
-      const listening = proxy.listening();
+      // Every listener connected: the count holds still for a second.
+      const listening = await eventually(async () => {
+        const before = proxy.listening();
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        return proxy.listening() === before ? before : 0;
+      }, (n) => n >= 4, 20_000);
 
       proxy.cutListeners();
       await eventually(async () => listener.output(), (output) => output.includes('notification listener lost its connection'), 10_000);
@@ -277,7 +281,9 @@ describe('the failure stories of other engines', () => {
       expect(proxy.listening()).toBe(0);
       const silencedAt = Date.now();
       // Nothing tells the process: it must ask. Until it does, its polls keep things going.
-      const noticing = eventually(async () => proxy.listening(), (n) => n >= listening, 60_000).then(() => Date.now() - silencedAt);
+      const checksFailed = () => listener.output().split('\n').filter((line) => line.includes('notification listener lost its connection') && line.includes('did not answer a check')).length;
+      const noticing = eventually(async () => ({ checksFailed: checksFailed(), listening: proxy.listening() }), (n) => n.checksFailed >= silenced && n.listening >= silenced, 60_000)
+        .then(() => Date.now() - silencedAt);
       noticing.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
       // Saved now, its NOTIFY never reaches the process: its scheduler finds it by polling.
       const ticking = await deploy(projectId, scheduled('silent-ticks', '* * * * * *'), actions);
