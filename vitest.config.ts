@@ -16,7 +16,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'adm/src/**/*.test.ts', 'sdk/src/**/*.test.ts', 'webui/src/**/*.test.ts', 'cli/src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/layers/**/*.test.ts', 'infra/test/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'adm/src/**/*.test.ts', 'sdk/src/**/*.test.ts', 'webui/src/**/*.test.ts', 'cli/src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/layers/**/*.test.ts', 'infra/test/**/*.test.ts', 'test/reliability/*/**/*.test.ts'],
         },
       },
       {
@@ -41,7 +41,7 @@ export default defineConfig({
       {
         // Issue 18's suite (test/reliability/): faults, stories, fuzzing, attacks. Restarts the shared
         // PostgreSQL and broker and loads the machine: alone, one file at a time, last. Its size:
-        // TRELLIS_RELIABILITY_SCALE=short (make test) or full (npm run reliability).
+        // TRELLIS_RELIABILITY_SCALE=short (default) or full (npm run reliability).
         extends: true,
         test: { name: 'reliability', include: ['test/reliability/**/*.reliability.test.ts'], fileParallelism: false, testTimeout: 30 * 60_000, hookTimeout: 10 * 60_000 },
       },

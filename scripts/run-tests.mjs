@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // Runs every test suite: unit, integration and end-to-end in parallel, then the disruptive
-// suite (it restarts the shared broker) alone, then the reliability suite (short) alone. Ends with one plain line: "N passed, N failed, N skipped".
+// suite (it restarts the shared broker) alone. Ends with one plain line: "N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const runs = [
   { name: 'main', projects: ['unit', 'integration', 'e2e'] },
   { name: 'disruptive', projects: ['disruptive'] },
-  // The reliability suite at its short size (npm run reliability runs it whole).
-  { name: 'reliability', projects: ['reliability'], args: ['--passWithNoTests'] },
+  // The reliability suite (test/reliability/) is not here yet: its short size joins once each of
+  // its parts passes on a quiet machine every time (issue 18); `npm run reliability` runs it.
 ];
 const extra = process.argv.slice(2);
 mkdirSync('.test-results', { recursive: true });
