@@ -144,7 +144,7 @@ describe('the repositories pages', () => {
     await page.getByRole('button', { name: 'Build echo', exact: true }).click();
     await expect.poll(() => status(echo), { timeout: BUILD_WAIT, interval: 500 }).toBe('built');
     const builds = page.getByRole('region', { name: 'Builds' });
-    await expect.poll(() => builds.getByRole('link').allInnerTexts()).toEqual(['echo@1.0.0']);
+    await expect.poll(() => builds.getByRole('link').allInnerTexts(), { timeout: 30_000, interval: 500 }).toEqual(['echo@1.0.0']);
     expect(await status(builds.locator('[data-build]').first())).toBe('succeeded');
 
     // Build all: held's build waits on its npm dependency (held by the test's registry), so its
