@@ -32,6 +32,7 @@ const typedFiles = [
   'webui/src/**/*.{ts,tsx}',
   'webui/e2e/**/*.ts',
   'webui/vite.config.ts',
+  'actions/test/**/*.ts',
 ];
 const typedProjects = ['./tsconfig.check.json', './webui/tsconfig.json', './webui/e2e/tsconfig.json'];
 
