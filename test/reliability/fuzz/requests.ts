@@ -283,6 +283,21 @@ function requestFor(operation: Operation, resolve: Resolve): fc.Arbitrary<FuzzRe
 }
 
 /** Requests over every operation, each as likely as the others. */
-export function requestArbitrary(spec: Spec): fc.Arbitrary<FuzzRequest> {
-  return fc.oneof(...spec.operations.map((operation) => requestFor(operation, spec.resolveRef)));
+/**
+ * `total` requests spread evenly over the operations, taken in turn (one of each, then a second
+ * of each...), so that every route is asked once `total` reaches the number of operations: a
+ * random pick over 117 routes left one out now and then. Each operation draws from a seed of its
+ * own, so the same seed gives the same requests at the same indexes (TRELLIS_FUZZ_ONLY replays).
+ */
+export function sampleRequests(spec: Spec, seed: number, total: number): FuzzRequest[] {
+  const perOperation = Math.ceil(total / Math.max(1, spec.operations.length));
+  const drawn = spec.operations.map((operation, index) => fc.sample(requestFor(operation, spec.resolveRef), { seed: seed + index, numRuns: perOperation }));
+  const requests: FuzzRequest[] = [];
+  for (let round = 0; round < perOperation; round++) {
+    for (const list of drawn) {
+      const request = list[round];
+      if (request && requests.length < total) requests.push(request);
+    }
+  }
+  return requests;
 }
