@@ -1,4 +1,6 @@
+import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
+import pg from 'pg';
 import winston from 'winston';
 import { makeLogger } from '@trellis/platform/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +42,34 @@ const routes = [
     handler: async () => { throw new Error('connection to 10.0.0.7 refused: secret internals'); },
   }),
   defineRoute({
+    method: 'get', path: '/database-refused', operationId: 'databaseRefused', summary: 'Its database refuses connections', access: PUBLIC,
+    responses: { 200: { description: 'Never' } },
+    handler: async () => {
+      const pool = new pg.Pool({ host: '127.0.0.1', port: closedPort, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 2000 });
+      try {
+        await pool.query('select 1');
+      } finally {
+        await pool.end();
+      }
+      return { status: 200, body: {} };
+    },
+  }),
+  defineRoute({
+    method: 'get', path: '/database-restarting', operationId: 'databaseRestarting', summary: 'Its query is ended by the server', access: PUBLIC,
+    responses: { 200: { description: 'Never' } },
+    handler: async () => {
+      const client = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres', application_name: 'trellis-http-test-victim' });
+      client.on('error', () => {});
+      await client.connect();
+      try {
+        await client.query('select pg_sleep(30)');
+      } finally {
+        await client.end().catch(() => {});
+      }
+      return { status: 200, body: {} };
+    },
+  }),
+  defineRoute({
     method: 'get', path: '/teapot', operationId: 'teapot', summary: 'Fails expectedly', access: PUBLIC,
     responses: { 200: { description: 'Never' } },
     handler: async () => { throw new HttpProblem(409, 'thing_conflict', 'Conflict', 'That thing already exists.'); },
@@ -48,7 +78,13 @@ const routes = [
 
 let server: HttpServer;
 let base: string;
+/** A port nothing listens on: taken, then given back. */
+let closedPort = 0;
 beforeAll(async () => {
+  const probe = createServer();
+  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+  closedPort = (probe.address() as { port: number }).port;
+  await new Promise<void>((done) => probe.close(() => done()));
   const app = makeHttpApp({
     service: 'demo', version: '1.2.3', basePath: '/demo', routes, logger, metrics: makeMetrics('demo'), bodyLimit: '1kb',
     readiness: [
@@ -145,6 +181,29 @@ describe('HTTP edge', () => {
     expect(response.body.code).toBe('internal_error');
     expect(JSON.stringify(response.body)).not.toMatch(/10\.0\.0\.7|internals|stack/);
     expect(lines.some((line) => line.includes('secret internals') && line.includes(response.body.request_id))).toBe(true);
+  });
+
+  it('answers 503 with Retry-After, not 500, when its database refuses connections, and logs a warning', async () => {
+    const answer = await call('/database-refused');
+    expect(answer.status).toBe(503);
+    expect(answer.type).toContain('application/problem+json');
+    expect(answer.body).toMatchObject({ status: 503, code: 'service_unavailable' });
+    expect(answer.headers.get('retry-after')).toBe('2');
+    expect(lines.some((line) => line.includes('"level":"warn"') && line.includes('a backing service is out of reach'))).toBe(true);
+  });
+
+  it('answers 503 when the server ends its query (a restart, a failover: SQLSTATE 57P01)', async () => {
+    const pending = call('/database-restarting');
+    const admin = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
+    await admin.connect();
+    try {
+      await expect.poll(async () => (await admin.query("select pg_terminate_backend(pid) as ended from pg_stat_activity where application_name = 'trellis-http-test-victim' and state = 'active'")).rowCount, { timeout: 10_000 }).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+    }
+    const answer = await pending;
+    expect(answer.status).toBe(503);
+    expect(answer.body).toMatchObject({ code: 'service_unavailable' });
   });
 
   it('logs one line per request without the body', async () => {

@@ -14,6 +14,7 @@ import type { OpenAPIObject } from 'openapi3-ts/oas31';
 import { buildOpenApi } from './openapi.js';
 import { inertDependencies } from './inert.js';
 import { HttpProblem, fromClientError, toProblem } from './problem.js';
+import { fromUnavailableDependency } from './unavailable.js';
 import { findUnsafeValue } from './request-values.js';
 import { PUBLIC } from '../auth/access.js';
 import { defineRoute, type RequestContext, type Route, type Upload } from './route.js';
@@ -317,8 +318,10 @@ export function makeHttpApp(options: HttpAppOptions): Koa {
       const unrouted = routerAnswers[ctx.status];
       if (unrouted && ctx.body === undefined) throw unrouted(ctx);
     } catch (error) {
-      const problem = fromClientError(error);
-      if (!problem) logger.error('request failed', { method: ctx.method, path: ctx.path, error });
+      const unavailable = fromUnavailableDependency(error);
+      const problem = fromClientError(error) ?? unavailable;
+      if (unavailable) logger.warn('request failed: a backing service is out of reach', { method: ctx.method, path: ctx.path, error });
+      else if (!problem) logger.error('request failed', { method: ctx.method, path: ctx.path, error });
       const answer = problem ?? new HttpProblem(500, 'internal_error', 'Internal error', 'Something went wrong on our side; the request id identifies it in the logs.');
       ctx.status = answer.status;
       for (const [name, value] of Object.entries(answer.headers ?? {})) ctx.set(name, value);
