@@ -18,7 +18,7 @@ import {
   type QueueReport, type RunOutcome, type TickReport,
 } from './faults/checks.js';
 import { startFaultEnvironment, type FaultEnvironment } from './faults/environment.js';
-import { buildActions, deploy, makeApi, noCalls, startRuns, trickle, type Api, type Calls } from './faults/load.js';
+import { buildActions, deploy, makeApi, noCalls, sendAgain, startRuns, trickle, type Api, type Calls } from './faults/load.js';
 import { faultPlan } from './faults/plan.js';
 import { chainWorkflow, everySecondWorkflow, tickerWorkflow } from './faults/workflows.js';
 
@@ -126,7 +126,10 @@ describe(`faults under load (${SCALE})`, () => {
     // The schedule and the trigger stop (runs in flight finish), so the whole database can settle.
     api = makeApi(env.gatewayBase, await env.adminToken());
     for (const id of [workflows.schedule, workflows.ticker]) expect((await api('POST', `/studio/workflows/${id}/undeploy`, { json: {} })).status).toBe(202);
-    const accepted = [...new Set(records.flatMap((record) => [...record.started.accepted, ...record.during.accepted]))];
+    // The calls given up while a fault lasted are sent again with their keys, as a careful client
+    // would: each learns the run its first tries made (or makes it now), so no run stays unnamed.
+    const again = await sendAgain(env.gatewayBase, CHAIN, records.flatMap((record) => [...record.started.gaveUp, ...record.during.gaveUp]));
+    const accepted = [...new Set([...records.flatMap((record) => [...record.started.accepted, ...record.during.accepted]), ...again.accepted])];
     await settled(accepted, SETTLE_MS);
     await untilOrLast(() => wholeDatabase(runnerDb()), (whole) => whole.unfinished.length === 0, { timeoutMs: SETTLE_MS });
 
@@ -147,10 +150,12 @@ describe(`faults under load (${SCALE})`, () => {
     await writeResults('faults', 'Faults under load', {
       headers: ['fault', 'runs in flight', 'runs finished', 'lost', 'doubled', 'failed', 'time to recover (ms)'],
       rows: [...rows, { ...all, fault: `all ${accepted.length} accepted runs` }].map((row) => [row.fault, row.inFlight, row.finished, row.lost, row.doubled, row.failed, row.recoverMs ?? '-']),
-    }, { runs: RUNS, length: LENGTH, rows, all, whole, ticks, leftovers, unannounced, refusals: records.map(({ fault, started, during }) => ({ fault, before: started.refusals, during: during.refusals })), problems: records.filter((record) => record.problem).map(({ fault, problem }) => ({ fault, problem })), failures: [...outcomes.values()].filter((run) => run.status !== 'succeeded' || !run.ok).slice(0, 20) });
+    }, { runs: RUNS, length: LENGTH, rows, all, whole, ticks, leftovers, unannounced, sentAgain: { calls: again.accepted.length + again.refused, refusals: again.refusals }, retries: records.reduce((sum, record) => sum + record.started.retries + record.during.retries, 0), refusals: records.map(({ fault, started, during }) => ({ fault, before: started.refusals, during: during.refusals })), problems: records.filter((record) => record.problem).map(({ fault, problem }) => ({ fault, problem })), failures: [...outcomes.values()].filter((run) => run.status !== 'succeeded' || !run.ok).slice(0, 20) });
 
     expect(records.filter((record) => record.problem).map((record) => `${record.fault}: ${record.problem}`), 'faults not undone').toEqual([]);
     expect(rows.filter((row) => row.recoverMs === null).map((row) => row.fault), 'faults after which no run finished').toEqual([]);
+    expect(again.gaveUp, 'calls refused again once the platform was whole').toEqual([]);
+    expect(unannounced, 'runs whose caller never learnt their id, even sending its Idempotency-Key again').toEqual([]);
     expect(all.lost, 'accepted runs not finished').toBe(0);
     expect(all.doubled, 'runs with a step that succeeded twice').toBe(0);
     expect(whole.doubledSteps, 'steps of any run that succeeded twice').toBe(0);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { makeTestRepository, type TestRepository } from '../../../services/repository/test/git-fixtures.js';
 import { until } from '../support/until.js';
 
@@ -49,35 +50,67 @@ export async function deploy(api: Api, yaml: string): Promise<string> {
   return imported.body.id as string;
 }
 
-/** How a call ended: the run it started (202), or the answer that refused it (`502 bad_gateway`, `no answer: ...`). */
-export type CallOutcome = { runId: string } | { refused: string };
+/** How a call ended: the run it started, or the last answer that refused it (`502 bad_gateway`, `no answer: ...`) with its key and input. */
+export type CallOutcome = { runId: string; retries: number } | { refused: string; key: string; n: number; retries: number };
 
-/** One async HTTP trigger call through the gateway. */
-export async function startRun(gatewayBase: string, path: string, n: number): Promise<CallOutcome> {
+/** Answers a careful client sends again, with the same Idempotency-Key: no answer, or a 5xx. */
+const isRetryable = (refused: string) => refused.startsWith('no answer') || /^5\d\d/.test(refused);
+const CALL_ATTEMPTS = 4;
+
+/** One async HTTP trigger call through the gateway, with its Idempotency-Key. */
+async function callOnce(gatewayBase: string, path: string, n: number, key: string): Promise<{ runId: string } | { refused: string }> {
   try {
     const answer = await fetch(`${gatewayBase}/user-api/default/${path}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n }), signal: AbortSignal.timeout(15_000),
+      method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify({ n }), signal: AbortSignal.timeout(15_000),
     });
     const body = (await answer.json().catch(() => ({}))) as { run_id?: string; code?: string };
-    if (answer.status === 202 && body.run_id) return { runId: body.run_id };
+    // 202 names the run in its body; a run that had already ended (a key sent again) answers 200, named in a header.
+    const runId = answer.status === 202 ? body.run_id : answer.status === 200 ? answer.headers.get('trellis-run-id') ?? undefined : undefined;
+    if (runId) return { runId };
     return { refused: `${answer.status} ${body.code ?? ''}`.trim() };
   } catch (error) {
     return { refused: `no answer: ${error instanceof Error ? error.name : String(error)}` };
   }
 }
 
-/** The runs calls started, and how many were refused by each answer. */
-export type Calls = { accepted: string[]; refused: number; refusals: Record<string, number> };
+/**
+ * A call as a careful client makes it: an Idempotency-Key of its own, sent again with the same key
+ * after no answer or a 5xx (a fault in progress), a few times, so that a run the platform made
+ * without its answer reaching the caller is named to it by the next try, never made twice.
+ */
+export async function startRun(gatewayBase: string, path: string, n: number, key: string = randomUUID()): Promise<CallOutcome> {
+  let refused = '';
+  for (let attempt = 1; attempt <= CALL_ATTEMPTS; attempt++) {
+    const outcome = await callOnce(gatewayBase, path, n, key);
+    if ('runId' in outcome) return { runId: outcome.runId, retries: attempt - 1 };
+    refused = outcome.refused;
+    if (!isRetryable(refused) || attempt === CALL_ATTEMPTS) return { refused, key, n, retries: attempt - 1 };
+    await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+  }
+  return { refused, key, n, retries: CALL_ATTEMPTS - 1 };
+}
 
-export const noCalls = (): Calls => ({ accepted: [], refused: 0, refusals: {} });
+/** The runs calls started, how many were refused by each answer, the calls given up (to send again once the fault is over) and the tries sent again. */
+export type Calls = { accepted: string[]; refused: number; refusals: Record<string, number>; gaveUp: { key: string; n: number }[]; retries: number };
+
+export const noCalls = (): Calls => ({ accepted: [], refused: 0, refusals: {}, gaveUp: [], retries: 0 });
 
 function count(calls: Calls, outcome: CallOutcome): void {
+  calls.retries += outcome.retries;
   if ('runId' in outcome) {
     calls.accepted.push(outcome.runId);
     return;
   }
   calls.refused += 1;
   calls.refusals[outcome.refused] = (calls.refusals[outcome.refused] ?? 0) + 1;
+  if (isRetryable(outcome.refused)) calls.gaveUp.push({ key: outcome.key, n: outcome.n });
+}
+
+/** The calls given up during faults, sent again with their keys once the platform is whole: each learns its run (made then or now). */
+export async function sendAgain(gatewayBase: string, path: string, gaveUp: readonly { key: string; n: number }[]): Promise<Calls> {
+  const calls = noCalls();
+  for (const call of gaveUp) count(calls, await startRun(gatewayBase, path, call.n, call.key));
+  return calls;
 }
 
 /** `count` calls at once. */
