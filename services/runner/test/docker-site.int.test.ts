@@ -55,7 +55,7 @@ describe('the docker site', () => {
     await ensureBaseImage();
     const refs = await buildTestImages(dir, projectId, ['services/runner/test/actions/site-probe', 'services/runner/test/actions/slow-print-py', 'services/runner/test/actions/file-upper']);
     [probe, pyProbe, upper] = refs.map((ref): ActionVersionRef => ({ ...ref, site: 'docker' })) as [ActionVersionRef, ActionVersionRef, ActionVersionRef];
-    site = await startDockerSite(docker, siteSettings(randomUUID()), quiet);
+    site = await startDockerSite(docker, siteSettings(randomUUID(), { actionEnv: { TRELLIS_ALLOW_PRIVATE_NETWORK: 'true' } }), quiet);
   }, 240_000);
 
   afterAll(async () => {
@@ -77,6 +77,10 @@ describe('the docker site', () => {
 
     const outcome = await site.call(probe, aCall({ mode: 'context' }));
     expect(outcome).toMatchObject({ ok: true, outputs: { result: { attempt: 1 } } });
+    // The instance's settings for actions reach the container, and nothing of the runner's environment.
+    const seen = await site.call(probe, aCall({ mode: 'env' }));
+    expect(seen).toMatchObject({ ok: true, outputs: { result: { allowPrivateNetwork: 'true' } } });
+    expect((seen as { outputs: { result: { names: string[] } } }).outputs.result.names.filter((name) => /DATABASE|S3_|SECRET|KEY/.test(name))).toEqual([]);
   }, 60_000);
 
   it('reads file inputs and writes file outputs from inside the container through presigned URLs', async () => {

@@ -90,7 +90,7 @@ describe('the kubernetes site', () => {
   const applied = (namespace: string) => fake.requests.filter((r) => r.method === 'PATCH' && r.contentType === 'application/apply-patch+yaml' && (r.path.includes(`/namespaces/${namespace}/`) || r.path.endsWith(`/namespaces/${namespace}`)));
 
   it('creates the namespace, policy, Deployment and Service, all valid by the API schemas, and a Run goes through a pod', async () => {
-    const site = aSite();
+    const site = aSite({ actionEnv: { TRELLIS_ALLOW_PRIVATE_NETWORK: 'false' } });
     const ref = aRef({ resources: { cpu: 0.25, memoryBytes: 512 * MiB } });
     const namespace = `trellis-p-${ref.projectId}`;
 
@@ -126,6 +126,7 @@ describe('the kubernetes site', () => {
     expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
     expect(pod.containers[0]).toMatchObject({
       image: ref.image, imagePullPolicy: 'IfNotPresent', ports: [{ name: 'grpc', containerPort: 8080, protocol: 'TCP' }],
+      env: [{ name: 'TRELLIS_ALLOW_PRIVATE_NETWORK', value: 'false' }],
       resources: { requests: { cpu: '250m', memory: String(512 * MiB) }, limits: { cpu: '250m', memory: String(512 * MiB) } },
       securityContext: { runAsNonRoot: true, runAsUser: 10001, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],

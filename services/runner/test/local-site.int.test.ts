@@ -75,7 +75,9 @@ describe('the local site', () => {
     [addOne, uppercase, probe, probePy] = (await buildAndStore(store, dir, projectId, [
       'examples/actions/add-one', 'examples/actions/uppercase', 'services/runner/test/actions/site-probe', 'services/runner/test/actions/site-probe-py',
     ])) as [ActionVersionRef, ActionVersionRef, ActionVersionRef, ActionVersionRef];
-    site = makeLocalSite(store.store, { workDir: path.join(dir, 'work'), concurrency: 3, idleMs: 60_000, healthIntervalMs: 500, stopGraceMs: 2000 }, quiet);
+    site = makeLocalSite(store.store, {
+      workDir: path.join(dir, 'work'), concurrency: 3, idleMs: 60_000, healthIntervalMs: 500, stopGraceMs: 2000, actionEnv: { TRELLIS_ALLOW_PRIVATE_NETWORK: 'true' },
+    }, quiet);
   }, 60_000);
   afterAll(async () => {
     await site?.stop();
@@ -105,6 +107,13 @@ describe('the local site', () => {
     expect(node).toMatchObject({ ok: true, outputs: { result: { idempotencyKey: 'run-9:charge', attempt: 2, executionId: 'exec-ctx' } } });
     const python = await site.call(probePy, aCall({ text: 'hi' }, { idempotencyKey: 'run-9:mail', attempt: 3 }));
     expect(python).toMatchObject({ ok: true, outputs: { result: { idempotencyKey: 'run-9:mail', attempt: 3, text: 'hi' } } });
+  });
+
+  it("gives the action process the instance's action settings and nothing of the runner's environment", async () => {
+    const outcome = await site.call(probe, aCall({ mode: 'env' }));
+    expect(outcome).toMatchObject({ ok: true, outputs: { result: { allowPrivateNetwork: 'true' } } });
+    const names = (outcome as { outputs: { result: { names: string[] } } }).outputs.result.names;
+    expect(names.filter((name) => !['PATH', 'TRELLIS_EXIT_WITH_STDIN', 'TRELLIS_ALLOW_PRIVATE_NETWORK'].includes(name))).toEqual([]);
   });
 
   it('refuses an artifact whose bytes do not match the digest, and an unknown object', async () => {

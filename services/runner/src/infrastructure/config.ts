@@ -12,6 +12,7 @@
  * | TRELLIS_RUNNER_RETENTION_DAYS | 30 | finished runs older than this many days (a fraction is allowed) are deleted with their steps, logs and stored objects, by an hourly pass in batches; 0 keeps them for ever. A project's owner may set its own (`PUT /runner/settings`) |
  * | TRELLIS_RUNNER_INLINE_VALUE_BYTES | 65536 | a value (trigger input, step input or output, result) whose JSON is larger is kept in the object store under the run, not in its database row |
  * | TRELLIS_USER_API_MAX_UPLOAD_BYTES | 1073741824 | the largest multipart/form-data request (file inputs) an HTTP trigger takes; beyond, 413. The gateway's `client_max_body_size` (1 GiB) is the ceiling |
+ * | TRELLIS_ACTIONS_ALLOW_PRIVATE_NETWORK | false | actions that connect to a host a user gives (the standard library's http-request, poll-http, s3-*, ...) may reach loopback, private, link-local and metadata addresses; given to every action process as TRELLIS_ALLOW_PRIVATE_NETWORK (refused otherwise: no SSRF into the cluster); an admin's choice when actions call services inside their network |
  * | TRELLIS_WEBHOOK_ALLOW_PRIVATE | false | completion webhooks may call loopback, private, link-local and reserved addresses and the platform's own hosts (refused otherwise: no SSRF into the cluster); an admin's choice for receivers inside their network |
  * | TRELLIS_WEBHOOK_TIMEOUT_MS | 10000 | how long one delivery attempt waits for its receiver's answer |
  * | TRELLIS_WEBHOOK_RETRY_BASE_MS | 10000 | the delay before a delivery's first retry; each next one doubles (jitter over its upper half) up to TRELLIS_WEBHOOK_RETRY_MAX_MS |
@@ -74,6 +75,7 @@ export const envSchema = z.object({
   TRELLIS_USER_API_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).max(5 * 1024 ** 4).default(1024 ** 3),
   TRELLIS_RUNNER_SCHEDULE_MISFIRE_MS: millis.min(0).default(60_000),
   TRELLIS_RUNNER_SCHEDULES: z.enum(['on', 'off']).default('on'),
+  TRELLIS_ACTIONS_ALLOW_PRIVATE_NETWORK: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   TRELLIS_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   TRELLIS_WEBHOOK_TIMEOUT_MS: millis.min(100).max(120_000).default(10_000),
   TRELLIS_WEBHOOK_RETRY_BASE_MS: millis.min(1).default(10_000),

@@ -4,6 +4,7 @@ import type { ServiceRuntime } from '@trellis/platform/service-runtime';
 import { routeSites, type EnabledSites } from '../application/site-router.js';
 import type { ActionSite, ActionVersionRef } from '../application/site.js';
 import type { TriggerSite } from '../application/trigger-site.js';
+import { actionEnvironment } from './action-environment.js';
 import type { Env } from './config.js';
 import { type DockerSite, startDockerSite } from './docker-site/docker-site.js';
 import type { AttemptTail } from './http/step-log-stream.js';
@@ -36,7 +37,7 @@ export async function wireSites(runtime: ServiceRuntime<Database>, env: Env, opt
   const logger = runtime.logger.child({ component: 'sites' });
   const docker = enabled.has('docker') ? await startDocker(runtime, env, options.processId) : undefined;
   const kubernetes = enabled.has('kubernetes')
-    ? makeKubernetesSite(kubernetesSiteSettingsOf(env), { kubeConfig: loadKubeConfig(process.env), runnerId: options.processId, logger: runtime.logger.child({ component: 'kubernetes site' }) })
+    ? makeKubernetesSite({ ...kubernetesSiteSettingsOf(env), actionEnv: actionEnvironment(env) }, { kubeConfig: loadKubeConfig(process.env), runnerId: options.processId, logger: runtime.logger.child({ component: 'kubernetes site' }) })
     : undefined;
   const sites: EnabledSites = { ...(enabled.has('local') ? { local: options.local } : {}), ...(docker ? { docker } : {}), ...(kubernetes ? { kubernetes } : {}) };
   logger.info('sites enabled', { sites: [...enabled] });
@@ -69,7 +70,7 @@ async function startDocker(runtime: ServiceRuntime<Database>, env: Env, processI
       instance: env.TRELLIS_INSTANCE, runnerId: processId, storeEndpoint: env.TRELLIS_S3_ENDPOINT,
       network: env.TRELLIS_DOCKER_NETWORK ?? `trellis-actions-${env.TRELLIS_INSTANCE}`,
       containerConcurrency: env.TRELLIS_DOCKER_CONTAINER_CONCURRENCY, maxContainers: env.TRELLIS_DOCKER_MAX_CONTAINERS,
-      idleMs: env.TRELLIS_RUNNER_IDLE_MS, defaultMemoryBytes: env.TRELLIS_DOCKER_MEMORY, liveRunners,
+      idleMs: env.TRELLIS_RUNNER_IDLE_MS, defaultMemoryBytes: env.TRELLIS_DOCKER_MEMORY, liveRunners, actionEnv: actionEnvironment(env),
     }, runtime.logger.child({ component: 'docker site' }));
   } catch (error) {
     throw new Error(`the docker site cannot start (TRELLIS_SITES has docker): the Docker engine at ${env.TRELLIS_DOCKER_SOCKET}: ${(error as Error).message}`, { cause: error });

@@ -6,6 +6,7 @@ import type { RunningService, StartOptions } from '@trellis/platform/service';
 import { startTenantService } from '@trellis/platform/tenancy/tenant-service';
 import { deleteProjectData } from '../application/delete-project-data.js';
 import type { ProjectValues } from '../application/ports.js';
+import { actionEnvironment } from './action-environment.js';
 import type { Env } from './config.js';
 import { HTTP_IDENTITY } from './http/openapi-document.js';
 import { makeRoutes } from './http/routes.js';
@@ -69,6 +70,7 @@ export async function startRunner(env: Env, options: RunnerStartOptions): Promis
       runtime.logger.info('sealing key loaded', { key_id: opener.keyId });
       site = options.site ?? makeLocalSite(store, {
         workDir: env.TRELLIS_RUNNER_WORK_DIR, concurrency: env.TRELLIS_RUNNER_ACTION_CONCURRENCY, idleMs: env.TRELLIS_RUNNER_IDLE_MS,
+        actionEnv: actionEnvironment(env),
       }, runtime.logger);
       // The process id is chosen here: the docker site labels its containers with it before the engine records it.
       const processId = randomUUID();

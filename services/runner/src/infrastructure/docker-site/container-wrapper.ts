@@ -21,6 +21,8 @@ export type ContainerSpec = {
   readonly tmpBytes: number;
   readonly logLimitBytes: number;
   readonly startTimeoutMs: number;
+  /** The instance's settings for actions (actionEnvironment). */
+  readonly env: Readonly<Record<string, string>>;
 };
 
 type StatusError = Error & { statusCode?: number };
@@ -115,7 +117,7 @@ function create(docker: Docker, spec: ContainerSpec): Promise<Docker.Container> 
     name: spec.name,
     Image: spec.image,
     Cmd: ['--concurrency', String(WRAPPER_CONCURRENCY)],
-    Env: ['TRELLIS_EXIT_WITH_STDIN=1'],
+    Env: [...Object.entries(spec.env).map(([name, value]) => `${name}=${value}`), 'TRELLIS_EXIT_WITH_STDIN=1'],
     Labels: { ...spec.labels },
     AttachStdin: true, OpenStdin: true, StdinOnce: true, AttachStdout: true, AttachStderr: true, Tty: false,
     ExposedPorts: { [`${WRAPPER_PORT}/tcp`]: {} },

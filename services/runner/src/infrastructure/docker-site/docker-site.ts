@@ -43,6 +43,8 @@ export type DockerSiteSettings = {
   /** The runner processes alive now: containers of others are orphans, removed at start and then every `orphanSweepMs`. */
   readonly liveRunners: LiveRunners;
   readonly orphanSweepMs?: number;
+  /** Given to every action container (actionEnvironment). */
+  readonly actionEnv?: Readonly<Record<string, string>>;
 };
 
 export type DockerSite = ActionSite & TriggerSite & {
@@ -103,7 +105,7 @@ export async function startDockerSite(docker: Docker, settings: DockerSiteSettin
     const launch = async () => {
       const host = await startContainerWrapper(docker, {
         image, name: containerName(settings.instance, action, (serial += 1)), labels: containerLabels(owner, action), network: network.name,
-        extraHosts: [gateway.hostEntry], cpu: action.resources?.cpu, memoryBytes: action.resources?.memoryBytes ?? settings.defaultMemoryBytes,
+        extraHosts: [gateway.hostEntry], env: settings.actionEnv ?? {}, cpu: action.resources?.cpu, memoryBytes: action.resources?.memoryBytes ?? settings.defaultMemoryBytes,
         tmpBytes: settings.tmpBytes ?? 1024 ** 3, logLimitBytes: settings.processLogBytes ?? 64 * 1024, startTimeoutMs,
       });
       return startLiveAction(action, host, { startTimeoutMs });

@@ -7,7 +7,7 @@ import { LABELS, namespaceOf, objectNameOf, PORT, projectLabels, versionAnnotati
  * checked against the API's OpenAPI schema in the tests.
  */
 
-type ObjectSettings = Pick<KubernetesSiteSettings, 'instance' | 'namespacePrefix' | 'runnerNamespace' | 'runnerLabels'>;
+type ObjectSettings = Pick<KubernetesSiteSettings, 'instance' | 'namespacePrefix' | 'runnerNamespace' | 'runnerLabels' | 'actionEnv'>;
 
 /** The image's user (the builder makes it so): the pod runs as it and nothing else. */
 const ACTION_USER = 10001;
@@ -97,6 +97,7 @@ export function deploymentObject(settings: ObjectSettings, profile: VersionProfi
             image: profile.image,
             imagePullPolicy: 'IfNotPresent',
             ports: [{ name: 'grpc', containerPort: PORT, protocol: 'TCP' }],
+            env: Object.entries(settings.actionEnv ?? {}).map(([name, value]) => ({ name, value })),
             resources: { requests: resources, limits: resources },
             securityContext: {
               runAsNonRoot: true, runAsUser: ACTION_USER, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false,

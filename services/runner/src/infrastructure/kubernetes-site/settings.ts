@@ -27,6 +27,8 @@ export type KubernetesSiteSettings = {
   readonly addressOf?: (target: PodTarget) => string;
   /** How often a busy version checks whether it can do with fewer replicas (default: idleMs, at most a minute). */
   readonly scaleDownEveryMs?: number;
+  /** Given to every action pod (actionEnvironment). */
+  readonly actionEnv?: Readonly<Record<string, string>>;
 };
 
 const positiveInt = (fallback: number) => z.coerce.number().int().min(1).default(fallback);

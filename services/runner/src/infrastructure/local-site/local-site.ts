@@ -27,6 +27,8 @@ export type LocalSiteSettings = {
   readonly stopGraceMs?: number;
   readonly processLogBytes?: number;
   readonly unpackLimits?: UnpackLimits;
+  /** Given to every action process (actionEnvironment). */
+  readonly actionEnv?: Readonly<Record<string, string>>;
 };
 
 /** What the runner's logger offers (one JSON line per event). */
@@ -63,6 +65,7 @@ export function makeLocalSite(store: ObjectStore, settings: LocalSiteSettings, l
     startTimeoutMs: settings.startTimeoutMs ?? 20_000,
     stopGraceMs: settings.stopGraceMs ?? 5000,
     logLimitBytes: settings.processLogBytes ?? 64 * 1024,
+    ...(settings.actionEnv ? { actionEnv: settings.actionEnv } : {}),
     now,
     onEvent: (event: string, fields: Record<string, unknown>) => (event.includes('crash') || event.includes('health') ? logger.warn(event, fields) : logger.info(event, fields)),
   };

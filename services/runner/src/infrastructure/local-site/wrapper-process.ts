@@ -27,11 +27,13 @@ export type WrapperOptions = {
   readonly folder: string;
   readonly logLimitBytes: number;
   readonly startTimeoutMs: number;
+  /** The instance's settings for actions (TRELLIS_ALLOW_PRIVATE_NETWORK), beside PATH: nothing of the runner's own. */
+  readonly actionEnv?: Readonly<Record<string, string>>;
 };
 
 /**
  * Starts the wrapper in its own process group (so its Python child goes with it) with an
- * environment of PATH (and TRELLIS_EXIT_WITH_STDIN) alone: the runner's secrets never reach an action. The first line of its
+ * environment of PATH, TRELLIS_EXIT_WITH_STDIN and the instance's action settings alone: the runner's secrets never reach an action. The first line of its
  * stdout is the port; a process that exits or stays silent first is a failed start (killed).
  */
 export function startWrapperProcess(options: WrapperOptions): Promise<WrapperProcess> {
@@ -40,7 +42,7 @@ export function startWrapperProcess(options: WrapperOptions): Promise<WrapperPro
   // environment, not by flag: a wrapper bundled in an older artifact ignores it instead of refusing.
   const child = spawn(process.execPath, ['wrapper/cli.js', 'action', '--port', '0', '--host', '127.0.0.1', '--concurrency', String(WRAPPER_CONCURRENCY)], {
     cwd: options.folder,
-    env: { PATH: process.env['PATH'] ?? '', TRELLIS_EXIT_WITH_STDIN: '1' },
+    env: { ...options.actionEnv, PATH: process.env['PATH'] ?? '', TRELLIS_EXIT_WITH_STDIN: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });

@@ -16,6 +16,9 @@ export async function handle({ mode, ms }, context) {
     }
     case 'pid':
       return { result: { pid: process.pid } };
+    case 'env':
+      // What the process was given: the instance's settings for actions, nothing of the runner's.
+      return { result: { names: Object.keys(process.env).sort(), allowPrivateNetwork: process.env.TRELLIS_ALLOW_PRIVATE_NETWORK ?? null } };
     default:
       throw new Error(`unknown mode ${mode}`);
   }
