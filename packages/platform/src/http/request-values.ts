@@ -13,7 +13,8 @@ export type UnsafeValue = { path: string; message: string };
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function unsafeText(text: string): string | undefined {
+/** What in a text no route can take (a NUL, a lone surrogate), in words, or undefined. */
+export function unsafeText(text: string): string | undefined {
   if (text.includes('\u0000')) return 'a NUL character (U+0000)';
   if (loneSurrogate.test(text)) return 'a lone UTF-16 surrogate (half of a character, e.g. \\ud800)';
   return undefined;

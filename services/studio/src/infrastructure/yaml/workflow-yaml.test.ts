@@ -63,7 +63,7 @@ function errorsOf(text: string) {
   return read.errors;
 }
 
-/** A seeded generator of JSON values full of strings YAML could misread. */
+/** A seeded generator of JSON values full of strings YAML could misread (no NUL: no workflow can hold one). */
 function randomJson(seed: number): () => JsonValue {
   let state = seed;
   const next = () => {
@@ -71,7 +71,7 @@ function randomJson(seed: number): () => JsonValue {
     return state / 2 ** 31;
   };
   const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-  const atoms = ['', ' ', '  ', '\t', '\r', '\u2028', '\ufeff', '\u0085', '\u00a0', '\u0000', 'a', 'yes', 'No', 'ON', 'null', 'Null', '~', '1', '1.0', '-1', '+1', '.5', '1e5', '0x10', '0o7', '0b1', '007', '1_0', '1:2', '2020-02-02', 'true', 'y', 'n', '<<', '=', '-', '- a', ': x', 'a:', '#', 'x #y', '${{ item }}', '${{ steps.a.b }}', 'id-${{ item }}', '\n', 'a\nb', 'a\n', '\na', ' a\nb ', 'é', '🚀', '\t', '"', "'", '\\', '[', '{', '}', ']', ',', '&a', '*a', '!', '|', '>', '%', '@', '`'];
+  const atoms = ['', ' ', '  ', '\t', '\r', '\u2028', '\ufeff', '\u0085', '\u00a0', '\u0001', 'a', 'yes', 'No', 'ON', 'null', 'Null', '~', '1', '1.0', '-1', '+1', '.5', '1e5', '0x10', '0o7', '0b1', '007', '1_0', '1:2', '2020-02-02', 'true', 'y', 'n', '<<', '=', '-', '- a', ': x', 'a:', '#', 'x #y', '${{ item }}', '${{ steps.a.b }}', 'id-${{ item }}', '\n', 'a\nb', 'a\n', '\na', ' a\nb ', 'é', '🚀', '\t', '"', "'", '\\', '[', '{', '}', ']', ',', '&a', '*a', '!', '|', '>', '%', '@', '`'];
   const string = (): string => Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(atoms)).join(pick(['', ' ', '\n']));
   const value = (depth: number): JsonValue => {
     const kind = Math.floor(next() * (depth > 3 ? 4 : 6));
@@ -176,6 +176,13 @@ describe('refusing what is not a workflow file', () => {
     expect(errorsOf('name: a\nsteps:\n  - id: x\n    id: y\n')).toEqual([
       { code: 'yaml_syntax', message: 'The key "id" appears twice in this mapping; keep one.', line: 4, column: 5 },
     ]);
+  });
+
+  it('refuses a NUL and a lone surrogate written as escapes, in a value or a key, where they are (PostgreSQL cannot store them)', () => {
+    expect(errorsOf('name: "a\\0b"\n')).toEqual([expect.objectContaining({ code: 'yaml_not_json', message: expect.stringContaining('NUL'), line: 1, column: 7 })]);
+    expect(errorsOf('steps:\n  - "x\\ud800"\n')).toEqual([expect.objectContaining({ code: 'yaml_not_json', message: expect.stringContaining('surrogate'), line: 2, column: 5 })]);
+    expect(errorsOf('"k\\udc00": 1\n')).toEqual([expect.objectContaining({ code: 'yaml_not_json', line: 1, column: 1 })]);
+    expect(readWorkflowYaml('name: "\\ud83d\\ude00"\n')).toMatchObject({ ok: true, value: { name: '\u{1F600}' } });
   });
 
   it('refuses a second document', () => {

@@ -1,3 +1,4 @@
+import { unsafeText } from '@trellis/platform/http/request-values';
 import { Document, LineCounter, Scalar, Schema, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit, type Node, type ScalarTag, type YAMLError } from 'yaml';
 import type { JsonValue } from '@trellis/kernel/io';
 
@@ -131,7 +132,13 @@ function checkTag(walk: Walk, node: Node): boolean {
 }
 
 function checkScalarValue(walk: Walk, node: Node, value: unknown): void {
-  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return;
+  if (typeof value === 'string') {
+    // YAML's escapes ("\0", "\ud800") make text no JSON document can be stored with.
+    const unsafe = unsafeText(value);
+    if (unsafe) report(walk, node, 'yaml_not_json', `This string holds ${unsafe}, which a workflow cannot hold: remove it.`);
+    return;
+  }
+  if (typeof value === 'boolean' || value === null) return;
   if (typeof value === 'number' && Number.isFinite(value)) return;
   const shown = walk.text.slice(node.range?.[0] ?? 0, node.range?.[1] ?? 0).slice(0, 50);
   report(walk, node, 'yaml_not_json', `${JSON.stringify(shown)} is not a JSON value (infinity and NaN, dates and binary data are not): quote it to make it a string.`);
