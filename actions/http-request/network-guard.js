@@ -61,7 +61,7 @@ export function checkLiteralHost(url) {
 function notAllowed(host, address, reason) {
   return new ActionError(
     `${host} (${address}) is not allowed: it is ${reason}. ` +
-      'An administrator can allow private networks with the instance setting allow_private_network.',
+      'Only an instance that allows private networks (TRELLIS_ALLOW_PRIVATE_NETWORK=true on its runner) may reach it.',
     'address_not_allowed',
   );
 }
