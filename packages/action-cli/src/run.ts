@@ -176,7 +176,10 @@ export async function runAction(options: RunOptions, output: Output): Promise<nu
 }
 
 async function listen(client: pb.ActionServiceClient, definition: ActionDefinition, inputs: Record<string, pb.Value>, options: RunOptions, output: Output): Promise<number> {
-  const stream: ClientReadableStream<pb.ListenResponse> = client.listen({ listenId: 'local', inputs });
+  // Acknowledging, as the runner does, so the trigger's emit behaves here as it will there; each
+  // run is accepted once printed (there is nothing more durable to wait for).
+  const stream: ClientReadableStream<pb.ListenResponse> = client.listen({ listenId: 'local', inputs, acknowledges: true, lastEvent: {} });
+  const ack = (eventId: string) => client.ackEvent({ listenId: 'local', eventId, accepted: true, reason: '' }, () => undefined);
   let runs = 0;
   let failed = false;
   const stop = () => stream.cancel();
@@ -191,6 +194,7 @@ async function listen(client: pb.ActionServiceClient, definition: ActionDefiniti
         runs++;
         const outputs = Object.fromEntries(Object.entries(event.event.run.outputs).map(([name, value]) => [name, fromValue(value)]));
         printOutputs(definition, outputs, { ...options, json: true }, output);
+        ack(event.event.run.runId);
         if (options.count !== undefined && runs >= options.count) stream.cancel();
       }
     });

@@ -5,10 +5,12 @@ loads the handler and serves executions, one at a time, over a framed protocol o
 stdin/stdout: each frame is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON.
 
   wrapper -> child  {"type": "run"|"listen", "id": n, "executionId": s, "idempotencyKey": s, "attempt": n,
-                    "inputs": {...}, "workdir": s}
+                    "inputs": {...}, "workdir": s, "lastEvent": {...} or null (listen only)}
                     {"type": "tail", "id": n}   (someone follows run n: send its output as written)
+                    {"type": "emitted", "id": n, "seq": k, "ok": true}   (emit k of listen n was accepted)
+                    {"type": "emitted", "id": n, "seq": k, "ok": false, "error": {"code", "message"}}
   child -> wrapper  {"type": "ready", "functions": [...]} once, or {"type": "load_error", ...}
-                    {"type": "emit", "id": n, "outputs": {...}, <logs>}   (triggers, once per new run)
+                    {"type": "emit", "id": n, "seq": k, "outputs": {...}, <logs>}   (triggers, once per new run)
                     {"type": "result", "id": n, "ok": true, "outputs": {...}, <logs>}
                     {"type": "result", "id": n, "ok": false, "error": {"code", "message", "stack"}, <logs>}
                     {"type": "log", "id": n, "stdout" or "stderr": text}   (a followed run, per line)
@@ -45,7 +47,7 @@ import sys
 import threading
 import traceback
 
-__all__ = ["ActionError", "Context"]
+__all__ = ["ActionError", "Context", "EmitError"]
 
 
 class ActionError(Exception):
@@ -55,6 +57,17 @@ class ActionError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+class EmitError(Exception):
+    """A trigger's emit that was not accepted: `code` is emit_refused (the run was refused, `message`
+    says why), emit_timeout (no answer in time: the run may or may not exist) or emit_cancelled
+    (the trigger is being stopped). A trigger reading from a broker does not acknowledge it then."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
 
 
 # `from trellis_runtime import ActionError` in a handler must give this very class, not a second
@@ -132,8 +145,11 @@ class BoundedText(io.TextIOBase):
 class Context:
     """What a handler gets besides its inputs."""
 
-    def __init__(self, execution_id, workdir, emit=None, idempotency_key="", attempt=0):
+    def __init__(self, execution_id, workdir, emit=None, idempotency_key="", attempt=0, last_event=None):
         self.execution_id = execution_id
+        # Triggers: the outputs of the newest event the runner accepted before this start (None
+        # at first), so a polling trigger resumes from its cursor.
+        self.last_event = last_event
         # The same for every attempt of one step of a run: deduplicate side effects by it.
         self.idempotency_key = idempotency_key
         # 1 for the first attempt (0 when the caller did not say).
@@ -151,10 +167,16 @@ class Context:
         print(*args)
 
     def emit(self, outputs):
-        """Triggers: start a new run with these outputs."""
+        """Triggers: start a new run with these outputs.
+
+        Returns once the runner has durably accepted the run, and raises EmitError when it was
+        refused, not acknowledged in time, or the trigger is stopping. Called inside a running
+        event loop (an `async def run`), it returns an awaitable instead, which does the same
+        when awaited (the event is sent at once, awaited or not).
+        """
         if self._emit is None:
             raise RuntimeError("emit() is only available to triggers")
-        self._emit(outputs)
+        return self._emit(outputs)
 
 
 _out = None
@@ -277,6 +299,87 @@ _current = None
 _tailed = set()
 
 
+# Emits waiting for the wrapper's answer ("emitted" frames, read on the reader thread), by (listen id, seq).
+_emits_lock = threading.Lock()
+_emits_waiting = {}
+
+
+def settled_emit(message):
+    with _emits_lock:
+        callback = _emits_waiting.pop((message.get("id"), message.get("seq")), None)
+    if callback is not None:
+        callback(message)
+
+
+def emit_error_of(answer):
+    error = answer.get("error") or {}
+    return EmitError(error.get("code", "emit_refused"), error.get("message", "the run was not accepted"))
+
+
+def make_emit(request_id, out, err, wait=True):
+    """A listen's emit: the event is sent at once; the caller blocks (or awaits) until it is answered.
+
+    `wait` False (a Ryax trigger's create_run, which Ryax never made wait): sent, not waited for.
+    """
+    seq = [0]
+
+    def emit(outputs):
+        seq[0] += 1
+        key = (request_id, seq[0])
+        if not wait:
+            send({"type": "emit", "id": key[0], "seq": key[1], "outputs": outputs, **logs_of(out, err)})
+            return None
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            answered = threading.Event()
+            box = {}
+
+            def wake(answer):
+                box.update(answer)
+                answered.set()
+
+            register(key, wake)
+            send_emit(key, outputs, out, err)
+            answered.wait()
+            if not box.get("ok"):
+                raise emit_error_of(box)
+            return None
+        future = loop.create_future()
+
+        def settle(answer):
+            if future.done():
+                return
+            if answer.get("ok"):
+                future.set_result(None)
+            else:
+                future.set_exception(emit_error_of(answer))
+
+        register(key, lambda answer: loop.call_soon_threadsafe(settle, answer))
+        send_emit(key, outputs, out, err)
+        # A trigger that never awaits it is not warned about an exception it did not retrieve.
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        return future
+
+    return emit
+
+
+def register(key, callback):
+    with _emits_lock:
+        _emits_waiting[key] = callback
+
+
+def send_emit(key, outputs, out, err):
+    try:
+        send({"type": "emit", "id": key[0], "seq": key[1], "outputs": outputs, **logs_of(out, err)})
+    except BaseException:
+        with _emits_lock:
+            _emits_waiting.pop(key, None)
+        raise
+
+
 def go_live(request_id, out, err):
     out.go_live(lambda text: send({"type": "log", "id": request_id, "stdout": text}))
     err.go_live(lambda text: send({"type": "log", "id": request_id, "stderr": text}))
@@ -311,8 +414,7 @@ def execute(module, message):
     try:
         if message["type"] == "listen":
 
-            def emit(outputs):
-                send({"type": "emit", "id": request_id, "outputs": outputs, **logs_of(out, err)})
+            emit = make_emit(request_id, out, err, wait=not RYAX)
 
             def emit_error(error):
                 send({"type": "emit_error", "id": request_id, "error": error, **logs_of(out, err)})
@@ -320,7 +422,8 @@ def execute(module, message):
             if RYAX:
                 call(module.run, ryax_source(emit, emit_error), inputs)
             else:
-                call(module.run, Context(message.get("executionId", ""), message.get("workdir", ""), emit), inputs)
+                call(module.run, Context(message.get("executionId", ""), message.get("workdir", ""), emit,
+                                         last_event=message.get("lastEvent")), inputs)
             outputs = None
         elif RYAX:
             outputs = call(module.handle, inputs)
@@ -400,6 +503,8 @@ def read_frames(stdin, requests):
                 return
             if message.get("type") == "tail":
                 tail(message.get("id"))
+            elif message.get("type") == "emitted":
+                settled_emit(message)
             else:
                 requests.put(message)
     finally:

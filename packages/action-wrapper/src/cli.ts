@@ -75,12 +75,15 @@ async function main(argv: string[]): Promise<number> {
   let timeoutMs: number | undefined;
   let logLimitBytes: number | undefined;
   let httpPort: number | undefined;
+  let emitAckTimeoutMs: number | undefined;
   try {
     port = positiveInteger('port', values.port, true);
     concurrency = positiveInteger('concurrency', values.concurrency);
     timeoutMs = positiveInteger('timeout', values.timeout);
     logLimitBytes = positiveInteger('log-limit', values['log-limit']);
     httpPort = positiveInteger('http-port', values['http-port']);
+    // An environment variable, not a flag: the runner starts wrappers with its own arguments, a test shortens this bound.
+    emitAckTimeoutMs = positiveInteger('TRELLIS_EMIT_ACK_TIMEOUT_MS', process.env['TRELLIS_EMIT_ACK_TIMEOUT_MS']);
     if (httpPort !== undefined && httpPort > 65535) throw new UsageError(`--http-port must be a TCP port (1-65535), got ${httpPort}`);
     const prefix = values['http-prefix'];
     if (prefix !== undefined && !prefix.startsWith('/')) throw new UsageError(`--http-prefix must start with /, got ${prefix}`);
@@ -105,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
       ...(values.python === undefined ? {} : { python: values.python }),
       ...(httpPort === undefined ? {} : { httpPort }),
       ...(values['http-prefix'] === undefined ? {} : { httpPrefix: values['http-prefix'] }),
+      ...(emitAckTimeoutMs === undefined ? {} : { emitAckTimeoutMs }),
     });
   } catch (error) {
     process.stderr.write(`trellis-action-wrapper: cannot start: ${(error as Error).message}\n`);

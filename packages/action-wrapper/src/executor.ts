@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActionDefinition } from '@trellis/action-manifest/definition';
+import { accepted, type AckBook, EmitErrorCode, type EmitOutcome, emitFailure, makeAckBook } from './emit-acks.js';
 import { type Failure, FailureCode } from './failure.js';
 import { type HttpEndpoint, isRyaxTrigger, ryaxEndpointInputs } from './http-endpoint.js';
 import type { Limiter } from './limiter.js';
@@ -31,7 +32,14 @@ export type ExecutionResult = {
   readonly durationMs: number;
 };
 
-export type ListenRequest = { readonly listenId: string; readonly inputs: Readonly<Record<string, WireValue>> };
+export type ListenRequest = {
+  readonly listenId: string;
+  readonly inputs: Readonly<Record<string, WireValue>>;
+  /** The caller answers each event (AckEvent): emit settles then, not when the event is sent. */
+  readonly acknowledges: boolean;
+  /** The outputs of the newest event the caller accepted before this listen; empty when none. */
+  readonly lastEvent: Readonly<Record<string, WireValue>>;
+};
 export type TriggerEvent =
   | { readonly type: 'run'; readonly runId: string; readonly outputs: Readonly<Record<string, WireValue>>; readonly logs: CapturedLogs }
   | { readonly type: 'error'; readonly error: Failure; readonly logs: CapturedLogs };
@@ -48,6 +56,8 @@ export type ExecutorDeps = {
   readonly now: () => number;
   /** Where the action's HTTP server listens, when it has one (see http-endpoint.ts). */
   readonly httpEndpoint?: HttpEndpoint;
+  /** How long an emit waits for its acknowledgement before it fails as `emit_timeout`. */
+  readonly emitAckTimeoutMs: number;
 };
 
 export type Executor = {
@@ -56,6 +66,8 @@ export type Executor = {
   listen(request: ListenRequest, send: (event: TriggerEvent) => void, signal: AbortSignal): Promise<void>;
   /** The logs of an execution in flight (queued or running), to follow them (TailLogs); undefined once it ended. */
   logsOf(executionId: string): LogCapture | undefined;
+  /** The caller's answer to one event of a listen (AckEvent); false when no emit waits for it. */
+  ack(listenId: string, eventId: string, answer: { readonly accepted: boolean; readonly reason: string }): boolean;
 };
 
 /** Problems of a request that make it malformed (the caller's bug, INVALID_ARGUMENT), not a failed run. */
@@ -174,9 +186,16 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
   };
 
   const inFlight = new Map<string, LogCapture>();
+  /** The acknowledgements awaited, by listen id (of listens that acknowledge). */
+  const ackBooks = new Map<string, AckBook>();
 
   return {
     logsOf: (executionId) => inFlight.get(executionId),
+
+    ack(listenId, eventId, answer) {
+      const outcome = answer.accepted ? accepted : emitFailure(EmitErrorCode.refused, answer.reason || 'the run was refused');
+      return ackBooks.get(listenId)?.settle(eventId, outcome) ?? false;
+    },
 
     run(request) {
       // Known from the moment it is queued, so a follower that comes early waits for its output.
@@ -211,6 +230,8 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
     async listen(request, send, signal) {
       const logs = makeLogCapture(deps.logLimitBytes);
       const workdir = path.join(deps.tempRoot, `trellis-trigger-${randomUUID()}`);
+      const book = request.acknowledges ? makeAckBook(deps.emitAckTimeoutMs) : undefined;
+      if (book) ackBooks.set(request.listenId, book);
       try {
         const decoded = decodeInputs(definition.inputs, request.inputs, decodeOptions);
         if (!decoded.ok) {
@@ -226,19 +247,23 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
         }
         let runs = 0;
         let stopped = false;
-        const emit = (returned: unknown) => {
-          if (signal.aborted || stopped) return;
+        /** Without acknowledgements an emit settles as it always did: accepted once sent, or dropped silently. */
+        const settled = (failure: EmitOutcome): Promise<EmitOutcome> => Promise.resolve(book ? failure : accepted);
+        const emit = (returned: unknown): Promise<EmitOutcome> => {
+          if (signal.aborted || stopped) return settled(emitFailure(EmitErrorCode.cancelled, 'the trigger stopped listening'));
           const encoded = encodeOutputs(definition.outputs, returned, (p) => path.resolve(workdir, p));
-          if (!encoded.ok) {
-            send({ type: 'error', error: encoded.error, logs: logs.take() });
-            return;
-          }
-          if (encoded.value.uploads.length > 0) {
-            send({ type: 'error', error: { code: FailureCode.badOutput, message: 'triggers cannot emit file or directory outputs in contract v1' }, logs: logs.take() });
-            return;
-          }
+          const refuse = (error: Failure) => {
+            send({ type: 'error', error, logs: logs.take() });
+            return settled(emitFailure(EmitErrorCode.refused, error.message));
+          };
+          if (!encoded.ok) return refuse(encoded.error);
+          if (encoded.value.uploads.length > 0) return refuse({ code: FailureCode.badOutput, message: 'triggers cannot emit file or directory outputs in contract v1' });
           runs++;
-          send({ type: 'run', runId: `${request.listenId || 'listen'}-${runs}`, outputs: encoded.value.values, logs: logs.take() });
+          const runId = `${request.listenId || 'listen'}-${runs}`;
+          // Waiting before sending: an answer that comes back at once finds its emit.
+          const answered = book?.wait(runId);
+          send({ type: 'run', runId, outputs: encoded.value.values, logs: logs.take() });
+          return answered ?? Promise.resolve(accepted);
         };
         const emitError = (error: Failure) => {
           if (!signal.aborted && !stopped) send({ type: 'error', error, logs: logs.take() });
@@ -247,8 +272,13 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
           if (signal.aborted) resolve({ ok: true, outputs: undefined });
           signal.addEventListener('abort', () => resolve({ ok: true, outputs: undefined }), { once: true });
         });
+        // The listen ending (the caller went away) settles the emits still waiting: a broker trigger nacks at once.
+        if (book) signal.addEventListener('abort', () => book.close(), { once: true });
         const outcome = await Promise.race([
-          runtime.listen({ executionId: request.listenId, idempotencyKey: '', attempt: 0, inputs: values, workdir, signal, logs, emit, emitError }),
+          runtime.listen({
+            executionId: request.listenId, idempotencyKey: '', attempt: 0, inputs: values, workdir, signal, logs, emit, emitError,
+            lastEvent: lastEventOf(definition.outputs, request.lastEvent),
+          }),
           ended,
         ]);
         stopped = true;
@@ -256,10 +286,27 @@ export function makeExecutor(deps: ExecutorDeps): Executor {
         // A trigger that returns has no more runs: the stream just ends.
         if (!outcome.ok) send({ type: 'error', error: outcome.error, logs: logs.take() });
       } finally {
+        book?.close();
+        if (book && ackBooks.get(request.listenId) === book) ackBooks.delete(request.listenId);
         await rm(workdir, { recursive: true, force: true });
       }
     },
   };
+}
+
+/**
+ * The previous event's outputs as the handler sees its values (integers as numbers, json parsed),
+ * or null when there is none. An output no longer declared is left out; one that no longer fits
+ * its declaration makes the whole event unusable (null): a cursor half-read is worse than none.
+ */
+function lastEventOf(declared: ActionDefinition['outputs'], wire: Readonly<Record<string, WireValue>>): Record<string, unknown> | null {
+  const names = new Set(declared.map((io) => io.name));
+  const known = Object.fromEntries(Object.entries(wire).filter(([name]) => names.has(name)));
+  if (Object.keys(known).length === 0) return null;
+  // Each output optional and without a default: what the event did not have stays absent.
+  const asOptional = declared.map(({ default: _unused, ...io }) => ({ ...io, optional: true }));
+  const decoded = decodeInputs(asOptional, known);
+  return decoded.ok ? decoded.value.values : null;
 }
 
 function redactMessage(error: unknown): string {

@@ -6,10 +6,34 @@ import { format } from 'node:util';
 import type { ActionDefinition } from '@trellis/action-manifest/definition';
 import { failureOf, trimStack } from './failure.js';
 import { runCaptured } from './log-capture.js';
-import type { HandlerOutcome, HandlerRuntime, Invocation } from './runtime.js';
+import type { HandlerOutcome, HandlerRuntime, Invocation, ListenInvocation } from './runtime.js';
 
 type HandleFn = (inputs: Readonly<Record<string, unknown>>, context?: unknown) => unknown;
 type RunFn = (context: unknown, inputs: Readonly<Record<string, unknown>>) => unknown;
+
+/** An emit that failed, as the handler sees it: `code` is emit_refused, emit_timeout or emit_cancelled. */
+export class EmitError extends Error {
+  override readonly name = 'EmitError';
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * The trigger's `context.emit(outputs)`: resolves once the run is accepted, rejects with an
+ * EmitError otherwise. A trigger that does not await it (written before acknowledgements) must
+ * not crash the wrapper with an unhandled rejection: the promise is marked handled, and still
+ * rejects for whoever awaits it.
+ */
+function emitOf(invocation: ListenInvocation): (outputs: unknown) => Promise<void> {
+  return (outputs) => {
+    const settled = invocation.emit(outputs).then((outcome) => {
+      if (!outcome.ok) throw new EmitError(outcome.error.code, outcome.error.message);
+    });
+    settled.catch(() => undefined);
+    return settled;
+  };
+}
 
 /**
  * Whether a handler file is CommonJS, as Node decides it: `.cjs` yes, `.mjs` no, `.js` unless the
@@ -112,7 +136,7 @@ export async function loadNodeRuntime(folder: string, definition: Pick<ActionDef
       : (invocation) => runCaptured(invocation.logs, () => settle(() => (handle as HandleFn)(invocation.inputs, contextOf(invocation)))),
     listen: (invocation) =>
       runCaptured(invocation.logs, () =>
-        settle(() => (run as RunFn)({ ...contextOf(invocation), emit: (outputs: unknown) => invocation.emit(outputs) }, invocation.inputs)),
+        settle(() => (run as RunFn)({ ...contextOf(invocation), emit: emitOf(invocation), lastEvent: invocation.lastEvent }, invocation.inputs)),
       ),
     close: () => Promise.resolve(),
   };

@@ -27,7 +27,8 @@ type Frame = { type: string; id?: number } & Record<string, unknown>;
 type Pending = {
   logs: LogCapture;
   resolve: (outcome: HandlerOutcome) => void;
-  emit?: (outputs: unknown) => void;
+  /** Tells the child how an emit settled (the frame `emitted`, which its `emit` waits for). */
+  emit?: (outputs: unknown, seq: unknown) => void;
   emitError?: (error: Failure) => void;
 };
 type Child = { process: ChildProcessWithoutNullStreams; pending: Map<number, Pending>; stderrTail: string };
@@ -123,7 +124,7 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
               if (pending === undefined) return;
               takeLogs(pending.logs, frame);
               if (frame.type === 'emit') {
-                pending.emit?.(frame['outputs']);
+                pending.emit?.(frame['outputs'], frame['seq']);
               } else if (frame.type === 'emit_error') {
                 pending.emitError?.(frame['error'] as Failure);
               } else if (frame.type === 'result') {
@@ -164,7 +165,7 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
     if (!closing) restart();
   };
 
-  const call = async (type: 'run' | 'listen', invocation: Invocation, listener?: Pick<ListenInvocation, 'emit' | 'emitError'>): Promise<HandlerOutcome> => {
+  const call = async (type: 'run' | 'listen', invocation: Invocation, listener?: Pick<ListenInvocation, 'emit' | 'emitError' | 'lastEvent'>): Promise<HandlerOutcome> => {
     if (current === undefined) current = spawnChild();
     let child: Child;
     try {
@@ -179,14 +180,25 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
       invocation.signal.addEventListener('abort', onAbort, { once: true });
       child.pending.set(id, {
         logs: invocation.logs,
-        ...(listener ? { emit: listener.emit, emitError: listener.emitError } : {}),
+        ...(listener
+          ? {
+            emit: (outputs: unknown, seq: unknown) =>
+              void listener.emit(outputs).then((outcome) => {
+                if (child.pending.has(id)) child.process.stdin.write(encodeFrame({ type: 'emitted', id, seq, ...outcome }));
+              }),
+            emitError: listener.emitError,
+          }
+          : {}),
         resolve: (outcome) => {
           invocation.signal.removeEventListener('abort', onAbort);
           resolve(outcome);
         },
       });
       child.process.stdin.write(
-        encodeFrame({ type, id, executionId: invocation.executionId, idempotencyKey: invocation.idempotencyKey, attempt: invocation.attempt, inputs: invocation.inputs, workdir: invocation.workdir }),
+        encodeFrame({
+          type, id, executionId: invocation.executionId, idempotencyKey: invocation.idempotencyKey, attempt: invocation.attempt, inputs: invocation.inputs, workdir: invocation.workdir,
+          ...(listener ? { lastEvent: listener.lastEvent } : {}),
+        }),
       );
       // The child holds an execution's output until its result unless told that someone follows it.
       invocation.logs.whenFollowed(() => {

@@ -1,3 +1,4 @@
+import type { EmitOutcome } from './emit-acks.js';
 import type { Failure } from './failure.js';
 import type { LogCapture } from './log-capture.js';
 
@@ -22,10 +23,16 @@ export type Invocation = {
 };
 
 /**
- * One activation of a trigger's `run`; `emit` is called once per new run, `emitError` for a run
- * the trigger reports as failed (Ryax's `create_run(..., status=ERROR)`): the trigger goes on.
+ * One activation of a trigger's `run`; `emit` is called once per new run and settles when the
+ * caller accepted or refused it (at once for a caller that does not acknowledge), `emitError` for
+ * a run the trigger reports as failed (Ryax's `create_run(..., status=ERROR)`): the trigger goes
+ * on. `lastEvent`: the outputs of the newest event the caller accepted before, or null.
  */
-export type ListenInvocation = Invocation & { readonly emit: (outputs: unknown) => void; readonly emitError: (error: Failure) => void };
+export type ListenInvocation = Invocation & {
+  readonly emit: (outputs: unknown) => Promise<EmitOutcome>;
+  readonly emitError: (error: Failure) => void;
+  readonly lastEvent: Readonly<Record<string, unknown>> | null;
+};
 
 /** Hosts a handler in one language. */
 export type HandlerRuntime = {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ActionDefinition } from '@trellis/action-manifest/definition';
+import { defaultEmitAckTimeoutMs } from './emit-acks.js';
 import { makeExecutor } from './executor.js';
 import { makeActionService, serveActionService, stopServer } from './infrastructure/grpc-server.js';
 import { makeLimiter } from './limiter.js';
@@ -41,6 +42,8 @@ export type WrapperOptions = {
   readonly httpPort?: number;
   /** The URL path prefix the platform routes to that server; default `/<action id>`. */
   readonly httpPrefix?: string;
+  /** How long a trigger's emit waits for the caller's acknowledgement (AckEvent); default 5 minutes. */
+  readonly emitAckTimeoutMs?: number;
 };
 
 export type Wrapper = {
@@ -97,6 +100,7 @@ export async function startWrapper(options: WrapperOptions): Promise<Wrapper> {
     tempRoot: options.tempRoot ?? tmpdir(),
     now: () => performance.now(),
     ...(httpEndpoint ? { httpEndpoint } : {}),
+    emitAckTimeoutMs: options.emitAckTimeoutMs ?? defaultEmitAckTimeoutMs,
   });
   let draining = false;
   const listens = new Set<AbortController>();

@@ -197,7 +197,7 @@ describe('a Node trigger', () => {
   it('streams each emitted run with its outputs and logs on Listen, and errors as events', async () => {
     const trigger = await startTestWrapper('node-trigger', triggerAction('nodejs'));
     try {
-      const events = await collect(trigger.client.listen({ listenId: 'l1', inputs: { count: v.integer(3), everyMs: v.integer(10), prefix: v.string('fail') } }));
+      const events = await collect(trigger.client.listen({ listenId: 'l1', inputs: { count: v.integer(3), everyMs: v.integer(10), prefix: v.string('fail') }, acknowledges: false, lastEvent: {} }));
       expect(events.map((e) => e.event?.$case)).toEqual(['run', 'run', 'run', 'error']);
       const runs = events.flatMap((e) => (e.event?.$case === 'run' ? [e.event.run] : []));
       expect(runs.map((r) => r.runId)).toEqual(['l1-1', 'l1-2', 'l1-3']);
@@ -219,7 +219,7 @@ describe('a Node trigger', () => {
   it('keeps streaming until the caller cancels', async () => {
     const trigger = await startTestWrapper('node-trigger', triggerAction('nodejs'));
     try {
-      const call = trigger.client.listen({ listenId: 'l2', inputs: { count: v.integer(2), everyMs: v.integer(5), prefix: v.string('ok') } });
+      const call = trigger.client.listen({ listenId: 'l2', inputs: { count: v.integer(2), everyMs: v.integer(5), prefix: v.string('ok') }, acknowledges: false, lastEvent: {} });
       const seen: pb.ListenResponse[] = [];
       await new Promise<void>((resolve) => {
         call.on('data', (event: pb.ListenResponse) => {

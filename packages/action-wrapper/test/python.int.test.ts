@@ -138,7 +138,7 @@ describe('a Python trigger', () => {
   it('streams each emitted run on Listen, then its failure as an error event', async () => {
     const trigger = await startTestWrapper('py-trigger', triggerAction('python'));
     try {
-      const events = await collect(trigger.client.listen({ listenId: 'py', inputs: { count: v.integer(3), everyMs: v.integer(10), prefix: v.string('fail') } }));
+      const events = await collect(trigger.client.listen({ listenId: 'py', inputs: { count: v.integer(3), everyMs: v.integer(10), prefix: v.string('fail') }, acknowledges: false, lastEvent: {} }));
       expect(events.map((e) => e.event?.$case)).toEqual(['run', 'run', 'run', 'error']);
       const runs = events.flatMap((e) => (e.event?.$case === 'run' ? [e.event.run] : []));
       expect(runs.map((r) => plain(r.outputs['label']))).toEqual(['fail-0', 'fail-1', 'fail-2']);

@@ -121,7 +121,7 @@ describe('a Ryax Python source', () => {
   });
 
   it('imports RyaxSourceProtocol (both paths) and its create_run calls reach Listen as runs, create_run_error as an error event', async () => {
-    const call = source.client.listen({ listenId: 'ryax', inputs: { mode: v.enum('count'), count: v.integer(3), prefix: v.string('tick') } });
+    const call = source.client.listen({ listenId: 'ryax', inputs: { mode: v.enum('count'), count: v.integer(3), prefix: v.string('tick') }, acknowledges: false, lastEvent: {} });
     const events = await firstEvents(call, 5);
     call.cancel();
     expect(events.map((e) => e.event?.$case)).toEqual(['run', 'run', 'run', 'error', 'run']);
@@ -138,12 +138,12 @@ describe('a Ryax Python source', () => {
   });
 
   it('gets None for an unset optional input and a float for a whole float default; returning ends the stream', async () => {
-    const events = await collect(source.client.listen({ listenId: 'opt', inputs: { mode: v.enum('optional') } }));
+    const events = await collect(source.client.listen({ listenId: 'opt', inputs: { mode: v.enum('optional') }, acknowledges: false, lastEvent: {} }));
     expect(events.map((e) => (e.event?.$case === 'run' ? plain(e.event.run.outputs['label']) : e.event))).toEqual(['None float']);
   });
 
   it('maps a RyaxException raised by run to an error event with its code', async () => {
-    const events = await collect(source.client.listen({ listenId: 'fail', inputs: { mode: v.enum('fail') } }));
+    const events = await collect(source.client.listen({ listenId: 'fail', inputs: { mode: v.enum('fail') }, acknowledges: false, lastEvent: {} }));
     const last = events.at(-1)?.event;
     expect(last?.$case === 'error' && last.error).toEqual({ code: '503', message: 'the upstream is down', stack: '' });
   });
@@ -152,7 +152,7 @@ describe('a Ryax Python source', () => {
     const endpoint = source.wrapper.httpEndpoint;
     expect(endpoint?.prefix).toBe('/hooks/mine');
     expect(endpoint?.port).toBeGreaterThan(0);
-    const call = source.client.listen({ listenId: 'serve', inputs: { mode: v.enum('serve') } });
+    const call = source.client.listen({ listenId: 'serve', inputs: { mode: v.enum('serve') }, acknowledges: false, lastEvent: {} });
     const events = firstEvents(call, 1);
     const answer = await fetchWhenUp(`http://127.0.0.1:${endpoint?.port}/hooks/mine/ping`);
     expect(answer).toBe('ok');

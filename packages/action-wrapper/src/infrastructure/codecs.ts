@@ -90,7 +90,11 @@ export function executionRequestOf(request: pb.RunRequest): { request: Execution
 
 export function listenRequestOf(request: pb.ListenRequest): { request: ListenRequest; problems: string[] } {
   const { values, problems } = wireValuesOf(request.inputs, 'inputs');
-  return { request: { listenId: request.listenId, inputs: values }, problems };
+  const last = wireValuesOf(request.lastEvent, 'last_event');
+  return {
+    request: { listenId: request.listenId, inputs: values, acknowledges: request.acknowledges, lastEvent: last.values },
+    problems: [...problems, ...last.problems],
+  };
 }
 
 function pbLogsOf(logs: CapturedLogs): pb.Logs {

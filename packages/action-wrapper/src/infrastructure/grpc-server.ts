@@ -96,6 +96,13 @@ export function makeActionService(deps: ServerDeps): pb.ActionServiceServer {
         });
     },
 
+    // Answered `known: false` rather than an error for an event nobody waits for: the caller has nothing to do about it.
+    ackEvent(call, callback) {
+      const { listenId, eventId, accepted, reason } = call.request;
+      if (eventId === '') return callback(report('AckEvent', { type: 'malformed', problems: ['event_id is required'] }));
+      callback(null, { known: deps.executor.ack(listenId, eventId, { accepted, reason }) });
+    },
+
     // An execution not in flight (unknown, ended, or on another wrapper) ends the stream at once, OK: there is nothing to follow.
     tailLogs(call) {
       const logs = deps.executor.logsOf(call.request.executionId);

@@ -1,0 +1,42 @@
+# Writes what became of each emit to the journal file (one JSON line each), as the Node one does;
+# `mode` async runs the same as an `async def run` awaiting emit.
+import asyncio
+import json
+import time
+
+from trellis_runtime import EmitError
+
+
+def note(inputs, line):
+    with open(inputs["journal"], "a") as journal:
+        journal.write(json.dumps(line) + "\n")
+
+
+def outputs_of(inputs, n):
+    return {"n": "not a number"} if n == inputs.get("bad") else {"n": n}
+
+
+def run(context, inputs):
+    if inputs["mode"] == "async":
+        return run_async(context, inputs)
+    note(inputs, {"start": context.last_event})
+    for n in range(1, inputs["count"] + 1):
+        try:
+            context.emit(outputs_of(inputs, n))
+            note(inputs, {"n": n, "ok": True})
+        except EmitError as error:
+            note(inputs, {"n": n, "ok": False, "code": error.code, "message": error.message})
+    while True:
+        time.sleep(1)
+
+
+async def run_async(context, inputs):
+    note(inputs, {"start": context.last_event})
+    for n in range(1, inputs["count"] + 1):
+        try:
+            await context.emit(outputs_of(inputs, n))
+            note(inputs, {"n": n, "ok": True})
+        except EmitError as error:
+            note(inputs, {"n": n, "ok": False, "code": error.code, "message": error.message})
+    while True:
+        await asyncio.sleep(1)
