@@ -50,7 +50,7 @@ const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
 function aSource(projectId: string, extra: Partial<Source> = {}): Source {
   return {
     id: randomUUID(), projectId, name: `s-${randomUUID().slice(0, 8)}`, url: 'https://git.example.com/a.git', branch: null, username: null,
-    hasCredentials: false, createdBy: 'u1', createdAt: at(0), updatedAt: at(0), ...extra,
+    hasCredentials: false, managed: false, createdBy: 'u1', createdAt: at(0), updatedAt: at(0), ...extra,
   };
 }
 
@@ -120,6 +120,36 @@ describe.each(worlds)('the repository ports on %s', (_, makeWorld) => {
     expect(await world.uow((tx) => tx.scans.finish(Scan.fail(canceled.value, { code: 'clone_failed' }, at(5)), lease, undefined))).toBe(false);
   });
 
+  it('the managed source: found by project (one at most), its pending scans and the versions of its builds', async () => {
+    const [p1, p2] = world.projects;
+    expect(await world.uow((tx) => tx.sources.findManaged(p1))).toBeUndefined();
+    const managed = aSource(p1, { name: 'standard', managed: true, createdBy: 'trellis' });
+    await world.uow((tx) => tx.sources.insertIfNameFree(managed, null));
+    await world.uow((tx) => tx.sources.insertIfNameFree(aSource(p1), null));
+    expect(await world.uow((tx) => tx.sources.findManaged(p1))).toEqual(managed);
+    expect(await world.uow((tx) => tx.sources.find(p1, managed.id))).toEqual(managed);
+    expect(await world.uow((tx) => tx.sources.findManaged(p2))).toBeUndefined();
+
+    expect(await world.uow((tx) => tx.scans.hasPending(managed.id))).toBe(false);
+    const scan = Scan.request({ id: randomUUID(), projectId: p1, sourceId: managed.id, requestedBy: 'trellis', now: at(1) }, undefined).scan;
+    await world.uow((tx) => tx.scans.insert(scan));
+    expect(await world.uow((tx) => tx.scans.hasPending(managed.id))).toBe(true);
+    const lease = await world.claim(scan.id);
+    expect(await world.uow((tx) => tx.scans.hasPending(managed.id))).toBe(true);
+    const running = await world.uow((tx) => tx.scans.findForUpdate(p1, scan.id));
+    await world.uow((tx) => tx.scans.finish(Scan.complete(running as Scan.Scan, { commit: 'c'.repeat(40), branch: 'main' }, at(2)), lease, { actions: [], removed: [], problems: [] }));
+    expect(await world.uow((tx) => tx.scans.hasPending(managed.id))).toBe(false);
+
+    expect(await world.uow((tx) => tx.builds.ofSource(managed.id))).toEqual([]);
+    const build: Build = {
+      id: randomUUID(), projectId: p1, sourceId: managed.id, scanId: scan.id, actionId: 'hash', version: '1.2.0', folder: 'hash', commit: 'c'.repeat(40),
+      sourceObject: 'o/sha.tar.gz', sourceSha256: 'sha', status: 'running', attempt: 1, digest: null, artifactObject: null, reason: null, logTail: null,
+      requestedBy: 'trellis', requestedAt: at(3), updatedAt: at(3),
+    };
+    await world.uow((tx) => tx.builds.insert([build]));
+    expect(await world.uow((tx) => tx.builds.ofSource(managed.id))).toEqual([{ actionId: 'hash', version: '1.2.0', status: 'running' }]);
+  });
+
   it('builds: inserted, found by id, updated', async () => {
     const [p1] = world.projects;
     const source = aSource(p1);
@@ -139,10 +169,14 @@ describe.each(worlds)('the repository ports on %s', (_, makeWorld) => {
     expect(await world.uow((tx) => tx.builds.findForUpdate(randomUUID()))).toBeUndefined();
   });
 
-  it('projects: known or not', async () => {
+  it('projects: known or not, locked when known, listed', async () => {
     expect(await world.uow((tx) => tx.projects.isKnown(world.projects[0]))).toBe(true);
     expect(await world.uow((tx) => tx.projects.isKnown(randomUUID()))).toBe(false);
+    expect(await world.uow((tx) => tx.projects.lockIfKnown(world.projects[1]))).toBe(true);
+    expect(await world.uow((tx) => tx.projects.lockIfKnown(randomUUID()))).toBe(false);
+    expect(await world.uow((tx) => tx.projects.ids())).toEqual(expect.arrayContaining([...world.projects]));
   });
+
 });
 
 describe('the scan queue (Postgres)', () => {

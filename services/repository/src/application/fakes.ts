@@ -24,7 +24,11 @@ export function makeFakes(initial: Partial<FakeState> = {}) {
       draft.scans.filter((row) => row.scan.sourceId === sourceId && row.scan.status === 'done' && row.scan.id !== except)
         .sort((a, b) => (b.scan.finishedAt?.getTime() ?? 0) - (a.scan.finishedAt?.getTime() ?? 0))[0];
     return {
-      projects: { isKnown: async (projectId) => draft.projects.includes(projectId) },
+      projects: {
+        isKnown: async (projectId) => draft.projects.includes(projectId),
+        lockIfKnown: async (projectId) => draft.projects.includes(projectId),
+        ids: async () => [...draft.projects],
+      },
       sources: {
         insertIfNameFree: async (source, sealedPassword) => {
           if (draft.sources.some((row) => row.source.projectId === source.projectId && row.source.name === source.name)) return false;
@@ -34,6 +38,7 @@ export function makeFakes(initial: Partial<FakeState> = {}) {
         find: async (projectId, id) => sourceRow(projectId, id)?.source,
         findForUpdate: async (projectId, id) => sourceRow(projectId, id)?.source,
         findWithSecret: async (projectId, id) => sourceRow(projectId, id),
+        findManaged: async (projectId) => draft.sources.find((row) => row.source.projectId === projectId && row.source.managed)?.source,
         update: async (source, sealedPassword) => {
           if (draft.sources.some((row) => row.source.projectId === source.projectId && row.source.name === source.name && row.source.id !== source.id)) return false;
           const row = sourceRow(source.projectId, source.id);
@@ -48,6 +53,7 @@ export function makeFakes(initial: Partial<FakeState> = {}) {
       },
       scans: {
         findQueued: async (sourceId) => draft.scans.find((row) => row.scan.sourceId === sourceId && row.scan.status === 'queued')?.scan,
+        hasPending: async (sourceId) => draft.scans.some((row) => row.scan.sourceId === sourceId && (row.scan.status === 'queued' || row.scan.status === 'running')),
         insert: async (scan) => {
           draft.scans.push({ scan, owner: null, findings: null });
         },
@@ -80,6 +86,8 @@ export function makeFakes(initial: Partial<FakeState> = {}) {
         update: async (build) => {
           draft.builds = draft.builds.map((existing) => (existing.id === build.id ? build : existing));
         },
+        ofSource: async (sourceId) =>
+          draft.builds.filter((build) => build.sourceId === sourceId).map(({ actionId, version, status }) => ({ actionId, version, status })),
       },
       outbox: {
         append: async (events, traceId) => {

@@ -4,12 +4,17 @@ import type { ActionBuildRequested, Build } from '../domain/build.js';
 import type { Scan, ScanFailure } from '../domain/scan.js';
 import type { FoundAction, PackedAction, PreviousAction, RemovedAction, ScanProblem, ScannedAction } from '../domain/scan-result.js';
 import type { Source } from '../domain/source.js';
+import type { BuildOfVersion } from '../domain/standard-library.js';
 
 export type { Clock, Ids };
 
 export type Projects = {
   /** Has the project's announcement arrived (and no deletion since)? */
   isKnown: (projectId: string) => Promise<boolean>;
+  /** isKnown, and the project's row locked until the transaction ends (serialises the standard library's installs). */
+  lockIfKnown: (projectId: string) => Promise<boolean>;
+  /** Every known project. */
+  ids: () => Promise<string[]>;
 };
 
 /** A source with its sealed password, for the worker that clones it. Never leaves the service. */
@@ -21,6 +26,8 @@ export type SourceRepository = {
   /** Locked until the transaction ends. */
   findForUpdate: (projectId: string, id: string) => Promise<Source | undefined>;
   find: (projectId: string, id: string) => Promise<Source | undefined>;
+  /** The project's managed source (the standard library), locked until the transaction ends. */
+  findManaged: (projectId: string) => Promise<Source | undefined>;
   findWithSecret: (projectId: string, id: string) => Promise<SourceWithSecret | undefined>;
   /** `sealedPassword`: a new sealed value, null to remove it, undefined to keep it. False when the new name is taken. */
   update: (source: Source, sealedPassword: string | null | undefined) => Promise<boolean>;
@@ -38,6 +45,8 @@ export type ScanFindings = {
 export type ScanRepository = {
   /** The source's scan that waits for a worker, if any. */
   findQueued: (sourceId: string) => Promise<Scan | undefined>;
+  /** Whether a scan of the source waits or runs. */
+  hasPending: (sourceId: string) => Promise<boolean>;
   /** Inserts a queued scan and wakes the workers when the transaction commits. */
   insert: (scan: Scan) => Promise<void>;
   findForUpdate: (projectId: string, id: string) => Promise<Scan | undefined>;
@@ -60,6 +69,8 @@ export type BuildRepository = {
   /** Locked until the transaction ends. */
   findForUpdate: (id: string) => Promise<Build | undefined>;
   update: (build: Build) => Promise<void>;
+  /** The action, version and status of every build of the source. */
+  ofSource: (sourceId: string) => Promise<BuildOfVersion[]>;
 };
 
 export type RepositoryEvent = ActionBuildRequested;

@@ -8,6 +8,7 @@ import type { ActionFinder, Git, SourceArchives, SourceObjects, UnitOfWork, Vaul
 import { requestBuilds } from './request-builds.js';
 import { requestScan } from './request-scan.js';
 import { abandonScan, runScan, type ScanJob } from './run-scan.js';
+import { buildStandardLibrary, installStandardLibrary, installStandardLibraryEverywhere } from './standard-library.js';
 
 type InputOf<F> = F extends (deps: never, input: infer I) => unknown ? I : never;
 
@@ -34,6 +35,9 @@ export function makeUseCases(deps: UseCaseDeps) {
     runScan: (job: ScanJob, signal: AbortSignal) => runScan(deps, job, signal),
     abandonScan: (job: ScanJob) => abandonScan(deps, job),
     requestBuilds: (input: InputOf<typeof requestBuilds>) => requestBuilds(deps, input),
+    installStandardLibrary: (input: InputOf<typeof installStandardLibrary>) => installStandardLibrary(deps, input),
+    installStandardLibraryEverywhere: (input: InputOf<typeof installStandardLibraryEverywhere>) => installStandardLibraryEverywhere(deps, input),
+    buildStandardLibrary: (input: InputOf<typeof buildStandardLibrary>) => buildStandardLibrary(deps, input),
   };
 }
 

@@ -17,6 +17,8 @@ export type Source = {
   /** Set when the source has credentials (the username is not secret; the password is). */
   readonly username: string | null;
   readonly hasCredentials: boolean;
+  /** Trellis keeps it (the standard library): users may read, scan and build it, never change or delete it. */
+  readonly managed: boolean;
   readonly createdBy: string;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -32,8 +34,10 @@ export type InvalidSourceName = { readonly type: 'InvalidSourceName'; readonly r
 export type CredentialsIncomplete = { readonly type: 'CredentialsIncomplete' };
 export type CredentialsNotApplicable = { readonly type: 'CredentialsNotApplicable' };
 export type CredentialsNeedReentry = { readonly type: 'CredentialsNeedReentry' };
+export type ManagedSource = { readonly type: 'ManagedSource' };
 
-export type SourceRejection = InvalidSourceName | InvalidSourceUrl | InvalidBranch | CredentialsIncomplete | CredentialsNotApplicable | CredentialsNeedReentry;
+export type SourceRejection =
+  | InvalidSourceName | InvalidSourceUrl | InvalidBranch | CredentialsIncomplete | CredentialsNotApplicable | CredentialsNeedReentry | ManagedSource;
 
 /** When only a password (or token) is given: most hosts accept any username with a token. */
 export const DEFAULT_USERNAME = 'git';
@@ -73,7 +77,7 @@ export function create(
   return ok({
     source: {
       id: input.id, projectId: input.projectId, name: input.name, url: location.value.url, branch,
-      username: set?.username ?? null, hasCredentials: set !== undefined,
+      username: set?.username ?? null, hasCredentials: set !== undefined, managed: false,
       createdBy: input.createdBy, createdAt: input.now, updatedAt: input.now,
     },
     credentials: credentials.value,
@@ -96,6 +100,8 @@ export type SourcePatch = {
  * nobody can send someone else's token to a server of their own.
  */
 export function change(source: Source, patch: SourcePatch, now: Date, settings: Settings): Result<Written, SourceRejection> {
+  const locked = checkUserMayChange(source);
+  if (locked) return rejected(locked);
   const name = patch.name ?? source.name;
   const badName = patch.name === undefined ? undefined : checkName(name);
   if (badName) return rejected(badName);
@@ -124,6 +130,11 @@ export function change(source: Source, patch: SourcePatch, now: Date, settings: 
     source: { ...source, name, url: location.value.url, branch, username, hasCredentials, updatedAt: now },
     credentials,
   });
+}
+
+/** A managed source is Trellis's to change (with Trellis itself): a user may neither change nor delete it. */
+export function checkUserMayChange(source: Source): ManagedSource | undefined {
+  return source.managed ? { type: 'ManagedSource' } : undefined;
 }
 
 /** A username alone is not enough; a password (or token) alone takes the default username. */

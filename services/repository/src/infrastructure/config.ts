@@ -12,10 +12,12 @@
  * | TRELLIS_SCAN_LEASE_MS | 30000 | a running scan whose worker has not renewed its lease for this long is taken by another (or after a restart) |
  * | TRELLIS_SCAN_WORK_DIR | the system's temporary folder | where clones are made (and removed after each scan) |
  * | TRELLIS_GIT_ALLOW_FILE_URLS | true | accept file:// sources (repositories on the service's machine); turn off where developers must not read the server's disk |
+ * | TRELLIS_STANDARD_LIBRARY_URL | off | the git repository of the standard library (trellis-adm gives `file://<state dir>/standard-library.git`): every project gets a source `standard` managed by Trellis, scanned and built on its own. `off` (or unset): none |
  */
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import { objectStoreEnvShape, tenantServiceEnvShape, secretKey } from '@trellis/platform/config';
+import { checkUrl } from '../domain/source-location.js';
 
 const positive = z.coerce.number().int().min(1);
 
@@ -33,6 +35,12 @@ export const envSchema = z.object({
   TRELLIS_SCAN_LEASE_MS: z.coerce.number().int().min(300).default(30_000),
   TRELLIS_SCAN_WORK_DIR: z.string().min(1).default(tmpdir()),
   TRELLIS_GIT_ALLOW_FILE_URLS: flag,
+  // Undefined: no standard library (the default; the operator's tools turn it on).
+  TRELLIS_STANDARD_LIBRARY_URL: z.string().default('off')
+    .transform((value) => (value === 'off' || value === '' ? undefined : value))
+    .refine((value) => value === undefined || checkUrl(value, { allowFileUrls: true }).ok, {
+      message: 'must be off, or a git URL (https://, http:// or file:///path) without credentials',
+    }),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -4,6 +4,7 @@ import { makeSecretBox } from '@trellis/platform/crypto/secret-box';
 import { makeObjectStore, makeProjectObjects, objectStoreConfigFromEnv } from '@trellis/platform/object-store';
 import type { RunningService, StartOptions } from '@trellis/platform/service';
 import type { ServiceRuntime } from '@trellis/platform/service-runtime';
+import { makeTenancyHandlers, PROJECT_CREATED } from '@trellis/platform/tenancy/consumer';
 import { startTenantService } from '@trellis/platform/tenancy/tenant-service';
 import { deleteProjectData } from '../application/delete-project-data.js';
 import { makeUseCases } from '../application/use-cases.js';
@@ -22,6 +23,7 @@ import { makeActionFinder } from './scan/find-actions.js';
 import { makeSourceArchives, makeSourceObjects } from './scan/source-archives.js';
 import { makeScanMetrics } from './scan-metrics.js';
 import { startScanWorker } from './scan-worker.js';
+import { startStandardLibrary } from './standard-library.js';
 
 export type RunningRepository = RunningService<Database>;
 
@@ -50,9 +52,13 @@ function wire(env: Env, runtime: ServiceRuntime<Database>) {
     finder: makeActionFinder(),
     archives: makeSourceArchives({ store, workDir }),
   });
+  const libraryUrl = env.TRELLIS_STANDARD_LIBRARY_URL;
+  const library = libraryUrl === undefined
+    ? undefined
+    : startStandardLibrary({ url: libraryUrl, useCases, logger: runtime.logger, workDir, timeoutMs: env.TRELLIS_SCAN_TIMEOUT_MS });
   const worker = startScanWorker({
     jobs: makeScanJobs(runtime.db, env.TRELLIS_SCAN_LEASE_MS),
-    run: useCases.runScan,
+    run: library ? library.afterScan(useCases.runScan) : useCases.runScan,
     abandon: useCases.abandonScan,
     connectionString: env.TRELLIS_DATABASE_URL,
     logger: runtime.logger,
@@ -63,9 +69,13 @@ function wire(env: Env, runtime: ServiceRuntime<Database>) {
     leaseMs: env.TRELLIS_SCAN_LEASE_MS,
   });
   runtime.lifecycle.onShutdown('scan worker', worker.stop);
+  if (library) runtime.lifecycle.onShutdown('standard library', library.stop);
+  const deleteData = async (projectId: string) => deleteProjectData({ objects }, projectId);
+  // With a standard library, tenancy's ProjectCreated handler is followed by the library's install.
+  const projectCreated = makeTenancyHandlers<Database>({ messages: authorization, deleteProjectData: deleteData })[PROJECT_CREATED];
   return {
-    deleteProjectData: async (projectId: string) => deleteProjectData({ objects }, projectId),
-    handlers: makeHandlers(),
+    deleteProjectData: deleteData,
+    handlers: makeHandlers({ projectCreated, standardLibrary: library && libraryUrl !== undefined ? { url: libraryUrl, head: library.head } : undefined }),
     routes: makeRoutes({ useCases, queries: makeQueries(runtime.db) }),
     readiness: [{ name: 'object store', check: store.check }],
   };

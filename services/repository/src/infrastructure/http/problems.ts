@@ -23,6 +23,8 @@ export function problemOf(rejection: Rejection): HttpProblem {
     case 'CredentialsNeedReentry':
       return new HttpProblem(400, 'credentials_needed', 'Credentials needed again',
         'The source moves to another host (or scheme, or port): give its password or token again, or remove the credentials with "password": null.');
+    case 'ManagedSource':
+      return new HttpProblem(409, 'managed_source', 'Managed source', 'The standard library is managed by Trellis; it is updated with Trellis.');
     case 'ProjectNotKnown':
       return new HttpProblem(404, 'project_not_found', 'Project not found',
         'The repository does not know this project: it may have been created a moment ago (its announcement has not arrived yet) or deleted.');

@@ -10,6 +10,7 @@ import { scanDetailView, sourceDetailSchema, sourceListItemSchema, sourceListIte
 
 const TAGS = ['sources'];
 const notFound = { description: 'source_not_found: no such source in your current project' };
+const managed = 'managed_source: the standard library is managed by Trellis (updated with Trellis)';
 const invalid = { description: 'A body that breaks the rules (name, URL scheme, branch, credentials), with the reason' };
 
 /** The git sources of the caller's current project. */
@@ -53,7 +54,7 @@ export function sourceRoutes(deps: RouteDeps, basePath: string): Route[] {
       method: 'patch', path: '/sources/:id', operationId: 'repositoryUpdateSource',
       summary: 'Rename a source, move it, change its branch or its credentials (null removes them)',
       tags: TAGS, access: projectRole('developer'), params: sourceParams, body: changeSourceBody,
-      responses: { 200: { description: 'The changed source', schema: sourceSchema }, 400: invalid, 404: notFound, 409: { description: 'source_name_taken' } },
+      responses: { 200: { description: 'The changed source', schema: sourceSchema }, 400: invalid, 404: notFound, 409: { description: `source_name_taken, or ${managed}` } },
       handler: async ({ params, body, context }) => {
         const { projectId } = projectOf(context);
         const source = valueOr(await deps.useCases.changeSource({ projectId, sourceId: params.id, patch: body }), problemOf);
@@ -63,7 +64,7 @@ export function sourceRoutes(deps: RouteDeps, basePath: string): Route[] {
     defineRoute({
       method: 'delete', path: '/sources/:id', operationId: 'repositoryDeleteSource', summary: 'Delete a source with its scans, build records and stored tarballs',
       tags: TAGS, access: projectRole('developer'), params: sourceParams,
-      responses: { 204: { description: 'Deleted' }, 404: notFound },
+      responses: { 204: { description: 'Deleted' }, 404: notFound, 409: { description: managed } },
       handler: async ({ params, context }) => {
         const { projectId } = projectOf(context);
         valueOr(await deps.useCases.deleteSource({ projectId, sourceId: params.id }), problemOf);

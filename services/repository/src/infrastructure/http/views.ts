@@ -19,6 +19,7 @@ export const sourceSchema = z.object({
   branch: z.string().nullable().describe('Null: the remote\'s default branch'),
   username: z.string().nullable().describe('The username of the credentials, when the source has some'),
   has_credentials: z.boolean().describe('Whether a password or token is stored (sealed; it is never shown)'),
+  managed: z.boolean().describe('Kept by Trellis (the standard library, updated with Trellis): it can be scanned and built, not changed or deleted'),
   created_by: z.string(),
   created_at: time,
   updated_at: time,
@@ -27,6 +28,7 @@ export const sourceSchema = z.object({
 export function sourceView(source: Source): z.output<typeof sourceSchema> {
   return {
     id: source.id, name: source.name, url: source.url, branch: source.branch, username: source.username, has_credentials: source.hasCredentials,
+    managed: source.managed,
     created_by: source.createdBy, created_at: source.createdAt.toISOString(), updated_at: source.updatedAt.toISOString(),
   };
 }

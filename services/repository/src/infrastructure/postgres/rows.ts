@@ -10,13 +10,13 @@ import type { BuildsTable, ScanActionsTable, ScanProblemsTable, ScansTable, Sour
 export function sourceFromRow(row: Selectable<SourcesTable>): Source {
   return {
     id: row.id, projectId: row.project_id, name: row.name, url: row.url, branch: row.branch, username: row.username,
-    hasCredentials: row.sealed_password !== null, createdBy: row.created_by, createdAt: row.created_at, updatedAt: row.updated_at,
+    hasCredentials: row.sealed_password !== null, managed: row.managed, createdBy: row.created_by, createdAt: row.created_at, updatedAt: row.updated_at,
   };
 }
 
-export function sourceToRow(source: Source): Omit<SourcesTable, 'sealed_password'> {
+export function sourceToRow(source: Source): Omit<SourcesTable, 'sealed_password' | 'managed'> & { managed: boolean } {
   return {
-    id: source.id, project_id: source.projectId, name: source.name, url: source.url, branch: source.branch, username: source.username,
+    id: source.id, project_id: source.projectId, name: source.name, url: source.url, branch: source.branch, username: source.username, managed: source.managed,
     created_by: source.createdBy, created_at: source.createdAt, updated_at: source.updatedAt,
   };
 }

@@ -19,6 +19,10 @@ export function makeScanRepository(trx: Transaction<Database>): ScanRepository {
       const row = await trx.selectFrom('scans').selectAll().where('source_id', '=', sourceId).where('status', '=', 'queued').executeTakeFirst();
       return row && scanFromRow(row);
     },
+    hasPending: async (sourceId) => {
+      const row = await trx.selectFrom('scans').select('id').where('source_id', '=', sourceId).where('status', 'in', ['queued', 'running']).limit(1).executeTakeFirst();
+      return row !== undefined;
+    },
     insert: async (scan) => {
       await trx.insertInto('scans').values({
         id: scan.id, project_id: scan.projectId, source_id: scan.sourceId, requested_by: scan.requestedBy, requested_at: scan.requestedAt,

@@ -17,6 +17,8 @@ export type SourcesTable = {
   username: string | null;
   /** The password or token, sealed with the service's secret key (the row id as context). */
   sealed_password: string | null;
+  /** Kept by Trellis (the standard library): users cannot change or delete it. */
+  managed: Generated<boolean>;
   created_by: string;
   created_at: Date;
   updated_at: Date;

@@ -19,6 +19,10 @@ export function makeSourceRepository(trx: Transaction<Database>): SourceReposito
       const row = await mine(projectId, id).forUpdate().executeTakeFirst();
       return row && sourceFromRow(row);
     },
+    findManaged: async (projectId) => {
+      const row = await trx.selectFrom('sources').selectAll().where('project_id', '=', projectId).where('managed', '=', true).forUpdate().executeTakeFirst();
+      return row && sourceFromRow(row);
+    },
     findWithSecret: async (projectId, id) => {
       const row = await mine(projectId, id).executeTakeFirst();
       return row && { source: sourceFromRow(row), sealedPassword: row.sealed_password };

@@ -16,6 +16,11 @@ function repositories(trx: KyselyTransaction<Database>): Transaction {
         const { rows } = await sql<{ known: boolean }>`select exists (select 1 from projects where id = ${projectId}) as known`.execute(trx);
         return rows[0]?.known === true;
       },
+      lockIfKnown: async (projectId) => {
+        const { rows } = await sql<{ id: string }>`select id from projects where id = ${projectId} for update`.execute(trx);
+        return rows.length > 0;
+      },
+      ids: async () => (await trx.selectFrom('projects').select('id').orderBy('created_at').execute()).map((row) => row.id),
     },
     sources: makeSourceRepository(trx),
     scans: makeScanRepository(trx),
