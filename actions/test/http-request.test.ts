@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -259,6 +261,23 @@ describe('http-request: guards', () => {
     a.routes.set('/declared', (_req, res) => res.writeHead(200, { 'content-length': '5000' }).end('y'.repeat(5000)));
     const declared = await runStandardAction('http-request', { url: `${a.base}/declared`, max_response_bytes: 100 });
     expect(declared.error?.code).toBe('response_too_large');
+  });
+
+  it('checks the address behind an https:// name too, and refuses an untrusted certificate', async () => {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(scratch, 'key.pem'), '-out', join(scratch, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    const tls = createTlsServer({ key: await readFile(join(scratch, 'key.pem')), cert: await readFile(join(scratch, 'cert.pem')) }, (_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    const url = `https://localhost:${(tls.address() as AddressInfo).port}/`;
+    try {
+      const untrusted = await runStandardAction('http-request', { url, retries: 0 });
+      expect(untrusted.error?.code).toBe('tls_failed');
+      delete process.env.TRELLIS_ALLOW_PRIVATE_NETWORK;
+      const refused = await runStandardAction('http-request', { url, retries: 0 });
+      expect(refused.error?.code).toBe('address_not_allowed');
+    } finally {
+      tls.closeAllConnections();
+      await new Promise((resolve) => tls.close(resolve));
+    }
   });
 
   it('refuses credentials in the URL and other schemes', async () => {
