@@ -49,8 +49,12 @@ export function serviceEnv(settings: LocalSettings, secrets: Secrets, service: S
   } else {
     env['TRELLIS_AUTH_JWKS_URL'] = `http://127.0.0.1:${settings.servicePorts.authorization}/authorization/.well-known/jwks.json`;
   }
-  // The repository seals its sources' credentials with a key of its own, never authorization's.
-  if (service.name === 'repository') env['TRELLIS_SECRET_KEY'] = secrets.repositorySecretKey;
+  // The repository seals its sources' credentials with a key of its own, never authorization's,
+  // and installs the standard library in every project from the URL (`off`: none).
+  if (service.name === 'repository') {
+    env['TRELLIS_SECRET_KEY'] = secrets.repositorySecretKey;
+    env['TRELLIS_STANDARD_LIBRARY_URL'] = settings.standardLibraryUrl;
+  }
   // Studio keeps the project secrets under a key of its own and seals each one for the runner's
   // public key (not secret); only the runner holds the private key that opens them.
   if (service.name === 'studio') {

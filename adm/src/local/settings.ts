@@ -3,6 +3,7 @@ import { SERVICES, portEnvOf, type ServiceName } from '../catalog.js';
 import { chooseInstanceName } from '../instance/instance-file.js';
 import { bucketOf } from '../instance/instance.js';
 import { defaultStateDir, repoRoot, statePaths, type StatePaths } from '../paths.js';
+import { standardLibraryLocation } from './standard-library.js';
 
 /** Everything about a local instance that the environment may change. */
 export type LocalSettings = {
@@ -32,6 +33,11 @@ export type LocalSettings = {
    * supervisor's process, `process` each in a process of its own (TRELLIS_LOCAL_SERVICES).
    */
   readonly runIn: 'thread' | 'process';
+  /**
+   * The standard library's git URL for the repository service (TRELLIS_STANDARD_LIBRARY_URL):
+   * by default the repository `up` writes from actions/ into the state folder; `off` for none.
+   */
+  readonly standardLibraryUrl: string;
 };
 
 function runInFrom(env: NodeJS.ProcessEnv): 'thread' | 'process' {
@@ -71,6 +77,7 @@ export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Loca
     servicesDir: resolve(env['TRELLIS_SERVICES_DIR'] ?? join(root, 'services')),
     webuiDist: resolve(env['TRELLIS_WEBUI_DIST'] ?? join(root, 'webui', 'dist')),
     runIn: runInFrom(env),
+    standardLibraryUrl: env['TRELLIS_STANDARD_LIBRARY_URL'] || standardLibraryLocation(paths.dir).url,
   };
 }
 
