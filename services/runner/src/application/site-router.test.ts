@@ -15,7 +15,7 @@ const on = (site: SiteName | undefined): ActionVersionRef => {
   return site ? { ...ref, site } : ref;
 };
 const aCall: Call = { executionId: 'e1', idempotencyKey: 'r1:s1', attempt: 1, inputs: {}, outputUrls: {}, timeoutMs: 1000 };
-const handlers: ListenHandlers = { onListening: () => undefined, onEvent: async () => undefined, onTriggerError: () => undefined };
+const handlers: ListenHandlers = { onListening: () => undefined, onEvent: async () => ({ kind: 'accepted' as const }), onTriggerError: () => undefined };
 const NO_LOGS = { stdout: '', stderr: '', truncated: false };
 
 /** A site that answers with its own name, so a test sees which site took a call; it keeps what it released and whether it stopped. */

@@ -4,15 +4,17 @@ import * as Trigger from '../domain/trigger-action.js';
 import { actionRef } from './action-refs.js';
 import type { Engine } from './engine-port.js';
 import type { ProjectValues } from './ports.js';
-import type { TriggerEvent, TriggerSite } from './trigger-site.js';
+import type { EventOutcome, TriggerEvent, TriggerSite } from './trigger-site.js';
 
 /*
  * One deployed workflow's Trigger action, supervised (docs/runner.md, "Trigger actions"): it
  * listens with its inputs rendered from the project's values, each event it emits becomes one
  * run, and when it stops (its stream ends or fails, its process dies, its inputs cannot be
  * rendered) it starts again after a growing delay. An event is accepted once engine.start has
- * committed its run; a start that fails on the world is tried again with the same idempotency
- * key, so an event never starts two runs.
+ * committed its run, and only then told so (the trigger's emit resolves, a broker trigger acks
+ * its broker); a start that fails on the world is tried again with the same idempotency key, so
+ * an event never starts two runs. Each listen starts with the newest accepted event's outputs
+ * (`lastEvent`), so a polling trigger resumes from its cursor.
  */
 
 export type TriggerLog = { info: (message: string, fields: Record<string, unknown>) => unknown; warn: (message: string, fields: Record<string, unknown>) => unknown };
@@ -41,6 +43,8 @@ export type TriggerListenerDeps = {
   site: TriggerSite;
   engine: Pick<Engine, 'start'>;
   values: ProjectValues;
+  /** The trigger outputs of the newest run a trigger event of this workflow version started, or null. */
+  lastEvent: (workflowId: string, version: number) => Promise<Readonly<Record<string, JsonValue>> | null>;
   ids: () => string;
   now: () => number;
   log: TriggerLog;
@@ -65,12 +69,12 @@ export function superviseTrigger(deps: TriggerListenerDeps, target: TriggerTarge
   };
 
   /** The run of one event, started (and committed) before the next slot frees; gives up only when the listener stops or the workflow no longer serves. */
-  const startRun = async (listenId: string, event: TriggerEvent): Promise<void> => {
+  const startRun = async (listenId: string, event: TriggerEvent): Promise<EventOutcome> => {
     const outputs = Trigger.eventOutputs(target.trigger.action.outputs, event.outputs);
     if (!outputs.ok) {
       set({ refused: status.refused + 1, lastError: `an event was refused: ${outputs.error}` });
       deps.log.warn('trigger event refused: its outputs do not fit the declaration', { ...fields, event: event.runId, error: outputs.error });
-      return;
+      return { kind: 'refused', reason: `its outputs do not fit the declaration: ${outputs.error}` };
     }
     const request = {
       projectId: target.projectId, workflowId: target.workflowId, triggerType: 'action' as const, triggerOutputs: outputs.value,
@@ -81,15 +85,17 @@ export function superviseTrigger(deps: TriggerListenerDeps, target: TriggerTarge
         const started = await deps.engine.start(request);
         if (started.ok) {
           set({ events: status.events + 1 });
-          return;
+          return { kind: 'accepted' };
         }
-        // Not serving: the workflow is being undeployed or replaced, and this listener is about to be stopped.
-        if (started.error.type === 'NotServing') return;
+        // Not serving: the workflow is being undeployed or replaced, and this listener is about to
+        // be stopped. Unanswered, not refused: the event is not the trigger's fault, a broker keeps it.
+        if (started.error.type === 'NotServing') return { kind: 'unanswered' };
       } catch (error) {
         deps.log.warn('trigger event: the run could not be started; trying again', { ...fields, event: event.runId, error: (error as Error).message, retry_in_ms: wait });
       }
       await deps.sleep(wait, signal);
     }
+    return { kind: 'unanswered' };
   };
 
   const listenOnce = async (): Promise<string | undefined> => {
@@ -104,7 +110,8 @@ export function superviseTrigger(deps: TriggerListenerDeps, target: TriggerTarge
       return `its inputs cannot be given: ${inputs.error.message}`;
     }
     const listenId = `${target.workflowId}:${deps.ids()}`;
-    const end = await deps.site.listen(actionRef(target.projectId, target.trigger.action, target.site), { listenId, inputs: inputs.value }, {
+    const lastEvent = await deps.lastEvent(target.workflowId, target.version);
+    const end = await deps.site.listen(actionRef(target.projectId, target.trigger.action, target.site), { listenId, inputs: inputs.value, lastEvent }, {
       onListening: (pid) => {
         set({ status: 'listening', pid: pid ?? null });
         deps.log.info('trigger listening', { ...fields, pid, restarts: status.restarts });

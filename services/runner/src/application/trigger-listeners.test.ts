@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ok } from '@trellis/kernel/result';
+import { ok, rejected } from '@trellis/kernel/result';
 import type { PinnedAction } from '../domain/deployment.js';
 import type { StartRun } from './engine-port.js';
 import { makeTriggerListeners, type ServedTrigger } from './trigger-listeners.js';
@@ -16,10 +16,10 @@ const served = (workflowId: string, version = 1): ServedTrigger => ({
 
 /** A site whose listens the test drives: each open listen's handlers, ended on cue. */
 function aScriptedSite() {
-  const open: { workflow: string; handlers: ListenHandlers; end: (message: string) => void; signal: AbortSignal }[] = [];
+  const open: { workflow: string; handlers: ListenHandlers; lastEvent: unknown; end: (message: string) => void; signal: AbortSignal }[] = [];
   const site: TriggerSite = {
     listen: (_action, request, handlers, signal) => new Promise((resolve) => {
-      const entry = { workflow: request.listenId.split(':')[0] as string, handlers, signal, end: (message: string) => resolve({ kind: 'ended', message }) };
+      const entry = { workflow: request.listenId.split(':')[0] as string, handlers, lastEvent: request.lastEvent, signal, end: (message: string) => resolve({ kind: 'ended', message }) };
       open.push(entry);
       handlers.onListening(open.length);
       signal.addEventListener('abort', () => resolve({ kind: 'stopped' }), { once: true });
@@ -40,10 +40,13 @@ function setUp(options: { othersHold?: Set<string>; failStarts?: number } = {}) 
       start: async (request) => {
         started.push(request);
         if (failures-- > 0) throw new Error('database down');
+        if (notServing) return rejected({ type: 'NotServing' as const });
         return ok({ runId: `r${started.length}`, existing: false, finished: new Promise(() => undefined) });
       },
     },
     values: { variables: async () => ({}), secret: async () => undefined },
+    // The newest accepted event of w1 version 1 only.
+    lastEvent: async (workflowId, version) => (workflowId === 'w1' && version === 1 ? { n: 41 } : null),
     locks: { take: async (id) => !(options.othersHold?.has(id) ?? false), release: async () => undefined, alive: async () => lockAlive },
     ids: (() => { let n = 0; return () => `id${++n}`; })(),
     now: () => 0,
@@ -52,6 +55,8 @@ function setUp(options: { othersHold?: Set<string>; failStarts?: number } = {}) 
   });
   return { listeners, ...scripted, started, sleeps, loseLocks: () => { lockAlive = false; } };
 }
+
+let notServing = false;
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
@@ -94,11 +99,29 @@ describe('trigger listeners', () => {
     const { listeners, open, started } = setUp({ failStarts: 2 });
     await listeners.reconcile([served('w1')]);
     const handlers = open[0]?.handlers as ListenHandlers;
-    await handlers.onEvent({ runId: 'l-1', outputs: { n: 1 } });
-    await handlers.onEvent({ runId: 'l-2', outputs: { n: 'two' } });
+    expect(await handlers.onEvent({ runId: 'l-1', outputs: { n: 1 } })).toEqual({ kind: 'accepted' });
+    expect(await handlers.onEvent({ runId: 'l-2', outputs: { n: 'two' } })).toEqual({ kind: 'refused', reason: expect.stringMatching(/^its outputs do not fit the declaration: n is integer/) as unknown });
     expect(started.map((request) => request.idempotencyKey)).toEqual(Array(3).fill('trigger:w1:id1:l-1'));
     expect(started[0]).toMatchObject({ triggerType: 'action', triggerOutputs: { n: 1 }, workflowId: 'w1' });
     expect(listeners.status('w1')).toMatchObject({ events: 1, refused: 1 });
+    await listeners.stop();
+  });
+
+  it('leaves unanswered an event whose run is not started because the workflow no longer serves', async () => {
+    const { listeners, open } = setUp();
+    await listeners.reconcile([served('w1')]);
+    const handlers = open[0]?.handlers as ListenHandlers;
+    notServing = true;
+    expect(await handlers.onEvent({ runId: 'l-1', outputs: { n: 1 } })).toEqual({ kind: 'unanswered' });
+    notServing = false;
+    await listeners.stop();
+  });
+
+  it('listens with the newest accepted event of that workflow version as lastEvent (null for none)', async () => {
+    const { listeners, open } = setUp();
+    await listeners.reconcile([served('w1'), served('w2')]);
+    await listeners.reconcile([served('w1', 2), served('w2')]);
+    expect(open.map((entry) => [entry.workflow, entry.lastEvent])).toEqual([['w1', { n: 41 }], ['w2', null], ['w1', null]]);
     await listeners.stop();
   });
 });

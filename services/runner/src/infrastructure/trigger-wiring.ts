@@ -9,7 +9,7 @@ import { makeTriggerListeners, type TriggerListeners } from '../application/trig
 import type { TriggerSite } from '../application/trigger-site.js';
 import type { Database } from './postgres/schema.js';
 import { makeTriggerLocks } from './postgres/trigger-locks.js';
-import { servedTriggers } from './postgres/trigger-queries.js';
+import { lastTriggerEvent, servedTriggers } from './postgres/trigger-queries.js';
 import { READS_CHANNEL } from './read-cache.js';
 
 /** How often the triggers are reconciled without a notice: another replica's dead listener is taken over within about this long. */
@@ -29,6 +29,7 @@ export function wireTriggers(runtime: ServiceRuntime<Database>, options: {
   const locks = makeTriggerLocks({ connectionString: options.connectionString, logger });
   const listeners = makeTriggerListeners({
     site: options.site, engine: options.engine, values: options.values, locks, ids: randomUUID, now: () => Date.now(), log: logger,
+    lastEvent: (workflowId, version) => lastTriggerEvent(runtime.db, workflowId, version),
     sleep: (ms, signal) => sleep(ms, signal), ...(options.backoff ? { backoff: options.backoff } : {}),
   });
   const loop = startWokenLoop({

@@ -15,6 +15,8 @@ export type ActionClient = {
   init: (deadlineMs: number) => Promise<RpcOutcome<pb.InitResponse>>;
   run: (request: pb.RunRequest, deadlineMs: number, signal?: AbortSignal) => Promise<RpcOutcome<pb.RunResponse>>;
   health: (deadlineMs: number) => Promise<RpcOutcome<pb.HealthResponse>>;
+  /** Tells a trigger what became of one of its events (a Listen with `acknowledges`). */
+  ackEvent: (request: pb.AckEventRequest, deadlineMs: number) => Promise<RpcOutcome<pb.AckEventResponse>>;
   close: () => void;
 };
 
@@ -55,6 +57,7 @@ export function makeActionClient(address: string | number): ActionClient {
     init: (deadlineMs) => unary(client.init, pb.InitRequest.fromPartial({ contractVersion: 'v1' }), deadlineMs),
     run: (request, deadlineMs, signal) => unary(client.run, request, deadlineMs, signal),
     health: (deadlineMs) => unary(client.health, pb.HealthRequest.fromPartial({}), deadlineMs),
+    ackEvent: (request, deadlineMs) => unary(client.ackEvent, request, deadlineMs),
     listen: (request) => client.listen(request),
     tailLogs: (executionId) => client.tailLogs(pb.TailLogsRequest.fromPartial({ executionId })),
     close: () => client.close(),

@@ -1,9 +1,12 @@
 import type { ServiceError } from '@grpc/grpc-js';
 import type { ActionVersionRef } from '../../application/site.js';
-import type { ListenEnd, ListenHandlers, TriggerSite } from '../../application/trigger-site.js';
+import type { EventOutcome, ListenEnd, ListenHandlers, TriggerSite } from '../../application/trigger-site.js';
 import * as pb from '../pb/action/v1/action.js';
 import type { ActionInstance } from './action-instance.js';
 import { decodeOutputs, encodeInputs } from './values.js';
+
+/** How long an acknowledgement may take: the wrapper answers at once, or is gone (its trigger then sees its stream end). */
+const ACK_DEADLINE_MS = 5000;
 
 /** How long a failed stream waits to see whether the process died (the exit may come after the gRPC error). */
 const EXIT_WAIT_MS = 500;
@@ -16,6 +19,9 @@ const ended = (message: string): ListenEnd => ({ kind: 'ended', message });
  * leaves it alone, and not counted as a call). Events go to the handlers in the stream's order;
  * while `bound` of them are pending the stream is paused, so a trigger emitting faster than
  * runs are created waits in gRPC's flow control instead of in this process's memory.
+ * The listen acknowledges: each event's outcome (its run committed, or refused) is told back to
+ * the trigger (AckEvent) once the handler settled it, so the trigger's emit resolves only after
+ * the run exists; an event left unanswered fails its emit when the stream ends.
  */
 export async function listenOn(
   instance: ActionInstance, action: ActionVersionRef, request: Parameters<TriggerSite['listen']>[1], handlers: ListenHandlers, signal: AbortSignal, bound: number,
@@ -31,7 +37,18 @@ export async function listenOn(
       return ended(`the action could not be started: ${(error as Error).message}`);
     }
     if (signal.aborted) return STOPPED;
-    const stream = live.client.listen(pb.ListenRequest.fromPartial({ listenId: request.listenId, inputs: inputs.value }));
+    // A cursor that no longer fits the declaration is not given at all: the trigger starts afresh.
+    const lastEvent = request.lastEvent === null ? undefined : encodeInputs(action.outputs, request.lastEvent);
+    const stream = live.client.listen(pb.ListenRequest.fromPartial({
+      listenId: request.listenId, inputs: inputs.value, acknowledges: true, lastEvent: lastEvent?.ok ? lastEvent.value : {},
+    }));
+    const answer = (eventId: string, outcome: EventOutcome) => {
+      if (outcome.kind === 'unanswered') return;
+      // A lost answer is the trigger's timeout to handle (it redelivers): nothing to retry here.
+      void live.client.ackEvent(pb.AckEventRequest.fromPartial({
+        listenId: request.listenId, eventId, accepted: outcome.kind === 'accepted', reason: outcome.kind === 'refused' ? outcome.reason : '',
+      }), ACK_DEADLINE_MS);
+    };
     handlers.onListening(live.process.pid);
     const pending = new Set<Promise<void>>();
     const onAbort = () => stream.cancel();
@@ -41,9 +58,16 @@ export async function listenOn(
         const event = response.event;
         if (event?.$case === 'error') return handlers.onTriggerError({ code: event.error.code, message: event.error.message });
         if (event?.$case !== 'run') return;
+        const eventId = event.run.runId;
         const outputs = decodeOutputs(action.outputs, event.run.outputs);
-        if (!outputs.ok) return handlers.onTriggerError({ code: 'bad_output', message: outputs.error });
-        const handled: Promise<void> = handlers.onEvent({ runId: event.run.runId, outputs: outputs.value }).catch(() => undefined).finally(() => {
+        if (!outputs.ok) {
+          answer(eventId, { kind: 'refused', reason: `its outputs do not fit the declaration: ${outputs.error}` });
+          return handlers.onTriggerError({ code: 'bad_output', message: outputs.error });
+        }
+        const handled: Promise<void> = handlers.onEvent({ runId: eventId, outputs: outputs.value }).then(
+          (outcome) => answer(eventId, outcome),
+          () => undefined,
+        ).finally(() => {
           pending.delete(handled);
           if (pending.size < bound && stream.isPaused()) stream.resume();
         });
