@@ -125,12 +125,14 @@ const retry: ObjectShape = {
 };
 
 const wait: ObjectShape = {
-  title: 'Wait for a signal (an approval, a callback)',
+  title: 'Wait for a signal (an approval, a callback), or for a time (a delay)',
   fields: [
-    { name: 'signal', spec: { kind: 'string', pattern: IO_NAME, patternText: 'a name of letters, digits and _' }, required: true, description: 'Sent as POST /runner/runs/{run}/signals/<signal> with a JSON object: the step\'s outputs.' },
+    { name: 'signal', spec: { kind: 'string', pattern: IO_NAME, patternText: 'a name of letters, digits and _' }, description: 'Sent as POST /runner/runs/{run}/signals/<signal> with a JSON object: the step\'s outputs. A wait has a signal or a for.' },
+    { name: 'for', spec: { kind: 'duration' }, description: 'A delay: the step succeeds (with no outputs) once this long has passed since the run reached it; the run holds no process meanwhile. A wait has a signal or a for.' },
     { name: 'timeout', spec: { kind: 'duration' }, description: 'How long the run waits; none: without end.' },
     { name: 'on_timeout', spec: { kind: 'string', oneOf: ['fail', 'skip'] }, description: 'fail: the step fails with signal_timeout; skip: it is skipped (with the steps only it reaches).', default: 'fail' },
   ],
+  exactlyOne: ['signal', 'for'],
 };
 
 const resources: ObjectShape = {

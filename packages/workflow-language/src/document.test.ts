@@ -71,6 +71,29 @@ describe('wait steps and the run timeout', () => {
     ]);
   });
 
+  it('reads a delay: a wait for a time, without a signal, that succeeds once its time has passed', () => {
+    const document = readDocument({ ...base, steps: [{ id: 'pause', wait: { for: '10m' } }] });
+    expect(document.steps[0]?.wait).toEqual({ timeoutMs: 600_000, onTimeout: 'succeed' });
+  });
+
+  it('wants a signal or a for in a wait, not both, and no timeout of a delay', () => {
+    const problems = shapeProblems({
+      ...base,
+      steps: [
+        { id: 'nothing', wait: {} },
+        { id: 'both', wait: { signal: 's', for: '1m' } },
+        { id: 'delay', wait: { for: '1m', timeout: '2m', on_timeout: 'skip' } },
+        { id: 'wrong', wait: { for: 'soon' } },
+        { id: 'fine', wait: { for: '1h30m' } },
+      ],
+    }).map((p) => [p.code, pathText(p.path)]);
+    expect(problems).toEqual([
+      ['bad_duration', 'steps[3].wait.for'],
+      ['missing_field', 'steps[0].wait.signal'], ['signal_and_delay', 'steps[1].wait.for'],
+      ['not_for_delay', 'steps[2].wait.timeout'], ['not_for_delay', 'steps[2].wait.on_timeout'],
+    ]);
+  });
+
   it('wants an action or a wait, not both, and no field of a call on a wait step', () => {
     const problems = shapeProblems({
       ...base,

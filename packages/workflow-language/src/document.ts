@@ -39,11 +39,16 @@ export type Retry = {
   readonly on: readonly string[];
 };
 
-/** A step that waits for a signal instead of calling an action. */
+/**
+ * A step that waits instead of calling an action: for a signal (an approval, a callback), or for
+ * a time (`wait: { for: 10m }`, a delay: no signal, it succeeds when its time has passed, as
+ * `onTimeout: 'succeed'` says). Either way the run holds no process meanwhile.
+ */
 export type Wait = {
-  readonly signal: string;
+  /** Absent for a delay. */
+  readonly signal?: string;
   readonly timeoutMs?: number;
-  readonly onTimeout: 'fail' | 'skip';
+  readonly onTimeout: 'fail' | 'skip' | 'succeed';
 };
 
 export type Step = {
@@ -214,8 +219,22 @@ function checkActionOrWait(step: JsonObject, path: Path, out: Problem[]): void {
   if (!hasAction && !hasWait) out.push({ code: 'missing_field', path: [...path, 'action'], message: 'action is required (or wait, for a step that waits for a signal).' });
   if (hasAction && hasWait) out.push({ code: 'action_and_wait', path: [...path, 'wait'], message: 'A step has an action or a wait, not both.' });
   if (!hasWait) return;
+  checkSignalOrDelay(step['wait'], [...path, 'wait'], out);
   for (const field of NOT_FOR_WAIT) {
     if (step[field] !== undefined) out.push({ code: 'not_for_wait', path: [...path, field], message: `A wait step calls no action: it has no ${field} (the wait's own timeout is wait.timeout).` });
+  }
+}
+
+/** A wait waits for a signal or for a time (`for`, a delay), not both; a delay has no timeout of its own. */
+function checkSignalOrDelay(wait: JsonValue | undefined, path: Path, out: Problem[]): void {
+  if (!isObject(wait)) return;
+  const hasSignal = wait['signal'] !== undefined;
+  const hasFor = wait['for'] !== undefined;
+  if (!hasSignal && !hasFor) out.push({ code: 'missing_field', path: [...path, 'signal'], message: 'signal is required (or for, to wait a while: wait: { for: 10m }).' });
+  if (hasSignal && hasFor) out.push({ code: 'signal_and_delay', path: [...path, 'for'], message: 'A wait waits for a signal or for a time (for), not both: use timeout to stop waiting for a signal.' });
+  if (!hasFor || hasSignal) return;
+  for (const field of ['timeout', 'on_timeout'] as const) {
+    if (wait[field] !== undefined) out.push({ code: 'not_for_delay', path: [...path, field], message: `A delay (wait.for) ends when its time has passed: it has no ${field}.` });
   }
 }
 
@@ -287,6 +306,8 @@ function readRetry(value: JsonValue | undefined): Retry | undefined {
 
 function readWait(value: JsonValue | undefined): Wait | undefined {
   if (!isObject(value)) return undefined;
+  const delayMs = duration(value['for']);
+  if (delayMs !== undefined && value['signal'] === undefined) return { timeoutMs: delayMs, onTimeout: 'succeed' };
   const signal = str(value['signal']);
   if (signal === undefined) return undefined;
   const timeoutMs = duration(value['timeout']);

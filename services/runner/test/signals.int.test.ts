@@ -94,6 +94,20 @@ describe('wait steps', () => {
     expect(await stepRow(skipped.runId, 'say')).toMatchObject({ status: 'skipped' });
   });
 
+  it('waits out a delay (wait: { for }) holding no call, then goes on; no signal ends it early', async () => {
+    const delayed = await deploy(projectId, {
+      name: 'delayed', trigger: { type: 'manual' },
+      steps: [{ id: 'pause', wait: { for: '1500ms' } }, { id: 'say', action: 'echo@1.0.0', needs: ['pause'], inputs: { text: 'after the pause' } }],
+      results: { said: '${{ steps.say.text }}' },
+    }, [echo]);
+    const startedAt = Date.now();
+    const run = await start(delayed);
+    expect((await signal(run.runId, 'pause', {})).body).toMatchObject({ status: 404, code: 'unknown_signal' });
+    expect(await run.finished).toMatchObject({ status: 'succeeded', results: { said: 'after the pause' } });
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1500);
+    expect(await stepRow(run.runId, 'pause')).toMatchObject({ status: 'succeeded' });
+  });
+
   it('answers a clear problem to a wrong signal: unknown name, twice, a viewer, another project\'s run, an unknown run', async () => {
     const workflowId = await deploy(projectId, approval('approval-errors', { signal: 'approved' }), [echo]);
     const run = await start(workflowId);

@@ -29,7 +29,8 @@ export type DraftTrigger =
 
 export type DraftRetry = { attempts: number; backoff?: string; max_delay?: string; on?: string[] };
 
-export type DraftWait = { signal: string; timeout?: string; on_timeout?: 'fail' | 'skip' };
+/** A wait for a signal (with an optional timeout), or a delay (`for`: no signal). */
+export type DraftWait = { signal?: string; for?: string; timeout?: string; on_timeout?: 'fail' | 'skip' };
 
 /** cpu: cores (0.5, "500m"); memory: bytes or with a unit ("512Mi"): as written. */
 export type DraftResources = { cpu?: number | string; memory?: number | string };

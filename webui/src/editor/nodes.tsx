@@ -93,7 +93,7 @@ export function StepNode({ id, data, selected }: NodeProps<EditorNode>) {
       <Handle type="target" position={Position.Top} id={DEPS} isConnectable={!data.readOnly} data-handle={DEPS} title="Runs after (needs)" />
       <Stack gap={2} p={8}>
         <Group justify="space-between" wrap="nowrap"><Text fw={700} size="sm" truncate>{node.stepId}</Text><ProblemsBadge count={data.problems} text={data.problemText} /></Group>
-        <Text size="xs" c={node.known ? 'dimmed' : 'red'} truncate>{node.action ?? 'wait'}{node.known || !node.action ? '' : ' (not in the library)'}</Text>
+        <Text size="xs" c={node.known ? 'dimmed' : 'red'} truncate>{node.action ?? (node.delay ? 'delay' : 'wait')}{node.known || !node.action ? '' : ' (not in the library)'}</Text>
       </Stack>
       {node.inputs.map((port, index) => (
         <div key={`in-${port.name}`}>

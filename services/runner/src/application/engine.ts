@@ -479,7 +479,7 @@ export function makeEngine(deps: EngineDeps): RunningEngine {
       const plan = run ? run.version.plan : await storedPlan();
       if (!plan) return rejected({ type: 'RunNotFound' } as const);
       const stepId = [...plan.steps.values()].find((step) => step.wait?.signal === name)?.id;
-      if (stepId === undefined) return rejected({ type: 'UnknownSignal', signals: [...plan.steps.values()].flatMap((step) => (step.wait ? [step.wait.signal] : [])) } as const);
+      if (stepId === undefined) return rejected({ type: 'UnknownSignal', signals: [...plan.steps.values()].flatMap((step) => (step.wait?.signal === undefined ? [] : [step.wait.signal])) } as const);
       const status = run?.state.steps.get(stepId)?.status;
       if (status && status !== 'waiting' && status !== 'running') {
         const signaled = (await store.signalsOf(runId)).some((kept) => kept.name === name);

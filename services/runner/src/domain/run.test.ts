@@ -514,6 +514,16 @@ describe('wait steps (signals)', () => {
     expect(skipped.value.ended).toEqual({ status: 'succeeded', results: { by: null } });
   });
 
+  it('ends a delay (a wait for a time, no signal) at its deadline: succeeded, no outputs, and the run goes on', () => {
+    const plan = waitPlan({ for: '10m' });
+    const started = Run.startRun(plan, {}, at(0));
+    expect(Run.waitDeadline(plan, started.state, 'approve')).toEqual(new Date(T0 + 600_000));
+    const done = Run.waitTimedOut(plan, started.state, 'approve', at(600_000));
+    if (!done.ok) throw new Error('refused');
+    expect(done.value.state.steps.get('approve')).toMatchObject({ status: 'succeeded', outputs: {} });
+    expect(done.value.start).toEqual(['ship']);
+  });
+
   it('goes on waiting after a takeover: not restarted, its start (and so its deadline) kept', () => {
     const plan = waitPlan({ signal: 'approved', timeout: '10m' });
     const persisted: Run.PersistedRun = {

@@ -443,11 +443,15 @@ export function waitDeadline(plan: Plan, state: RunState, stepId: string): Date 
   return timeoutMs === undefined || !startedAt ? undefined : new Date(startedAt.getTime() + timeoutMs);
 }
 
-/** A wait step's timeout passed without its signal: it fails (`signal_timeout`) or is skipped, as its `on_timeout` says. */
+/**
+ * A wait step's time is up: a delay (no signal) succeeds with no outputs; a wait for a signal that
+ * did not come fails (`signal_timeout`) or is skipped, as its `on_timeout` says.
+ */
 export function waitTimedOut(plan: Plan, state: RunState, stepId: string, context: Context): Result<Transition, TransitionRejection> {
   const step = runningWait(plan, state, stepId);
   if (!step.ok) return step;
   const wait = stepOf(plan, stepId).wait;
+  if (wait?.onTimeout === 'succeed') return stepFinished(plan, state, stepId, { ok: true, attempt: step.value.attempt, outputs: {} }, context);
   if (wait?.onTimeout === 'skip') {
     const steps = edit(state.steps).set(stepId, { ...step.value, status: 'skipped', finishedAt: context.at });
     return ok(advance(plan, { ...state, steps }, context, [], [], true));

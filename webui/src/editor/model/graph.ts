@@ -26,7 +26,7 @@ export const portOfHandle = (handle: string | null | undefined, side: 'in' | 'ou
 
 export type GraphNode =
   | { kind: 'trigger'; id: typeof TRIGGER; outputs: OutPort[] }
-  | { kind: 'step'; id: string; index: number; stepId: string; action: string | undefined; known: boolean; inputs: InPort[]; outputs: OutPort[] }
+  | { kind: 'step'; id: string; index: number; stepId: string; action: string | undefined; known: boolean; inputs: InPort[]; outputs: OutPort[]; delay?: boolean }
   | { kind: 'results'; id: typeof RESULTS; names: string[] };
 
 /** What an edge stands for in the document, so deleting it can undo exactly that. */
@@ -44,7 +44,7 @@ export function draftToGraph(draft: WorkflowDraft, actions: readonly ActionSumma
   const steps = Array.isArray(draft.steps) ? draft.steps : [];
   const triggerNode: GraphNode = { kind: 'trigger', id: TRIGGER, outputs: triggerOutputs(draft.trigger, actions) };
   const stepNodes = steps.map((step, index): GraphNode & { kind: 'step' } => ({
-    kind: 'step', id: stepNodeId(step.id), index, stepId: step.id, action: step.action,
+    kind: 'step', id: stepNodeId(step.id), index, stepId: step.id, action: step.action, ...(step.wait?.for !== undefined ? { delay: true } : {}),
     known: actions.some((action) => step.action !== undefined && (action.id === step.action || step.action.startsWith(`${action.id}@`))),
     inputs: stepInputs(step, actions), outputs: stepOutputs(step, actions),
   }));

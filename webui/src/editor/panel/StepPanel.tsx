@@ -17,7 +17,7 @@ import { MONOSPACE, ValueField } from './ValueField.js';
  * step's own (a cycle, say) at the top. What is emptied leaves the document.
  */
 
-const CONTROL_FIELDS = ['id', 'title', 'action', 'wait', 'wait.signal', 'wait.timeout', 'wait.on_timeout', 'when', 'foreach', 'parallelism', 'fail_fast', 'retry', 'retry.attempts', 'retry.backoff', 'retry.max_delay', 'retry.on', 'timeout', 'on_failure', 'needs', 'resources', 'resources.cpu', 'resources.memory'];
+const CONTROL_FIELDS = ['id', 'title', 'action', 'wait', 'wait.signal', 'wait.for', 'wait.timeout', 'wait.on_timeout', 'when', 'foreach', 'parallelism', 'fail_fast', 'retry', 'retry.attempts', 'retry.backoff', 'retry.max_delay', 'retry.on', 'timeout', 'on_failure', 'needs', 'resources', 'resources.cpu', 'resources.memory'];
 
 /** Only lists (or what is known at run time) may feed `foreach`. */
 function listOffers(options: readonly ReferenceOption[]): Offer[] {
@@ -59,7 +59,8 @@ export function StepPanel({ draft, index, context, problems, onChange }: StepPan
   const setInput = (name: string, value: Json | undefined) => set('inputs', compact<Json>({ ...step.inputs, [name]: value }));
   const setRetry = (patch: Partial<DraftRetry>) => set('retry', compact<unknown>({ ...step.retry, ...patch }) as DraftRetry | undefined);
   const setResources = (patch: Partial<DraftResources>) => set('resources', compact<unknown>({ ...step.resources, ...patch }) as DraftResources | undefined);
-  const setWait = (patch: Partial<DraftWait>) => set('wait', { signal: '', ...compact<unknown>({ ...step.wait, ...patch }) } as DraftWait);
+  const isDelay = step.wait?.for !== undefined;
+  const setWait = (patch: Partial<DraftWait>) => set('wait', (isDelay ? { for: '', ...compact<unknown>({ ...step.wait, ...patch }) } : { signal: '', ...compact<unknown>({ ...step.wait, ...patch }) }) as DraftWait);
   const error = (field: string, local?: string) => errorOf(byField, field, local);
 
   return (
@@ -88,10 +89,15 @@ export function StepPanel({ draft, index, context, problems, onChange }: StepPan
           />
         )}
 
-        {step.wait ? (
+        {step.wait && isDelay ? (
+          <>
+            <Divider label="Delay" labelPosition="left" />
+            <TextInput label="Wait for" {...requiredField()} readOnly={readOnly} value={step.wait.for ?? ''} placeholder="10m" description="The step succeeds once this long has passed; the run holds no process meanwhile" error={error('wait.for', durationError(step.wait.for) ?? error('wait'))} onChange={(event) => setWait({ for: event.currentTarget.value })} />
+          </>
+        ) : step.wait ? (
           <>
             <Divider label="Wait" labelPosition="left" />
-            <TextInput label="Signal" {...requiredField()} readOnly={readOnly} value={step.wait.signal} description="The run waits for POST /runner/runs/<run id>/signals/<signal>" error={error('wait.signal', error('wait'))} onChange={(event) => setWait({ signal: event.currentTarget.value })} />
+            <TextInput label="Signal" {...requiredField()} readOnly={readOnly} value={step.wait.signal ?? ''} description="The run waits for POST /runner/runs/<run id>/signals/<signal>" error={error('wait.signal', error('wait'))} onChange={(event) => setWait({ signal: event.currentTarget.value })} />
             <TextInput label="Timeout" readOnly={readOnly} value={step.wait.timeout ?? ''} placeholder="none: wait without end" error={error('wait.timeout', durationError(step.wait.timeout))} onChange={(event) => setWait({ timeout: event.currentTarget.value })} />
             <Select label="On timeout" disabled={readOnly} clearable placeholder="fail (the default)" data={[{ value: 'fail', label: 'Fail (signal_timeout)' }, { value: 'skip', label: 'Skip' }]} value={step.wait.on_timeout ?? null} error={error('wait.on_timeout')} onChange={(value) => setWait({ on_timeout: (value ?? undefined) as DraftWait['on_timeout'] })} />
           </>

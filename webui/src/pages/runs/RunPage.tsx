@@ -67,7 +67,7 @@ function StepsList({ steps, selected, onSelect }: { steps: readonly RunStep[]; s
             <Group justify="space-between" wrap="nowrap" gap="xs">
               <Stack gap={0} style={{ minWidth: 0 }}>
                 <Text size="sm" fw={600} truncate="end">{step.id}</Text>
-                <Text size="xs" c="dimmed" truncate="end">{step.action || (step.signal ? `wait for ${step.signal}` : '')} · {formatDuration(step.duration_ms)}</Text>
+                <Text size="xs" c="dimmed" truncate="end">{step.action || (step.signal ? `wait for ${step.signal}` : 'delay')} · {formatDuration(step.duration_ms)}</Text>
                 {step.error && <Text size="xs" c="red">{step.error.code}: {step.error.message}</Text>}
               </Stack>
               <Status status={step.status} />
@@ -132,7 +132,7 @@ export function RunPage() {
         <Title order={2} size="h4" mb="xs">Graph</Title>
         <ErrorAlert error={documentQuery.error} />
         <RunGraph
-          steps={run.steps.map((one) => ({ id: one.id, label: one.action || (one.signal ? `wait for ${one.signal}` : ''), status: one.status }))}
+          steps={run.steps.map((one) => ({ id: one.id, label: one.action || (one.signal ? `wait for ${one.signal}` : 'delay'), status: one.status }))}
           edges={edges} selected={selected} onSelect={select}
         />
       </section>

@@ -203,7 +203,7 @@ export function StepPanel({ runId, step, onClose }: { runId: string; step: RunSt
           </Group>
           <Button variant="subtle" size="xs" onClick={onClose}>Close</Button>
         </Group>
-        <Text size="xs" c="dimmed">{step.action || (step.signal ? `waits for the signal ${step.signal}` : '')} · {formatDuration(step.duration_ms)}{step.retry_at ? ` · next attempt at ${when(step.retry_at)}` : ''}</Text>
+        <Text size="xs" c="dimmed">{step.action || (step.signal ? `waits for the signal ${step.signal}` : 'a delay')} · {formatDuration(step.duration_ms)}{step.retry_at ? ` · next attempt at ${when(step.retry_at)}` : ''}</Text>
         <StepError error={step.error} />
         {step.signal && step.status === 'running' && canOperate && <SignalForm runId={runId} signal={step.signal} />}
         <Tabs value={tab} onChange={setTab} keepMounted={false}>

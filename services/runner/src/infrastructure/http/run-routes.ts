@@ -89,7 +89,7 @@ const pinOf = (actions: readonly PinnedAction[], action: string) => actions.find
 function detailView(run: RunDetail): z.infer<typeof runDetailSchema> {
   const rows = new Map(run.steps.map((step) => [step.step_id, step]));
   const documentSteps = readDocument(run.document).steps;
-  const view = (id: string, step: { action: string; wait?: { signal: string } }) => {
+  const view = (id: string, step: { action: string; wait?: { signal?: string } }) => {
     const row = rows.get(id);
     const pin = pinOf(run.actions, step.action);
     const values = (value: unknown, declared: Declared | undefined) =>

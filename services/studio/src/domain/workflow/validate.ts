@@ -325,11 +325,12 @@ function checkStep(step: Step, analysis: Analysis, compensation: boolean): void 
 function checkSignals(document: WorkflowDocument, problems: Problem[]): void {
   const seen = new Set<string>();
   for (const step of document.steps) {
-    if (!step.wait) continue;
-    if (seen.has(step.wait.signal)) {
-      problems.push({ code: 'duplicate_signal', path: ['steps', step.index, 'wait', 'signal'], message: `Another wait step already waits for the signal ${step.wait.signal}.` });
+    const signal = step.wait?.signal;
+    if (signal === undefined) continue;
+    if (seen.has(signal)) {
+      problems.push({ code: 'duplicate_signal', path: ['steps', step.index, 'wait', 'signal'], message: `Another wait step already waits for the signal ${signal}.` });
     }
-    seen.add(step.wait.signal);
+    seen.add(signal);
   }
 }
 
