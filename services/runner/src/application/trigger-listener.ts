@@ -1,5 +1,6 @@
 import type { JsonValue } from '@trellis/kernel/io';
 import type { SiteName } from '../domain/deployment.js';
+import { maskSecretsIn } from '../domain/secret-mask.js';
 import * as Trigger from '../domain/trigger-action.js';
 import { actionRef } from './action-refs.js';
 import type { Engine } from './engine-port.js';
@@ -67,13 +68,17 @@ export function superviseTrigger(deps: TriggerListenerDeps, target: TriggerTarge
   const set = (change: Partial<TriggerStatus>) => {
     status = { ...status, ...change };
   };
+  // The secrets the trigger was last given: what it says (its errors, why it stopped) is shown in
+  // the deployments view and logged, so they are masked there as in a step's logs.
+  let given: string[] = [];
+  const masked = (text: string) => maskSecretsIn(text, given);
 
   /** The run of one event, started (and committed) before the next slot frees; gives up only when the listener stops or the workflow no longer serves. */
   const startRun = async (listenId: string, event: TriggerEvent): Promise<EventOutcome> => {
     const outputs = Trigger.eventOutputs(target.trigger.action.outputs, event.outputs);
     if (!outputs.ok) {
-      set({ refused: status.refused + 1, lastError: `an event was refused: ${outputs.error}` });
-      deps.log.warn('trigger event refused: its outputs do not fit the declaration', { ...fields, event: event.runId, error: outputs.error });
+      set({ refused: status.refused + 1, lastError: masked(`an event was refused: ${outputs.error}`) });
+      deps.log.warn('trigger event refused: its outputs do not fit the declaration', { ...fields, event: event.runId, error: masked(outputs.error) });
       return { kind: 'refused', reason: `its outputs do not fit the declaration: ${outputs.error}` };
     }
     const request = {
@@ -104,6 +109,7 @@ export function superviseTrigger(deps: TriggerListenerDeps, target: TriggerTarge
       Promise.all(target.trigger.secrets.map(async (name) => [name, await deps.values.secret(target.projectId, name)] as const)),
     ]);
     const opened = new Map(secrets);
+    given = [...opened.values()].filter((value): value is string => typeof value === 'string');
     const inputs = Trigger.listenInputs(target.trigger, { variables: new Map(Object.entries(variables)) as Map<string, JsonValue>, secret: (name) => opened.get(name) });
     if (!inputs.ok) {
       set({ status: 'failed' });
@@ -118,11 +124,11 @@ export function superviseTrigger(deps: TriggerListenerDeps, target: TriggerTarge
       },
       onEvent: (event) => startRun(listenId, event),
       onTriggerError: (error) => {
-        set({ lastError: `${error.code}: ${error.message}` });
-        deps.log.warn('trigger reported an error', { ...fields, code: error.code, error: error.message });
+        set({ lastError: masked(`${error.code}: ${error.message}`) });
+        deps.log.warn('trigger reported an error', { ...fields, code: error.code, error: masked(error.message) });
       },
     }, signal);
-    return end.kind === 'stopped' ? undefined : end.message;
+    return end.kind === 'stopped' ? undefined : masked(end.message);
   };
 
   const loop = (async () => {
@@ -133,7 +139,7 @@ export function superviseTrigger(deps: TriggerListenerDeps, target: TriggerTarge
       try {
         why = await listenOnce();
       } catch (error) {
-        why = `it could not listen: ${(error as Error).message}`;
+        why = masked(`it could not listen: ${(error as Error).message}`);
       }
       if (signal.aborted) break;
       failures = Trigger.failuresAfter(failures, deps.now() - began, backoff.healthyMs);

@@ -28,7 +28,8 @@ function aScriptedSite() {
   return { site, open, live: () => open.filter((entry) => !entry.signal.aborted) };
 }
 
-function setUp(options: { othersHold?: Set<string>; failStarts?: number } = {}) {
+function setUp(options: { othersHold?: Set<string>; failStarts?: number; secret?: string } = {}) {
+  const logged: string[] = [];
   const scripted = aScriptedSite();
   const started: StartRun[] = [];
   const sleeps: number[] = [];
@@ -44,16 +45,16 @@ function setUp(options: { othersHold?: Set<string>; failStarts?: number } = {}) 
         return ok({ runId: `r${started.length}`, existing: false, finished: new Promise(() => undefined) });
       },
     },
-    values: { variables: async () => ({}), secret: async () => undefined },
+    values: { variables: async () => ({}), secret: async () => options.secret },
     // The newest accepted event of w1 version 1 only.
     lastEvent: async (workflowId, version) => (workflowId === 'w1' && version === 1 ? { n: 41 } : null),
     locks: { take: async (id) => !(options.othersHold?.has(id) ?? false), release: async () => undefined, alive: async () => lockAlive },
     ids: (() => { let n = 0; return () => `id${++n}`; })(),
     now: () => 0,
-    log: { info: () => undefined, warn: () => undefined },
+    log: { info: () => undefined, warn: (message, fields) => { logged.push(`${message} ${JSON.stringify(fields)}`); } },
     sleep: async (ms) => { sleeps.push(ms); await new Promise((resolve) => setImmediate(resolve)); },
   });
-  return { listeners, ...scripted, started, sleeps, loseLocks: () => { lockAlive = false; } };
+  return { listeners, ...scripted, started, sleeps, logged, loseLocks: () => { lockAlive = false; } };
 }
 
 let notServing = false;
@@ -114,6 +115,31 @@ describe('trigger listeners', () => {
     notServing = true;
     expect(await handlers.onEvent({ runId: 'l-1', outputs: { n: 1 } })).toEqual({ kind: 'unanswered' });
     notServing = false;
+    await listeners.stop();
+  });
+
+  it('masks the secrets it gave the trigger in what the trigger says: its errors and why it stopped, in the status and the log', async () => {
+    const secret = 'hunter2-broker-password';
+    const { listeners, open, logged } = setUp({ secret });
+    const withSecret: ServedTrigger = {
+      ...served('w1'),
+      actions: [{ ...ticker, inputs: [{ name: 'password', type: 'password', help: '', optional: false }] }],
+      documentJson: JSON.stringify({
+        apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'w',
+        trigger: { type: 'action', action: 'ticker@1.0.0', inputs: { password: '${{ secrets.BROKER_PASSWORD }}' } }, steps: [{ id: 'a', action: 'x@1' }],
+      }),
+    };
+    await listeners.reconcile([withSecret]);
+    await settle();
+    const [first] = open;
+    first?.handlers.onTriggerError({ code: 'auth_failed', message: `login refused for amqp://app:${secret}@broker` });
+    expect(listeners.status('w1')?.lastError).toBe('auth_failed: login refused for amqp://app:***@broker');
+    first?.end(`connection lost (password ${Buffer.from(secret).toString('base64')})`);
+    await settle();
+    expect(listeners.status('w1')?.lastError).toBe('connection lost (password ***)');
+    expect(logged.join('\n')).not.toContain(secret);
+    expect(logged.join('\n')).not.toContain(Buffer.from(secret).toString('base64'));
+    expect(logged.some((line) => line.includes('***'))).toBe(true);
     await listeners.stop();
   });
 
