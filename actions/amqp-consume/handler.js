@@ -1,6 +1,7 @@
 // @ts-check
 import amqp from 'amqplib';
 import { ActionError } from './errors.js';
+import { checkedAddress } from './network-guard.js';
 
 /**
  * @typedef {{ url: string, username?: string, password?: string, queue: string, exchange?: string,
@@ -25,8 +26,11 @@ const REQUEUE_DELAY_MS = 1000;
 export async function run(context, inputs) {
   const options = connectionOptions(inputs);
   const queue = requireText(inputs.queue, 'queue');
-  const connection = await amqp.connect(options).catch((error) => {
-    throw new ActionError(`cannot connect to ${options.hostname}:${options.port}: ${error.message}`, 'connection_failed');
+  const host = /** @type {string} */ (options.hostname);
+  // The network guard: connect to the address it checked; TLS still verifies the host's name.
+  const address = await checkedAddress(host);
+  const connection = await amqp.connect({ ...options, hostname: address }, { servername: host }).catch((error) => {
+    throw new ActionError(`cannot connect to ${host}:${options.port}: ${error.message}`, 'connection_failed');
   });
   // amqplib throws an 'error' event nobody listens to; the 'close' that follows reports it.
   const lastError = { connection: '', channel: '' };

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt from 'mqtt';
 import { ActionError } from './errors.js';
+import { checkedAddress } from './network-guard.js';
 
 /**
  * @typedef {{ url: string, username?: string, password?: string, topic: string, client_id?: string }} Inputs
@@ -31,9 +32,11 @@ const MAX_RECONNECTS = 10;
  */
 export async function run(context, inputs) {
   const settings = settingsOf(inputs);
+  // The network guard: connect to the address it checked; TLS still verifies the host's name.
+  const address = await checkedAddress(settings.hostname);
   let everConnected = false;
   for (let failures = 0; !context.signal.aborted;) {
-    const end = await runSession(context, settings);
+    const end = await runSession(context, settings, address);
     if (end.kind === 'stopped') return;
     if (end.kind === 'failed') throw end.error;
     if (end.kind === 'refused') {
@@ -63,13 +66,13 @@ function settingsOf(inputs) {
   } catch {
     throw new ActionError(`url "${url}" is not a URL; write mqtt://host:1883`, 'bad_url');
   }
-  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(parsed.protocol)) throw new ActionError(`url must start with mqtt://, mqtts://, ws:// or wss://, not ${parsed.protocol}//`, 'bad_url');
+  if (!['mqtt:', 'mqtts:'].includes(parsed.protocol)) throw new ActionError(`url must start with mqtt:// or mqtts://, not ${parsed.protocol}//`, 'bad_url');
   if (parsed.username || parsed.password) throw new ActionError('url must not hold credentials: give them as username and password', 'credentials_in_url');
   const topic = requireText(inputs.topic, 'topic');
   // Stable across restarts, so the broker finds the session again; another workflow on the same
   // topic gets the same default and would take the session over: give it its own client_id.
   const derived = `trellis-${createHash('sha256').update(`${url}\n${inputs.username ?? ''}\n${topic}`).digest('hex').slice(0, 15)}`;
-  return { url, host: parsed.host, topic, username: inputs.username, password: inputs.password, clientId: inputs.client_id || derived };
+  return { url, host: parsed.host, hostname: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), topic, username: inputs.username, password: inputs.password, clientId: inputs.client_id || derived };
 }
 
 /**
@@ -77,15 +80,19 @@ function settingsOf(inputs) {
  *
  * @param {TriggerContext} context
  * @param {ReturnType<typeof settingsOf>} settings
+ * @param {string} address the host's address, checked by the network guard
  * @returns {Promise<SessionEnd>}
  */
-function runSession(context, settings) {
+function runSession(context, settings, address) {
   return new Promise((resolve) => {
     let connected = false;
     let lastError = '';
     /** @type {SessionEnd | null} */
     let ended = null;
     const client = mqtt.connect(settings.url, {
+      host: address,
+      hostname: address,
+      servername: settings.hostname,
       clientId: settings.clientId,
       ...(settings.username ? { username: settings.username } : {}),
       ...(settings.password ? { password: settings.password } : {}),

@@ -1,6 +1,7 @@
 // @ts-check
 import { AckPolicy, DeliverPolicy, connect, nanos } from 'nats';
 import { ActionError } from './errors.js';
+import { checkedAddress } from './network-guard.js';
 
 /**
  * @typedef {{ servers: string, username?: string, password?: string, subject: string, jetstream?: boolean,
@@ -31,7 +32,9 @@ const PULL_BATCH = 8;
 export async function run(context, inputs) {
   const settings = settingsOf(inputs);
   const nc = await connect({
-    servers: settings.servers,
+    servers: await Promise.all(settings.servers.map(guardedServer)),
+    // The servers a cluster announces would bypass the network guard: only the given ones are used.
+    ignoreClusterUpdates: true,
     ...(inputs.username ? { user: inputs.username } : {}),
     ...(inputs.password ? { pass: inputs.password } : {}),
     name: 'trellis-nats-subscribe',
@@ -51,6 +54,19 @@ export async function run(context, inputs) {
     // drain: acknowledgements still buffered reach the server before the connection closes.
     if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
   }
+}
+
+/**
+ * Checks the server's host with the network guard. The client connects by name (so TLS can verify
+ * it), which leaves a DNS answer that changes after the check unguarded; the other triggers
+ * connect to the checked address itself.
+ *
+ * @param {string} server
+ */
+async function guardedServer(server) {
+  const url = new URL(server.includes('://') ? server : `nats://${server}`);
+  await checkedAddress(url.hostname.replace(/^\[(.*)\]$/, '$1'));
+  return server;
 }
 
 /** @param {Inputs} inputs */

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { ActionError } from './errors.js';
+import { checkedAddress } from './network-guard.js';
 
 /**
  * @typedef {{ url: string, password?: string, username?: string, stream: string, group?: string,
@@ -31,7 +32,13 @@ const RETRY_DELAY_MS = 1000;
  */
 export async function run(context, inputs) {
   const settings = settingsOf(inputs);
-  const redis = new Redis(settings.url, {
+  // The network guard: connect to the address it checked; TLS still verifies the host's name.
+  const address = await checkedAddress(settings.host);
+  const redis = new Redis({
+    host: address,
+    port: settings.port,
+    db: settings.db,
+    ...(settings.tls ? { tls: { servername: settings.host } } : {}),
     lazyConnect: true,
     ...(inputs.username ? { username: inputs.username } : {}),
     ...(inputs.password ? { password: inputs.password } : {}),
@@ -71,8 +78,14 @@ function settingsOf(inputs) {
   if (parsed.password) throw new ActionError('url must not hold a password: give it as password', 'credentials_in_url');
   const batch = inputs.batch ?? 16;
   if (!Number.isInteger(batch) || batch < 1) throw new ActionError('batch must be a whole number of at least 1', 'bad_input');
+  const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
+  if (!Number.isInteger(db) || db < 0) throw new ActionError(`url path "${parsed.pathname}" is not a database number; write redis://host:6379/0`, 'bad_url');
   return {
     url,
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: parsed.port ? Number(parsed.port) : 6379,
+    db,
+    tls: parsed.protocol === 'rediss:',
     stream: requireText(inputs.stream, 'stream'),
     group: inputs.group || 'trellis',
     // The host name is stable for the life of the process (and the pod): a trigger restarted in

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listenTo, type ListenOptions, type Listening } from './support-triggers/listen.js';
 
 // The machine's RabbitMQ; each test has its own queue (and exchange), deleted afterwards.
@@ -53,8 +53,14 @@ beforeAll(async () => {
   channel = await connection.createChannel();
 });
 
+// The machine's broker is on loopback, which the network guard refuses unless told otherwise.
+beforeEach(() => {
+  process.env.TRELLIS_ALLOW_PRIVATE_NETWORK = 'true';
+});
+
 afterEach(async () => {
   for (const listening of running.splice(0)) await listening.stop();
+  delete process.env.TRELLIS_ALLOW_PRIVATE_NETWORK;
 });
 
 afterAll(async () => {
@@ -144,6 +150,14 @@ describe('amqp-consume', () => {
     expect(second.emitted.map((run) => run.outputs.body_text).sort()).toEqual(['a3', 'b1', 'b2', 'b3', 'b4', 'c1']);
     await second.stop();
     expect(await messagesLeft(queue)).toBe(0);
+  });
+
+  it('refuses a loopback broker unless private networks are allowed (network guard)', async () => {
+    delete process.env.TRELLIS_ALLOW_PRIVATE_NETWORK;
+    const refused = await start(aQueue());
+    expect(await refused.ended).toMatchObject({ code: 'address_not_allowed' });
+    const byName = await start(aQueue(), { url: 'amqp://localhost:5672/' });
+    expect(await byName.ended).toMatchObject({ code: 'address_not_allowed' });
   });
 
   it('refuses credentials in the url and a queue that does not exist when declare is off', async () => {

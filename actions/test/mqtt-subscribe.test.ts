@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listenTo, type Emitted, type ListenOptions, type Listening } from './support-triggers/listen.js';
 
 // The machine's Mosquitto; each test has its own topic and client id, whose session is removed afterwards.
@@ -48,8 +48,14 @@ beforeAll(async () => {
   publisher = await mqtt.connectAsync(URL, { clientId: `trellis-test-pub-${randomUUID().slice(0, 8)}` });
 });
 
+// The machine's broker is on loopback, which the network guard refuses unless told otherwise.
+beforeEach(() => {
+  process.env.TRELLIS_ALLOW_PRIVATE_NETWORK = 'true';
+});
+
 afterEach(async () => {
   for (const listening of running.splice(0)) await listening.stop();
+  delete process.env.TRELLIS_ALLOW_PRIVATE_NETWORK;
 });
 
 afterAll(async () => {
@@ -104,6 +110,13 @@ describe('mqtt-subscribe', () => {
     await until(() => payloads(second.accepted).length === 5);
     // Probes of the first activation may be sent after its stop: they are new messages, not repeats.
     expect(payloads(second.emitted)).toEqual(['a3', 'b1', 'b2', 'b3', 'c1']);
+  });
+
+  it('refuses a loopback broker unless private networks are allowed (network guard)', async () => {
+    delete process.env.TRELLIS_ALLOW_PRIVATE_NETWORK;
+    const { topic, clientId } = aTopic();
+    const refused = await start(topic, clientId, {}, { url: 'mqtt://localhost:1883' });
+    expect(await refused.ended).toMatchObject({ code: 'address_not_allowed' });
   });
 
   it('marks a retained message, and refuses credentials in the url', async () => {

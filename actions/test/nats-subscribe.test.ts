@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect, headers, type JetStreamManager, type NatsConnection } from 'nats';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listenTo, type Emitted, type ListenOptions, type Listening } from './support-triggers/listen.js';
 
 // The machine's NATS with JetStream; each test has its own subjects and stream, deleted afterwards.
@@ -48,8 +48,14 @@ beforeAll(async () => {
   jsm = await nc.jetstreamManager();
 });
 
+// The machine's broker is on loopback, which the network guard refuses unless told otherwise.
+beforeEach(() => {
+  process.env.TRELLIS_ALLOW_PRIVATE_NETWORK = 'true';
+});
+
 afterEach(async () => {
   for (const listening of running.splice(0)) await listening.stop();
+  delete process.env.TRELLIS_ALLOW_PRIVATE_NETWORK;
 });
 
 afterAll(async () => {
@@ -100,6 +106,13 @@ describe('nats-subscribe (JetStream)', () => {
     await publish(`${subject}.x`, 'c1');
     await second.waitForAccepted(4);
     expect(texts(second.emitted).sort()).toEqual(['a3', 'b1', 'b2', 'c1']);
+  });
+
+  it('refuses a loopback server unless private networks are allowed (network guard)', async () => {
+    delete process.env.TRELLIS_ALLOW_PRIVATE_NETWORK;
+    const { stream, subject } = await aStream();
+    const refused = await start({ servers: 'nats://localhost:4222', subject: `${subject}.>`, stream });
+    expect(await refused.ended).toMatchObject({ code: 'address_not_allowed' });
   });
 
   it('starts a new consumer at the beginning when asked, and names a missing stream', async () => {

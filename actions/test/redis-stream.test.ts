@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listenTo, type ListenOptions, type Listening } from './support-triggers/listen.js';
 
 // The machine's Redis; each test has its own stream key, deleted afterwards.
@@ -43,8 +43,14 @@ beforeAll(() => {
   redis = new Redis('redis://127.0.0.1:6379');
 });
 
+// The machine's broker is on loopback, which the network guard refuses unless told otherwise.
+beforeEach(() => {
+  process.env.TRELLIS_ALLOW_PRIVATE_NETWORK = 'true';
+});
+
 afterEach(async () => {
   for (const listening of running.splice(0)) await listening.stop();
+  delete process.env.TRELLIS_ALLOW_PRIVATE_NETWORK;
 });
 
 afterAll(async () => {
@@ -117,6 +123,12 @@ describe('redis-stream', () => {
     expect(runs.map((run) => (run.outputs.fields as Record<string, string>).n).sort()).toEqual(['old-1', 'old-2']);
     await listening.stop();
     expect(await pendingCount(stream)).toBe(0);
+  });
+
+  it('refuses a loopback server unless private networks are allowed (network guard)', async () => {
+    delete process.env.TRELLIS_ALLOW_PRIVATE_NETWORK;
+    const refused = await start(aStream(), { url: 'redis://localhost:6379' });
+    expect(await refused.ended).toMatchObject({ code: 'address_not_allowed' });
   });
 
   it('refuses a password in the url and a key that is not a stream', async () => {
