@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { JsonValue } from '@trellis/action-manifest/definition';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listenTo, type ListenOptions, type Listening } from './support-triggers/listen.js';
 
@@ -98,7 +99,7 @@ describe('poll-http', () => {
     const first = await start({});
     const [accepted] = await first.waitForAccepted(1);
     await first.stop();
-    const lastEvent = Object.fromEntries(Object.entries(accepted?.outputs ?? {}).filter(([, value]) => value !== undefined)) as Record<string, never>;
+    const lastEvent = Object.fromEntries(Object.entries(accepted?.outputs ?? {}).filter(([, value]) => value !== undefined)) as Record<string, JsonValue>;
 
     const unchanged = await start({}, { lastEvent });
     await polls(3);
