@@ -1,16 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { anAction } from '../application/fakes.js';
 import type { ScannedCommit } from './build.js';
+import type { ActionDescription } from './scan-result.js';
 import * as Source from './source.js';
 import * as StandardLibrary from './standard-library.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const url = 'file:///srv/trellis/.trellis/standard-library.git';
 
+function anAction(id: string, version: string): ActionDescription {
+  return {
+    id, version, kind: 'Processor', name: id, description: `The ${id} action`, runtime: 'nodejs', handler: 'handler.js', categories: ['standard'],
+    inputs: [], outputs: [], resources: {}, format: 'trellis', manifest: 'trellis.yaml',
+  };
+}
+
 function scanned(actions: Array<[string, string]>): ScannedCommit {
   return {
     scanId: 's1', commit: 'c'.repeat(40),
-    actions: actions.map(([id, version]) => ({ folder: id, action: anAction(id, { version }), sha256: `sha-${id}`, size: 1, object: `o/${id}`, change: 'new' as const })),
+    actions: actions.map(([id, version]) => ({ folder: id, action: anAction(id, version), sha256: `sha-${id}`, size: 1, object: `o/${id}`, change: 'new' as const })),
   };
 }
 
