@@ -1,6 +1,9 @@
 // @ts-check
 
-/** A failure the run reports with a stable code; the wrapper recognises it by name and code. */
+/**
+ * An expected failure: the run fails with a stable `code` and a message that says what to fix.
+ * The wrapper knows it by its name and code (no import from Trellis needed).
+ */
 export class ActionError extends Error {
   /**
    * @param {string} message what went wrong and what to fix

@@ -112,7 +112,7 @@ describe('the local site', () => {
   it("gives the action process the instance's action settings and nothing of the runner's environment", async () => {
     const outcome = await site.call(probe, aCall({ mode: 'env' }));
     expect(outcome).toMatchObject({ ok: true, outputs: { result: { allowPrivateNetwork: 'true' } } });
-    const names = (outcome as { outputs: { result: { names: string[] } } }).outputs.result.names;
+    const names = (outcome as unknown as { outputs: { result: { names: string[] } } }).outputs.result.names;
     expect(names.filter((name) => !['PATH', 'TRELLIS_EXIT_WITH_STDIN', 'TRELLIS_ALLOW_PRIVATE_NETWORK'].includes(name))).toEqual([]);
   });
 

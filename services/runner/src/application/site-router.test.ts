@@ -47,7 +47,7 @@ describe('routeSites', () => {
     expect(await router.prepare(on('docker'))).toEqual({ ok: true, value: undefined });
     await router.release(on('docker'));
     expect([local.state.released, docker.state.released]).toEqual([[], ['add-one@1.0.0']]);
-    expect(await router.listen(on('docker'), { listenId: 'l1', inputs: {} }, handlers, new AbortController().signal)).toEqual({ kind: 'ended', message: 'docker listened' });
+    expect(await router.listen(on('docker'), { listenId: 'l1', inputs: {}, lastEvent: null }, handlers, new AbortController().signal)).toEqual({ kind: 'ended', message: 'docker listened' });
   });
 
   it('refuses what names a site this runner has not enabled: the deploy fails saying so, a call is unavailable, a listen ends', async () => {
@@ -55,7 +55,7 @@ describe('routeSites', () => {
     const reason = 'the kubernetes site is not enabled on this runner (TRELLIS_SITES)';
     expect(await router.prepare(on('kubernetes'))).toEqual({ ok: false, error: { reason } });
     expect(await router.call(on('kubernetes'), aCall)).toEqual({ ok: false, failure: { kind: 'unavailable', code: 'site_not_enabled', message: reason }, logs: NO_LOGS, durationMs: 0 });
-    expect(await router.listen(on('kubernetes'), { listenId: 'l1', inputs: {} }, handlers, new AbortController().signal)).toEqual({ kind: 'ended', message: reason });
+    expect(await router.listen(on('kubernetes'), { listenId: 'l1', inputs: {}, lastEvent: null }, handlers, new AbortController().signal)).toEqual({ kind: 'ended', message: reason });
     await expect(router.release(on('kubernetes'))).resolves.toBeUndefined();
     expect(await routeSites({ docker: aSite('docker').site }).prepare(on(undefined))).toEqual({
       ok: false, error: { reason: 'the local site is not enabled on this runner (TRELLIS_SITES)' },
@@ -64,7 +64,7 @@ describe('routeSites', () => {
 
   it('ends the listen of a site that cannot run trigger actions', async () => {
     const router = routeSites({ kubernetes: aSite('kubernetes', { listens: false }).site });
-    expect(await router.listen(on('kubernetes'), { listenId: 'l1', inputs: {} }, handlers, new AbortController().signal)).toEqual({
+    expect(await router.listen(on('kubernetes'), { listenId: 'l1', inputs: {}, lastEvent: null }, handlers, new AbortController().signal)).toEqual({
       kind: 'ended', message: 'the kubernetes site cannot run trigger actions',
     });
   });
@@ -74,7 +74,7 @@ describe('routeSites', () => {
     const kubernetes = aSite('kubernetes', { listens: false });
     const router = routeSites({ local: local.site, kubernetes: kubernetes.site });
     const trigger: ActionVersionRef = { ...on('kubernetes'), kind: 'Trigger' };
-    expect(await router.listen(trigger, { listenId: 'l1', inputs: {} }, handlers, new AbortController().signal)).toEqual({ kind: 'ended', message: 'local listened' });
+    expect(await router.listen(trigger, { listenId: 'l1', inputs: {}, lastEvent: null }, handlers, new AbortController().signal)).toEqual({ kind: 'ended', message: 'local listened' });
     await router.release(trigger);
     expect(local.state.released).toEqual(['add-one@1.0.0']);
     expect(kubernetes.state.released).toEqual([]);
