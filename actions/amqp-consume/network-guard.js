@@ -9,7 +9,8 @@ import { ActionError } from './errors.js';
  * (its databases, brokers, the cloud's metadata service at 169.254.169.254) just by naming a host
  * (SSRF). Every address a host resolves to is checked, and the connection goes to an address that
  * was checked, so a DNS answer cannot change between the check and the connection. The instance's
- * administrator may allow private networks: the runner then sets TRELLIS_ALLOW_PRIVATE_NETWORK.
+ * administrator may allow private networks (TRELLIS_ACTIONS_ALLOW_PRIVATE_NETWORK on the runner):
+ * the runner then gives each action process TRELLIS_ALLOW_PRIVATE_NETWORK=true.
  * One file for every action that connects to a host a user gives (actions/shared/, copied into
  * each folder by scripts/standard-library-shared.mjs: a folder is built alone).
  */
@@ -88,7 +89,7 @@ export function refusalOf(address) {
 function notAllowed(host, address, reason) {
   return new ActionError(
     `${host} (${address}) is not allowed: it is ${reason}. ` +
-      'Only an instance that allows private networks (TRELLIS_ALLOW_PRIVATE_NETWORK=true on its runner) may reach it.',
+      'Only an instance that allows private networks (TRELLIS_ACTIONS_ALLOW_PRIVATE_NETWORK=true on its runner) may reach it.',
     'address_not_allowed',
   );
 }
