@@ -7,12 +7,16 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVICES } from '../src/catalog.js';
+import { SERVICES, portEnvOf } from '../src/catalog.js';
 import { serviceEnv } from '../src/local/service-env.js';
 import { localSettingsFromEnv } from '../src/local/settings.js';
 import { materialiseStandardLibrary, standardLibraryLocation, writeStandardLibrary } from '../src/local/standard-library.js';
+import { stopSupervisor } from '../src/local/supervisor-control.js';
 import { repoRoot } from '../src/paths.js';
-import { testSecrets } from './fixtures.js';
+import { dropInstanceResources, findInstanceResources } from '../src/provision/instance-resources.js';
+import { postgresAdminFromEnv } from '../src/provision/postgres.js';
+import { rabbitAdminFromEnv } from '../src/provision/rabbitmq.js';
+import { eventually, freePort, testPrefix, testSecrets } from './fixtures.js';
 
 const run = promisify(execFile);
 const git = async (gitDir: string, ...args: string[]) =>
@@ -110,4 +114,49 @@ describe('the repository service\'s environment', () => {
       expect(serviceEnv(byDefault, secrets, other, undefined)['TRELLIS_STANDARD_LIBRARY_URL'], other.name).toBeUndefined();
     }
   });
+});
+
+describe('trellis-adm up', () => {
+  const name = testPrefix();
+  const admins = { postgres: postgresAdminFromEnv(), rabbitmq: rabbitAdminFromEnv() };
+  let stateDir = '';
+  afterAll(async () => {
+    if (!stateDir) return;
+    await stopSupervisor(join(stateDir, 'state.json'), 30_000);
+    await dropInstanceResources(admins, await findInstanceResources(admins, name));
+    await rm(join(stateDir, '..'), { recursive: true, force: true });
+  });
+
+  it('writes the library from actions/ and the admin\'s project has it as a managed source, scanned at that commit', async () => {
+    stateDir = join(await mkdtemp(join(tmpdir(), 'trellis-adm-stdlib-')), 'state');
+    const ports: Record<string, string> = { TRELLIS_PORT: String(await freePort()), TRELLIS_S3_PORT: String(await freePort()) };
+    for (const service of SERVICES) ports[portEnvOf(service.name)] = String(await freePort());
+    const env: NodeJS.ProcessEnv = { ...process.env, TRELLIS_STATE_DIR: stateDir, TRELLIS_INSTANCE: name, ...ports };
+    delete env['TRELLIS_STANDARD_LIBRARY_URL'];
+    const cli = join(repoRoot(), 'adm', 'dist', 'cli.js');
+    const up = await run(process.execPath, [cli, 'up'], { env, timeout: 180_000 });
+    const { repository, url } = standardLibraryLocation(stateDir);
+    const commit = await git(repository, 'rev-parse', 'main');
+    expect(up.stdout + up.stderr).toContain(`standard library: `);
+    expect(up.stdout + up.stderr).toContain(`(commit ${commit.slice(0, 12)}, new)`);
+    expect((await run(process.execPath, [cli, 'env', 'repository'], { env })).stdout).toContain(`export TRELLIS_STANDARD_LIBRARY_URL='${url}'`);
+
+    const gateway = `http://127.0.0.1:${ports['TRELLIS_PORT']}`;
+    const password = (await run('cat', [join(stateDir, 'admin-password')])).stdout.trim();
+    const login = await fetch(`${gateway}/authorization/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    const source = await eventually(async () => {
+      const sources = (await (await fetch(`${gateway}/repository/sources`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: Array<{ id: string; name: string; managed: boolean }> };
+      const standard = sources.items.find((item) => item.name === 'standard');
+      if (!standard) return undefined;
+      const detail = (await (await fetch(`${gateway}/repository/sources/${standard.id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { managed: boolean; url: string; last_scan: { status: string; commit: string } | null };
+      return detail.last_scan?.status === 'done' ? detail : undefined;
+    }, 60_000, 'the standard library scanned');
+    expect(source).toMatchObject({ managed: true, url, last_scan: { commit } });
+
+    // A second up (nothing changed) keeps the commit.
+    const again = await run(process.execPath, [cli, 'up'], { env, timeout: 180_000 });
+    expect(again.stdout + again.stderr).toContain(`(commit ${commit.slice(0, 12)}, unchanged)`);
+    await run(process.execPath, [cli, 'down'], { env, timeout: 60_000 });
+  }, 300_000);
 });

@@ -40,7 +40,8 @@ describe('trellis-adm up, the services in threads of the supervisor', () => {
     stateDir = join(await mkdtemp(join(tmpdir(), 'trellis-adm-up-')), 'state');
     const ports: Record<string, string> = { TRELLIS_PORT: String(await freePort()), TRELLIS_S3_PORT: String(await freePort()) };
     for (const service of SERVICES) ports[portEnvOf(service.name)] = String(await freePort());
-    env = { ...process.env, TRELLIS_STATE_DIR: stateDir, TRELLIS_INSTANCE: name, ...ports };
+    // No standard library: its scans and builds (git, npm) would be the supervisor's children too.
+    env = { ...process.env, TRELLIS_STATE_DIR: stateDir, TRELLIS_INSTANCE: name, ...ports, TRELLIS_STANDARD_LIBRARY_URL: 'off' };
     delete env['TRELLIS_LOCAL_SERVICES'];
     gateway = `http://127.0.0.1:${ports['TRELLIS_PORT']}`;
   });
