@@ -7,6 +7,16 @@ import { databaseUrl, testAdminUrl } from '@trellis/platform/testing/postgres';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
+/**
+ * The harness gives a service only PATH; `make up` gives it the shell's environment. A builder that
+ * installs npm dependencies reaches the registry, maybe through a proxy with a CA of its own: these
+ * are what it passes on to npm (docs/build-path.md).
+ */
+export const NETWORK_ENV: Readonly<Record<string, string>> = Object.fromEntries(
+  ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy']
+    .flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])),
+);
+
 export const SERVICES = [
   { name: 'authorization', prefix: '/authorization' },
   { name: 'studio', prefix: '/studio' },
