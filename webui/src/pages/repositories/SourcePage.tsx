@@ -47,7 +47,9 @@ function Header({ source, canEdit }: { source: SourceDetail; canEdit: boolean })
           Branch {source.branch ?? '(the default branch)'} · {source.has_credentials ? `Credentials set${source.username ? ` (${source.username})` : ''}` : 'No credentials'}
         </Text>
       </Stack>
-      {canEdit && (
+      {source.managed ? (
+        <Text size="sm" c="dimmed" maw={320}>The standard library: managed by Trellis and updated with it, so it cannot be edited or deleted.</Text>
+      ) : canEdit && (
         <Group gap="xs">
           <Button variant="default" onClick={open}>Edit</Button>
           <DeleteSourceButton source={source} />
