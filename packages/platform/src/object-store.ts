@@ -109,7 +109,8 @@ export function makeProjectObjects(store: ObjectStore, service: string, options:
 /** S3 takes parts of 5 MiB at least (but the last), and at most 10 000 of them: 8 MiB parts hold up to 78 GiB. */
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 
-const isMissingObject = (error: unknown) => ['NotFound', 'NoSuchKey'].includes(String((error as { code?: unknown }).code));
+/** The store's answer for an object that is not there (deleted meanwhile, by hand, lost with a bucket). */
+export const isMissingObject = (error: unknown): boolean => ['NotFound', 'NoSuchKey'].includes(String((error as { code?: unknown }).code));
 
 /**
  * Stores a stream of unknown length: read, hashed and sent on as it arrives, a small content in

@@ -152,6 +152,17 @@ describe('uploads that fail', () => {
 });
 
 describe('who may do what with files', () => {
+  it('answers 404 file_not_found, not 500, for a file whose bytes are gone as it is read (a delete at the same moment)', async () => {
+    const p = await aProject();
+    const uploaded = await upload(p.developer, 'gone.txt', Buffer.from('soon gone'));
+    expect(uploaded.status).toBe(201);
+    const [object] = await objectsOf(p.projectId);
+    await service.studio.store.store.client.removeObject(service.studio.store.config.bucket, object as string);
+    const answer = await fetch(`${service.studio.base}/files/${String(uploaded.body['id'])}/content`, { headers: { authorization: `Bearer ${p.viewer}` } });
+    expect(answer.status).toBe(404);
+    expect(await answer.json()).toMatchObject({ code: 'file_not_found' });
+  });
+
   it('lets a viewer list, read and download but not upload or delete; a developer does both; no credential is a 401', async () => {
     const p = await aProject();
     const id = (await upload(p.developer, 'a.txt', Buffer.from('a'))).body['id'] as string;

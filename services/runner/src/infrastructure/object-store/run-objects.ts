@@ -1,5 +1,5 @@
 import { lookup } from 'mime-types';
-import { projectPrefix, type ObjectStore } from '@trellis/platform/object-store';
+import { isMissingObject, projectPrefix, type ObjectStore } from '@trellis/platform/object-store';
 import type { RunObjects } from '../../application/run-objects.js';
 
 /** Long enough for an action to read its inputs and write its outputs within any step's timeout. */
@@ -7,10 +7,7 @@ const ACTION_URL_SECONDS = 6 * 60 * 60;
 const GENERIC_TYPES = new Set(['', 'application/octet-stream', 'binary/octet-stream']);
 
 /** The store's answer for an object that is not there (deleted by hand, lost with a bucket). */
-export const isMissing = (error: unknown) => {
-  const code = (error as { code?: string }).code;
-  return code === 'NotFound' || code === 'NoSuchKey';
-};
+export const isMissing = isMissingObject;
 
 /** A content type from a file name, or application/octet-stream. */
 export function contentTypeOf(fileName: string): string {

@@ -1,3 +1,4 @@
+import { isMissingObject } from '@trellis/platform/object-store';
 import { z } from 'zod';
 import { projectRole } from '@trellis/platform/auth/access';
 import { decodeCursor, listOf, pageAnswer, pageQuery } from '@trellis/platform/http/pagination';
@@ -98,9 +99,15 @@ export function makeFileRoutes(deps: FileRouteDeps): Route[] {
       responses: { 200: { description: 'The content', contentType: '*/*' }, 404: notFound },
       handler: async ({ params, context }) => {
         const file = await found(projectOf(context).projectId, params.id);
+        // A file deleted between its row and its bytes (a DELETE at the same moment) is not found,
+        // as it would have been a moment later.
+        const body = await store.read(file.object).catch((error: unknown) => {
+          if (isMissingObject(error)) throw fileNotFound();
+          throw error;
+        });
         return {
           status: 200,
-          body: await store.read(file.object),
+          body,
           headers: {
             'content-type': file.contentType,
             'content-length': String(file.size),
