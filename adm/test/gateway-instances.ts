@@ -15,10 +15,13 @@ function startNginx(command: string, args: readonly string[], env?: NodeJS.Proce
   const child = spawn(command, [...args], { detached: true, stdio: ['ignore', 'ignore', 'pipe'], ...(env ? { env } : {}) });
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.once('exit', (code) => {
-    if (code !== 0 && code !== null) console.error(`nginx exited with ${code}:\n${stderr}`);
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    // A gateway that dies under a test (a signal, an error) says how, with what nginx wrote.
+    if (!stopping && (code !== 0 || signal !== null)) console.error(`nginx exited with ${signal ?? code}:\n${stderr}`);
   });
   return async () => {
+    stopping = true;
     if (child.pid && child.exitCode === null) killGroup(child.pid, 'SIGTERM');
     await exited;
   };

@@ -47,7 +47,11 @@ async function sendAll(requests: Array<[number, FuzzRequest]>, operations: Map<s
       const operation = operations.get(request.operation);
       if (!operation) throw new Error(`no operation ${request.operation}`);
       const wireRequest = await concrete(request, operation, wire);
-      const reply = await send(env.gateway.base, wireRequest);
+      // A request the suite itself cannot make is its own defect, reported like any failure: a
+      // thrown error would end this worker alone while the others go on against a stopped platform.
+      const reply = await send(env.gateway.base, wireRequest).catch((error: unknown) => ({
+        status: 0, contentType: '', text: '', durationMs: 0, error: `the suite could not send it: ${String(error)}`,
+      }));
       count(figures, operation.group, request.kind, reply);
       const problem = verdict(reply);
       if (!problem) continue;

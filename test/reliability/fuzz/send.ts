@@ -4,7 +4,11 @@ import type { Pools } from './pools.js';
 import type { Credential, FuzzRequest, IdChoice } from './requests.js';
 
 /** A generated request with the fixture's ids and credentials in: what goes on the wire. */
-export type Concrete = { method: string; path: string; headers: Record<string, string>; body: Buffer | Buffer[] | undefined; declaredLength?: number };
+export type Concrete = {
+  method: string; path: string; headers: Record<string, string>; body: Buffer | undefined; declaredLength?: number;
+  /** A JSON document of exactly `bytes` bytes made as it is sent (a limit may be a gigabyte: no string holds that), chunked or with its length. */
+  filled?: { bytes: number; chunked: boolean };
+};
 
 /** Status 0: no answer came (`error` says why). */
 export type Reply = { status: number; contentType: string; text: string; durationMs: number; error?: string };
@@ -36,13 +40,20 @@ function idOf(choice: IdChoice, pools: Pools): string {
   return percentEncode(ids[choice.pick % Math.max(ids.length, 1)] ?? '9b0e9c3c-0000-4000-8000-000000000000');
 }
 
-/** A JSON document of exactly `bytes` bytes (`{"pad":"aaa…"}`). */
-function filled(bytes: number): Buffer {
-  const frame = '{"pad":""}';
-  return Buffer.from(`{"pad":"${'a'.repeat(Math.max(0, bytes - frame.length))}"}`);
+const CHUNK = 64 * 1024;
+
+/** The parts of a JSON document of exactly `bytes` bytes (`{"pad":"aaa…"}`), 64 KiB at a time. */
+export function* filledParts(bytes: number): Generator<Buffer> {
+  const head = Buffer.from('{"pad":"');
+  const tail = Buffer.from('"}');
+  const padding = Math.max(0, bytes - head.length - tail.length);
+  const full = Buffer.alloc(CHUNK, 'a');
+  yield head;
+  for (let left = padding; left > 0; left -= CHUNK) yield left >= CHUNK ? full : full.subarray(0, left);
+  yield tail;
 }
 
-function bodyBytes(fuzzed: FuzzRequest): Pick<Concrete, 'body' | 'declaredLength'> {
+function bodyBytes(fuzzed: FuzzRequest): Pick<Concrete, 'body' | 'declaredLength' | 'filled'> {
   const payload = fuzzed.body?.payload;
   if (!payload) return { body: undefined };
   switch (payload.kind) {
@@ -50,13 +61,8 @@ function bodyBytes(fuzzed: FuzzRequest): Pick<Concrete, 'body' | 'declaredLength
       return { body: Buffer.from(JSON.stringify(payload.value) ?? 'null') };
     case 'text':
       return { body: Buffer.from(payload.text, payload.latin1 ? 'latin1' : 'utf8') };
-    case 'filled': {
-      const whole = filled(payload.bytes);
-      if (!payload.chunked) return { body: whole };
-      const parts: Buffer[] = [];
-      for (let at = 0; at < whole.length; at += 64 * 1024) parts.push(whole.subarray(at, at + 64 * 1024));
-      return { body: parts };
-    }
+    case 'filled':
+      return { body: undefined, filled: { bytes: payload.bytes, chunked: payload.chunked } };
     case 'declared':
       return { body: Buffer.from('{"a":'), declaredLength: payload.bytes };
   }
@@ -87,10 +93,10 @@ export function send(base: string, wire: Concrete): Promise<Reply> {
       resolve(reply);
     };
     const headers: Record<string, string | number> = { ...wire.headers };
-    const parts = Array.isArray(wire.body) ? wire.body : wire.body ? [wire.body] : [];
+    const parts: Iterable<Buffer> = wire.filled ? filledParts(wire.filled.bytes) : wire.body ? [wire.body] : [];
     if (wire.declaredLength !== undefined) headers['content-length'] = wire.declaredLength;
-    else if (!Array.isArray(wire.body)) headers['content-length'] = wire.body?.length ?? 0;
-    if (Array.isArray(wire.body)) delete headers['content-length'];
+    else if (wire.filled && !wire.filled.chunked) headers['content-length'] = wire.filled.bytes;
+    else if (!wire.filled) headers['content-length'] = wire.body?.length ?? 0;
     let req: ReturnType<typeof request> | undefined;
     try {
       // A connection per request (no agent): a socket the gateway closed after an early answer is never reused.
@@ -132,7 +138,10 @@ export function send(base: string, wire: Concrete): Promise<Reply> {
 export function asCurl(base: string, wire: Concrete): string {
   const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
   const headers = Object.entries(wire.headers).map(([name, value]) => `-H ${quote(`${name}: ${name === 'authorization' ? 'Bearer <token>' : value}`)}`);
-  const body = Array.isArray(wire.body) ? Buffer.concat(wire.body) : wire.body;
+  const body = wire.body;
+  if (wire.filled) {
+    return `curl -X ${wire.method} ${headers.join(' ')} --data-binary @<${wire.filled.bytes} bytes: {"pad":"aaa…"}${wire.filled.chunked ? ', chunked' : ''}> ${quote(`${base}${wire.path}`)}`;
+  }
   const data = body ? (body.length > 2000 ? `--data-binary @<${body.length} bytes: ${quote(body.subarray(0, 80).toString())}…>` : `--data-binary ${quote(body.toString())}`) : '';
   const declared = wire.declaredLength !== undefined ? `(Content-Length: ${wire.declaredLength}, ${body?.length ?? 0} bytes sent)` : '';
   return `curl -X ${wire.method} ${headers.join(' ')} ${data} ${quote(`${base}${wire.path}`)} ${declared}`.replace(/\s+/g, ' ').trim();
