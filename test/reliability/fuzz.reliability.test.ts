@@ -53,8 +53,21 @@ async function sendAll(requests: Array<[number, FuzzRequest]>, operations: Map<s
         status: 0, contentType: '', text: '', durationMs: 0, error: `the suite could not send it: ${String(error)}`,
       }));
       count(figures, operation.group, request.kind, reply);
-      const problem = verdict(reply);
+      let problem = verdict(reply);
       if (!problem) continue;
+      // A request that got no answer at all (a stall behind the gateway, 3 in about 17,000 so far,
+      // cause not found: docs/reliability.md) is sent once more at the short size: answered well,
+      // it is recorded and printed, not failed; the full size fails on it.
+      if (SCALE === 'short' && reply.status === 0 && /no answer in/.test(reply.error ?? '')) {
+        const again = await send(env.gateway.base, wireRequest).catch(() => reply);
+        if (!verdict(again)) {
+          const stall = { index, operation: request.operation, kind: request.kind, variant: request.variant, credential: request.credential, problem, replay: `TRELLIS_FUZZ_SEED=${SEED} TRELLIS_FUZZ_ONLY=${index}`, curl: asCurl(env.gateway.base, wireRequest) };
+          figures.stalls.push(stall);
+          console.log(`fuzz stall #${index} ${request.operation}: ${problem}; answered when sent again (${again.status})\n  ${stall.curl}`);
+          continue;
+        }
+        problem = `${problem}; sent again: ${verdict(again) ?? ''}`;
+      }
       (figures.byGroup[operation.group] ?? { failures: 0 }).failures += 1;
       const failure = {
         index, operation: request.operation, kind: request.kind, variant: request.variant, credential: request.credential, problem,
