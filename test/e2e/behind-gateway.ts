@@ -37,7 +37,12 @@ export async function startBehindGateway(options: Parameters<typeof startPlatfor
     await mkdir(webui);
   }
   const servicePorts = Object.fromEntries(SERVICES.map(({ name }) => [name, Number(new URL(platform.running[name].url).port)])) as Record<ServiceName, number>;
-  const gateway = await startLocalGateway({ ...localSettingsFromEnv({}), paths: statePaths(join(state, 'state')), gatewayPort: await freePort(), servicePorts, webuiDist: webui });
+  // A gateway that does not start leaves no services behind (they would poll the shared database for good).
+  const gateway = await startLocalGateway({ ...localSettingsFromEnv({}), paths: statePaths(join(state, 'state')), gatewayPort: await freePort(), servicePorts, webuiDist: webui })
+    .catch(async (error: unknown) => {
+      await platform.stop();
+      throw error;
+    });
   const answers: string[] = [];
   const api = async (method: string, path: string, request: RequestOptions = {}): Promise<Answer> => {
     const headers: Record<string, string> = { ...(request.token ? { authorization: `Bearer ${request.token}` } : {}), ...request.headers };
