@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listenTo, type ListenOptions, type Listening } from './support-triggers/listen.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenTo, stopAfterEachOnLoopback, type ListenOptions, type Listening } from './support-triggers/listen.js';
 
 // The machine's RabbitMQ; each test has its own queue (and exchange), deleted afterwards.
 const BROKER = { url: 'amqp://127.0.0.1:5672/', username: 'guest', password: 'guest' };
@@ -53,15 +53,7 @@ beforeAll(async () => {
   channel = await connection.createChannel();
 });
 
-// The machine's broker is on loopback, which the network guard refuses unless told otherwise.
-beforeEach(() => {
-  process.env.TRELLIS_ALLOW_PRIVATE_NETWORK = 'true';
-});
-
-afterEach(async () => {
-  for (const listening of running.splice(0)) await listening.stop();
-  delete process.env.TRELLIS_ALLOW_PRIVATE_NETWORK;
-});
+stopAfterEachOnLoopback(running);
 
 afterAll(async () => {
   for (const queue of queues) await channel.deleteQueue(queue);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listenTo, type Emitted, type ListenOptions, type Listening } from './support-triggers/listen.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenTo, stopAfterEachOnLoopback, type Emitted, type ListenOptions, type Listening } from './support-triggers/listen.js';
 
 // The machine's Mosquitto; each test has its own topic and client id, whose session is removed afterwards.
 const URL = 'mqtt://127.0.0.1:1883';
@@ -48,15 +48,7 @@ beforeAll(async () => {
   publisher = await mqtt.connectAsync(URL, { clientId: `trellis-test-pub-${randomUUID().slice(0, 8)}` });
 });
 
-// The machine's broker is on loopback, which the network guard refuses unless told otherwise.
-beforeEach(() => {
-  process.env.TRELLIS_ALLOW_PRIVATE_NETWORK = 'true';
-});
-
-afterEach(async () => {
-  for (const listening of running.splice(0)) await listening.stop();
-  delete process.env.TRELLIS_ALLOW_PRIVATE_NETWORK;
-});
+stopAfterEachOnLoopback(running);
 
 afterAll(async () => {
   await publisher.endAsync();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, headers, type JetStreamManager, type NatsConnection } from 'nats';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listenTo, type Emitted, type ListenOptions, type Listening } from './support-triggers/listen.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenTo, stopAfterEachOnLoopback, type Emitted, type ListenOptions, type Listening } from './support-triggers/listen.js';
 
 // The machine's NATS with JetStream; each test has its own subjects and stream, deleted afterwards.
 const SERVERS = 'nats://127.0.0.1:4222';
@@ -48,15 +48,7 @@ beforeAll(async () => {
   jsm = await nc.jetstreamManager();
 });
 
-// The machine's broker is on loopback, which the network guard refuses unless told otherwise.
-beforeEach(() => {
-  process.env.TRELLIS_ALLOW_PRIVATE_NETWORK = 'true';
-});
-
-afterEach(async () => {
-  for (const listening of running.splice(0)) await listening.stop();
-  delete process.env.TRELLIS_ALLOW_PRIVATE_NETWORK;
-});
+stopAfterEachOnLoopback(running);
 
 afterAll(async () => {
   for (const stream of streams) await jsm.streams.delete(stream);

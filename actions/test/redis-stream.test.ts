@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listenTo, type ListenOptions, type Listening } from './support-triggers/listen.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenTo, stopAfterEachOnLoopback, type ListenOptions, type Listening } from './support-triggers/listen.js';
 
 // The machine's Redis; each test has its own stream key, deleted afterwards.
 let redis: Redis;
@@ -43,15 +43,7 @@ beforeAll(() => {
   redis = new Redis('redis://127.0.0.1:6379');
 });
 
-// The machine's broker is on loopback, which the network guard refuses unless told otherwise.
-beforeEach(() => {
-  process.env.TRELLIS_ALLOW_PRIVATE_NETWORK = 'true';
-});
-
-afterEach(async () => {
-  for (const listening of running.splice(0)) await listening.stop();
-  delete process.env.TRELLIS_ALLOW_PRIVATE_NETWORK;
-});
+stopAfterEachOnLoopback(running);
 
 afterAll(async () => {
   if (keys.length > 0) await redis.del(...keys);

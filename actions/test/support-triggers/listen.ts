@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -139,4 +140,18 @@ export async function listenTo(id: string, given: Readonly<Record<string, JsonVa
 
 function acknowledge(client: pb.ActionServiceClient, request: pb.AckEventRequest): Promise<boolean> {
   return new Promise((done, fail) => client.ackEvent(request, (error, answer) => (error ? fail(error) : done(answer.known))));
+}
+
+/**
+ * For a test file whose broker is on loopback (the machine's): the network guard lets each test
+ * reach it, and the triggers a test started are stopped after it.
+ */
+export function stopAfterEachOnLoopback(running: Listening[]): void {
+  beforeEach(() => {
+    process.env['TRELLIS_ALLOW_PRIVATE_NETWORK'] = 'true';
+  });
+  afterEach(async () => {
+    for (const listening of running.splice(0)) await listening.stop();
+    delete process.env['TRELLIS_ALLOW_PRIVATE_NETWORK'];
+  });
 }
