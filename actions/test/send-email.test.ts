@@ -1,30 +1,19 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanUpRuns, runStandardAction } from './support/run-action.js';
+import { makeSelfSignedCertificate } from './support/self-signed.js';
 
-type Received = { from: string; to: string[]; raw: string };
+type Received = { from: string; to: string[]; raw: string; secure: boolean };
 
 let folder: string;
 let certificate: string;
 let privateKey: string;
 const servers: SMTPServer[] = [];
-
-/** A self-signed certificate for localhost and 127.0.0.1, made with the machine's openssl. */
-async function makeCertificate(): Promise<void> {
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-keyout', join(folder, 'key.pem'), '-out', join(folder, 'cert.pem'),
-  ], { stdio: 'ignore' });
-  certificate = await readFile(join(folder, 'cert.pem'), 'utf8');
-  privateKey = await readFile(join(folder, 'key.pem'), 'utf8');
-}
 
 /** An SMTP server on a free loopback port that keeps what it receives. */
 async function startSmtp(options: SMTPServerOptions): Promise<{ port: number; received: Received[] }> {
@@ -40,11 +29,14 @@ async function startSmtp(options: SMTPServerOptions): Promise<{ port: number; re
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           raw: Buffer.concat(chunks).toString('utf8'),
+          secure: session.secure,
         });
         callback();
       });
     },
   });
+  // A client that refuses the certificate closes the handshake: the server reports it as an error event.
+  server.on('error', () => {});
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { port: (server.server.address() as AddressInfo).port, received };
@@ -64,7 +56,7 @@ const message = { from: 'Reports <reports@example.com>', to: 'alice@example.com,
 beforeAll(async () => {
   process.env.TRELLIS_ALLOW_PRIVATE_NETWORK = 'true';
   folder = await mkdtemp(join(tmpdir(), 'send-email-test-'));
-  await makeCertificate();
+  ({ certificate, privateKey } = await makeSelfSignedCertificate(folder));
 });
 
 afterEach(async () => {
@@ -122,6 +114,36 @@ describe('send-email', () => {
     expect(untrusted.error?.code).toBe('smtp_connection_failed');
     expect(untrusted.error?.message).toMatch(/self.signed/i);
     expect(smtp.received).toHaveLength(1);
+  });
+
+  it('sends over implicit TLS (security tls, the port 465 way) with its attachment, trusting the certificate given in tls_ca', async () => {
+    const smtp = await startSmtp({ secure: true, key: privateKey, cert: certificate, authOptional: true });
+    const report = randomBytes(20_000);
+    await writeFile(join(folder, 'implicit.bin'), report);
+    const run = await runStandardAction('send-email', {
+      ...message, host: 'localhost', port: smtp.port, security: 'tls', tls_ca: certificate, attachment: { file: join(folder, 'implicit.bin') },
+    });
+    expect(run.error).toBeNull();
+    expect(run.outputs.accepted).toEqual(['alice@example.com', 'bob@example.org']);
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]?.secure).toBe(true);
+    expect(attachmentBytes(smtp.received[0]?.raw ?? '', 'implicit.bin')).toEqual(report);
+  });
+
+  it('refuses an implicit TLS server whose certificate is not trusted, before sending anything', async () => {
+    const smtp = await startSmtp({ secure: true, key: privateKey, cert: certificate, authOptional: true });
+    const run = await runStandardAction('send-email', { ...message, host: 'localhost', port: smtp.port, security: 'tls' });
+    expect(run.error?.code).toBe('smtp_connection_failed');
+    expect(run.error?.message).toMatch(/self.signed/i);
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it('fails clearly when security tls meets a server that speaks plain SMTP', async () => {
+    const smtp = await startSmtp({ authOptional: true, disabledCommands: ['STARTTLS'] });
+    const run = await runStandardAction('send-email', { ...message, host: '127.0.0.1', port: smtp.port, security: 'tls', timeout_ms: 5000 });
+    expect(run.error?.code).toBe('smtp_connection_failed');
+    expect(run.error?.message).toMatch(/^cannot talk to 127\.0\.0\.1: .*(wrong version number|packet length|ssl|tls)/i);
+    expect(smtp.received).toHaveLength(0);
   });
 
   it('reports a wrong password as smtp_auth_failed', async () => {
