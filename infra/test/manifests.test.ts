@@ -794,6 +794,51 @@ describe('the gateway behaviour (the same in make up, compose and Kubernetes)', 
   });
 });
 
+// ---- the standard library (issue 19): the image's actions/, committed by the repository service
+
+describe('the standard library in compose and Kubernetes', () => {
+  const LIBRARY = 'TRELLIS_STANDARD_LIBRARY_DIR';
+  const WRITABLE = '/tmp';
+
+  it('gives the repository service the image\'s actions/ folder, and no other service', () => {
+    expect(composeEnv(compose.services['repository'] ?? {}).get(LIBRARY)).toBe('/app/actions');
+    const container = firstContainer(find('Deployment', 'repository'));
+    expect(container && containerEnv(container).get(LIBRARY)).toMatchObject({ source: 'inline', value: '/app/actions' });
+    for (const other of SERVICES.filter((service) => service.name !== 'repository')) {
+      expect(composeEnv(compose.services[other.name] ?? {}).has(LIBRARY), `compose ${other.name}`).toBe(false);
+      const otherContainer = firstContainer(find('Deployment', other.name));
+      expect(otherContainer && containerEnv(otherContainer).has(LIBRARY), `Deployment ${other.name}`).toBe(false);
+    }
+  });
+
+  it('lets it write the library\'s repository in its work folder (/tmp: a tmpfs in compose, an emptyDir in Kubernetes)', () => {
+    const service = compose.services['repository'] ?? {};
+    const tmpfs = Array.isArray(service.tmpfs) ? service.tmpfs : [service.tmpfs];
+    expect(service.read_only).toBe(true);
+    expect(tmpfs).toContain(WRITABLE);
+    expect(composeEnv(service).has('TRELLIS_SCAN_WORK_DIR')).toBe(false);
+    const deployment = find('Deployment', 'repository');
+    const container = firstContainer(deployment);
+    const mount = container?.volumeMounts?.find((m) => m.mountPath === WRITABLE);
+    expect(mount, 'a volume at /tmp').toBeDefined();
+    expect(podSpecOf(deployment)?.volumes?.find((v) => v.name === mount?.name)?.emptyDir).toBeDefined();
+    expect(container && containerEnv(container).has('TRELLIS_SCAN_WORK_DIR')).toBe(false);
+  });
+
+  it('ships actions/ in the image at /app/actions, without its tests or anything installed in it', () => {
+    const instructions = dockerInstructions('infra/docker/Dockerfile');
+    const runtime = instructions.slice(instructions.findIndex((i) => i.keyword === 'FROM' && / AS runtime$/.test(i.args)));
+    expect(runtime.find((i) => i.keyword === 'WORKDIR')?.args).toBe('/app');
+    expect(runtime.some((i) => i.keyword === 'COPY' && /--from=prune\b.*\s\/src\/\s+\.\/$/.test(i.args))).toBe(true);
+    expect(read('.dockerignore').split('\n').map((line) => line.trim()).filter((line) => /^!?actions\b/.test(line))).toEqual([]);
+    const prune = instructions.filter((i) => i.keyword === 'RUN' && i.args.startsWith('npm prune')).map((i) => i.args).join('\n');
+    expect(prune).toMatch(/\brm -rf [^&]*\bactions\/test\b/);
+    expect(prune).not.toMatch(/\brm -rf [^&]*\bactions(\s|$)/);
+    expect(prune).toContain("find actions -name node_modules -prune -exec rm -rf {} +");
+    expect(existsSync(join(root, 'actions'))).toBe(true);
+  });
+});
+
 // ---- images
 
 type Instruction = { keyword: string; args: string };

@@ -1,22 +1,24 @@
 // The standard library through the gateway (issue 19): a platform whose repository service is
-// given TRELLIS_STANDARD_LIBRARY_URL, the repository written by trellis-adm's own code from the
-// REAL actions/ folder, shows a project's standard actions in its library (category standard),
-// built by the normal builder (npm ci per action from the folder's own package-lock.json), with no
+// given TRELLIS_STANDARD_LIBRARY_DIR, the REAL actions/ folder (as every install gives it), which
+// the service commits itself into its work folder (so its own materialising is proven on the real
+// library), shows a project's standard actions in its library (category standard), built by the
+// normal builder (npm ci per action from the folder's own package-lock.json), with no
 // one asking for a scan or a build. Actions are restricted to those the scan finds valid. Then two
 // workflows made of them run end to end: an HTTP trigger -> http-request -> transform answering the
 // caller, and an mqtt-subscribe trigger -> sql-query writing each message into PostgreSQL (the
 // machine's Mosquitto on 1883 and PostgreSQL on 5432).
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trellisVersion } from '../../adm/src/backup/version.js';
-import { materialiseStandardLibrary, type MaterialisedLibrary } from '../../adm/src/local/standard-library.js';
 import { startBehindGateway, type Answer, type BehindGateway, type RequestOptions } from './behind-gateway.js';
 import { eventually, NETWORK_ENV, ROOT } from './harness.js';
 import { ADMIN_PASSWORD } from './platform.js';
@@ -27,7 +29,8 @@ const BUILD_WITHIN_MS = 5 * 60_000;
 
 let env: BehindGateway;
 let scratch: string;
-let library: MaterialisedLibrary;
+/** The service's own repository of the library (in its work folder, the test's scratch) and the action folders it holds. */
+let library: { url: string; commit: string; actions: string[] };
 let admin: string;
 
 const api = (method: string, route: string, options: RequestOptions = {}): Promise<Answer> => env.api(method, route, { ...options, token: options.token ?? admin });
@@ -78,16 +81,23 @@ type ScannedAction = { id: string; version: string; build: { status: string; rea
 
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(tmpdir(), 'trellis-e2e-stdlib-'));
-  const repository = path.join(scratch, 'standard-library.git');
-  library = await materialiseStandardLibrary({ actionsDir: path.join(ROOT, 'actions'), repository, version: trellisVersion(ROOT) });
+  const actionsDir = path.join(ROOT, 'actions');
   env = await startBehindGateway({
     overrides: (name): Record<string, string> => (
-      name === 'repository' ? { TRELLIS_STANDARD_LIBRARY_URL: pathToFileURL(repository).href, TRELLIS_GIT_ALLOW_FILE_URLS: 'false' }
+      // The work folder is the test's own: the library's repository is written there, not in a /tmp other runs share.
+      name === 'repository' ? { TRELLIS_STANDARD_LIBRARY_DIR: actionsDir, TRELLIS_SCAN_WORK_DIR: scratch, TRELLIS_GIT_ALLOW_FILE_URLS: 'false' }
         : name === 'action-builder' ? { ...NETWORK_ENV, TRELLIS_BUILD_PARALLELISM: '2' }
           // The workflows below call the test's own servers on loopback: this instance allows it (off by default).
           : name === 'runner' ? { TRELLIS_ACTIONS_ALLOW_PRIVATE_NETWORK: 'true' }
           : {}),
   });
+  const repository = path.join(scratch, 'trellis-standard-library.git');
+  const { stdout } = await promisify(execFile)('git', ['--git-dir', repository, 'rev-parse', 'main']);
+  library = {
+    url: pathToFileURL(repository).href,
+    commit: stdout.trim(),
+    actions: readdirSync(actionsDir).filter((folder) => existsSync(path.join(actionsDir, folder, 'trellis.yaml'))),
+  };
   admin = (await api('POST', '/authorization/login', { token: '', json: { username: 'admin', password: ADMIN_PASSWORD } })).body.access_token;
   for (const service of ['repository', 'studio']) await eventually(() => api('GET', `/${service}/project`), (a) => a.status === 200);
 }, 120_000);
@@ -105,7 +115,7 @@ describe('the standard library', () => {
 
   it('is in the project as a source managed by Trellis, scanned on its own at the library\'s commit', async () => {
     const sources = await eventually(() => api('GET', '/repository/sources'), (a) => a.status === 200 && a.body.items.length > 0);
-    expect(sources.body.items).toEqual([expect.objectContaining({ name: 'standard', managed: true, created_by: 'trellis' })]);
+    expect(sources.body.items).toEqual([expect.objectContaining({ name: 'standard', url: library.url, managed: true, created_by: 'trellis' })]);
     sourceId = sources.body.items[0].id;
     const source = await eventually(() => api('GET', `/repository/sources/${sourceId}`), (a) => ['done', 'failed'].includes(a.body.last_scan?.status), 90_000);
     expect(source.body.last_scan).toMatchObject({ status: 'done', commit: library.commit, requested_by: 'trellis' });

@@ -10,8 +10,6 @@ import { assertPortsFree } from '../local/ports.js';
 import { prepareLocalGateway } from '../local/gateway.js';
 import { objectStoreEndpoint } from '../local/service-env.js';
 import { localSettingsFromEnv, portVars, type LocalSettings } from '../local/settings.js';
-import { writeStandardLibrary } from '../local/standard-library.js';
-import { trellisVersion } from '../backup/version.js';
 import { launchSupervisor, readState, runningSupervisor, stopSupervisor } from '../local/supervisor-control.js';
 import { ServiceFailed, waitUntilReady } from '../local/wait-until-ready.js';
 import { ensureBucket } from '../provision/object-store.js';
@@ -99,12 +97,6 @@ export async function up(out: Output, env: NodeJS.ProcessEnv = process.env): Pro
   }
   for (const line of summarize(changes)) out.detail(line);
   if (changes.length > 6) out.detail(`(every change is listed in ${shown(join(paths.logsDir, 'provision.log'))})`);
-
-  const library = await writeStandardLibrary(settings, trellisVersion(settings.root));
-  if (library) {
-    const state = library.changed ? (running ? 'new; the repository service takes it at its next start' : 'new') : 'unchanged';
-    out.detail(`standard library: ${library.actions.length} actions (commit ${library.commit.slice(0, 12)}, ${state})`);
-  }
 
   if (running) {
     out.step(`already running (supervisor pid ${running.pid})`);

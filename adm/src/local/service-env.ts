@@ -50,10 +50,14 @@ export function serviceEnv(settings: LocalSettings, secrets: Secrets, service: S
     env['TRELLIS_AUTH_JWKS_URL'] = `http://127.0.0.1:${settings.servicePorts.authorization}/authorization/.well-known/jwks.json`;
   }
   // The repository seals its sources' credentials with a key of its own, never authorization's,
-  // and installs the standard library in every project from the URL (`off`: none).
+  // and installs the standard library in every project: the release's actions/, which it commits
+  // into a repository in its work folder (the instance's own: two checkouts on one machine never
+  // share it), or the operator's URL (`off`: none).
   if (service.name === 'repository') {
     env['TRELLIS_SECRET_KEY'] = secrets.repositorySecretKey;
-    env['TRELLIS_STANDARD_LIBRARY_URL'] = settings.standardLibraryUrl;
+    env['TRELLIS_SCAN_WORK_DIR'] = path.join(settings.paths.dir, 'repository');
+    if ('url' in settings.standardLibrary) env['TRELLIS_STANDARD_LIBRARY_URL'] = settings.standardLibrary.url;
+    else env['TRELLIS_STANDARD_LIBRARY_DIR'] = settings.standardLibrary.dir;
   }
   // Studio keeps the project secrets under a key of its own and seals each one for the runner's
   // public key (not secret); only the runner holds the private key that opens them.

@@ -3,7 +3,6 @@ import { SERVICES, portEnvOf, type ServiceName } from '../catalog.js';
 import { chooseInstanceName } from '../instance/instance-file.js';
 import { bucketOf } from '../instance/instance.js';
 import { defaultStateDir, repoRoot, statePaths, type StatePaths } from '../paths.js';
-import { standardLibraryLocation } from './standard-library.js';
 
 /** Everything about a local instance that the environment may change. */
 export type LocalSettings = {
@@ -34,10 +33,11 @@ export type LocalSettings = {
    */
   readonly runIn: 'thread' | 'process';
   /**
-   * The standard library's git URL for the repository service (TRELLIS_STANDARD_LIBRARY_URL):
-   * by default the repository `up` writes from actions/ into the state folder; `off` for none.
+   * The standard library for the repository service: by default the release's actions/ folder
+   * (TRELLIS_STANDARD_LIBRARY_DIR; the service commits it into a repository of its own), or the
+   * URL of a repository the operator names in the shell (TRELLIS_STANDARD_LIBRARY_URL; `off` for none).
    */
-  readonly standardLibraryUrl: string;
+  readonly standardLibrary: { readonly dir: string } | { readonly url: string };
 };
 
 function runInFrom(env: NodeJS.ProcessEnv): 'thread' | 'process' {
@@ -77,7 +77,9 @@ export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Loca
     servicesDir: resolve(env['TRELLIS_SERVICES_DIR'] ?? join(root, 'services')),
     webuiDist: resolve(env['TRELLIS_WEBUI_DIST'] ?? join(root, 'webui', 'dist')),
     runIn: runInFrom(env),
-    standardLibraryUrl: env['TRELLIS_STANDARD_LIBRARY_URL'] || standardLibraryLocation(paths.dir).url,
+    standardLibrary: env['TRELLIS_STANDARD_LIBRARY_URL']
+      ? { url: env['TRELLIS_STANDARD_LIBRARY_URL'] }
+      : { dir: resolve(env['TRELLIS_STANDARD_LIBRARY_DIR'] || join(root, 'actions')) },
   };
 }
 

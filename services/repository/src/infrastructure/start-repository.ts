@@ -8,7 +8,7 @@ import { makeTenancyHandlers, PROJECT_CREATED } from '@trellis/platform/tenancy/
 import { startTenantService } from '@trellis/platform/tenancy/tenant-service';
 import { deleteProjectData } from '../application/delete-project-data.js';
 import { makeUseCases } from '../application/use-cases.js';
-import type { Env } from './config.js';
+import { libraryOrigin, type Env, type LibraryOrigin } from './config.js';
 import { HTTP_IDENTITY } from './http/openapi-document.js';
 import { makeGit } from './git/checkout.js';
 import { makeRoutes } from './http/routes.js';
@@ -24,20 +24,23 @@ import { makeSourceArchives, makeSourceObjects } from './scan/source-archives.js
 import { makeScanMetrics } from './scan-metrics.js';
 import { startScanWorker } from './scan-worker.js';
 import { startStandardLibrary } from './standard-library.js';
+import { standardLibraryUrl } from './standard-library-url.js';
 
 export type RunningRepository = RunningService<Database>;
 
 /** The repository service as main.ts runs it (and the tests): tenancy, sources, the scan workers, build requests and the builder's reports. */
-export function startRepository(env: Env, options: StartOptions): Promise<RunningRepository> {
+export async function startRepository(env: Env, options: StartOptions): Promise<RunningRepository> {
+  // Both library variables set is refused before anything starts.
+  const origin = libraryOrigin(env);
   return startTenantService<Database>({
     ...HTTP_IDENTITY, env, options,
     queue: eventsQueue(env.TRELLIS_MESSAGE_RETRY_DELAYS_MS),
     messages: authorization,
-    wire: (runtime) => wire(env, runtime),
+    wire: (runtime) => wire(env, runtime, { origin, version: options.version }),
   });
 }
 
-function wire(env: Env, runtime: ServiceRuntime<Database>) {
+async function wire(env: Env, runtime: ServiceRuntime<Database>, library: { origin: LibraryOrigin; version: string }) {
   const store = makeObjectStore(objectStoreConfigFromEnv(env));
   const objects = makeProjectObjects(store, SERVICE);
   const workDir = env.TRELLIS_SCAN_WORK_DIR;
@@ -52,13 +55,13 @@ function wire(env: Env, runtime: ServiceRuntime<Database>) {
     finder: makeActionFinder(),
     archives: makeSourceArchives({ store, workDir }),
   });
-  const libraryUrl = env.TRELLIS_STANDARD_LIBRARY_URL;
-  const library = libraryUrl === undefined
+  const libraryUrl = await standardLibraryUrl(library.origin, { workDir, version: library.version, logger: runtime.logger });
+  const standard = libraryUrl === undefined
     ? undefined
     : startStandardLibrary({ url: libraryUrl, useCases, logger: runtime.logger, workDir, timeoutMs: env.TRELLIS_SCAN_TIMEOUT_MS });
   const worker = startScanWorker({
     jobs: makeScanJobs(runtime.db, env.TRELLIS_SCAN_LEASE_MS),
-    run: library ? library.afterScan(useCases.runScan) : useCases.runScan,
+    run: standard ? standard.afterScan(useCases.runScan) : useCases.runScan,
     abandon: useCases.abandonScan,
     connectionString: env.TRELLIS_DATABASE_URL,
     logger: runtime.logger,
@@ -69,13 +72,13 @@ function wire(env: Env, runtime: ServiceRuntime<Database>) {
     leaseMs: env.TRELLIS_SCAN_LEASE_MS,
   });
   runtime.lifecycle.onShutdown('scan worker', worker.stop);
-  if (library) runtime.lifecycle.onShutdown('standard library', library.stop);
+  if (standard) runtime.lifecycle.onShutdown('standard library', standard.stop);
   const deleteData = async (projectId: string) => deleteProjectData({ objects }, projectId);
   // With a standard library, tenancy's ProjectCreated handler is followed by the library's install.
   const projectCreated = makeTenancyHandlers<Database>({ messages: authorization, deleteProjectData: deleteData })[PROJECT_CREATED];
   return {
     deleteProjectData: deleteData,
-    handlers: makeHandlers({ projectCreated, standardLibrary: library && libraryUrl !== undefined ? { url: libraryUrl, head: library.head } : undefined }),
+    handlers: makeHandlers({ projectCreated, standardLibrary: standard && libraryUrl !== undefined ? { url: libraryUrl, head: standard.head } : undefined }),
     routes: makeRoutes({ useCases, queries: makeQueries(runtime.db) }),
     readiness: [{ name: 'object store', check: store.check }],
   };

@@ -1,31 +1,34 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import type { LocalSettings } from './settings.js';
 
 const run = promisify(execFile);
 
 /*
- * The standard library (issue 19) reaches the repository service as a git repository: the
- * release's actions/ folder committed into `.trellis/standard-library.git` by `trellis-adm up`
- * (and so by `update`, which starts the platform with it). One commit, made from the content
- * alone: fixed author, committer and dates, no parent, so the same folder and version give the
- * same commit id (the service then scans and builds nothing again), and a new Trellis with
- * changed actions gives a new one (the service scans it and builds the changed versions).
+ * The standard library (issue 19) given as a folder (TRELLIS_STANDARD_LIBRARY_DIR: the release's
+ * actions/, in the image at /app/actions) is committed by the repository service at start into a
+ * bare repository of its own, in its work folder, and read from there like any source. One
+ * commit, made from the content alone: fixed author, committer and dates, no parent. So the same
+ * folder and version give the same commit id, wherever and by whomever it is written: replicas
+ * (each writing its own copy in its own work folder) agree on the commit, and a restart scans and
+ * builds nothing again; a new Trellis with changed actions gives a new commit, which the service
+ * scans, building the changed versions.
  */
 
-export const STANDARD_LIBRARY_REPOSITORY = 'standard-library.git';
+/** The repository's folder name in the service's work folder. */
+export const LIBRARY_REPOSITORY = 'trellis-standard-library.git';
 const BRANCH = 'main';
 
-/** What a folder of actions/ never carries into the library: installed dependencies, caches, the tests. */
+/** What a folder of actions/ never carries into the library: installed dependencies, caches. */
 const SKIPPED = new Set(['node_modules', '.git', '__pycache__', '.DS_Store', '.pytest_cache', '.venv']);
 
-/** Where `up` writes the library for an instance whose state is in `stateDir`, and the URL the repository service gets. */
-export function standardLibraryLocation(stateDir: string): { repository: string; url: string } {
-  const repository = join(stateDir, STANDARD_LIBRARY_REPOSITORY);
+/** Where the service writes the library in its work folder, and the URL its managed sources point at. */
+export function libraryRepositoryIn(workDir: string): { repository: string; url: string } {
+  const repository = join(workDir, LIBRARY_REPOSITORY);
   return { repository, url: pathToFileURL(repository).href };
 }
 
@@ -49,13 +52,26 @@ export async function materialiseStandardLibrary(options: { actionsDir: string; 
   const tree = await treeOf(repository, options.actionsDir, files);
   const { stdout } = await git(repository, ['commit-tree', tree, '-m', `Trellis ${options.version} standard library`]);
   const commit = stdout.trim();
-  const previous = (await git(repository, ['rev-parse', '--verify', '--quiet', `refs/heads/${BRANCH}`]).catch(() => ({ stdout: '' }))).stdout.trim();
-  if (previous !== commit) await git(repository, ['update-ref', `refs/heads/${BRANCH}`, commit]);
+  const previous = await branchHead(repository);
+  if (previous !== commit) await pointBranchAt(repository, commit);
   await git(repository, ['symbolic-ref', 'HEAD', `refs/heads/${BRANCH}`]);
   return { commit, changed: previous !== commit, actions };
 }
 
-/** The folders of actions/ that are actions: a trellis.yaml at their root (actions/test has none). */
+async function branchHead(repository: string): Promise<string> {
+  return (await git(repository, ['rev-parse', '--verify', '--quiet', `refs/heads/${BRANCH}`]).catch(() => ({ stdout: '' }))).stdout.trim();
+}
+
+/** Moves the branch; another process moving it to the same commit at the same moment (its lock refused ours) is as good. */
+async function pointBranchAt(repository: string, commit: string): Promise<void> {
+  try {
+    await git(repository, ['update-ref', `refs/heads/${BRANCH}`, commit]);
+  } catch (error) {
+    if ((await branchHead(repository)) !== commit) throw error;
+  }
+}
+
+/** The folders of actions/ that are actions: a trellis.yaml at their root (actions/test and actions/shared have none). */
 async function actionFolders(actionsDir: string): Promise<string[]> {
   const entries = await readdir(actionsDir, { withFileTypes: true });
   const folders = entries.filter((entry) => entry.isDirectory() && !SKIPPED.has(entry.name)).map((entry) => entry.name);
@@ -76,10 +92,12 @@ async function filesUnder(root: string, folder: string): Promise<LibraryFile[]> 
   return found;
 }
 
-/** Stores the files as blobs and writes their tree through an index of its own (the repository has no work tree). */
+/**
+ * Stores the files as blobs and writes their tree through an index of its own (the repository
+ * has no work tree), named for this call: two processes writing one folder do not share it.
+ */
 async function treeOf(repository: string, root: string, files: readonly LibraryFile[]): Promise<string> {
-  const index = join(repository, 'trellis-library.index');
-  await rm(index, { force: true });
+  const index = join(repository, `trellis-library-${randomUUID()}.index`);
   try {
     const hashed = await git(repository, ['hash-object', '-w', '--no-filters', '--stdin-paths'], files.map((file) => join(root, file.path)).join('\n'));
     const ids = hashed.stdout.trim().split('\n').filter(Boolean);
@@ -105,15 +123,4 @@ async function git(repository: string, args: readonly string[], input?: string, 
     child.child.stdin?.end(input);
   }
   return child;
-}
-
-/**
- * `up`'s part: writes the library from the release's actions/ when the repository service is to
- * read it from the default place (not when the operator names another URL, or `off`).
- */
-export async function writeStandardLibrary(settings: Pick<LocalSettings, 'root' | 'paths' | 'standardLibraryUrl'>, version: string): Promise<MaterialisedLibrary | undefined> {
-  const { repository, url } = standardLibraryLocation(settings.paths.dir);
-  const actionsDir = join(settings.root, 'actions');
-  if (settings.standardLibraryUrl !== url || !existsSync(actionsDir)) return undefined;
-  return materialiseStandardLibrary({ actionsDir, repository, version });
 }
