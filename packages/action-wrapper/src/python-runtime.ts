@@ -56,10 +56,19 @@ export function encodeFrame(message: unknown): Buffer {
 }
 
 /**
+ * How long a cancelled Python trigger's process lives on after its listen ended: its emits still
+ * waiting are answered `emit_cancelled` (and any later one too, with no run), so a broker trigger
+ * nacks before the process is killed, as a Node trigger does. A new child serves meanwhile.
+ */
+export const LISTEN_STOP_GRACE_MS = 2000;
+
+/**
  * Hosts a Python handler in one long-lived `python3` child. Executions are sequential in the
  * child (maxConcurrency 1): the wrapper queues the rest. A child that dies fails the execution in
  * flight with `runtime_crashed` and is started again; a timed-out execution kills the child (that
- * is how a hung Python handler is stopped), which is then started again too.
+ * is how a hung Python handler is stopped), which is then started again too. A cancelled listen's
+ * child is replaced at once and killed after LISTEN_STOP_GRACE_MS (Python cannot interrupt the
+ * handler's thread; the grace lets its pending emits raise emit_cancelled first).
  */
 export async function startPythonRuntime(options: PythonOptions): Promise<HandlerRuntime> {
   const { definition } = options;
@@ -158,12 +167,24 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
    * at once, so the next execution never lands on the dying process (its exit is not waited for).
    */
   const retired = new WeakSet<Child>();
-  const retire = (child: Child) => {
+  /** Retired children not killed yet (a cancelled listen's, for its grace): killed at close at the latest. */
+  const dying = new Set<Child>();
+  const retire = (child: Child, graceMs = 0) => {
     if (retired.has(child)) return;
     retired.add(child);
-    child.process.kill('SIGKILL');
     if (!closing) restart();
+    if (graceMs === 0 || closing) {
+      child.process.kill('SIGKILL');
+      return;
+    }
+    dying.add(child);
+    const timer = setTimeout(() => child.process.kill('SIGKILL'), graceMs);
+    child.process.once('exit', () => {
+      clearTimeout(timer);
+      dying.delete(child);
+    });
   };
+  const alive = (child: Child) => child.process.exitCode === null && child.process.signalCode === null;
 
   const call = async (type: 'run' | 'listen', invocation: Invocation, listener?: Pick<ListenInvocation, 'emit' | 'emitError' | 'lastEvent'>): Promise<HandlerOutcome> => {
     if (current === undefined) current = spawnChild();
@@ -176,7 +197,14 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
     }
     const id = nextId++;
     return new Promise<HandlerOutcome>((resolve) => {
-      const onAbort = () => retire(child);
+      // A stopped listen ends now (the next one need not wait out the grace); its child goes on
+      // reading the answers to its emits until it is killed.
+      const onAbort = listener
+        ? () => {
+          retire(child, LISTEN_STOP_GRACE_MS);
+          resolve({ ok: true, outputs: undefined });
+        }
+        : () => retire(child);
       invocation.signal.addEventListener('abort', onAbort, { once: true });
       child.pending.set(id, {
         logs: invocation.logs,
@@ -184,7 +212,8 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
           ? {
             emit: (outputs: unknown, seq: unknown) =>
               void listener.emit(outputs).then((outcome) => {
-                if (child.pending.has(id)) child.process.stdin.write(encodeFrame({ type: 'emitted', id, seq, ...outcome }));
+                // A cancelled listen's child is alive for its grace: its emits learn they were cancelled.
+                if (child.pending.has(id) && alive(child)) child.process.stdin.write(encodeFrame({ type: 'emitted', id, seq, ...outcome }));
               }),
             emitError: listener.emitError,
           }
@@ -228,6 +257,9 @@ export async function startPythonRuntime(options: PythonOptions): Promise<Handle
     listen,
     async close() {
       closing = true;
+      const ended = [...dying].map((child) => new Promise<void>((resolve) => child.process.once('exit', () => resolve())));
+      for (const child of dying) child.process.kill('SIGKILL');
+      await Promise.all(ended);
       const child = await current?.catch(() => undefined);
       if (child === undefined || child.process.exitCode !== null || child.process.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
