@@ -2,6 +2,7 @@ import type { JsonValue } from '@trellis/kernel/io';
 import type { SiteName } from '../domain/deployment.js';
 import { maskSecretsIn } from '../domain/secret-mask.js';
 import * as Trigger from '../domain/trigger-action.js';
+import type { TriggerCursorScope } from '../domain/trigger-cursor.js';
 import { actionRef } from './action-refs.js';
 import type { Engine } from './engine-port.js';
 import type { ProjectValues } from './ports.js';
@@ -15,7 +16,8 @@ import type { EventOutcome, TriggerEvent, TriggerSite } from './trigger-site.js'
  * committed its run, and only then told so (the trigger's emit resolves, a broker trigger acks
  * its broker); a start that fails on the world is tried again with the same idempotency key, so
  * an event never starts two runs. Each listen starts with the newest accepted event's outputs
- * (`lastEvent`), so a polling trigger resumes from its cursor.
+ * (`lastEvent`), so a polling trigger resumes from its cursor: that of an earlier version of the
+ * workflow too, when its trigger was the same action with the same inputs (trigger-cursor.ts).
  */
 
 export type TriggerLog = { info: (message: string, fields: Record<string, unknown>) => unknown; warn: (message: string, fields: Record<string, unknown>) => unknown };
@@ -44,8 +46,11 @@ export type TriggerListenerDeps = {
   site: TriggerSite;
   engine: Pick<Engine, 'start'>;
   values: ProjectValues;
-  /** The trigger outputs of the newest run a trigger event of this workflow version started, or null. */
-  lastEvent: (workflowId: string, version: number) => Promise<Readonly<Record<string, JsonValue>> | null>;
+  /**
+   * The trigger outputs of the newest run a trigger event of this workflow started under any of
+   * its versions whose trigger has this cursor scope (the same action and inputs), or null.
+   */
+  lastEvent: (workflowId: string, scope: TriggerCursorScope) => Promise<Readonly<Record<string, JsonValue>> | null>;
   ids: () => string;
   now: () => number;
   log: TriggerLog;
@@ -116,7 +121,7 @@ export function superviseTrigger(deps: TriggerListenerDeps, target: TriggerTarge
       return `its inputs cannot be given: ${inputs.error.message}`;
     }
     const listenId = `${target.workflowId}:${deps.ids()}`;
-    const lastEvent = await deps.lastEvent(target.workflowId, target.version);
+    const lastEvent = await deps.lastEvent(target.workflowId, target.trigger.cursor);
     const end = await deps.site.listen(actionRef(target.projectId, target.trigger.action, target.site), { listenId, inputs: inputs.value, lastEvent }, {
       onListening: (pid) => {
         set({ status: 'listening', pid: pid ?? null });

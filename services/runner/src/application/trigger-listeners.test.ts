@@ -1,18 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { ok, rejected } from '@trellis/kernel/result';
+import type { JsonValue } from '@trellis/kernel/io';
 import type { PinnedAction } from '../domain/deployment.js';
+import { sameCursorScope, type TriggerCursorScope } from '../domain/trigger-cursor.js';
 import type { StartRun } from './engine-port.js';
 import { makeTriggerListeners, type ServedTrigger } from './trigger-listeners.js';
 import type { ListenHandlers, TriggerSite } from './trigger-site.js';
 
 const ticker: PinnedAction = {
   actionId: 'ticker', version: '1.0.0', digest: 'd', artifactObject: 'o', artifactSize: 1, kind: 'Trigger', runtime: 'nodejs', format: 'trellis',
-  inputs: [], outputs: [{ name: 'n', type: 'integer', help: '', optional: false }], resources: {},
+  inputs: [{ name: 'every', type: 'integer', help: '', optional: true }], outputs: [{ name: 'n', type: 'integer', help: '', optional: false }], resources: {},
 };
-const served = (workflowId: string, version = 1): ServedTrigger => ({
-  projectId: 'p', workflowId, version, actions: [ticker], site: 'local',
-  documentJson: JSON.stringify({ apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'w', trigger: { type: 'action', action: 'ticker@1.0.0' }, steps: [{ id: 'a', action: 'x@1' }] }),
+const tickerTwo: PinnedAction = { ...ticker, version: '2.0.0' };
+const served = (workflowId: string, version = 1, trigger: { action?: string; inputs?: Record<string, unknown> } = {}): ServedTrigger => ({
+  projectId: 'p', workflowId, version, actions: [ticker, tickerTwo], site: 'local',
+  documentJson: JSON.stringify({
+    apiVersion: 'trellis.dev/v1', kind: 'Workflow', name: 'w', trigger: { type: 'action', action: trigger.action ?? 'ticker@1.0.0', inputs: trigger.inputs ?? {} },
+    steps: [{ id: 'a', action: 'x@1' }],
+  }),
 });
+
+/** The runs trigger events started, newest last, each with the cursor scope of the version it was started under (an in-memory `runs`). */
+const earlierEvents: { workflowId: string; scope: TriggerCursorScope; outputs: Record<string, JsonValue> }[] = [
+  { workflowId: 'w1', scope: { actionId: 'ticker', inputs: {} }, outputs: { n: 40 } },
+  { workflowId: 'w1', scope: { actionId: 'ticker', inputs: { every: 5 } }, outputs: { n: 7 } },
+  { workflowId: 'w1', scope: { actionId: 'ticker', inputs: {} }, outputs: { n: 41 } },
+  { workflowId: 'w3', scope: { actionId: 'ticker', inputs: {} }, outputs: { n: 99 } },
+];
 
 /** A site whose listens the test drives: each open listen's handlers, ended on cue. */
 function aScriptedSite() {
@@ -46,8 +60,7 @@ function setUp(options: { othersHold?: Set<string>; failStarts?: number; secret?
       },
     },
     values: { variables: async () => ({}), secret: async () => options.secret },
-    // The newest accepted event of w1 version 1 only.
-    lastEvent: async (workflowId, version) => (workflowId === 'w1' && version === 1 ? { n: 41 } : null),
+    lastEvent: async (workflowId, scope) => earlierEvents.findLast((event) => event.workflowId === workflowId && sameCursorScope(scope, event.scope))?.outputs ?? null,
     locks: { take: async (id) => !(options.othersHold?.has(id) ?? false), release: async () => undefined, alive: async () => lockAlive },
     ids: (() => { let n = 0; return () => `id${++n}`; })(),
     now: () => 0,
@@ -143,11 +156,23 @@ describe('trigger listeners', () => {
     await listeners.stop();
   });
 
-  it('listens with the newest accepted event of that workflow version as lastEvent (null for none)', async () => {
+  it('listens with the newest accepted event of that workflow as lastEvent (null for none)', async () => {
     const { listeners, open } = setUp();
     await listeners.reconcile([served('w1'), served('w2')]);
-    await listeners.reconcile([served('w1', 2), served('w2')]);
-    expect(open.map((entry) => [entry.workflow, entry.lastEvent])).toEqual([['w1', { n: 41 }], ['w2', null], ['w1', null]]);
+    expect(open.map((entry) => [entry.workflow, entry.lastEvent])).toEqual([['w1', { n: 41 }], ['w2', null]]);
+    await listeners.stop();
+  });
+
+  it('resumes a redeployed trigger from the cursor of its earlier versions with the same action and inputs, and from nothing when they changed', async () => {
+    const { listeners, open } = setUp();
+    const redeploys = [
+      served('w1', 2), // the steps changed, not the trigger
+      served('w1', 3, { action: 'ticker@2.0.0' }), // a new version of the same action
+      served('w1', 4, { inputs: { every: 5 } }), // inputs an earlier version listened with
+      served('w1', 5, { inputs: { every: 6 } }), // inputs never listened with
+    ];
+    for (const version of redeploys) await listeners.reconcile([version]);
+    expect(open.map((entry) => entry.lastEvent)).toEqual([{ n: 41 }, { n: 41 }, { n: 7 }, null]);
     await listeners.stop();
   });
 });

@@ -5,6 +5,7 @@ import { parseTemplate, templateReferences, type Template } from '@trellis/workf
 import { isIoType, staticFits } from '@trellis/workflow-language/value-types';
 import type { PinnedAction } from './deployment.js';
 import { resolveInputs, type InputError } from './inputs.js';
+import type { TriggerCursorScope } from './trigger-cursor.js';
 
 /*
  * A workflow whose trigger is a library action of kind Trigger (docs/runner.md, "Trigger
@@ -18,6 +19,8 @@ export type TriggerAction = {
   readonly inputs: ReadonlyMap<string, Template>;
   /** The secrets its inputs reference: opened each time it starts listening, never kept. */
   readonly secrets: readonly string[];
+  /** Which earlier events (of any version of the workflow) its lastEvent may be (trigger-cursor.ts). */
+  readonly cursor: TriggerCursorScope;
 };
 
 export type TriggerActionError = { readonly type: 'NotPinned'; readonly reference: string } | { readonly type: 'NotATrigger'; readonly action: string } | { readonly type: 'BadTemplate'; readonly input: string; readonly message: string };
@@ -51,7 +54,7 @@ export function triggerActionOf(documentJson: string, actions: readonly PinnedAc
       if (reference.root === 'secrets' && typeof reference.path[0] === 'string') secrets.add(reference.path[0]);
     }
   }
-  return ok({ action, inputs, secrets: [...secrets] });
+  return ok({ action, inputs, secrets: [...secrets], cursor: { actionId: id, inputs: trigger.inputs } });
 }
 
 /**

@@ -29,7 +29,7 @@ export function wireTriggers(runtime: ServiceRuntime<Database>, options: {
   const locks = makeTriggerLocks({ connectionString: options.connectionString, logger });
   const listeners = makeTriggerListeners({
     site: options.site, engine: options.engine, values: options.values, locks, ids: randomUUID, now: () => Date.now(), log: logger,
-    lastEvent: (workflowId, version) => lastTriggerEvent(runtime.db, workflowId, version),
+    lastEvent: (workflowId, scope) => lastTriggerEvent(runtime.db, workflowId, scope),
     sleep: (ms, signal) => sleep(ms, signal), ...(options.backoff ? { backoff: options.backoff } : {}),
   });
   const loop = startWokenLoop({

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { ServedTrigger } from '../../application/trigger-listeners.js';
 import type { JsonValue } from '@trellis/kernel/io';
 import type { PinnedAction } from '../../domain/deployment.js';
+import type { TriggerCursorScope } from '../../domain/trigger-cursor.js';
 import type { Database } from './schema.js';
 
 /** Every workflow serving a version whose trigger is an action (an undeploying one serves none), with that version. */
@@ -19,21 +20,28 @@ export async function servedTriggers(db: Kysely<Database>): Promise<ServedTrigge
 }
 
 /**
- * The trigger outputs of the newest run a trigger event of this workflow version started (its
- * idempotency key `trigger:...`, re-runs aside), or null: the cursor a polling trigger resumes
- * from. Read through runs_workflow_created_idx, newest first. Runs removed by retention are gone
- * from it too: a trigger idle longer than the retention starts afresh.
+ * The trigger outputs of the newest run a trigger event of this workflow started (its
+ * idempotency key `trigger:...`, re-runs aside) under any of its versions whose trigger has this
+ * cursor scope: the same action, whatever its version, with the same inputs as written
+ * (domain/trigger-cursor.ts; jsonb equality, members in any order), or null: the cursor a
+ * polling trigger resumes from, after a restart or a redeploy. Read through
+ * runs_workflow_created_idx, newest first, each run's version looked up by its key. Runs removed
+ * by retention are gone from it too: a trigger idle longer than the retention starts afresh.
  */
-export async function lastTriggerEvent(db: Kysely<Database>, workflowId: string, version: number): Promise<Record<string, JsonValue> | null> {
-  const row = await db.selectFrom('runs')
-    .select('trigger_outputs')
-    .where('workflow_id', '=', workflowId)
-    .where('version', '=', version)
-    .where('trigger_type', '=', 'action')
-    .where('rerun_of', 'is', null)
-    .where('idempotency_key', 'like', 'trigger:%')
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
+export async function lastTriggerEvent(db: Kysely<Database>, workflowId: string, scope: TriggerCursorScope): Promise<Record<string, JsonValue> | null> {
+  const trigger = sql`v.document -> 'trigger'`;
+  const row = await db.selectFrom('runs as r')
+    .innerJoin('deployed_versions as v', (join) => join.onRef('v.workflow_id', '=', 'r.workflow_id').onRef('v.version', '=', 'r.version'))
+    .select('r.trigger_outputs')
+    .where('r.workflow_id', '=', workflowId)
+    .where('r.trigger_type', '=', 'action')
+    .where('r.rerun_of', 'is', null)
+    .where('r.idempotency_key', 'like', 'trigger:%')
+    .where(sql<boolean>`split_part(${trigger} ->> 'action', '@', 1) = ${scope.actionId}`)
+    // As the document reader does: inputs that are not an object are none.
+    .where(sql<boolean>`(case when json_typeof(${trigger} -> 'inputs') = 'object' then (${trigger} -> 'inputs')::jsonb else '{}'::jsonb end) = ${JSON.stringify(scope.inputs)}::jsonb`)
+    .orderBy('r.created_at', 'desc')
+    .orderBy('r.id', 'desc')
     .limit(1)
     .executeTakeFirst();
   const outputs = row?.trigger_outputs;
