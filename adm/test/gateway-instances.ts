@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gatewayTemplatePath, prepareLocalGateway, type GatewayVars } from '../src/local/gateway.js';
@@ -8,11 +9,23 @@ import { repoRoot } from '../src/paths.js';
 import { eventually } from './fixtures.js';
 
 /** A gateway started for a test; `extra` configs are appended to the template's (a test's own `server`). */
-export type RunningGateway = { base: string; stop: () => Promise<void> };
+export type RunningGateway = {
+  base: string;
+  stop: () => Promise<void>;
+  /** nginx's access log (one JSON line per request, written when the request ends), when kept. */
+  accessLog?: string;
+  /** What nginx wrote on stderr (its error log) so far. */
+  errors: () => string;
+};
 
-function startNginx(command: string, args: readonly string[], env?: NodeJS.ProcessEnv): () => Promise<void> {
+type Nginx = { stop: () => Promise<void>; errors: () => string };
+
+/** `accessLog`: the file nginx's stdout (its `access_log /dev/stdout`) goes to; none, it is dropped. */
+function startNginx(command: string, args: readonly string[], env?: NodeJS.ProcessEnv, accessLog?: string): Nginx {
   let stderr = '';
-  const child = spawn(command, [...args], { detached: true, stdio: ['ignore', 'ignore', 'pipe'], ...(env ? { env } : {}) });
+  const stdout = accessLog ? openSync(accessLog, 'a') : 'ignore';
+  const child = spawn(command, [...args], { detached: true, stdio: ['ignore', stdout, 'pipe'], ...(env ? { env } : {}) });
+  if (typeof stdout === 'number') closeSync(stdout);
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise((resolve) => child.once('exit', resolve));
   let stopping = false;
@@ -20,10 +33,13 @@ function startNginx(command: string, args: readonly string[], env?: NodeJS.Proce
     // A gateway that dies under a test (a signal, an error) says how, with what nginx wrote.
     if (!stopping && (code !== 0 || signal !== null)) console.error(`nginx exited with ${signal ?? code}:\n${stderr}`);
   });
-  return async () => {
-    stopping = true;
-    if (child.pid && child.exitCode === null) killGroup(child.pid, 'SIGTERM');
-    await exited;
+  return {
+    stop: async () => {
+      stopping = true;
+      if (child.pid && child.exitCode === null) killGroup(child.pid, 'SIGTERM');
+      await exited;
+    },
+    errors: () => stderr,
   };
 }
 
@@ -36,10 +52,10 @@ export async function startLocalGateway(settings: LocalSettings, extra = ''): Pr
   const command = await prepareLocalGateway(settings);
   const include = join(settings.paths.nginxDir, 'trellis.conf');
   if (extra) await writeFile(include, (await readFile(include, 'utf8')) + extra);
-  const stop = startNginx(command.command, command.args);
+  const nginx = startNginx(command.command, command.args, undefined, command.accessLog);
   const base = `http://127.0.0.1:${settings.gatewayPort}`;
   await answering(base);
-  return { base, stop };
+  return { base, ...nginx, ...(command.accessLog ? { accessLog: command.accessLog } : {}) };
 }
 
 /**
@@ -50,7 +66,7 @@ export async function startImageGateway(vars: GatewayVars, workRoot: string, ext
   await mkdir(workRoot, { recursive: true });
   const template = join(workRoot, 'nginx.conf.template');
   await writeFile(template, (await readFile(gatewayTemplatePath(), 'utf8')) + extra);
-  const stop = startNginx('sh', [join(repoRoot(), 'infra', 'docker', 'gateway-entrypoint.sh')], {
+  const nginx = startNginx('sh', [join(repoRoot(), 'infra', 'docker', 'gateway-entrypoint.sh')], {
     PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin',
     ...vars,
     TRELLIS_GATEWAY_TEMPLATE: template,
@@ -58,5 +74,5 @@ export async function startImageGateway(vars: GatewayVars, workRoot: string, ext
   });
   const base = `http://${(vars['TRELLIS_GATEWAY_LISTEN'] ?? '').replace(/^(\d+)$/, '127.0.0.1:$1')}`;
   await answering(base);
-  return { base, stop };
+  return { base, ...nginx };
 }

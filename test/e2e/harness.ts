@@ -95,10 +95,15 @@ export function startService(service: string, env: Record<string, string>): Prom
   const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
   return new Promise((resolveStart, reject) => {
     const timer = setTimeout(() => reject(new Error(`${service} did not start in time:\n${output}`)), 20_000);
+    let started = false;
     const onData = (chunk: Buffer) => {
       output += String(chunk);
+      // Once started, the output is only kept: matching the whole of it again at every chunk
+      // costs the test process a copy of megabytes of log per line over a long run.
+      if (started) return;
       const listening = /"message":"listening".*?"port":(\d+)/.exec(output);
       if (!listening) return;
+      started = true;
       clearTimeout(timer);
       resolveStart({
         child,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import winston from 'winston';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,5 +129,54 @@ describe('an upload route', () => {
   it('is described in OpenAPI as a binary body', () => {
     const document = buildOpenApi({ title: 'demo', version: '1', basePath: '/demo', routes }) as { paths: Record<string, { post: { requestBody: { content: Record<string, { schema: { format: string } }> } } }> };
     expect(document.paths['/demo/files']?.post.requestBody.content['*/*']?.schema.format).toBe('binary');
+  });
+});
+
+/**
+ * One keep-alive connection, as the gateway keeps to a service: `first` is written whole (the
+ * gateway has sent it all), then a plain GET. What came back, and whether the service closed it.
+ */
+async function onOneConnection(first: string): Promise<{ answers: string[]; closed: boolean }> {
+  const { port } = new URL(base);
+  const socket = connect(Number(port), '127.0.0.1');
+  let received = '';
+  let closed = false;
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  socket.on('close', () => (closed = true));
+  socket.on('error', () => undefined);
+  const settle = (ms: number) => new Promise((done) => setTimeout(done, ms));
+  socket.write(first);
+  await settle(300);
+  if (!closed) socket.write('GET /demo/healthz HTTP/1.1\r\nHost: demo\r\n\r\n');
+  await settle(700);
+  socket.destroy();
+  return { answers: [...received.matchAll(/HTTP\/1\.1 (\d{3})[^\r]*\r\n((?:[^\r]+\r\n)*)/g)].map((m) => `${m[1]}${/^connection: close/im.test(m[2] ?? '') ? ' close' : ''}`), closed };
+}
+
+function chunked(path: string, contentType: string, body: string): string {
+  let encoded = '';
+  for (let at = 0; at < body.length; at += 16 * 1024) {
+    const part = body.slice(at, at + 16 * 1024);
+    encoded += `${part.length.toString(16)}\r\n${part}\r\n`;
+  }
+  return `POST ${path} HTTP/1.1\r\nHost: demo\r\nContent-Type: ${contentType}\r\nTransfer-Encoding: chunked\r\n\r\n${encoded}0\r\n\r\n`;
+}
+
+describe('a request answered before its body was read to the end', () => {
+  // Without the close, the rest of the body stays unread and the connection paused: the GET sent
+  // next on it (as the gateway reuses its connections) waited for good.
+  it('closes its connection: a JSON body found over the limit while reading', async () => {
+    const result = await onOneConnection(chunked('/demo/json', 'application/json', JSON.stringify({ a: 1, pad: 'x'.repeat(200_000) })));
+    expect(result).toEqual({ answers: ['413 close'], closed: true });
+  });
+
+  it('closes its connection: an upload cut off past its limit', async () => {
+    const result = await onOneConnection(chunked('/demo/files', 'application/octet-stream', 'y'.repeat(MAX + 64 * 1024)));
+    expect(result).toEqual({ answers: ['413 close'], closed: true });
+  });
+
+  it('keeps it open after a request read whole, refused or not', async () => {
+    expect(await onOneConnection(chunked('/demo/json', 'application/json', '{"a":"not a number"}'))).toEqual({ answers: ['400', '200'], closed: false });
+    expect(await onOneConnection(chunked('/demo/json', 'application/json', '{"a":1}'))).toEqual({ answers: ['200', '200'], closed: false });
   });
 });

@@ -39,7 +39,11 @@ export function isWorkflowFailure(reply: Reply): boolean {
   }
 }
 
-export type Failure = { index: number; operation: string; kind: string; variant: string; credential: string; problem: string; replay: string; curl: string };
+export type Failure = {
+  index: number; operation: string; kind: string; variant: string; credential: string; problem: string; replay: string; curl: string;
+  /** For a request with no answer: what the gateway and the services logged of it (evidenceOf). */
+  evidence: string[];
+};
 
 export type Figures = {
   seed: number;
