@@ -39,6 +39,16 @@ afterAll(async () => {
   await env?.stop();
 });
 
+function recordFailure(index: number, request: FuzzRequest, group: string, problem: string, curl: string, evidence: string[]): void {
+  (figures.byGroup[group] ?? { failures: 0 }).failures += 1;
+  const failure = {
+    index, operation: request.operation, kind: request.kind, variant: request.variant, credential: request.credential, problem,
+    replay: `TRELLIS_FUZZ_SEED=${SEED} TRELLIS_FUZZ_ONLY=${index}`, curl, evidence,
+  };
+  figures.failures.push(failure);
+  console.log(`fuzz failure #${index} ${request.operation} (${request.kind}/${request.variant}, as ${request.credential}): ${problem}\n  ${curl}\n  replay: ${failure.replay}`);
+}
+
 async function sendAll(requests: Array<[number, FuzzRequest]>, operations: Map<string, Operation>, wire: Wire): Promise<void> {
   let next = 0;
   const worker = async () => {
@@ -47,41 +57,28 @@ async function sendAll(requests: Array<[number, FuzzRequest]>, operations: Map<s
       if (index === undefined || !request) return;
       const operation = operations.get(request.operation);
       if (!operation) throw new Error(`no operation ${request.operation}`);
-      const wireRequest = await concrete(request, operation, wire);
+      // A request the suite cannot make (its credential's login answered badly) or send is a
+      // failure like any other: a thrown error would end this worker alone while the others go on
+      // against a platform being stopped.
+      const made = await concrete(request, operation, wire).then((value) => ({ value }), (error: unknown) => ({ error: String(error) }));
+      if ('error' in made) {
+        recordFailure(index, request, operation.group, `the suite could not make it: ${made.error}`, '', []);
+        continue;
+      }
+      const wireRequest = made.value;
       // An id of its own, unless the request tries one: a request with no answer is then found in every log.
       const requestId = wireRequest.headers['x-request-id'] ?? fuzzRequestId(SEED, index);
       wireRequest.headers['x-request-id'] = requestId;
       const sentAt = Date.now();
-      // A request the suite itself cannot make is its own defect, reported like any failure: a
-      // thrown error would end this worker alone while the others go on against a stopped platform.
       const reply = await send(env.gateway.base, wireRequest).catch((error: unknown) => ({
         status: 0, contentType: '', text: '', durationMs: 0, error: `the suite could not send it: ${String(error)}`,
       }));
       count(figures, operation.group, request.kind, reply);
-      let problem = verdict(reply);
+      const problem = verdict(reply);
       if (!problem) continue;
       const evidence = reply.status === 0 ? await evidenceOf(env, requestId, sentAt) : [];
       if (evidence.length > 0) console.log(`fuzz #${index} had no answer; the logs of request ${requestId}:\n  ${evidence.join('\n  ')}`);
-      // A request that got no answer at all (a stall behind the gateway, 3 in about 17,000 so far,
-      // cause not found: docs/reliability.md) is sent once more at the short size: answered well,
-      // it is recorded and printed, not failed; the full size fails on it.
-      if (SCALE === 'short' && reply.status === 0 && /no answer in/.test(reply.error ?? '')) {
-        const again = await send(env.gateway.base, wireRequest).catch(() => reply);
-        if (!verdict(again)) {
-          const stall = { index, operation: request.operation, kind: request.kind, variant: request.variant, credential: request.credential, problem, replay: `TRELLIS_FUZZ_SEED=${SEED} TRELLIS_FUZZ_ONLY=${index}`, curl: asCurl(env.gateway.base, wireRequest), evidence };
-          figures.stalls.push(stall);
-          console.log(`fuzz stall #${index} ${request.operation}: ${problem}; answered when sent again (${again.status})\n  ${stall.curl}`);
-          continue;
-        }
-        problem = `${problem}; sent again: ${verdict(again) ?? ''}`;
-      }
-      (figures.byGroup[operation.group] ?? { failures: 0 }).failures += 1;
-      const failure = {
-        index, operation: request.operation, kind: request.kind, variant: request.variant, credential: request.credential, problem,
-        replay: `TRELLIS_FUZZ_SEED=${SEED} TRELLIS_FUZZ_ONLY=${index}`, curl: asCurl(env.gateway.base, wireRequest), evidence,
-      };
-      figures.failures.push(failure);
-      console.log(`fuzz failure #${index} ${request.operation} (${request.kind}/${request.variant}, as ${request.credential}): ${problem}\n  ${failure.curl}\n  replay: ${failure.replay}`);
+      recordFailure(index, request, operation.group, problem, asCurl(env.gateway.base, wireRequest), evidence);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));

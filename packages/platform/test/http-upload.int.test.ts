@@ -163,16 +163,23 @@ function chunked(path: string, contentType: string, body: string): string {
 }
 
 describe('a request answered before its body was read to the end', () => {
-  // Without the close, the rest of the body stays unread and the connection paused: the GET sent
-  // next on it (as the gateway reuses its connections) waited for good.
-  it('closes its connection: a JSON body found over the limit while reading', async () => {
+  // Unless the rest of the body is read, the connection stays paused: the GET sent next on it
+  // (as the gateway reuses its connections) waited for good. Closing it instead made the gateway
+  // answer 502 now and then (the close resets a connection the body still arrives on).
+  it('reads the rest and answers the next request: a JSON body found over the limit while reading', async () => {
     const result = await onOneConnection(chunked('/demo/json', 'application/json', JSON.stringify({ a: 1, pad: 'x'.repeat(200_000) })));
-    expect(result).toEqual({ answers: ['413 close'], closed: true });
+    expect(result).toEqual({ answers: ['413', '200'], closed: false });
   });
 
-  it('closes its connection: an upload cut off past its limit', async () => {
+  it('reads the rest and answers the next request: an upload cut off past its limit', async () => {
     const result = await onOneConnection(chunked('/demo/files', 'application/octet-stream', 'y'.repeat(MAX + 64 * 1024)));
-    expect(result).toEqual({ answers: ['413 close'], closed: true });
+    expect(result).toEqual({ answers: ['413', '200'], closed: false });
+  });
+
+  it('reads the rest and answers the next request: an upload refused for its declared length', async () => {
+    const body = 'z'.repeat(MAX + 1);
+    const result = await onOneConnection(`POST /demo/files HTTP/1.1\r\nHost: demo\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    expect(result).toEqual({ answers: ['413', '200'], closed: false });
   });
 
   it('keeps it open after a request read whole, refused or not', async () => {

@@ -58,15 +58,10 @@ export type Figures = {
   health: Record<string, string>;
   /** Answers that were a workflow's own run failure (see isWorkflowFailure). */
   workflowFailures: number;
-  /**
-   * Requests that got no answer in 60 s and were answered well when sent again: an open finding
-   * (docs/reliability.md), a failure at the full size, recorded and printed at the short size.
-   */
-  stalls: Failure[];
 };
 
 export function emptyFigures(seed: number, scale: string): Figures {
-  return { seed, scale, requests: 0, durationMs: 0, byGroup: {}, statuses: {}, byKind: {}, codes: {}, failures: [], health: {}, workflowFailures: 0, stalls: [] };
+  return { seed, scale, requests: 0, durationMs: 0, byGroup: {}, statuses: {}, byKind: {}, codes: {}, failures: [], health: {}, workflowFailures: 0 };
 }
 
 const bump = (counts: Record<string, number>, key: string) => void (counts[key] = (counts[key] ?? 0) + 1);
@@ -101,9 +96,6 @@ export function markdown(figures: Figures): string {
     '| problem code | answers |', '|---|---:|',
     ...Object.entries(figures.codes).sort((a, b) => b[1] - a[1]).map(([code, n]) => `| ${code} | ${n} |`), '',
     `After the run: ${Object.entries(figures.health).map(([what, state]) => `${what} ${state}`).join('; ')}.`, '',
-    ...(figures.stalls.length > 0
-      ? ['## Stalled, then answered when sent again (open finding)', '', ...figures.stalls.map((stall) => `- #${stall.index} ${stall.operation} (${stall.kind}/${stall.variant}, as ${stall.credential}): ${stall.problem}\n  \`${stall.curl}\``), '']
-      : []),
     ...(figures.failures.length > 0
       ? ['## Failures', '', ...figures.failures.slice(0, 50).map((failure) => `- #${failure.index} ${failure.operation} (${failure.kind}/${failure.variant}, as ${failure.credential}): ${failure.problem.replace(/\n/g, ' ')}\n  \`${failure.curl}\``)]
       : []),

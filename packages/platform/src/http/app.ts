@@ -222,9 +222,9 @@ function bodyOf(route: Route, ctx: Koa.Context): { body: unknown; text: string |
   throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type', `Send the body as ${accepted}.`);
 }
 
-// The rest of the body is not read: the connection closes with the answer.
+// The rest of the body is read and dropped after the answer (endUnreadRequest).
 const tooLarge = (maxBytes: number) =>
-  new HttpProblem(413, 'payload_too_large', 'Request body too large', `The file exceeds the size limit of ${maxBytes} bytes.`, undefined, { connection: 'close' });
+  new HttpProblem(413, 'payload_too_large', 'Request body too large', `The file exceeds the size limit of ${maxBytes} bytes.`);
 
 /** The body of an upload route, streamed: refused at once when its declared length is too big, cut off when it grows past the limit. */
 /** Whether this request's body is streamed to the route rather than parsed. */
@@ -294,16 +294,15 @@ export function serviceOpenApi(options: { service: string; version: string; base
 
 /**
  * An answer given before its request's body was read to the end (a body over the limit found
- * while reading, an upload refused halfway) ends the connection: the reader that stopped left
- * the rest of the body unread and the socket paused, so a next request on this keep-alive
- * connection would never be read. The gateway reuses its connections to the services, and so
- * sent some requests into such a connection, where they waited with no answer (found by the
- * fuzzing suite: 1 request in about 3,000). What is still arriving is read and dropped, so the
- * connection closes cleanly rather than with a reset.
+ * while reading, an upload refused or cut off) leaves the rest unread and the socket paused, so a
+ * next request on this keep-alive connection would never be read. The gateway reuses its
+ * connections to the services and sent some requests into such a connection, where they waited
+ * with no answer (found by the fuzzing suite, about 1 request in 3,000). So the rest is read and
+ * dropped once the answer is sent. The connection is not closed instead: closing it while the
+ * body still arrives resets it, and the gateway may lose the answer to the reset (a 502).
  */
 function endUnreadRequest(ctx: Koa.Context): void {
   if (ctx.req.complete) return;
-  ctx.set('Connection', 'close');
   ctx.res.once('finish', () => {
     ctx.req.unpipe();
     ctx.req.resume();
