@@ -38,6 +38,13 @@ and \`actions/test/\` their tests against the real servers.
 
 This page is written by \`node scripts/standard-library-docs.mjs\` from the actions themselves (a
 test fails when it is out of date): change an action's manifest or README, then run it.
+
+**Changing an action.** A project builds each action version once, so a change to any file of an
+action's folder (handler, README, logo, package lock, a shared file's copy) reaches the projects
+that built it only under a new version: raise \`version\` in its \`trellis.yaml\`, then run
+\`node scripts/standard-library-versions.mjs\`, which records each action's version and a sha256 of
+its files in \`actions/versions.lock.json\`. A test (\`--check\`) fails when an action's files
+changed but its version did not, or the record is behind; the script refuses to record such a change.
 `;
 
 /** The action folders, each with its manifest read. */

@@ -71,17 +71,21 @@ async function pointBranchAt(repository: string, commit: string): Promise<void> 
   }
 }
 
-/** The folders of actions/ that are actions: a trellis.yaml at their root (actions/test and actions/shared have none). */
-async function actionFolders(actionsDir: string): Promise<string[]> {
+/**
+ * The folders of actions/ that are actions: a trellis.yaml at their root (actions/test and actions/shared have none).
+ * Exported with filesUnder for scripts/standard-library-versions.mjs, which records each action's
+ * content as the library carries it.
+ */
+export async function actionFolders(actionsDir: string): Promise<string[]> {
   const entries = await readdir(actionsDir, { withFileTypes: true });
   const folders = entries.filter((entry) => entry.isDirectory() && !SKIPPED.has(entry.name)).map((entry) => entry.name);
   return folders.filter((folder) => existsSync(join(actionsDir, folder, 'trellis.yaml'))).sort();
 }
 
-type LibraryFile = { readonly path: string; readonly executable: boolean };
+export type LibraryFile = { readonly path: string; readonly executable: boolean };
 
 /** Regular files under `folder` (relative to `root`, '/'-separated); links and special files are left out. */
-async function filesUnder(root: string, folder: string): Promise<LibraryFile[]> {
+export async function filesUnder(root: string, folder: string): Promise<LibraryFile[]> {
   const found: LibraryFile[] = [];
   for (const entry of await readdir(join(root, folder), { withFileTypes: true })) {
     if (SKIPPED.has(entry.name) || entry.name.endsWith('.pyc')) continue;
