@@ -92,6 +92,13 @@ describe('replaying a step', () => {
       name: 'items', trigger: { type: 'http', path: 'items', auth: 'none', inputs: [] },
       steps: [{ id: 'each', action: 'raise-error@1.0.0', inputs: { message: 'item ${{ item }}', code: 'declined' }, foreach: '${{ ["a", "b", "c"] }}', parallelism: 1 }],
     }, [raise!]);
+    await deploy(projectId, {
+      name: 'approves', trigger: { type: 'http', path: 'approves', auth: 'none', timeout: 0, inputs: [] },
+      steps: [
+        { id: 'approve', wait: { signal: 'approved' } },
+        { id: 'reject', action: 'raise-error@1.0.0', needs: ['approve'], inputs: { message: 'after approval', code: 'declined' } },
+      ],
+    }, [raise!]);
     // The command as users get it (its dist is what `trellis-action` runs).
     const built = spawnSync('npx', ['tsc', '-b', 'packages/action-cli'], { cwd: root, encoding: 'utf8' });
     if (built.status !== 0) throw new Error(`build failed:\n${built.stdout}${built.stderr}`);
@@ -135,6 +142,17 @@ describe('replaying a step', () => {
     expect(answer).toMatchObject({ status: 200, body: { step: 'each[1]', inputs: { message: 'item b' }, recorded: { error: { code: 'declined', message: 'item b' } } } });
     expect((await call('GET', `/runs/${runId}/steps/${encodeURIComponent('each[7]')}/replay`, { token: developer })).body.code).toBe('attempt_not_found');
   }, 60_000);
+
+  it('says a wait step calls no action, before and after its signal (found by the fuzzing suite: 500 once signalled)', async () => {
+    const runId = await runOf(await userApi('approves', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
+    const waiting = await call('GET', `/runs/${runId}/steps/approve/replay`, { token: developer });
+    expect([waiting.status, waiting.body.code]).toEqual([409, 'step_calls_no_action']);
+    await expect.poll(async () => (await call('POST', `/runs/${runId}/signals/approved`, { token: developer, body: {} })).status, { timeout: 20_000 }).toBe(202);
+    await expect.poll(async () => (await call('GET', `/runs/${runId}`, { token: developer })).body.status, { timeout: 30_000 }).toBe('failed');
+    const signalled = await call('GET', `/runs/${runId}/steps/approve/replay`, { token: developer });
+    expect([signalled.status, signalled.body.code]).toEqual([409, 'step_calls_no_action']);
+    expect((await call('GET', `/runs/${runId}/steps/reject/replay`, { token: developer })).status).toBe(200);
+  }, 90_000);
 
   it('trellis-action replay reproduces the recorded failing attempt from the action\'s folder, both sides printed', async () => {
     const runId = await rejected('No thanks');

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -45,10 +45,7 @@ export async function materialiseStandardLibrary(options: { actionsDir: string; 
   const { repository } = options;
   const actions = await actionFolders(options.actionsDir);
   const files = (await Promise.all(actions.map((folder) => filesUnder(options.actionsDir, folder)))).flat();
-  if (!existsSync(join(repository, 'HEAD'))) {
-    await mkdir(repository, { recursive: true });
-    await git(repository, ['init', '--quiet', '--bare', `--initial-branch=${BRANCH}`]);
-  }
+  await ensureBareRepository(repository);
   const tree = await treeOf(repository, options.actionsDir, files);
   const { stdout } = await git(repository, ['commit-tree', tree, '-m', `Trellis ${options.version} standard library`]);
   const commit = stdout.trim();
@@ -56,6 +53,24 @@ export async function materialiseStandardLibrary(options: { actionsDir: string; 
   if (previous !== commit) await pointBranchAt(repository, commit);
   await git(repository, ['symbolic-ref', 'HEAD', `refs/heads/${BRANCH}`]);
   return { commit, changed: previous !== commit, actions };
+}
+
+/**
+ * Makes the bare repository when missing: made aside, then renamed into place, so that two
+ * processes sharing a work folder never init the same one at once (git's config lock refused the
+ * second); the one whose rename loses takes the other's.
+ */
+async function ensureBareRepository(repository: string): Promise<void> {
+  if (existsSync(join(repository, 'HEAD'))) return;
+  await mkdir(dirname(repository), { recursive: true });
+  const made = await mkdtemp(`${repository}.init-`);
+  try {
+    await git(made, ['init', '--quiet', '--bare', `--initial-branch=${BRANCH}`]);
+    await rename(made, repository);
+  } catch (error) {
+    await rm(made, { recursive: true, force: true });
+    if (!existsSync(join(repository, 'HEAD'))) throw error;
+  }
 }
 
 async function branchHead(repository: string): Promise<string> {

@@ -94,6 +94,10 @@ export function makeReplayRoutes(deps: ReplayRouteDeps): Route[] {
         const run = await deps.queries.get(projectId, params.id);
         if (!run) throw notFound('run_not_found', 'Run not found', 'No such run in the project.');
         const documentStep = documentStepOf(run, params.step);
+        // A wait has attempts of its own (its time is recorded) but no action to call again.
+        if (documentStep.wait !== undefined || documentStep.action === '') {
+          throw new HttpProblem(409, 'step_calls_no_action', 'Nothing to replay', 'The step waits (for a signal or a time) instead of calling an action: there is nothing to replay.');
+        }
         const row = run.steps.find((candidate) => candidate.step_id === params.step);
         const attempts = row ? await deps.queries.logs(run.id, params.step) : [];
         const attempt = query.attempt === undefined ? attempts.at(-1) : attempts.find((candidate) => candidate.attempt === query.attempt);
