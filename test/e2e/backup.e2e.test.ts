@@ -143,7 +143,9 @@ const unfinished = async () => Number((await sql<{ n: string }>(urlOf('runner'),
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'trellis-e2e-backup-'));
   name = testPrefix();
-  instanceEnv = { ...process.env, TRELLIS_STATE_DIR: join(root, '.trellis'), TRELLIS_INSTANCE: name, TRELLIS_S3_PORT: String(await freePort()) };
+  // No standard library: its 22 builds in each project would queue before this test's own and
+  // are tested on their own (standard-library.e2e.test.ts).
+  instanceEnv = { ...process.env, TRELLIS_STATE_DIR: join(root, '.trellis'), TRELLIS_INSTANCE: name, TRELLIS_S3_PORT: String(await freePort()), TRELLIS_STANDARD_LIBRARY_URL: 'off' };
   settings = localSettingsFromEnv(instanceEnv);
   ({ secrets } = await provisionLocalInstance(instanceEnv));
   await migrateAll(localPlan(settings, secrets, undefined, { command: 'true', args: [], accessLog: '' }, instanceEnv), join(root, 'migrate.log'));
