@@ -11,11 +11,11 @@ import type { TestRepository } from '../../services/repository/test/git-fixtures
 import { writeResults } from './support/results.js';
 import { SCALE, sized } from './support/scale.js';
 import { restoreSharedServers } from './support/shared-servers.js';
-import { until, untilOrLast } from './support/until.js';
+import { until, untilOrLast, untilSteady } from './support/until.js';
 import { faultCatalog, type Fault } from './faults/catalog.js';
 import {
-  firstFinishAfter, queueReport, runOutcomes, scheduleTicks, select, stuckOutboxRows, unannouncedRuns, unfinishedRuns, wholeDatabase,
-  type QueueReport, type RunOutcome, type TickReport,
+  firstFinishAfter, messageTroubles, queueReport, runOutcomes, scheduleTicks, select, stuckOutboxRows, unannouncedRuns, unfinishedRuns, wholeDatabase,
+  type Leftovers, type RunOutcome, type TickReport,
 } from './faults/checks.js';
 import { startFaultEnvironment, type FaultEnvironment } from './faults/environment.js';
 import { buildActions, deploy, makeApi, noCalls, sendAgain, startRuns, trickle, type Api, type Calls } from './faults/load.js';
@@ -142,15 +142,21 @@ describe(`faults under load (${SCALE})`, () => {
     const unannounced = (await unannouncedRuns(runnerDb(), accepted)).map((run) => ({
       id: run.id, created_at: run.created_at.toISOString(), after: records.filter((record) => record.at <= run.created_at.toISOString()).at(-1)?.fault,
     }));
-    const clean = (q: QueueReport, outbox: Record<string, number>) => q.waiting.length + q.deadLetters.length + q.withoutConsumer.length === 0 && Object.values(outbox).every((n) => n === 0);
-    const leftover = async () => ({ queues: await queueReport(env.platform.vhost.vhost), outbox: await stuckOutboxRows(env.platform) });
-    await untilOrLast(leftover, (left) => clean(left.queues, left.outbox), { timeoutMs: 60_000 });
-    const leftovers = await leftover();
+    // The undeploys end with the runner's answer recorded by studio: the last messages of the test.
+    const undeployed = await untilOrLast(() => Promise.all([workflows.schedule, workflows.ticker].map(async (id) => (await api('GET', `/studio/workflows/${id}`)).body?.deployment?.status)),
+      (statuses) => statuses.every((status) => status === 'undeployed'), { timeoutMs: SETTLE_MS });
+    const clean = (left: Leftovers) => left.queues.waiting.length + left.queues.deadLetters.length + left.queues.withoutConsumer.length === 0 && Object.values(left.outbox).every((n) => n === 0);
+    const leftover = async (): Promise<Leftovers> => ({ queues: await queueReport(env.platform.vhost.vhost), outbox: await stuckOutboxRows(env.platform) });
+    // The broker's figures are refreshed every 5 s: clean for two refreshes in a row, not one read.
+    const leftovers = (await untilSteady(leftover, clean, { timeoutMs: 90_000, steadyMs: 11_000 })) ?? await leftover();
+    const troubles = messageTroubles(env.platform);
+    const troubleLines = troubles.slice(-100).map((line) => `${line.service}: ${line.text}`).join('\n');
+    console.log(`${troubles.length} message troubles logged (retries, dead letters, broker channels lost)${clean(leftovers) ? '' : `; left in the broker or outboxes: ${JSON.stringify(leftovers)}`}\n${troubleLines}`);
 
     await writeResults('faults', 'Faults under load', {
       headers: ['fault', 'runs in flight', 'runs finished', 'lost', 'doubled', 'failed', 'time to recover (ms)'],
       rows: [...rows, { ...all, fault: `all ${accepted.length} accepted runs` }].map((row) => [row.fault, row.inFlight, row.finished, row.lost, row.doubled, row.failed, row.recoverMs ?? '-']),
-    }, { runs: RUNS, length: LENGTH, rows, all, whole, ticks, leftovers, unannounced, sentAgain: { calls: again.accepted.length + again.refused, refusals: again.refusals }, retries: records.reduce((sum, record) => sum + record.started.retries + record.during.retries, 0), refusals: records.map(({ fault, started, during }) => ({ fault, before: started.refusals, during: during.refusals })), problems: records.filter((record) => record.problem).map(({ fault, problem }) => ({ fault, problem })), failures: [...outcomes.values()].filter((run) => run.status !== 'succeeded' || !run.ok).slice(0, 20) });
+    }, { runs: RUNS, length: LENGTH, rows, all, whole, ticks, undeployed, leftovers, messageTroubles: troubles.slice(0, 50), unannounced, sentAgain: { calls: again.accepted.length + again.refused, refusals: again.refusals }, retries: records.reduce((sum, record) => sum + record.started.retries + record.during.retries, 0), refusals: records.map(({ fault, started, during }) => ({ fault, before: started.refusals, during: during.refusals })), problems: records.filter((record) => record.problem).map(({ fault, problem }) => ({ fault, problem })), failures: [...outcomes.values()].filter((run) => run.status !== 'succeeded' || !run.ok).slice(0, 20) });
 
     expect(records.filter((record) => record.problem).map((record) => `${record.fault}: ${record.problem}`), 'faults not undone').toEqual([]);
     expect(rows.filter((row) => row.recoverMs === null).map((row) => row.fault), 'faults after which no run finished').toEqual([]);
@@ -163,6 +169,7 @@ describe(`faults under load (${SCALE})`, () => {
     expect(all.failed, 'accepted runs that did not succeed with n + 10').toBe(0);
     expect(ticks.fired, 'schedule runs').toBeGreaterThan(0);
     expect({ missing: ticks.missing, twice: ticks.twice }, 'schedule ticks').toEqual({ missing: [], twice: [] });
+    expect(undeployed, 'schedule and trigger workflows undeployed (studio has the runner\'s answer)').toEqual(['undeployed', 'undeployed']);
     expect(leftovers.queues, 'messages left in queues, dead letters, queues without their consumer').toEqual({ waiting: [], deadLetters: [], withoutConsumer: [] });
     expect(leftovers.outbox, 'outbox rows not published').toEqual(Object.fromEntries(Object.keys(leftovers.outbox).map((name) => [name, 0])));
   });

@@ -108,3 +108,15 @@ export async function queueReport(vhost: string): Promise<QueueReport> {
     withoutConsumer: queues.filter((queue) => !isDead(queue) && !isRetry(queue) && queue.consumers === 0),
   };
 }
+
+export type Leftovers = { queues: QueueReport; outbox: Record<string, number> };
+
+/** A message-handling log line that matters when messages are left: a retry, a dead letter, a delivery given back. */
+const TROUBLE = /"message":"(message handler failed; will retry|message could not be handled[^"]*|broker channel failed[^"]*)"|"outcome":"dead_lettered"/;
+
+/** What the services (as running now: a process killed took its output with it) logged of their messages' troubles. */
+export function messageTroubles(platform: Platform): { service: string; text: string }[] {
+  return SERVICES.flatMap(({ name }) => platform.running[name].output().split('\n')
+    .filter((line) => TROUBLE.test(line))
+    .map((line) => ({ service: name, text: line.slice(0, 600) })));
+}

@@ -72,6 +72,9 @@ export async function startFaultEnvironment(): Promise<FaultEnvironment> {
       TRELLIS_AMQP_URL: throughProxy(base['TRELLIS_AMQP_URL'] ?? '', proxies.rabbitmq.port),
       // PostgreSQL's 100 connections are shared: the runner carries the load, the others little.
       TRELLIS_DATABASE_POOL_SIZE: name === 'runner' ? '8' : '3',
+      // A handler failing while PostgreSQL restarts must be retried as in production, not dead-lettered
+      // after the e2e platform's 300 ms; the 36 s of these three delays fit in the final wait.
+      TRELLIS_MESSAGE_RETRY_DELAYS_MS: '1000,5000,30000',
       ...(name === 'runner' ? { TRELLIS_RUNNER_LEASE_MS: String(RUNNER_LEASE_MS) } : {}),
     }),
   }).catch(async (error: unknown) => {

@@ -15,6 +15,30 @@ export async function untilOrLast<T>(probe: () => Promise<T>, accept: (value: T)
   return (await poll(probe, accept, options)).value;
 }
 
+/**
+ * As `untilOrLast`, but the value must pass `accept` on every read for `steadyMs` in a row: for a
+ * figure read from statistics refreshed now and then (the broker's management API, every 5 s),
+ * one clean read between two refreshes proves nothing. Resolves with the last value read.
+ */
+export async function untilSteady<T>(probe: () => Promise<T>, accept: (value: T) => boolean, options: { timeoutMs: number; steadyMs: number; everyMs?: number }): Promise<T | undefined> {
+  const deadline = Date.now() + options.timeoutMs;
+  let goodSince: number | undefined;
+  let last: T | undefined;
+  for (;;) {
+    let good = false;
+    try {
+      last = await probe();
+      good = accept(last);
+    } catch {
+      // a probe that throws is not good: the steady stretch starts again
+    }
+    goodSince = good ? goodSince ?? Date.now() : undefined;
+    if (goodSince !== undefined && Date.now() - goodSince >= options.steadyMs) return last;
+    if (Date.now() > deadline) return last;
+    await new Promise((resolve) => setTimeout(resolve, options.everyMs ?? 250));
+  }
+}
+
 type Outcome<T> = { accepted: boolean; value: T | undefined; last: unknown };
 
 async function poll<T>(probe: () => Promise<T>, accept: (value: T) => boolean, { timeoutMs, everyMs = 250 }: { timeoutMs: number; everyMs?: number }): Promise<Outcome<T>> {
